@@ -10,6 +10,8 @@ export const ErrorCode = {
   TIMEOUT: 'ERR_TIMEOUT',
   /** The peer closed the connection before a complete unit arrived. */
   UNEXPECTED_EOF: 'ERR_UNEXPECTED_EOF',
+  /** A connection could not be made or broke (refused, reset, unreachable). */
+  NETWORK: 'ERR_NETWORK',
   /** A yamux session or stream failure (protocol error, window overrun, go-away, reset). */
   MUX: 'ERR_MUX',
   /** A config file, key or value is invalid. */

@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// The `burrow` command: parses the command line and hands over to one command module.
+import { Command, CommanderError } from 'commander';
+import { BURROW_VERSION } from '../version.js';
+import { registerClientCommand } from './client-command.js';
+import { ExitCode } from './exit.js';
+import { registerServerCommand } from './server-command.js';
+
+const program = new Command();
+program
+  .name('burrow')
+  .description('A secure reverse tunnel, wire-compatible with frp: TLS by default, mTLS with one flag.')
+  .version(BURROW_VERSION, '-v, --version', 'print the version')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerServerCommand(program);
+registerClientCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // Help and version exit 0; every other parse failure is bad usage.
+    process.exitCode = err.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+  } else {
+    throw err;
+  }
+}

@@ -1,0 +1,187 @@
+// The burrow client (frpc's role): keeps one session to the server alive and serves its proxies.
+import { EventEmitter } from 'node:events';
+import type tls from 'node:tls';
+import type { ClientConfig } from '../config/index.js';
+import { BurrowError, ErrorCode, errorMessage, isBurrowError } from '../errors.js';
+import { silentLogger, type Logger } from '../log.js';
+import { formatAddress } from '../net/dial.js';
+import { buildClientTlsOptions } from '../tls/index.js';
+import { deriveCipherKey } from '../wire/index.js';
+import { reconnectDelayMs } from './backoff.js';
+import { Connector, type TransportInfo } from './connector.js';
+import { login, type ClientControl } from './control.js';
+import { ProxyWorker, type ProxyPhase } from './proxy-worker.js';
+
+export interface ClientOptions {
+  logger?: Logger;
+}
+
+/** A proxy's state, as reported by `proxies()` and the 'proxy' event. */
+export interface ProxyStatus {
+  name: string;
+  type: string;
+  phase: ProxyPhase;
+  remoteAddr: string;
+  error: string;
+  localAddr: string;
+}
+
+/**
+ * A running burrow client. `start()` resolves after the first successful login, or rejects when
+ * that login fails and `loginFailExit` is true; after that it reconnects on its own with back-off
+ * and logs in again with its run_id, re-registering every proxy. Events: 'connected' (runId),
+ * 'disconnected' (error), 'proxy' (ProxyStatus), 'close'.
+ */
+export class BurrowClient extends EventEmitter {
+  readonly logger: Logger;
+  private readonly proxies = new Map<string, ProxyWorker>();
+  private readonly encryptionKey: Buffer;
+  private tlsOptions: tls.ConnectionOptions | undefined;
+  private control: ClientControl | undefined;
+  private runId = '';
+  private closed = false;
+  private warnedUnverified = false;
+  private wakeUp: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  transportInfo: TransportInfo = { tls: false };
+
+  constructor(
+    readonly config: ClientConfig,
+    options: ClientOptions = {},
+  ) {
+    super();
+    this.logger = options.logger ?? silentLogger();
+    this.encryptionKey = deriveCipherKey(config.auth.token);
+    for (const proxy of config.proxies) {
+      const wireName = config.user ? `${config.user}.${proxy.name}` : proxy.name;
+      this.proxies.set(proxy.name, new ProxyWorker(proxy, wireName, this.encryptionKey, this.logger));
+    }
+  }
+
+  /** The run id of the current (or last) session. */
+  get currentRunId(): string {
+    return this.runId;
+  }
+
+  /** Whether a session is up now. */
+  get isConnected(): boolean {
+    return Boolean(this.control && !this.control.isClosed);
+  }
+
+  /** Every configured proxy and where it stands. */
+  proxyStatuses(): ProxyStatus[] {
+    return [...this.proxies.values()].map(statusOf);
+  }
+
+  /** Connects and logs in; see the class comment for when it rejects. */
+  async start(): Promise<void> {
+    const tlsConfig = this.config.transport.tls;
+    if (tlsConfig.enable) {
+      const built = await buildClientTlsOptions({ ...tlsConfig, serverAddr: this.config.serverAddr });
+      this.tlsOptions = built.options;
+      this.warnedUnverified = built.verifies;
+    }
+    try {
+      await this.connectOnce();
+    } catch (err) {
+      if (this.config.loginFailExit) {
+        this.closed = true;
+        throw err;
+      }
+      this.logger.warn({ err: errorMessage(err) }, 'login to server failed; retrying');
+    }
+    this.loop = this.keepConnected();
+  }
+
+  /** Stops: closes the session and every proxy; no reconnect. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.control?.close();
+    this.wakeUp?.();
+    await this.loop;
+    this.emit('close');
+  }
+
+  private async connectOnce(): Promise<void> {
+    const server = formatAddress(this.config.serverAddr, this.config.serverPort);
+    this.logger.info({ server }, 'connecting to server');
+    const connector = new Connector(this.config, this.tlsOptions);
+    const control = await login(connector, this.config, this.runId, this.proxies, this.encryptionKey, this.logger);
+    if (this.closed) {
+      control.close();
+      return;
+    }
+    this.transportInfo = connector.info;
+    this.warnIfUnverified();
+    this.runId = control.runId;
+    this.control = control;
+    control.on('proxy', (proxy: ProxyWorker) => this.emit('proxy', statusOf(proxy)));
+    this.logger.info({ server, runId: control.runId, tls: connector.info.tls, tlsVersion: connector.info.tlsVersion }, 'login to server success');
+    control.start();
+    this.emit('connected', control.runId);
+  }
+
+  /** Waits for the session to drop, then reconnects with back-off until closed. */
+  private async keepConnected(): Promise<void> {
+    let attempt = 0;
+    while (!this.closed) {
+      const control = this.control;
+      if (control && !control.isClosed) {
+        const err = await new Promise<Error | undefined>((resolve) => control.once('close', resolve));
+        if (this.closed) break;
+        this.logger.warn({ err: err ? errorMessage(err) : undefined }, 'session to server lost; reconnecting');
+        for (const proxy of this.proxies.values()) proxy.phase = 'new';
+        this.emit('disconnected', err);
+        attempt = 0;
+      }
+      await this.sleep(reconnectDelayMs(attempt));
+      if (this.closed) break;
+      attempt += 1;
+      try {
+        await this.connectOnce();
+      } catch (err) {
+        const refused = isBurrowError(err, ErrorCode.LOGIN_REFUSED);
+        this.logger.warn({ err: errorMessage(err), attempt }, refused ? 'login refused; retrying' : 'reconnect failed; retrying');
+      }
+    }
+    for (const proxy of this.proxies.values()) proxy.phase = 'closed';
+  }
+
+  private warnIfUnverified(): void {
+    if (this.warnedUnverified || !this.transportInfo.tls) return;
+    this.warnedUnverified = true;
+    this.logger.warn(
+      { serverFingerprint: this.transportInfo.serverFingerprint },
+      'the server certificate is NOT verified (no transport.tls.trustedCaFile): anyone on the path could impersonate the server. ' +
+        'Set transport.tls.trustedCaFile to the CA that signed it.',
+    );
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+  }
+}
+
+function statusOf(proxy: ProxyWorker): ProxyStatus {
+  return {
+    name: proxy.config.name,
+    type: proxy.config.type,
+    phase: proxy.phase,
+    remoteAddr: proxy.remoteAddr,
+    error: proxy.lastError,
+    localAddr: formatAddress(proxy.config.localIP, proxy.config.localPort),
+  };
+}
+
+/** Thrown by start() when the first login fails and loginFailExit is set. */
+export function isLoginRefused(err: unknown): err is BurrowError {
+  return isBurrowError(err, ErrorCode.LOGIN_REFUSED);
+}

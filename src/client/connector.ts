@@ -1,0 +1,92 @@
+// Opens logical connections to the server: TCP, then the optional 0x17 byte and TLS, then yamux streams or new connections.
+import { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
+import type tls from 'node:tls';
+import type { ClientConfig } from '../config/index.js';
+import { BurrowError, ErrorCode } from '../errors.js';
+import { Session } from '../mux/index.js';
+import { dialTcp } from '../net/dial.js';
+import { connectTls, peerFingerprint } from '../tls/index.js';
+
+/** What the client learnt about the transport when it connected. */
+export interface TransportInfo {
+  tls: boolean;
+  /** The server certificate's fingerprint, when TLS is on. */
+  serverFingerprint?: string;
+  /** Negotiated TLS version, e.g. "TLSv1.3". */
+  tlsVersion?: string;
+}
+
+/**
+ * One connection to the server. With tcpMux every logical connection is a yamux stream of one
+ * session; without it each logical connection is a new TCP (+TLS) connection. Emits 'close' when
+ * the session (tcpMux) is lost.
+ */
+export class Connector extends EventEmitter {
+  private session: Session | undefined;
+  private closed = false;
+  info: TransportInfo = { tls: false };
+
+  constructor(
+    private readonly config: ClientConfig,
+    private readonly tlsOptions: tls.ConnectionOptions | undefined,
+  ) {
+    super();
+  }
+
+  /** Connects and returns the first logical connection (for the control stream). */
+  async connect(): Promise<Duplex> {
+    const conn = await this.dial();
+    if (!this.config.transport.tcpMux) return conn;
+    const session = new Session(conn, {
+      client: true,
+      keepaliveIntervalMs: this.config.transport.tcpMuxKeepaliveInterval * 1000,
+    });
+    this.session = session;
+    session.once('close', (err?: Error) => this.emit('close', err));
+    return session.open();
+  }
+
+  /** Opens another logical connection (a work or visitor connection). */
+  async open(): Promise<Duplex> {
+    if (this.closed) throw new BurrowError(ErrorCode.CLOSED, 'connector is closed');
+    if (this.session) {
+      if (this.session.isClosed) throw new BurrowError(ErrorCode.CLOSED, 'session is closed');
+      return this.session.open();
+    }
+    return this.dial();
+  }
+
+  /** Closes the session (tcpMux); single connections are closed by their owners. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.session?.close();
+  }
+
+  private async dial(): Promise<Duplex> {
+    const transport = this.config.transport;
+    const socket = await dialTcp({
+      host: this.config.serverAddr,
+      port: this.config.serverPort,
+      timeoutMs: transport.dialServerTimeout * 1000,
+      keepAliveMs: transport.dialServerKeepalive * 1000,
+      ...(transport.connectServerLocalIP ? { localAddress: transport.connectServerLocalIP } : {}),
+    });
+    if (!this.tlsOptions) {
+      this.info = { tls: false };
+      return socket;
+    }
+    try {
+      const secure = await connectTls(socket, this.tlsOptions, {
+        customFirstByte: !transport.tls.disableCustomTLSFirstByte,
+        timeoutMs: transport.dialServerTimeout * 1000,
+      });
+      this.info = { tls: true, serverFingerprint: peerFingerprint(secure), tlsVersion: secure.getProtocol() ?? undefined };
+      return secure;
+    } catch (err) {
+      socket.destroy();
+      throw err;
+    }
+  }
+}

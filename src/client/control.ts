@@ -1,0 +1,264 @@
+// One logged-in session of the client: login, the encrypted control stream, work connections, heartbeats.
+import { EventEmitter } from 'node:events';
+import os from 'node:os';
+import type { Duplex } from 'node:stream';
+import type { ClientConfig } from '../config/index.js';
+import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import { FRP_COMPAT_VERSION } from '../version.js';
+import {
+  createEncryptedStream,
+  nowSeconds,
+  privilegeKey,
+  readMessage,
+  writeMessage,
+  type Login,
+  type Message,
+  type StartWorkConn,
+} from '../wire/index.js';
+import type { Connector } from './connector.js';
+import { LOGIN_RESPONSE_TIMEOUT_MS, PROXY_RESEND_NO_ANSWER_MS, PROXY_RETRY_AFTER_ERROR_MS } from './constants.js';
+import type { ProxyWorker } from './proxy-worker.js';
+
+/** Go's names for Node's platform and arch, as frpc reports them in Login. */
+const GO_OS: Record<string, string> = { win32: 'windows', darwin: 'darwin', linux: 'linux', freebsd: 'freebsd' };
+const GO_ARCH: Record<string, string> = { x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm' };
+
+/** Logs in on a fresh connection; resolves with the control or rejects with LOGIN_REFUSED/TIMEOUT. */
+export async function login(
+  connector: Connector,
+  config: ClientConfig,
+  previousRunId: string,
+  proxies: Map<string, ProxyWorker>,
+  encryptionKey: Buffer,
+  logger: Logger,
+): Promise<ClientControl> {
+  const conn = await connector.connect();
+  conn.on('error', () => undefined);
+  const timestamp = nowSeconds();
+  const message: Login = {
+    version: FRP_COMPAT_VERSION,
+    hostname: os.hostname(),
+    os: GO_OS[process.platform] ?? process.platform,
+    arch: GO_ARCH[process.arch] ?? process.arch,
+    user: config.user,
+    privilege_key: privilegeKey(config.auth.token, timestamp),
+    timestamp,
+    run_id: previousRunId,
+    client_id: config.clientID,
+    metas: config.metadatas,
+    client_spec: {},
+    pool_count: config.transport.poolCount,
+  };
+  writeMessage(conn, { type: 'Login', body: message });
+  let response: Message;
+  try {
+    response = await readMessage(conn, { timeoutMs: LOGIN_RESPONSE_TIMEOUT_MS });
+  } catch (err) {
+    conn.destroy();
+    connector.close();
+    throw err;
+  }
+  if (response.type !== 'LoginResp') {
+    conn.destroy();
+    connector.close();
+    throw new BurrowError(ErrorCode.PROTOCOL, `expected LoginResp, got ${response.type}`);
+  }
+  if (response.body.error) {
+    conn.destroy();
+    connector.close();
+    throw new BurrowError(ErrorCode.LOGIN_REFUSED, `login refused: ${response.body.error}`);
+  }
+  const runId = response.body.run_id ?? '';
+  return new ClientControl(runId, conn, connector, config, proxies, encryptionKey, logger);
+}
+
+/** The client's side of a session after a successful login. Emits 'close' (err?) once. */
+export class ClientControl extends EventEmitter {
+  private readonly channel: Duplex;
+  private readonly logger: Logger;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private lastPong = Date.now();
+  private closed = false;
+
+  constructor(
+    readonly runId: string,
+    conn: Duplex,
+    private readonly connector: Connector,
+    private readonly config: ClientConfig,
+    private readonly proxies: Map<string, ProxyWorker>,
+    encryptionKey: Buffer,
+    logger: Logger,
+  ) {
+    super();
+    this.logger = logger.child({ runId });
+    this.channel = createEncryptedStream(conn, encryptionKey);
+    this.channel.on('error', (err) => this.close(err));
+    this.channel.on('close', () => this.close(new BurrowError(ErrorCode.CLOSED, 'control connection closed')));
+    connector.on('close', (err?: Error) => this.close(err ?? new BurrowError(ErrorCode.CLOSED, 'session closed')));
+  }
+
+  /** Sends every proxy, starts heartbeats (tcpMux off) and reads control messages. */
+  start(): void {
+    for (const proxy of this.proxies.values()) this.sendNewProxy(proxy);
+    const { heartbeatInterval, heartbeatTimeout } = this.config.transport;
+    if (heartbeatInterval > 0) {
+      this.sendPing();
+      this.every(heartbeatInterval * 1000, () => {
+        if (heartbeatTimeout > 0 && Date.now() - this.lastPong > heartbeatTimeout * 1000) {
+          this.logger.warn('heartbeat timeout');
+          this.close(new BurrowError(ErrorCode.TIMEOUT, 'heartbeat timeout'));
+          return;
+        }
+        this.sendPing();
+      });
+    }
+    void this.readLoop();
+  }
+
+  /** Tells the server a proxy is gone (reload or stop). */
+  closeProxy(proxy: ProxyWorker): void {
+    this.send({ type: 'CloseProxy', body: { proxy_name: proxy.wireName } });
+  }
+
+  /** Announces a proxy (again). */
+  sendNewProxy(proxy: ProxyWorker): void {
+    proxy.phase = 'wait-start';
+    this.send({ type: 'NewProxy', body: proxy.newProxyMessage() });
+    this.after(PROXY_RESEND_NO_ANSWER_MS, () => {
+      if (proxy.phase === 'wait-start' && this.proxies.get(proxy.config.name) === proxy) this.sendNewProxy(proxy);
+    });
+  }
+
+  /** Ends the session; the client decides whether to reconnect. */
+  close(err?: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    this.channel.destroy();
+    this.connector.close();
+    this.emit('close', err);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  private send(message: Message): void {
+    if (!this.closed) writeMessage(this.channel, message);
+  }
+
+  private sendPing(): void {
+    const scoped = this.config.auth.additionalScopes.includes('HeartBeats');
+    const timestamp = nowSeconds();
+    this.send({ type: 'Ping', body: scoped ? { privilege_key: privilegeKey(this.config.auth.token, timestamp), timestamp } : {} });
+  }
+
+  private async readLoop(): Promise<void> {
+    try {
+      while (!this.closed) {
+        const message = await readMessage(this.channel, { timeoutMs: 0 });
+        this.dispatch(message);
+      }
+    } catch (err) {
+      this.close(err instanceof Error ? err : new BurrowError(ErrorCode.INTERNAL, errorMessage(err)));
+    }
+  }
+
+  private dispatch(message: Message): void {
+    switch (message.type) {
+      case 'ReqWorkConn':
+        void this.newWorkConn();
+        return;
+      case 'NewProxyResp': {
+        const proxy = this.proxyByWireName(message.body.proxy_name ?? '');
+        if (!proxy) return;
+        proxy.onResponse(message.body.remote_addr, message.body.error);
+        this.emit('proxy', proxy);
+        if (message.body.error) {
+          this.after(PROXY_RETRY_AFTER_ERROR_MS, () => {
+            if (proxy.phase === 'error' && this.proxies.get(proxy.config.name) === proxy) this.sendNewProxy(proxy);
+          });
+        }
+        return;
+      }
+      case 'Pong':
+        if (message.body.error) {
+          this.logger.warn({ err: message.body.error }, 'heartbeat refused by server');
+          this.close(new BurrowError(ErrorCode.AUTH, message.body.error));
+          return;
+        }
+        this.lastPong = Date.now();
+        return;
+      default:
+        this.logger.warn({ type: message.type }, 'unexpected message on control stream; ignored');
+    }
+  }
+
+  /** Answers a ReqWorkConn: a new logical connection, NewWorkConn, then wait for StartWorkConn. */
+  private async newWorkConn(): Promise<void> {
+    let conn: Duplex;
+    try {
+      conn = await this.connector.open();
+    } catch (err) {
+      this.logger.warn({ err: errorMessage(err) }, 'open work connection error');
+      return;
+    }
+    conn.on('error', () => undefined);
+    const scoped = this.config.auth.additionalScopes.includes('NewWorkConns');
+    const timestamp = nowSeconds();
+    writeMessage(conn, {
+      type: 'NewWorkConn',
+      body: scoped ? { run_id: this.runId, privilege_key: privilegeKey(this.config.auth.token, timestamp), timestamp } : { run_id: this.runId },
+    });
+    let start: StartWorkConn;
+    try {
+      // No deadline: a pooled work connection waits for its user as long as the session lives.
+      const message = await readMessage(conn, { timeoutMs: 0 });
+      if (message.type !== 'StartWorkConn') throw new BurrowError(ErrorCode.PROTOCOL, `expected StartWorkConn, got ${message.type}`);
+      start = message.body;
+    } catch (err) {
+      if (!this.closed) this.logger.debug({ err: errorMessage(err) }, 'work connection ended before use');
+      conn.destroy();
+      return;
+    }
+    if (start.error) {
+      this.logger.warn({ err: start.error }, 'work connection refused by server');
+      conn.destroy();
+      return;
+    }
+    const proxy = this.proxyByWireName(start.proxy_name ?? '');
+    if (!proxy || proxy.phase !== 'running') {
+      this.logger.warn({ proxy: start.proxy_name ?? '' }, 'work connection for a proxy that is not running; closed');
+      conn.destroy();
+      return;
+    }
+    await proxy.handleWorkConn(conn, start);
+  }
+
+  private proxyByWireName(wireName: string): ProxyWorker | undefined {
+    const prefix = this.config.user ? `${this.config.user}.` : '';
+    const name = prefix && wireName.startsWith(prefix) ? wireName.slice(prefix.length) : wireName;
+    const proxy = this.proxies.get(name);
+    return proxy && proxy.wireName === wireName ? proxy : undefined;
+  }
+
+  private after(ms: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      fn();
+    }, ms);
+    timer.unref();
+    this.timers.add(timer);
+  }
+
+  private every(ms: number, fn: () => void): void {
+    const tick = (): void => {
+      if (this.closed) return;
+      fn();
+      this.after(ms, tick);
+    };
+    this.after(ms, tick);
+  }
+}

@@ -1,0 +1,97 @@
+// Checks zod cannot express: auth method, required keys per proxy/visitor type, port ranges, duplicate names.
+import type { Problem } from './config-error.js';
+import { formatPath } from './config-error.js';
+import { PROXY_TYPES, VISITOR_TYPES, type ProxyInput, type ServerInput, type VisitorInput } from './schema.js';
+import { type Table, isTable } from './source.js';
+
+/** Proxy types that are routed by host name and so need customDomains or subdomain. */
+const DOMAIN_PROXY_TYPES: readonly string[] = ['http', 'https', 'tcpmux'];
+
+/** One proxy or visitor entry, with where it was written. */
+export interface Entry<T> {
+  readonly input: T;
+  /** The entry as written (to see keys burrow drops, such as `plugin`). */
+  readonly raw: Table;
+  readonly file: string;
+  /** e.g. ['proxies', 1] */
+  readonly path: readonly (string | number)[];
+}
+
+function push(problems: Problem[], file: string, path: readonly (string | number)[], message: string): void {
+  problems.push({ file, path: formatPath(path), message });
+}
+
+const typeList = (types: readonly string[]): string => types.map((t) => JSON.stringify(t)).join(', ');
+
+/** auth.method: only "token" works in burrow; "oidc" is refused with a clear reason since login could not succeed. */
+export function checkAuthMethod(raw: Table, file: string, problems: Problem[]): void {
+  const auth = raw.auth;
+  if (!isTable(auth) || typeof auth.method !== 'string' || auth.method === '' || auth.method === 'token') return;
+  if (auth.method === 'oidc') {
+    push(problems, file, ['auth', 'method'], '"oidc" (OpenID Connect) is an frp feature burrow does not support; use "token"');
+  } else {
+    push(problems, file, ['auth', 'method'], `expected "token", got ${JSON.stringify(auth.method)}`);
+  }
+}
+
+/** allowPorts entries: either {start, end} with start <= end, or {single}. */
+export function checkAllowPorts(ranges: ServerInput['allowPorts'], file: string, problems: Problem[]): void {
+  (ranges ?? []).forEach((r, i) => {
+    const at = ['allowPorts', i];
+    const hasRange = r.start !== undefined || r.end !== undefined;
+    if (r.single !== undefined && hasRange) push(problems, file, at, 'expected {start, end} or {single}, not both');
+    else if (r.single === undefined && !hasRange) push(problems, file, at, 'expected {start, end} or {single}');
+    else if (r.single === undefined && r.start === undefined) push(problems, file, [...at, 'start'], 'required with end (expected integer 1-65535)');
+    else if (r.single === undefined && r.end === undefined) push(problems, file, [...at, 'end'], 'required with start (expected integer 1-65535)');
+    else if (r.start !== undefined && r.end !== undefined && r.start > r.end) {
+      push(problems, file, at, `start ${r.start} is greater than end ${r.end}`);
+    }
+  });
+}
+
+/** Per-proxy rules: name and type present, a backend port unless a plugin serves it, domains for vhost types. */
+export function checkProxy(e: Entry<ProxyInput>, problems: Problem[]): void {
+  const p = e.input;
+  if (p.name === undefined) push(problems, e.file, [...e.path, 'name'], 'required (expected string)');
+  else if (p.name === '') push(problems, e.file, [...e.path, 'name'], 'must not be empty');
+  if (p.type === undefined) {
+    push(problems, e.file, [...e.path, 'type'], `required (expected one of ${typeList(PROXY_TYPES)})`);
+    return;
+  }
+  if (p.localPort === undefined && e.raw.plugin === undefined) {
+    push(problems, e.file, [...e.path, 'localPort'], `required for a "${p.type}" proxy (expected integer 1-65535)`);
+  }
+  if (DOMAIN_PROXY_TYPES.includes(p.type) && (p.customDomains ?? []).length === 0 && (p.subdomain ?? '') === '') {
+    push(problems, e.file, e.path, `customDomains or subdomain required for a "${p.type}" proxy`);
+  }
+}
+
+/** Per-visitor rules: name, type, serverName and a bind port present. */
+export function checkVisitor(e: Entry<VisitorInput>, problems: Problem[]): void {
+  const v = e.input;
+  if (v.name === undefined || v.name === '') push(problems, e.file, [...e.path, 'name'], 'required (expected string)');
+  if (v.type === undefined) push(problems, e.file, [...e.path, 'type'], `required (expected one of ${typeList(VISITOR_TYPES)})`);
+  if (v.serverName === undefined || v.serverName === '') push(problems, e.file, [...e.path, 'serverName'], 'required (expected string)');
+  if (v.bindPort === undefined || v.bindPort === 0) {
+    push(problems, e.file, [...e.path, 'bindPort'], 'required (expected integer 1-65535, or negative: do not listen)');
+  }
+}
+
+/**
+ * Names must be unique among proxies (and among visitors), across the config file and its includes.
+ * Works on the entries as written, so entries with other problems still take part.
+ */
+export function checkUniqueNames(entries: readonly Omit<Entry<unknown>, 'input'>[], noun: string, problems: Problem[]): void {
+  const seen = new Map<string, Omit<Entry<unknown>, 'input'>>();
+  for (const e of entries) {
+    const name = e.raw.name;
+    if (typeof name !== 'string' || name === '') continue;
+    const first = seen.get(name);
+    if (first === undefined) {
+      seen.set(name, e);
+      continue;
+    }
+    const where = first.file === e.file ? formatPath(first.path) : `${first.file}: ${formatPath(first.path)}`;
+    push(problems, e.file, [...e.path, 'name'], `duplicate ${noun} name ${JSON.stringify(name)} (also ${where})`);
+  }
+}

@@ -1,0 +1,137 @@
+// Loads frpc.toml: parse, check keys, validate, merge included proxies/visitors, fill frp's defaults.
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { ConfigError, type Problem, describeValue, problemsOf } from './config-error.js';
+import { type Entry, checkAuthMethod, checkProxy, checkUniqueNames, checkVisitor } from './checks.js';
+import { completeClient, completeProxy, completeVisitor } from './defaults.js';
+import { FRP_CLIENT_KEYS } from './frp-keys.js';
+import { expandIncludes } from './includes.js';
+import { issuesToProblems } from './issues.js';
+import { checkKeys } from './key-check.js';
+import { describeReadError, readConfigFile } from './read.js';
+import { type ProxyInput, type VisitorInput, clientSchema, proxySchema, visitorSchema } from './schema.js';
+import { type Table, isTable, parseConfigText } from './source.js';
+import { resolveToken } from './token-source.js';
+import type { ClientConfig, LoadOptions, Loaded } from './types.js';
+
+/** The top level of frpc.toml without the proxy and visitor lists, which are validated entry by entry. */
+const clientTopSchema = clientSchema.omit({ proxies: true, visitors: true });
+
+/** Proxies and visitors found so far: those that passed validation, and every table entry (for name checks). */
+interface Lists {
+  proxies: Entry<ProxyInput>[];
+  visitors: Entry<VisitorInput>[];
+  allProxies: Omit<Entry<unknown>, 'input'>[];
+  allVisitors: Omit<Entry<unknown>, 'input'>[];
+}
+
+/** Validates each [[proxies]] / [[visitors]] entry on its own, so one bad entry does not hide the others' problems. */
+function collectLists(clean: Table, raw: Table, file: string, problems: Problem[], into: Lists): void {
+  const lists = [
+    ['proxies', proxySchema, into.proxies, into.allProxies],
+    ['visitors', visitorSchema, into.visitors, into.allVisitors],
+  ] as const;
+  for (const [key, schema, out, all] of lists) {
+    const list = clean[key];
+    if (list === undefined) continue;
+    if (!Array.isArray(list)) {
+      problems.push({ file, path: key, message: `expected an array of tables ([[${key}]]), got ${describeValue(list)}` });
+      continue;
+    }
+    const rawList = raw[key] as unknown[];
+    list.forEach((item: unknown, i) => {
+      if (!isTable(item)) {
+        problems.push({ file, path: `${key}[${i}]`, message: `expected a table, got ${describeValue(item)}` });
+        return;
+      }
+      all.push({ raw: rawList[i] as Table, file, path: [key, i] });
+      const r = schema.safeParse(item);
+      if (!r.success) problems.push(...issuesToProblems(r.error.issues, item, file, [key, i]));
+      else (out as Entry<unknown>[]).push({ input: r.data, raw: rawList[i] as Table, file, path: [key, i] });
+    });
+  }
+}
+
+/** Reads the proxies and visitors of one included file; other keys there are ignored with a warning. */
+function readIncluded(file: string, env: NodeJS.ProcessEnv, problems: Problem[], warnings: string[], into: Lists): void {
+  let raw: Table;
+  try {
+    raw = parseConfigText(readFileSync(file, 'utf8'), file, env);
+  } catch (err) {
+    if (err instanceof ConfigError) problems.push(...problemsOf(err));
+    else problems.push({ file, path: '', message: '', text: describeReadError(file, err) });
+    return;
+  }
+  const keys = checkKeys(raw, clientSchema, FRP_CLIENT_KEYS, file);
+  problems.push(...keys.problems);
+  warnings.push(...keys.warnings);
+  for (const key of Object.keys(keys.clean)) {
+    if (key !== 'proxies' && key !== 'visitors') {
+      warnings.push(`${file}: ${key}: only proxies and visitors are read from an included file; ignored`);
+    }
+  }
+  collectLists(keys.clean, raw, file, problems, into);
+}
+
+/** frp's `start` list and each entry's `enabled = false` switch entries off. */
+function isEnabled(e: Entry<{ name?: string | undefined }>, start: readonly string[]): boolean {
+  if (e.raw.enabled === false) return false;
+  return start.length === 0 || start.includes(e.input.name ?? '');
+}
+
+/**
+ * Parses frpc.toml text (`file` names it in messages and anchors relative paths: includes, tokenSource).
+ * Included files add their proxies and visitors. Returns the config with every default filled and one
+ * warning per ignored frp key; throws one ConfigError listing every problem.
+ */
+export function parseClientConfig(text: string, file: string, opts: LoadOptions = {}): Loaded<ClientConfig> {
+  const env = opts.env ?? process.env;
+  const raw = parseConfigText(text, file, env);
+  const keys = checkKeys(raw, clientSchema, FRP_CLIENT_KEYS, file);
+  const problems: Problem[] = [...keys.problems];
+  const warnings = [...keys.warnings];
+  checkAuthMethod(keys.clean, file, problems);
+
+  const { proxies: _proxies, visitors: _visitors, ...topLevel } = keys.clean;
+  const top = clientTopSchema.safeParse(topLevel);
+  const lists: Lists = { proxies: [], visitors: [], allProxies: [], allVisitors: [] };
+  collectLists(keys.clean, raw, file, problems, lists);
+  let token: string | undefined;
+  if (top.success) {
+    token = resolveToken(top.data.auth, file, problems);
+    const t = top.data.transport;
+    if (t?.heartbeatInterval !== undefined && t.heartbeatTimeout !== undefined && t.heartbeatInterval > 0 && t.heartbeatTimeout > 0 &&
+      t.heartbeatTimeout < t.heartbeatInterval) {
+      problems.push({
+        file, path: 'transport.heartbeatTimeout',
+        message: `must not be less than transport.heartbeatInterval (${t.heartbeatInterval}), got ${t.heartbeatTimeout}`,
+      });
+    }
+    if (t?.tls?.enable === false) {
+      for (const k of ['certFile', 'keyFile', 'trustedCaFile'] as const) {
+        if ((t.tls[k] ?? '') !== '') warnings.push(`${file}: transport.tls.${k}: has no effect while transport.tls.enable is false`);
+      }
+    }
+    for (const included of expandIncludes(top.data.includes ?? [], file, problems, warnings)) {
+      readIncluded(included, env, problems, warnings, lists);
+    }
+  } else {
+    problems.push(...issuesToProblems(top.error.issues, topLevel, file));
+  }
+
+  for (const e of lists.proxies) checkProxy(e, problems);
+  for (const e of lists.visitors) checkVisitor(e, problems);
+  checkUniqueNames(lists.allProxies, 'proxy', problems);
+  checkUniqueNames(lists.allVisitors, 'visitor', problems);
+  if (problems.length > 0 || !top.success) throw ConfigError.fromProblems(file, problems);
+
+  const start = top.data.start ?? [];
+  const proxies = lists.proxies.filter((e) => isEnabled(e, start)).map((e) => completeProxy(e.input));
+  const visitors = lists.visitors.filter((e) => isEnabled(e, start)).map((e) => completeVisitor(e.input));
+  return { config: completeClient(top.data, env, token, proxies, visitors), warnings, file };
+}
+
+/** Reads and parses frpc.toml (see parseClientConfig); `file` is used as given in every message. */
+export async function loadClientConfig(file: string, opts: LoadOptions = {}): Promise<Loaded<ClientConfig>> {
+  return parseClientConfig(await readConfigFile(file, readFile), file, opts);
+}

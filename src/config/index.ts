@@ -1,0 +1,24 @@
+// Public API of the config layer: load and validate frps.toml / frpc.toml the way frp 0.70 reads them.
+export { ConfigError } from './config-error.js';
+export { defaultClientConfig, defaultServerConfig } from './defaults.js';
+export { loadClientConfig, parseClientConfig } from './client.js';
+export { loadServerConfig, parseServerConfig } from './server.js';
+export { renderTemplate } from './template.js';
+export { UNSUPPORTED_WARNING } from './key-check.js';
+export type {
+  AuthConfig,
+  AuthScope,
+  ClientConfig,
+  LoadOptions,
+  Loaded,
+  LogConfig,
+  PortRange,
+  ProxyConfig,
+  ProxyType,
+  ServerConfig,
+  TlsClientConfig,
+  TlsServerConfig,
+  VisitorConfig,
+  VisitorType,
+  WebServerConfig,
+} from './types.js';

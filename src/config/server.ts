@@ -1,0 +1,40 @@
+// Loads frps.toml: parse, check keys, validate, fill frp's defaults.
+import { readFile } from 'node:fs/promises';
+import { ConfigError, type Problem } from './config-error.js';
+import { checkAllowPorts, checkAuthMethod } from './checks.js';
+import { completeServer } from './defaults.js';
+import { FRP_SERVER_KEYS } from './frp-keys.js';
+import { issuesToProblems } from './issues.js';
+import { checkKeys } from './key-check.js';
+import { serverSchema } from './schema.js';
+import { parseConfigText } from './source.js';
+import { resolveToken } from './token-source.js';
+import type { LoadOptions, Loaded, ServerConfig } from './types.js';
+import { readConfigFile } from './read.js';
+
+/**
+ * Parses frps.toml text (`file` names it in messages and anchors relative paths). Returns the config
+ * with every default filled and one warning per ignored frp key; throws one ConfigError listing every problem.
+ */
+export function parseServerConfig(text: string, file: string, opts: LoadOptions = {}): Loaded<ServerConfig> {
+  const env = opts.env ?? process.env;
+  const raw = parseConfigText(text, file, env);
+  const keys = checkKeys(raw, serverSchema, FRP_SERVER_KEYS, file);
+  const problems: Problem[] = [...keys.problems];
+  checkAuthMethod(keys.clean, file, problems);
+  const parsed = serverSchema.safeParse(keys.clean);
+  let token: string | undefined;
+  if (parsed.success) {
+    checkAllowPorts(parsed.data.allowPorts, file, problems);
+    token = resolveToken(parsed.data.auth, file, problems);
+  } else {
+    problems.push(...issuesToProblems(parsed.error.issues, keys.clean, file));
+  }
+  if (problems.length > 0 || !parsed.success) throw ConfigError.fromProblems(file, problems);
+  return { config: completeServer(parsed.data, token), warnings: keys.warnings, file };
+}
+
+/** Reads and parses frps.toml (see parseServerConfig); `file` is used as given in every message. */
+export async function loadServerConfig(file: string, opts: LoadOptions = {}): Promise<Loaded<ServerConfig>> {
+  return parseServerConfig(await readConfigFile(file, readFile), file, opts);
+}

@@ -1,0 +1,170 @@
+// The config types burrow's server and client run on: frp's keys (camelCase, nested as in TOML), every default filled in.
+
+/** The server's TLS settings (transport.tls). */
+export interface TlsServerConfig {
+  /** Refuse clients that do not speak TLS; true when trustedCaFile is set. */
+  force: boolean;
+  certFile: string;
+  keyFile: string;
+  trustedCaFile: string;
+}
+
+/** An allowed port range, both ends included; frp's `{ single = n }` becomes `{ start: n, end: n }`. */
+export interface PortRange {
+  start: number;
+  end: number;
+}
+
+/** Which messages beyond Login carry the auth token's proof. */
+export type AuthScope = 'HeartBeats' | 'NewWorkConns';
+
+/** [auth] of either side; the token is already read from auth.tokenSource when one was given. */
+export interface AuthConfig {
+  method: 'token';
+  token: string;
+  additionalScopes: AuthScope[];
+}
+
+/** [webServer] of either side; port 0 = off. */
+export interface WebServerConfig {
+  addr: string;
+  port: number;
+  user: string;
+  password: string;
+}
+
+/** [log] of either side. */
+export interface LogConfig {
+  to: string;
+  level: string;
+  maxDays: number;
+}
+
+/** frps.toml. */
+export interface ServerConfig {
+  bindAddr: string;
+  bindPort: number;
+  proxyBindAddr: string;
+  vhostHTTPPort: number;
+  vhostHTTPSPort: number;
+  subDomainHost: string;
+  auth: AuthConfig;
+  transport: {
+    tcpMux: boolean;
+    tcpMuxKeepaliveInterval: number;
+    heartbeatTimeout: number;
+    maxPoolCount: number;
+    tcpKeepalive: number;
+    tls: TlsServerConfig;
+  };
+  /** Empty = any port. */
+  allowPorts: PortRange[];
+  maxPortsPerClient: number;
+  userConnTimeout: number;
+  detailedErrorsToClient: boolean;
+  udpPacketSize: number;
+  webServer: WebServerConfig;
+  enablePrometheus: boolean;
+  log: LogConfig;
+  /** burrow's own key: where the generated server certificate lives; "" = default (resolved by the caller). */
+  stateDir: string;
+}
+
+/** The client's TLS settings (transport.tls). */
+export interface TlsClientConfig {
+  enable: boolean;
+  certFile: string;
+  keyFile: string;
+  trustedCaFile: string;
+  /** "" = use serverAddr. */
+  serverName: string;
+  disableCustomTLSFirstByte: boolean;
+}
+
+export type ProxyType = 'tcp' | 'udp' | 'http' | 'https' | 'tcpmux' | 'stcp' | 'sudp' | 'xtcp';
+export type VisitorType = 'stcp' | 'sudp' | 'xtcp';
+
+/** One [[proxies]] entry. */
+export interface ProxyConfig {
+  name: string;
+  type: ProxyType;
+  localIP: string;
+  localPort: number;
+  /** 0 = the server picks. */
+  remotePort: number;
+  customDomains: string[];
+  subdomain: string;
+  locations: string[];
+  hostHeaderRewrite: string;
+  httpUser: string;
+  httpPassword: string;
+  secretKey: string;
+  allowUsers: string[];
+  transport: {
+    useEncryption: boolean;
+    useCompression: boolean;
+    bandwidthLimit: string;
+    bandwidthLimitMode: string;
+    proxyProtocolVersion: string;
+  };
+  loadBalancer: { group: string; groupKey: string };
+  metadatas: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+/** One [[visitors]] entry. */
+export interface VisitorConfig {
+  name: string;
+  type: VisitorType;
+  serverName: string;
+  /** "" = the client's own user. */
+  serverUser: string;
+  secretKey: string;
+  bindAddr: string;
+  /** Negative = do not listen (frp's meaning). */
+  bindPort: number;
+  transport: { useEncryption: boolean; useCompression: boolean };
+}
+
+/** frpc.toml (with the proxies and visitors of included files, and without those that are disabled). */
+export interface ClientConfig {
+  serverAddr: string;
+  serverPort: number;
+  user: string;
+  clientID: string;
+  loginFailExit: boolean;
+  metadatas: Record<string, string>;
+  auth: AuthConfig;
+  transport: {
+    protocol: 'tcp' | 'websocket' | 'wss' | 'kcp' | 'quic';
+    wireProtocol: 'v1' | 'v2';
+    poolCount: number;
+    tcpMux: boolean;
+    tcpMuxKeepaliveInterval: number;
+    heartbeatInterval: number;
+    heartbeatTimeout: number;
+    dialServerTimeout: number;
+    dialServerKeepalive: number;
+    connectServerLocalIP: string;
+    proxyURL: string;
+    tls: TlsClientConfig;
+  };
+  udpPacketSize: number;
+  webServer: WebServerConfig;
+  log: LogConfig;
+  proxies: ProxyConfig[];
+  visitors: VisitorConfig[];
+}
+
+/** Options of the loaders. */
+export interface LoadOptions {
+  /** The environment for {{ .Envs.NAME }} and http_proxy; default process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** A loaded config, the warnings about it (one line each), and the file it came from. */
+export interface Loaded<T> {
+  config: T;
+  warnings: string[];
+  file: string;
+}

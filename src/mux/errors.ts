@@ -1,0 +1,78 @@
+// The mux layer's failures as named constructors of BurrowError, one per cause (like yamux's const.go).
+
+import { BurrowError, ErrorCode } from '../errors.js';
+
+/** The session ended; `reason` says why (peer closed the connection, local close, …). */
+export function sessionClosedError(reason: string, cause?: unknown): BurrowError {
+  return new BurrowError(ErrorCode.MUX, `session closed: ${reason}`, cause === undefined ? undefined : { cause });
+}
+
+/** An operation was tried on a session that is already closed. */
+export function sessionAlreadyClosedError(what: string): BurrowError {
+  return new BurrowError(ErrorCode.CLOSED, `cannot ${what}: the yamux session is closed`);
+}
+
+/** The peer reset the stream (RST), e.g. it refused our SYN or dropped the stream. */
+export function streamResetError(id: number): BurrowError {
+  return new BurrowError(ErrorCode.MUX, `yamux stream ${id} reset by peer`);
+}
+
+/** The peer sent more Data bytes than the window we granted. */
+export function windowExceededError(id: number, length: number, window: number): BurrowError {
+  return new BurrowError(
+    ErrorCode.MUX,
+    `yamux stream ${id}: receive window exceeded: expected at most ${window} bytes, got a ${length}-byte data frame`,
+  );
+}
+
+/** The peer opened a stream id that is still in use. */
+export function duplicateStreamError(id: number): BurrowError {
+  return new BurrowError(ErrorCode.MUX, `yamux: peer opened stream ${id}, which is already open`);
+}
+
+/** The peer opened a stream with an id of our parity (or 0). */
+export function badStreamIdError(id: number, client: boolean): BurrowError {
+  const expected = client ? 'an even id (the server side opens even ids)' : 'an odd id (the client side opens odd ids)';
+  return new BurrowError(ErrorCode.MUX, `yamux: peer opened stream ${id}, expected ${expected}`);
+}
+
+/** The peer sent Go Away with an error code, which ends the session (as yamux does). */
+export function remoteGoAwayError(code: number): BurrowError {
+  const name = code === 1 ? 'protocol error' : code === 2 ? 'internal error' : 'unknown code';
+  return new BurrowError(ErrorCode.MUX, `session closed: peer sent go away ${code} (${name})`);
+}
+
+/** open() after the peer's Go Away. */
+export function goAwayOpenError(): BurrowError {
+  return new BurrowError(ErrorCode.MUX, 'cannot open a yamux stream: the peer sent go away');
+}
+
+/** open() with every stream slot taken. */
+export function tooManyStreamsError(limit: number): BurrowError {
+  return new BurrowError(ErrorCode.MUX, `cannot open a yamux stream: ${limit} streams are open (the limit)`);
+}
+
+/** open() after every stream id of our parity was used. */
+export function streamsExhaustedError(): BurrowError {
+  return new BurrowError(ErrorCode.MUX, 'cannot open a yamux stream: stream ids exhausted');
+}
+
+/** A ping got no reply in time (keepalive failure closes the session with it). */
+export function pingTimeoutError(ms: number): BurrowError {
+  return new BurrowError(ErrorCode.TIMEOUT, `yamux ping: no reply within ${ms} ms`);
+}
+
+/** A stream we opened was not acknowledged in time; closes the session (frp's behaviour). */
+export function openTimeoutError(id: number, ms: number): BurrowError {
+  return new BurrowError(ErrorCode.TIMEOUT, `yamux stream ${id}: no ACK from the peer within ${ms} ms`);
+}
+
+/** After our FIN, the peer did not FIN in time; the stream is reset. */
+export function closeTimeoutError(id: number, ms: number): BurrowError {
+  return new BurrowError(ErrorCode.TIMEOUT, `yamux stream ${id}: peer did not close its side within ${ms} ms; reset`);
+}
+
+/** Invalid SessionOptions. */
+export function badOptionError(name: string, expected: string, got: unknown): BurrowError {
+  return new BurrowError(ErrorCode.MUX, `yamux option ${name}: expected ${expected}, got ${String(got)}`);
+}

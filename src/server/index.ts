@@ -1,0 +1,3 @@
+// The server side's public surface.
+export { BurrowServer, ServerRefusal, type ServerOptions } from './server.js';
+export { PortError } from './port-manager.js';

@@ -1,0 +1,30 @@
+// What every server-side proxy is, and the pieces of a client session a proxy draws on.
+import type { Duplex } from 'node:stream';
+import type { Logger } from '../../log.js';
+import type { NewProxy } from '../../wire/index.js';
+
+/** The client session behind a proxy, as the proxy sees it. */
+export interface ProxyOwner {
+  readonly runId: string;
+  readonly poolCount: number;
+  /** The control/work cipher key (derived from the token). */
+  readonly encryptionKey: Buffer;
+  readonly logger: Logger;
+  /** A work connection from the pool, or a fresh one requested from the client. */
+  getWorkConn(): Promise<Duplex>;
+}
+
+/** A running proxy on the server. */
+export interface ServerProxy {
+  /** Wire name (with the user prefix when the client has a user). */
+  readonly name: string;
+  readonly type: string;
+  readonly owner: ProxyOwner;
+  readonly request: NewProxy;
+  /** Number of public ports the proxy holds (for maxPortsPerClient). */
+  readonly portsUsed: number;
+  /** Opens the public side; resolves with NewProxyResp's remote_addr. */
+  start(): Promise<string>;
+  /** Closes the public side and every live user connection. */
+  close(): void;
+}

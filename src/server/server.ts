@@ -1,0 +1,309 @@
+// The burrow server: listens on bindPort, logs clients in, and runs their proxies (frps's role).
+import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { ServerConfig } from '../config/index.js';
+import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
+import { silentLogger, type Logger } from '../log.js';
+import type { Session } from '../mux/index.js';
+import { formatAddress } from '../net/dial.js';
+import { buildServerTls, defaultStateDir, type ServerTls } from '../tls/index.js';
+import { FRP_COMPAT_VERSION } from '../version.js';
+import {
+  deriveCipherKey,
+  readMessage,
+  verifyPrivilegeKey,
+  writeMessage,
+  type Login,
+  type NewProxy,
+  type NewWorkConn,
+} from '../wire/index.js';
+import { acceptTransport } from './accept.js';
+import { FIRST_MESSAGE_TIMEOUT_MS, MAX_PENDING_HANDSHAKES, RUN_ID_BYTES } from './constants.js';
+import { ServerControl, type ControlHost, type PeerInfo } from './control.js';
+import { PortManager } from './port-manager.js';
+import type { ServerProxy } from './proxies/proxy.js';
+import { TcpProxy } from './proxies/tcp.js';
+
+export interface ServerOptions {
+  logger?: Logger;
+}
+
+/** frps's texts for refusals a client shows to its user. */
+export const ServerRefusal = {
+  badToken: "token in login doesn't match token from configuration",
+  badWorkConnToken: "token in NewWorkConn doesn't match token from configuration",
+  poolFull: 'work connection pool is full, discarding',
+  maxPorts: 'exceed the max_ports_per_client',
+} as const;
+
+/** A running burrow server. Create with `new BurrowServer(config)`, then `await start()`. */
+export class BurrowServer extends EventEmitter implements ControlHost {
+  readonly logger: Logger;
+  readonly token: string;
+  readonly heartbeatScope: boolean;
+  readonly maxPoolCount: number;
+  readonly heartbeatTimeoutSec: number;
+  readonly userConnTimeoutMs: number;
+  readonly detailedErrors: boolean;
+  private readonly workConnScope: boolean;
+  private readonly encryptionKey: Buffer;
+  private readonly ports: PortManager;
+  private readonly controls = new Map<string, ServerControl>();
+  private readonly proxies = new Map<string, ServerProxy>();
+  private readonly sockets = new Set<net.Socket>();
+  private readonly sessions = new Set<Session>();
+  private listener: net.Server | undefined;
+  private serverTls: ServerTls | undefined;
+  private pendingHandshakes = 0;
+  private closing = false;
+
+  constructor(
+    readonly config: ServerConfig,
+    options: ServerOptions = {},
+  ) {
+    super();
+    this.logger = options.logger ?? silentLogger();
+    this.token = config.auth.token;
+    this.heartbeatScope = config.auth.additionalScopes.includes('HeartBeats');
+    this.workConnScope = config.auth.additionalScopes.includes('NewWorkConns');
+    this.maxPoolCount = config.transport.maxPoolCount;
+    this.heartbeatTimeoutSec = config.transport.heartbeatTimeout;
+    this.userConnTimeoutMs = config.userConnTimeout * 1000;
+    this.detailedErrors = config.detailedErrorsToClient;
+    this.encryptionKey = deriveCipherKey(config.auth.token);
+    this.ports = new PortManager(config.proxyBindAddr || config.bindAddr, config.allowPorts);
+  }
+
+  /** The address bindPort is listening on (after start()). */
+  get address(): net.AddressInfo {
+    const address = this.listener?.address();
+    if (!address || typeof address === 'string') throw new BurrowError(ErrorCode.CLOSED, 'server is not listening');
+    return address;
+  }
+
+  /** The SHA-256 fingerprint of the server's TLS certificate (after start()). */
+  get tlsFingerprint(): string {
+    if (!this.serverTls) throw new BurrowError(ErrorCode.CLOSED, 'server is not started');
+    return this.serverTls.fingerprint;
+  }
+
+  /** The TLS set-up in use (after start()). */
+  get tls(): ServerTls {
+    if (!this.serverTls) throw new BurrowError(ErrorCode.CLOSED, 'server is not started');
+    return this.serverTls;
+  }
+
+  /** Run ids of the clients logged in now. */
+  clientRunIds(): string[] {
+    return [...this.controls.keys()];
+  }
+
+  /** Loads TLS material and listens on bindAddr:bindPort. */
+  async start(): Promise<void> {
+    const tlsConfig = this.config.transport.tls;
+    this.serverTls = await buildServerTls({
+      certFile: tlsConfig.certFile,
+      keyFile: tlsConfig.keyFile,
+      trustedCaFile: tlsConfig.trustedCaFile,
+      force: tlsConfig.force,
+      stateDir: this.config.stateDir || defaultStateDir(),
+    });
+    const listener = net.createServer({ noDelay: true }, (socket) => this.onSocket(socket));
+    await new Promise<void>((resolve, reject) => {
+      listener.once('error', (err) => reject(new BurrowError(ErrorCode.NETWORK, `listen on ${formatAddress(this.config.bindAddr, this.config.bindPort)}: ${err.message}`, { cause: err })));
+      listener.listen({ host: this.config.bindAddr, port: this.config.bindPort }, resolve);
+    });
+    listener.on('error', (err) => this.logger.error({ err: err.message }, 'listener error'));
+    this.listener = listener;
+    const { address, port } = this.address;
+    this.logger.info(
+      {
+        address: formatAddress(address, port),
+        tcpMux: this.config.transport.tcpMux,
+        tlsForce: this.serverTls.force,
+        certificate: this.serverTls.certSource,
+        fingerprint: this.serverTls.fingerprint,
+      },
+      'burrow server listening',
+    );
+  }
+
+  /** Stops listening, ends every client session and proxy; resolves when the listener is closed. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    const listener = this.listener;
+    const closed = listener ? new Promise<void>((resolve) => listener.close(() => resolve())) : Promise.resolve();
+    for (const control of [...this.controls.values()]) control.close();
+    for (const session of this.sessions) session.close();
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
+    this.emit('close');
+  }
+
+  // ControlHost: proxies ----------------------------------------------------------------------
+
+  async registerProxy(control: ServerControl, request: NewProxy): Promise<ServerProxy> {
+    const name = request.proxy_name ?? '';
+    if (name === '') throw new BurrowError(ErrorCode.PROXY_REFUSED, 'proxy name is empty');
+    if (this.proxies.has(name)) throw new BurrowError(ErrorCode.PROXY_REFUSED, `proxy [${name}] already exists`);
+    if (request.use_compression) {
+      throw new BurrowError(ErrorCode.PROXY_REFUSED, 'transport.useCompression is not supported by this burrow server yet');
+    }
+    let proxy: ServerProxy;
+    switch (request.proxy_type) {
+      case 'tcp':
+        proxy = new TcpProxy(name, request, control, this.ports);
+        break;
+      default:
+        throw new BurrowError(ErrorCode.PROXY_REFUSED, `proxy type [${request.proxy_type ?? ''}] is not supported by this burrow server yet`);
+    }
+    if (this.config.maxPortsPerClient > 0) {
+      const used = control.proxyNames().reduce((sum, n) => sum + (this.proxies.get(n)?.portsUsed ?? 0), 0);
+      if (used + proxy.portsUsed > this.config.maxPortsPerClient) throw new BurrowError(ErrorCode.PROXY_REFUSED, ServerRefusal.maxPorts);
+    }
+    this.proxies.set(name, proxy);
+    return proxy;
+  }
+
+  unregisterProxy(proxy: ServerProxy): void {
+    if (this.proxies.get(proxy.name) === proxy) this.proxies.delete(proxy.name);
+  }
+
+  // Connections ---------------------------------------------------------------------------------
+
+  private onSocket(socket: net.Socket): void {
+    if (this.closing || this.pendingHandshakes >= MAX_PENDING_HANDSHAKES) {
+      socket.destroy();
+      return;
+    }
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    socket.on('error', (err) => this.logger.debug({ remote: socket.remoteAddress, err: err.message }, 'client socket error'));
+    const peerBase = { remoteAddress: formatAddress(socket.remoteAddress ?? '?', socket.remotePort ?? 0) };
+    this.pendingHandshakes += 1;
+    acceptTransport(socket, {
+      tls: this.tls,
+      tcpMux: this.config.transport.tcpMux,
+      keepaliveIntervalMs: this.config.transport.tcpMuxKeepaliveInterval * 1000,
+    })
+      .then((transport) => {
+        const peer: PeerInfo = { ...peerBase, tls: transport.tls };
+        if (transport.kind === 'single') {
+          void this.onLogicalConn(transport.conn, peer);
+          return;
+        }
+        const session = transport.session;
+        this.sessions.add(session);
+        session.on('close', () => this.sessions.delete(session));
+        session.on('stream', (stream: Duplex) => void this.onLogicalConn(stream, peer));
+      })
+      .catch((err: unknown) => {
+        this.logger.warn({ remote: peerBase.remoteAddress, reason: errorMessage(err) }, 'connection refused');
+        socket.destroy();
+      })
+      .finally(() => {
+        this.pendingHandshakes -= 1;
+      });
+  }
+
+  /** A control, work or visitor connection: dispatched on its first message. */
+  private async onLogicalConn(conn: Duplex, peer: PeerInfo): Promise<void> {
+    conn.on('error', (err) => this.logger.debug({ remote: peer.remoteAddress, err: err.message }, 'connection error'));
+    let first;
+    try {
+      first = await readMessage(conn, { timeoutMs: FIRST_MESSAGE_TIMEOUT_MS });
+    } catch (err) {
+      this.logger.warn({ remote: peer.remoteAddress, reason: errorMessage(err) }, 'bad first message; connection closed');
+      conn.destroy();
+      return;
+    }
+    switch (first.type) {
+      case 'Login':
+        this.onLogin(conn, first.body, peer);
+        return;
+      case 'NewWorkConn':
+        this.onNewWorkConn(conn, first.body, peer);
+        return;
+      case 'NewVisitorConn':
+        writeMessage(conn, {
+          type: 'NewVisitorConnResp',
+          body: { proxy_name: first.body.proxy_name ?? '', error: 'visitors are not supported by this burrow server yet' },
+        });
+        endSoon(conn);
+        return;
+      default:
+        this.logger.warn({ remote: peer.remoteAddress, type: first.type }, 'unexpected first message; connection closed');
+        conn.destroy();
+    }
+  }
+
+  private onLogin(conn: Duplex, login: Login, peer: PeerInfo): void {
+    const refuse = (reason: string): void => {
+      this.logger.warn({ remote: peer.remoteAddress, user: login.user ?? '', reason }, 'login refused');
+      const error = this.detailedErrors ? reason : 'register control error';
+      writeMessage(conn, { type: 'LoginResp', body: { version: FRP_COMPAT_VERSION, error } });
+      endSoon(conn);
+    };
+    if (!verifyPrivilegeKey(this.token, login.timestamp ?? 0, login.privilege_key)) {
+      refuse(ServerRefusal.badToken);
+      return;
+    }
+    const runId = login.run_id || randomBytes(RUN_ID_BYTES).toString('hex');
+    if (login.client_id) {
+      for (const other of this.controls.values()) {
+        if (other.runId !== runId && other.login.client_id === login.client_id && (other.login.user ?? '') === (login.user ?? '')) {
+          refuse(`client_id [${login.client_id}] for user [${login.user ?? ''}] is already online`);
+          return;
+        }
+      }
+    }
+    const previous = this.controls.get(runId);
+    if (previous) {
+      this.logger.info({ runId }, 'client logged in again; replacing its previous session');
+      previous.close(new BurrowError(ErrorCode.CLOSED, 'replaced by a new login'));
+    }
+    writeMessage(conn, { type: 'LoginResp', body: { version: FRP_COMPAT_VERSION, run_id: runId } });
+    const control = new ServerControl(runId, { ...login, run_id: runId }, peer, conn, this.encryptionKey, this, this.logger);
+    this.controls.set(runId, control);
+    control.once('close', () => {
+      if (this.controls.get(runId) === control) this.controls.delete(runId);
+      this.logger.info({ runId }, 'client session closed');
+      this.emit('clientClosed', runId);
+    });
+    this.logger.info(
+      { runId, remote: peer.remoteAddress, tls: peer.tls, version: login.version, hostname: login.hostname, os: login.os, arch: login.arch, user: login.user },
+      'client login',
+    );
+    control.start();
+    this.emit('clientLogin', runId);
+  }
+
+  private onNewWorkConn(conn: Duplex, request: NewWorkConn, peer: PeerInfo): void {
+    const refuse = (reason: string): void => {
+      this.logger.warn({ remote: peer.remoteAddress, runId: request.run_id ?? '', reason }, 'work connection refused');
+      writeMessage(conn, { type: 'StartWorkConn', body: { error: this.detailedErrors ? reason : 'invalid NewWorkConn' } });
+      endSoon(conn);
+    };
+    const control = this.controls.get(request.run_id ?? '');
+    if (!control || control.isClosed) {
+      refuse(`no client control found for run id [${request.run_id ?? ''}]`);
+      return;
+    }
+    if (this.workConnScope && !verifyPrivilegeKey(this.token, request.timestamp ?? 0, request.privilege_key)) {
+      refuse(ServerRefusal.badWorkConnToken);
+      return;
+    }
+    if (!control.offerWorkConn(conn)) refuse(ServerRefusal.poolFull);
+  }
+}
+
+/** Ends a connection after what was written is flushed; destroys it if the peer never finishes. */
+function endSoon(conn: Duplex): void {
+  conn.end();
+  const timer = setTimeout(() => conn.destroy(), FIRST_MESSAGE_TIMEOUT_MS);
+  timer.unref();
+  conn.once('close', () => clearTimeout(timer));
+}

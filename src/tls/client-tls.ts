@@ -1,0 +1,119 @@
+// Client-side TLS: connection options from settings, the handshake (with optional 0x17 byte) and the peer fingerprint.
+import * as tls from 'node:tls';
+import { isIP, type Socket } from 'node:net';
+import { BurrowError, ErrorCode } from '../errors.js';
+import { certFingerprint } from '../pki/index.js';
+import { CUSTOM_TLS_FIRST_BYTE, HANDSHAKE_TIMEOUT_MS, INTERMEDIATE_CIPHERS, MIN_TLS_VERSION } from './constants.js';
+import { checkCertKeyPair, parseCertificates, readPemFile } from './key-material.js';
+import { tlsError } from './tls-errors.js';
+
+/** The client's TLS settings (transport.tls.* of the client config, plus serverAddr). */
+export interface ClientTlsSettings {
+  enable: boolean;
+  certFile: string;
+  keyFile: string;
+  trustedCaFile: string;
+  serverName: string;
+  serverAddr: string;
+  disableCustomTLSFirstByte: boolean;
+}
+
+/** The one-byte buffer sent before the ClientHello; shared, never mutated. */
+const CUSTOM_FIRST_BYTE_BUF = Buffer.of(CUSTOM_TLS_FIRST_BYTE);
+
+/**
+ * Builds `tls.connect` options. The name checked (and sent as SNI unless it is an IP, which
+ * Node and RFC 6066 forbid as SNI) is serverName, else serverAddr. certFile + keyFile: a client
+ * certificate (both or neither). trustedCaFile: the chain must lead to it and the name must
+ * match (verifies = true); otherwise nothing is verified (verifies = false) and the caller warns
+ * and prints the peer fingerprint. TLS 1.2 minimum, Mozilla intermediate ciphers. `enable` is
+ * not consulted: the caller decides whether to use TLS at all.
+ */
+export async function buildClientTlsOptions(
+  settings: ClientTlsSettings,
+): Promise<{ options: tls.ConnectionOptions; verifies: boolean }> {
+  const { certFile, keyFile, trustedCaFile } = settings;
+  const name = settings.serverName || settings.serverAddr;
+  const options: tls.ConnectionOptions = {
+    // `host` is what Node checks the certificate against when no SNI is sent (IP addresses).
+    host: name,
+    minVersion: MIN_TLS_VERSION,
+    ciphers: INTERMEDIATE_CIPHERS,
+  };
+  if (name && isIP(name) === 0) options.servername = name;
+
+  if ((certFile === '') !== (keyFile === '')) {
+    const [set, unset] = certFile ? ['certFile', 'keyFile'] : ['keyFile', 'certFile'];
+    throw new BurrowError(ErrorCode.TLS, `transport.tls.${set} is set but transport.tls.${unset} is not; set both or neither`);
+  }
+  if (certFile) {
+    const [cert, key] = await Promise.all([
+      readPemFile(certFile, 'certificate file'),
+      readPemFile(keyFile, 'private key file'),
+    ]);
+    checkCertKeyPair(cert, certFile, key, keyFile);
+    options.cert = cert;
+    options.key = key;
+  }
+
+  if (trustedCaFile) {
+    const ca = await readPemFile(trustedCaFile, 'trusted CA file');
+    parseCertificates(ca, 'trusted CA file', trustedCaFile);
+    options.ca = ca;
+    options.rejectUnauthorized = true;
+    options.checkServerIdentity = tls.checkServerIdentity;
+    return { options, verifies: true };
+  }
+  options.rejectUnauthorized = false;
+  return { options, verifies: false };
+}
+
+/**
+ * Runs the client side of a TLS handshake over a connected socket, writing the 0x17 byte first
+ * when `customFirstByte`. Resolves on 'secureConnect'; on failure destroys the socket and rejects
+ * with BurrowError(TLS) giving the precise reason, or TIMEOUT. Note: under TLS 1.3 a server that
+ * refuses our client certificate does so after this resolves (the error arrives on the socket).
+ */
+export function connectTls(
+  socket: Socket,
+  options: tls.ConnectionOptions,
+  opts: { customFirstByte: boolean; timeoutMs?: number },
+): Promise<tls.TLSSocket> {
+  const timeoutMs = opts.timeoutMs ?? HANDSHAKE_TIMEOUT_MS;
+  const name = options.servername || options.host || '';
+  if (opts.customFirstByte) socket.write(CUSTOM_FIRST_BYTE_BUF);
+  const tlsSocket = tls.connect({ ...options, socket });
+  return new Promise<tls.TLSSocket>((resolve, reject) => {
+    const fail = (err: BurrowError): void => {
+      cleanup();
+      tlsSocket.destroy();
+      reject(err);
+    };
+    const onError = (err: Error): void => fail(tlsError(err, 'server certificate', name));
+    const onClose = (): void =>
+      fail(new BurrowError(ErrorCode.TLS, 'TLS handshake failed: the server closed the connection'));
+    const onSecure = (): void => {
+      cleanup();
+      resolve(tlsSocket);
+    };
+    const timer = setTimeout(
+      () => fail(new BurrowError(ErrorCode.TIMEOUT, `TLS handshake did not complete within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      tlsSocket.off('secureConnect', onSecure);
+      tlsSocket.off('error', onError);
+      tlsSocket.off('close', onClose);
+    };
+    tlsSocket.once('secureConnect', onSecure);
+    tlsSocket.once('error', onError);
+    tlsSocket.once('close', onClose);
+  });
+}
+
+/** "sha256:<hex>" of the certificate the peer presented, or undefined when it presented none. */
+export function peerFingerprint(socket: tls.TLSSocket): string | undefined {
+  const cert = socket.getPeerX509Certificate();
+  return cert ? certFingerprint(cert.raw) : undefined;
+}

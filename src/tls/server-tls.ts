@@ -1,0 +1,173 @@
+// Server-side TLS: the secure context from settings (files or generated identity) and socket wrapping.
+import * as tls from 'node:tls';
+import type * as net from 'node:net';
+import { BurrowError, ErrorCode } from '../errors.js';
+import { certFingerprint } from '../pki/index.js';
+import { HANDSHAKE_TIMEOUT_MS, INTERMEDIATE_CIPHERS, MIN_TLS_VERSION } from './constants.js';
+import { checkCertKeyPair, parseCertificates, readPemFile } from './key-material.js';
+import { loadOrCreateServerIdentity } from './state-dir.js';
+import { tlsError } from './tls-errors.js';
+
+/** The server's TLS settings (transport.tls.* of the server config, plus the state directory). */
+export interface ServerTlsSettings {
+  certFile: string;
+  keyFile: string;
+  trustedCaFile: string;
+  force: boolean;
+  stateDir: string;
+}
+
+/** Everything the listener needs to speak TLS, and what to print at start. */
+export interface ServerTls {
+  secureContextOptions: tls.SecureContextOptions & { requestCert: boolean; rejectUnauthorized: boolean };
+  /** Built once from `secureContextOptions`; shared by every connection. */
+  secureContext: tls.SecureContext;
+  /** "sha256:<hex>" of the server certificate. */
+  fingerprint: string;
+  /** True when the certificate is burrow's own (state directory), false when from certFile/keyFile. */
+  generated: boolean;
+  /** True when the generated identity was created by this call (first start). */
+  created: boolean;
+  /** The certificate file in use (user's certFile or the state directory's server.crt). */
+  certSource: string;
+  /** Plain connections are refused: `force` set, or implied by `trustedCaFile`. */
+  force: boolean;
+}
+
+/**
+ * Builds the server TLS configuration. certFile + keyFile set: they are read and checked (error
+ * naming the file); only one of them set: error. Neither: the persisted generated identity from
+ * `stateDir`. trustedCaFile set: client certificates are required and verified against it, and
+ * `force` is implied. TLS 1.2 minimum, Mozilla intermediate ciphers, server cipher order.
+ */
+export async function buildServerTls(settings: ServerTlsSettings): Promise<ServerTls> {
+  const { certFile, keyFile, trustedCaFile } = settings;
+  if ((certFile === '') !== (keyFile === '')) {
+    const [set, unset] = certFile ? ['certFile', 'keyFile'] : ['keyFile', 'certFile'];
+    throw new BurrowError(
+      ErrorCode.TLS,
+      `transport.tls.${set} is set but transport.tls.${unset} is not; set both, or neither to use the generated certificate`,
+    );
+  }
+
+  let certPem: string;
+  let keyPem: string;
+  let certSource: string;
+  let generated = false;
+  let created = false;
+  if (certFile) {
+    [certPem, keyPem] = await Promise.all([
+      readPemFile(certFile, 'certificate file'),
+      readPemFile(keyFile, 'private key file'),
+    ]);
+    checkCertKeyPair(certPem, certFile, keyPem, keyFile);
+    certSource = certFile;
+  } else {
+    const id = await loadOrCreateServerIdentity(settings.stateDir);
+    ({ certPem, keyPem } = id);
+    certSource = id.certFile;
+    generated = true;
+    created = id.created;
+  }
+
+  let ca: string | undefined;
+  if (trustedCaFile) {
+    ca = await readPemFile(trustedCaFile, 'trusted CA file');
+    parseCertificates(ca, 'trusted CA file', trustedCaFile);
+  }
+
+  const secureContextOptions = {
+    cert: certPem,
+    key: keyPem,
+    ...(ca !== undefined ? { ca } : {}),
+    minVersion: MIN_TLS_VERSION,
+    ciphers: INTERMEDIATE_CIPHERS,
+    honorCipherOrder: true,
+    requestCert: ca !== undefined,
+    rejectUnauthorized: ca !== undefined,
+  };
+  let secureContext: tls.SecureContext;
+  try {
+    secureContext = tls.createSecureContext(secureContextOptions);
+  } catch (err) {
+    throw new BurrowError(ErrorCode.TLS, `cannot build the TLS context from ${certSource}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  return {
+    secureContextOptions,
+    secureContext,
+    fingerprint: certFingerprint(certPem),
+    generated,
+    created,
+    certSource,
+    force: settings.force || ca !== undefined,
+  };
+}
+
+/**
+ * Runs the server side of a TLS handshake over an accepted socket (bytes already buffered in
+ * `socket`, e.g. put back by the sniffer, are fed to TLS first). Resolves with the secure socket;
+ * on failure destroys it and rejects with BurrowError(TLS) giving the reason, or TIMEOUT.
+ * With a trusted CA, a client certificate that does not verify is refused here.
+ */
+export function wrapServerSocket(
+  socket: net.Socket,
+  tlsInfo: ServerTls,
+  opts: { handshakeTimeoutMs?: number } = {},
+): Promise<tls.TLSSocket> {
+  const timeoutMs = opts.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
+  const { requestCert, rejectUnauthorized } = tlsInfo.secureContextOptions;
+  // A net.Socket given to TLSSocket lends it its native handle; Node feeds any bytes already in
+  // the socket's JS read buffer (the sniffer's unshift) to TLS first. test/tls/sniff.test.ts
+  // checks this on real sockets.
+  const tlsSocket = new tls.TLSSocket(socket, {
+    isServer: true,
+    secureContext: tlsInfo.secureContext,
+    requestCert,
+    rejectUnauthorized,
+  });
+  return new Promise<tls.TLSSocket>((resolve, reject) => {
+    const fail = (err: BurrowError): void => {
+      cleanup();
+      tlsSocket.destroy();
+      reject(err);
+    };
+    const onError = (err: Error): void => fail(tlsError(err, 'client certificate'));
+    const onClose = (): void =>
+      fail(new BurrowError(ErrorCode.TLS, 'TLS handshake failed: the client closed the connection'));
+    const onSecure = (): void => {
+      // Without a tls.Server around it, Node does not act on a failed client-certificate check
+      // itself: the handshake completes and the verdict is only recorded, so enforce it here.
+      if (requestCert) {
+        // Private but stable since Node 0.x: tls.Server itself reads the verdict this way.
+        const handle = (tlsSocket as unknown as { _handle?: { verifyError(): Error | null } })._handle;
+        const verifyError = handle ? handle.verifyError() : null;
+        if (verifyError) {
+          tlsSocket.authorizationError = verifyError;
+          if (rejectUnauthorized) {
+            fail(tlsError(verifyError, 'client certificate'));
+            return;
+          }
+        } else {
+          tlsSocket.authorized = true;
+        }
+      }
+      cleanup();
+      resolve(tlsSocket);
+    };
+    const timer = setTimeout(
+      () => fail(new BurrowError(ErrorCode.TIMEOUT, `TLS handshake did not complete within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      tlsSocket.off('secure', onSecure);
+      tlsSocket.off('error', onError);
+      tlsSocket.off('close', onClose);
+    };
+    tlsSocket.once('secure', onSecure);
+    tlsSocket.once('error', onError);
+    tlsSocket.once('close', onClose);
+  });
+}

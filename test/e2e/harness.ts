@@ -1,0 +1,221 @@
+// End-to-end harness: runs the real `burrow` CLI (dist/) as child processes on loopback, with local services to tunnel.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The built CLI entry point that `npm ci` produces. */
+export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+
+/** How long a process may take to say it is ready. */
+export const READY_TIMEOUT_MS = 20_000;
+
+/** How long one download in a test may take before the test fails. */
+export const TRANSFER_TIMEOUT_MS = 60_000;
+
+/** A port that was free a moment ago (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A scratch directory removed by cleanup(). */
+export function scratchDir(): string {
+  return mkdtempSync(join(tmpdir(), 'burrow-e2e-'));
+}
+
+export function writeFile(dir: string, name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** A running `burrow` process with its output collected line by line. */
+export class BurrowProcess {
+  readonly child: ChildProcess;
+  readonly lines: string[] = [];
+  private waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
+  readonly exited: Promise<number | null>;
+
+  constructor(args: string[], env: NodeJS.ProcessEnv = {}) {
+    this.child = spawn(process.execPath, [CLI, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
+    const onData = (chunk: Buffer): void => {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line.trim() === '') continue;
+        this.lines.push(line);
+        this.waiters = this.waiters.filter((w) => {
+          if (!w.pattern.test(line)) return true;
+          w.resolve(line);
+          return false;
+        });
+      }
+    };
+    this.child.stdout!.on('data', onData);
+    this.child.stderr!.on('data', onData);
+    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+    running.add(this);
+    void this.exited.then(() => running.delete(this));
+  }
+
+  /** All output so far, for assertion messages. */
+  get output(): string {
+    return this.lines.join('\n');
+  }
+
+  /** Resolves with the first line (past or future) matching `pattern`. */
+  waitFor(pattern: RegExp, timeoutMs = READY_TIMEOUT_MS): Promise<string> {
+    const seen = this.lines.find((line) => pattern.test(line));
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern} in:\n${this.output}`)), timeoutMs);
+      this.waiters.push({
+        pattern,
+        resolve: (line) => {
+          clearTimeout(timer);
+          resolve(line);
+        },
+      });
+    });
+  }
+
+  /** Waits until `pattern` has matched `count` lines in total. */
+  async waitForCount(pattern: RegExp, count: number, timeoutMs = READY_TIMEOUT_MS): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.lines.filter((line) => pattern.test(line)).length < count) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${count}× ${pattern} in:\n${this.output}`);
+      await sleep(50);
+    }
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    return this.exited;
+  }
+}
+
+const running = new Set<BurrowProcess>();
+
+/** Kills every process still running (call from after()). */
+export async function killAll(): Promise<void> {
+  await Promise.all([...running].map((p) => p.kill('SIGKILL')));
+}
+
+/** Runs `burrow ARGS` to completion; resolves with exit code and output. */
+export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; output: string }> {
+  const proc = new BurrowProcess(args, env);
+  const code = await proc.exited;
+  return { code, output: proc.output };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A local TCP service that sends `payload` to every connection and closes. */
+export async function startFileServer(payload: Buffer): Promise<{ port: number; close: () => Promise<void> }> {
+  const server = net.createServer((socket) => {
+    socket.on('error', () => socket.destroy());
+    socket.end(payload);
+  });
+  trackSockets(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return { port, close: () => closeServer(server) };
+}
+
+/** A local TCP echo service. */
+export async function startEchoServer(): Promise<{ port: number; close: () => Promise<void> }> {
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+    socket.on('error', () => socket.destroy());
+    socket.pipe(socket);
+  });
+  trackSockets(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return { port, close: () => closeServer(server) };
+}
+
+/** Closes a server and every connection it still holds. */
+function closeServer(server: net.Server): Promise<void> {
+  for (const socket of openSockets.get(server) ?? []) socket.destroy();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+const openSockets = new WeakMap<net.Server, Set<net.Socket>>();
+
+/** Remembers a server's live sockets so closeServer() can end them. */
+function trackSockets(server: net.Server): void {
+  const sockets = new Set<net.Socket>();
+  openSockets.set(server, sockets);
+  server.on('connection', (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+}
+
+/** Connects to 127.0.0.1:port and reads until the peer closes; resolves with everything read. */
+export function download(port: number, timeoutMs = TRANSFER_TIMEOUT_MS): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`download from :${port} timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks));
+    });
+  });
+}
+
+/** Sends `payload` to 127.0.0.1:port, half-closes, and resolves with what came back before close. */
+export function roundTrip(port: number, payload: Buffer, timeoutMs = TRANSFER_TIMEOUT_MS): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`round trip to :${port} timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks));
+    });
+    socket.end(payload);
+  });
+}
+
+export function sha256(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export function randomPayload(size: number): Buffer {
+  return randomBytes(size);
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}

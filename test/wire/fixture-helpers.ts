@@ -1,0 +1,34 @@
+// Test helpers: load the real frp 0.70.0 captures in /work/shared/fixtures as one Buffer per direction.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The captures folder, resolved from this file (test/wire/ → /work/shared/fixtures/frp-0.70.0/). */
+export const FIXTURES_DIR = new URL('../../../shared/fixtures/frp-0.70.0/', import.meta.url);
+
+/** The bytes of one capture, each direction's reads concatenated in order. */
+export interface Capture {
+  c2s: Buffer;
+  s2c: Buffer;
+}
+
+/** Load `<scenario>/conn-<n>.jsonl`. */
+export function loadCapture(scenario: string, conn: number): Capture {
+  const file = new URL(`${scenario}/conn-${conn}.jsonl`, FIXTURES_DIR);
+  const chunks: Record<'c2s' | 's2c', Buffer[]> = { c2s: [], s2c: [] };
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    const rec = JSON.parse(line) as { dir: 'c2s' | 's2c'; hex: string };
+    chunks[rec.dir].push(Buffer.from(rec.hex, 'hex'));
+  }
+  return { c2s: Buffer.concat(chunks.c2s), s2c: Buffer.concat(chunks.s2c) };
+}
+
+/** The text of a file in a scenario folder (frps.toml, frpc.toml). */
+export function loadScenarioFile(scenario: string, name: string): string {
+  return readFileSync(new URL(`${scenario}/${name}`, FIXTURES_DIR), 'utf8');
+}
+
+/** The filesystem path of the captures folder. */
+export function fixturesPath(): string {
+  return fileURLToPath(FIXTURES_DIR);
+}
