@@ -1,7 +1,7 @@
 // The local service behind both tunnels: `source` streams N requested bytes, `echo` echoes.
 // Run as a child: node --import tsx bench/target.ts source|echo
 import net from 'node:net';
-import { announcePort, LENGTH_HEADER_BYTES, LOOPBACK } from './protocol.js';
+import { announcePorts, LENGTH_HEADER_BYTES, LOOPBACK } from './protocol.js';
 
 /** One preallocated block, written again and again: the source never allocates per chunk. */
 const BLOCK_BYTES = 1024 * 1024;
@@ -69,5 +69,5 @@ const server = net.createServer({ noDelay: true }, (socket) => {
 });
 server.listen(0, LOOPBACK, () => {
   const address = server.address() as net.AddressInfo;
-  announcePort(address.port);
+  announcePorts([address.port]);
 });

@@ -12,6 +12,8 @@ program
   .description('A secure reverse tunnel, wire-compatible with frp: TLS by default, mTLS with one flag.')
   .version(BURROW_VERSION, '-v, --version', 'print the version')
   .showHelpAfterError()
+  // `burrow server verify -c F`: options after a subcommand belong to the subcommand.
+  .enablePositionalOptions()
   .exitOverride();
 
 registerServerCommand(program);

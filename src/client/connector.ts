@@ -71,6 +71,8 @@ export class Connector extends EventEmitter {
       port: this.config.serverPort,
       timeoutMs: transport.dialServerTimeout * 1000,
       keepAliveMs: transport.dialServerKeepalive * 1000,
+      // Without tcpMux a work connection carries a user's half-close as a FIN.
+      allowHalfOpen: true,
       ...(transport.connectServerLocalIP ? { localAddress: transport.connectServerLocalIP } : {}),
     });
     if (!this.tlsOptions) {

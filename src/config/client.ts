@@ -1,6 +1,5 @@
 // Loads frpc.toml: parse, check keys, validate, merge included proxies/visitors, fill frp's defaults.
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { ConfigError, type Problem, describeValue, problemsOf } from './config-error.js';
 import { type Entry, checkAuthMethod, checkProxy, checkUniqueNames, checkVisitor } from './checks.js';
 import { completeClient, completeProxy, completeVisitor } from './defaults.js';
@@ -95,6 +94,7 @@ export function parseClientConfig(text: string, file: string, opts: LoadOptions 
   const { proxies: _proxies, visitors: _visitors, ...topLevel } = keys.clean;
   const top = clientTopSchema.safeParse(topLevel);
   const lists: Lists = { proxies: [], visitors: [], allProxies: [], allVisitors: [] };
+  if (!top.success) problems.push(...issuesToProblems(top.error.issues, topLevel, file));
   collectLists(keys.clean, raw, file, problems, lists);
   let token: string | undefined;
   if (top.success) {
@@ -115,8 +115,6 @@ export function parseClientConfig(text: string, file: string, opts: LoadOptions 
     for (const included of expandIncludes(top.data.includes ?? [], file, problems, warnings)) {
       readIncluded(included, env, problems, warnings, lists);
     }
-  } else {
-    problems.push(...issuesToProblems(top.error.issues, topLevel, file));
   }
 
   for (const e of lists.proxies) checkProxy(e, problems);
@@ -133,5 +131,5 @@ export function parseClientConfig(text: string, file: string, opts: LoadOptions 
 
 /** Reads and parses frpc.toml (see parseClientConfig); `file` is used as given in every message. */
 export async function loadClientConfig(file: string, opts: LoadOptions = {}): Promise<Loaded<ClientConfig>> {
-  return parseClientConfig(await readConfigFile(file, readFile), file, opts);
+  return parseClientConfig(await readConfigFile(file), file, opts);
 }

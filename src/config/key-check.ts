@@ -11,6 +11,10 @@ export const UNSUPPORTED_WARNING = 'frp feature not supported by burrow yet; ign
 
 type Path = (string | number)[];
 
+/** frp's legacy INI files start with a [common] section; in TOML that is a table nobody knows. */
+const LEGACY_INI_SECTION = 'common';
+const LEGACY_INI_HINT = "[common] is frp's legacy INI format; burrow reads the TOML format with frp's new key names";
+
 /** What the key check found. */
 export interface KeyCheck {
   /** The input without unknown and unsupported keys. */
@@ -90,7 +94,8 @@ class Walker {
         if (fk === undefined) {
           const known = new Set([...Object.keys(shape ?? {}), ...Object.keys(frp ?? {})]);
           const hint = suggestKey(key, known);
-          this.problem(p, hint === undefined ? 'unknown key' : `unknown key (did you mean ${JSON.stringify(hint)}?)`);
+          if (path.length === 0 && key === LEGACY_INI_SECTION) this.problem(p, `unknown key (${LEGACY_INI_HINT})`);
+          else this.problem(p, hint === undefined ? 'unknown key' : `unknown key (did you mean ${JSON.stringify(hint)}?)`);
         } else if (isTableKey(fk) && isTable(v)) {
           this.table(v, undefined, fk, p); // warns once per leaf, and still catches typos inside
         } else {

@@ -1,5 +1,4 @@
 // Loads frps.toml: parse, check keys, validate, fill frp's defaults.
-import { readFile } from 'node:fs/promises';
 import { ConfigError, type Problem } from './config-error.js';
 import { checkAllowPorts, checkAuthMethod } from './checks.js';
 import { completeServer } from './defaults.js';
@@ -36,5 +35,5 @@ export function parseServerConfig(text: string, file: string, opts: LoadOptions 
 
 /** Reads and parses frps.toml (see parseServerConfig); `file` is used as given in every message. */
 export async function loadServerConfig(file: string, opts: LoadOptions = {}): Promise<Loaded<ServerConfig>> {
-  return parseServerConfig(await readConfigFile(file, readFile), file, opts);
+  return parseServerConfig(await readConfigFile(file), file, opts);
 }

@@ -110,7 +110,8 @@ export class BurrowServer extends EventEmitter implements ControlHost {
       force: tlsConfig.force,
       stateDir: this.config.stateDir || defaultStateDir(),
     });
-    const listener = net.createServer({ noDelay: true }, (socket) => this.onSocket(socket));
+    // allowHalfOpen: without tcpMux a work connection carries a user's half-close as a FIN.
+    const listener = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.onSocket(socket));
     await new Promise<void>((resolve, reject) => {
       listener.once('error', (err) => reject(new BurrowError(ErrorCode.NETWORK, `listen on ${formatAddress(this.config.bindAddr, this.config.bindPort)}: ${err.message}`, { cause: err })));
       listener.listen({ host: this.config.bindAddr, port: this.config.bindPort }, resolve);
@@ -197,8 +198,19 @@ export class BurrowServer extends EventEmitter implements ControlHost {
         }
         const session = transport.session;
         this.sessions.add(session);
-        session.on('close', () => this.sessions.delete(session));
-        session.on('stream', (stream: Duplex) => void this.onLogicalConn(stream, peer));
+        // A session that opens no stream in time is a stalled or hostile peer: drop it.
+        const firstStreamTimer = setTimeout(() => {
+          this.logger.warn({ remote: peer.remoteAddress }, 'no stream opened in time; session closed');
+          session.close();
+        }, FIRST_MESSAGE_TIMEOUT_MS);
+        session.on('close', () => {
+          clearTimeout(firstStreamTimer);
+          this.sessions.delete(session);
+        });
+        session.on('stream', (stream: Duplex) => {
+          clearTimeout(firstStreamTimer);
+          void this.onLogicalConn(stream, peer);
+        });
       })
       .catch((err: unknown) => {
         this.logger.warn({ remote: peerBase.remoteAddress, reason: errorMessage(err) }, 'connection refused');

@@ -82,6 +82,7 @@ export function connectTls(
   const timeoutMs = opts.timeoutMs ?? HANDSHAKE_TIMEOUT_MS;
   const name = options.servername || options.host || '';
   if (opts.customFirstByte) socket.write(CUSTOM_FIRST_BYTE_BUF);
+  // The TLS socket takes allowHalfOpen from `socket` (Node's TLSSocket copies it when wrapping).
   const tlsSocket = tls.connect({ ...options, socket });
   return new Promise<tls.TLSSocket>((resolve, reject) => {
     const fail = (err: BurrowError): void => {

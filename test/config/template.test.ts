@@ -38,7 +38,7 @@ test('unsupported actions are refused naming the file and line', () => {
   );
   assert.throws(
     () => renderTemplate('x\ny\nz = "{{ parseNumberRange "1-3" }}"', {}, 'f.toml'),
-    /^f\.toml: line 3: unsupported template action "\{\{ parseNumberRange "1-3" \}\}"/,
+    { message: /^f\.toml: line 3: unsupported template action "\{\{ parseNumberRange "1-3" \}\}"/ },
   );
   assert.throws(() => renderTemplate('a = "{{ .Envs.X"', {}, 'f.toml'), { message: 'f.toml: line 1: unclosed template action "{{" (no matching "}}")' });
 });

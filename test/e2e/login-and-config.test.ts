@@ -68,7 +68,7 @@ describe('login, config and bad input through the real CLI', () => {
     await client.waitFor(/proxy started/);
 
     // Garbage: a plain connection whose "yamux header" has version 0x42, and an oversized v1 message.
-    for (const garbage of [Buffer.from('42424242424242424242424242', 'hex'), Buffer.concat([Buffer.from('6f', 'hex'), Buffer.from('00000000000fffff', 'hex')])]) {
+    for (const garbage of [Buffer.from('42424242424242424242424242', 'hex'), Buffer.from('6f00000000000fffff7b7d7b7d', 'hex')]) {
       await new Promise<void>((resolve) => {
         const socket = net.connect({ host: '127.0.0.1', port: bindPort }, () => socket.write(garbage));
         socket.on('error', () => resolve());

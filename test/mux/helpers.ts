@@ -131,11 +131,17 @@ export function closed(session: Session): Promise<Error | undefined> {
   return new Promise((resolve) => session.once('close', (err?: Error) => resolve(err)));
 }
 
-/** Reads a readable to its end; returns all bytes. */
-export async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+/**
+ * Reads a readable to its end; returns all bytes. Uses 'data'/'end' rather than for-await, which
+ * would destroy the Duplex (and so reset its still-open write side) when the read side ends.
+ */
+export function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.once('end', () => resolve(Buffer.concat(chunks)));
+    stream.once('error', reject);
+  });
 }
 
 /** SHA-256 of a buffer, hex. */

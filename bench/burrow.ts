@@ -1,0 +1,76 @@
+// Starts the tunnel under test: `burrow server` and `burrow client` (the built CLI) with TLS and tcpMux on.
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ChildSet } from './children.js';
+import { freePorts } from './ports.js';
+import { LOOPBACK } from './protocol.js';
+import type { Routes } from './routes.js';
+
+/** The built CLI, relative to the repository root. */
+export const CLI_PATH = 'dist/cli/main.js';
+/** The line `burrow server` prints on stderr once it accepts clients. */
+const SERVER_READY_LINE = 'burrow server listening on';
+/** How long the server may take to start (generating its certificate included). */
+const SERVER_START_TIMEOUT_MS = 15_000;
+/** Quiet logs during measurement: a log line per connection would be part of what we measure. */
+const LOG_LEVEL = 'warn';
+/** Random bytes in the throw-away auth token. */
+const TOKEN_BYTES = 16;
+
+function serverToml(bindPort: number, token: string, stateDir: string): string {
+  return [
+    `bindAddr = "${LOOPBACK}"`,
+    `bindPort = ${bindPort}`,
+    `auth.token = "${token}"`,
+    'transport.tcpMux = true',
+    `stateDir = ${JSON.stringify(stateDir)}`,
+    '',
+  ].join('\n');
+}
+
+function proxyToml(name: string, localPort: number, remotePort: number): string {
+  return [
+    '[[proxies]]',
+    `name = "${name}"`,
+    'type = "tcp"',
+    `localIP = "${LOOPBACK}"`,
+    `localPort = ${localPort}`,
+    `remotePort = ${remotePort}`,
+    '',
+  ].join('\n');
+}
+
+function clientToml(serverPort: number, token: string, targets: Routes, remote: Routes): string {
+  return [
+    `serverAddr = "${LOOPBACK}"`,
+    `serverPort = ${serverPort}`,
+    `auth.token = "${token}"`,
+    'transport.tcpMux = true',
+    'transport.tls.enable = true',
+    '',
+    proxyToml('bench-source', targets.sourcePort, remote.sourcePort),
+    proxyToml('bench-echo', targets.echoPort, remote.echoPort),
+  ].join('\n');
+}
+
+/**
+ * Writes frps.toml and frpc.toml into `workDir`, starts the server, waits for its ready line, then
+ * starts the client. Returns the server-side remote ports (the caller waits for them to serve).
+ */
+export async function startBurrow(children: ChildSet, cwd: string, workDir: string, targets: Routes): Promise<Routes> {
+  const token = randomBytes(TOKEN_BYTES).toString('hex');
+  const [bindPort, sourcePort, echoPort] = await freePorts(3);
+  const remote: Routes = { sourcePort, echoPort };
+  const serverConfig = path.join(workDir, 'frps.toml');
+  const clientConfig = path.join(workDir, 'frpc.toml');
+  const stateDir = path.join(workDir, 'state');
+  writeFileSync(serverConfig, serverToml(bindPort, token, stateDir));
+  writeFileSync(clientConfig, clientToml(bindPort, token, targets, remote));
+
+  const server = children.start('burrow server', process.execPath,
+    [CLI_PATH, 'server', '-c', serverConfig, '--state-dir', stateDir, '--log-level', LOG_LEVEL], cwd);
+  await children.waitForLine(server, SERVER_READY_LINE, SERVER_START_TIMEOUT_MS);
+  children.start('burrow client', process.execPath, [CLI_PATH, 'client', '-c', clientConfig, '--log-level', LOG_LEVEL], cwd);
+  return remote;
+}

@@ -1,0 +1,101 @@
+// The two measurements, taken in the bench's own process: one bulk download, one 1-byte ping-pong run.
+import net from 'node:net';
+import { BurrowError, ErrorCode } from '../src/errors.js';
+import { LENGTH_HEADER_BYTES, LOOPBACK } from './protocol.js';
+
+/** Bytes per megabyte in the reported MB/s (decimal, as network throughput usually is). */
+const BYTES_PER_MB = 1e6;
+/** Nanoseconds per second and per microsecond, for hrtime arithmetic. */
+const NS_PER_S = 1e9;
+const NS_PER_US = 1e3;
+/** The single byte sent in each ping. */
+const PING = Buffer.from([0x2a]);
+
+/**
+ * Runs `body` on a fresh connection to 127.0.0.1:`port`; `body` calls `settle` once with the outcome.
+ * The socket is destroyed when the outcome is known or when `timeoutMs` runs out (a TIMEOUT error).
+ */
+function onConnection<T>(
+  port: number,
+  timeoutMs: number,
+  what: string,
+  body: (socket: net.Socket, settle: (err: Error | undefined, value?: T) => void) => void,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: LOOPBACK, port, noDelay: true });
+    let settled = false;
+    const settle = (err: Error | undefined, value?: T): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      if (err) reject(err);
+      else resolve(value as T);
+    };
+    const timer = setTimeout(() => settle(new BurrowError(ErrorCode.TIMEOUT,
+      `${what} on port ${port} did not finish within ${timeoutMs} ms`)), timeoutMs);
+    socket.on('error', (err) => settle(new BurrowError(ErrorCode.NETWORK,
+      `${what} on port ${port}: ${err.message}`, { cause: err })));
+    socket.on('close', () => settle(new BurrowError(ErrorCode.UNEXPECTED_EOF,
+      `${what} on port ${port}: connection closed before the measurement finished`)));
+    body(socket, settle);
+  });
+}
+
+/**
+ * Asks the source target (through `port`) for `bytes` bytes and returns the download rate in MB/s,
+ * timed from sending the request to the end of the stream. Fails unless exactly `bytes` arrive.
+ */
+export function downloadMBps(port: number, bytes: number, timeoutMs: number): Promise<number> {
+  return onConnection<number>(port, timeoutMs, `download of ${bytes} bytes`, (socket, settle) => {
+    let received = 0;
+    let started = 0n;
+    socket.once('connect', () => {
+      const header = Buffer.alloc(LENGTH_HEADER_BYTES);
+      header.writeBigUInt64BE(BigInt(bytes));
+      started = process.hrtime.bigint();
+      socket.write(header);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+    });
+    socket.once('end', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / NS_PER_S;
+      if (received !== bytes) {
+        settle(new BurrowError(ErrorCode.UNEXPECTED_EOF,
+          `download on port ${port}: expected ${bytes} bytes, got ${received}`));
+      } else {
+        settle(undefined, bytes / BYTES_PER_MB / seconds);
+      }
+    });
+  });
+}
+
+/**
+ * Sends `warmup + count` 1-byte pings through `port` to the echo target, one at a time, and returns
+ * the round-trip time of the last `count` in microseconds.
+ */
+export function pingPongMicros(port: number, count: number, warmup: number, timeoutMs: number): Promise<number[]> {
+  return onConnection<number[]>(port, timeoutMs, `${count} round trips`, (socket, settle) => {
+    const samples: number[] = [];
+    let sent = 0;
+    let sentAt = 0n;
+    const ping = (): void => {
+      sent += 1;
+      sentAt = process.hrtime.bigint();
+      socket.write(PING);
+    };
+    socket.once('connect', ping);
+    socket.on('data', (chunk: Buffer) => {
+      const now = process.hrtime.bigint();
+      if (chunk.length !== PING.length) {
+        settle(new BurrowError(ErrorCode.PROTOCOL,
+          `ping-pong on port ${port}: expected a ${PING.length}-byte echo, got ${chunk.length} bytes`));
+        return;
+      }
+      if (sent > warmup) samples.push(Number(now - sentAt) / NS_PER_US);
+      if (sent < warmup + count) ping();
+      else settle(undefined, samples);
+    });
+  });
+}

@@ -1,0 +1,57 @@
+// Presents the results: a markdown table on stdout and bench/results/latest.json.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** Decimal places kept for figures and for ratios. */
+const VALUE_DECIMALS = 1;
+const RATIO_DECIMALS = 3;
+
+/** One compared figure: burrow's value, the baseline's, and burrow / baseline. */
+export interface Result {
+  name: string;
+  burrow: number;
+  baseline: number;
+  unit: string;
+  ratio: number;
+}
+
+/** Builds a Result, rounding for display and storage alike. */
+export function result(name: string, burrow: number, baseline: number, unit: string): Result {
+  const round = (value: number, places: number): number => Number(value.toFixed(places));
+  return {
+    name,
+    burrow: round(burrow, VALUE_DECIMALS),
+    baseline: round(baseline, VALUE_DECIMALS),
+    unit,
+    ratio: round(burrow / baseline, RATIO_DECIMALS),
+  };
+}
+
+/** The results as a markdown table: name | burrow | baseline | unit | ratio. */
+export function markdownTable(results: readonly Result[]): string {
+  const rows = [
+    '| name | burrow | baseline | unit | ratio (burrow/baseline) |',
+    '| --- | ---: | ---: | --- | ---: |',
+    ...results.map((r) => `| ${r.name} | ${r.burrow} | ${r.baseline} | ${r.unit} | ${r.ratio} |`),
+  ];
+  return rows.join('\n');
+}
+
+/** Writes `{ machine, results }` to `file` (creating its folder) and returns the document written. */
+export function writeResults(file: string, results: readonly Result[]): object {
+  const cpus = os.cpus();
+  const doc = {
+    machine: {
+      node: process.version,
+      cpus: cpus.length,
+      cpuModel: cpus[0]?.model ?? 'unknown',
+      platform: `${process.platform}-${process.arch}`,
+      date: new Date().toISOString(),
+    },
+    results,
+  };
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
+  return doc;
+}

@@ -1,0 +1,151 @@
+// `npm run bench [-- --quick]`: burrow's TCP throughput and 1-byte latency against a bare Node TLS relay chain.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BurrowError, ErrorCode, errorMessage } from '../src/errors.js';
+import { CLI_PATH, startBurrow } from './burrow.js';
+import { startChain } from './chain.js';
+import { ChildSet } from './children.js';
+import { downloadMBps, pingPongMicros } from './measure.js';
+import { markdownTable, result, writeResults, type Result } from './report.js';
+import { waitForRoutes, type Routes } from './routes.js';
+import { median, percentile } from './stats.js';
+
+const MIB = 1024 * 1024;
+
+/** What one run measures: download size and repetitions, round trips and their warm-up. */
+interface Plan {
+  readonly downloadBytes: number;
+  readonly repeats: number;
+  readonly roundTrips: number;
+  readonly warmupRoundTrips: number;
+}
+
+/** The full run (default) and the `--quick` run. */
+const PLANS: Record<'full' | 'quick', Plan> = {
+  full: { downloadBytes: 512 * MIB, repeats: 5, roundTrips: 20_000, warmupRoundTrips: 1_000 },
+  quick: { downloadBytes: 64 * MIB, repeats: 3, roundTrips: 3_000, warmupRoundTrips: 300 },
+};
+/** An unmeasured download per tunnel first, so JIT and TCP windows are warm for the first repetition. */
+const WARMUP_DOWNLOAD_BYTES = 16 * MIB;
+/** Hard limit for any single measurement (download or ping-pong run); exceeding it fails the bench. */
+const MEASURE_TIMEOUT_MS = 120_000;
+/** How long a target child may take to bind. */
+const TARGET_START_TIMEOUT_MS = 10_000;
+/** How long both routes of a tunnel may take to carry traffic once its processes are up. */
+const ROUTES_READY_DEADLINE_MS = 20_000;
+/** Exit code after Ctrl-C (128 + SIGINT). */
+const EXIT_INTERRUPTED = 130;
+/** Node arguments that run a bench .ts file in a child. */
+const TSX_ARGS = ['--import', 'tsx'];
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const RESULTS_FILE = path.join(REPO_ROOT, 'bench', 'results', 'latest.json');
+
+/** The two tunnels compared; burrow first in the report. */
+interface Tunnels {
+  readonly burrow: Routes;
+  readonly baseline: Routes;
+}
+type TunnelName = keyof Tunnels;
+
+function progress(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+function parsePlan(argv: string[]): Plan {
+  const unknown = argv.filter((arg) => arg !== '--quick');
+  if (unknown.length > 0) {
+    throw new BurrowError(ErrorCode.USAGE, `bench: expected no arguments or --quick, got ${unknown.join(' ')}`);
+  }
+  return argv.includes('--quick') ? PLANS.quick : PLANS.full;
+}
+
+/** Alternates which tunnel goes first, so slow drift of the machine does not favour one of them. */
+function orderFor(repeat: number): TunnelName[] {
+  return repeat % 2 === 0 ? ['burrow', 'baseline'] : ['baseline', 'burrow'];
+}
+
+async function measureThroughput(tunnels: Tunnels, plan: Plan, children: ChildSet): Promise<Result> {
+  const rates: Record<TunnelName, number[]> = { burrow: [], baseline: [] };
+  for (const name of orderFor(0)) {
+    await downloadMBps(tunnels[name].sourcePort, WARMUP_DOWNLOAD_BYTES, MEASURE_TIMEOUT_MS);
+  }
+  for (let repeat = 0; repeat < plan.repeats; repeat++) {
+    for (const name of orderFor(repeat)) {
+      rates[name].push(await downloadMBps(tunnels[name].sourcePort, plan.downloadBytes, MEASURE_TIMEOUT_MS));
+      children.assertAllRunning();
+    }
+    progress(`throughput ${repeat + 1}/${plan.repeats}: burrow ${rates.burrow.at(-1)?.toFixed(1)} MB/s, ` +
+      `baseline ${rates.baseline.at(-1)?.toFixed(1)} MB/s`);
+  }
+  return result('tcp-throughput-1', median(rates.burrow), median(rates.baseline), 'MB/s');
+}
+
+async function measureLatency(tunnels: Tunnels, plan: Plan, children: ChildSet): Promise<Result[]> {
+  const p50: Record<TunnelName, number[]> = { burrow: [], baseline: [] };
+  const p99: Record<TunnelName, number[]> = { burrow: [], baseline: [] };
+  for (let repeat = 0; repeat < plan.repeats; repeat++) {
+    for (const name of orderFor(repeat)) {
+      const samples = await pingPongMicros(tunnels[name].echoPort, plan.roundTrips, plan.warmupRoundTrips, MEASURE_TIMEOUT_MS);
+      p50[name].push(percentile(samples, 50));
+      p99[name].push(percentile(samples, 99));
+      children.assertAllRunning();
+    }
+    progress(`latency ${repeat + 1}/${plan.repeats}: p50 burrow ${p50.burrow.at(-1)?.toFixed(1)} µs, ` +
+      `baseline ${p50.baseline.at(-1)?.toFixed(1)} µs`);
+  }
+  return [
+    result('latency-p50', median(p50.burrow), median(p50.baseline), 'µs'),
+    result('latency-p99', median(p99.burrow), median(p99.baseline), 'µs'),
+  ];
+}
+
+/** Starts both targets, burrow and the baseline chain; returns the routes once all of them carry traffic. */
+async function startTunnels(children: ChildSet, workDir: string): Promise<Tunnels> {
+  const source = children.start('target source', process.execPath, [...TSX_ARGS, 'bench/target.ts', 'source'], REPO_ROOT);
+  const echo = children.start('target echo', process.execPath, [...TSX_ARGS, 'bench/target.ts', 'echo'], REPO_ROOT);
+  const [[sourcePort], [echoPort]] = await Promise.all([
+    children.waitForPorts(source, TARGET_START_TIMEOUT_MS),
+    children.waitForPorts(echo, TARGET_START_TIMEOUT_MS),
+  ]);
+  const targets: Routes = { sourcePort, echoPort };
+  const tunnels: Tunnels = {
+    burrow: await startBurrow(children, REPO_ROOT, workDir, targets),
+    baseline: await startChain(children, REPO_ROOT, TSX_ARGS, targets),
+  };
+  await waitForRoutes('burrow', tunnels.burrow, ROUTES_READY_DEADLINE_MS);
+  await waitForRoutes('baseline', tunnels.baseline, ROUTES_READY_DEADLINE_MS);
+  return tunnels;
+}
+
+async function main(): Promise<void> {
+  const plan = parsePlan(process.argv.slice(2));
+  if (!existsSync(path.join(REPO_ROOT, CLI_PATH))) {
+    throw new BurrowError(ErrorCode.USAGE, `bench: ${CLI_PATH} is missing; run \`npm run build\` first`);
+  }
+  const children = new ChildSet();
+  process.on('exit', () => children.killAllNow());
+  process.once('SIGINT', () => {
+    progress('bench: interrupted, stopping children');
+    void children.stopAll().finally(() => process.exit(EXIT_INTERRUPTED));
+  });
+  const workDir = mkdtempSync(path.join(os.tmpdir(), 'burrow-bench-'));
+  try {
+    const tunnels = await startTunnels(children, workDir);
+    progress(`bench: burrow ${JSON.stringify(tunnels.burrow)}, baseline ${JSON.stringify(tunnels.baseline)}; measuring`);
+    const results = [await measureThroughput(tunnels, plan, children), ...await measureLatency(tunnels, plan, children)];
+    process.stdout.write(`${markdownTable(results)}\n`);
+    writeResults(RESULTS_FILE, results);
+    progress(`bench: wrote ${path.relative(REPO_ROOT, RESULTS_FILE)}`);
+  } finally {
+    await children.stopAll();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  progress(`bench failed: ${errorMessage(err)}`);
+  process.exitCode = 1;
+});

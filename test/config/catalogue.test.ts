@@ -1,0 +1,43 @@
+// The zod schema (what burrow reads) and frp's key catalogue agree: every supported key is an frp key or a known burrow addition.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { z } from 'zod';
+import { FRP_CLIENT_KEYS, FRP_PROXY_KEYS, FRP_SERVER_KEYS, FRP_VISITOR_KEYS, type FrpKeys, isTableKey } from '../../src/config/frp-keys.js';
+import { clientSchema, proxySchema, serverSchema, visitorSchema } from '../../src/config/schema.js';
+import { parseServerConfig } from '../../src/config/index.js';
+
+/** burrow's own keys, which frp does not have. */
+const BURROW_KEYS = new Set(['stateDir']);
+
+/** Key paths of an object schema that frp's catalogue does not list. */
+function notInFrp(schema: z.ZodType, frp: FrpKeys, prefix = ''): string[] {
+  let s: z.ZodType = schema;
+  while (s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
+  if (!(s instanceof z.ZodObject)) return [];
+  const out: string[] = [];
+  for (const [key, sub] of Object.entries(s.shape as Record<string, z.ZodType>)) {
+    const at = prefix + key;
+    const fk = frp[key];
+    if (fk === undefined) {
+      if (!BURROW_KEYS.has(at)) out.push(at);
+      continue;
+    }
+    if (isTableKey(fk)) out.push(...notInFrp(sub, fk, `${at}.`));
+  }
+  return out;
+}
+
+const union = (byType: Readonly<Record<string, FrpKeys>>): FrpKeys => Object.assign({}, ...Object.values(byType));
+
+test('every key burrow reads is an frp key (or one of burrow\'s own)', () => {
+  assert.deepEqual(notInFrp(serverSchema, FRP_SERVER_KEYS), []);
+  assert.deepEqual(notInFrp(clientSchema.omit({ proxies: true, visitors: true }), FRP_CLIENT_KEYS), []);
+  assert.deepEqual(notInFrp(proxySchema, union(FRP_PROXY_KEYS)), []);
+  assert.deepEqual(notInFrp(visitorSchema, union(FRP_VISITOR_KEYS)), []);
+});
+
+test('a legacy INI file named .toml gets a hint', () => {
+  assert.throws(() => parseServerConfig('[common]\nbind_port = 7000\n', 'frps.toml', { env: {} }), {
+    message: "frps.toml: common: unknown key ([common] is frp's legacy INI format; burrow reads the TOML format with frp's new key names)",
+  });
+});
