@@ -28,7 +28,7 @@ const PLANS: Record<'full' | 'quick', Plan> = {
   quick: { downloadBytes: 64 * MIB, repeats: 3, roundTrips: 3_000, warmupRoundTrips: 300 },
 };
 /** An unmeasured download per tunnel first, so JIT and TCP windows are warm for the first repetition. */
-const WARMUP_DOWNLOAD_BYTES = 16 * MIB;
+const WARMUP_DOWNLOAD_BYTES = 64 * MIB;
 /** Hard limit for any single measurement (download or ping-pong run); exceeding it fails the bench. */
 const MEASURE_TIMEOUT_MS = 120_000;
 /** How long a target child may take to bind. */
@@ -139,6 +139,10 @@ async function main(): Promise<void> {
     process.stdout.write(`${markdownTable(results)}\n`);
     writeResults(RESULTS_FILE, results);
     progress(`bench: wrote ${path.relative(REPO_ROOT, RESULTS_FILE)}`);
+  } catch (err) {
+    // A dead child is usually the cause of a failed measurement: say which one and what it printed.
+    if (children.unexpectedExits.length === 0) throw err;
+    throw new BurrowError(ErrorCode.INTERNAL, `${errorMessage(err)}\n${children.unexpectedExits.join('\n')}`, { cause: err });
   } finally {
     await children.stopAll();
     rmSync(workDir, { recursive: true, force: true });

@@ -218,10 +218,12 @@ export class Session extends EventEmitter {
     this.pings.clear();
 
     const streams = [...this.streams.values()];
+    // Queued streams never reached the user, so nobody listens for their errors: end them quietly.
+    const unseen = new Set(this.backlog);
     this.streams.clear();
     this.backlog.length = 0;
     this.drainWaiters = [];
-    for (const s of streams) s.onSessionClosed(err);
+    for (const s of streams) s.onSessionClosed(unseen.has(s) ? undefined : err);
 
     const conn = this.conn;
     conn.off('data', this.onConnData);
@@ -235,7 +237,9 @@ export class Session extends EventEmitter {
       this.corked = false;
       conn.uncork();
     }
-    if (!conn.destroyed) {
+    if (!conn.destroyed && conn.writableFinished) {
+      conn.destroy();
+    } else if (!conn.destroyed) {
       // Flush what is queued (a Go Away, FINs), then drop; bounded by the write timeout.
       const timer = setTimeout(() => conn.destroy(), this.writeTimeoutMs);
       timer.unref();

@@ -134,7 +134,7 @@ export class MuxStream extends Duplex {
     this.noReset = true;
     this.removed = true;
     this.clearTimers();
-    if (this.readableEnded && this.writableFinished) this.destroy();
+    if ((this.readableEnded && this.writableFinished) || err === undefined) this.destroy();
     else this.destroy(err);
   }
 
@@ -149,6 +149,17 @@ export class MuxStream extends Duplex {
   /** The consumer wants more: grant window for what it has drained. */
   override _read(): void {
     this.maybeSendWindowUpdate();
+  }
+
+  /**
+   * Every consumption path (flowing mode, pipe, read(), async iteration) takes buffered data through
+   * read(); granting window here, not only in _read (called near empty), keeps the sender going.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Readable.read's own signature
+  override read(size?: number): any {
+    const chunk: unknown = super.read(size);
+    if (chunk !== null) this.maybeSendWindowUpdate();
+    return chunk;
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null) => void): void {

@@ -18,7 +18,7 @@ const data = (id: number, payload: Buffer, flags = 0) => Buffer.concat([encodeHe
 test('a peer sending more than the window gets GoAway(1) and the session closes', async () => {
   const peer = await rawPeer();
   try {
-    peer.session.on('stream', () => {}); // accepted, never read
+    peer.session.on('stream', (s: MuxStream) => s.on('error', () => {})); // accepted, never read
     const why = closed(peer.session);
     peer.socket.write(syn(1));
     await waitFor(() => peer.frames.some((f) => f.flags === Flag.ACK), 'the ACK');
@@ -42,7 +42,7 @@ test('a peer sending more than the window gets GoAway(1) and the session closes'
 test('an oversized data header is refused before its payload is buffered', async () => {
   const peer = await rawPeer();
   try {
-    peer.session.on('stream', () => {});
+    peer.session.on('stream', (s: MuxStream) => s.on('error', () => {}));
     const why = closed(peer.session);
     // Only the header of a 7 MiB frame: the error must not wait for (or buffer) the payload.
     peer.socket.write(Buffer.concat([syn(1), encodeHeader(FrameType.Data, 0, 1, 7 * 1024 * 1024)]));
@@ -334,6 +334,7 @@ test('stream close timeout: after our FIN, a silent peer gets RST and the stream
     const [err] = await within(failed, 5000, 'close timeout');
     assert.ok(isBurrowError(err, ErrorCode.TIMEOUT));
     assert.match(err.message, /peer did not close its side within 80 ms/);
+    await waitFor(() => peer.frames.some((f) => f.flags === Flag.RST), 'the RST');
     const mine = peer.frames.filter((f) => f.streamId === 1).map((f) => [f.type, f.flags]);
     assert.deepEqual(mine, [
       [FrameType.WindowUpdate, Flag.SYN],
@@ -421,6 +422,19 @@ test('window updates follow consumption: none while the reader holds the data, o
     s.resume();
     await waitFor(() => updates().length === 1, 'update after reading');
     assert.equal(updates()[0]!.length, half.length);
+  } finally {
+    await peer.close();
+  }
+});
+
+test('closing with streams still in the backlog does not emit errors nobody listens for', async () => {
+  const peer = await rawPeer();
+  try {
+    peer.socket.write(Buffer.concat([syn(1), data(1, Buffer.from('queued'))]));
+    await waitFor(() => peer.session.numStreams === 1, 'queued');
+    peer.session.close(new Error('bye'));
+    await delay(20); // an unhandled stream 'error' would fail the test run
+    assert.equal(peer.session.numStreams, 0);
   } finally {
     await peer.close();
   }

@@ -25,7 +25,8 @@ const KAT_CIPHER = Buffer.from(
 
 /** Chunk sizes that straddle AES blocks every way. */
 const ODD_SIZES = [1, 15, 17, 4097, 3, 16, 33, 65_537, 2, 100_003];
-const FOUR_MIB = 4 * 1024 * 1024;
+/** Large enough that the kernel's loopback buffers (several MiB here) cannot absorb it all. */
+const BACKPRESSURE_PAYLOAD = 32 * 1024 * 1024;
 /** Bound for the socket round trip (it normally takes well under a second). */
 const ROUND_TRIP_TIMEOUT_MS = 30_000;
 
@@ -224,7 +225,7 @@ describe('createEncryptedStream', () => {
   });
 
   test(
-    'round trip over a loopback socket pair: odd chunks, 4 MiB, backpressure, no loss or reordering',
+    'round trip over a loopback socket pair: odd chunks, 32 MiB, backpressure, no loss or reordering',
     { timeout: ROUND_TRIP_TIMEOUT_MS },
     async () => {
       const server = net.createServer();
@@ -241,7 +242,7 @@ describe('createEncryptedStream', () => {
       await once(sock, 'connect');
       try {
         const client = createEncryptedStream(sock, key);
-        const payload = randomBytes(FOUR_MIB + 12_345);
+        const payload = randomBytes(BACKPRESSURE_PAYLOAD + 12_345);
         const chunks = split(payload, ODD_SIZES);
         // Read late so the whole path fills up and backpressure has to engage.
         const reading = sleep(200).then(() => readAll(client));
