@@ -13,6 +13,11 @@ import { announcePorts, LOOPBACK } from './protocol.js';
 const CERT_DAYS = '1';
 /** Same key type as burrow's generated server certificate (EC P-256), so handshakes compare. */
 const CERT_CURVE = 'ec_paramgen_curve:prime256v1';
+/**
+ * The TLS 1.3 suite burrow negotiates (first in its Mozilla "intermediate" list, server order), so both
+ * tunnels do the same crypto work; Node's default would pick TLS_AES_256_GCM_SHA384.
+ */
+const CIPHER_SUITE = 'TLS_AES_128_GCM_SHA256';
 /** Highest TCP port number. */
 const MAX_PORT = 65535;
 
@@ -70,7 +75,7 @@ function entryListener(exitPort: number): net.Server {
 
 /** Exit hop: TLS in, plain TCP out to `targetPort`. */
 function exitListener(targetPort: number, material: { key: Buffer; cert: Buffer }): net.Server {
-  return tls.createServer(material, (inbound) => {
+  return tls.createServer({ ...material, ciphers: CIPHER_SUITE }, (inbound) => {
     inbound.setNoDelay(true);
     relay(inbound, net.connect({ host: LOOPBACK, port: targetPort, noDelay: true }));
   });

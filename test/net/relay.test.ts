@@ -1,0 +1,70 @@
+// relay(): bytes both ways with backpressure, half-close passed on, errors end both sides.
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import net from 'node:net';
+import { describe, it } from 'node:test';
+import { relay } from '../../src/net/relay.js';
+
+/** A connected pair of loopback sockets (allowHalfOpen, as the proxies create them). */
+async function socketPair(): Promise<[net.Socket, net.Socket, () => void]> {
+  const server = net.createServer({ allowHalfOpen: true });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as net.AddressInfo;
+  const accepted = once(server, 'connection');
+  const client = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+  await once(client, 'connect');
+  const [peer] = (await accepted) as [net.Socket];
+  return [client, peer, () => server.close()];
+}
+
+function readAll(socket: net.Socket): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('end', () => resolve(Buffer.concat(chunks)));
+    socket.on('error', reject);
+  });
+}
+
+describe('relay', () => {
+  it('carries both directions and passes a half-close on, so an answer after FIN still arrives', async () => {
+    // user <-> [userSide relay serviceSide] <-> service
+    const [user, userSide, closeA] = await socketPair();
+    const [serviceSide, service, closeB] = await socketPair();
+    const done = relay(userSide, serviceSide);
+
+    const request = Buffer.alloc(3 * 1024 * 1024, 7);
+    const gotRequest = readAll(service);
+    const gotAnswer = readAll(user);
+    user.end(request);
+    assert.deepEqual(await gotRequest, request, 'service got the whole request and its FIN');
+    const answer = Buffer.alloc(2 * 1024 * 1024, 9);
+    service.end(answer);
+    assert.deepEqual(await gotAnswer, answer, 'answer sent after the FIN arrives whole');
+
+    const result = await done;
+    assert.equal(result.bytesAtoB, request.length);
+    assert.equal(result.bytesBtoA, answer.length);
+    assert.equal(result.error, undefined);
+    closeA();
+    closeB();
+  });
+
+  it('destroys both sides when one side is reset', async () => {
+    const [user, userSide, closeA] = await socketPair();
+    const [serviceSide, service, closeB] = await socketPair();
+    const done = relay(userSide, serviceSide);
+    service.on('error', () => undefined);
+    service.resume();
+    const serviceEnded = once(service, 'end');
+    user.resetAndDestroy();
+    await done;
+    assert.equal(userSide.destroyed, true);
+    assert.equal(serviceSide.destroyed, true);
+    await serviceEnded;
+    service.destroy();
+    closeA();
+    closeB();
+  });
+});
