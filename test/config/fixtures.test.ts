@@ -4,8 +4,9 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { loadClientConfig, loadServerConfig } from '../../src/config/index.js';
+import { FRP_FIXTURES } from '../fixtures.js';
 
-const FIXTURES = '/work/shared/fixtures/frp-0.70.0';
+const FIXTURES = FRP_FIXTURES;
 const scenarios = readdirSync(FIXTURES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
 
 test('there are fixture scenarios to load', () => {

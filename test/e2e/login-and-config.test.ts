@@ -52,6 +52,20 @@ describe('login, config and bad input through the real CLI', () => {
     assert.match(goodResult.output, /syntax is ok/);
   });
 
+  it('prints the version and help, and refuses an unknown option with exit 2', async () => {
+    const version = await runCli(['--version']);
+    assert.equal(version.code, 0);
+    assert.match(version.output, /^\d+\.\d+\.\d+$/m);
+    for (const args of [['--help'], ['server', '--help'], ['client', '--help'], ['server', 'verify', '--help']]) {
+      const help = await runCli(args);
+      assert.equal(help.code, 0, `${args.join(' ')}: ${help.output}`);
+      assert.match(help.output, /Usage: burrow/);
+    }
+    const bad = await runCli(['server', '--no-such-flag']);
+    assert.equal(bad.code, 2, bad.output);
+    assert.match(bad.output, /unknown option '--no-such-flag'/);
+  });
+
   it('closes a connection that sends garbage and keeps serving the tunnel', async () => {
     const dir = scratchDir();
     dirs.push(dir);
@@ -79,7 +93,8 @@ describe('login, config and bad input through the real CLI', () => {
     assert.deepEqual(await download(remotePort), payload);
     assert.equal(client.lines.filter((l) => /session to server lost/.test(l)).length, 0);
     await files.close();
-    await client.kill();
-    await server.kill();
+    // SIGTERM is a graceful stop: both exit 0.
+    assert.equal(await client.kill('SIGTERM'), 0, client.output);
+    assert.equal(await server.kill('SIGTERM'), 0, server.output);
   });
 });

@@ -8,9 +8,10 @@ import { decodeHeader, type FrameHeader } from '../../src/mux/frame.js';
 import { FrameParser } from '../../src/mux/parser.js';
 import { Session } from '../../src/mux/session.js';
 import type { MuxStream } from '../../src/mux/stream.js';
+import { FRP_FIXTURES } from '../fixtures.js';
 import { FakeConn, waitFor } from './helpers.js';
 
-const CAPTURE = '/work/shared/fixtures/frp-0.70.0/v1-mux/conn-1.jsonl';
+const CAPTURE = `${FRP_FIXTURES}v1-mux/conn-1.jsonl`;
 /** The v1 message header: type byte + int64 big-endian length. */
 const MSG_HEADER = 9;
 /** The capture's stream grant: frp's 6 MiB max window − yamux's 256 KiB initial window. */

@@ -1,9 +1,10 @@
-// Test helpers: load the real frp 0.70.0 captures in /work/shared/fixtures as one Buffer per direction.
+// Test helpers: load the real frp 0.70.0 captures (../shared/fixtures beside the repo) as one Buffer per direction.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { FRP_FIXTURES } from '../fixtures.js';
 
-/** The captures folder, resolved from this file (test/wire/ → /work/shared/fixtures/frp-0.70.0/). */
-export const FIXTURES_DIR = new URL('../../../shared/fixtures/frp-0.70.0/', import.meta.url);
+/** The captures folder: ../shared/fixtures/frp-0.70.0/ beside the repository. */
+export const FIXTURES_DIR = pathToFileURL(FRP_FIXTURES);
 
 /** The bytes of one capture, each direction's reads concatenated in order. */
 export interface Capture {
