@@ -45,6 +45,7 @@ async function runClient(flags: ClientFlags): Promise<number> {
     const logger = createLogger({ level: flags.logLevel ?? config.log.level, base: { role: 'client' } });
     const client = await connect(config, { logger });
     onStopSignal(() => client.close());
+    process.on('SIGHUP', () => void client.reloadTls().catch(() => undefined));
     await new Promise<void>((resolve) => client.once('close', resolve));
     return ExitCode.OK;
   } catch (err) {

@@ -49,6 +49,8 @@ async function runServer(flags: ServerFlags): Promise<number> {
     process.stderr.write(`burrow server listening on ${address}:${port}\n`);
     process.stderr.write(`TLS certificate (${server.tls.certSource}) fingerprint ${server.tlsFingerprint}\n`);
     onStopSignal(() => server.close());
+    // SIGHUP: re-read certificate, key, CA and CRL (failures are logged; the old material stays).
+    process.on('SIGHUP', () => void server.reloadTls().catch(() => undefined));
     await new Promise<void>((resolve) => server.once('close', resolve));
     return ExitCode.OK;
   } catch (err) {

@@ -1,11 +1,10 @@
 // The burrow client (frpc's role): keeps one session to the server alive and serves its proxies.
 import { EventEmitter } from 'node:events';
-import type tls from 'node:tls';
 import type { ClientConfig } from '../config/index.js';
 import { BurrowError, ErrorCode, errorMessage, isBurrowError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { formatAddress } from '../net/dial.js';
-import { buildClientTlsOptions } from '../tls/index.js';
+import { buildClientTlsOptions, watchFiles, type ClientTls, type FileWatch } from '../tls/index.js';
 import { deriveCipherKey } from '../wire/index.js';
 import { reconnectDelayMs } from './backoff.js';
 import { Connector, type TransportInfo } from './connector.js';
@@ -36,7 +35,8 @@ export class BurrowClient extends EventEmitter {
   readonly logger: Logger;
   private readonly proxies = new Map<string, ProxyWorker>();
   private readonly encryptionKey: Buffer;
-  private tlsOptions: tls.ConnectionOptions | undefined;
+  private clientTls: ClientTls | undefined;
+  private tlsWatch: FileWatch | undefined;
   private control: ClientControl | undefined;
   private runId = '';
   private closed = false;
@@ -77,15 +77,18 @@ export class BurrowClient extends EventEmitter {
   async start(): Promise<void> {
     const tlsConfig = this.config.transport.tls;
     if (tlsConfig.enable) {
-      const built = await buildClientTlsOptions({ ...tlsConfig, serverAddr: this.config.serverAddr });
-      this.tlsOptions = built.options;
-      this.warnedUnverified = built.verifies;
+      this.clientTls = await this.loadTls();
+      this.warnedUnverified = this.clientTls.verifies;
+      this.tlsWatch = watchFiles([tlsConfig.certFile, tlsConfig.keyFile, tlsConfig.trustedCaFile], () => {
+        void this.reloadTls().catch(() => undefined);
+      });
     }
     try {
       await this.connectOnce();
     } catch (err) {
       if (this.config.loginFailExit) {
         this.closed = true;
+        this.tlsWatch?.close();
         throw err;
       }
       this.logger.warn({ err: errorMessage(err) }, 'login to server failed; retrying');
@@ -93,10 +96,30 @@ export class BurrowClient extends EventEmitter {
     this.loop = this.keepConnected();
   }
 
+  /**
+   * Re-reads the client certificate, key and CA: the next handshake uses them, the live session
+   * goes on. Broken files are logged and the previous material kept (and this rejects).
+   */
+  async reloadTls(): Promise<void> {
+    if (!this.config.transport.tls.enable) return;
+    try {
+      this.clientTls = await this.loadTls();
+      this.logger.info('TLS material reloaded');
+    } catch (err) {
+      this.logger.error({ err: errorMessage(err) }, 'TLS reload failed; keeping the previous material');
+      throw err;
+    }
+  }
+
+  private loadTls(): Promise<ClientTls> {
+    return buildClientTlsOptions({ ...this.config.transport.tls, serverAddr: this.config.serverAddr });
+  }
+
   /** Stops: closes the session and every proxy; no reconnect. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.tlsWatch?.close();
     this.control?.close();
     this.wakeUp?.();
     await this.loop;
@@ -106,7 +129,7 @@ export class BurrowClient extends EventEmitter {
   private async connectOnce(): Promise<void> {
     const server = formatAddress(this.config.serverAddr, this.config.serverPort);
     this.logger.info({ server }, 'connecting to server');
-    const connector = new Connector(this.config, this.tlsOptions);
+    const connector = new Connector(this.config, () => this.clientTls);
     const control = await login(connector, this.config, this.runId, this.proxies, this.encryptionKey, this.logger);
     if (this.closed) {
       control.close();
@@ -117,7 +140,17 @@ export class BurrowClient extends EventEmitter {
     this.runId = control.runId;
     this.control = control;
     control.on('proxy', (proxy: ProxyWorker) => this.emit('proxy', statusOf(proxy)));
-    this.logger.info({ server, runId: control.runId, tls: connector.info.tls, tlsVersion: connector.info.tlsVersion }, 'login to server success');
+    this.logger.info(
+      {
+        server,
+        runId: control.runId,
+        tls: connector.info.tls,
+        tlsVersion: connector.info.tlsVersion,
+        tlsCipher: connector.info.tlsCipher,
+        serverVerification: this.clientTls?.mode,
+      },
+      'login to server success',
+    );
     control.start();
     this.emit('connected', control.runId);
   }
@@ -151,10 +184,12 @@ export class BurrowClient extends EventEmitter {
   private warnIfUnverified(): void {
     if (this.warnedUnverified || !this.transportInfo.tls) return;
     this.warnedUnverified = true;
+    const fingerprint = this.transportInfo.serverFingerprint ?? '';
     this.logger.warn(
-      { serverFingerprint: this.transportInfo.serverFingerprint },
-      'the server certificate is NOT verified (no transport.tls.trustedCaFile): anyone on the path could impersonate the server. ' +
-        'Set transport.tls.trustedCaFile to the CA that signed it.',
+      { serverFingerprint: fingerprint, pinWith: `transport.tls.serverFingerprint = "${fingerprint}"` },
+      `the server certificate is NOT verified: anyone on the path could impersonate the server. ` +
+        `It presented ${fingerprint}; to pin it add this line to the client config: ` +
+        `transport.tls.serverFingerprint = "${fingerprint}" (or set transport.tls.trustedCaFile to the CA that signed it)`,
     );
   }
 

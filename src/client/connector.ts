@@ -1,12 +1,11 @@
 // Opens logical connections to the server: TCP, then the optional 0x17 byte and TLS, then yamux streams or new connections.
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import type tls from 'node:tls';
 import type { ClientConfig } from '../config/index.js';
 import { BurrowError, ErrorCode } from '../errors.js';
 import { Session } from '../mux/index.js';
 import { dialTcp } from '../net/dial.js';
-import { connectTls, peerFingerprint } from '../tls/index.js';
+import { connectTls, peerFingerprint, type ClientTls } from '../tls/index.js';
 
 /** What the client learnt about the transport when it connected. */
 export interface TransportInfo {
@@ -15,6 +14,8 @@ export interface TransportInfo {
   serverFingerprint?: string;
   /** Negotiated TLS version, e.g. "TLSv1.3". */
   tlsVersion?: string;
+  /** Negotiated cipher suite. */
+  tlsCipher?: string;
 }
 
 /**
@@ -29,7 +30,8 @@ export class Connector extends EventEmitter {
 
   constructor(
     private readonly config: ClientConfig,
-    private readonly tlsOptions: tls.ConnectionOptions | undefined,
+    /** The TLS settings for each new handshake (they may be reloaded while the client runs). */
+    private readonly tlsNow: () => ClientTls | undefined,
   ) {
     super();
   }
@@ -75,16 +77,23 @@ export class Connector extends EventEmitter {
       allowHalfOpen: true,
       ...(transport.connectServerLocalIP ? { localAddress: transport.connectServerLocalIP } : {}),
     });
-    if (!this.tlsOptions) {
+    const clientTls = this.tlsNow();
+    if (!clientTls) {
       this.info = { tls: false };
       return socket;
     }
     try {
-      const secure = await connectTls(socket, this.tlsOptions, {
+      const secure = await connectTls(socket, clientTls.options, {
         customFirstByte: !transport.tls.disableCustomTLSFirstByte,
         timeoutMs: transport.dialServerTimeout * 1000,
+        ...(clientTls.pin ? { pin: clientTls.pin } : {}),
       });
-      this.info = { tls: true, serverFingerprint: peerFingerprint(secure), tlsVersion: secure.getProtocol() ?? undefined };
+      this.info = {
+        tls: true,
+        serverFingerprint: peerFingerprint(secure),
+        tlsVersion: secure.getProtocol() ?? undefined,
+        tlsCipher: secure.getCipher()?.standardName,
+      };
       return secure;
     } catch (err) {
       socket.destroy();

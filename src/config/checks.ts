@@ -34,10 +34,15 @@ export function checkAuthMethod(raw: Table, file: string, problems: Problem[]): 
   }
 }
 
-/** allowPorts entries: either {start, end} with start <= end, or {single}. */
-export function checkAllowPorts(ranges: ServerInput['allowPorts'], file: string, problems: Problem[]): void {
+/** allowPorts entries (at `where`, default the top-level key): either {start, end} with start <= end, or {single}. */
+export function checkAllowPorts(
+  ranges: ServerInput['allowPorts'],
+  file: string,
+  problems: Problem[],
+  where: readonly (string | number)[] = ['allowPorts'],
+): void {
   (ranges ?? []).forEach((r, i) => {
-    const at = ['allowPorts', i];
+    const at = [...where, i];
     const hasRange = r.start !== undefined || r.end !== undefined;
     if (r.single !== undefined && hasRange) push(problems, file, at, 'expected {start, end} or {single}, not both');
     else if (r.single === undefined && !hasRange) push(problems, file, at, 'expected {start, end} or {single}');
@@ -47,6 +52,29 @@ export function checkAllowPorts(ranges: ServerInput['allowPorts'], file: string,
       push(problems, file, at, `start ${r.start} is greater than end ${r.end}`);
     }
   });
+}
+
+/** [[auth.clients]]: each entry names an identity, once, and its port ranges are well-formed. */
+export function checkClientPolicies(policies: NonNullable<ServerInput['auth']>['clients'], file: string, problems: Problem[]): void {
+  const seen = new Map<string, number>();
+  (policies ?? []).forEach((p, i) => {
+    const at = ['auth', 'clients', i];
+    const id = p.id ?? '';
+    if (id === '') push(problems, file, [...at, 'id'], 'required: a certificate CN, DNS or URI SAN, or "sha256:<fingerprint>"');
+    else if (seen.has(id)) push(problems, file, [...at, 'id'], `duplicate identity ${JSON.stringify(id)} (also auth.clients[${seen.get(id)}])`);
+    else seen.set(id, i);
+    checkAllowPorts(p.allowPorts, file, problems, [...at, 'allowPorts']);
+  });
+}
+
+/** An inline CA: PEM, or DER as `hex:…` / `base64:…` (full parsing happens when TLS starts). */
+export function checkCaData(value: string | undefined, file: string, path: readonly string[], problems: Problem[]): void {
+  if (value === undefined || value === '') return;
+  const v = value.trim();
+  const ok = v.includes('-----BEGIN CERTIFICATE-----') ||
+    /^hex:\s*[0-9a-fA-F\s]+$/.test(v) ||
+    /^base64:\s*[A-Za-z0-9+/=\s]+$/.test(v);
+  if (!ok) push(problems, file, path, 'expected a PEM certificate, "hex:<DER in hex>" or "base64:<DER in base64>"');
 }
 
 /** Per-proxy rules: name and type present, a backend port unless a plugin serves it, domains for vhost types. */

@@ -1,7 +1,8 @@
 // Loads frpc.toml: parse, check keys, validate, merge included proxies/visitors, fill frp's defaults.
 import { readFileSync } from 'node:fs';
 import { ConfigError, type Problem, describeValue, problemsOf } from './config-error.js';
-import { type Entry, checkAuthMethod, checkProxy, checkUniqueNames, checkVisitor } from './checks.js';
+import { type Entry, checkAuthMethod, checkCaData, checkProxy, checkUniqueNames, checkVisitor } from './checks.js';
+import { parseFingerprint } from '../pki/fingerprint.js';
 import { completeClient, completeProxy, completeVisitor } from './defaults.js';
 import { FRP_CLIENT_KEYS } from './frp-keys.js';
 import { expandIncludes } from './includes.js';
@@ -107,8 +108,20 @@ export function parseClientConfig(text: string, file: string, opts: LoadOptions 
         message: `must not be less than transport.heartbeatInterval (${t.heartbeatInterval}), got ${t.heartbeatTimeout}`,
       });
     }
+    const tls = t?.tls;
+    checkCaData(tls?.trustedCaData, file, ['transport', 'tls', 'trustedCaData'], problems);
+    if (tls?.serverFingerprint) {
+      try {
+        parseFingerprint(tls.serverFingerprint);
+      } catch {
+        problems.push({ file, path: 'transport.tls.serverFingerprint', message: `expected "sha256:" and 64 hex digits, got ${JSON.stringify(tls.serverFingerprint)}` });
+      }
+      if (tls.verify === 'none') {
+        problems.push({ file, path: 'transport.tls.verify', message: '"none" contradicts transport.tls.serverFingerprint: remove one' });
+      }
+    }
     if (t?.tls?.enable === false) {
-      for (const k of ['certFile', 'keyFile', 'trustedCaFile'] as const) {
+      for (const k of ['certFile', 'keyFile', 'trustedCaFile', 'trustedCaData', 'serverFingerprint'] as const) {
         if ((t.tls[k] ?? '') !== '') warnings.push(`${file}: transport.tls.${k}: has no effect while transport.tls.enable is false`);
       }
     }

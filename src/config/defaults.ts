@@ -41,12 +41,18 @@ function completeLog(l: ServerInput['log']): LogConfig {
   return { to: or(l?.to, DEFAULT_LOG_TO), level: or(l?.level, DEFAULT_LOG_LEVEL), maxDays: or(l?.maxDays, DEFAULT_LOG_MAX_DAYS) };
 }
 
+/** `{ single }` or `{ start, end }` as written → an inclusive range. */
+function toRange(r: { start?: number; end?: number; single?: number }): { start: number; end: number } {
+  return r.single !== undefined ? { start: r.single, end: r.single } : { start: r.start ?? 0, end: r.end ?? 0 };
+}
+
 /** A full ServerConfig from what frps.toml set (the token is passed in, already read from a tokenSource). */
 export function completeServer(c: ServerInput, token?: string): ServerConfig {
   const t = c.transport;
   const tcpMux = t?.tcpMux ?? true;
   const bindAddr = or(c.bindAddr, DEFAULT_BIND_ADDR);
   const trustedCaFile = t?.tls?.trustedCaFile ?? '';
+  const trustedCaData = t?.tls?.trustedCaData ?? '';
   return {
     bindAddr,
     bindPort: or(c.bindPort, DEFAULT_BIND_PORT),
@@ -54,7 +60,17 @@ export function completeServer(c: ServerInput, token?: string): ServerConfig {
     vhostHTTPPort: c.vhostHTTPPort ?? 0,
     vhostHTTPSPort: c.vhostHTTPSPort ?? 0,
     subDomainHost: c.subDomainHost ?? '',
-    auth: { method: 'token', token: token ?? c.auth?.token ?? '', additionalScopes: [...(c.auth?.additionalScopes ?? [])] },
+    auth: {
+      method: 'token',
+      token: token ?? c.auth?.token ?? '',
+      additionalScopes: [...(c.auth?.additionalScopes ?? [])],
+      clients: (c.auth?.clients ?? []).map((p) => ({
+        id: p.id ?? '',
+        allowProxies: [...(p.allowProxies ?? [])],
+        allowPorts: (p.allowPorts ?? []).map(toRange),
+        allowDomains: [...(p.allowDomains ?? [])],
+      })),
+    },
     transport: {
       tcpMux,
       tcpMuxKeepaliveInterval: or(t?.tcpMuxKeepaliveInterval, DEFAULT_TCP_MUX_KEEPALIVE_INTERVAL),
@@ -63,14 +79,15 @@ export function completeServer(c: ServerInput, token?: string): ServerConfig {
       tcpKeepalive: or(t?.tcpKeepalive, DEFAULT_TCP_KEEPALIVE),
       tls: {
         // frp forces TLS once a CA is configured: client certificates cannot be checked on plain TCP.
-        force: trustedCaFile !== '' ? true : (t?.tls?.force ?? false),
+        force: trustedCaFile !== '' || trustedCaData !== '' ? true : (t?.tls?.force ?? false),
         certFile: t?.tls?.certFile ?? '',
         keyFile: t?.tls?.keyFile ?? '',
         trustedCaFile,
+        trustedCaData,
+        crlFile: t?.tls?.crlFile ?? '',
       },
     },
-    allowPorts: (c.allowPorts ?? []).map((r) =>
-      r.single !== undefined ? { start: r.single, end: r.single } : { start: r.start ?? 0, end: r.end ?? 0 }),
+    allowPorts: (c.allowPorts ?? []).map(toRange),
     maxPortsPerClient: c.maxPortsPerClient ?? 0,
     userConnTimeout: or(c.userConnTimeout, DEFAULT_USER_CONN_TIMEOUT),
     detailedErrorsToClient: c.detailedErrorsToClient ?? true,
@@ -163,6 +180,9 @@ export function completeClient(
         trustedCaFile: t?.tls?.trustedCaFile ?? '',
         serverName: t?.tls?.serverName ?? '',
         disableCustomTLSFirstByte: t?.tls?.disableCustomTLSFirstByte ?? true,
+        trustedCaData: t?.tls?.trustedCaData ?? '',
+        serverFingerprint: t?.tls?.serverFingerprint ?? '',
+        verify: t?.tls?.verify ?? 'auto',
       },
     },
     udpPacketSize: or(c.udpPacketSize, DEFAULT_UDP_PACKET_SIZE),

@@ -8,6 +8,8 @@ export { UNSUPPORTED_WARNING } from './key-check.js';
 export type {
   AuthConfig,
   AuthScope,
+  ClientPolicy,
+  ServerAuthConfig,
   ClientConfig,
   LoadOptions,
   Loaded,

@@ -15,6 +15,8 @@ export const TRANSPORT_PROTOCOLS = ['tcp', 'kcp', 'quic', 'websocket', 'wss'] as
 export const WIRE_PROTOCOLS = ['v1', 'v2'] as const;
 export const BANDWIDTH_LIMIT_MODES = ['client', 'server'] as const;
 export const PROXY_PROTOCOL_VERSIONS = ['', 'v1', 'v2'] as const;
+/** burrow's transport.tls.verify: auto = verify when a CA or a pin is configured (SkyWalking's rule). */
+export const TLS_VERIFY_MODES = ['auto', 'full', 'none'] as const;
 
 /** auth.tokenSource (frp's ValueSource); the checks on type and path are in ./token-source.ts. */
 const tokenSource = table({
@@ -23,12 +25,22 @@ const tokenSource = table({
   exec: table({ command: str().optional(), args: strArray().optional(), env: tables({ name: str(), value: str() }).optional() }).optional(),
 });
 
+/** burrow's [[auth.clients]]: what a client-certificate identity may do (checked in ./checks.ts). */
+const clientPolicy = table({
+  id: str().optional(),
+  allowProxies: strArray().optional(),
+  allowPorts: tables({ start: port1().optional(), end: port1().optional(), single: port1().optional() }).optional(),
+  allowDomains: strArray().optional(),
+});
+
 /** [auth] of both sides; `method` is checked by hand for a better message on "oidc". */
 const auth = table({
   method: str().optional(),
   additionalScopes: z.array(oneOf(AUTH_SCOPES), { error: 'expected array of strings' }).optional(),
   token: str().optional(),
   tokenSource: tokenSource.optional(),
+  // burrow's own (server): identity-based authorization of client certificates.
+  clients: z.array(clientPolicy, { error: 'expected an array of tables' }).optional(),
 });
 
 /** [webServer] of both sides. */
@@ -60,6 +72,9 @@ export const serverSchema = table({
       certFile: str().optional(),
       keyFile: str().optional(),
       trustedCaFile: str().optional(),
+      // burrow's own: inline CA (PEM, hex:…, base64:…) and a CRL of revoked client certificates.
+      trustedCaData: str().optional(),
+      crlFile: str().optional(),
     }).optional(),
   }).optional(),
   allowPorts: tables({ start: port1().optional(), end: port1().optional(), single: port1().optional() }).optional(),
@@ -154,6 +169,10 @@ export const clientSchema = table({
       trustedCaFile: str().optional(),
       serverName: str().optional(),
       disableCustomTLSFirstByte: bool().optional(),
+      // burrow's own: inline CA, certificate pinning, and the verification mode.
+      trustedCaData: str().optional(),
+      serverFingerprint: str().optional(),
+      verify: oneOf(TLS_VERIFY_MODES).optional(),
     }).optional(),
   }).optional(),
   udpPacketSize: intIn(0, MAX_UDP_PACKET_SIZE).optional(),

@@ -1,6 +1,6 @@
 // Loads frps.toml: parse, check keys, validate, fill frp's defaults.
 import { ConfigError, type Problem } from './config-error.js';
-import { checkAllowPorts, checkAuthMethod } from './checks.js';
+import { checkAllowPorts, checkAuthMethod, checkCaData, checkClientPolicies } from './checks.js';
 import { completeServer } from './defaults.js';
 import { FRP_SERVER_KEYS } from './frp-keys.js';
 import { issuesToProblems } from './issues.js';
@@ -25,6 +25,8 @@ export function parseServerConfig(text: string, file: string, opts: LoadOptions 
   let token: string | undefined;
   if (parsed.success) {
     checkAllowPorts(parsed.data.allowPorts, file, problems);
+    checkClientPolicies(parsed.data.auth?.clients, file, problems);
+    checkCaData(parsed.data.transport?.tls?.trustedCaData, file, ['transport', 'tls', 'trustedCaData'], problems);
     token = resolveToken(parsed.data.auth, file, problems);
   } else {
     problems.push(...issuesToProblems(parsed.error.issues, keys.clean, file));

@@ -7,6 +7,22 @@ export interface TlsServerConfig {
   certFile: string;
   keyFile: string;
   trustedCaFile: string;
+  /** burrow's own: the client CA inline (PEM, `hex:` or `base64:` DER); like trustedCaFile, it requires client certificates. */
+  trustedCaData: string;
+  /** burrow's own: a CRL (PEM or DER file); client certificates it lists are refused. */
+  crlFile: string;
+}
+
+/** burrow's [[auth.clients]] entry: what one client-certificate identity may do. */
+export interface ClientPolicy {
+  /** A certificate identity: its CN, a DNS or URI SAN, or "sha256:<fingerprint>". */
+  id: string;
+  /** Globs (`*`, `?`) over proxy names (without the user prefix); empty = any. */
+  allowProxies: string[];
+  /** Remote ports the client may open; empty = any the server allows. */
+  allowPorts: PortRange[];
+  /** Globs over customDomains / subdomain hosts; empty = any. */
+  allowDomains: string[];
 }
 
 /** An allowed port range, both ends included; frp's `{ single = n }` becomes `{ start: n, end: n }`. */
@@ -23,6 +39,12 @@ export interface AuthConfig {
   method: 'token';
   token: string;
   additionalScopes: AuthScope[];
+}
+
+/** The server's [auth]: frp's keys plus burrow's identity policies. */
+export interface ServerAuthConfig extends AuthConfig {
+  /** burrow's own: [[auth.clients]]; empty = no identity-based restriction. */
+  clients: ClientPolicy[];
 }
 
 /** [webServer] of either side; port 0 = off. */
@@ -48,7 +70,7 @@ export interface ServerConfig {
   vhostHTTPPort: number;
   vhostHTTPSPort: number;
   subDomainHost: string;
-  auth: AuthConfig;
+  auth: ServerAuthConfig;
   transport: {
     tcpMux: boolean;
     tcpMuxKeepaliveInterval: number;
@@ -79,6 +101,12 @@ export interface TlsClientConfig {
   /** "" = use serverAddr. */
   serverName: string;
   disableCustomTLSFirstByte: boolean;
+  /** burrow's own: the CA inline (PEM, `hex:` or `base64:` DER). */
+  trustedCaData: string;
+  /** burrow's own: the server certificate's SHA-256 fingerprint to pin ("sha256:…"); "" = no pin. */
+  serverFingerprint: string;
+  /** burrow's own: auto (verify when a CA or pin is set), full (always; system CAs when none set), none. */
+  verify: 'auto' | 'full' | 'none';
 }
 
 export type ProxyType = 'tcp' | 'udp' | 'http' | 'https' | 'tcpmux' | 'stcp' | 'sudp' | 'xtcp';

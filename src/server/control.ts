@@ -14,6 +14,7 @@ import {
   type Ping,
 } from '../wire/index.js';
 import { HEARTBEAT_CHECK_INTERVAL_MS, WORK_CONN_POOL_SPARE } from './constants.js';
+import type { TlsFacts } from './accept.js';
 import type { ProxyOwner, ServerProxy } from './proxies/proxy.js';
 import { WorkConnPool } from './work-conn-pool.js';
 
@@ -35,7 +36,8 @@ export interface ControlHost {
 /** Connection facts shown in logs and, later, the admin API. */
 export interface PeerInfo {
   remoteAddress: string;
-  tls: boolean;
+  /** TLS version, cipher and client identity; undefined on plain connections. */
+  tls?: TlsFacts;
 }
 
 /**

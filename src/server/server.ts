@@ -8,7 +8,7 @@ import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Session } from '../mux/index.js';
 import { formatAddress } from '../net/dial.js';
-import { buildServerTls, defaultStateDir, type ServerTls } from '../tls/index.js';
+import { buildServerTls, defaultStateDir, describeIdentity, watchFiles, type FileWatch, type ServerTls } from '../tls/index.js';
 import { FRP_COMPAT_VERSION } from '../version.js';
 import {
   deriveCipherKey,
@@ -22,6 +22,7 @@ import {
 import { acceptTransport } from './accept.js';
 import { FIRST_MESSAGE_TIMEOUT_MS, MAX_PENDING_HANDSHAKES, RUN_ID_BYTES } from './constants.js';
 import { ServerControl, type ControlHost, type PeerInfo } from './control.js';
+import { IdentityPolicy } from './policy.js';
 import { PortManager } from './port-manager.js';
 import type { ServerProxy } from './proxies/proxy.js';
 import { TcpProxy } from './proxies/tcp.js';
@@ -54,8 +55,10 @@ export class BurrowServer extends EventEmitter implements ControlHost {
   private readonly proxies = new Map<string, ServerProxy>();
   private readonly sockets = new Set<net.Socket>();
   private readonly sessions = new Set<Session>();
+  private readonly policy: IdentityPolicy;
   private listener: net.Server | undefined;
   private serverTls: ServerTls | undefined;
+  private tlsWatch: FileWatch | undefined;
   private pendingHandshakes = 0;
   private closing = false;
 
@@ -74,6 +77,7 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     this.detailedErrors = config.detailedErrorsToClient;
     this.encryptionKey = deriveCipherKey(config.auth.token);
     this.ports = new PortManager(config.proxyBindAddr || config.bindAddr, config.allowPorts);
+    this.policy = new IdentityPolicy(config.auth.clients);
   }
 
   /** The address bindPort is listening on (after start()). */
@@ -100,15 +104,12 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     return [...this.controls.keys()];
   }
 
-  /** Loads TLS material and listens on bindAddr:bindPort. */
+  /** Loads TLS material and listens on bindAddr:bindPort; certificate files are then watched for changes. */
   async start(): Promise<void> {
-    const tlsConfig = this.config.transport.tls;
-    this.serverTls = await buildServerTls({
-      certFile: tlsConfig.certFile,
-      keyFile: tlsConfig.keyFile,
-      trustedCaFile: tlsConfig.trustedCaFile,
-      force: tlsConfig.force,
-      stateDir: this.config.stateDir || defaultStateDir(),
+    this.serverTls = await this.loadTls();
+    const t = this.config.transport.tls;
+    this.tlsWatch = watchFiles([t.certFile, t.keyFile, t.trustedCaFile, t.crlFile], () => {
+      void this.reloadTls().catch(() => undefined);
     });
     // allowHalfOpen: without tcpMux a work connection carries a user's half-close as a FIN.
     const listener = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.onSocket(socket));
@@ -131,10 +132,40 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     );
   }
 
+  /**
+   * Reloads certificate, key, CA and CRL. New handshakes use the new material; live sessions go on.
+   * When the new files are broken, the error is logged, the old material is kept, and this rejects.
+   */
+  async reloadTls(): Promise<void> {
+    try {
+      const next = await this.loadTls();
+      this.serverTls = next;
+      this.logger.info({ certificate: next.certSource, fingerprint: next.fingerprint }, 'TLS material reloaded');
+      this.emit('tlsReloaded', next.fingerprint);
+    } catch (err) {
+      this.logger.error({ err: errorMessage(err) }, 'TLS reload failed; keeping the previous certificate');
+      throw err;
+    }
+  }
+
+  private loadTls(): Promise<ServerTls> {
+    const t = this.config.transport.tls;
+    return buildServerTls({
+      certFile: t.certFile,
+      keyFile: t.keyFile,
+      trustedCaFile: t.trustedCaFile,
+      trustedCaData: t.trustedCaData,
+      crlFile: t.crlFile,
+      force: t.force,
+      stateDir: this.config.stateDir || defaultStateDir(),
+    });
+  }
+
   /** Stops listening, ends every client session and proxy; resolves when the listener is closed. */
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    this.tlsWatch?.close();
     const listener = this.listener;
     const closed = listener ? new Promise<void>((resolve) => listener.close(() => resolve())) : Promise.resolve();
     for (const control of [...this.controls.values()]) control.close();
@@ -150,6 +181,10 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     const name = request.proxy_name ?? '';
     if (name === '') throw new BurrowError(ErrorCode.PROXY_REFUSED, 'proxy name is empty');
     if (this.proxies.has(name)) throw new BurrowError(ErrorCode.PROXY_REFUSED, `proxy [${name}] already exists`);
+    const user = control.login.user ?? '';
+    const shortName = user && name.startsWith(`${user}.`) ? name.slice(user.length + 1) : name;
+    const policyRefusal = this.policy.refusal(control.peer.tls?.identity, shortName, request, this.config.subDomainHost);
+    if (policyRefusal) throw new BurrowError(ErrorCode.PROXY_REFUSED, policyRefusal);
     if (request.use_compression) {
       throw new BurrowError(ErrorCode.PROXY_REFUSED, 'transport.useCompression is not supported by this burrow server yet');
     }
@@ -191,7 +226,7 @@ export class BurrowServer extends EventEmitter implements ControlHost {
       keepaliveIntervalMs: this.config.transport.tcpMuxKeepaliveInterval * 1000,
     })
       .then((transport) => {
-        const peer: PeerInfo = { ...peerBase, tls: transport.tls };
+        const peer: PeerInfo = { ...peerBase, ...(transport.tls ? { tls: transport.tls } : {}) };
         if (transport.kind === 'single') {
           void this.onLogicalConn(transport.conn, peer);
           return;
@@ -286,7 +321,20 @@ export class BurrowServer extends EventEmitter implements ControlHost {
       this.emit('clientClosed', runId);
     });
     this.logger.info(
-      { runId, remote: peer.remoteAddress, tls: peer.tls, version: login.version, hostname: login.hostname, os: login.os, arch: login.arch, user: login.user },
+      {
+        runId,
+        remote: peer.remoteAddress,
+        tls: Boolean(peer.tls),
+        tlsVersion: peer.tls?.version,
+        tlsCipher: peer.tls?.cipher,
+        clientIdentity: peer.tls ? describeIdentity(peer.tls.identity) : undefined,
+        clientFingerprint: peer.tls?.identity?.fingerprint,
+        version: login.version,
+        hostname: login.hostname,
+        os: login.os,
+        arch: login.arch,
+        user: login.user,
+      },
       'client login',
     );
     control.start();

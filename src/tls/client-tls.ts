@@ -4,7 +4,9 @@ import { isIP, type Socket } from 'node:net';
 import { BurrowError, ErrorCode } from '../errors.js';
 import { certFingerprint } from '../pki/index.js';
 import { CUSTOM_TLS_FIRST_BYTE, HANDSHAKE_TIMEOUT_MS, INTERMEDIATE_CIPHERS, MIN_TLS_VERSION } from './constants.js';
-import { checkCertKeyPair, parseCertificates, readPemFile } from './key-material.js';
+import { parseFingerprint } from '../pki/index.js';
+import { checkCertKeyPair, readPemFile } from './key-material.js';
+import { loadTrustedCa } from './trust.js';
 import { tlsError } from './tls-errors.js';
 
 /** The client's TLS settings (transport.tls.* of the client config, plus serverAddr). */
@@ -16,6 +18,23 @@ export interface ClientTlsSettings {
   serverName: string;
   serverAddr: string;
   disableCustomTLSFirstByte: boolean;
+  /** burrow's own: the CA inline (PEM, hex: or base64: DER). */
+  trustedCaData?: string;
+  /** burrow's own: "sha256:…" the server certificate must have; "" = no pin. */
+  serverFingerprint?: string;
+  /** burrow's own: auto (verify when a CA or pin is set), full (always; system roots without a CA), none. */
+  verify?: 'auto' | 'full' | 'none';
+}
+
+/** What the client will check about the server, decided from the settings. */
+export interface ClientTls {
+  options: tls.ConnectionOptions;
+  /** True when the server is verified at all (by a CA chain, system roots or a pin). */
+  verifies: boolean;
+  /** The pinned fingerprint (canonical "sha256:<hex>"), when set. */
+  pin?: string;
+  /** One line saying how the server is verified, for the log at login. */
+  mode: string;
 }
 
 /** The one-byte buffer sent before the ClientHello; shared, never mutated. */
@@ -24,15 +43,17 @@ const CUSTOM_FIRST_BYTE_BUF = Buffer.of(CUSTOM_TLS_FIRST_BYTE);
 /**
  * Builds `tls.connect` options. The name checked (and sent as SNI unless it is an IP, which
  * Node and RFC 6066 forbid as SNI) is serverName, else serverAddr. certFile + keyFile: a client
- * certificate (both or neither). trustedCaFile: the chain must lead to it and the name must
- * match (verifies = true); otherwise nothing is verified (verifies = false) and the caller warns
- * and prints the peer fingerprint. TLS 1.2 minimum, Mozilla intermediate ciphers. `enable` is
- * not consulted: the caller decides whether to use TLS at all.
+ * certificate (both or neither). A CA (trustedCaFile and/or trustedCaData): the chain must lead
+ * to it and the name must match — a client that finds a CA verifies (SkyWalking's rule).
+ * serverFingerprint: the server certificate must have that SHA-256 (checked by connectTls), with
+ * or without a CA. verify = "full" without a CA uses the system roots; verify = "none" checks
+ * nothing even when a CA is set. Otherwise nothing is verified (verifies = false) and the caller
+ * warns and prints the peer fingerprint. TLS 1.2 minimum, Mozilla intermediate ciphers. `enable`
+ * is not consulted: the caller decides whether to use TLS at all.
  */
-export async function buildClientTlsOptions(
-  settings: ClientTlsSettings,
-): Promise<{ options: tls.ConnectionOptions; verifies: boolean }> {
+export async function buildClientTlsOptions(settings: ClientTlsSettings): Promise<ClientTls> {
   const { certFile, keyFile, trustedCaFile } = settings;
+  const verify = settings.verify ?? 'auto';
   const name = settings.serverName || settings.serverAddr;
   const options: tls.ConnectionOptions = {
     // `host` is what Node checks the certificate against when no SNI is sent (IP addresses).
@@ -56,16 +77,22 @@ export async function buildClientTlsOptions(
     options.key = key;
   }
 
-  if (trustedCaFile) {
-    const ca = await readPemFile(trustedCaFile, 'trusted CA file');
-    parseCertificates(ca, 'trusted CA file', trustedCaFile);
-    options.ca = ca;
+  const pin = settings.serverFingerprint ? parseFingerprint(settings.serverFingerprint) : undefined;
+  const ca = await loadTrustedCa(trustedCaFile, settings.trustedCaData ?? '');
+  if (verify === 'none') {
+    options.rejectUnauthorized = false;
+    return { options, verifies: false, mode: 'not verified (transport.tls.verify = "none")' };
+  }
+  if (ca !== undefined || verify === 'full') {
+    if (ca !== undefined) options.ca = ca;
     options.rejectUnauthorized = true;
     options.checkServerIdentity = tls.checkServerIdentity;
-    return { options, verifies: true };
+    const by = ca !== undefined ? 'the configured CA' : 'the system CAs';
+    return { options, verifies: true, ...(pin ? { pin } : {}), mode: `chain verified against ${by}, name ${name}${pin ? `, pinned to ${pin}` : ''}` };
   }
   options.rejectUnauthorized = false;
-  return { options, verifies: false };
+  if (pin) return { options, verifies: true, pin, mode: `pinned to ${pin}` };
+  return { options, verifies: false, mode: 'not verified (no CA and no pin configured)' };
 }
 
 /**
@@ -77,7 +104,7 @@ export async function buildClientTlsOptions(
 export function connectTls(
   socket: Socket,
   options: tls.ConnectionOptions,
-  opts: { customFirstByte: boolean; timeoutMs?: number },
+  opts: { customFirstByte: boolean; timeoutMs?: number; pin?: string },
 ): Promise<tls.TLSSocket> {
   const timeoutMs = opts.timeoutMs ?? HANDSHAKE_TIMEOUT_MS;
   const name = options.servername || options.host || '';
@@ -94,6 +121,13 @@ export function connectTls(
     const onClose = (): void =>
       fail(new BurrowError(ErrorCode.TLS, 'TLS handshake failed: the server closed the connection'));
     const onSecure = (): void => {
+      if (opts.pin) {
+        const seen = peerFingerprint(tlsSocket);
+        if (seen !== opts.pin) {
+          fail(new BurrowError(ErrorCode.TLS, `server certificate fingerprint mismatch: expected ${opts.pin}, got ${seen ?? 'no certificate'}`));
+          return;
+        }
+      }
       cleanup();
       resolve(tlsSocket);
     };

@@ -9,6 +9,9 @@ export {
 } from './constants.js';
 export { defaultStateDir, loadOrCreateServerIdentity, type ServerIdentity } from './state-dir.js';
 export { buildServerTls, wrapServerSocket, type ServerTls, type ServerTlsSettings } from './server-tls.js';
-export { buildClientTlsOptions, connectTls, peerFingerprint, type ClientTlsSettings } from './client-tls.js';
+export { buildClientTlsOptions, connectTls, peerFingerprint, type ClientTls, type ClientTlsSettings } from './client-tls.js';
+export { decodeCaData, derToPem, loadCrl, loadTrustedCa } from './trust.js';
+export { describeIdentity, identityMatches, identityOf, peerIdentity, type PeerIdentity } from './peer-identity.js';
 export { sniffTlsFirstByte, type SniffResult } from './sniff.js';
 export { tlsError } from './tls-errors.js';
+export { watchFiles, TLS_WATCH_INTERVAL_MS, type FileWatch } from './watch.js';

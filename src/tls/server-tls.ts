@@ -4,9 +4,10 @@ import type * as net from 'node:net';
 import { BurrowError, ErrorCode } from '../errors.js';
 import { certFingerprint } from '../pki/index.js';
 import { HANDSHAKE_TIMEOUT_MS, INTERMEDIATE_CIPHERS, MIN_TLS_VERSION } from './constants.js';
-import { checkCertKeyPair, parseCertificates, readPemFile } from './key-material.js';
+import { checkCertKeyPair, readPemFile } from './key-material.js';
 import { loadOrCreateServerIdentity } from './state-dir.js';
 import { tlsError } from './tls-errors.js';
+import { loadCrl, loadTrustedCa } from './trust.js';
 
 /** The server's TLS settings (transport.tls.* of the server config, plus the state directory). */
 export interface ServerTlsSettings {
@@ -15,6 +16,10 @@ export interface ServerTlsSettings {
   trustedCaFile: string;
   force: boolean;
   stateDir: string;
+  /** burrow's own: the client CA inline (PEM, hex: or base64: DER). */
+  trustedCaData?: string;
+  /** burrow's own: a CRL; client certificates it lists are refused. */
+  crlFile?: string;
 }
 
 /** Everything the listener needs to speak TLS, and what to print at start. */
@@ -37,8 +42,8 @@ export interface ServerTls {
 /**
  * Builds the server TLS configuration. certFile + keyFile set: they are read and checked (error
  * naming the file); only one of them set: error. Neither: the persisted generated identity from
- * `stateDir`. trustedCaFile set: client certificates are required and verified against it, and
- * `force` is implied. TLS 1.2 minimum, Mozilla intermediate ciphers, server cipher order.
+ * `stateDir`. trustedCaFile or trustedCaData set: client certificates are required and verified
+ * against it (and the CRL, when crlFile is set), and `force` is implied. TLS 1.2 minimum, Mozilla intermediate ciphers, server cipher order.
  */
 export async function buildServerTls(settings: ServerTlsSettings): Promise<ServerTls> {
   const { certFile, keyFile, trustedCaFile } = settings;
@@ -70,16 +75,18 @@ export async function buildServerTls(settings: ServerTlsSettings): Promise<Serve
     created = id.created;
   }
 
-  let ca: string | undefined;
-  if (trustedCaFile) {
-    ca = await readPemFile(trustedCaFile, 'trusted CA file');
-    parseCertificates(ca, 'trusted CA file', trustedCaFile);
+  const ca = await loadTrustedCa(trustedCaFile, settings.trustedCaData ?? '');
+  if (settings.crlFile && ca === undefined) {
+    throw new BurrowError(ErrorCode.TLS, 'transport.tls.crlFile needs transport.tls.trustedCaFile (or trustedCaData): a CRL only applies to verified client certificates');
   }
+  // Node turns on CRL checking for the whole chain when a CRL is added to the context.
+  const crl = settings.crlFile ? await loadCrl(settings.crlFile) : undefined;
 
   const secureContextOptions = {
     cert: certPem,
     key: keyPem,
     ...(ca !== undefined ? { ca } : {}),
+    ...(crl !== undefined ? { crl } : {}),
     minVersion: MIN_TLS_VERSION,
     ciphers: INTERMEDIATE_CIPHERS,
     honorCipherOrder: true,

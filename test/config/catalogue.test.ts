@@ -7,7 +7,14 @@ import { clientSchema, proxySchema, serverSchema, visitorSchema } from '../../sr
 import { parseServerConfig } from '../../src/config/index.js';
 
 /** burrow's own keys, which frp does not have. */
-const BURROW_KEYS = new Set(['stateDir']);
+const BURROW_KEYS = new Set([
+  'stateDir',
+  'auth.clients',
+  'transport.tls.trustedCaData',
+  'transport.tls.crlFile',
+  'transport.tls.serverFingerprint',
+  'transport.tls.verify',
+]);
 
 /** Key paths of an object schema that frp's catalogue does not list. */
 function notInFrp(schema: z.ZodType, frp: FrpKeys, prefix = ''): string[] {
