@@ -144,6 +144,8 @@ export class BurrowClient extends EventEmitter {
       {
         server,
         runId: control.runId,
+        wire: control.channel.version,
+        controlCipher: control.channel.algorithm,
         tls: connector.info.tls,
         tlsVersion: connector.info.tlsVersion,
         tlsCipher: connector.info.tlsCipher,

@@ -7,11 +7,11 @@ import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { FRP_COMPAT_VERSION } from '../version.js';
 import {
-  createEncryptedStream,
+  clientLogin,
   nowSeconds,
+  openWire,
   privilegeKey,
-  readMessage,
-  writeMessage,
+  type ControlChannel,
   type Login,
   type Message,
   type StartWorkConn,
@@ -34,7 +34,7 @@ export async function login(
   logger: Logger,
 ): Promise<ClientControl> {
   const conn = await connector.connect();
-  conn.on('error', () => undefined);
+  conn.on('error', (err) => logger.debug({ err: err.message }, 'control connection error'));
   const timestamp = nowSeconds();
   const message: Login = {
     version: FRP_COMPAT_VERSION,
@@ -50,32 +50,34 @@ export async function login(
     client_spec: {},
     pool_count: config.transport.poolCount,
   };
-  writeMessage(conn, { type: 'Login', body: message });
-  let response: Message;
+  let result;
   try {
-    response = await readMessage(conn, { timeoutMs: LOGIN_RESPONSE_TIMEOUT_MS });
+    result = await clientLogin(conn, config.transport.wireProtocol, message, {
+      token: config.auth.token,
+      encryptionKey,
+      timeoutMs: LOGIN_RESPONSE_TIMEOUT_MS,
+      bootstrap: {
+        transport: config.transport.protocol,
+        tls: config.transport.tls.enable,
+        tcpMux: config.transport.tcpMux,
+      },
+    });
   } catch (err) {
     conn.destroy();
     connector.close();
     throw err;
   }
-  if (response.type !== 'LoginResp') {
+  if (!result.channel) {
     conn.destroy();
     connector.close();
-    throw new BurrowError(ErrorCode.PROTOCOL, `expected LoginResp, got ${response.type}`);
+    throw new BurrowError(ErrorCode.LOGIN_REFUSED, `login refused: ${result.resp.error ?? ''}`);
   }
-  if (response.body.error) {
-    conn.destroy();
-    connector.close();
-    throw new BurrowError(ErrorCode.LOGIN_REFUSED, `login refused: ${response.body.error}`);
-  }
-  const runId = response.body.run_id ?? '';
-  return new ClientControl(runId, conn, connector, config, proxies, encryptionKey, logger);
+  const runId = result.resp.run_id ?? '';
+  return new ClientControl(runId, result.channel, connector, config, proxies, logger);
 }
 
 /** The client's side of a session after a successful login. Emits 'close' (err?) once. */
 export class ClientControl extends EventEmitter {
-  private readonly channel: Duplex;
   private readonly logger: Logger;
   private readonly timers = new Set<NodeJS.Timeout>();
   private lastPong = Date.now();
@@ -83,18 +85,17 @@ export class ClientControl extends EventEmitter {
 
   constructor(
     readonly runId: string,
-    conn: Duplex,
+    /** The encrypted control channel (wire v1 or v2). */
+    readonly channel: ControlChannel,
     private readonly connector: Connector,
     private readonly config: ClientConfig,
     private readonly proxies: Map<string, ProxyWorker>,
-    encryptionKey: Buffer,
     logger: Logger,
   ) {
     super();
     this.logger = logger.child({ runId });
-    this.channel = createEncryptedStream(conn, encryptionKey);
-    this.channel.on('error', (err) => this.close(err));
-    this.channel.on('close', () => this.close(new BurrowError(ErrorCode.CLOSED, 'control connection closed')));
+    channel.stream.on('error', (err) => this.close(err));
+    channel.stream.on('close', () => this.close(new BurrowError(ErrorCode.CLOSED, 'control connection closed')));
     connector.on('close', (err?: Error) => this.close(err ?? new BurrowError(ErrorCode.CLOSED, 'session closed')));
   }
 
@@ -136,7 +137,7 @@ export class ClientControl extends EventEmitter {
     this.closed = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
-    this.channel.destroy();
+    this.channel.stream.destroy();
     this.connector.close();
     this.emit('close', err);
   }
@@ -146,7 +147,7 @@ export class ClientControl extends EventEmitter {
   }
 
   private send(message: Message): void {
-    if (!this.closed) writeMessage(this.channel, message);
+    if (!this.closed) this.channel.write(message);
   }
 
   private sendPing(): void {
@@ -158,7 +159,7 @@ export class ClientControl extends EventEmitter {
   private async readLoop(): Promise<void> {
     try {
       while (!this.closed) {
-        const message = await readMessage(this.channel, { timeoutMs: 0 });
+        const message = await this.channel.read({ timeoutMs: 0 });
         this.dispatch(message);
       }
     } catch (err) {
@@ -205,17 +206,18 @@ export class ClientControl extends EventEmitter {
       this.logger.warn({ err: errorMessage(err) }, 'open work connection error');
       return;
     }
-    conn.on('error', () => undefined);
+    conn.on('error', (err) => this.logger.debug({ err: err.message }, 'work connection error'));
+    const wire = openWire(conn, this.config.transport.wireProtocol);
     const scoped = this.config.auth.additionalScopes.includes('NewWorkConns');
     const timestamp = nowSeconds();
-    writeMessage(conn, {
+    wire.write({
       type: 'NewWorkConn',
       body: scoped ? { run_id: this.runId, privilege_key: privilegeKey(this.config.auth.token, timestamp), timestamp } : { run_id: this.runId },
     });
     let start: StartWorkConn;
     try {
       // No deadline: a pooled work connection waits for its user as long as the session lives.
-      const message = await readMessage(conn, { timeoutMs: 0 });
+      const message = await wire.read({ timeoutMs: 0 });
       if (message.type !== 'StartWorkConn') throw new BurrowError(ErrorCode.PROTOCOL, `expected StartWorkConn, got ${message.type}`);
       start = message.body;
     } catch (err) {

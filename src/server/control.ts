@@ -1,17 +1,15 @@
 // One logged-in client on the server: its encrypted control stream, work-connection pool and proxies.
 import { EventEmitter } from 'node:events';
-import type { Duplex } from 'node:stream';
 import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import {
-  createEncryptedStream,
-  readMessage,
   verifyPrivilegeKey,
-  writeMessage,
+  type ControlChannel,
   type Login,
   type Message,
   type NewProxy,
   type Ping,
+  type WireConn,
 } from '../wire/index.js';
 import { HEARTBEAT_CHECK_INTERVAL_MS, WORK_CONN_POOL_SPARE } from './constants.js';
 import type { TlsFacts } from './accept.js';
@@ -41,13 +39,12 @@ export interface PeerInfo {
 }
 
 /**
- * The server's side of one client session. Created after a successful Login and LoginResp on
- * `conn`; from then on both directions of `conn` are encrypted (frp's AES-128-CFB).
+ * The server's side of one client session. Created after a successful Login and LoginResp; from
+ * then on both directions are encrypted (`channel`: AES-128-CFB for wire v1, an AEAD for v2).
  */
 export class ServerControl extends EventEmitter implements ProxyOwner {
   readonly poolCount: number;
   readonly logger: Logger;
-  private readonly channel: Duplex;
   private readonly pool: WorkConnPool;
   private readonly proxies = new Map<string, ServerProxy>();
   private lastPing = Date.now();
@@ -58,7 +55,7 @@ export class ServerControl extends EventEmitter implements ProxyOwner {
     readonly runId: string,
     readonly login: Login,
     readonly peer: PeerInfo,
-    conn: Duplex,
+    private readonly channel: ControlChannel,
     readonly encryptionKey: Buffer,
     private readonly host: ControlHost,
     logger: Logger,
@@ -67,9 +64,8 @@ export class ServerControl extends EventEmitter implements ProxyOwner {
     this.logger = logger.child({ runId });
     this.poolCount = Math.max(0, Math.min(login.pool_count ?? 0, host.maxPoolCount));
     this.pool = new WorkConnPool((login.pool_count ?? 0) + WORK_CONN_POOL_SPARE);
-    this.channel = createEncryptedStream(conn, encryptionKey);
-    this.channel.on('error', (err) => this.close(err));
-    this.channel.on('close', () => this.close());
+    channel.stream.on('error', (err) => this.close(err));
+    channel.stream.on('close', () => this.close());
   }
 
   /** Whether the session has ended. */
@@ -100,16 +96,16 @@ export class ServerControl extends EventEmitter implements ProxyOwner {
   /** Sends one control message (encrypted). */
   send(message: Message): void {
     if (this.closed) return;
-    writeMessage(this.channel, message);
+    this.channel.write(message);
   }
 
   /** Files a new work connection from this client; false when the pool refuses it. */
-  offerWorkConn(conn: Duplex): boolean {
+  offerWorkConn(conn: WireConn): boolean {
     return this.pool.put(conn);
   }
 
   /** A work connection for a user connection: pooled, or requested and awaited (userConnTimeout). */
-  async getWorkConn(): Promise<Duplex> {
+  async getWorkConn(): Promise<WireConn> {
     if (this.closed) throw new BurrowError(ErrorCode.CLOSED, 'control is closed');
     let conn = this.pool.take();
     if (!conn) {
@@ -132,14 +128,14 @@ export class ServerControl extends EventEmitter implements ProxyOwner {
     }
     this.proxies.clear();
     this.pool.close();
-    this.channel.destroy();
+    this.channel.stream.destroy();
     this.emit('close', err);
   }
 
   private async readLoop(): Promise<void> {
     try {
       while (!this.closed) {
-        const message = await readMessage(this.channel, { timeoutMs: 0 });
+        const message = await this.channel.read({ timeoutMs: 0 });
         await this.dispatch(message);
       }
     } catch (err) {

@@ -11,13 +11,19 @@ import { formatAddress } from '../net/dial.js';
 import { buildServerTls, defaultStateDir, describeIdentity, watchFiles, type FileWatch, type ServerTls } from '../tls/index.js';
 import { FRP_COMPAT_VERSION } from '../version.js';
 import {
+  acceptWire,
   deriveCipherKey,
-  readMessage,
+  HelloError,
+  MissingHelloError,
+  refuseLogin,
+  startServerControl,
   verifyPrivilegeKey,
-  writeMessage,
+  writeServerHelloError,
+  type AcceptedWire,
   type Login,
   type NewProxy,
   type NewWorkConn,
+  type WireConn,
 } from '../wire/index.js';
 import { acceptTransport } from './accept.js';
 import { FIRST_MESSAGE_TIMEOUT_MS, MAX_PENDING_HANDSHAKES, RUN_ID_BYTES } from './constants.js';
@@ -256,26 +262,35 @@ export class BurrowServer extends EventEmitter implements ControlHost {
       });
   }
 
-  /** A control, work or visitor connection: dispatched on its first message. */
+  /** A control, work or visitor connection, in wire v1 or v2: dispatched on its first message. */
   private async onLogicalConn(conn: Duplex, peer: PeerInfo): Promise<void> {
     conn.on('error', (err) => this.logger.debug({ remote: peer.remoteAddress, err: err.message }, 'connection error'));
-    let first;
+    let accepted: AcceptedWire;
     try {
-      first = await readMessage(conn, { timeoutMs: FIRST_MESSAGE_TIMEOUT_MS });
+      accepted = await acceptWire(conn, { timeoutMs: FIRST_MESSAGE_TIMEOUT_MS });
     } catch (err) {
       this.logger.warn({ remote: peer.remoteAddress, reason: errorMessage(err) }, 'bad first message; connection closed');
-      conn.destroy();
+      if (err instanceof MissingHelloError) {
+        refuseLogin(err.accepted, { version: FRP_COMPAT_VERSION, error: err.reason });
+        destroySoon(conn);
+      } else if (err instanceof HelloError) {
+        writeServerHelloError(conn, err.reason);
+        destroySoon(conn);
+      } else {
+        conn.destroy();
+      }
       return;
     }
+    const first = accepted.first;
     switch (first.type) {
       case 'Login':
-        this.onLogin(conn, first.body, peer);
+        this.onLogin(accepted, first.body, peer);
         return;
       case 'NewWorkConn':
-        this.onNewWorkConn(conn, first.body, peer);
+        this.onNewWorkConn(accepted.conn, first.body, peer);
         return;
       case 'NewVisitorConn':
-        writeMessage(conn, {
+        accepted.conn.write({
           type: 'NewVisitorConnResp',
           body: { proxy_name: first.body.proxy_name ?? '', error: 'visitors are not supported by this burrow server yet' },
         });
@@ -287,12 +302,12 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     }
   }
 
-  private onLogin(conn: Duplex, login: Login, peer: PeerInfo): void {
+  private onLogin(accepted: AcceptedWire, login: Login, peer: PeerInfo): void {
     const refuse = (reason: string): void => {
       this.logger.warn({ remote: peer.remoteAddress, user: login.user ?? '', reason }, 'login refused');
       const error = this.detailedErrors ? reason : 'register control error';
-      writeMessage(conn, { type: 'LoginResp', body: { version: FRP_COMPAT_VERSION, error } });
-      endSoon(conn);
+      refuseLogin(accepted, { version: FRP_COMPAT_VERSION, error });
+      destroySoon(accepted.conn.stream);
     };
     if (!verifyPrivilegeKey(this.token, login.timestamp ?? 0, login.privilege_key)) {
       refuse(ServerRefusal.badToken);
@@ -312,8 +327,8 @@ export class BurrowServer extends EventEmitter implements ControlHost {
       this.logger.info({ runId }, 'client logged in again; replacing its previous session');
       previous.close(new BurrowError(ErrorCode.CLOSED, 'replaced by a new login'));
     }
-    writeMessage(conn, { type: 'LoginResp', body: { version: FRP_COMPAT_VERSION, run_id: runId } });
-    const control = new ServerControl(runId, { ...login, run_id: runId }, peer, conn, this.encryptionKey, this, this.logger);
+    const channel = startServerControl(accepted, { version: FRP_COMPAT_VERSION, run_id: runId }, this.encryptionKey, this.token);
+    const control = new ServerControl(runId, { ...login, run_id: runId }, peer, channel, this.encryptionKey, this, this.logger);
     this.controls.set(runId, control);
     control.once('close', () => {
       if (this.controls.get(runId) === control) this.controls.delete(runId);
@@ -324,6 +339,8 @@ export class BurrowServer extends EventEmitter implements ControlHost {
       {
         runId,
         remote: peer.remoteAddress,
+        wire: channel.version,
+        controlCipher: channel.algorithm,
         tls: Boolean(peer.tls),
         tlsVersion: peer.tls?.version,
         tlsCipher: peer.tls?.cipher,
@@ -341,11 +358,11 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     this.emit('clientLogin', runId);
   }
 
-  private onNewWorkConn(conn: Duplex, request: NewWorkConn, peer: PeerInfo): void {
+  private onNewWorkConn(conn: WireConn, request: NewWorkConn, peer: PeerInfo): void {
     const refuse = (reason: string): void => {
       this.logger.warn({ remote: peer.remoteAddress, runId: request.run_id ?? '', reason }, 'work connection refused');
-      writeMessage(conn, { type: 'StartWorkConn', body: { error: this.detailedErrors ? reason : 'invalid NewWorkConn' } });
-      endSoon(conn);
+      conn.write({ type: 'StartWorkConn', body: { error: this.detailedErrors ? reason : 'invalid NewWorkConn' } });
+      endSoon(conn.stream);
     };
     const control = this.controls.get(request.run_id ?? '');
     if (!control || control.isClosed) {
@@ -363,6 +380,11 @@ export class BurrowServer extends EventEmitter implements ControlHost {
 /** Ends a connection after what was written is flushed; destroys it if the peer never finishes. */
 function endSoon(conn: Duplex): void {
   conn.end();
+  destroySoon(conn);
+}
+
+/** Destroys a connection that was already ended, unless the peer closes it first. */
+function destroySoon(conn: Duplex): void {
   const timer = setTimeout(() => conn.destroy(), FIRST_MESSAGE_TIMEOUT_MS);
   timer.unref();
   conn.once('close', () => clearTimeout(timer));

@@ -1,9 +1,9 @@
 // The pool of idle work connections a client keeps open for the server, with waiters for the next one.
-import type { Duplex } from 'node:stream';
+import type { WireConn } from '../wire/index.js';
 import { BurrowError, ErrorCode } from '../errors.js';
 
 interface Waiter {
-  resolve: (conn: Duplex) => void;
+  resolve: (conn: WireConn) => void;
   reject: (err: Error) => void;
   timer: NodeJS.Timeout;
 }
@@ -13,7 +13,7 @@ interface Waiter {
  * waiter is handed the next connection that arrives, or is rejected at its deadline.
  */
 export class WorkConnPool {
-  private readonly idle: Duplex[] = [];
+  private readonly idle: WireConn[] = [];
   private readonly waiters: Waiter[] = [];
   private closed = false;
 
@@ -26,7 +26,7 @@ export class WorkConnPool {
   }
 
   /** Offers a connection: handed to a waiter, or pooled; false when closed or full. */
-  put(conn: Duplex): boolean {
+  put(conn: WireConn): boolean {
     if (this.closed) return false;
     const waiter = this.waiters.shift();
     if (waiter) {
@@ -40,23 +40,23 @@ export class WorkConnPool {
       const index = this.idle.indexOf(conn);
       if (index >= 0) this.idle.splice(index, 1);
     };
-    conn.once('close', forget);
+    conn.stream.once('close', forget);
     // A pooled connection has no other reader yet; its errors end it, nothing more.
-    conn.on('error', forget);
+    conn.stream.on('error', forget);
     return true;
   }
 
   /** Takes an idle, still open connection at once, if any. */
-  take(): Duplex | undefined {
+  take(): WireConn | undefined {
     while (this.idle.length > 0) {
       const conn = this.idle.shift()!;
-      if (!conn.destroyed && conn.writable) return conn;
+      if (!conn.stream.destroyed && conn.stream.writable) return conn;
     }
     return undefined;
   }
 
   /** Waits up to `timeoutMs` for the next connection offered. */
-  wait(timeoutMs: number): Promise<Duplex> {
+  wait(timeoutMs: number): Promise<WireConn> {
     if (this.closed) return Promise.reject(new BurrowError(ErrorCode.CLOSED, 'control is closed'));
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
@@ -75,7 +75,7 @@ export class WorkConnPool {
   /** Destroys every idle connection and rejects every waiter. */
   close(): void {
     this.closed = true;
-    for (const conn of this.idle.splice(0)) conn.destroy();
+    for (const conn of this.idle.splice(0)) conn.stream.destroy();
     for (const waiter of this.waiters.splice(0)) {
       clearTimeout(waiter.timer);
       waiter.reject(new BurrowError(ErrorCode.CLOSED, 'control is closed'));

@@ -1,7 +1,6 @@
 // What every server-side proxy is, and the pieces of a client session a proxy draws on.
-import type { Duplex } from 'node:stream';
 import type { Logger } from '../../log.js';
-import type { NewProxy } from '../../wire/index.js';
+import type { NewProxy, WireConn } from '../../wire/index.js';
 
 /** The client session behind a proxy, as the proxy sees it. */
 export interface ProxyOwner {
@@ -11,7 +10,7 @@ export interface ProxyOwner {
   readonly encryptionKey: Buffer;
   readonly logger: Logger;
   /** A work connection from the pool, or a fresh one requested from the client. */
-  getWorkConn(): Promise<Duplex>;
+  getWorkConn(): Promise<WireConn>;
 }
 
 /** A running proxy on the server. */

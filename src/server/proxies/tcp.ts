@@ -3,7 +3,7 @@ import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { errorMessage } from '../../errors.js';
 import { relay } from '../../net/relay.js';
-import { createEncryptedStream, writeMessage, type NewProxy, type StartWorkConn } from '../../wire/index.js';
+import { createEncryptedStream, type NewProxy, type StartWorkConn } from '../../wire/index.js';
 import type { PortManager } from '../port-manager.js';
 import type { ProxyOwner, ServerProxy } from './proxy.js';
 
@@ -83,16 +83,16 @@ export class TcpProxy implements ServerProxy {
     };
     let lastError: unknown;
     for (let attempt = 0; attempt <= this.owner.poolCount; attempt += 1) {
-      let work: Duplex;
+      let work;
       try {
         work = await this.owner.getWorkConn();
       } catch (err) {
         lastError = err;
         break;
       }
-      if (work.destroyed || !work.writable) continue;
-      writeMessage(work, { type: 'StartWorkConn', body: start });
-      return work;
+      if (work.stream.destroyed || !work.stream.writable) continue;
+      work.write({ type: 'StartWorkConn', body: start });
+      return work.stream;
     }
     throw lastError ?? new Error('every work connection tried was closed');
   }

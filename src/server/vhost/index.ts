@@ -1,0 +1,4 @@
+// vhost parsers and routing: HTTP request heads, TLS ClientHello SNI, domain/location matching.
+export { canonicalHost, MAX_HTTP_HEADER_BYTES, parseHttpRequestHead, type HttpRequestHead, type HttpRequestHeadIncomplete } from './http-head.js';
+export { matchDomain, VhostRouter, type VhostRoute } from './router.js';
+export { MAX_CLIENT_HELLO_BYTES, MAX_CLIENT_HELLO_SIZE, parseTlsClientHelloSni, TLS_HANDSHAKE_RECORD, type TlsClientHelloResult } from './tls-sni.js';
