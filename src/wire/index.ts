@@ -1,4 +1,4 @@
-// Public API of the wire layer: frp v1 messages, codec, stream I/O, token auth and control-stream cipher.
+// Public API of the wire layer: frp v1 messages, codec, stream I/O, token auth, control-stream cipher, wire v2 and the version-neutral WireConn.
 export * from './constants.js';
 export type {
   ClientSpec,
@@ -45,3 +45,25 @@ export {
   createEncryptedStream,
   deriveCipherKey,
 } from './cipher.js';
+export * from './v2/index.js';
+export {
+  acceptWire,
+  clientLogin,
+  MISSING_HELLO_REASON,
+  MissingHelloError,
+  openWire,
+  refuseLogin,
+  startServerControl,
+  V1_CONTROL_ALGORITHM,
+  wrapWire,
+  writeServerHelloError,
+  type AcceptedWire,
+  type AcceptWireOptions,
+  type ClientLoginOptions,
+  type ClientLoginResult,
+  type ControlChannel,
+  type V2Handshake,
+  type WireConn,
+  type WireReadOptions,
+  type WireVersion,
+} from './wire-conn.js';
