@@ -41,36 +41,40 @@ function proxyToml(name: string, localPort: number, remotePort: number): string 
   ].join('\n');
 }
 
-function clientToml(serverPort: number, token: string, targets: Routes, remote: Routes): string {
+function clientToml(serverPort: number, token: string, targets: Routes, remote: Routes, wire: WireVersion): string {
   return [
     `serverAddr = "${LOOPBACK}"`,
     `serverPort = ${serverPort}`,
     `auth.token = "${token}"`,
     'transport.tcpMux = true',
     'transport.tls.enable = true',
+    `transport.wireProtocol = "${wire}"`,
     '',
     proxyToml('bench-source', targets.sourcePort, remote.sourcePort),
     proxyToml('bench-echo', targets.echoPort, remote.echoPort),
   ].join('\n');
 }
 
+/** frp wire protocol the bench client speaks (v2 only changes the control channel). */
+export type WireVersion = 'v1' | 'v2';
+
 /**
  * Writes frps.toml and frpc.toml into `workDir`, starts the server, waits for its ready line, then
  * starts the client. Returns the server-side remote ports (the caller waits for them to serve).
  */
-export async function startBurrow(children: ChildSet, cwd: string, workDir: string, targets: Routes): Promise<Routes> {
+export async function startBurrow(children: ChildSet, cwd: string, workDir: string, targets: Routes, wire: WireVersion = 'v1'): Promise<Routes> {
   const token = randomBytes(TOKEN_BYTES).toString('hex');
   const [bindPort, sourcePort, echoPort] = await freePorts(3);
   const remote: Routes = { sourcePort, echoPort };
-  const serverConfig = path.join(workDir, 'frps.toml');
-  const clientConfig = path.join(workDir, 'frpc.toml');
+  const serverConfig = path.join(workDir, `frps-${wire}.toml`);
+  const clientConfig = path.join(workDir, `frpc-${wire}.toml`);
   const stateDir = path.join(workDir, 'state');
   writeFileSync(serverConfig, serverToml(bindPort, token, stateDir));
-  writeFileSync(clientConfig, clientToml(bindPort, token, targets, remote));
+  writeFileSync(clientConfig, clientToml(bindPort, token, targets, remote, wire));
 
-  const server = children.start('burrow server', process.execPath,
+  const server = children.start(`burrow server (${wire})`, process.execPath,
     [CLI_PATH, 'server', '-c', serverConfig, '--state-dir', stateDir, '--log-level', LOG_LEVEL], cwd);
   await children.waitForLine(server, SERVER_READY_LINE, SERVER_START_TIMEOUT_MS);
-  children.start('burrow client', process.execPath, [CLI_PATH, 'client', '-c', clientConfig, '--log-level', LOG_LEVEL], cwd);
+  children.start(`burrow client (${wire})`, process.execPath, [CLI_PATH, 'client', '-c', clientConfig, '--log-level', LOG_LEVEL], cwd);
   return remote;
 }

@@ -46,9 +46,13 @@ const RESULTS_FILE = path.join(REPO_ROOT, 'bench', 'results', 'latest.json');
 /** The two tunnels compared; burrow first in the report. */
 interface Tunnels {
   readonly burrow: Routes;
+  /** The same tunnel with a client speaking frp wire v2 (AEAD control channel; data path unchanged). */
+  readonly burrowV2: Routes;
   readonly baseline: Routes;
 }
 type TunnelName = keyof Tunnels;
+/** A tunnel measured against the baseline. */
+type Subject = Exclude<TunnelName, 'baseline'>;
 
 function progress(message: string): void {
   process.stderr.write(`${message}\n`);
@@ -63,29 +67,29 @@ function parsePlan(argv: string[]): Plan {
 }
 
 /** Alternates which tunnel goes first, so slow drift of the machine does not favour one of them. */
-function orderFor(repeat: number): TunnelName[] {
-  return repeat % 2 === 0 ? ['burrow', 'baseline'] : ['baseline', 'burrow'];
+function orderFor(repeat: number, subject: Subject = 'burrow'): TunnelName[] {
+  return repeat % 2 === 0 ? [subject, 'baseline'] : ['baseline', subject];
 }
 
-async function measureThroughput(tunnels: Tunnels, plan: Plan, children: ChildSet): Promise<Result> {
-  const rates: Record<TunnelName, number[]> = { burrow: [], baseline: [] };
-  for (const name of orderFor(0)) {
-    await downloadMBps(tunnels[name].sourcePort, WARMUP_DOWNLOAD_BYTES, MEASURE_TIMEOUT_MS);
+async function measureThroughput(tunnels: Tunnels, plan: Plan, children: ChildSet, subject: Subject, name: string): Promise<Result> {
+  const rates: Record<TunnelName, number[]> = { burrow: [], burrowV2: [], baseline: [] };
+  for (const tunnel of orderFor(0, subject)) {
+    await downloadMBps(tunnels[tunnel].sourcePort, WARMUP_DOWNLOAD_BYTES, MEASURE_TIMEOUT_MS);
   }
   for (let repeat = 0; repeat < plan.repeats; repeat++) {
-    for (const name of orderFor(repeat)) {
-      rates[name].push(await downloadMBps(tunnels[name].sourcePort, plan.downloadBytes, MEASURE_TIMEOUT_MS));
+    for (const tunnel of orderFor(repeat, subject)) {
+      rates[tunnel].push(await downloadMBps(tunnels[tunnel].sourcePort, plan.downloadBytes, MEASURE_TIMEOUT_MS));
       children.assertAllRunning();
     }
-    progress(`throughput ${repeat + 1}/${plan.repeats}: burrow ${rates.burrow.at(-1)?.toFixed(1)} MB/s, ` +
+    progress(`${name} ${repeat + 1}/${plan.repeats}: burrow ${rates[subject].at(-1)?.toFixed(1)} MB/s, ` +
       `baseline ${rates.baseline.at(-1)?.toFixed(1)} MB/s`);
   }
-  return result('tcp-throughput-1', median(rates.burrow), median(rates.baseline), 'MB/s');
+  return result(name, median(rates[subject]), median(rates.baseline), 'MB/s');
 }
 
 async function measureLatency(tunnels: Tunnels, plan: Plan, children: ChildSet): Promise<Result[]> {
-  const p50: Record<TunnelName, number[]> = { burrow: [], baseline: [] };
-  const p99: Record<TunnelName, number[]> = { burrow: [], baseline: [] };
+  const p50: Record<TunnelName, number[]> = { burrow: [], burrowV2: [], baseline: [] };
+  const p99: Record<TunnelName, number[]> = { burrow: [], burrowV2: [], baseline: [] };
   for (let repeat = 0; repeat < plan.repeats; repeat++) {
     for (const name of orderFor(repeat)) {
       const samples = await pingPongMicros(tunnels[name].echoPort, plan.roundTrips, plan.warmupRoundTrips, MEASURE_TIMEOUT_MS);
@@ -112,10 +116,12 @@ async function startTunnels(children: ChildSet, workDir: string): Promise<Tunnel
   ]);
   const targets: Routes = { sourcePort, echoPort };
   const tunnels: Tunnels = {
-    burrow: await startBurrow(children, REPO_ROOT, workDir, targets),
+    burrow: await startBurrow(children, REPO_ROOT, workDir, targets, 'v1'),
+    burrowV2: await startBurrow(children, REPO_ROOT, workDir, targets, 'v2'),
     baseline: await startChain(children, REPO_ROOT, TSX_ARGS, targets),
   };
   await waitForRoutes('burrow', tunnels.burrow, ROUTES_READY_DEADLINE_MS);
+  await waitForRoutes('burrow (wire v2)', tunnels.burrowV2, ROUTES_READY_DEADLINE_MS);
   await waitForRoutes('baseline', tunnels.baseline, ROUTES_READY_DEADLINE_MS);
   return tunnels;
 }
@@ -135,7 +141,11 @@ async function main(): Promise<void> {
   try {
     const tunnels = await startTunnels(children, workDir);
     progress(`bench: burrow ${JSON.stringify(tunnels.burrow)}, baseline ${JSON.stringify(tunnels.baseline)}; measuring`);
-    const results = [await measureThroughput(tunnels, plan, children), ...await measureLatency(tunnels, plan, children)];
+    const results = [
+      await measureThroughput(tunnels, plan, children, 'burrow', 'tcp-throughput-1'),
+      await measureThroughput(tunnels, plan, children, 'burrowV2', 'tcp-throughput-1-v2'),
+      ...await measureLatency(tunnels, plan, children),
+    ];
     process.stdout.write(`${markdownTable(results)}\n`);
     writeResults(RESULTS_FILE, results);
     progress(`bench: wrote ${path.relative(REPO_ROOT, RESULTS_FILE)}`);
