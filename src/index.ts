@@ -36,3 +36,4 @@ export async function connect(config: ClientConfig, options: ClientOptions = {})
   await client.start();
   return client;
 }
+export * from './pki/index.js';

@@ -4,7 +4,9 @@ import { Command, CommanderError } from 'commander';
 import { BURROW_VERSION } from '../version.js';
 import { registerClientCommand } from './client-command.js';
 import { ExitCode } from './exit.js';
+import { registerProbeCommand } from './probe-command.js';
 import { registerServerCommand } from './server-command.js';
+import { registerCaCommand, registerCertCommand } from './pki-commands.js';
 
 const program = new Command();
 program
@@ -18,6 +20,8 @@ program
 
 registerServerCommand(program);
 registerClientCommand(program);
+registerCaCommand(program); registerCertCommand(program);
+registerProbeCommand(program);
 
 try {
   await program.parseAsync(process.argv);

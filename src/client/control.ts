@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import type { Duplex } from 'node:stream';
 import type { ClientConfig } from '../config/index.js';
-import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
+import { BurrowError, ErrorCode, errorMessage, isBurrowError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { FRP_COMPAT_VERSION } from '../version.js';
 import {
@@ -65,7 +65,7 @@ export async function login(
   } catch (err) {
     conn.destroy();
     connector.close();
-    throw err;
+    throw explainEarlyClose(err, connector, config);
   }
   if (!result.channel) {
     conn.destroy();
@@ -74,6 +74,24 @@ export async function login(
   }
   const runId = result.resp.run_id ?? '';
   return new ClientControl(runId, result.channel, connector, config, proxies, logger);
+}
+
+/**
+ * A server that rejects our client certificate under TLS 1.3 does so after our side of the
+ * handshake has finished, by closing the connection: the login then fails with a bare EOF. Say
+ * what most likely happened instead of "connection ended".
+ */
+function explainEarlyClose(err: unknown, connector: Connector, config: ClientConfig): unknown {
+  const closed = isBurrowError(err, ErrorCode.UNEXPECTED_EOF) || isBurrowError(err, ErrorCode.MUX) || isBurrowError(err, ErrorCode.CLOSED);
+  if (!closed || !connector.info.tls) return err;
+  const cert = config.transport.tls.certFile
+    ? `the client certificate ${config.transport.tls.certFile}`
+    : 'no client certificate was presented';
+  return new BurrowError(
+    ErrorCode.TLS,
+    `the server closed the connection after the TLS handshake, before answering the login: it most likely refused our client certificate (${cert}: unknown CA, revoked or expired); the server log names the check (${errorMessage(err)})`,
+    { cause: err },
+  );
 }
 
 /** The client's side of a session after a successful login. Emits 'close' (err?) once. */

@@ -5,7 +5,7 @@ import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { dialTcp } from '../net/dial.js';
 import { relay } from '../net/relay.js';
-import { createEncryptedStream, type NewProxy, type StartWorkConn } from '../wire/index.js';
+import { wrapWorkConn, type NewProxy, type StartWorkConn } from '../wire/index.js';
 import { LOCAL_DIAL_TIMEOUT_MS } from './constants.js';
 
 /** Where a proxy stands, as `burrow client status` will show it. */
@@ -67,8 +67,7 @@ export class ProxyWorker {
 
   /** Relays one work connection (StartWorkConn already read) to localIP:localPort. */
   async handleWorkConn(conn: Duplex, start: StartWorkConn): Promise<void> {
-    let work = conn;
-    if (this.config.transport.useEncryption) work = createEncryptedStream(conn, this.encryptionKey);
+    const work = wrapWorkConn(conn, this.config.transport, this.encryptionKey);
     let local: Duplex;
     try {
       local = await dialTcp({

@@ -1,32 +1,13 @@
 // SHA-256 certificate fingerprints: compute, display and parse the "sha256:<hex>" form.
 import { createHash } from 'node:crypto';
 import { BurrowError, ErrorCode } from '../errors.js';
-import { pemToDer, splitPemCertificates } from './pem.js';
+import { firstCertDer } from './pem.js';
 
 /** Prefix of the canonical fingerprint form. */
 const FINGERPRINT_PREFIX = 'sha256:';
 
 /** Hex digits in a SHA-256 digest. */
 const SHA256_HEX_LENGTH = 64;
-
-/** True when the bytes look like PEM text rather than DER (DER certificates start with 0x30). */
-function looksLikePem(buf: Buffer): boolean {
-  return buf.subarray(0, 64).toString('latin1').includes('-----BEGIN');
-}
-
-/** DER of the first certificate in a PEM string, PEM bytes or DER bytes. */
-function firstCertDer(certPemOrDer: string | Buffer): Buffer {
-  if (Buffer.isBuffer(certPemOrDer) && !looksLikePem(certPemOrDer)) {
-    if (certPemOrDer.length === 0) throw new BurrowError(ErrorCode.PKI, 'expected a certificate, got empty data');
-    return certPemOrDer;
-  }
-  const text = Buffer.isBuffer(certPemOrDer) ? certPemOrDer.toString('utf8') : certPemOrDer;
-  const first = splitPemCertificates(text)[0];
-  if (first === undefined) {
-    throw new BurrowError(ErrorCode.PKI, 'expected a PEM "CERTIFICATE" block, found none');
-  }
-  return pemToDer(first);
-}
 
 /** "sha256:" + 64 lowercase hex digits of the SHA-256 of the first certificate's DER. */
 export function certFingerprint(certPemOrDer: string | Buffer): string {

@@ -1,4 +1,4 @@
-// PEM helpers: split a bundle into certificates and decode a PEM block to DER.
+// PEM helpers: split a bundle into certificates, decode a PEM block to DER, encode DER as PEM.
 import { BurrowError, ErrorCode } from '../errors.js';
 
 /** Matches one PEM certificate block, BEGIN line to END line. */
@@ -28,4 +28,34 @@ export function pemToDer(pem: string): Buffer {
     throw new BurrowError(ErrorCode.PKI, `PEM block "${m[1]}" does not hold plain base64 data`);
   }
   return Buffer.from(body, 'base64');
+}
+
+/** True when the bytes look like PEM text rather than DER (DER certificates start with 0x30). */
+function looksLikePem(buf: Buffer): boolean {
+  return buf.subarray(0, 64).toString('latin1').includes('-----BEGIN');
+}
+
+/** DER of the first certificate in a PEM string, PEM bytes or DER bytes; throws BurrowError(PKI) when there is none. */
+export function firstCertDer(certPemOrDer: string | Buffer | Uint8Array): Buffer {
+  const buf = typeof certPemOrDer === 'string' ? undefined : Buffer.from(certPemOrDer.buffer, certPemOrDer.byteOffset, certPemOrDer.byteLength);
+  if (buf !== undefined && !looksLikePem(buf)) {
+    if (buf.length === 0) throw new BurrowError(ErrorCode.PKI, 'expected a certificate, got empty data');
+    return buf;
+  }
+  const text = buf !== undefined ? buf.toString('utf8') : (certPemOrDer as string);
+  const first = splitPemCertificates(text)[0];
+  if (first === undefined) {
+    throw new BurrowError(ErrorCode.PKI, 'expected a PEM "CERTIFICATE" block, found none');
+  }
+  return pemToDer(first);
+}
+
+/** Length of a base64 line in PEM output (RFC 7468). */
+const PEM_LINE_LENGTH = 64;
+
+/** Encodes DER as a PEM block with `label` (e.g. "CERTIFICATE"), lines of 64 characters, trailing newline. */
+export function derToPem(der: Uint8Array, label: string): string {
+  const b64 = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
+  const lines = b64.match(new RegExp(`.{1,${PEM_LINE_LENGTH}}`, 'g')) ?? [];
+  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
 }

@@ -191,9 +191,6 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     const shortName = user && name.startsWith(`${user}.`) ? name.slice(user.length + 1) : name;
     const policyRefusal = this.policy.refusal(control.peer.tls?.identity, shortName, request, this.config.subDomainHost);
     if (policyRefusal) throw new BurrowError(ErrorCode.PROXY_REFUSED, policyRefusal);
-    if (request.use_compression) {
-      throw new BurrowError(ErrorCode.PROXY_REFUSED, 'transport.useCompression is not supported by this burrow server yet');
-    }
     let proxy: ServerProxy;
     switch (request.proxy_type) {
       case 'tcp':

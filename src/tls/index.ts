@@ -10,7 +10,7 @@ export {
 export { defaultStateDir, loadOrCreateServerIdentity, type ServerIdentity } from './state-dir.js';
 export { buildServerTls, wrapServerSocket, type ServerTls, type ServerTlsSettings } from './server-tls.js';
 export { buildClientTlsOptions, connectTls, peerFingerprint, type ClientTls, type ClientTlsSettings } from './client-tls.js';
-export { decodeCaData, derToPem, loadCrl, loadTrustedCa } from './trust.js';
+export { decodeCaData, loadCrl, loadTrustedCa } from './trust.js';
 export { describeIdentity, identityMatches, identityOf, peerIdentity, type PeerIdentity } from './peer-identity.js';
 export { sniffTlsFirstByte, type SniffResult } from './sniff.js';
 export { tlsError } from './tls-errors.js';

@@ -67,3 +67,5 @@ export {
   type WireReadOptions,
   type WireVersion,
 } from './wire-conn.js';
+export * from './snappy/index.js';
+export { wrapWorkConn, type WorkTransportOptions } from './work-transport.js';

@@ -206,6 +206,21 @@ remotePort = ${remotePort}
     await s.proc.kill();
   });
 
+  it('burrow probe prints the TLS state and chain, and whether it verifies', async () => {
+    const s = await server({ 'transport.tls.certFile': pki.serverCrt, 'transport.tls.keyFile': pki.serverKey });
+    const ok = await runCli(['probe', `127.0.0.1:${s.port}`, '--ca', pki.caCrt, '--servername', 'localhost']);
+    assert.equal(ok.code, 0, ok.output);
+    assert.match(ok.output, /TLS version: +TLSv1\.[23]/);
+    assert.match(ok.output, /cipher: +TLS_/);
+    assert.match(ok.output, /\[0\] subject: .*CN=127\.0\.0\.1/);
+    assert.match(ok.output, /issuer: +.*CN=burrow e2e CA/);
+    assert.match(ok.output, /verified: +yes/);
+    const unverified = await runCli(['probe', `127.0.0.1:${s.port}`]);
+    assert.equal(unverified.code, 1, unverified.output);
+    assert.match(unverified.output, /verified: +no — certificate verify failed: server certificate is not signed by the trusted CA/);
+    await s.proc.kill();
+  });
+
   it('identity policy: an allowed proxy runs, others are refused with the reason', async () => {
     const policy = `[[auth.clients]]\nid = "alice"\nallowProxies = ["web-*"]\n`;
     const s = await server({ 'transport.tls.trustedCaFile': pki.caCrt }, policy);
@@ -295,7 +310,7 @@ remotePort = ${remotePort}
 
     it('client certificate from another CA', async () => {
       const s = await server({ 'transport.tls.trustedCaFile': pki.caCrt });
-      await expectClientRefused(s.port, { 'transport.tls.certFile': pki.otherClientCrt, 'transport.tls.keyFile': pki.otherClientKey }, /unknown CA|not signed|TLS/);
+      await expectClientRefused(s.port, { 'transport.tls.certFile': pki.otherClientCrt, 'transport.tls.keyFile': pki.otherClientKey }, /server closed the connection after the TLS handshake.*most likely refused our client certificate/);
       await s.proc.waitFor(/connection refused/);
       assert.match(s.proc.output, /client certificate is not signed by the trusted CA/);
       await s.proc.kill();
@@ -305,7 +320,7 @@ remotePort = ${remotePort}
       const s = await server({ 'transport.tls.trustedCaFile': pki.caCrt, 'transport.tls.crlFile': pki.crl });
       const ok = await expectTunnel(s.port, { 'transport.tls.certFile': pki.aliceCrt, 'transport.tls.keyFile': pki.aliceKey });
       await ok.kill();
-      await expectClientRefused(s.port, { 'transport.tls.certFile': pki.carolCrt, 'transport.tls.keyFile': pki.carolKey }, /revoked|TLS/);
+      await expectClientRefused(s.port, { 'transport.tls.certFile': pki.carolCrt, 'transport.tls.keyFile': pki.carolKey }, /most likely refused our client certificate \(the client certificate .*carol\.crt/);
       await s.proc.waitFor(/connection refused/);
       assert.match(s.proc.output, /client certificate is revoked/);
       await s.proc.kill();

@@ -26,7 +26,7 @@ const MODES = [
 ];
 
 /** The per-proxy transport options each mode also runs with. */
-const PROXY_OPTIONS = ['transport.useEncryption = true'];
+const PROXY_OPTIONS = ['transport.useEncryption = true', 'transport.useCompression = true'];
 
 describe('wire v1 and v2 side by side through the real CLI', () => {
   const payload = randomPayload(FILE_SIZE);

@@ -3,7 +3,7 @@ import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { errorMessage } from '../../errors.js';
 import { relay } from '../../net/relay.js';
-import { createEncryptedStream, type NewProxy, type StartWorkConn } from '../../wire/index.js';
+import { wrapWorkConn, type NewProxy, type StartWorkConn } from '../../wire/index.js';
 import type { PortManager } from '../port-manager.js';
 import type { ProxyOwner, ServerProxy } from './proxy.js';
 
@@ -68,7 +68,7 @@ export class TcpProxy implements ServerProxy {
       work.destroy();
       return;
     }
-    if (this.request.use_encryption) work = createEncryptedStream(work, this.owner.encryptionKey);
+    work = wrapWorkConn(work, { useEncryption: this.request.use_encryption, useCompression: this.request.use_compression }, this.owner.encryptionKey);
     void relay(user, work);
   }
 

@@ -15,8 +15,19 @@ const HTTP_VERSION = /^HTTP\/1\.[01]$/;
 const TARGET = /^[\x21-\x7e]+$/;
 /** Header values: visible ASCII, obs-text, spaces and tabs; never CR, LF or NUL. */
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
-/** Bytes that can never appear in a request line: controls other than CR/HTAB, and DEL. */
-const FORBIDDEN_IN_LINE = /[\x00-\x08\x0a-\x0c\x0e-\x1f\x7f]/;
+/** First printable ASCII code; below it only HTAB and CR may appear in a request line (CR before LF). */
+const FIRST_PRINTABLE = 0x20;
+const HTAB = 0x09;
+const DEL = 0x7f;
+
+/** Whether a (partial) request line holds a byte it can never contain: a control other than CR/HTAB, or DEL. */
+function hasForbiddenByte(line: string): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if ((c < FIRST_PRINTABLE && c !== HTAB && c !== CR) || c === DEL) return true;
+  }
+  return false;
+}
 
 /** A complete request head. */
 export interface HttpRequestHead {
@@ -108,7 +119,7 @@ function parseRequestLine(line: string): { method: string; target: string; httpV
 
 /** Reject a partial first line that already cannot be a request line (binary garbage, a bad method). */
 function checkPartialRequestLine(partial: string): void {
-  if (FORBIDDEN_IN_LINE.test(partial)) throw bad(`request line ${show(partial)} contains control bytes`);
+  if (hasForbiddenByte(partial)) throw bad(`request line ${show(partial)} contains control bytes`);
   const sp = partial.indexOf(' ');
   const method = sp < 0 ? partial.replace(/\r$/, '') : partial.slice(0, sp);
   if (method !== '' && !TOKEN.test(method)) throw bad(`method ${show(method)} is not a token`);
