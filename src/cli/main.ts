@@ -5,6 +5,7 @@ import { BURROW_VERSION } from '../version.js';
 import { registerClientCommand } from './client-command.js';
 import { ExitCode } from './exit.js';
 import { registerProbeCommand } from './probe-command.js';
+import { registerQuickstartCommand } from './quickstart-command.js';
 import { registerServerCommand } from './server-command.js';
 import { registerCaCommand, registerCertCommand } from './pki-commands.js';
 
@@ -18,9 +19,11 @@ program
   .enablePositionalOptions()
   .exitOverride();
 
+registerQuickstartCommand(program);
 registerServerCommand(program);
 registerClientCommand(program);
-registerCaCommand(program); registerCertCommand(program);
+registerCaCommand(program);
+registerCertCommand(program);
 registerProbeCommand(program);
 
 try {
