@@ -79,11 +79,12 @@ export async function startQuickstart(options: QuickstartOptions = {}): Promise<
     describeCert(path.join(dir, 'ca', 'ca.crt')),
   ]);
 
-  let client: BurrowClient | undefined;
+  // The client starts after the hello service; the page reads its TLS state when asked.
+  const live: { client?: BurrowClient } = {};
   const hello: HelloService = await startHelloService(() => ({
-    tlsVersion: client?.transportInfo.tlsVersion ?? '?',
-    tlsCipher: client?.transportInfo.tlsCipher ?? '?',
-    wire: client?.config.transport.wireProtocol ?? '?',
+    tlsVersion: live.client?.transportInfo.tlsVersion ?? '?',
+    tlsCipher: live.client?.transportInfo.tlsCipher ?? '?',
+    wire: live.client?.config.transport.wireProtocol ?? '?',
     serverCertificate: serverDesc,
     clientCertificate: clientDesc,
     caCertificate: caDesc,
@@ -125,7 +126,7 @@ export async function startQuickstart(options: QuickstartOptions = {}): Promise<
   const server = new BurrowServer((await loadServerConfig(serverConfigFile)).config, { logger: logger.child({ role: 'server' }) });
   await server.start();
   const started = new BurrowClient((await loadClientConfig(clientConfigFile)).config, { logger: logger.child({ role: 'client' }) });
-  client = started;
+  live.client = started;
   const proxyUp = new Promise<void>((resolve) => {
     started.on('proxy', (status: { phase: string }) => {
       if (status.phase === 'running') resolve();
