@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { connect, createLogger, loadClientConfig, type ClientConfig } from '../index.js';
 import { ExitCode, reportError } from './exit.js';
-import { printWarnings } from './output.js';
+import { printWarnings, verifyConfig } from './output.js';
 import { onStopSignal } from './signals.js';
 
 /** The config file a client reads when -c is not given (frpc reads ./frpc.toml likewise). */
@@ -29,7 +29,7 @@ export function registerClientCommand(program: Command): void {
     .description('check a client config file and exit: 0 when valid, 2 with the problems otherwise')
     .requiredOption('-c, --config <file>', 'client config file (frpc.toml)')
     .action(async (flags: { config: string }) => {
-      process.exitCode = await verifyClient(flags.config);
+      process.exitCode = await verifyConfig(flags.config, readConfig);
     });
 }
 
@@ -47,16 +47,6 @@ async function runClient(flags: ClientFlags): Promise<number> {
     onStopSignal(() => client.close());
     process.on('SIGHUP', () => void client.reloadTls().catch(() => undefined));
     await new Promise<void>((resolve) => client.once('close', resolve));
-    return ExitCode.OK;
-  } catch (err) {
-    return reportError(err);
-  }
-}
-
-async function verifyClient(file: string): Promise<number> {
-  try {
-    await readConfig(file);
-    process.stdout.write(`${file}: syntax is ok\n`);
     return ExitCode.OK;
   } catch (err) {
     return reportError(err);

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { createLogger, defaultServerConfig, loadServerConfig, startServer, type ServerConfig } from '../index.js';
 import { ExitCode, reportError } from './exit.js';
-import { printWarnings } from './output.js';
+import { printWarnings, verifyConfig } from './output.js';
 import { onStopSignal } from './signals.js';
 
 interface ServerFlags {
@@ -28,7 +28,7 @@ export function registerServerCommand(program: Command): void {
     .description('check a server config file and exit: 0 when valid, 2 with the problems otherwise')
     .requiredOption('-c, --config <file>', 'server config file (frps.toml)')
     .action(async (flags: { config: string }) => {
-      process.exitCode = await verifyServer(flags.config);
+      process.exitCode = await verifyConfig(flags.config, readConfig);
     });
 }
 
@@ -52,16 +52,6 @@ async function runServer(flags: ServerFlags): Promise<number> {
     // SIGHUP: re-read certificate, key, CA and CRL (failures are logged; the old material stays).
     process.on('SIGHUP', () => void server.reloadTls().catch(() => undefined));
     await new Promise<void>((resolve) => server.once('close', resolve));
-    return ExitCode.OK;
-  } catch (err) {
-    return reportError(err);
-  }
-}
-
-async function verifyServer(file: string): Promise<number> {
-  try {
-    await readConfig(file);
-    process.stdout.write(`${file}: syntax is ok\n`);
     return ExitCode.OK;
   } catch (err) {
     return reportError(err);

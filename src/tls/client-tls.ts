@@ -7,7 +7,7 @@ import { CUSTOM_TLS_FIRST_BYTE, HANDSHAKE_TIMEOUT_MS, INTERMEDIATE_CIPHERS, MIN_
 import { parseFingerprint } from '../pki/index.js';
 import { checkCertKeyPair, readPemFile } from './key-material.js';
 import { loadTrustedCa } from './trust.js';
-import { tlsError } from './tls-errors.js';
+import { awaitHandshake } from './handshake.js';
 
 /** The client's TLS settings (transport.tls.* of the client config, plus serverAddr). */
 export interface ClientTlsSettings {
@@ -111,39 +111,19 @@ export function connectTls(
   if (opts.customFirstByte) socket.write(CUSTOM_FIRST_BYTE_BUF);
   // The TLS socket takes allowHalfOpen from `socket` (Node's TLSSocket copies it when wrapping).
   const tlsSocket = tls.connect({ ...options, socket });
-  return new Promise<tls.TLSSocket>((resolve, reject) => {
-    const fail = (err: BurrowError): void => {
-      cleanup();
-      tlsSocket.destroy();
-      reject(err);
-    };
-    const onError = (err: Error): void => fail(tlsError(err, 'server certificate', name));
-    const onClose = (): void =>
-      fail(new BurrowError(ErrorCode.TLS, 'TLS handshake failed: the server closed the connection'));
-    const onSecure = (): void => {
-      if (opts.pin) {
-        const seen = peerFingerprint(tlsSocket);
-        if (seen !== opts.pin) {
-          fail(new BurrowError(ErrorCode.TLS, `server certificate fingerprint mismatch: expected ${opts.pin}, got ${seen ?? 'no certificate'}`));
-          return;
-        }
-      }
-      cleanup();
-      resolve(tlsSocket);
-    };
-    const timer = setTimeout(
-      () => fail(new BurrowError(ErrorCode.TIMEOUT, `TLS handshake did not complete within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    const cleanup = (): void => {
-      clearTimeout(timer);
-      tlsSocket.off('secureConnect', onSecure);
-      tlsSocket.off('error', onError);
-      tlsSocket.off('close', onClose);
-    };
-    tlsSocket.once('secureConnect', onSecure);
-    tlsSocket.once('error', onError);
-    tlsSocket.once('close', onClose);
+  return awaitHandshake(tlsSocket, {
+    event: 'secureConnect',
+    timeoutMs,
+    peerCertificate: 'server certificate',
+    peer: 'server',
+    name,
+    check: () => {
+      if (!opts.pin) return undefined;
+      const seen = peerFingerprint(tlsSocket);
+      return seen === opts.pin
+        ? undefined
+        : new BurrowError(ErrorCode.TLS, `server certificate fingerprint mismatch: expected ${opts.pin}, got ${seen ?? 'no certificate'}`);
+    },
   });
 }
 

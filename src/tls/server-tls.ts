@@ -6,6 +6,7 @@ import { certFingerprint } from '../pki/index.js';
 import { HANDSHAKE_TIMEOUT_MS, INTERMEDIATE_CIPHERS, MIN_TLS_VERSION } from './constants.js';
 import { checkCertKeyPair, readPemFile } from './key-material.js';
 import { loadOrCreateServerIdentity } from './state-dir.js';
+import { awaitHandshake } from './handshake.js';
 import { tlsError } from './tls-errors.js';
 import { loadCrl, loadTrustedCa } from './trust.js';
 
@@ -134,47 +135,24 @@ export function wrapServerSocket(
     requestCert,
     rejectUnauthorized,
   });
-  return new Promise<tls.TLSSocket>((resolve, reject) => {
-    const fail = (err: BurrowError): void => {
-      cleanup();
-      tlsSocket.destroy();
-      reject(err);
-    };
-    const onError = (err: Error): void => fail(tlsError(err, 'client certificate'));
-    const onClose = (): void =>
-      fail(new BurrowError(ErrorCode.TLS, 'TLS handshake failed: the client closed the connection'));
-    const onSecure = (): void => {
+  return awaitHandshake(tlsSocket, {
+    event: 'secure',
+    timeoutMs,
+    peerCertificate: 'client certificate',
+    peer: 'client',
+    check: () => {
       // Without a tls.Server around it, Node does not act on a failed client-certificate check
       // itself: the handshake completes and the verdict is only recorded, so enforce it here.
-      if (requestCert) {
-        // Private but stable since Node 0.x: tls.Server itself reads the verdict this way.
-        const handle = (tlsSocket as unknown as { _handle?: { verifyError(): Error | null } })._handle;
-        const verifyError = handle ? handle.verifyError() : null;
-        if (verifyError) {
-          tlsSocket.authorizationError = verifyError;
-          if (rejectUnauthorized) {
-            fail(tlsError(verifyError, 'client certificate'));
-            return;
-          }
-        } else {
-          tlsSocket.authorized = true;
-        }
+      if (!requestCert) return undefined;
+      // Private but stable since Node 0.x: tls.Server itself reads the verdict this way.
+      const handle = (tlsSocket as unknown as { _handle?: { verifyError(): Error | null } })._handle;
+      const verifyError = handle ? handle.verifyError() : null;
+      if (!verifyError) {
+        tlsSocket.authorized = true;
+        return undefined;
       }
-      cleanup();
-      resolve(tlsSocket);
-    };
-    const timer = setTimeout(
-      () => fail(new BurrowError(ErrorCode.TIMEOUT, `TLS handshake did not complete within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    const cleanup = (): void => {
-      clearTimeout(timer);
-      tlsSocket.off('secure', onSecure);
-      tlsSocket.off('error', onError);
-      tlsSocket.off('close', onClose);
-    };
-    tlsSocket.once('secure', onSecure);
-    tlsSocket.once('error', onError);
-    tlsSocket.once('close', onClose);
+      tlsSocket.authorizationError = verifyError;
+      return rejectUnauthorized ? tlsError(verifyError, 'client certificate') : undefined;
+    },
   });
 }
