@@ -62,7 +62,13 @@ export type WireVersion = 'v1' | 'v2';
  * Writes frps.toml and frpc.toml into `workDir`, starts the server, waits for its ready line, then
  * starts the client. Returns the server-side remote ports (the caller waits for them to serve).
  */
-export async function startBurrow(children: ChildSet, cwd: string, workDir: string, targets: Routes, wire: WireVersion = 'v1'): Promise<Routes> {
+/** A started burrow tunnel: its public routes, plus what a client needs to log in. */
+export interface BurrowRoutes extends Routes {
+  bindPort: number;
+  token: string;
+}
+
+export async function startBurrow(children: ChildSet, cwd: string, workDir: string, targets: Routes, wire: WireVersion = 'v1'): Promise<BurrowRoutes> {
   const token = randomBytes(TOKEN_BYTES).toString('hex');
   const [bindPort, sourcePort, echoPort] = await freePorts(3);
   const remote: Routes = { sourcePort, echoPort };
@@ -76,5 +82,5 @@ export async function startBurrow(children: ChildSet, cwd: string, workDir: stri
     [CLI_PATH, 'server', '-c', serverConfig, '--state-dir', stateDir, '--log-level', LOG_LEVEL], cwd);
   await children.waitForLine(server, SERVER_READY_LINE, SERVER_START_TIMEOUT_MS);
   children.start(`burrow client (${wire})`, process.execPath, [CLI_PATH, 'client', '-c', clientConfig, '--log-level', LOG_LEVEL], cwd);
-  return remote;
+  return { ...remote, bindPort, token };
 }

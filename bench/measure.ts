@@ -99,3 +99,14 @@ export function pingPongMicros(port: number, count: number, warmup: number, time
     });
   });
 }
+
+/**
+ * `streams` downloads of `bytesEach` bytes at once through `port`; returns the aggregate MB/s
+ * (all bytes over the wall time of the slowest).
+ */
+export async function parallelDownloadMBps(port: number, streams: number, bytesEach: number, timeoutMs: number): Promise<number> {
+  const started = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: streams }, () => downloadMBps(port, bytesEach, timeoutMs)));
+  const seconds = Number(process.hrtime.bigint() - started) / NS_PER_S;
+  return (streams * bytesEach) / BYTES_PER_MB / seconds;
+}

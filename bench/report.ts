@@ -11,20 +11,21 @@ const RATIO_DECIMALS = 3;
 export interface Result {
   name: string;
   burrow: number;
-  baseline: number;
+  /** null for figures without a baseline (rates of burrow's own operations). */
+  baseline: number | null;
   unit: string;
-  ratio: number;
+  ratio: number | null;
 }
 
 /** Builds a Result, rounding for display and storage alike. */
-export function result(name: string, burrow: number, baseline: number, unit: string): Result {
+export function result(name: string, burrow: number, baseline: number | null, unit: string): Result {
   const round = (value: number, places: number): number => Number(value.toFixed(places));
   return {
     name,
     burrow: round(burrow, VALUE_DECIMALS),
-    baseline: round(baseline, VALUE_DECIMALS),
+    baseline: baseline === null ? null : round(baseline, VALUE_DECIMALS),
     unit,
-    ratio: round(burrow / baseline, RATIO_DECIMALS),
+    ratio: baseline === null ? null : round(burrow / baseline, RATIO_DECIMALS),
   };
 }
 
@@ -33,7 +34,7 @@ export function markdownTable(results: readonly Result[]): string {
   const rows = [
     '| name | burrow | baseline | unit | ratio (burrow/baseline) |',
     '| --- | ---: | ---: | --- | ---: |',
-    ...results.map((r) => `| ${r.name} | ${r.burrow} | ${r.baseline} | ${r.unit} | ${r.ratio} |`),
+    ...results.map((r) => `| ${r.name} | ${r.burrow} | ${r.baseline ?? '—'} | ${r.unit} | ${r.ratio ?? '—'} |`),
   ];
   return rows.join('\n');
 }

@@ -4,10 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BurrowError, ErrorCode, errorMessage } from '../src/errors.js';
-import { CLI_PATH, startBurrow } from './burrow.js';
+import { CLI_PATH, startBurrow, type BurrowRoutes } from './burrow.js';
 import { startChain } from './chain.js';
 import { ChildSet } from './children.js';
-import { downloadMBps, pingPongMicros } from './measure.js';
+import { downloadMBps, parallelDownloadMBps, pingPongMicros } from './measure.js';
+import { certIssueRate, loginRate } from './rates.js';
 import { markdownTable, result, writeResults, type Result } from './report.js';
 import { waitForRoutes, type Routes } from './routes.js';
 import { median, percentile } from './stats.js';
@@ -20,12 +21,21 @@ interface Plan {
   readonly repeats: number;
   readonly roundTrips: number;
   readonly warmupRoundTrips: number;
+  /** How long the login and certificate rates are measured. */
+  readonly rateSeconds: number;
 }
+
+/** Parallel streams of tcp-throughput-8 (each downloads downloadBytes / PARALLEL_STREAMS). */
+const PARALLEL_STREAMS = 8;
+/** Clients logging in at once for login-rate. */
+const PARALLEL_LOGINS = 16;
+/** Upper bound on certificates issued by cert-issue-rate. */
+const MAX_CERTS = 5_000;
 
 /** The full run (default) and the `--quick` run. */
 const PLANS: Record<'full' | 'quick', Plan> = {
-  full: { downloadBytes: 512 * MIB, repeats: 5, roundTrips: 20_000, warmupRoundTrips: 1_000 },
-  quick: { downloadBytes: 64 * MIB, repeats: 3, roundTrips: 3_000, warmupRoundTrips: 300 },
+  full: { downloadBytes: 512 * MIB, repeats: 5, roundTrips: 20_000, warmupRoundTrips: 1_000, rateSeconds: 5 },
+  quick: { downloadBytes: 64 * MIB, repeats: 3, roundTrips: 3_000, warmupRoundTrips: 300, rateSeconds: 2 },
 };
 /** An unmeasured download per tunnel first, so JIT and TCP windows are warm for the first repetition. */
 const WARMUP_DOWNLOAD_BYTES = 64 * MIB;
@@ -45,7 +55,7 @@ const RESULTS_FILE = path.join(REPO_ROOT, 'bench', 'results', 'latest.json');
 
 /** The two tunnels compared; burrow first in the report. */
 interface Tunnels {
-  readonly burrow: Routes;
+  readonly burrow: BurrowRoutes;
   /** The same tunnel with a client speaking frp wire v2 (AEAD control channel; data path unchanged). */
   readonly burrowV2: Routes;
   readonly baseline: Routes;
@@ -85,6 +95,20 @@ async function measureThroughput(tunnels: Tunnels, plan: Plan, children: ChildSe
       `baseline ${rates.baseline.at(-1)?.toFixed(1)} MB/s`);
   }
   return result(name, median(rates[subject]), median(rates.baseline), 'MB/s');
+}
+
+async function measureParallelThroughput(tunnels: Tunnels, plan: Plan, children: ChildSet): Promise<Result> {
+  const rates: Record<TunnelName, number[]> = { burrow: [], burrowV2: [], baseline: [] };
+  const each = Math.floor(plan.downloadBytes / PARALLEL_STREAMS);
+  for (let repeat = 0; repeat < plan.repeats; repeat++) {
+    for (const tunnel of orderFor(repeat)) {
+      rates[tunnel].push(await parallelDownloadMBps(tunnels[tunnel].sourcePort, PARALLEL_STREAMS, each, MEASURE_TIMEOUT_MS));
+      children.assertAllRunning();
+    }
+    progress(`tcp-throughput-8 ${repeat + 1}/${plan.repeats}: burrow ${rates.burrow.at(-1)?.toFixed(1)} MB/s, ` +
+      `baseline ${rates.baseline.at(-1)?.toFixed(1)} MB/s`);
+  }
+  return result('tcp-throughput-8', median(rates.burrow), median(rates.baseline), 'MB/s');
 }
 
 async function measureLatency(tunnels: Tunnels, plan: Plan, children: ChildSet): Promise<Result[]> {
@@ -144,7 +168,10 @@ async function main(): Promise<void> {
     const results = [
       await measureThroughput(tunnels, plan, children, 'burrow', 'tcp-throughput-1'),
       await measureThroughput(tunnels, plan, children, 'burrowV2', 'tcp-throughput-1-v2'),
+      await measureParallelThroughput(tunnels, plan, children),
       ...await measureLatency(tunnels, plan, children),
+      result('login-rate', await loginRate(tunnels.burrow.bindPort, tunnels.burrow.token, PARALLEL_LOGINS, plan.rateSeconds), null, 'logins/s'),
+      result('cert-issue-rate', await certIssueRate(plan.rateSeconds, MAX_CERTS), null, 'certs/s'),
     ];
     process.stdout.write(`${markdownTable(results)}\n`);
     writeResults(RESULTS_FILE, results);
