@@ -1,0 +1,33 @@
+// Limits, timeouts and fixed names of the admin HTTP API and its metrics.
+
+/** Largest request body accepted (PUT /api/config): 1 MiB, far above any real frpc.toml. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+/** A request's headers must arrive within this time (slow-loris guard). */
+export const HEADERS_TIMEOUT_MS = 10_000;
+/** A whole request (headers and body) must arrive within this time. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+/** An idle keep-alive connection is closed after this time. */
+export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/** Wait before answering a failed login, to slow password guessing (frp waits the same). */
+export const AUTH_FAIL_DELAY_MS = 200;
+/** The realm named in WWW-Authenticate. */
+export const AUTH_REALM = 'burrow';
+/** The address the admin API binds to when none is configured: loopback only. */
+export const DEFAULT_ADMIN_ADDR = '127.0.0.1';
+/** Days of traffic history /api/traffic/:name returns (frp keeps seven, today first). */
+export const TRAFFIC_DAYS = 7;
+
+/** Prefix of every metric name. */
+export const METRIC_PREFIX = 'burrow_';
+/** Label value for a client that presented no certificate. */
+export const NO_IDENTITY = 'none';
+/** Label value used once a label has reached its cap of distinct values. */
+export const OVERFLOW_LABEL = 'other';
+/** Most distinct proxy names kept as label values; more are counted under "other". */
+export const MAX_PROXY_LABELS = 1000;
+/** Most distinct client identities kept as label values; more are counted under "other". */
+export const MAX_IDENTITY_LABELS = 1000;
+/** Most distinct failure reasons kept as label values; more are counted under "other". */
+export const MAX_REASON_LABELS = 32;
+/** Longest label value kept; longer ones are cut (names and reasons are meant to be short). */
+export const MAX_LABEL_LENGTH = 64;
