@@ -34,7 +34,13 @@ function or<T extends string | number>(value: T | undefined, fallback: T): T {
 }
 
 function completeWebServer(w: ServerInput['webServer']): WebServerConfig {
-  return { addr: or(w?.addr, DEFAULT_WEB_SERVER_ADDR), port: w?.port ?? 0, user: w?.user ?? '', password: w?.password ?? '' };
+  return {
+    addr: or(w?.addr, DEFAULT_WEB_SERVER_ADDR),
+    port: w?.port ?? 0,
+    user: w?.user ?? '',
+    password: w?.password ?? '',
+    tls: { certFile: w?.tls?.certFile ?? '', keyFile: w?.tls?.keyFile ?? '' },
+  };
 }
 
 function completeLog(l: ServerInput['log']): LogConfig {

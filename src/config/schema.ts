@@ -44,7 +44,13 @@ const auth = table({
 });
 
 /** [webServer] of both sides. */
-const webServer = table({ addr: str().optional(), port: port0().optional(), user: str().optional(), password: str().optional() });
+const webServer = table({
+  addr: str().optional(),
+  port: port0().optional(),
+  user: str().optional(),
+  password: str().optional(),
+  tls: table({ certFile: str().optional(), keyFile: str().optional() }).optional(),
+});
 
 /** [log] of both sides. */
 const log = table({ to: str().optional(), level: oneOf(LOG_LEVELS).optional(), maxDays: int().optional() });

@@ -53,6 +53,8 @@ export interface WebServerConfig {
   port: number;
   user: string;
   password: string;
+  /** HTTPS for the admin API and dashboard when both are set. */
+  tls: { certFile: string; keyFile: string };
 }
 
 /** [log] of either side. */
