@@ -10,6 +10,7 @@ import { reconnectDelayMs } from './backoff.js';
 import { Connector, type TransportInfo } from './connector.js';
 import { login, type ClientControl } from './control.js';
 import { ProxyWorker, type ProxyPhase } from './proxy-worker.js';
+import { StcpVisitor } from './visitor.js';
 
 export interface ClientOptions {
   logger?: Logger;
@@ -34,6 +35,7 @@ export interface ProxyStatus {
 export class BurrowClient extends EventEmitter {
   readonly logger: Logger;
   private readonly proxies = new Map<string, ProxyWorker>();
+  private readonly visitors: StcpVisitor[] = [];
   private readonly encryptionKey: Buffer;
   private clientTls: ClientTls | undefined;
   private tlsWatch: FileWatch | undefined;
@@ -54,7 +56,18 @@ export class BurrowClient extends EventEmitter {
     this.encryptionKey = deriveCipherKey(config.auth.token);
     for (const proxy of config.proxies) {
       const wireName = config.user ? `${config.user}.${proxy.name}` : proxy.name;
-      this.proxies.set(proxy.name, new ProxyWorker(proxy, wireName, this.encryptionKey, this.logger));
+      this.proxies.set(proxy.name, new ProxyWorker(proxy, wireName, this.encryptionKey, this.logger, config.udpPacketSize));
+    }
+    for (const visitor of config.visitors) {
+      if (visitor.type !== 'stcp') {
+        this.logger.warn({ visitor: visitor.name, type: visitor.type }, 'visitor type not supported by burrow yet; ignored');
+        continue;
+      }
+      const session = (): { runId: string; openConn: () => ReturnType<ClientControl['openConn']> } | undefined => {
+        const control = this.control;
+        return control && !control.isClosed ? { runId: control.runId, openConn: () => control.openConn() } : undefined;
+      };
+      this.visitors.push(new StcpVisitor(visitor, config.user, session, this.logger));
     }
   }
 
@@ -93,6 +106,12 @@ export class BurrowClient extends EventEmitter {
       }
       this.logger.warn({ err: errorMessage(err) }, 'login to server failed; retrying');
     }
+    try {
+      for (const visitor of this.visitors) await visitor.start();
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
     this.loop = this.keepConnected();
   }
 
@@ -120,6 +139,8 @@ export class BurrowClient extends EventEmitter {
     if (this.closed) return;
     this.closed = true;
     this.tlsWatch?.close();
+    for (const visitor of this.visitors) visitor.close();
+    for (const proxy of this.proxies.values()) proxy.close();
     this.control?.close();
     this.wakeUp?.();
     await this.loop;

@@ -15,6 +15,7 @@ import {
   type Login,
   type Message,
   type StartWorkConn,
+  type WireConn,
 } from '../wire/index.js';
 import type { Connector } from './connector.js';
 import { LOGIN_RESPONSE_TIMEOUT_MS, PROXY_RESEND_NO_ANSWER_MS, PROXY_RETRY_AFTER_ERROR_MS } from './constants.js';
@@ -254,7 +255,15 @@ export class ClientControl extends EventEmitter {
       conn.destroy();
       return;
     }
-    await proxy.handleWorkConn(conn, start);
+    await proxy.handleWorkConn(wire, start);
+  }
+
+  /** Opens a logical connection for a visitor: a work-like connection speaking this session's wire version. */
+  async openConn(): Promise<WireConn> {
+    if (this.closed) throw new BurrowError(ErrorCode.CLOSED, 'session is closed');
+    const conn = await this.connector.open();
+    conn.on('error', (err) => this.logger.debug({ err: err.message }, 'visitor connection error'));
+    return openWire(conn, this.config.transport.wireProtocol);
   }
 
   private proxyByWireName(wireName: string): ProxyWorker | undefined {

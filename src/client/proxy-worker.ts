@@ -1,21 +1,41 @@
-// Client side of one proxy: status from NewProxyResp, and work connections relayed to the local service.
+// Client side of one proxy: status from NewProxyResp, and work connections relayed to the local service (streams or UDP).
 import type { Duplex } from 'node:stream';
 import type { ProxyConfig } from '../config/index.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import { createRateLimitedStream, parseBandwidth, RateLimiter } from '../net/bandwidth.js';
 import { dialTcp } from '../net/dial.js';
+import { encodeProxyHeader, type ProxyProtocolVersion } from '../net/proxy-protocol.js';
 import { relay } from '../net/relay.js';
-import { wrapWorkConn, type NewProxy, type StartWorkConn } from '../wire/index.js';
+import { wrapWorkConn, type NewProxy, type StartWorkConn, type WireConn } from '../wire/index.js';
 import { LOCAL_DIAL_TIMEOUT_MS } from './constants.js';
+import { UdpWorker } from './udp-worker.js';
 
 /** Where a proxy stands, as `burrow client status` will show it. */
 export type ProxyPhase = 'new' | 'wait-start' | 'running' | 'error' | 'closed';
+
+/** The PROXY protocol header for a work connection, or undefined when off or when StartWorkConn has no source (frp's rule). */
+export function proxyProtocolHeader(version: string, start: StartWorkConn): Buffer | undefined {
+  if (version === '' || !start.src_addr || !start.src_port) return undefined;
+  const v6 = start.src_addr.includes(':');
+  return encodeProxyHeader(version as ProxyProtocolVersion, {
+    srcAddr: start.src_addr,
+    srcPort: start.src_port,
+    // http vhost connections carry no destination: describe it as the unspecified address.
+    dstAddr: start.dst_addr || (v6 ? '::' : '0.0.0.0'),
+    dstPort: start.dst_port ?? 0,
+    protocol: 'tcp',
+  });
+}
 
 /** One configured proxy of a running client. */
 export class ProxyWorker {
   phase: ProxyPhase = 'new';
   remoteAddr = '';
   lastError = '';
+  /** One limiter for the whole proxy, as frp (client-side mode only). */
+  private readonly limiter: RateLimiter | undefined;
+  private readonly udp: UdpWorker | undefined;
 
   constructor(
     readonly config: ProxyConfig,
@@ -23,7 +43,22 @@ export class ProxyWorker {
     readonly wireName: string,
     private readonly encryptionKey: Buffer,
     private readonly logger: Logger,
-  ) {}
+    udpPacketSize = 1500,
+  ) {
+    const { bandwidthLimit, bandwidthLimitMode } = config.transport;
+    const bytes = bandwidthLimitMode === 'server' ? 0 : parseBandwidth(bandwidthLimit);
+    this.limiter = bytes > 0 ? new RateLimiter(bytes) : undefined;
+    if (config.type === 'udp') {
+      this.udp = new UdpWorker({
+        proxyName: config.name,
+        localIP: config.localIP,
+        localPort: config.localPort,
+        packetSize: udpPacketSize,
+        proxyProtocolVersion: config.transport.proxyProtocolVersion,
+        logger,
+      });
+    }
+  }
 
   /** The NewProxy message announcing this proxy. */
   newProxyMessage(): NewProxy {
@@ -65,9 +100,25 @@ export class ProxyWorker {
     this.logger.info({ proxy: this.config.name, type: this.config.type, remoteAddr: this.remoteAddr }, 'proxy started');
   }
 
-  /** Relays one work connection (StartWorkConn already read) to localIP:localPort. */
-  async handleWorkConn(conn: Duplex, start: StartWorkConn): Promise<void> {
-    const work = wrapWorkConn(conn, this.config.transport, this.encryptionKey);
+  /** Stops what the proxy runs on its own (the udp work connection). */
+  close(): void {
+    this.udp?.close();
+  }
+
+  /** Serves one work connection (StartWorkConn already read): a udp proxy's packet stream, or one user connection. */
+  async handleWorkConn(wire: WireConn, start: StartWorkConn): Promise<void> {
+    let work = wrapWorkConn(wire.stream, this.config.transport, this.encryptionKey);
+    if (this.limiter) work = createRateLimitedStream(work, this.limiter);
+    if (this.udp) {
+      this.udp.handle(work, wire.version);
+      return;
+    }
+    let header: Buffer | undefined;
+    try {
+      header = proxyProtocolHeader(this.config.transport.proxyProtocolVersion, start);
+    } catch (err) {
+      this.logger.warn({ proxy: this.config.name, err: errorMessage(err) }, 'PROXY protocol header not written');
+    }
     let local: Duplex;
     try {
       local = await dialTcp({
@@ -84,6 +135,7 @@ export class ProxyWorker {
       work.destroy();
       return;
     }
+    if (header) local.write(header);
     this.logger.debug({ proxy: this.config.name, src: `${start.src_addr ?? ''}:${start.src_port ?? 0}` }, 'user connection');
     await relay(work, local);
   }

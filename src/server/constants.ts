@@ -20,3 +20,12 @@ export const RANDOM_PORT_ATTEMPTS = 5;
 
 /** Cap on concurrent connections not yet past their first message, per server (slow-loris guard). */
 export const MAX_PENDING_HANDSHAKES = 1024;
+
+/** A udp proxy asks for its work connection this long after NewProxyResp, so the client has seen the answer first (frps: 500 ms). */
+export const UDP_WORK_CONN_START_DELAY_MS = 500;
+
+/** A udp proxy whose work connection failed asks for a new one after this (frps: 1 s). */
+export const UDP_WORK_CONN_RETRY_MS = 1_000;
+
+/** A udp work connection silent for this long (no packet, no Ping) is dropped and replaced (frps: 60 s). */
+export const UDP_WORK_CONN_READ_TIMEOUT_MS = 60_000;

@@ -182,6 +182,7 @@ export class ServerControl extends EventEmitter implements ProxyOwner {
       }
       this.logger.info({ proxy: name, type: request.proxy_type, remoteAddr }, 'new proxy success');
       this.send({ type: 'NewProxyResp', body: { proxy_name: name, remote_addr: remoteAddr } });
+      proxy.afterStart?.();
     } catch (err) {
       this.logger.warn({ proxy: name, type: request.proxy_type, err: errorMessage(err) }, 'new proxy error');
       const error = this.host.detailedErrors ? errorMessage(err) : `new proxy [${name}] error`;

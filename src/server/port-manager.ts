@@ -1,4 +1,5 @@
-// Hands out public ports for tcp proxies within allowPorts and opens their listeners.
+// Hands out public ports for tcp and udp proxies within allowPorts and opens their listeners (one manager per protocol).
+import dgram from 'node:dgram';
 import net from 'node:net';
 import { randomInt } from 'node:crypto';
 import { BurrowError, ErrorCode } from '../errors.js';
@@ -44,7 +45,32 @@ export class PortManager {
     return this.listenOn(name, port, onConnection);
   }
 
-  /** Frees a port taken by acquire(). */
+  /**
+   * Binds a UDP socket for proxy `name` on `port` (0 = any allowed port), with acquire()'s rules
+   * and refusals. Use a separate PortManager for UDP: TCP and UDP ports are distinct, as in frps.
+   */
+  async acquireUdp(name: string, port: number): Promise<{ socket: dgram.Socket; port: number }> {
+    if (port !== 0) {
+      if (!this.isAllowed(port)) throw refused(PortError.notAllowed);
+      if (this.used.has(port)) throw refused(PortError.alreadyUsed);
+      return this.bindUdp(name, port);
+    }
+    if (this.allowPorts.length === 0) return this.bindUdp(name, 0);
+    for (let attempt = 0; attempt < RANDOM_PORT_ATTEMPTS; attempt += 1) {
+      const range = this.allowPorts[randomInt(this.allowPorts.length)]!;
+      const candidate = range.start + randomInt(range.end - range.start + 1);
+      if (this.used.has(candidate)) continue;
+      try {
+        return await this.bindUdp(name, candidate);
+      } catch {
+        // Taken by another program: try another candidate, as frps does.
+        continue;
+      }
+    }
+    throw refused(PortError.noneAvailable);
+  }
+
+  /** Frees a port taken by acquire() or acquireUdp(). */
   release(port: number): void {
     this.used.delete(port);
   }
@@ -79,6 +105,26 @@ export class PortManager {
       });
     });
   }
+
+  private bindUdp(name: string, port: number): Promise<{ socket: dgram.Socket; port: number }> {
+    return new Promise((resolve, reject) => {
+      const socket = dgram.createSocket(udpType(this.bindAddr));
+      socket.once('error', (err: NodeJS.ErrnoException) => {
+        socket.close();
+        reject(refused(err.code === 'EADDRINUSE' || err.code === 'EACCES' ? PortError.unavailable : `bind udp port ${port}: ${err.message}`));
+      });
+      socket.bind({ address: this.bindAddr, port, exclusive: true }, () => {
+        const bound = socket.address().port;
+        this.used.set(bound, name);
+        resolve({ socket, port: bound });
+      });
+    });
+  }
+}
+
+/** The socket type for a bind address: udp6 for IPv6 literals (and "::"), else udp4. */
+function udpType(bindAddr: string): 'udp4' | 'udp6' {
+  return net.isIPv6(bindAddr) ? 'udp6' : 'udp4';
 }
 
 function refused(message: string): BurrowError {

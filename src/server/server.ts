@@ -22,6 +22,7 @@ import {
   type AcceptedWire,
   type Login,
   type NewProxy,
+  type NewVisitorConn,
   type NewWorkConn,
   type WireConn,
 } from '../wire/index.js';
@@ -31,7 +32,14 @@ import { ServerControl, type ControlHost, type PeerInfo } from './control.js';
 import { IdentityPolicy } from './policy.js';
 import { PortManager } from './port-manager.js';
 import type { ServerProxy } from './proxies/proxy.js';
+import { HttpProxy } from './proxies/http.js';
+import { HttpsProxy } from './proxies/https.js';
+import { StcpProxy, VisitorRefusal, VisitorTargets } from './proxies/stcp.js';
 import { TcpProxy } from './proxies/tcp.js';
+import { TcpGroups } from './proxies/tcp-group.js';
+import { UdpProxy } from './proxies/udp.js';
+import { sniffSharedPort } from './port-sniff.js';
+import { HttpsVhost, HttpVhost } from './vhost/index.js';
 
 export interface ServerOptions {
   logger?: Logger;
@@ -57,6 +65,16 @@ export class BurrowServer extends EventEmitter implements ControlHost {
   private readonly workConnScope: boolean;
   private readonly encryptionKey: Buffer;
   private readonly ports: PortManager;
+  private readonly udpPorts: PortManager;
+  private readonly groups: TcpGroups;
+  private readonly visitorTargets = new VisitorTargets();
+  /** The HTTP and HTTPS vhosts; they serve only when vhostHTTPPort / vhostHTTPSPort is set. */
+  readonly httpVhost: HttpVhost;
+  readonly httpsVhost: HttpsVhost;
+  /** vhostHTTPPort / vhostHTTPSPort share bindPort: new connections are sniffed. */
+  private readonly httpOnBindPort: boolean;
+  private readonly httpsOnBindPort: boolean;
+  private readonly proxyBindAddr: string;
   private readonly controls = new Map<string, ServerControl>();
   private readonly proxies = new Map<string, ServerProxy>();
   private readonly sockets = new Set<net.Socket>();
@@ -82,7 +100,16 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     this.userConnTimeoutMs = config.userConnTimeout * 1000;
     this.detailedErrors = config.detailedErrorsToClient;
     this.encryptionKey = deriveCipherKey(config.auth.token);
-    this.ports = new PortManager(config.proxyBindAddr || config.bindAddr, config.allowPorts);
+    this.proxyBindAddr = config.proxyBindAddr || config.bindAddr;
+    this.ports = new PortManager(this.proxyBindAddr, config.allowPorts);
+    this.udpPorts = new PortManager(this.proxyBindAddr, config.allowPorts);
+    this.groups = new TcpGroups(this.ports);
+    this.httpVhost = new HttpVhost(this.logger);
+    this.httpsVhost = new HttpsVhost(this.logger);
+    // frps muxes the vhosts onto bindPort only when they share its address and port.
+    const sameAddr = this.proxyBindAddr === config.bindAddr;
+    this.httpOnBindPort = sameAddr && config.vhostHTTPPort > 0 && config.vhostHTTPPort === config.bindPort;
+    this.httpsOnBindPort = sameAddr && config.vhostHTTPSPort > 0 && config.vhostHTTPSPort === config.bindPort;
     this.policy = new IdentityPolicy(config.auth.clients);
   }
 
@@ -125,6 +152,12 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     });
     listener.on('error', (err) => this.logger.error({ err: err.message }, 'listener error'));
     this.listener = listener;
+    try {
+      await this.startVhosts();
+    } catch (err) {
+      listener.close();
+      throw err;
+    }
     const { address, port } = this.address;
     this.logger.info(
       {
@@ -136,6 +169,22 @@ export class BurrowServer extends EventEmitter implements ControlHost {
       },
       'burrow server listening',
     );
+  }
+
+  /** Opens the vhost ports that do not share bindPort. */
+  private async startVhosts(): Promise<void> {
+    const { vhostHTTPPort, vhostHTTPSPort } = this.config;
+    if (vhostHTTPPort > 0 && !this.httpOnBindPort) {
+      const address = await this.httpVhost.listen(this.proxyBindAddr, vhostHTTPPort);
+      this.logger.info({ address: formatAddress(address.address, address.port) }, 'http vhost listening');
+    }
+    if (vhostHTTPSPort > 0 && !this.httpsOnBindPort) {
+      const address = await this.httpsVhost.listen(this.proxyBindAddr, vhostHTTPSPort);
+      this.logger.info({ address: formatAddress(address.address, address.port) }, 'https vhost listening');
+    }
+    if (this.httpOnBindPort || this.httpsOnBindPort) {
+      this.logger.info({ http: this.httpOnBindPort, https: this.httpsOnBindPort }, 'vhosts share bindPort: each new connection is sniffed');
+    }
   }
 
   /**
@@ -175,6 +224,8 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     const listener = this.listener;
     const closed = listener ? new Promise<void>((resolve) => listener.close(() => resolve())) : Promise.resolve();
     for (const control of [...this.controls.values()]) control.close();
+    this.httpVhost.close();
+    this.httpsVhost.close();
     for (const session of this.sessions) session.close();
     for (const socket of this.sockets) socket.destroy();
     await closed;
@@ -194,7 +245,19 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     let proxy: ServerProxy;
     switch (request.proxy_type) {
       case 'tcp':
-        proxy = new TcpProxy(name, request, control, this.ports);
+        proxy = new TcpProxy(name, request, control, this.ports, this.groups);
+        break;
+      case 'udp':
+        proxy = new UdpProxy(name, request, control, this.udpPorts, this.config.udpPacketSize);
+        break;
+      case 'http':
+        proxy = new HttpProxy(name, request, control, this.httpVhost, this.config.vhostHTTPPort, this.config.subDomainHost);
+        break;
+      case 'https':
+        proxy = new HttpsProxy(name, request, control, this.httpsVhost, this.config.vhostHTTPSPort, this.config.subDomainHost);
+        break;
+      case 'stcp':
+        proxy = new StcpProxy(name, request, control, this.visitorTargets, user);
         break;
       default:
         throw new BurrowError(ErrorCode.PROXY_REFUSED, `proxy type [${request.proxy_type ?? ''}] is not supported by this burrow server yet`);
@@ -221,6 +284,49 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     socket.on('error', (err) => this.logger.debug({ remote: socket.remoteAddress, err: err.message }, 'client socket error'));
+    if (this.httpOnBindPort || this.httpsOnBindPort) {
+      this.sniffSocket(socket);
+      return;
+    }
+    this.acceptTunnel(socket);
+  }
+
+  /** bindPort shared with the vhosts: route the connection by its first bytes. */
+  private sniffSocket(socket: net.Socket): void {
+    this.pendingHandshakes += 1;
+    sniffSharedPort(socket, {
+      http: this.httpOnBindPort,
+      https: this.httpsOnBindPort,
+      servesSni: (sni) => this.httpsVhost.serves(sni),
+      timeoutMs: FIRST_MESSAGE_TIMEOUT_MS,
+    })
+      .then((route) => {
+        this.pendingHandshakes -= 1;
+        switch (route.kind) {
+          case 'http':
+            this.httpVhost.handleSocket(socket);
+            return;
+          case 'https':
+            this.httpsVhost.route(socket, route.sni);
+            return;
+          case 'websocket':
+            // burrow has no WebSocket tunnel transport yet: answer it as an ordinary HTTP request (404) when the vhost is here.
+            if (this.httpOnBindPort) this.httpVhost.handleSocket(socket);
+            else socket.destroy();
+            return;
+          default:
+            this.acceptTunnel(socket);
+        }
+      })
+      .catch((err: unknown) => {
+        this.pendingHandshakes -= 1;
+        this.logger.debug({ remote: socket.remoteAddress, reason: errorMessage(err) }, 'connection closed before it could be routed');
+        socket.destroy();
+      });
+  }
+
+  /** A tunnel client's connection: TLS or plain, then yamux or a single logical connection. */
+  private acceptTunnel(socket: net.Socket): void {
     const peerBase = { remoteAddress: formatAddress(socket.remoteAddress ?? '?', socket.remotePort ?? 0) };
     this.pendingHandshakes += 1;
     acceptTransport(socket, {
@@ -287,11 +393,7 @@ export class BurrowServer extends EventEmitter implements ControlHost {
         this.onNewWorkConn(accepted.conn, first.body, peer);
         return;
       case 'NewVisitorConn':
-        accepted.conn.write({
-          type: 'NewVisitorConnResp',
-          body: { proxy_name: first.body.proxy_name ?? '', error: 'visitors are not supported by this burrow server yet' },
-        });
-        endSoon(conn);
+        this.onNewVisitorConn(accepted.conn, first.body, peer);
         return;
       default:
         this.logger.warn({ remote: peer.remoteAddress, type: first.type }, 'unexpected first message; connection closed');
@@ -372,6 +474,53 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     }
     if (!control.offerWorkConn(conn)) refuse(ServerRefusal.poolFull);
   }
+
+  /**
+   * A visitor connection: the target stcp proxy must exist, the sign key match its secret key and
+   * the visitor's user (from the Login of its run_id) be allowed. Answered with
+   * NewVisitorConnResp in clear (frps's texts on refusal), then joined to a work connection.
+   */
+  private onNewVisitorConn(conn: WireConn, request: NewVisitorConn, peer: PeerInfo): void {
+    const name = request.proxy_name ?? '';
+    const refuse = (reason: string): void => {
+      this.logger.warn({ remote: peer.remoteAddress, proxy: name, reason }, 'visitor connection refused');
+      const error = this.detailedErrors ? `register visitor conn error: ${reason}` : 'register visitor conn error';
+      conn.write({ type: 'NewVisitorConnResp', body: { proxy_name: name, error } });
+      endSoon(conn.stream);
+    };
+    let visitorUser = '';
+    const runId = request.run_id ?? '';
+    if (runId !== '') {
+      const control = this.controls.get(runId);
+      if (!control || control.isClosed) {
+        refuse(VisitorRefusal.noControl(runId));
+        return;
+      }
+      visitorUser = control.login.user ?? '';
+    }
+    const target = this.visitorTargets.get(name);
+    if (!target) {
+      refuse(VisitorRefusal.noProxy(name));
+      return;
+    }
+    const reason = target.refusal(request, visitorUser);
+    if (reason) {
+      refuse(reason);
+      return;
+    }
+    conn.write({ type: 'NewVisitorConnResp', body: { proxy_name: name } });
+    this.logger.debug({ remote: peer.remoteAddress, proxy: name, user: visitorUser }, 'visitor connection admitted');
+    target.serveVisitor(conn.stream, request, splitHostPort(peer.remoteAddress));
+  }
+}
+
+/** "1.2.3.4:5" / "[::1]:5" → address and port (for StartWorkConn's src of a visitor connection). */
+function splitHostPort(hostPort: string): { address: string; port: number } {
+  const colon = hostPort.lastIndexOf(':');
+  if (colon < 0) return { address: '', port: 0 };
+  const host = hostPort.slice(0, colon).replace(/^\[|\]$/g, '');
+  const port = Number(hostPort.slice(colon + 1));
+  return { address: host.startsWith('::ffff:') ? host.slice(7) : host, port: Number.isInteger(port) ? port : 0 };
 }
 
 /** Ends a connection after what was written is flushed; destroys it if the peer never finishes. */

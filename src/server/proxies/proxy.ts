@@ -24,6 +24,8 @@ export interface ServerProxy {
   readonly portsUsed: number;
   /** Opens the public side; resolves with NewProxyResp's remote_addr. */
   start(): Promise<string>;
+  /** Called once NewProxyResp has gone out (a udp proxy then asks for its work connection). */
+  afterStart?(): void;
   /** Closes the public side and every live user connection. */
   close(): void;
 }

@@ -1,0 +1,134 @@
+// udp proxy: a public UDP port whose datagrams travel as UDPPacket messages on one long-lived work connection.
+import type dgram from 'node:dgram';
+import { errorMessage } from '../../errors.js';
+import type { RateLimiter } from '../../net/bandwidth.js';
+import { decodeUdpPacket, encodeUdpPacket, MAX_UDP_PAYLOAD } from '../../net/udp-codec.js';
+import { wrapWire, type NewProxy, type WireConn } from '../../wire/index.js';
+import { UDP_WORK_CONN_READ_TIMEOUT_MS, UDP_WORK_CONN_RETRY_MS, UDP_WORK_CONN_START_DELAY_MS } from '../constants.js';
+import type { PortManager } from '../port-manager.js';
+import type { ProxyOwner, ServerProxy } from './proxy.js';
+import { serverLimiter, takeWorkConn, wrapProxyStream } from './work-conn.js';
+
+/** Datagram counters of a udp proxy (for logs and tests). */
+export interface UdpProxyStats {
+  /** Datagrams from users sent on to the client. */
+  toClient: number;
+  /** Datagrams from the client sent back to users. */
+  toUsers: number;
+  /** Datagrams dropped: no work connection yet, the work connection is backed up, or too large. */
+  dropped: number;
+}
+
+/** A udp proxy bound on remote_port (or a port the server picks). */
+export class UdpProxy implements ServerProxy {
+  readonly type = 'udp';
+  readonly stats: UdpProxyStats = { toClient: 0, toUsers: 0, dropped: 0 };
+  private socket: dgram.Socket | undefined;
+  private port = 0;
+  private wire: WireConn | undefined;
+  private readonly limiter: RateLimiter | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    readonly name: string,
+    readonly request: NewProxy,
+    readonly owner: ProxyOwner,
+    private readonly ports: PortManager,
+    /** udpPacketSize: the largest datagram carried either way. */
+    private readonly packetSize: number,
+  ) {
+    this.limiter = serverLimiter(request);
+  }
+
+  get portsUsed(): number {
+    return 1;
+  }
+
+  async start(): Promise<string> {
+    const { socket, port } = await this.ports.acquireUdp(this.name, this.request.remote_port ?? 0);
+    this.socket = socket;
+    this.port = port;
+    socket.on('error', (err) => this.owner.logger.warn({ proxy: this.name, err: err.message }, 'udp socket error'));
+    socket.on('message', (payload, rinfo) => this.fromUser(payload, rinfo));
+    this.owner.logger.info({ proxy: this.name, port }, 'udp proxy listening');
+    return `:${port}`;
+  }
+
+  afterStart(): void {
+    this.scheduleWorkConn(UDP_WORK_CONN_START_DELAY_MS);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.wire?.stream.destroy();
+    this.wire = undefined;
+    if (this.socket) {
+      this.socket.close();
+      this.ports.release(this.port);
+    }
+  }
+
+  /** A user's datagram: on to the client, or dropped when there is no room (UDP may lose packets; memory may not grow). */
+  private fromUser(payload: Buffer, rinfo: dgram.RemoteInfo): void {
+    const wire = this.wire;
+    if (!wire || wire.stream.writableNeedDrain || payload.length > this.packetSize) {
+      this.stats.dropped += 1;
+      return;
+    }
+    wire.write({ type: 'UDPPacket', body: encodeUdpPacket(payload, { address: rinfo.address, port: rinfo.port }) });
+    this.stats.toClient += 1;
+  }
+
+  private scheduleWorkConn(delayMs: number): void {
+    if (this.closed) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.openWorkConn();
+    }, delayMs);
+    this.retryTimer.unref();
+  }
+
+  /** Takes one work connection (StartWorkConn without src/dst), wraps it, and reads its packets until it fails. */
+  private async openWorkConn(): Promise<void> {
+    let work: WireConn;
+    try {
+      work = await takeWorkConn(this.owner, this.name, {});
+    } catch (err) {
+      this.owner.logger.debug({ proxy: this.name, err: errorMessage(err) }, 'no work connection for udp proxy yet');
+      this.scheduleWorkConn(UDP_WORK_CONN_RETRY_MS);
+      return;
+    }
+    if (this.closed) {
+      work.stream.destroy();
+      return;
+    }
+    const stream = wrapProxyStream(work.stream, this.request, this.owner.encryptionKey, this.limiter);
+    stream.on('error', () => stream.destroy());
+    const wire = wrapWire(stream, work.version);
+    this.wire = wire;
+    this.owner.logger.info({ proxy: this.name }, 'udp work connection ready');
+    try {
+      for (;;) {
+        const message = await wire.read({ timeoutMs: UDP_WORK_CONN_READ_TIMEOUT_MS });
+        if (message.type === 'Ping') continue;
+        if (message.type !== 'UDPPacket') continue; // frps ignores other messages here too
+        const { payload, remote } = decodeUdpPacket(message.body, MAX_UDP_PAYLOAD);
+        if (payload.length > this.packetSize) {
+          this.stats.dropped += 1;
+          continue;
+        }
+        this.socket?.send(payload, remote.port, remote.address);
+        this.stats.toUsers += 1;
+      }
+    } catch (err) {
+      if (this.closed) return;
+      this.owner.logger.warn({ proxy: this.name, err: errorMessage(err) }, 'udp work connection ended; requesting a new one');
+      stream.destroy();
+      if (this.wire === wire) this.wire = undefined;
+      this.scheduleWorkConn(UDP_WORK_CONN_RETRY_MS);
+    }
+  }
+}

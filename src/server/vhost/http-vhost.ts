@@ -1,0 +1,351 @@
+// The shared HTTP vhost: Node's HTTP/1.1 server parses each request, VhostRouter picks the proxy, the request goes to a work connection.
+//
+// Design: routing, basic auth and header rewriting happen per request, not per TCP connection, so a
+// keep-alive connection whose requests name different hosts reaches the right proxy each time and
+// every request gets its Host rewrite and X-Forwarded-For (as frp, which uses Go's reverse proxy).
+// Each request uses its own work connection (sent with "Connection: close" to the local service);
+// WebSocket and other upgrades get a work connection for the rest of the TCP connection.
+import http from 'node:http';
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
+import { timingSafeEqual } from 'node:crypto';
+import { BurrowError, ErrorCode, errorMessage } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import { relay } from '../../net/relay.js';
+import { canonicalHost, MAX_HTTP_HEADER_BYTES } from './http-head.js';
+import { BASIC_AUTH_REALM, rawResponse, VhostPage, VHOST_SERVER_HEADER } from './http-pages.js';
+import { VhostRouter } from './router.js';
+
+/** The request head of a new connection must be complete within this (frps reads its first bytes within 10 s). */
+export const HTTP_HEADERS_TIMEOUT_MS = 10_000;
+/** How often Node checks headersTimeout on open connections. */
+const HTTP_TIMEOUT_CHECK_INTERVAL_MS = 1_000;
+/** An idle keep-alive connection is closed after this (frp's transport keeps idle connections 60 s). */
+export const HTTP_KEEPALIVE_IDLE_MS = 60_000;
+/** The local service must send its response head within this after the request went out (frp: vhostHTTPTimeout 60 s). */
+export const HTTP_RESPONSE_HEADER_TIMEOUT_MS = 60_000;
+
+/** After answering a malformed request, the connection is destroyed this long after end() if the peer keeps it open. */
+const BAD_REQUEST_LINGER_MS = 1_000;
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1): never forwarded as they are. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+
+/** Where a request came from. */
+export interface HttpPeer {
+  address: string;
+  port: number;
+}
+
+/** One http proxy as the vhost sees it: its rewrite rules, credentials and a way to reach its client. */
+export interface HttpBackend {
+  readonly proxyName: string;
+  /** hostHeaderRewrite; "" = keep the Host the user sent. */
+  readonly rewriteHost: string;
+  /** requestHeaders.set: headers set on every request. */
+  readonly setHeaders: Readonly<Record<string, string>>;
+  /** responseHeaders.set: headers set on every response. */
+  readonly setResponseHeaders: Readonly<Record<string, string>>;
+  /** httpUser / httpPassword; both "" = no basic auth. */
+  readonly httpUser: string;
+  readonly httpPassword: string;
+  /** A work connection (StartWorkConn written, wrapped per the proxy's flags) for one request or upgrade. */
+  openConn(peer: HttpPeer): Promise<Duplex>;
+}
+
+/** The user of a Basic Authorization header, or undefined. */
+function basicCredentials(header: string | undefined): { user: string; password: string } | undefined {
+  if (!header) return undefined;
+  const match = /^basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+  if (!match) return undefined;
+  const text = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = text.indexOf(':');
+  if (colon < 0) return undefined;
+  return { user: text.slice(0, colon), password: text.slice(colon + 1) };
+}
+
+/** Constant-time string equality (lengths are compared in the open; they are not the secret). */
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  if (x.length !== y.length) {
+    timingSafeEqual(x, x);
+    return false;
+  }
+  return timingSafeEqual(x, y);
+}
+
+/** The percent-decoded path of a request-target (for locations); "" when it cannot be parsed. */
+function targetPath(target: string): string {
+  try {
+    const url = new URL(target, 'http://vhost.invalid');
+    return decodeURIComponent(url.pathname);
+  } catch {
+    return '';
+  }
+}
+
+function stripV4Mapped(address: string): string {
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+/**
+ * The request headers sent on: hop-by-hop headers dropped (those named in Connection too), Host
+ * rewritten, X-Forwarded-For extended, X-Real-IP / X-Forwarded-Host / X-Forwarded-Proto set, then
+ * requestHeaders.set applied. `keepUpgrade` keeps Connection/Upgrade for an upgrade request.
+ */
+export function forwardHeaders(req: http.IncomingMessage, backend: HttpBackend, clientIp: string, keepUpgrade: boolean): [string, string][] {
+  const named = new Set(
+    String(req.headers.connection ?? '')
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter((s) => s !== ''),
+  );
+  const out: [string, string][] = [];
+  const raw = req.rawHeaders;
+  let forwardedFor = '';
+  const host = req.headers.host ?? '';
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    const lower = name.toLowerCase();
+    if (lower === 'host' || lower === 'x-forwarded-for' || lower === 'x-real-ip' || lower === 'x-forwarded-host' || lower === 'x-forwarded-proto') {
+      if (lower === 'x-forwarded-for') forwardedFor = forwardedFor ? `${forwardedFor}, ${raw[i + 1]!}` : raw[i + 1]!;
+      continue;
+    }
+    if (HOP_BY_HOP.has(lower) || named.has(lower)) {
+      if (!(keepUpgrade && (lower === 'connection' || lower === 'upgrade'))) continue;
+    }
+    out.push([name, raw[i + 1]!]);
+  }
+  const set = (name: string, value: string): void => {
+    const lower = name.toLowerCase();
+    for (let i = out.length - 1; i >= 0; i -= 1) if (out[i]![0].toLowerCase() === lower) out.splice(i, 1);
+    out.push([name, value]);
+  };
+  out.unshift(['Host', backend.rewriteHost || host]);
+  set('X-Forwarded-For', forwardedFor ? `${forwardedFor}, ${clientIp}` : clientIp);
+  set('X-Real-IP', clientIp);
+  if (host) set('X-Forwarded-Host', host);
+  set('X-Forwarded-Proto', 'http');
+  for (const [name, value] of Object.entries(backend.setHeaders)) set(name, value);
+  return out;
+}
+
+/**
+ * The HTTP vhost of a server. Sockets are handed in by a listener on vhostHTTPPort or by the
+ * shared-port sniffer (`handleSocket`); routes are added by http proxies (`router`).
+ */
+export class HttpVhost {
+  readonly router = new VhostRouter<HttpBackend>();
+  private readonly server: http.Server;
+  private listener: net.Server | undefined;
+  private readonly sockets = new Set<Duplex>();
+
+  constructor(private readonly logger: Logger) {
+    this.server = http.createServer({
+      maxHeaderSize: MAX_HTTP_HEADER_BYTES,
+      headersTimeout: HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeout: 0,
+      keepAliveTimeout: HTTP_KEEPALIVE_IDLE_MS,
+      connectionsCheckingInterval: HTTP_TIMEOUT_CHECK_INTERVAL_MS,
+    });
+    this.server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      void this.onRequest(req, res);
+    });
+    this.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      void this.onUpgrade(req, socket, head);
+    });
+    this.server.on('connect', (_req: http.IncomingMessage, socket: Duplex) => {
+      socket.end(rawResponse(405, 'Method Not Allowed', 'CONNECT is not supported by this vhost\n'));
+    });
+    this.server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => this.onClientError(err, socket));
+  }
+
+  /** Serves one accepted TCP connection (bytes already read by a sniffer must have been unshifted). */
+  handleSocket(socket: net.Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    this.server.emit('connection', socket);
+    // A sniffer leaves the socket paused with its first bytes unshifted; the HTTP server's 'data'
+    // listener (attached synchronously above) does not restart a paused stream by itself.
+    socket.resume();
+  }
+
+  /** Listens on its own port (vhostHTTPPort when it differs from bindPort). */
+  async listen(host: string, port: number): Promise<net.AddressInfo> {
+    const listener = net.createServer({ noDelay: true }, (socket) => this.handleSocket(socket));
+    await new Promise<void>((resolve, reject) => {
+      listener.once('error', (err) => reject(new BurrowError(ErrorCode.NETWORK, `listen on vhostHTTPPort ${host}:${port}: ${err.message}`, { cause: err })));
+      listener.listen({ host, port }, resolve);
+    });
+    listener.on('error', (err) => this.logger.error({ err: err.message }, 'http vhost listener error'));
+    this.listener = listener;
+    return listener.address() as net.AddressInfo;
+  }
+
+  /** Stops listening and closes every connection. */
+  close(): void {
+    this.listener?.close();
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+    this.server.close();
+  }
+
+  /** The route for a request, or undefined (after answering 404 / 401 on `reply`). */
+  private route(req: http.IncomingMessage, reply: (status: number, reason: string, body: string, extra?: Record<string, string>) => void): HttpBackend | undefined {
+    const target = req.url ?? '/';
+    const absolute = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(target);
+    let hostPort = req.headers.host ?? '';
+    if (absolute) {
+      try {
+        hostPort = new URL(target).host;
+      } catch {
+        // keep the Host header
+      }
+    }
+    const host = canonicalHost(hostPort);
+    const credentials = basicCredentials(req.headers.authorization);
+    const route = this.router.match(host, targetPath(target), credentials?.user ?? '');
+    if (!route) {
+      this.logger.debug({ host, path: target }, 'http request for an unknown host');
+      reply(404, 'Not Found', VhostPage.notFound);
+      return undefined;
+    }
+    const backend = route.payload;
+    if (backend.httpUser !== '' || backend.httpPassword !== '') {
+      const ok = credentials !== undefined && sameSecret(credentials.user, backend.httpUser) && sameSecret(credentials.password, backend.httpPassword);
+      if (!ok) {
+        reply(401, 'Unauthorized', VhostPage.unauthorized, { 'WWW-Authenticate': `Basic realm="${BASIC_AUTH_REALM}"` });
+        return undefined;
+      }
+    }
+    return backend;
+  }
+
+  private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const reply = (status: number, _reason: string, body: string, extra: Record<string, string> = {}): void => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      res.writeHead(status, { Server: VHOST_SERVER_HEADER, 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(body), ...extra });
+      res.end(body);
+      // An unread request body would be taken for the next request: drain it, bounded by the connection's life.
+      req.resume();
+    };
+    const backend = this.route(req, reply);
+    if (!backend) return;
+    const peer = { address: stripV4Mapped(req.socket.remoteAddress ?? ''), port: req.socket.remotePort ?? 0 };
+    let conn: Duplex;
+    try {
+      conn = await backend.openConn(peer);
+    } catch (err) {
+      this.logger.warn({ proxy: backend.proxyName, err: errorMessage(err) }, 'http request: no work connection');
+      reply(502, 'Bad Gateway', VhostPage.badGateway);
+      return;
+    }
+    if (res.destroyed || req.destroyed) {
+      conn.destroy();
+      return;
+    }
+    conn.on('error', () => conn.destroy());
+    const out = http.request({
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      headers: Object.fromEntries(groupHeaders(forwardHeaders(req, backend, peer.address, false))),
+      setHost: false,
+      createConnection: () => conn as unknown as net.Socket,
+    });
+    let timer: NodeJS.Timeout | undefined = setTimeout(() => {
+      timer = undefined;
+      this.logger.warn({ proxy: backend.proxyName }, 'http request: no response head in time');
+      reply(504, 'Gateway Timeout', VhostPage.gatewayTimeout);
+      out.destroy();
+    }, HTTP_RESPONSE_HEADER_TIMEOUT_MS);
+    timer.unref();
+    const stopTimer = (): void => {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+    };
+    out.on('response', (upstream: http.IncomingMessage) => {
+      stopTimer();
+      const headers: [string, string][] = [];
+      for (let i = 0; i + 1 < upstream.rawHeaders.length; i += 2) {
+        const name = upstream.rawHeaders[i]!;
+        const lower = name.toLowerCase();
+        if (HOP_BY_HOP.has(lower) || Object.keys(backend.setResponseHeaders).some((k) => k.toLowerCase() === lower)) continue;
+        headers.push([name, upstream.rawHeaders[i + 1]!]);
+      }
+      for (const [name, value] of Object.entries(backend.setResponseHeaders)) headers.push([name, value]);
+      res.writeHead(upstream.statusCode ?? 502, upstream.statusMessage ?? '', Object.fromEntries(groupHeaders(headers)));
+      upstream.pipe(res);
+      upstream.on('error', () => res.destroy());
+    });
+    out.on('error', (err) => {
+      stopTimer();
+      this.logger.warn({ proxy: backend.proxyName, err: errorMessage(err) }, 'http request to the local service failed');
+      reply(502, 'Bad Gateway', VhostPage.badGateway);
+    });
+    res.on('close', () => {
+      stopTimer();
+      if (!res.writableFinished) out.destroy();
+    });
+    req.pipe(out);
+  }
+
+  private async onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    const reply = (status: number, reason: string, body: string, extra: Record<string, string> = {}): void => {
+      socket.end(rawResponse(status, reason, body, extra));
+    };
+    const backend = this.route(req, reply);
+    if (!backend) return;
+    const peer = { address: stripV4Mapped(req.socket.remoteAddress ?? ''), port: req.socket.remotePort ?? 0 };
+    let conn: Duplex;
+    try {
+      conn = await backend.openConn(peer);
+    } catch (err) {
+      this.logger.warn({ proxy: backend.proxyName, err: errorMessage(err) }, 'upgrade request: no work connection');
+      reply(502, 'Bad Gateway', VhostPage.badGateway);
+      return;
+    }
+    if (socket.destroyed) {
+      conn.destroy();
+      return;
+    }
+    const lines = [`${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/${req.httpVersion}`];
+    for (const [name, value] of forwardHeaders(req, backend, peer.address, true)) lines.push(`${name}: ${value}`);
+    conn.write(`${lines.join('\r\n')}\r\n\r\n`);
+    if (head.length > 0) conn.write(head);
+    void relay(socket, conn);
+  }
+
+  private onClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+    this.logger.debug({ err: err.message, code: err.code }, 'bad http request; connection closed');
+    if (!socket.writable || err.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const timeout = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    const status = tooLarge ? 431 : timeout ? 408 : 400;
+    const reason = tooLarge ? 'Request Header Fields Too Large' : timeout ? 'Request Timeout' : 'Bad Request';
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    // The answer is flushed by end(); a peer that never closes its side is cut off shortly after.
+    setTimeout(() => socket.destroy(), BAD_REQUEST_LINGER_MS).unref();
+  }
+}
+
+/** Header pairs grouped by name (several values of one name become a list, as Node's header objects expect). */
+function groupHeaders(pairs: [string, string][]): Map<string, string | string[]> {
+  const out = new Map<string, string | string[]>();
+  const byLower = new Map<string, string>();
+  for (const [name, value] of pairs) {
+    const key = byLower.get(name.toLowerCase()) ?? name;
+    byLower.set(name.toLowerCase(), key);
+    const prev = out.get(key);
+    if (prev === undefined) out.set(key, value);
+    else out.set(key, Array.isArray(prev) ? [...prev, value] : [prev, value]);
+  }
+  return out;
+}

@@ -1,0 +1,143 @@
+// The shared HTTPS vhost: routes each TLS connection by its ClientHello's SNI to an https proxy, without terminating TLS.
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
+import { BurrowError, ErrorCode, errorMessage } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import { peekUntil } from '../../net/peek.js';
+import { relay } from '../../net/relay.js';
+import { VhostRouter } from './router.js';
+import { MAX_CLIENT_HELLO_BYTES, parseTlsClientHelloSni, type TlsClientHelloResult } from './tls-sni.js';
+
+/** The ClientHello of a new connection must be complete within this (frps: 10 s). */
+export const CLIENT_HELLO_TIMEOUT_MS = 10_000;
+/** TLS record header size: type, version, length. */
+const TLS_RECORD_HEADER = 5;
+
+/** One https proxy as the vhost sees it. */
+export interface HttpsBackend {
+  readonly proxyName: string;
+  /** A work connection (StartWorkConn written, wrapped per the proxy's flags) for one TLS connection. */
+  openConn(peer: { address: string; port: number }): Promise<Duplex>;
+}
+
+/**
+ * Where the record being received ends: the parser is only worth running once that many bytes are
+ * here (walking record headers is cheap; re-parsing a ClientHello on every tiny packet is not).
+ */
+function recordBoundary(buf: Buffer): number {
+  let off = 0;
+  while (off + TLS_RECORD_HEADER <= buf.length) {
+    const end = off + TLS_RECORD_HEADER + buf.readUInt16BE(off + 3);
+    if (end > buf.length) return end;
+    off = end;
+  }
+  return off + TLS_RECORD_HEADER;
+}
+
+/**
+ * Reads the ClientHello at the start of a connection (bounded by MAX_CLIENT_HELLO_BYTES and
+ * CLIENT_HELLO_TIMEOUT_MS), puts the bytes back, and resolves with its SNI ("" without one).
+ * Rejects on anything that is not a well-formed ClientHello.
+ */
+export async function readClientHelloSni(stream: Duplex, timeoutMs = CLIENT_HELLO_TIMEOUT_MS): Promise<string> {
+  let needed = 0;
+  const result = await peekUntil<Extract<TlsClientHelloResult, { complete: true }>>(
+    stream,
+    (bytes) => {
+      if (bytes.length < needed) return undefined;
+      const parsed = parseTlsClientHelloSni(bytes);
+      if (parsed.complete) return parsed;
+      needed = recordBoundary(bytes);
+      return undefined;
+    },
+    { maxBytes: MAX_CLIENT_HELLO_BYTES, timeoutMs },
+  );
+  return result.sni ?? '';
+}
+
+/** The HTTPS vhost of a server; sockets come from a listener on vhostHTTPSPort or from the shared-port sniffer. */
+export class HttpsVhost {
+  readonly router = new VhostRouter<HttpsBackend>();
+  private listener: net.Server | undefined;
+  private readonly sockets = new Set<net.Socket>();
+
+  constructor(private readonly logger: Logger) {}
+
+  /** Whether an https proxy serves this SNI. */
+  serves(sni: string): boolean {
+    return sni !== '' && this.router.match(sni) !== undefined;
+  }
+
+  /** Serves a connection whose ClientHello is still unread. */
+  handleSocket(socket: net.Socket): void {
+    this.track(socket);
+    readClientHelloSni(socket).then(
+      (sni) => this.route(socket, sni),
+      (err: unknown) => {
+        this.logger.debug({ remote: socket.remoteAddress, err: errorMessage(err) }, 'https vhost: no valid ClientHello; connection closed');
+        socket.destroy();
+      },
+    );
+  }
+
+  /** Serves a connection whose ClientHello was already read (and put back) by the shared-port sniffer. */
+  route(socket: net.Socket, sni: string): void {
+    this.track(socket);
+    const backend = sni === '' ? undefined : this.router.match(sni)?.payload;
+    if (!backend) {
+      // Unknown host: closed cleanly, as frps does (there is no certificate to answer with).
+      this.logger.debug({ sni }, 'https vhost: no proxy for this SNI; connection closed');
+      socket.end();
+      setTimeout(() => socket.destroy(), UNKNOWN_SNI_LINGER_MS).unref();
+      return;
+    }
+    const peer = { address: stripV4Mapped(socket.remoteAddress ?? ''), port: socket.remotePort ?? 0 };
+    backend.openConn(peer).then(
+      (conn) => {
+        if (socket.destroyed) {
+          conn.destroy();
+          return;
+        }
+        void relay(socket, conn);
+      },
+      (err: unknown) => {
+        this.logger.warn({ proxy: backend.proxyName, err: errorMessage(err) }, 'https vhost: no work connection');
+        socket.destroy();
+      },
+    );
+  }
+
+  /** Listens on its own port (vhostHTTPSPort when it differs from bindPort). */
+  async listen(host: string, port: number): Promise<net.AddressInfo> {
+    // allowHalfOpen: a TLS close_notify then FIN from one side must not cut the other's answer.
+    const listener = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.handleSocket(socket));
+    await new Promise<void>((resolve, reject) => {
+      listener.once('error', (err) => reject(new BurrowError(ErrorCode.NETWORK, `listen on vhostHTTPSPort ${host}:${port}: ${err.message}`, { cause: err })));
+      listener.listen({ host, port }, resolve);
+    });
+    listener.on('error', (err) => this.logger.error({ err: err.message }, 'https vhost listener error'));
+    this.listener = listener;
+    return listener.address() as net.AddressInfo;
+  }
+
+  /** Stops listening and closes every connection. */
+  close(): void {
+    this.listener?.close();
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+  }
+
+  private track(socket: net.Socket): void {
+    if (this.sockets.has(socket)) return;
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+  }
+}
+
+/** A connection refused for its SNI is destroyed this long after end() if the peer keeps it open. */
+const UNKNOWN_SNI_LINGER_MS = 1_000;
+
+function stripV4Mapped(address: string): string {
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
