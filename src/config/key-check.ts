@@ -52,6 +52,11 @@ function listOf(k: FrpKey | undefined): FrpKeys | undefined {
   return typeof k === 'object' && 'list' in k && typeof k.list === 'object' ? (k.list as FrpKeys) : undefined;
 }
 
+/** `obj[key]` when `key` is obj's own property, else undefined (never an inherited Object.prototype member). */
+function ownValue<T>(obj: Readonly<Record<string, T>> | undefined, key: string): T | undefined {
+  return obj !== undefined && Object.hasOwn(obj, key) ? obj[key] : undefined;
+}
+
 /** For `[[proxies]]` / `[[visitors]]`: which type this entry has and the keys of every type. */
 interface TypedContext {
   readonly type: string | undefined;
@@ -80,10 +85,11 @@ class Walker {
     const out: Table = {};
     for (const [key, v] of Object.entries(value)) {
       const p = [...path, key];
-      const sub = shape?.[key];
-      const fk = frp?.[key];
+      // Own keys only: "__proto__", "constructor" or "toString" must not find Object.prototype's members.
+      const sub = ownValue(shape, key);
+      const fk = ownValue(frp, key);
       if (fk === undefined && typed !== undefined && typed.type !== undefined) {
-        const owners = Object.keys(typed.byType).filter((t) => typed.byType[t]![key] !== undefined);
+        const owners = Object.keys(typed.byType).filter((t) => ownValue(typed.byType[t], key) !== undefined);
         if (owners.length > 0) {
           const list = owners.map((t) => JSON.stringify(t)).join(', ');
           this.problem(p, `not a key of ${JSON.stringify(typed.type)} ${typed.noun} (only of ${list})`);
@@ -117,7 +123,7 @@ class Walker {
       return v.map((item, i) => {
         if (!isTable(item)) return item;
         if (byType === undefined) return this.table(item, element, listOf(fk), [...path, i]);
-        const type = typeof item.type === 'string' && byType[item.type] !== undefined ? item.type : undefined;
+        const type = typeof item.type === 'string' && ownValue(byType, item.type) !== undefined ? item.type : undefined;
         // An entry without a valid type is checked against every type's keys; zod reports the type itself.
         const keys = type !== undefined ? byType[type] : Object.assign({}, ...Object.values(byType));
         const noun = String(path[path.length - 1]);

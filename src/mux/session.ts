@@ -319,9 +319,22 @@ export class Session extends EventEmitter {
     }
     const stream = this.streams.get(id);
     if (stream === undefined) return; // unknown or recently closed stream: ignored, payload discarded
+    // Hand an accepted stream out before the rest of its frame applies: a RST or a window overrun
+    // in the SYN frame must reach a listener, not be emitted as 'error' on a stream nobody holds.
+    if (accepted !== null) {
+      this.emit('stream', accepted);
+      if (accepted.destroyed) return; // the listener dropped it (RST sent): the frame's payload is discarded
+    }
     if ((flags & Flag.ACK) !== 0) stream.onAck();
     if ((flags & Flag.RST) !== 0) {
-      stream.onReset();
+      const queued = this.backlog.indexOf(stream);
+      if (queued >= 0) {
+        // Nobody has seen it yet, so nobody listens for its errors: drop it quietly.
+        this.backlog.splice(queued, 1);
+        stream.onReset(false);
+      } else {
+        stream.onReset(true);
+      }
       return;
     }
     if (h.type === FrameType.WindowUpdate) {
@@ -330,7 +343,6 @@ export class Session extends EventEmitter {
       if (!stream.onDataHeader(h.length)) throw windowExceededError(id, h.length, stream.receiveWindow);
       this.receiving = stream;
     }
-    if (accepted !== null) this.emit('stream', accepted);
   }
 
   private onFrameEnd(h: FrameHeader): void {

@@ -122,11 +122,11 @@ export class MuxStream extends Duplex {
     if (this.localFin) this.forget();
   }
 
-  /** @internal The peer reset the stream. */
-  onReset(): void {
+  /** @internal The peer reset the stream; `report` false for a stream never handed out (no listener). */
+  onReset(report: boolean): void {
     this.noReset = true;
     this.forget();
-    this.destroy(streamResetError(this.id));
+    this.destroy(report ? streamResetError(this.id) : undefined);
   }
 
   /** @internal The session closed: end quietly if both sides were done, else fail with `err`. */

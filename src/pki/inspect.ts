@@ -74,8 +74,25 @@ export function parseCertDer(der: Uint8Array): x509.X509Certificate {
   }
 }
 
-/** The SANs of a parsed certificate, by kind (IPs as Node prints them, e.g. "::1"). */
+/**
+ * Runs `fn` over a parsed certificate's lazily decoded parts (extensions, key parameters): a
+ * malformed part throws the ASN.1 library's plain Error, turned here into BurrowError(PKI).
+ */
+function decoded<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof BurrowError) throw err;
+    throw new BurrowError(ErrorCode.PKI, `the certificate's ${what} does not parse: ${errorMessage(err)}`, { cause: err });
+  }
+}
+
+/** The SANs of a parsed certificate, by kind (IPs as Node prints them, e.g. "::1"); BurrowError(PKI) when malformed. */
 export function sanList(cert: x509.X509Certificate): SanList {
+  return decoded('subjectAltName', () => sanListOf(cert));
+}
+
+function sanListOf(cert: x509.X509Certificate): SanList {
   const out: SanList = { dns: [], ip: [], uri: [], email: [] };
   const ext = cert.getExtension(x509.SubjectAlternativeNameExtension);
   for (const item of ext?.names.items ?? []) {
@@ -87,10 +104,12 @@ export function sanList(cert: x509.X509Certificate): SanList {
   return out;
 }
 
-/** Extended key usages of a parsed certificate by short name; empty when absent. */
+/** Extended key usages of a parsed certificate by short name; empty when absent; BurrowError(PKI) when malformed. */
 export function ekuList(cert: x509.X509Certificate): string[] {
-  const ext = cert.getExtension(x509.ExtendedKeyUsageExtension);
-  return Array.from(ext?.usages ?? [], (oid) => EKU_NAMES[String(oid)] ?? String(oid));
+  return decoded('extendedKeyUsage', () => {
+    const ext = cert.getExtension(x509.ExtendedKeyUsageExtension);
+    return Array.from(ext?.usages ?? [], (oid) => EKU_NAMES[String(oid)] ?? String(oid));
+  });
 }
 
 /** Human form of a signature algorithm, e.g. "ECDSA SHA-256", "RSASSA-PKCS1-v1_5 SHA-256". */
@@ -102,7 +121,8 @@ function signatureName(cert: x509.X509Certificate): string {
 /**
  * Parses a certificate (PEM text or bytes, or DER; the first of a bundle) and reports subject,
  * issuer, serial, validity, SANs by kind, EKU, key usage, key type, CA flag and SHA-256
- * fingerprint. Throws BurrowError(PKI) when there is no parsable certificate.
+ * fingerprint. Throws BurrowError(PKI) when there is no parsable certificate or a part of it
+ * (an extension, the signature parameters) is malformed.
  */
 export function inspectCert(pemOrDer: string | Buffer | Uint8Array): CertInfo {
   const der = firstCertDer(pemOrDer);
@@ -113,6 +133,11 @@ export function inspectCert(pemOrDer: string | Buffer | Uint8Array): CertInfo {
   } catch {
     // A key algorithm Node does not know: the rest of the report still stands.
   }
+  return decoded('extensions or signature algorithm', () => report(cert, der, keyType));
+}
+
+/** The CertInfo of a parsed certificate (reads the lazily decoded parts). */
+function report(cert: x509.X509Certificate, der: Buffer, keyType: string): CertInfo {
   const bc = cert.getExtension(x509.BasicConstraintsExtension);
   const ku = cert.getExtension(x509.KeyUsagesExtension);
   const info: CertInfo = {

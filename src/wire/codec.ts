@@ -39,9 +39,13 @@ export function checkTypeByte(typeByte: number): MessageName {
 
 /**
  * Check a 9-byte header: the type byte must be known (PROTOCOL), the length must be 0..maxSize
- * (negative: PROTOCOL; larger: MESSAGE_TOO_LARGE). `header` may be longer; only its first 9 bytes are read.
+ * (negative: PROTOCOL; larger: MESSAGE_TOO_LARGE). `header` may be longer; only its first 9 bytes
+ * are read; a shorter one is a PROTOCOL error.
  */
 export function decodeHeader(header: Buffer, maxSize: number = MAX_MESSAGE_SIZE): MessageHeader {
+  if (header.length < MESSAGE_HEADER_SIZE) {
+    throw new BurrowError(ErrorCode.PROTOCOL, `message header: expected ${MESSAGE_HEADER_SIZE} bytes, got ${header.length}`);
+  }
   const name = checkTypeByte(header[0]);
   const length = header.readBigInt64BE(MESSAGE_LENGTH_OFFSET);
   if (length < 0n) {
@@ -86,12 +90,16 @@ export function decodeMessage(
 
 /**
  * Incremental decoder: push chunks as they arrive, get the complete messages back. It holds at
- * most one partial message (at most 9 + maxSize bytes). After it throws, discard it: the stream
+ * most one partial message (at most 9 + maxSize bytes). When a chunk completes messages and then
+ * proves the stream bad, those messages are still returned (frp handles a message before it reads
+ * the next) and the error is thrown by the next push(). After it throws, discard it: the stream
  * has no recoverable framing.
  */
 export class MessageDecoder {
   readonly #maxSize: number;
   #pending: Buffer = Buffer.alloc(0);
+  /** The error found after messages already returned, thrown by the next push(). */
+  #failed: BurrowError | undefined;
 
   /** @param maxSize largest JSON body accepted, in bytes (default MAX_MESSAGE_SIZE). */
   constructor(maxSize: number = MAX_MESSAGE_SIZE) {
@@ -100,11 +108,21 @@ export class MessageDecoder {
 
   /** Feed bytes; returns every message completed by them (possibly none), in order. */
   push(chunk: Buffer): Message[] {
+    if (this.#failed !== undefined) throw this.#failed;
     // Concatenate only when a partial message is waiting; it is bounded by the maximum size.
     let buf = this.#pending.length === 0 ? chunk : Buffer.concat([this.#pending, chunk]);
     const messages: Message[] = [];
     for (;;) {
-      const decoded = decodeMessage(buf, this.#maxSize);
+      let decoded: ReturnType<typeof decodeMessage>;
+      try {
+        decoded = decodeMessage(buf, this.#maxSize);
+      } catch (err) {
+        if (messages.length === 0 || !(err instanceof BurrowError)) throw err;
+        // Hand out what came before the bad bytes; the stream fails on the next push.
+        this.#failed = err;
+        this.#pending = Buffer.alloc(0);
+        return messages;
+      }
       if (decoded === undefined) break;
       messages.push(decoded.message);
       buf = buf.subarray(decoded.bytesUsed);

@@ -148,12 +148,17 @@ function parseServerName(ext: Buffer): string | undefined {
  * uses, reassembles a ClientHello split across records, so this does too) and return its SNI host
  * name, lower-cased. Returns {complete: false} while more bytes are needed; record and handshake
  * headers are checked as soon as they arrive, so non-TLS input fails fast. Reads at most
- * MAX_CLIENT_HELLO_BYTES. Throws BurrowError PROTOCOL on a non-handshake record, a record version
+ * MAX_CLIENT_HELLO_BYTES: a ClientHello whose records need more is BurrowError MESSAGE_TOO_LARGE.
+ * Throws BurrowError PROTOCOL on a non-handshake record, a record version
  * other than 3.x, an oversize record or ClientHello, a handshake other than ClientHello, any
  * length that runs past its container, duplicate extensions, or a malformed server_name.
  */
 export function parseTlsClientHelloSni(buf: Buffer): TlsClientHelloResult {
   const { data, used, partial } = gatherHandshake(buf);
+  // Tiny records can spread a legal-size ClientHello over more bytes than a reader should hold.
+  if (used > MAX_CLIENT_HELLO_BYTES || (partial && buf.length >= MAX_CLIENT_HELLO_BYTES)) {
+    throw new BurrowError(ErrorCode.MESSAGE_TOO_LARGE, `TLS ClientHello: not complete within ${MAX_CLIENT_HELLO_BYTES} bytes of records`);
+  }
   if (partial) return { complete: false };
   const r = new Reader(data.subarray(HANDSHAKE_HEADER_SIZE));
   r.bytes(HELLO_FIXED_SIZE, 'version and random');

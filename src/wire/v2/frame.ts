@@ -51,10 +51,14 @@ export function encodeFrame(type: number, payload: Buffer): Buffer {
 }
 
 /**
- * Check an 8-byte frame header: the type must be one v2 defines, flags must be 0 and the length at
- * most MAX_FRAME_PAYLOAD; anything else is a PROTOCOL error naming the field and its value.
+ * Check an 8-byte frame header (`header` may be longer; fewer than 8 bytes is a PROTOCOL error): the
+ * type must be one v2 defines, flags must be 0 and the length at most MAX_FRAME_PAYLOAD; anything
+ * else is a PROTOCOL error naming the field and its value.
  */
 export function decodeFrameHeader(header: Buffer): V2FrameHeader {
+  if (header.length < FRAME_HEADER_SIZE) {
+    throw new BurrowError(ErrorCode.PROTOCOL, `v2 frame header: expected ${FRAME_HEADER_SIZE} bytes, got ${header.length}`);
+  }
   const type = header.readUInt16BE(0);
   const flags = header.readUInt16BE(FRAME_FLAGS_OFFSET);
   const length = header.readUInt32BE(FRAME_LENGTH_OFFSET);
