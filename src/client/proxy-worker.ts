@@ -81,6 +81,9 @@ export class ProxyWorker {
       http_user: c.httpUser,
       http_pwd: c.httpPassword,
       host_header_rewrite: c.hostHeaderRewrite,
+      headers: c.requestHeaders.set,
+      response_headers: c.responseHeaders.set,
+      route_by_http_user: c.routeByHTTPUser,
       sk: c.secretKey,
       allow_users: c.allowUsers,
     };

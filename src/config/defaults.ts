@@ -119,6 +119,9 @@ export function completeProxy(p: ProxyInput): ProxyConfig {
     hostHeaderRewrite: p.hostHeaderRewrite ?? '',
     httpUser: p.httpUser ?? '',
     httpPassword: p.httpPassword ?? '',
+    requestHeaders: { set: { ...(p.requestHeaders?.set ?? {}) } },
+    responseHeaders: { set: { ...(p.responseHeaders?.set ?? {}) } },
+    routeByHTTPUser: p.routeByHTTPUser ?? '',
     secretKey: p.secretKey ?? '',
     allowUsers: [...(p.allowUsers ?? [])],
     transport: {

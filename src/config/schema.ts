@@ -109,6 +109,9 @@ export const proxySchema = table({
   hostHeaderRewrite: str().optional(),
   httpUser: str().optional(),
   httpPassword: str().optional(),
+  requestHeaders: table({ set: strMap().optional() }).optional(),
+  responseHeaders: table({ set: strMap().optional() }).optional(),
+  routeByHTTPUser: str().optional(),
   secretKey: str().optional(),
   allowUsers: strArray().optional(),
   transport: table({

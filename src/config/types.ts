@@ -128,6 +128,12 @@ export interface ProxyConfig {
   hostHeaderRewrite: string;
   httpUser: string;
   httpPassword: string;
+  /** http: headers set on every request to the local service (requestHeaders.set). */
+  requestHeaders: { set: Record<string, string> };
+  /** http: headers set on every response to the user (responseHeaders.set). */
+  responseHeaders: { set: Record<string, string> };
+  /** http: route by this basic-auth user among proxies sharing a domain. */
+  routeByHTTPUser: string;
   secretKey: string;
   allowUsers: string[];
   transport: {

@@ -76,7 +76,12 @@ describe('http proxies through the real CLI', () => {
     vhostPort = await freePort();
     await startServer(dir, serverToml(bindPort, dir, [`vhostHTTPPort = ${vhostPort}`, 'subDomainHost = "sub.test"']));
     await startClient(dir, clientToml(bindPort, [
-      ...proxy('a', origin.port, ['customDomains = ["a.example.test"]', 'hostHeaderRewrite = "origin.internal"']),
+      ...proxy('a', origin.port, [
+        'customDomains = ["a.example.test"]',
+        'hostHeaderRewrite = "origin.internal"',
+        'requestHeaders.set.x-from-burrow = "request"',
+        'responseHeaders.set.x-served-by = "burrow"',
+      ]),
       ...proxy('a-wrapped', origin.port, ['customDomains = ["aw.example.test"]', 'transport.useEncryption = true', 'transport.useCompression = true']),
       ...proxy('a-api', originB.port, ['customDomains = ["a.example.test"]', 'locations = ["/api"]']),
       ...proxy('b', originB.port, ['subdomain = "b"']),
@@ -114,6 +119,8 @@ describe('http proxies through the real CLI', () => {
     assert.equal(bodyA.headers['x-forwarded-for'], '203.0.113.7, 127.0.0.1');
     assert.equal(bodyA.headers['x-real-ip'], '127.0.0.1');
     assert.equal(bodyA.headers['x-forwarded-host'], 'a.example.test');
+    assert.equal(bodyA.headers['x-from-burrow'], 'request', 'requestHeaders.set reaches the local service');
+    assert.equal(a.headers['x-served-by'], 'burrow', 'responseHeaders.set reaches the user');
     const api = JSON.parse((await httpGet(vhostPort, 'a.example.test', '/api/v1')).body.toString()) as { origin: string };
     assert.equal(api.origin, 'b', '/api goes to the a-api proxy');
     const sub = JSON.parse((await httpGet(vhostPort, 'B.Sub.Test:1234', '/x')).body.toString()) as { origin: string };
