@@ -132,7 +132,8 @@ test('proxy and visitor defaults: localIP and visitor bindAddr 127.0.0.1, bandwi
   assert.deepEqual(c.proxies, [
     {
       name: 'ssh', type: 'tcp', localIP: '127.0.0.1', localPort: 22, remotePort: 0, customDomains: [], subdomain: '',
-      locations: [], hostHeaderRewrite: '', httpUser: '', httpPassword: '', secretKey: '', allowUsers: [],
+      locations: [], hostHeaderRewrite: '', httpUser: '', httpPassword: '',
+      requestHeaders: { set: {} }, responseHeaders: { set: {} }, routeByHTTPUser: '', secretKey: '', allowUsers: [],
       transport: { useEncryption: false, useCompression: false, bandwidthLimit: '', bandwidthLimitMode: 'client', proxyProtocolVersion: '' },
       loadBalancer: { group: '', groupKey: '' }, metadatas: {}, annotations: {},
     },
