@@ -1,7 +1,8 @@
 // frp's control-stream cipher: AES-128-CFB over a Duplex, IV sent in clear before the first ciphertext.
 import { createCipheriv, createDecipheriv, pbkdf2Sync, randomBytes, type Cipher, type Decipher } from 'node:crypto';
-import { Duplex } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import { BurrowError, ErrorCode } from '../errors.js';
+import { LayeredStream } from './layered-stream.js';
 
 /** PBKDF2 salt frp sets for its control and work-connection cipher (client/service.go, server/service.go). */
 export const CIPHER_SALT = 'frp';
@@ -17,8 +18,6 @@ const CIPHER_KDF_DIGEST = 'sha1';
 const CIPHER_ALGORITHM = 'aes-128-cfb';
 /** Derived keys remembered (the same token is derived for every connection); oldest evicted first. */
 const KEY_CACHE_LIMIT = 32;
-/** Buffering of the encrypted Duplex on each side before backpressure applies. */
-const STREAM_HIGH_WATER_MARK = 64 * 1024;
 
 const keyCache = new Map<string, Buffer>();
 
@@ -47,35 +46,22 @@ export function createEncryptedStream(inner: Duplex, key: Buffer): Duplex {
   return new EncryptedStream(inner, key);
 }
 
-class EncryptedStream extends Duplex {
-  readonly #inner: Duplex;
+class EncryptedStream extends LayeredStream {
   readonly #key: Buffer;
   #cipher: Cipher | undefined;
   #decipher: Decipher | undefined;
   readonly #iv = Buffer.alloc(CIPHER_IV_SIZE);
   #ivReceived = 0;
-  #innerEnded = false;
-  #pausedInner = false;
-  #waitingDrain: ((err?: Error | null) => void) | undefined;
 
   constructor(inner: Duplex, key: Buffer) {
-    super({ readableHighWaterMark: STREAM_HIGH_WATER_MARK, writableHighWaterMark: STREAM_HIGH_WATER_MARK });
     if (key.length !== CIPHER_KEY_SIZE) {
       throw new BurrowError(ErrorCode.INTERNAL, `AES-128-CFB key must be ${CIPHER_KEY_SIZE} bytes, got ${key.length}`);
     }
-    this.#inner = inner;
+    super(inner, 'encrypted stream');
     this.#key = key;
-    inner.on('data', this.#onData);
-    inner.on('end', this.#onEnd);
-    inner.on('error', this.#onError);
-    inner.on('close', this.#onClose);
-    inner.on('drain', this.#onDrain);
-    // Start consuming even if a previous reader left inner paused; its buffered bytes come first.
-    inner.resume();
   }
 
-  readonly #onData = (chunk: Buffer): void => {
-    if (this.destroyed) return;
+  protected decode(chunk: Buffer): void {
     let data = chunk;
     if (this.#decipher === undefined) {
       const take = Math.min(CIPHER_IV_SIZE - this.#ivReceived, data.length);
@@ -86,76 +72,20 @@ class EncryptedStream extends Duplex {
       data = data.subarray(take);
       if (data.length === 0) return;
     }
-    if (!this.push(this.#decipher.update(data))) {
-      // Our reader is full: stop inner until _read asks for more.
-      this.#pausedInner = true;
-      this.#inner.pause();
-    }
-  };
+    this.deliver(this.#decipher.update(data));
+  }
 
-  readonly #onEnd = (): void => {
-    this.#innerEnded = true;
-    if (this.destroyed) return;
+  protected checkEnd(): void {
     if (this.#ivReceived > 0 && this.#ivReceived < CIPHER_IV_SIZE) {
-      this.destroy(new BurrowError(ErrorCode.UNEXPECTED_EOF, `encrypted stream ended after ${this.#ivReceived} of ${CIPHER_IV_SIZE} IV bytes`));
-      return;
-    }
-    this.push(null);
-  };
-
-  readonly #onError = (err: Error): void => {
-    this.destroy(err);
-  };
-
-  readonly #onClose = (): void => {
-    this.#releaseWrite(new BurrowError(ErrorCode.CLOSED, 'the connection under the encrypted stream closed during a write'));
-    // Closed without an end: the read side can never complete.
-    if (!this.#innerEnded && !this.destroyed) this.destroy();
-  };
-
-  readonly #onDrain = (): void => {
-    this.#releaseWrite();
-  };
-
-  #releaseWrite(err?: Error): void {
-    const cb = this.#waitingDrain;
-    this.#waitingDrain = undefined;
-    if (cb !== undefined) cb(err);
-  }
-
-  override _read(): void {
-    if (this.#pausedInner) {
-      this.#pausedInner = false;
-      this.#inner.resume();
+      throw new BurrowError(ErrorCode.UNEXPECTED_EOF, `encrypted stream ended after ${this.#ivReceived} of ${CIPHER_IV_SIZE} IV bytes`);
     }
   }
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
-    if (this.#inner.destroyed || this.#inner.writableEnded) {
-      callback(new BurrowError(ErrorCode.CLOSED, 'cannot write: the connection under the encrypted stream is closed'));
-      return;
-    }
-    let out: Buffer;
-    if (this.#cipher === undefined) {
-      const iv = randomBytes(CIPHER_IV_SIZE);
-      this.#cipher = createCipheriv(CIPHER_ALGORITHM, this.#key, iv);
-      // IV and first ciphertext in one write, as golib's Writer does.
-      out = Buffer.concat([iv, this.#cipher.update(chunk)]);
-    } else {
-      out = this.#cipher.update(chunk);
-    }
-    if (this.#inner.write(out)) callback();
-    else this.#waitingDrain = callback; // hold our writer until inner drains
-  }
-
-  override _final(callback: (err?: Error | null) => void): void {
-    if (!this.#inner.destroyed && !this.#inner.writableEnded) this.#inner.end();
-    callback();
-  }
-
-  override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
-    this.#waitingDrain = undefined;
-    if (!this.#inner.destroyed) this.#inner.destroy(err ?? undefined);
-    callback(err);
+  protected encode(chunk: Buffer): Buffer[] {
+    if (this.#cipher !== undefined) return [this.#cipher.update(chunk)];
+    const iv = randomBytes(CIPHER_IV_SIZE);
+    this.#cipher = createCipheriv(CIPHER_ALGORITHM, this.#key, iv);
+    // IV and first ciphertext in one write, as golib's Writer does.
+    return [Buffer.concat([iv, this.#cipher.update(chunk)])];
   }
 }

@@ -1,7 +1,8 @@
 // The v2 control-stream cipher: a Duplex of AEAD records (golib's aead_stream format) over another Duplex.
 import { randomBytes } from 'node:crypto';
-import { Duplex } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import { BurrowError, ErrorCode } from '../../errors.js';
+import { LayeredStream } from '../layered-stream.js';
 import { createRecordAead, incrementNonce, nonceSize, type RecordAead } from './aead.js';
 import {
   AEAD_MAX_PLAINTEXT,
@@ -13,9 +14,6 @@ import {
   ALG_AES_256_GCM,
   type AeadAlgorithm,
 } from './constants.js';
-
-/** Buffering of the AEAD Duplex on each side before backpressure applies. */
-const STREAM_HIGH_WATER_MARK = 64 * 1024;
 
 /** Options of createAeadStream. */
 export interface AeadStreamOptions {
@@ -45,8 +43,7 @@ export function createAeadStream(inner: Duplex, opts: AeadStreamOptions): Duplex
 /** What the reader waits for next. */
 type ReadState = 'nonce' | 'length' | 'body';
 
-class AeadStream extends Duplex {
-  readonly #inner: Duplex;
+class AeadStream extends LayeredStream {
   readonly #algorithm: AeadAlgorithm;
   // Sending direction.
   readonly #sealer: RecordAead;
@@ -64,52 +61,34 @@ class AeadStream extends Duplex {
   #lengthField: Buffer = Buffer.alloc(0);
   readonly #pending: Buffer[] = [];
   #pendingLength = 0;
-  // Plumbing.
-  #innerEnded = false;
-  #pausedInner = false;
-  #waitingDrain: ((err?: Error | null) => void) | undefined;
 
   constructor(inner: Duplex, opts: AeadStreamOptions) {
-    super({ readableHighWaterMark: STREAM_HIGH_WATER_MARK, writableHighWaterMark: STREAM_HIGH_WATER_MARK });
-    this.#inner = inner;
-    this.#algorithm = opts.algorithm;
-    this.#sealer = createRecordAead(opts.algorithm, opts.sendKey);
-    this.#opener = createRecordAead(opts.algorithm, opts.recvKey);
     const size = nonceSize(opts.algorithm);
     const sendNonce = opts.sendNonce ?? randomBytes(size);
     if (sendNonce.length !== size) {
       throw new BurrowError(ErrorCode.INTERNAL, `${opts.algorithm} stream nonce must be ${size} bytes, got ${sendNonce.length}`);
     }
+    // Everything that can throw comes before super(), which starts consuming inner.
+    const sealer = createRecordAead(opts.algorithm, opts.sendKey);
+    const opener = createRecordAead(opts.algorithm, opts.recvKey);
+    super(inner, 'aead stream');
+    this.#algorithm = opts.algorithm;
+    this.#sealer = sealer;
+    this.#opener = opener;
     this.#sendStreamNonce = Buffer.from(sendNonce);
     this.#sendNonce = Buffer.from(sendNonce);
     this.#recvStreamNonce = Buffer.alloc(size);
     this.#recvNonce = Buffer.alloc(size);
     this.#need = size;
-    inner.on('data', this.#onData);
-    inner.on('end', this.#onEnd);
-    inner.on('error', this.#onError);
-    inner.on('close', this.#onClose);
-    inner.on('drain', this.#onDrain);
-    // Start consuming even if a previous reader left inner paused; its buffered bytes come first.
-    inner.resume();
   }
 
   // ---- reading ----
 
-  readonly #onData = (chunk: Buffer): void => {
-    if (this.destroyed) return;
+  protected decode(chunk: Buffer): void {
     this.#pending.push(chunk);
     this.#pendingLength += chunk.length;
-    while (!this.destroyed && this.#pendingLength >= this.#need) {
-      const unit = this.#take(this.#need);
-      try {
-        this.#consume(unit);
-      } catch (err) {
-        this.destroy(err as Error);
-        return;
-      }
-    }
-  };
+    while (!this.destroyed && this.#pendingLength >= this.#need) this.#consume(this.#take(this.#need));
+  }
 
   // The next n buffered bytes: a view when one chunk holds them, else one bounded copy (n ≤ 65552).
   #take(n: number): Buffer {
@@ -174,75 +153,28 @@ class AeadStream extends Duplex {
         this.#recvRecords++;
         this.#state = 'length';
         this.#need = AEAD_RECORD_HEADER_SIZE;
-        if (plain.length > 0 && !this.push(plain)) {
-          // Our reader is full: stop inner until _read asks for more.
-          this.#pausedInner = true;
-          this.#inner.pause();
-        }
+        this.deliver(plain);
         return;
       }
     }
   }
 
-  readonly #onEnd = (): void => {
-    this.#innerEnded = true;
-    if (this.destroyed) return;
+  protected checkEnd(): void {
     const midNonce = this.#state === 'nonce' && this.#pendingLength > 0;
     if (midNonce || this.#state === 'body' || this.#pendingLength > 0) {
       const where = midNonce ? 'stream nonce' : `record ${this.#recvRecords}`;
-      this.destroy(
-        new BurrowError(ErrorCode.UNEXPECTED_EOF, `aead stream ended inside the ${where} (${this.#pendingLength} of ${this.#need} bytes of its ${this.#state})`),
-      );
-      return;
-    }
-    this.push(null);
-  };
-
-  readonly #onError = (err: Error): void => {
-    this.destroy(err);
-  };
-
-  readonly #onClose = (): void => {
-    this.#releaseWrite(new BurrowError(ErrorCode.CLOSED, 'the connection under the aead stream closed during a write'));
-    // Closed without an end: the read side can never complete.
-    if (!this.#innerEnded && !this.destroyed) this.destroy();
-  };
-
-  readonly #onDrain = (): void => {
-    this.#releaseWrite();
-  };
-
-  #releaseWrite(err?: Error): void {
-    const cb = this.#waitingDrain;
-    this.#waitingDrain = undefined;
-    if (cb !== undefined) cb(err);
-  }
-
-  override _read(): void {
-    if (this.#pausedInner) {
-      this.#pausedInner = false;
-      this.#inner.resume();
+      throw new BurrowError(ErrorCode.UNEXPECTED_EOF, `aead stream ended inside the ${where} (${this.#pendingLength} of ${this.#need} bytes of its ${this.#state})`);
     }
   }
 
   // ---- writing ----
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
-    if (this.#inner.destroyed || this.#inner.writableEnded) {
-      callback(new BurrowError(ErrorCode.CLOSED, 'cannot write: the connection under the aead stream is closed'));
-      return;
+  protected encode(chunk: Buffer): Buffer[] {
+    const records: Buffer[] = [];
+    for (let pos = 0; pos < chunk.length; pos += AEAD_MAX_PLAINTEXT) {
+      records.push(this.#sealRecord(chunk.subarray(pos, pos + AEAD_MAX_PLAINTEXT)));
     }
-    let ok = true;
-    try {
-      for (let pos = 0; pos < chunk.length; pos += AEAD_MAX_PLAINTEXT) {
-        ok = this.#inner.write(this.#sealRecord(chunk.subarray(pos, pos + AEAD_MAX_PLAINTEXT)));
-      }
-    } catch (err) {
-      callback(err as Error);
-      return;
-    }
-    if (ok) callback();
-    else this.#waitingDrain = callback; // hold our writer until inner drains
+    return records;
   }
 
   // One record ready for the wire: [stream nonce, first record only] ‖ length ‖ ciphertext ‖ tag.
@@ -258,16 +190,5 @@ class AeadStream extends Duplex {
     if (this.#nonceSent) return Buffer.concat([header, body]);
     this.#nonceSent = true;
     return Buffer.concat([this.#sendStreamNonce, header, body]);
-  }
-
-  override _final(callback: (err?: Error | null) => void): void {
-    if (!this.#inner.destroyed && !this.#inner.writableEnded) this.#inner.end();
-    callback();
-  }
-
-  override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
-    this.#waitingDrain = undefined;
-    if (!this.#inner.destroyed) this.#inner.destroy(err ?? undefined);
-    callback(err);
   }
 }
