@@ -15,6 +15,7 @@ export {
   parseClientConfig,
   defaultServerConfig,
   defaultClientConfig,
+  defaultProxyConfig,
   ConfigError,
   type ServerConfig,
   type ClientConfig,
@@ -36,4 +37,6 @@ export async function connect(config: ClientConfig, options: ClientOptions = {})
   await client.start();
   return client;
 }
+export { startQuickstart, type Quickstart, type QuickstartOptions } from './quickstart/quickstart.js';
+export { probeTls, type ProbeOptions, type ProbeResult } from './tls/probe.js';
 export * from './pki/index.js';

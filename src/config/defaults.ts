@@ -137,6 +137,11 @@ export function completeProxy(p: ProxyInput): ProxyConfig {
   };
 }
 
+/** A proxy entry with every default filled (for library users building configs in code). */
+export function defaultProxyConfig(name = '', type: ProxyConfig['type'] = 'tcp'): ProxyConfig {
+  return completeProxy({ name, type });
+}
+
 /** A full VisitorConfig from one [[visitors]] entry (already checked). */
 export function completeVisitor(v: VisitorInput): VisitorConfig {
   return {
