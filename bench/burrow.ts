@@ -84,3 +84,37 @@ export async function startBurrow(children: ChildSet, cwd: string, workDir: stri
   children.start(`burrow client (${wire})`, process.execPath, [CLI_PATH, 'client', '-c', clientConfig, '--log-level', LOG_LEVEL], cwd);
   return { ...remote, bindPort, token };
 }
+
+/** The Host the http-rps proxy is routed by. */
+export const HTTP_BENCH_HOST = 'bench.local';
+
+/**
+ * A second burrow pair for http-rps: a server with vhostHTTPPort and a client with one http proxy
+ * (customDomains = HTTP_BENCH_HOST) to the HTTP origin. Returns the vhost port.
+ */
+export async function startBurrowHttp(children: ChildSet, cwd: string, workDir: string, originPort: number): Promise<number> {
+  const token = randomBytes(TOKEN_BYTES).toString('hex');
+  const [bindPort, vhostPort] = await freePorts(2);
+  const stateDir = path.join(workDir, 'state');
+  const serverConfig = path.join(workDir, 'frps-http.toml');
+  const clientConfig = path.join(workDir, 'frpc-http.toml');
+  writeFileSync(serverConfig, `${serverToml(bindPort, token, stateDir)}vhostHTTPPort = ${vhostPort}\n`);
+  writeFileSync(clientConfig, [
+    `serverAddr = "${LOOPBACK}"`,
+    `serverPort = ${bindPort}`,
+    `auth.token = "${token}"`,
+    '',
+    '[[proxies]]',
+    'name = "bench-http"',
+    'type = "http"',
+    `localIP = "${LOOPBACK}"`,
+    `localPort = ${originPort}`,
+    `customDomains = ["${HTTP_BENCH_HOST}"]`,
+    '',
+  ].join('\n'));
+  const server = children.start('burrow server (http)', process.execPath,
+    [CLI_PATH, 'server', '-c', serverConfig, '--log-level', LOG_LEVEL], cwd);
+  await children.waitForLine(server, SERVER_READY_LINE, SERVER_START_TIMEOUT_MS);
+  children.start('burrow client (http)', process.execPath, [CLI_PATH, 'client', '-c', clientConfig, '--log-level', LOG_LEVEL], cwd);
+  return vhostPort;
+}

@@ -1,4 +1,5 @@
 // The two measurements, taken in the bench's own process: one bulk download, one 1-byte ping-pong run.
+import http from 'node:http';
 import net from 'node:net';
 import { BurrowError, ErrorCode } from '../src/errors.js';
 import { LENGTH_HEADER_BYTES, LOOPBACK } from './protocol.js';
@@ -109,4 +110,55 @@ export async function parallelDownloadMBps(port: number, streams: number, bytesE
   await Promise.all(Array.from({ length: streams }, () => downloadMBps(port, bytesEach, timeoutMs)));
   const seconds = Number(process.hrtime.bigint() - started) / NS_PER_S;
   return (streams * bytesEach) / BYTES_PER_MB / seconds;
+}
+
+/** One GET through `port` with Host `host`; resolves with the status (the body is read and dropped). */
+function httpGet(port: number, host: string, agent: http.Agent, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: LOOPBACK, port, path: '/', headers: { host }, agent, timeout: timeoutMs }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new BurrowError(ErrorCode.TIMEOUT, `GET through port ${port} timed out`)));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * Requests per second through `port` (Host `host`): `connections` keep-alive clients sending GETs
+ * back to back for `seconds`. Any answer but 200 fails the measurement.
+ */
+export async function httpRps(port: number, host: string, connections: number, seconds: number, timeoutMs: number): Promise<number> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const deadline = Date.now() + seconds * 1000;
+  let done = 0;
+  const started = process.hrtime.bigint();
+  try {
+    await Promise.all(Array.from({ length: connections }, async () => {
+      while (Date.now() < deadline) {
+        const status = await httpGet(port, host, agent, timeoutMs);
+        if (status !== 200) throw new BurrowError(ErrorCode.PROTOCOL, `GET through port ${port}: status ${status}`);
+        done += 1;
+      }
+    }));
+  } finally {
+    agent.destroy();
+  }
+  return done / (Number(process.hrtime.bigint() - started) / NS_PER_S);
+}
+
+/** Polls a GET through `port` until it answers 200, or fails after `deadlineMs`. */
+export async function waitForHttp(port: number, host: string, deadlineMs: number): Promise<void> {
+  const agent = new http.Agent({ keepAlive: false });
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    try {
+      if ((await httpGet(port, host, agent, 2_000)) === 200) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > until) throw new BurrowError(ErrorCode.TIMEOUT, `no 200 through port ${port} within ${deadlineMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

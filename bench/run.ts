@@ -4,10 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BurrowError, ErrorCode, errorMessage } from '../src/errors.js';
-import { CLI_PATH, startBurrow, type BurrowRoutes } from './burrow.js';
+import { CLI_PATH, HTTP_BENCH_HOST, startBurrow, startBurrowHttp, type BurrowRoutes } from './burrow.js';
 import { startChain } from './chain.js';
 import { ChildSet } from './children.js';
-import { downloadMBps, parallelDownloadMBps, pingPongMicros } from './measure.js';
+import { downloadMBps, httpRps, parallelDownloadMBps, pingPongMicros, waitForHttp } from './measure.js';
 import { certIssueRate, loginRate } from './rates.js';
 import { markdownTable, result, writeResults, type Result } from './report.js';
 import { waitForRoutes, type Routes } from './routes.js';
@@ -27,6 +27,8 @@ interface Plan {
 
 /** Parallel streams of tcp-throughput-8 (each downloads downloadBytes / PARALLEL_STREAMS). */
 const PARALLEL_STREAMS = 8;
+/** Keep-alive HTTP connections of http-rps. */
+const HTTP_CONNECTIONS = 32;
 /** Clients logging in at once for login-rate. */
 const PARALLEL_LOGINS = 16;
 /** Upper bound on certificates issued by cert-issue-rate. */
@@ -111,6 +113,26 @@ async function measureParallelThroughput(tunnels: Tunnels, plan: Plan, children:
   return result('tcp-throughput-8', median(rates.burrow), median(rates.baseline), 'MB/s');
 }
 
+/** http-rps: an http vhost proxy vs a plain Node HTTP reverse proxy, both to the same origin. */
+async function measureHttpRps(children: ChildSet, workDir: string, plan: Plan): Promise<Result> {
+  const origin = children.start('http origin', process.execPath, [...TSX_ARGS, 'bench/http-target.ts', 'origin'], REPO_ROOT);
+  const [originPort] = await children.waitForPorts(origin, TARGET_START_TIMEOUT_MS);
+  const baselineChild = children.start('http reverse proxy', process.execPath, [...TSX_ARGS, 'bench/http-target.ts', 'proxy', String(originPort)], REPO_ROOT);
+  const [baselinePort] = await children.waitForPorts(baselineChild, TARGET_START_TIMEOUT_MS);
+  const burrowPort = await startBurrowHttp(children, REPO_ROOT, workDir, originPort!);
+  await waitForHttp(burrowPort, HTTP_BENCH_HOST, ROUTES_READY_DEADLINE_MS);
+  await waitForHttp(baselinePort!, HTTP_BENCH_HOST, ROUTES_READY_DEADLINE_MS);
+  const burrow: number[] = [];
+  const baseline: number[] = [];
+  for (let repeat = 0; repeat < plan.repeats; repeat++) {
+    burrow.push(await httpRps(burrowPort, HTTP_BENCH_HOST, HTTP_CONNECTIONS, plan.rateSeconds, MEASURE_TIMEOUT_MS));
+    baseline.push(await httpRps(baselinePort!, HTTP_BENCH_HOST, HTTP_CONNECTIONS, plan.rateSeconds, MEASURE_TIMEOUT_MS));
+    children.assertAllRunning();
+    progress(`http-rps ${repeat + 1}/${plan.repeats}: burrow ${burrow.at(-1)?.toFixed(0)} req/s, baseline ${baseline.at(-1)?.toFixed(0)} req/s`);
+  }
+  return result('http-rps', median(burrow), median(baseline), 'req/s');
+}
+
 async function measureLatency(tunnels: Tunnels, plan: Plan, children: ChildSet): Promise<Result[]> {
   const p50: Record<TunnelName, number[]> = { burrow: [], burrowV2: [], baseline: [] };
   const p99: Record<TunnelName, number[]> = { burrow: [], burrowV2: [], baseline: [] };
@@ -170,6 +192,7 @@ async function main(): Promise<void> {
       await measureThroughput(tunnels, plan, children, 'burrowV2', 'tcp-throughput-1-v2'),
       await measureParallelThroughput(tunnels, plan, children),
       ...await measureLatency(tunnels, plan, children),
+      await measureHttpRps(children, workDir, plan),
       result('login-rate', await loginRate(tunnels.burrow.bindPort, tunnels.burrow.token, PARALLEL_LOGINS, plan.rateSeconds), null, 'logins/s'),
       result('cert-issue-rate', await certIssueRate(plan.rateSeconds, MAX_CERTS), null, 'certs/s'),
     ];
