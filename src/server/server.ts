@@ -8,6 +8,7 @@ import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Session } from '../mux/index.js';
 import { formatAddress } from '../net/dial.js';
+import { listenOn } from '../net/listen.js';
 import { buildServerTls, defaultStateDir, describeIdentity, watchFiles, type FileWatch, type ServerTls } from '../tls/index.js';
 import { FRP_COMPAT_VERSION } from '../version.js';
 import {
@@ -146,11 +147,7 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     });
     // allowHalfOpen: without tcpMux a work connection carries a user's half-close as a FIN.
     const listener = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.onSocket(socket));
-    await new Promise<void>((resolve, reject) => {
-      listener.once('error', (err) => reject(new BurrowError(ErrorCode.NETWORK, `listen on ${formatAddress(this.config.bindAddr, this.config.bindPort)}: ${err.message}`, { cause: err })));
-      listener.listen({ host: this.config.bindAddr, port: this.config.bindPort }, resolve);
-    });
-    listener.on('error', (err) => this.logger.error({ err: err.message }, 'listener error'));
+    await listenOn(listener, this.config.bindAddr, this.config.bindPort, formatAddress(this.config.bindAddr, this.config.bindPort), this.logger);
     this.listener = listener;
     try {
       await this.startVhosts();

@@ -9,8 +9,9 @@ import http from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { timingSafeEqual } from 'node:crypto';
-import { BurrowError, ErrorCode, errorMessage } from '../../errors.js';
+import { errorMessage } from '../../errors.js';
 import type { Logger } from '../../log.js';
+import { listenOn } from '../../net/listen.js';
 import { relay } from '../../net/relay.js';
 import { canonicalHost, MAX_HTTP_HEADER_BYTES } from './http-head.js';
 import { BASIC_AUTH_REALM, rawResponse, VhostPage, VHOST_SERVER_HEADER } from './http-pages.js';
@@ -174,13 +175,9 @@ export class HttpVhost {
   /** Listens on its own port (vhostHTTPPort when it differs from bindPort). */
   async listen(host: string, port: number): Promise<net.AddressInfo> {
     const listener = net.createServer({ noDelay: true }, (socket) => this.handleSocket(socket));
-    await new Promise<void>((resolve, reject) => {
-      listener.once('error', (err) => reject(new BurrowError(ErrorCode.NETWORK, `listen on vhostHTTPPort ${host}:${port}: ${err.message}`, { cause: err })));
-      listener.listen({ host, port }, resolve);
-    });
-    listener.on('error', (err) => this.logger.error({ err: err.message }, 'http vhost listener error'));
+    const address = await listenOn(listener, host, port, `vhostHTTPPort ${host}:${port}`, this.logger);
     this.listener = listener;
-    return listener.address() as net.AddressInfo;
+    return address;
   }
 
   /** Stops listening and closes every connection. */
@@ -189,6 +186,17 @@ export class HttpVhost {
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
     this.server.close();
+  }
+
+  /** A work connection to the backend, or undefined after answering 502 on `reply`. */
+  private async openBackend(backend: HttpBackend, peer: HttpPeer, reply: (status: number, reason: string, body: string) => void, what: string): Promise<Duplex | undefined> {
+    try {
+      return await backend.openConn(peer);
+    } catch (err) {
+      this.logger.warn({ proxy: backend.proxyName, err: errorMessage(err) }, `${what}: no work connection`);
+      reply(502, 'Bad Gateway', VhostPage.badGateway);
+      return undefined;
+    }
   }
 
   /** The route for a request, or undefined (after answering 404 / 401 on `reply`). */
@@ -235,15 +243,9 @@ export class HttpVhost {
     };
     const backend = this.route(req, reply);
     if (!backend) return;
-    const peer = { address: stripV4Mapped(req.socket.remoteAddress ?? ''), port: req.socket.remotePort ?? 0 };
-    let conn: Duplex;
-    try {
-      conn = await backend.openConn(peer);
-    } catch (err) {
-      this.logger.warn({ proxy: backend.proxyName, err: errorMessage(err) }, 'http request: no work connection');
-      reply(502, 'Bad Gateway', VhostPage.badGateway);
-      return;
-    }
+    const peer = peerOf(req);
+    const conn = await this.openBackend(backend, peer, reply, 'http request');
+    if (!conn) return;
     if (res.destroyed || req.destroyed) {
       conn.destroy();
       return;
@@ -300,15 +302,9 @@ export class HttpVhost {
     };
     const backend = this.route(req, reply);
     if (!backend) return;
-    const peer = { address: stripV4Mapped(req.socket.remoteAddress ?? ''), port: req.socket.remotePort ?? 0 };
-    let conn: Duplex;
-    try {
-      conn = await backend.openConn(peer);
-    } catch (err) {
-      this.logger.warn({ proxy: backend.proxyName, err: errorMessage(err) }, 'upgrade request: no work connection');
-      reply(502, 'Bad Gateway', VhostPage.badGateway);
-      return;
-    }
+    const peer = peerOf(req);
+    const conn = await this.openBackend(backend, peer, reply, 'upgrade request');
+    if (!conn) return;
     if (socket.destroyed) {
       conn.destroy();
       return;
@@ -348,4 +344,9 @@ function groupHeaders(pairs: [string, string][]): Map<string, string | string[]>
     else out.set(key, Array.isArray(prev) ? [...prev, value] : [prev, value]);
   }
   return out;
+}
+
+/** Who sent a request: the address StartWorkConn reports as its source. */
+function peerOf(req: http.IncomingMessage): HttpPeer {
+  return { address: stripV4Mapped(req.socket.remoteAddress ?? ''), port: req.socket.remotePort ?? 0 };
 }

@@ -1,9 +1,10 @@
 // The shared HTTPS vhost: routes each TLS connection by its ClientHello's SNI to an https proxy, without terminating TLS.
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { BurrowError, ErrorCode, errorMessage } from '../../errors.js';
+import { errorMessage } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { peekUntil } from '../../net/peek.js';
+import { listenOn } from '../../net/listen.js';
 import { relay } from '../../net/relay.js';
 import { VhostRouter } from './router.js';
 import { MAX_CLIENT_HELLO_BYTES, parseTlsClientHelloSni, type TlsClientHelloResult } from './tls-sni.js';
@@ -111,13 +112,9 @@ export class HttpsVhost {
   async listen(host: string, port: number): Promise<net.AddressInfo> {
     // allowHalfOpen: a TLS close_notify then FIN from one side must not cut the other's answer.
     const listener = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.handleSocket(socket));
-    await new Promise<void>((resolve, reject) => {
-      listener.once('error', (err) => reject(new BurrowError(ErrorCode.NETWORK, `listen on vhostHTTPSPort ${host}:${port}: ${err.message}`, { cause: err })));
-      listener.listen({ host, port }, resolve);
-    });
-    listener.on('error', (err) => this.logger.error({ err: err.message }, 'https vhost listener error'));
+    const address = await listenOn(listener, host, port, `vhostHTTPSPort ${host}:${port}`, this.logger);
     this.listener = listener;
-    return listener.address() as net.AddressInfo;
+    return address;
   }
 
   /** Stops listening and closes every connection. */
