@@ -7,7 +7,8 @@ import type { ServerConfig } from '../config/index.js';
 import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Session } from '../mux/index.js';
-import { formatAddress } from '../net/dial.js';
+import { formatAddress, splitHostPort } from '../net/dial.js';
+import { destroySoon, endSoon } from '../net/linger.js';
 import { listenOn } from '../net/listen.js';
 import { buildServerTls, defaultStateDir, describeIdentity, watchFiles, type FileWatch, type ServerTls } from '../tls/index.js';
 import { FRP_COMPAT_VERSION } from '../version.js';
@@ -509,26 +510,4 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     this.logger.debug({ remote: peer.remoteAddress, proxy: name, user: visitorUser }, 'visitor connection admitted');
     target.serveVisitor(conn.stream, request, splitHostPort(peer.remoteAddress));
   }
-}
-
-/** "1.2.3.4:5" / "[::1]:5" → address and port (for StartWorkConn's src of a visitor connection). */
-function splitHostPort(hostPort: string): { address: string; port: number } {
-  const colon = hostPort.lastIndexOf(':');
-  if (colon < 0) return { address: '', port: 0 };
-  const host = hostPort.slice(0, colon).replace(/^\[|\]$/g, '');
-  const port = Number(hostPort.slice(colon + 1));
-  return { address: host.startsWith('::ffff:') ? host.slice(7) : host, port: Number.isInteger(port) ? port : 0 };
-}
-
-/** Ends a connection after what was written is flushed; destroys it if the peer never finishes. */
-function endSoon(conn: Duplex): void {
-  conn.end();
-  destroySoon(conn);
-}
-
-/** Destroys a connection that was already ended, unless the peer closes it first. */
-function destroySoon(conn: Duplex): void {
-  const timer = setTimeout(() => conn.destroy(), FIRST_MESSAGE_TIMEOUT_MS);
-  timer.unref();
-  conn.once('close', () => clearTimeout(timer));
 }

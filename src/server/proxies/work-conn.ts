@@ -2,6 +2,7 @@
 import type { Duplex } from 'node:stream';
 import { BurrowError, ErrorCode } from '../../errors.js';
 import { createRateLimitedStream, parseBandwidth, RateLimiter } from '../../net/bandwidth.js';
+import { stripV4Mapped } from '../../net/dial.js';
 import { wrapWorkConn, type NewProxy, type StartWorkConn, type WireConn } from '../../wire/index.js';
 import type { ProxyOwner } from './proxy.js';
 
@@ -13,10 +14,6 @@ export interface UserAddress {
   dstPort?: number;
 }
 
-/** "::ffff:1.2.3.4" → "1.2.3.4", as Go reports IPv4 peers on dual-stack sockets. */
-export function stripV4Mapped(address: string): string {
-  return address.startsWith('::ffff:') ? address.slice(7) : address;
-}
 
 /** The src/dst of a TCP user connection, as frps fills StartWorkConn. */
 export function socketAddress(socket: { remoteAddress?: string | undefined; remotePort?: number | undefined; localAddress?: string | undefined; localPort?: number | undefined }, withDst = true): UserAddress {

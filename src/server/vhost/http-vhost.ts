@@ -11,6 +11,7 @@ import type { Duplex } from 'node:stream';
 import { timingSafeEqual } from 'node:crypto';
 import { errorMessage } from '../../errors.js';
 import type { Logger } from '../../log.js';
+import { stripV4Mapped } from '../../net/dial.js';
 import { listenOn } from '../../net/listen.js';
 import { relay } from '../../net/relay.js';
 import { canonicalHost, MAX_HTTP_HEADER_BYTES } from './http-head.js';
@@ -86,9 +87,6 @@ function targetPath(target: string): string {
   }
 }
 
-function stripV4Mapped(address: string): string {
-  return address.startsWith('::ffff:') ? address.slice(7) : address;
-}
 
 /**
  * The request headers sent on: hop-by-hop headers dropped (those named in Connection too), Host

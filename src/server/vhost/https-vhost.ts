@@ -4,6 +4,8 @@ import type { Duplex } from 'node:stream';
 import { errorMessage } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { peekUntil } from '../../net/peek.js';
+import { stripV4Mapped } from '../../net/dial.js';
+import { endSoon } from '../../net/linger.js';
 import { listenOn } from '../../net/listen.js';
 import { relay } from '../../net/relay.js';
 import { VhostRouter } from './router.js';
@@ -88,8 +90,7 @@ export class HttpsVhost {
     if (!backend) {
       // Unknown host: closed cleanly, as frps does (there is no certificate to answer with).
       this.logger.debug({ sni }, 'https vhost: no proxy for this SNI; connection closed');
-      socket.end();
-      setTimeout(() => socket.destroy(), UNKNOWN_SNI_LINGER_MS).unref();
+      endSoon(socket, UNKNOWN_SNI_LINGER_MS);
       return;
     }
     const peer = { address: stripV4Mapped(socket.remoteAddress ?? ''), port: socket.remotePort ?? 0 };
@@ -135,6 +136,3 @@ export class HttpsVhost {
 /** A connection refused for its SNI is destroyed this long after end() if the peer keeps it open. */
 const UNKNOWN_SNI_LINGER_MS = 1_000;
 
-function stripV4Mapped(address: string): string {
-  return address.startsWith('::ffff:') ? address.slice(7) : address;
-}
