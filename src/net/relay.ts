@@ -11,6 +11,14 @@ export interface RelayResult {
   error?: Error;
 }
 
+/** Live byte counting for a relay (traffic meters); each callback gets the size of one chunk. */
+export interface RelayTally {
+  aToB(bytes: number): void;
+  bToA(bytes: number): void;
+  /** Called once when both streams have closed. */
+  done?(): void;
+}
+
 /**
  * Joins `a` and `b`: each one's readable side is piped into the other's writable side (pipe()
  * honours write() and 'drain', so the slower side paces the faster one). A half-close travels:
@@ -19,8 +27,9 @@ export interface RelayResult {
  * once there). When both directions have ended and flushed, or either side errors or closes
  * before its readable end, both streams are destroyed. TCP sockets given here should be created
  * with `allowHalfOpen: true`, or Node ends their writable side as soon as their readable ends.
+ * `tally`, when given, sees every chunk as it passes (live traffic counters).
  */
-export function relay(a: Duplex, b: Duplex): Promise<RelayResult> {
+export function relay(a: Duplex, b: Duplex, tally?: RelayTally): Promise<RelayResult> {
   return new Promise((resolve) => {
     const result: RelayResult = { bytesAtoB: 0, bytesBtoA: 0 };
     let settled = 0;
@@ -35,7 +44,9 @@ export function relay(a: Duplex, b: Duplex): Promise<RelayResult> {
     };
     const onClose = (): void => {
       settled += 1;
-      if (settled === 2) resolve(result);
+      if (settled !== 2) return;
+      tally?.done?.();
+      resolve(result);
     };
     const onError = (err: Error): void => finish(err);
     // A side closed without a clean end of its readable half: the other side cannot go on.
@@ -45,9 +56,11 @@ export function relay(a: Duplex, b: Duplex): Promise<RelayResult> {
 
     a.on('data', (chunk: Buffer) => {
       result.bytesAtoB += chunk.length;
+      tally?.aToB(chunk.length);
     });
     b.on('data', (chunk: Buffer) => {
       result.bytesBtoA += chunk.length;
+      tally?.bToA(chunk.length);
     });
     a.on('error', onError);
     b.on('error', onError);

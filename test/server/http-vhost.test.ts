@@ -4,12 +4,14 @@ import http from 'node:http';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { silentLogger } from '../../src/log.js';
+import { TrafficMeter } from '../../src/server/traffic.js';
 import { HttpVhost, type HttpBackend } from '../../src/server/vhost/index.js';
 
 /** A backend that dials `port` directly instead of asking a client for a work connection. */
 function backend(port: number, extra: Partial<HttpBackend> = {}): HttpBackend {
   return {
     proxyName: `direct-${port}`,
+    meter: new TrafficMeter(),
     rewriteHost: '',
     setHeaders: {},
     setResponseHeaders: {},

@@ -7,6 +7,7 @@ import type { HttpBackend, HttpPeer, HttpVhost } from '../vhost/index.js';
 import { canonicalAddr, DEFAULT_HTTP_PORT, proxyDomains } from './domains.js';
 import type { ProxyOwner, ServerProxy } from './proxy.js';
 import { serverLimiter, takeWorkConn, wrapProxyStream } from './work-conn.js';
+import { TrafficMeter } from '../traffic.js';
 
 /** An http proxy registered on the server's HTTP vhost. */
 export class HttpProxy implements ServerProxy, HttpBackend {
@@ -41,6 +42,8 @@ export class HttpProxy implements ServerProxy, HttpBackend {
   get proxyName(): string {
     return this.name;
   }
+
+  readonly meter = new TrafficMeter();
 
   get portsUsed(): number {
     return 0;

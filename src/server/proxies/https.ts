@@ -7,6 +7,7 @@ import type { HttpsBackend, HttpsVhost } from '../vhost/index.js';
 import { canonicalAddr, DEFAULT_HTTPS_PORT, proxyDomains } from './domains.js';
 import type { ProxyOwner, ServerProxy } from './proxy.js';
 import { serverLimiter, takeWorkConn, wrapProxyStream } from './work-conn.js';
+import { TrafficMeter } from '../traffic.js';
 
 /** An https proxy registered on the server's HTTPS vhost. */
 export class HttpsProxy implements ServerProxy, HttpsBackend {
@@ -31,6 +32,8 @@ export class HttpsProxy implements ServerProxy, HttpsBackend {
   get proxyName(): string {
     return this.name;
   }
+
+  readonly meter = new TrafficMeter();
 
   get portsUsed(): number {
     return 0;

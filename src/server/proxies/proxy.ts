@@ -1,6 +1,7 @@
 // What every server-side proxy is, and the pieces of a client session a proxy draws on.
 import type { Logger } from '../../log.js';
 import type { NewProxy, WireConn } from '../../wire/index.js';
+import type { TrafficMeter } from '../traffic.js';
 
 /** The client session behind a proxy, as the proxy sees it. */
 export interface ProxyOwner {
@@ -22,6 +23,8 @@ export interface ServerProxy {
   readonly request: NewProxy;
   /** Number of public ports the proxy holds (for maxPortsPerClient). */
   readonly portsUsed: number;
+  /** User connections and bytes carried (the admin API and metrics read it). */
+  readonly meter: TrafficMeter;
   /** Opens the public side; resolves with NewProxyResp's remote_addr. */
   start(): Promise<string>;
   /** Called once NewProxyResp has gone out (a udp proxy then asks for its work connection). */

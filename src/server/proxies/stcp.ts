@@ -6,6 +6,7 @@ import { relay } from '../../net/relay.js';
 import { deriveCipherKey, verifyPrivilegeKey, wrapWorkConn, type NewProxy, type NewVisitorConn } from '../../wire/index.js';
 import type { ProxyOwner, ServerProxy } from './proxy.js';
 import { serverLimiter, takeWorkConn, wrapProxyStream } from './work-conn.js';
+import { TrafficMeter } from '../traffic.js';
 
 /** allowUsers entry that admits every visitor. */
 const ALLOW_ALL_USERS = '*';
@@ -60,6 +61,8 @@ export class StcpProxy implements ServerProxy {
     this.limiter = serverLimiter(request);
   }
 
+  readonly meter = new TrafficMeter();
+
   get portsUsed(): number {
     return 0;
   }
@@ -108,7 +111,7 @@ export class StcpProxy implements ServerProxy {
           visitor.destroy();
           return;
         }
-        void relay(visitor, wrapProxyStream(work.stream, this.request, this.owner.encryptionKey, this.limiter));
+        void relay(visitor, wrapProxyStream(work.stream, this.request, this.owner.encryptionKey, this.limiter), this.meter.userRelay());
       },
       (err: unknown) => {
         this.owner.logger.warn({ proxy: this.name, err: errorMessage(err) }, 'no work connection for visitor connection');

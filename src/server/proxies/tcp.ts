@@ -8,6 +8,7 @@ import type { PortManager } from '../port-manager.js';
 import type { ProxyOwner, ServerProxy } from './proxy.js';
 import type { TcpGroups } from './tcp-group.js';
 import { serverLimiter, socketAddress, takeWorkConn, wrapProxyStream } from './work-conn.js';
+import { TrafficMeter } from '../traffic.js';
 
 /** A tcp proxy listening on remote_port (or a port the server picks), or a member of a group's port. */
 export class TcpProxy implements ServerProxy {
@@ -28,6 +29,8 @@ export class TcpProxy implements ServerProxy {
   ) {
     this.limiter = serverLimiter(request);
   }
+
+  readonly meter = new TrafficMeter();
 
   get portsUsed(): number {
     return 1;
@@ -86,6 +89,6 @@ export class TcpProxy implements ServerProxy {
       work.stream.destroy();
       return;
     }
-    void relay(user, wrapProxyStream(work.stream, this.request, this.owner.encryptionKey, this.limiter));
+    void relay(user, wrapProxyStream(work.stream, this.request, this.owner.encryptionKey, this.limiter), this.meter.userRelay());
   }
 }

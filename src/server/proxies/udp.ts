@@ -8,6 +8,7 @@ import { UDP_WORK_CONN_READ_TIMEOUT_MS, UDP_WORK_CONN_RETRY_MS, UDP_WORK_CONN_ST
 import type { PortManager } from '../port-manager.js';
 import type { ProxyOwner, ServerProxy } from './proxy.js';
 import { serverLimiter, takeWorkConn, wrapProxyStream } from './work-conn.js';
+import { TrafficMeter } from '../traffic.js';
 
 /** Datagram counters of a udp proxy (for logs and tests). */
 export interface UdpProxyStats {
@@ -40,6 +41,8 @@ export class UdpProxy implements ServerProxy {
   ) {
     this.limiter = serverLimiter(request);
   }
+
+  readonly meter = new TrafficMeter();
 
   get portsUsed(): number {
     return 1;

@@ -14,6 +14,7 @@ import type { Logger } from '../../log.js';
 import { stripV4Mapped } from '../../net/dial.js';
 import { listenOn } from '../../net/listen.js';
 import { relay } from '../../net/relay.js';
+import type { TrafficMeter } from '../traffic.js';
 import { canonicalHost, MAX_HTTP_HEADER_BYTES } from './http-head.js';
 import { BASIC_AUTH_REALM, rawResponse, VhostPage, VHOST_SERVER_HEADER } from './http-pages.js';
 import { VhostRouter } from './router.js';
@@ -42,6 +43,8 @@ export interface HttpPeer {
 /** One http proxy as the vhost sees it: its rewrite rules, credentials and a way to reach its client. */
 export interface HttpBackend {
   readonly proxyName: string;
+  /** Counts user connections and bytes (requests and upgraded connections). */
+  readonly meter: TrafficMeter;
   /** hostHeaderRewrite; "" = keep the Host the user sent. */
   readonly rewriteHost: string;
   /** requestHeaders.set: headers set on every request. */
@@ -311,7 +314,7 @@ export class HttpVhost {
     for (const [name, value] of forwardHeaders(req, backend, peer.address, true)) lines.push(`${name}: ${value}`);
     conn.write(`${lines.join('\r\n')}\r\n\r\n`);
     if (head.length > 0) conn.write(head);
-    void relay(socket, conn);
+    void relay(socket, conn, backend.meter.userRelay());
   }
 
   private onClientError(err: NodeJS.ErrnoException, socket: Duplex): void {

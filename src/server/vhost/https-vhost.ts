@@ -8,6 +8,7 @@ import { stripV4Mapped } from '../../net/dial.js';
 import { endSoon } from '../../net/linger.js';
 import { listenOn } from '../../net/listen.js';
 import { relay } from '../../net/relay.js';
+import type { TrafficMeter } from '../traffic.js';
 import { VhostRouter } from './router.js';
 import { MAX_CLIENT_HELLO_BYTES, parseTlsClientHelloSni, type TlsClientHelloResult } from './tls-sni.js';
 
@@ -19,6 +20,8 @@ const TLS_RECORD_HEADER = 5;
 /** One https proxy as the vhost sees it. */
 export interface HttpsBackend {
   readonly proxyName: string;
+  /** Counts the relayed connections and bytes. */
+  readonly meter: TrafficMeter;
   /** A work connection (StartWorkConn written, wrapped per the proxy's flags) for one TLS connection. */
   openConn(peer: { address: string; port: number }): Promise<Duplex>;
 }
@@ -100,7 +103,7 @@ export class HttpsVhost {
           conn.destroy();
           return;
         }
-        void relay(socket, conn);
+        void relay(socket, conn, backend.meter.userRelay());
       },
       (err: unknown) => {
         this.logger.warn({ proxy: backend.proxyName, err: errorMessage(err) }, 'https vhost: no work connection');
