@@ -307,12 +307,8 @@ export class BurrowServer extends EventEmitter implements ControlHost {
           case 'https':
             this.httpsVhost.route(socket, route.sni);
             return;
-          case 'websocket':
-            // burrow has no WebSocket tunnel transport yet: answer it as an ordinary HTTP request (404) when the vhost is here.
-            if (this.httpOnBindPort) this.httpVhost.handleSocket(socket);
-            else socket.destroy();
-            return;
-          default:
+          case 'websocket': // a tunnel over WebSocket (GET /~!frp): acceptTransport answers the upgrade itself
+          case 'tunnel':
             this.acceptTunnel(socket);
         }
       })
