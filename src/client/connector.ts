@@ -1,11 +1,14 @@
-// Opens logical connections to the server: TCP, then the optional 0x17 byte and TLS, then yamux streams or new connections.
+// Opens logical connections to the server: TCP (+ WebSocket), the optional 0x17 byte and TLS, then yamux streams or new connections.
 import { EventEmitter } from 'node:events';
+import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type * as tls from 'node:tls';
 import type { ClientConfig } from '../config/index.js';
 import { BurrowError, ErrorCode } from '../errors.js';
 import { Session } from '../mux/index.js';
-import { dialTcp } from '../net/dial.js';
-import { connectTls, peerFingerprint, type ClientTls } from '../tls/index.js';
+import { dialTcp, formatAddress } from '../net/dial.js';
+import { buildClientTlsOptions, connectTls, peerFingerprint, type ClientTls } from '../tls/index.js';
+import { dialWebSocket, WEBSOCKET_HANDSHAKE_TIMEOUT_MS } from '../transport/index.js';
 
 /** What the client learnt about the transport when it connected. */
 export interface TransportInfo {
@@ -20,8 +23,13 @@ export interface TransportInfo {
 
 /**
  * One connection to the server. With tcpMux every logical connection is a yamux stream of one
- * session; without it each logical connection is a new TCP (+TLS) connection. Emits 'close' when
- * the session (tcpMux) is lost.
+ * session; without it each logical connection is a new TCP (+TLS) connection, or a new WebSocket.
+ * Layers by transport.protocol, as frp's client builds them:
+ * - "tcp": TCP → [0x17] + TLS when TLS is on.
+ * - "websocket": TCP → WebSocket (Host = serverAddr:serverPort) → [0x17] + TLS when TLS is on.
+ * - "wss": TCP → TLS (always, no 0x17) → WebSocket (Host = tls.serverName or serverAddr).
+ * "kcp" and "quic" are not supported: they dial "tcp" (the config loader warned about it).
+ * Emits 'close' when the session (tcpMux) is lost.
  */
 export class Connector extends EventEmitter {
   private session: Session | undefined;
@@ -77,14 +85,66 @@ export class Connector extends EventEmitter {
       allowHalfOpen: true,
       ...(transport.connectServerLocalIP ? { localAddress: transport.connectServerLocalIP } : {}),
     });
-    const clientTls = this.tlsNow();
-    if (!clientTls) {
-      this.info = { tls: false };
-      return socket;
-    }
     try {
-      const secure = await connectTls(socket, clientTls.options, {
-        customFirstByte: !transport.tls.disableCustomTLSFirstByte,
+      switch (transport.protocol) {
+        case 'websocket': {
+          const ws = await dialWebSocket(socket, {
+            scheme: 'ws',
+            host: formatAddress(this.config.serverAddr, this.config.serverPort),
+            timeoutMs: this.handshakeTimeoutMs(),
+          });
+          return await this.secure(ws, this.tlsNow());
+        }
+        case 'wss': {
+          // wss is TLS whatever transport.tls.enable says (frp's rule), and never with the 0x17 byte.
+          const clientTls = this.tlsNow() ?? (await this.wssTls());
+          const secure = await this.tlsOver(socket, clientTls, false);
+          const name = transport.tls.serverName || this.config.serverAddr;
+          return await dialWebSocket(secure, {
+            scheme: 'wss',
+            host: isIP(name) === 6 ? `[${name}]` : name,
+            timeoutMs: this.handshakeTimeoutMs(),
+          });
+        }
+        default:
+          return await this.secure(socket, this.tlsNow());
+      }
+    } catch (err) {
+      socket.destroy();
+      throw err;
+    }
+  }
+
+  /** Deadline of one WebSocket handshake: the dial timeout, as frp's whole dial has, or the transport's own. */
+  private handshakeTimeoutMs(): number {
+    const dial = this.config.transport.dialServerTimeout * 1000;
+    return dial > 0 ? dial : WEBSOCKET_HANDSHAKE_TIMEOUT_MS;
+  }
+
+  /** TLS settings for wss while transport.tls.enable is false: built once from the same keys. */
+  private wssTlsSettings: Promise<ClientTls> | undefined;
+  private wssTls(): Promise<ClientTls> {
+    this.wssTlsSettings ??= buildClientTlsOptions({ ...this.config.transport.tls, serverAddr: this.config.serverAddr });
+    return this.wssTlsSettings;
+  }
+
+  /** TLS over `conn` when `clientTls` is set (see tlsOver), else `conn` itself. */
+  private async secure(conn: Duplex, clientTls: ClientTls | undefined): Promise<Duplex> {
+    if (clientTls) return this.tlsOver(conn, clientTls, true);
+    this.info = { tls: false };
+    return conn;
+  }
+
+  /**
+   * Runs TLS over `conn` (a TCP socket or a WebSocket stream), recording what was negotiated. The 0x17
+   * byte goes first unless transport.tls.disableCustomTLSFirstByte (or `firstByte` is false: wss).
+   */
+  private async tlsOver(conn: Duplex, clientTls: ClientTls, firstByte: boolean): Promise<tls.TLSSocket> {
+    const transport = this.config.transport;
+    try {
+      // connectTls only writes to and wraps its socket; Node wraps a non-socket Duplex (the WebSocket) for TLS.
+      const secure = await connectTls(conn, clientTls.options, {
+        customFirstByte: firstByte && !transport.tls.disableCustomTLSFirstByte,
         timeoutMs: transport.dialServerTimeout * 1000,
         ...(clientTls.pin ? { pin: clientTls.pin } : {}),
       });
@@ -96,7 +156,7 @@ export class Connector extends EventEmitter {
       };
       return secure;
     } catch (err) {
-      socket.destroy();
+      conn.destroy();
       throw err;
     }
   }

@@ -120,7 +120,12 @@ export function parseClientConfig(text: string, file: string, opts: LoadOptions 
         problems.push({ file, path: 'transport.tls.verify', message: '"none" contradicts transport.tls.serverFingerprint: remove one' });
       }
     }
-    if (t?.tls?.enable === false) {
+    // frp's kcp and quic transports need UDP listeners burrow does not have: one warning, then tcp.
+    if (t?.protocol === 'kcp' || t?.protocol === 'quic') {
+      warnings.push(`${file}: transport.protocol: "${t.protocol}" is an frp transport burrow does not support yet; connecting over "tcp" instead`);
+    }
+    // wss is TLS whatever transport.tls.enable says (frp's rule), so the TLS files still apply.
+    if (t?.tls?.enable === false && t.protocol !== 'wss') {
       for (const k of ['certFile', 'keyFile', 'trustedCaFile', 'trustedCaData', 'serverFingerprint'] as const) {
         if ((t.tls[k] ?? '') !== '') warnings.push(`${file}: transport.tls.${k}: has no effect while transport.tls.enable is false`);
       }

@@ -1,14 +1,20 @@
-// Turns an accepted TCP socket into the server's transport: TLS or plain by the first byte, then optionally yamux.
-import type net from 'node:net';
+// Turns an accepted connection into the server's transport: WebSocket and/or TLS by the first bytes, then optionally yamux.
 import type { Duplex } from 'node:stream';
+import type * as tls from 'node:tls';
 import { Session } from '../mux/index.js';
 import { peerIdentity, sniffTlsFirstByte, wrapServerSocket, type PeerIdentity, type ServerTls } from '../tls/index.js';
+import { acceptWebSocket, FRP_WEBSOCKET_PATH, readAhead, WEBSOCKET_HANDSHAKE_TIMEOUT_MS } from '../transport/index.js';
 import { HANDSHAKE_TIMEOUT_MS } from './constants.js';
 
 export interface AcceptOptions {
   tls: ServerTls;
   tcpMux: boolean;
   keepaliveIntervalMs: number;
+  /**
+   * Report a TLS connection whose first bytes are `POST /~!burrow/` as kind 'enroll' (the enrollment
+   * endpoint). Off: such a connection goes on as a tunnel client and fails at its first message.
+   */
+  enroll?: boolean;
 }
 
 /** TLS facts of an accepted connection (absent on plain connections). */
@@ -24,21 +30,95 @@ export type AcceptedTransport =
   | { kind: 'mux'; session: Session; tls?: TlsFacts }
   | { kind: 'single'; conn: Duplex; tls?: TlsFacts };
 
+/** An enrollment request inside TLS; `conn` still holds every byte of it, from "POST" on. */
+export interface AcceptedEnroll {
+  kind: 'enroll';
+  conn: Duplex;
+  tls?: TlsFacts;
+}
+
+/** The first bytes of frp's WebSocket upgrade (frps's muxer matches exactly these). */
+const WEBSOCKET_PREFIX = Buffer.from(`GET ${FRP_WEBSOCKET_PATH}`, 'latin1');
+/** The first bytes of a request to burrow's enrollment endpoint. */
+const ENROLL_PREFIX = Buffer.from('POST /~!burrow/', 'latin1');
+/** Enough bytes to compare against the longest prefix. */
+const MAX_PREFIX_BYTES = Math.max(WEBSOCKET_PREFIX.length, ENROLL_PREFIX.length);
+
+type PrefixKind = 'websocket' | 'enroll';
+
 /**
- * Reads the first byte (0x17 / 0x16 → TLS, anything else → plain unless TLS is forced), completes
- * the TLS handshake when there is one, and starts a yamux server session when tcpMux is on.
- * Rejects with a BurrowError saying which step failed; the caller destroys the socket.
+ * Which of `prefixes` the stream starts with, or undefined as soon as the first bytes match none (a
+ * yamux header, a frp message, a TLS record: usually after one byte). Every byte is put back.
  */
-export async function acceptTransport(socket: net.Socket, options: AcceptOptions): Promise<AcceptedTransport> {
-  const sniff = await sniffTlsFirstByte(socket, { force: options.tls.force, timeoutMs: HANDSHAKE_TIMEOUT_MS });
-  let conn: Duplex = socket;
-  let tls: TlsFacts | undefined;
-  if (sniff.kind === 'tls') {
-    const secure = await wrapServerSocket(socket, options.tls, { handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS });
-    const identity = peerIdentity(secure);
-    tls = { version: secure.getProtocol() ?? '', cipher: secure.getCipher()?.standardName ?? '', ...(identity ? { identity } : {}) };
-    conn = secure;
+function matchPrefix(stream: Duplex, prefixes: readonly [PrefixKind, Buffer][]): Promise<PrefixKind | undefined> {
+  return readAhead<{ kind: PrefixKind | undefined }>(
+    stream,
+    (bytes) => {
+      let open = false;
+      for (const [kind, prefix] of prefixes) {
+        const n = Math.min(bytes.length, prefix.length);
+        if (!bytes.subarray(0, n).equals(prefix.subarray(0, n))) continue;
+        if (n === prefix.length) return { kind };
+        open = true;
+      }
+      return open ? undefined : { kind: undefined };
+    },
+    { maxBytes: MAX_PREFIX_BYTES, timeoutMs: HANDSHAKE_TIMEOUT_MS },
+  ).then((r) => r.kind);
+}
+
+function tlsFacts(secure: tls.TLSSocket): TlsFacts {
+  const identity = peerIdentity(secure);
+  return { version: secure.getProtocol() ?? '', cipher: secure.getCipher()?.standardName ?? '', ...(identity ? { identity } : {}) };
+}
+
+/**
+ * Reads the first byte (0x17 / 0x16 → TLS, anything else → plain unless TLS is forced) and completes the
+ * TLS handshake when there is one. `conn` may be a TCP socket or a WebSocket stream: sniffing and TLS only
+ * use the Duplex side of it (Node wraps a non-socket Duplex for TLS itself).
+ */
+async function secureLayer(conn: Duplex, options: AcceptOptions): Promise<{ conn: Duplex; tls?: TlsFacts }> {
+  const sniff = await sniffTlsFirstByte(conn, { force: options.tls.force, timeoutMs: HANDSHAKE_TIMEOUT_MS });
+  if (sniff.kind !== 'tls') return { conn };
+  const secure = await wrapServerSocket(conn, options.tls, { handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS });
+  return { conn: secure, tls: tlsFacts(secure) };
+}
+
+/**
+ * Layers, as frp's clients build them:
+ * - `GET /~!frp` on the raw connection: a WebSocket upgrade (transport.protocol = "websocket"); inside it
+ *   the usual stream, TLS or plain by its first byte.
+ * - otherwise TLS or plain by the first byte; inside TLS, `GET /~!frp` is a WebSocket upgrade
+ *   (transport.protocol = "wss"; frps itself needs a TLS-terminating proxy for that, burrow serves it),
+ *   and with `enroll`, `POST /~!burrow/` is an enrollment request.
+ * Then a yamux server session when tcpMux is on. TLS facts are those of whichever layer had TLS.
+ * Rejects with a BurrowError saying which step failed (a bad upgrade was answered with an HTTP error
+ * first); the caller destroys the socket.
+ */
+export function acceptTransport(socket: Duplex, options: AcceptOptions & { enroll: true }): Promise<AcceptedTransport | AcceptedEnroll>;
+export function acceptTransport(socket: Duplex, options: AcceptOptions): Promise<AcceptedTransport>;
+export async function acceptTransport(socket: Duplex, options: AcceptOptions): Promise<AcceptedTransport | AcceptedEnroll> {
+  let layered: { conn: Duplex; tls?: TlsFacts };
+  if ((await matchPrefix(socket, [['websocket', WEBSOCKET_PREFIX]])) === 'websocket') {
+    const ws = await acceptWebSocket(socket, { path: FRP_WEBSOCKET_PATH, timeoutMs: WEBSOCKET_HANDSHAKE_TIMEOUT_MS });
+    try {
+      layered = await secureLayer(ws, options);
+    } catch (err) {
+      ws.destroy();
+      throw err;
+    }
+  } else {
+    layered = await secureLayer(socket, options);
+    if (layered.tls) {
+      const inner = await matchPrefix(layered.conn, options.enroll ? [['websocket', WEBSOCKET_PREFIX], ['enroll', ENROLL_PREFIX]] : [['websocket', WEBSOCKET_PREFIX]]);
+      if (inner === 'enroll') return { kind: 'enroll', conn: layered.conn, tls: layered.tls };
+      if (inner === 'websocket') {
+        const ws = await acceptWebSocket(layered.conn, { path: FRP_WEBSOCKET_PATH, timeoutMs: WEBSOCKET_HANDSHAKE_TIMEOUT_MS });
+        layered = { conn: ws, tls: layered.tls };
+      }
+    }
   }
+  const { conn, tls } = layered;
   if (!options.tcpMux) return { kind: 'single', conn, ...(tls ? { tls } : {}) };
   const session = new Session(conn, { client: false, keepaliveIntervalMs: options.keepaliveIntervalMs });
   return { kind: 'mux', session, ...(tls ? { tls } : {}) };

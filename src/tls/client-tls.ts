@@ -1,6 +1,7 @@
 // Client-side TLS: connection options from settings, the handshake (with optional 0x17 byte) and the peer fingerprint.
 import * as tls from 'node:tls';
-import { isIP, type Socket } from 'node:net';
+import { isIP } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { BurrowError, ErrorCode } from '../errors.js';
 import { certFingerprint } from '../pki/index.js';
 import { CUSTOM_TLS_FIRST_BYTE, HANDSHAKE_TIMEOUT_MS, INTERMEDIATE_CIPHERS, MIN_TLS_VERSION } from './constants.js';
@@ -102,7 +103,7 @@ export async function buildClientTlsOptions(settings: ClientTlsSettings): Promis
  * refuses our client certificate does so after this resolves (the error arrives on the socket).
  */
 export function connectTls(
-  socket: Socket,
+  socket: Duplex,
   options: tls.ConnectionOptions,
   opts: { customFirstByte: boolean; timeoutMs?: number; pin?: string },
 ): Promise<tls.TLSSocket> {

@@ -1,6 +1,7 @@
 // Server-side TLS: the secure context from settings (files or generated identity) and socket wrapping.
 import * as tls from 'node:tls';
 import type * as net from 'node:net';
+import type { Duplex } from 'node:stream';
 import { BurrowError, ErrorCode } from '../errors.js';
 import { certFingerprint } from '../pki/index.js';
 import { HANDSHAKE_TIMEOUT_MS, INTERMEDIATE_CIPHERS, MIN_TLS_VERSION } from './constants.js';
@@ -120,7 +121,7 @@ export async function buildServerTls(settings: ServerTlsSettings): Promise<Serve
  * With a trusted CA, a client certificate that does not verify is refused here.
  */
 export function wrapServerSocket(
-  socket: net.Socket,
+  socket: net.Socket | Duplex,
   tlsInfo: ServerTls,
   opts: { handshakeTimeoutMs?: number } = {},
 ): Promise<tls.TLSSocket> {

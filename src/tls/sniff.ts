@@ -1,5 +1,5 @@
 // First-byte sniffing on the server port: 0x17 (consumed) or 0x16 means TLS, anything else plain.
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
 import { CUSTOM_TLS_FIRST_BYTE, SNIFF_TIMEOUT_MS, TLS_HANDSHAKE_RECORD } from './constants.js';
 
@@ -14,7 +14,7 @@ export type SniffResult = { kind: 'tls' } | { kind: 'plain' };
  * every unread byte still buffered for the next reader (TLSSocket or the message reader).
  */
 export function sniffTlsFirstByte(
-  socket: Socket,
+  socket: Duplex,
   opts: { force: boolean; timeoutMs?: number },
 ): Promise<SniffResult> {
   const timeoutMs = opts.timeoutMs ?? SNIFF_TIMEOUT_MS;

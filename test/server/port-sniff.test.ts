@@ -60,3 +60,15 @@ describe('sniffSharedPort', () => {
     assert.deepEqual((await classify(Buffer.from('GET / HTTP/1.1\r\n'), { ...OPTIONS, http: false })).route, { kind: 'tunnel' });
   });
 });
+
+describe('sniffSharedPort and the WebSocket prefix', () => {
+  it('matches frps: the 10-byte prefix alone decides (the upgrade step answers a wrong path), near misses are HTTP', async () => {
+    const upgrade = Buffer.from('GET /~!frp HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n\r\n');
+    const { route, kept } = await classify(upgrade);
+    assert.deepEqual(route, { kind: 'websocket' });
+    assert.deepEqual(kept, upgrade, 'the whole upgrade is kept for the acceptor');
+    assert.deepEqual((await classify(Buffer.from('GET /~!frpx HTTP/1.1\r\n'))).route, { kind: 'websocket' });
+    assert.deepEqual((await classify(Buffer.from('GET /~!fr HTTP/1.1\r\n'))).route, { kind: 'http' });
+    assert.deepEqual((await classify(Buffer.from('GET /~!frp HTTP/1.1\r\n'), { ...OPTIONS, http: false, https: false })).route, { kind: 'websocket' });
+  });
+});

@@ -1,0 +1,7 @@
+// Public surface of the tunnel transports: frp's WebSocket transport (server upgrade, client dial, the byte-stream adapter).
+export * from './constants.js';
+export { acceptWebSocket, type WebSocketAcceptOptions } from './websocket-accept.js';
+export { dialWebSocket, type WebSocketDialOptions } from './websocket-dial.js';
+export { WebSocketDuplex, frameChunks } from './websocket-duplex.js';
+export { BadRequestHead, headerHasToken, parseRequestHead, readRequestHead, type RequestHead } from './http-head.js';
+export { readAhead, type ReadAheadOptions } from './read-ahead.js';
