@@ -1,13 +1,26 @@
 // burrow's library API: start a server, connect a client, load configs, all typed.
-import { BurrowClient, type ClientOptions } from './client/index.js';
-import type { ClientConfig, ServerConfig } from './config/index.js';
+import { BurrowClient, resolveConnectOptions, type ClientOptions, type ConnectOptions } from './client/index.js';
+import type { ServerConfig } from './config/index.js';
 import { BurrowServer, type ServerOptions } from './server/index.js';
 
 export { BurrowError, ErrorCode, isBurrowError, type ErrorCodeValue } from './errors.js';
 export { BURROW_VERSION, FRP_COMPAT_VERSION } from './version.js';
-export { createLogger, silentLogger, type Logger } from './log.js';
+export { createLogger, loggerFromConfig, silentLogger, type Logger, type LoggerOptions } from './log.js';
 export { BurrowServer, ServerRefusal, type ServerOptions } from './server/index.js';
-export { BurrowClient, isLoginRefused, type ClientOptions, type ProxyStatus } from './client/index.js';
+export {
+  BurrowClient,
+  ClientAdminApi,
+  isLoginRefused,
+  type ClientOptions,
+  type ClientReloadResult,
+  type ConnectOptions,
+  type Forward,
+  type ForwardOptions,
+  type ProxyOptions,
+  type ProxyStatus,
+  type VisitorOptions,
+} from './client/index.js';
+export type { ClientProxyStatus } from './admin/index.js';
 export {
   loadServerConfig,
   loadClientConfig,
@@ -31,9 +44,18 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   return server;
 }
 
-/** Starts a client and waits for its first login (see BurrowClient.start for failure rules). */
-export async function connect(config: ClientConfig, options: ClientOptions = {}): Promise<BurrowClient> {
-  const client = new BurrowClient(config, options);
+/**
+ * Starts a client and waits for its first login (see BurrowClient.start for failure rules).
+ * `options` holds frpc.toml's keys in camelCase, any subset (a full ClientConfig works too); they
+ * are completed with frp's defaults and checked as the file would be (ConfigError when invalid).
+ */
+export async function connect(options: ConnectOptions, clientOptions: ClientOptions = {}): Promise<BurrowClient> {
+  const resolved = resolveConnectOptions(options, clientOptions.env);
+  // A config read from a file had its warnings reported by the loader; options from code get them here.
+  if (clientOptions.configFile === undefined) {
+    for (const warning of resolved.warnings) clientOptions.logger?.warn(warning);
+  }
+  const client = new BurrowClient(resolved.config, { configText: resolved.text, ...clientOptions });
   await client.start();
   return client;
 }

@@ -1,6 +1,8 @@
-// `burrow client` and `burrow client verify`: run or check a client from frpc.toml.
+// `burrow client` and `burrow client verify`: run or check a client from frpc.toml (reload and status are in client-admin.ts).
 import type { Command } from 'commander';
-import { connect, createLogger, loadClientConfig, type ClientConfig } from '../index.js';
+import { errorMessage } from '../errors.js';
+import { connect, loadClientConfig, loggerFromConfig, type ClientConfig } from '../index.js';
+import { registerClientAdminCommands } from './client-admin.js';
 import { ExitCode, reportError } from './exit.js';
 import { printWarnings, verifyConfig } from './output.js';
 import { onStopSignal } from './signals.js';
@@ -13,7 +15,7 @@ interface ClientFlags {
   logLevel?: string;
 }
 
-/** Adds `client` (run) and `client verify` to the program. */
+/** Adds `client` (run), `client verify`, `client reload` and `client status` to the program. */
 export function registerClientCommand(program: Command): void {
   const client = program
     .command('client')
@@ -31,6 +33,8 @@ export function registerClientCommand(program: Command): void {
     .action(async (flags: { config: string }) => {
       process.exitCode = await verifyConfig(flags.config, readConfig);
     });
+
+  registerClientAdminCommands(client, DEFAULT_CLIENT_CONFIG);
 }
 
 async function readConfig(file: string): Promise<ClientConfig> {
@@ -42,10 +46,16 @@ async function readConfig(file: string): Promise<ClientConfig> {
 async function runClient(flags: ClientFlags): Promise<number> {
   try {
     const config = await readConfig(flags.config);
-    const logger = createLogger({ level: flags.logLevel ?? config.log.level, base: { role: 'client' } });
-    const client = await connect(config, { logger });
+    const logger = loggerFromConfig(config.log, 'client', flags.logLevel);
+    const client = await connect(config, { logger, configFile: flags.config });
+    if (client.adminUrl) process.stderr.write(`burrow client admin API on ${client.adminUrl}\n`);
     onStopSignal(() => client.close());
-    process.on('SIGHUP', () => void client.reloadTls().catch(() => undefined));
+    // SIGHUP: apply the config file's proxies and visitors, and re-read the TLS material;
+    // both log their own failures (the running state stays as it was).
+    process.on('SIGHUP', () => {
+      client.reload().catch((err: unknown) => logger.debug({ err: errorMessage(err) }, 'SIGHUP reload failed'));
+      client.reloadTls().catch((err: unknown) => logger.debug({ err: errorMessage(err) }, 'SIGHUP TLS reload failed'));
+    });
     await new Promise<void>((resolve) => client.once('close', resolve));
     return ExitCode.OK;
   } catch (err) {

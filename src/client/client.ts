@@ -1,5 +1,6 @@
 // The burrow client (frpc's role): keeps one session to the server alive and serves its proxies.
 import { EventEmitter } from 'node:events';
+import { startAdminServer, type AdminServer, type ClientProxyStatus, type ClientView } from '../admin/index.js';
 import type { ClientConfig } from '../config/index.js';
 import { BurrowError, ErrorCode, errorMessage, isBurrowError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -7,14 +8,34 @@ import { formatAddress } from '../net/dial.js';
 import { buildClientTlsOptions, watchFiles, type ClientTls, type FileWatch } from '../tls/index.js';
 import { deriveCipherKey } from '../wire/index.js';
 import { reconnectDelayMs } from './backoff.js';
+import { ConfigSource } from './config-source.js';
 import { Connector, type TransportInfo } from './connector.js';
 import { login, type ClientControl } from './control.js';
-import { ProxyWorker, type ProxyPhase } from './proxy-worker.js';
-import { StcpVisitor } from './visitor.js';
+import { awaitRegistration, forwardProxyConfig, forwardUrl, type Forward, type ForwardOptions } from './forward.js';
+import { configToToml } from './options.js';
+import { ProxySet } from './proxy-set.js';
+import type { ProxyPhase, ProxyWorker } from './proxy-worker.js';
+import { applyReload, type ClientReloadResult } from './reload.js';
+import { VisitorSet } from './visitor-set.js';
 
 export interface ClientOptions {
   logger?: Logger;
+  /** The config file the client runs from: the admin API's GET/PUT /api/config and reload() read and write it. */
+  configFile?: string;
+  /** Without a file: the TOML the client was started with (default: the config written as TOML). */
+  configText?: string;
+  /** The environment for {{ .Envs.NAME }} when the config is read again; default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
+
+/** frp's names for a proxy's phases, as GET /api/status and `burrow client status` show them. */
+const FRP_PHASE: Record<ProxyPhase, string> = {
+  new: 'new',
+  'wait-start': 'wait start',
+  running: 'running',
+  error: 'start error',
+  closed: 'closed',
+};
 
 /** A proxy's state, as reported by `proxies()` and the 'proxy' event. */
 export interface ProxyStatus {
@@ -29,46 +50,55 @@ export interface ProxyStatus {
 /**
  * A running burrow client. `start()` resolves after the first successful login, or rejects when
  * that login fails and `loginFailExit` is true; after that it reconnects on its own with back-off
- * and logs in again with its run_id, re-registering every proxy. Events: 'connected' (runId),
- * 'disconnected' (error), 'proxy' (ProxyStatus), 'close'.
+ * and logs in again with its run_id, re-registering every proxy. `reload()` applies a changed
+ * config's proxies and visitors to the live session, `forward()` adds a proxy from code, and with
+ * `webServer.port` set the admin API (GET /api/status, GET/PUT /api/config, GET /api/reload) runs
+ * beside it. Events: 'connected' (runId), 'disconnected' (error), 'proxy' (ProxyStatus), 'close'.
  */
-export class BurrowClient extends EventEmitter {
+export class BurrowClient extends EventEmitter implements ClientView {
   readonly logger: Logger;
-  private readonly proxies = new Map<string, ProxyWorker>();
-  private readonly visitors: StcpVisitor[] = [];
+  /** The config the client runs with; `proxies` and `visitors` follow reloads. */
+  readonly config: ClientConfig;
+  private readonly proxies: ProxySet;
+  private readonly visitors: VisitorSet;
+  private readonly source: ConfigSource;
   private readonly encryptionKey: Buffer;
   private clientTls: ClientTls | undefined;
   private tlsWatch: FileWatch | undefined;
+  private admin: AdminServer | undefined;
   private control: ClientControl | undefined;
   private runId = '';
   private closed = false;
   private warnedUnverified = false;
   private wakeUp: (() => void) | undefined;
   private loop: Promise<void> | undefined;
+  /** Reloads run one at a time (SIGHUP, the admin API and the library may ask at once). */
+  private reloading: Promise<unknown> = Promise.resolve();
   transportInfo: TransportInfo = { tls: false };
 
-  constructor(
-    readonly config: ClientConfig,
-    options: ClientOptions = {},
-  ) {
+  constructor(config: ClientConfig, options: ClientOptions = {}) {
     super();
+    // Our own lists: reloads change them, the caller's object stays as given.
+    this.config = { ...config, proxies: [...config.proxies], visitors: [...config.visitors] };
     this.logger = options.logger ?? silentLogger();
     this.encryptionKey = deriveCipherKey(config.auth.token);
-    for (const proxy of config.proxies) {
-      const wireName = config.user ? `${config.user}.${proxy.name}` : proxy.name;
-      this.proxies.set(proxy.name, new ProxyWorker(proxy, wireName, this.encryptionKey, this.logger, config.udpPacketSize));
-    }
-    for (const visitor of config.visitors) {
-      if (visitor.type !== 'stcp') {
-        this.logger.warn({ visitor: visitor.name, type: visitor.type }, 'visitor type not supported by burrow yet; ignored');
-        continue;
-      }
-      const session = (): { runId: string; openConn: () => ReturnType<ClientControl['openConn']> } | undefined => {
-        const control = this.control;
-        return control && !control.isClosed ? { runId: control.runId, openConn: () => control.openConn() } : undefined;
-      };
-      this.visitors.push(new StcpVisitor(visitor, config.user, session, this.logger));
-    }
+    const env = options.env ?? process.env;
+    const text = options.configFile !== undefined ? '' : (options.configText ?? configToToml(config, env));
+    this.source = new ConfigSource(options.configFile, text, env);
+    this.proxies = new ProxySet({
+      user: config.user,
+      encryptionKey: this.encryptionKey,
+      udpPacketSize: config.udpPacketSize,
+      logger: this.logger,
+      session: () => this.liveControl(),
+      changed: (worker) => this.emit('proxy', statusOf(worker)),
+    });
+    for (const proxy of config.proxies) this.proxies.add(proxy);
+    const session = (): { runId: string; openConn: () => ReturnType<ClientControl['openConn']> } | undefined => {
+      const control = this.liveControl();
+      return control ? { runId: control.runId, openConn: () => control.openConn() } : undefined;
+    };
+    this.visitors = new VisitorSet(config.user, session, this.logger);
   }
 
   /** The run id of the current (or last) session. */
@@ -81,13 +111,105 @@ export class BurrowClient extends EventEmitter {
     return Boolean(this.control && !this.control.isClosed);
   }
 
-  /** Every configured proxy and where it stands. */
+  /** The admin API's URL (e.g. "http://127.0.0.1:7400"), when webServer.port is set and the client started. */
+  get adminUrl(): string | undefined {
+    return this.admin?.url;
+  }
+
+  /** Every proxy (configured or forwarded) and where it stands. */
   proxyStatuses(): ProxyStatus[] {
-    return [...this.proxies.values()].map(statusOf);
+    return [...this.proxies.workers.values()].map(statusOf);
+  }
+
+  /** GET /api/status: every proxy with frp's phase names. */
+  status(): ClientProxyStatus[] {
+    return [...this.proxies.workers.values()].map((worker) => {
+      const s = statusOf(worker);
+      return { name: s.name, type: s.type, status: FRP_PHASE[s.phase], err: s.error, localAddr: s.localAddr, plugin: '', remoteAddr: s.remoteAddr };
+    });
+  }
+
+  /** GET /api/config: the config file as it is on disk now, or the TOML the client was started with. */
+  configText(): Promise<string> {
+    return this.source.read();
+  }
+
+  /**
+   * PUT /api/config: validates `text` as a client config (BurrowError CONFIG when invalid, and
+   * nothing is written), then writes it to the config file as frpc does. Apply it with reload().
+   */
+  async putConfigText(text: string): Promise<void> {
+    await this.source.write(text);
+    this.logger.info({ config: this.source.name }, 'config replaced through the admin API; reload to apply it');
+  }
+
+  /**
+   * Reads the config again and applies its proxies and visitors to the live session: unchanged ones
+   * keep running untouched, removed ones are closed, changed ones closed and registered again, new
+   * ones registered. Changed server-level keys are listed in `restartRequired`, not applied. Rejects
+   * with BurrowError CONFIG, changing nothing, when the config is invalid.
+   */
+  reload(): Promise<ClientReloadResult> {
+    const run = this.reloading.then(() => this.reloadNow());
+    // The queue goes on after a failed reload; the failure itself reaches this caller through `run`.
+    this.reloading = run.catch(() => undefined);
+    return run;
+  }
+
+  private async reloadNow(): Promise<ClientReloadResult> {
+    try {
+      if (this.closed) throw new BurrowError(ErrorCode.CLOSED, 'the client is closed');
+      const next = await this.source.load();
+      for (const warning of next.warnings) this.logger.warn({ config: this.source.name }, warning);
+      const result = await applyReload(this.config, next.config, this.proxies, this.visitors, this.logger, this.source.name);
+      this.config.proxies = this.proxies.configured();
+      this.config.visitors = this.visitors.configs();
+      return result;
+    } catch (err) {
+      this.logger.warn({ config: this.source.name, err: errorMessage(err) }, 'reload refused; nothing changed');
+      throw err;
+    }
+  }
+
+  /**
+   * Adds a proxy to the live session and resolves once the server runs it, with its public URL.
+   * Rejects with PROXY_REFUSED and the server's reason when refused, CONFIG for bad options or a
+   * name in use, CLOSED when no session is up. A config reload leaves forwarded proxies alone.
+   */
+  async forward(options: ForwardOptions): Promise<Forward> {
+    if (this.closed) throw new BurrowError(ErrorCode.CLOSED, 'the client is closed');
+    const config = forwardProxyConfig(options);
+    if (this.proxies.has(config.name)) throw new BurrowError(ErrorCode.CONFIG, `forward: a proxy named "${config.name}" already exists on this client`);
+    if (!this.liveControl()) throw new BurrowError(ErrorCode.CLOSED, 'forward: not connected to the server (reconnecting); try again once connected');
+    const worker = this.proxies.add(config, { forwarded: true });
+    try {
+      await awaitRegistration(this, worker, () => this.proxies.get(config.name) === worker);
+    } catch (err) {
+      this.proxies.remove(worker);
+      throw err;
+    }
+    return {
+      name: config.name,
+      url: forwardUrl(config.type, this.config.serverAddr, worker.remoteAddr),
+      remoteAddr: worker.remoteAddr,
+      close: async () => this.proxies.remove(worker),
+    };
   }
 
   /** Connects and logs in; see the class comment for when it rejects. */
   async start(): Promise<void> {
+    await this.startAdmin();
+    try {
+      await this.startSession();
+    } catch (err) {
+      // Nothing may keep the process alive after a failed start.
+      this.tlsWatch?.close();
+      await this.closeAdmin();
+      throw err;
+    }
+  }
+
+  private async startSession(): Promise<void> {
     const tlsConfig = this.config.transport.tls;
     if (tlsConfig.enable) {
       this.clientTls = await this.loadTls();
@@ -101,13 +223,12 @@ export class BurrowClient extends EventEmitter {
     } catch (err) {
       if (this.config.loginFailExit) {
         this.closed = true;
-        this.tlsWatch?.close();
         throw err;
       }
       this.logger.warn({ err: errorMessage(err) }, 'login to server failed; retrying');
     }
     try {
-      for (const visitor of this.visitors) await visitor.start();
+      for (const visitor of this.config.visitors) await this.visitors.add(visitor);
     } catch (err) {
       await this.close();
       throw err;
@@ -130,6 +251,33 @@ export class BurrowClient extends EventEmitter {
     }
   }
 
+  /** Starts the admin API when webServer.port is set (loopback unless webServer.addr says otherwise). */
+  private async startAdmin(): Promise<void> {
+    const web = this.config.webServer;
+    if (web.port <= 0) return;
+    this.admin = await startAdminServer({
+      addr: web.addr,
+      port: web.port,
+      user: web.user,
+      password: web.password,
+      ...(web.tls.certFile && web.tls.keyFile ? { tls: { certFile: web.tls.certFile, keyFile: web.tls.keyFile } } : {}),
+      view: this,
+      logger: this.logger,
+    });
+  }
+
+  private async closeAdmin(): Promise<void> {
+    const admin = this.admin;
+    this.admin = undefined;
+    await admin?.close();
+  }
+
+  /** The session when one is up. */
+  private liveControl(): ClientControl | undefined {
+    const control = this.control;
+    return control && !control.isClosed ? control : undefined;
+  }
+
   private loadTls(): Promise<ClientTls> {
     return buildClientTlsOptions({ ...this.config.transport.tls, serverAddr: this.config.serverAddr });
   }
@@ -139,11 +287,12 @@ export class BurrowClient extends EventEmitter {
     if (this.closed) return;
     this.closed = true;
     this.tlsWatch?.close();
-    for (const visitor of this.visitors) visitor.close();
-    for (const proxy of this.proxies.values()) proxy.close();
+    this.visitors.closeAll();
+    this.proxies.closeAll();
     this.control?.close();
     this.wakeUp?.();
     await this.loop;
+    await this.closeAdmin();
     this.emit('close');
   }
 
@@ -151,7 +300,7 @@ export class BurrowClient extends EventEmitter {
     const server = formatAddress(this.config.serverAddr, this.config.serverPort);
     this.logger.info({ server }, 'connecting to server');
     const connector = new Connector(this.config, () => this.clientTls);
-    const control = await login(connector, this.config, this.runId, this.proxies, this.encryptionKey, this.logger);
+    const control = await login(connector, this.config, this.runId, this.proxies.workers, this.encryptionKey, this.logger);
     if (this.closed) {
       control.close();
       return;
@@ -187,7 +336,7 @@ export class BurrowClient extends EventEmitter {
         const err = await new Promise<Error | undefined>((resolve) => control.once('close', resolve));
         if (this.closed) break;
         this.logger.warn({ err: err ? errorMessage(err) : undefined }, 'session to server lost; reconnecting');
-        for (const proxy of this.proxies.values()) proxy.phase = 'new';
+        for (const proxy of this.proxies.workers.values()) proxy.phase = 'new';
         this.emit('disconnected', err);
         attempt = 0;
       }
@@ -201,7 +350,7 @@ export class BurrowClient extends EventEmitter {
         this.logger.warn({ err: errorMessage(err), attempt }, refused ? 'login refused; retrying' : 'reconnect failed; retrying');
       }
     }
-    for (const proxy of this.proxies.values()) proxy.phase = 'closed';
+    for (const proxy of this.proxies.workers.values()) proxy.phase = 'closed';
   }
 
   private warnIfUnverified(): void {
