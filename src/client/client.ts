@@ -211,7 +211,7 @@ export class BurrowClient extends EventEmitter implements ClientView {
 
   private async startSession(): Promise<void> {
     const tlsConfig = this.config.transport.tls;
-    if (tlsConfig.enable) {
+    if (usesTls(this.config)) {
       this.clientTls = await this.loadTls();
       this.warnedUnverified = this.clientTls.verifies;
       this.tlsWatch = watchFiles([tlsConfig.certFile, tlsConfig.keyFile, tlsConfig.trustedCaFile], () => {
@@ -241,7 +241,7 @@ export class BurrowClient extends EventEmitter implements ClientView {
    * goes on. Broken files are logged and the previous material kept (and this rejects).
    */
   async reloadTls(): Promise<void> {
-    if (!this.config.transport.tls.enable) return;
+    if (!usesTls(this.config)) return;
     try {
       this.clientTls = await this.loadTls();
       this.logger.info('TLS material reloaded');
@@ -391,4 +391,9 @@ function statusOf(proxy: ProxyWorker): ProxyStatus {
 /** Thrown by start() when the first login fails and loginFailExit is set. */
 export function isLoginRefused(err: unknown): err is BurrowError {
   return isBurrowError(err, ErrorCode.LOGIN_REFUSED);
+}
+
+/** TLS is in use when enabled, and always under "wss" (the WebSocket itself runs inside TLS). */
+function usesTls(config: ClientConfig): boolean {
+  return config.transport.tls.enable || config.transport.protocol === 'wss';
 }

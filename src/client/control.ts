@@ -58,8 +58,9 @@ export async function login(
       encryptionKey,
       timeoutMs: LOGIN_RESPONSE_TIMEOUT_MS,
       bootstrap: {
-        transport: config.transport.protocol,
-        tls: config.transport.tls.enable,
+        // kcp and quic fall back to tcp (see connector.ts); wss always runs TLS.
+        transport: config.transport.protocol === 'kcp' || config.transport.protocol === 'quic' ? 'tcp' : config.transport.protocol,
+        tls: config.transport.tls.enable || config.transport.protocol === 'wss',
         tcpMux: config.transport.tcpMux,
       },
     });
