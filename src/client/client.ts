@@ -6,6 +6,7 @@ import { BurrowError, ErrorCode, errorMessage, isBurrowError } from '../errors.j
 import { silentLogger, type Logger } from '../log.js';
 import { formatAddress } from '../net/dial.js';
 import { buildClientTlsOptions, watchFiles, type ClientTls, type FileWatch } from '../tls/index.js';
+import { startAutoRenewal, type AutoRenewal } from '../enroll/index.js';
 import { deriveCipherKey } from '../wire/index.js';
 import { reconnectDelayMs } from './backoff.js';
 import { ConfigSource } from './config-source.js';
@@ -65,6 +66,7 @@ export class BurrowClient extends EventEmitter implements ClientView {
   private readonly encryptionKey: Buffer;
   private clientTls: ClientTls | undefined;
   private tlsWatch: FileWatch | undefined;
+  private renewal: AutoRenewal | undefined;
   private admin: AdminServer | undefined;
   private control: ClientControl | undefined;
   private runId = '';
@@ -234,6 +236,8 @@ export class BurrowClient extends EventEmitter implements ClientView {
       throw err;
     }
     this.loop = this.keepConnected();
+    // An enrolled certificate renews itself after two thirds of its lifetime (a no-op without one).
+    if (usesTls(this.config)) this.renewal = startAutoRenewal(() => this.config, { logger: this.logger });
   }
 
   /**
@@ -287,6 +291,7 @@ export class BurrowClient extends EventEmitter implements ClientView {
     if (this.closed) return;
     this.closed = true;
     this.tlsWatch?.close();
+    this.renewal?.close();
     this.visitors.closeAll();
     this.proxies.closeAll();
     this.control?.close();
