@@ -93,6 +93,8 @@ export class BurrowMetrics {
   private readonly clientCounts = new Map<string, number>();
   private readonly proxyCounts = new Map<string, number>();
   private readonly connectionCounts = new Map<string, number>();
+  /** Called before every exposition, so batched counts (bytes) are pushed in first. */
+  private readonly collectors: (() => void)[] = [];
 
   constructor() {
     const registers = [this.registry];
@@ -165,8 +167,17 @@ export class BurrowMetrics {
     this.loginFailures.inc({ reason: this.reasonLabels.value(reason), identity: this.identityLabels.value(identity) });
   }
 
+  /**
+   * Registers `flush`, called before every exposition: a server counts bytes in its own meters
+   * (cheap, per chunk) and pushes them here only when someone reads the metrics.
+   */
+  onCollect(flush: () => void): void {
+    this.collectors.push(flush);
+  }
+
   /** The Prometheus text exposition of every metric. */
   metricsText(): Promise<string> {
+    for (const flush of this.collectors) flush();
     return this.registry.metrics();
   }
 

@@ -1,14 +1,20 @@
-// `burrow server` and `burrow server verify`: run or check a server from frps.toml.
+// `burrow server` and `burrow server verify`: run or check a server from frps.toml; SIGHUP reloads, SIGTERM drains.
 import type { Command } from 'commander';
-import { createLogger, defaultServerConfig, loadServerConfig, startServer, type ServerConfig } from '../index.js';
+import { errorMessage } from '../errors.js';
+import { defaultServerConfig, loadServerConfig, loggerFromConfig, startServer, type BurrowServer, type Logger, type ServerConfig } from '../index.js';
+import { DEFAULT_DRAIN_MS } from '../server/constants.js';
 import { ExitCode, reportError } from './exit.js';
 import { printWarnings, verifyConfig } from './output.js';
 import { onStopSignal } from './signals.js';
+
+/** Milliseconds per second, for --drain-timeout. */
+const MS_PER_SECOND = 1000;
 
 interface ServerFlags {
   config?: string;
   stateDir?: string;
   logLevel?: string;
+  drainTimeout: string;
 }
 
 /** Adds `server` (run) and `server verify` to the program. */
@@ -19,6 +25,11 @@ export function registerServerCommand(program: Command): void {
     .option('-c, --config <file>', 'server config file (frps.toml); without it, frp defaults are used')
     .option('--state-dir <dir>', 'where the generated TLS certificate is kept (default: $XDG_STATE_HOME/burrow)')
     .option('--log-level <level>', 'trace, debug, info, warn or error (overrides log.level)')
+    .option(
+      '--drain-timeout <seconds>',
+      'on SIGTERM/SIGINT, how long live user connections may run before they are cut (a second signal cuts at once)',
+      String(DEFAULT_DRAIN_MS / MS_PER_SECOND),
+    )
     .action(async (flags: ServerFlags) => {
       process.exitCode = await runServer(flags);
     });
@@ -39,21 +50,61 @@ async function readConfig(file: string | undefined): Promise<ServerConfig> {
   return loaded.config;
 }
 
+/** --drain-timeout (seconds, as commander hands it over) in ms; undefined when it is not a number >= 0. */
+function drainMs(flag: string): number | undefined {
+  const seconds = Number(flag);
+  return Number.isFinite(seconds) && seconds >= 0 ? Math.round(seconds * MS_PER_SECOND) : undefined;
+}
+
 async function runServer(flags: ServerFlags): Promise<number> {
   try {
+    const drain = drainMs(flags.drainTimeout);
+    if (drain === undefined) {
+      process.stderr.write(`burrow: --drain-timeout must be a number of seconds >= 0, got "${flags.drainTimeout}"\n`);
+      return ExitCode.USAGE;
+    }
     const config = await readConfig(flags.config);
     if (flags.stateDir) config.stateDir = flags.stateDir;
-    const logger = createLogger({ level: flags.logLevel ?? config.log.level, base: { role: 'server' } });
+    const logger = loggerFromConfig(config.log, 'server', flags.logLevel);
     const server = await startServer(config, { logger });
     const { address, port } = server.address;
     process.stderr.write(`burrow server listening on ${address}:${port}\n`);
     process.stderr.write(`TLS certificate (${server.tls.certSource}) fingerprint ${server.tlsFingerprint}\n`);
-    onStopSignal(() => server.close());
-    // SIGHUP: re-read certificate, key, CA and CRL (failures are logged; the old material stays).
-    process.on('SIGHUP', () => void server.reloadTls().catch(() => undefined));
+    if (server.adminUrl) process.stderr.write(`burrow server admin API on ${server.adminUrl}\n`);
+    onStopSignal((signal) => {
+      logger.info({ signal, drainMs: drain }, 'stopping: no new connections; live ones may finish');
+      return server.close({ drainMs: drain });
+    });
+    process.on('SIGHUP', () => void reload(server, flags, logger));
     await new Promise<void>((resolve) => server.once('close', resolve));
     return ExitCode.OK;
   } catch (err) {
     return reportError(err);
+  }
+}
+
+/**
+ * SIGHUP: re-reads the config file and applies its [[auth.clients]] and TLS material (without a
+ * file, the TLS files only). An invalid file or broken TLS material is logged, naming the file
+ * and key, and the server keeps running on its previous settings.
+ */
+async function reload(server: BurrowServer, flags: ServerFlags, logger: Logger): Promise<void> {
+  if (!flags.config) {
+    // reloadTls logs its own failure.
+    await server.reloadTls().catch(() => undefined);
+    return;
+  }
+  let next: ServerConfig;
+  try {
+    next = await readConfig(flags.config);
+  } catch (err) {
+    logger.error({ file: flags.config, err: errorMessage(err) }, 'config reload failed: the file is invalid; keeping the running settings');
+    return;
+  }
+  if (flags.stateDir) next.stateDir = flags.stateDir;
+  try {
+    await server.reload(next);
+  } catch (err) {
+    logger.error({ file: flags.config, err: errorMessage(err) }, 'config reload failed; keeping the running settings');
   }
 }

@@ -29,3 +29,6 @@ export const UDP_WORK_CONN_RETRY_MS = 1_000;
 
 /** A udp work connection silent for this long (no packet, no Ping) is dropped and replaced (frps: 60 s). */
 export const UDP_WORK_CONN_READ_TIMEOUT_MS = 60_000;
+
+/** A graceful stop (SIGTERM) lets live user connections run this long before cutting them. */
+export const DEFAULT_DRAIN_MS = 10_000;

@@ -10,6 +10,7 @@ import {
   type NewProxy,
   type Ping,
   type WireConn,
+  type WireVersion,
 } from '../wire/index.js';
 import { HEARTBEAT_CHECK_INTERVAL_MS, WORK_CONN_POOL_SPARE } from './constants.js';
 import type { TlsFacts } from './accept.js';
@@ -27,15 +28,19 @@ export interface ControlHost {
   readonly detailedErrors: boolean;
   /** Registers a proxy for this control; resolves with remote_addr or rejects with the reason. */
   registerProxy(control: ServerControl, request: NewProxy): Promise<ServerProxy>;
+  /** A registered proxy is open and its NewProxyResp went out with `remoteAddr`. */
+  proxyStarted(proxy: ServerProxy, remoteAddr: string): void;
   /** Forgets a proxy that was closed. */
   unregisterProxy(proxy: ServerProxy): void;
 }
 
-/** Connection facts shown in logs and, later, the admin API. */
+/** Connection facts shown in logs and the admin API. */
 export interface PeerInfo {
   remoteAddress: string;
   /** TLS version, cipher and client identity; undefined on plain connections. */
   tls?: TlsFacts;
+  /** The client certificate (DER), when one was presented: checked against a reloaded CRL. */
+  clientCert?: Buffer;
 }
 
 /**
@@ -45,6 +50,8 @@ export interface PeerInfo {
 export class ServerControl extends EventEmitter implements ProxyOwner {
   readonly poolCount: number;
   readonly logger: Logger;
+  /** When this session logged in. */
+  readonly connectedAt = new Date();
   private readonly pool: WorkConnPool;
   private readonly proxies = new Map<string, ServerProxy>();
   private lastPing = Date.now();
@@ -71,6 +78,16 @@ export class ServerControl extends EventEmitter implements ProxyOwner {
   /** Whether the session has ended. */
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /** The frp wire protocol of this session. */
+  get wire(): WireVersion {
+    return this.channel.version;
+  }
+
+  /** The control stream's cipher, e.g. "aes-128-cfb" (v1) or "aes-256-gcm" (v2). */
+  get controlCipher(): string {
+    return this.channel.algorithm;
   }
 
   /** Names of the proxies this client runs now. */
@@ -182,6 +199,7 @@ export class ServerControl extends EventEmitter implements ProxyOwner {
       }
       this.logger.info({ proxy: name, type: request.proxy_type, remoteAddr }, 'new proxy success');
       this.send({ type: 'NewProxyResp', body: { proxy_name: name, remote_addr: remoteAddr } });
+      this.host.proxyStarted(proxy, remoteAddr);
       proxy.afterStart?.();
     } catch (err) {
       this.logger.warn({ proxy: name, type: request.proxy_type, err: errorMessage(err) }, 'new proxy error');

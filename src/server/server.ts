@@ -1,59 +1,51 @@
-// The burrow server: listens on bindPort, logs clients in, and runs their proxies (frps's role).
+// The burrow server: listens on bindPort, logs clients in, runs their proxies (frps's role), serves the admin API.
 import { EventEmitter } from 'node:events';
-import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
+import { BurrowMetrics, startAdminServer, type AdminServer, type ServerView } from '../admin/index.js';
 import type { ServerConfig } from '../config/index.js';
 import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
-import type { Session } from '../mux/index.js';
-import { formatAddress, splitHostPort } from '../net/dial.js';
-import { destroySoon, endSoon } from '../net/linger.js';
+import { formatAddress } from '../net/dial.js';
 import { listenOn } from '../net/listen.js';
-import { buildServerTls, defaultStateDir, describeIdentity, watchFiles, type FileWatch, type ServerTls } from '../tls/index.js';
-import { FRP_COMPAT_VERSION } from '../version.js';
-import {
-  acceptWire,
-  deriveCipherKey,
-  HelloError,
-  MissingHelloError,
-  refuseLogin,
-  startServerControl,
-  verifyPrivilegeKey,
-  writeServerHelloError,
-  type AcceptedWire,
-  type Login,
-  type NewProxy,
-  type NewVisitorConn,
-  type NewWorkConn,
-  type WireConn,
-} from '../wire/index.js';
+import { watchFiles, type FileWatch, type ServerTls } from '../tls/index.js';
+import { deriveCipherKey, type NewProxy } from '../wire/index.js';
 import { acceptTransport } from './accept.js';
-import { FIRST_MESSAGE_TIMEOUT_MS, MAX_PENDING_HANDSHAKES, RUN_ID_BYTES } from './constants.js';
+import { ServerAdminView } from './admin-view.js';
+import { FIRST_MESSAGE_TIMEOUT_MS, MAX_PENDING_HANDSHAKES } from './constants.js';
 import { ServerControl, type ControlHost, type PeerInfo } from './control.js';
+import { handshakeReason } from './failure-reasons.js';
+import { identityLabel, ServerRefusal, serveLogicalConn, type HandshakeContext } from './handshakes.js';
 import { IdentityPolicy } from './policy.js';
 import { PortManager } from './port-manager.js';
+import { createProxy } from './proxy-factory.js';
+import { ProxyLedger } from './proxy-ledger.js';
 import type { ServerProxy } from './proxies/proxy.js';
-import { HttpProxy } from './proxies/http.js';
-import { HttpsProxy } from './proxies/https.js';
-import { StcpProxy, VisitorRefusal, VisitorTargets } from './proxies/stcp.js';
-import { TcpProxy } from './proxies/tcp.js';
+import { VisitorTargets } from './proxies/stcp.js';
 import { TcpGroups } from './proxies/tcp-group.js';
-import { UdpProxy } from './proxies/udp.js';
 import { sniffSharedPort } from './port-sniff.js';
+import { applyReloadable, keysNeedingRestart, type ServerReloadResult } from './reload.js';
+import { revokedReasons } from './revocation.js';
+import { loadServerTls, tlsFiles } from './tls-material.js';
+import { clientCertOf, closeMatchingSessions, TunnelSet } from './tunnels.js';
 import { HttpsVhost, HttpVhost } from './vhost/index.js';
+
+export { ServerRefusal } from './handshakes.js';
+export type { ServerReloadResult } from './reload.js';
+export type { PeerInfo } from './control.js';
 
 export interface ServerOptions {
   logger?: Logger;
 }
 
-/** frps's texts for refusals a client shows to its user. */
-export const ServerRefusal = {
-  badToken: "token in login doesn't match token from configuration",
-  badWorkConnToken: "token in NewWorkConn doesn't match token from configuration",
-  poolFull: 'work connection pool is full, discarding',
-  maxPorts: 'exceed the max_ports_per_client',
-} as const;
+/** Options of close(). */
+export interface CloseOptions {
+  /**
+   * Graceful stop: stop accepting, then let live user connections run up to this many ms before
+   * cutting them (the CLI uses DEFAULT_DRAIN_MS on SIGTERM). 0 (default) = close at once.
+   */
+  drainMs?: number;
+}
 
 /** A running burrow server. Create with `new BurrowServer(config)`, then `await start()`. */
 export class BurrowServer extends EventEmitter implements ControlHost {
@@ -64,7 +56,13 @@ export class BurrowServer extends EventEmitter implements ControlHost {
   readonly heartbeatTimeoutSec: number;
   readonly userConnTimeoutMs: number;
   readonly detailedErrors: boolean;
-  private readonly workConnScope: boolean;
+  /** This server's Prometheus metrics (served at /metrics when enablePrometheus is set). */
+  readonly metrics = new BurrowMetrics();
+  /** The admin API's view of this server (what /api/* serves). */
+  readonly view: ServerView;
+  /** When the server was created. */
+  readonly startedAt = new Date();
+  private readonly ledger: ProxyLedger;
   private readonly encryptionKey: Buffer;
   private readonly ports: PortManager;
   private readonly udpPorts: PortManager;
@@ -80,23 +78,27 @@ export class BurrowServer extends EventEmitter implements ControlHost {
   private readonly controls = new Map<string, ServerControl>();
   private readonly proxies = new Map<string, ServerProxy>();
   private readonly sockets = new Set<net.Socket>();
-  private readonly sessions = new Set<Session>();
-  private readonly policy: IdentityPolicy;
+  /** Every secured tunnel connection (a yamux session, or one logical connection without tcpMux) and its peer. */
+  private readonly tunnels = new TunnelSet();
+  private readonly handshakes: HandshakeContext;
+  private current: ServerConfig;
+  private policy: IdentityPolicy;
   private listener: net.Server | undefined;
   private serverTls: ServerTls | undefined;
   private tlsWatch: FileWatch | undefined;
+  private admin: AdminServer | undefined;
   private pendingHandshakes = 0;
   private closing = false;
+  private closed: Promise<void> | undefined;
+  /** Ends a running drain early (a second close() without drainMs). */
+  private cutDrain: (() => void) | undefined;
 
-  constructor(
-    readonly config: ServerConfig,
-    options: ServerOptions = {},
-  ) {
+  constructor(config: ServerConfig, options: ServerOptions = {}) {
     super();
+    this.current = config;
     this.logger = options.logger ?? silentLogger();
     this.token = config.auth.token;
     this.heartbeatScope = config.auth.additionalScopes.includes('HeartBeats');
-    this.workConnScope = config.auth.additionalScopes.includes('NewWorkConns');
     this.maxPoolCount = config.transport.maxPoolCount;
     this.heartbeatTimeoutSec = config.transport.heartbeatTimeout;
     this.userConnTimeoutMs = config.userConnTimeout * 1000;
@@ -113,6 +115,44 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     this.httpOnBindPort = sameAddr && config.vhostHTTPPort > 0 && config.vhostHTTPPort === config.bindPort;
     this.httpsOnBindPort = sameAddr && config.vhostHTTPSPort > 0 && config.vhostHTTPSPort === config.bindPort;
     this.policy = new IdentityPolicy(config.auth.clients);
+    this.ledger = new ProxyLedger(this.metrics);
+    this.view = new ServerAdminView({
+      config: () => this.current,
+      startedAt: this.startedAt,
+      ledger: this.ledger,
+      logger: this.logger,
+      boundPort: () => {
+        const address = this.listener?.address();
+        return address && typeof address !== 'string' ? address.port : 0;
+      },
+      controls: () => this.controls.values(),
+      currentTls: () => this.serverTls,
+    });
+    this.handshakes = {
+      token: this.token,
+      detailedErrors: this.detailedErrors,
+      encryptionKey: this.encryptionKey,
+      workConnScope: config.auth.additionalScopes.includes('NewWorkConns'),
+      logger: this.logger,
+      metrics: this.metrics,
+      controls: this.controls,
+      visitorTargets: this.visitorTargets,
+      controlHost: this,
+      draining: () => this.closing,
+      clientLoggedIn: (control) => {
+        this.metrics.clientConnected(identityLabel(control.peer));
+        this.emit('clientLogin', control.runId);
+      },
+      clientClosed: (control) => {
+        this.metrics.clientDisconnected(identityLabel(control.peer));
+        this.emit('clientClosed', control.runId);
+      },
+    };
+  }
+
+  /** The config in use: the one given, with the parts a reload applied ([[auth.clients]], transport.tls). */
+  get config(): ServerConfig {
+    return this.current;
   }
 
   /** The address bindPort is listening on (after start()). */
@@ -124,8 +164,7 @@ export class BurrowServer extends EventEmitter implements ControlHost {
 
   /** The SHA-256 fingerprint of the server's TLS certificate (after start()). */
   get tlsFingerprint(): string {
-    if (!this.serverTls) throw new BurrowError(ErrorCode.CLOSED, 'server is not started');
-    return this.serverTls.fingerprint;
+    return this.tls.fingerprint;
   }
 
   /** The TLS set-up in use (after start()). */
@@ -134,36 +173,44 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     return this.serverTls;
   }
 
+  /** The admin API's URL, e.g. "http://127.0.0.1:7500"; undefined when webServer.port is 0. */
+  get adminUrl(): string | undefined {
+    return this.admin?.url;
+  }
+
   /** Run ids of the clients logged in now. */
   clientRunIds(): string[] {
     return [...this.controls.keys()];
   }
 
-  /** Loads TLS material and listens on bindAddr:bindPort; certificate files are then watched for changes. */
+  /**
+   * Loads TLS material, listens on bindAddr:bindPort, opens the vhost ports and the admin API.
+   * Certificate files are then watched for changes. When any step fails, what was opened is
+   * closed again and this rejects.
+   */
   async start(): Promise<void> {
-    this.serverTls = await this.loadTls();
-    const t = this.config.transport.tls;
-    this.tlsWatch = watchFiles([t.certFile, t.keyFile, t.trustedCaFile, t.crlFile], () => {
-      void this.reloadTls().catch(() => undefined);
-    });
-    // allowHalfOpen: without tcpMux a work connection carries a user's half-close as a FIN.
-    const listener = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.onSocket(socket));
-    await listenOn(listener, this.config.bindAddr, this.config.bindPort, formatAddress(this.config.bindAddr, this.config.bindPort), this.logger);
-    this.listener = listener;
+    this.serverTls = await loadServerTls(this.current);
+    this.watchTls();
     try {
+      // allowHalfOpen: without tcpMux a work connection carries a user's half-close as a FIN.
+      const listener = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.onSocket(socket));
+      await listenOn(listener, this.current.bindAddr, this.current.bindPort, formatAddress(this.current.bindAddr, this.current.bindPort), this.logger);
+      this.listener = listener;
       await this.startVhosts();
+      await this.startAdmin();
     } catch (err) {
-      listener.close();
+      await this.close();
       throw err;
     }
     const { address, port } = this.address;
     this.logger.info(
       {
         address: formatAddress(address, port),
-        tcpMux: this.config.transport.tcpMux,
+        tcpMux: this.current.transport.tcpMux,
         tlsForce: this.serverTls.force,
         certificate: this.serverTls.certSource,
         fingerprint: this.serverTls.fingerprint,
+        admin: this.admin?.url,
       },
       'burrow server listening',
     );
@@ -171,7 +218,7 @@ export class BurrowServer extends EventEmitter implements ControlHost {
 
   /** Opens the vhost ports that do not share bindPort. */
   private async startVhosts(): Promise<void> {
-    const { vhostHTTPPort, vhostHTTPSPort } = this.config;
+    const { vhostHTTPPort, vhostHTTPSPort } = this.current;
     if (vhostHTTPPort > 0 && !this.httpOnBindPort) {
       const address = await this.httpVhost.listen(this.proxyBindAddr, vhostHTTPPort);
       this.logger.info({ address: formatAddress(address.address, address.port) }, 'http vhost listening');
@@ -185,91 +232,184 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     }
   }
 
+  /** Starts the admin API and dashboard when webServer.port is set. */
+  private async startAdmin(): Promise<void> {
+    const web = this.current.webServer;
+    if (web.port <= 0) return;
+    this.admin = await startAdminServer({
+      addr: web.addr,
+      port: web.port,
+      user: web.user,
+      password: web.password,
+      ...(web.tls.certFile && web.tls.keyFile ? { tls: { certFile: web.tls.certFile, keyFile: web.tls.keyFile } } : {}),
+      view: this.view,
+      metrics: this.metrics,
+      enablePrometheus: this.current.enablePrometheus,
+      logger: this.logger,
+    });
+  }
+
   /**
-   * Reloads certificate, key, CA and CRL. New handshakes use the new material; live sessions go on.
-   * When the new files are broken, the error is logged, the old material is kept, and this rejects.
+   * Applies a re-read config: the [[auth.clients]] policy (for proxies registered from now on) and
+   * the TLS material (for new handshakes; with a CRL, live sessions whose client certificate it
+   * revokes are closed). Other changed keys are reported in `restartNeeded` and logged. When the
+   * new TLS material is broken, nothing changes and this rejects (the error names the file).
+   */
+  async reload(next: ServerConfig): Promise<ServerReloadResult> {
+    const tls = await loadServerTls(next);
+    const restartNeeded = keysNeedingRestart(this.current, next);
+    const watchChanged = tlsFiles(this.current.transport.tls).join('\n') !== tlsFiles(next.transport.tls).join('\n');
+    this.current = applyReloadable(this.current, next);
+    this.policy = new IdentityPolicy(this.current.auth.clients);
+    if (watchChanged) this.watchTls();
+    const revoked = this.useTls(tls);
+    this.logger.info({ policies: this.current.auth.clients.length, restartNeeded, revoked }, 'server config reloaded');
+    if (restartNeeded.length > 0) this.logger.warn({ keys: restartNeeded }, 'these changed keys take effect only after a restart');
+    return { restartNeeded, revoked };
+  }
+
+  /**
+   * Reloads certificate, key, CA and CRL. New handshakes use the new material; live sessions go on,
+   * except those whose client certificate a CRL now revokes. When the new files are broken, the
+   * error is logged, the old material is kept, and this rejects.
    */
   async reloadTls(): Promise<void> {
     try {
-      const next = await this.loadTls();
-      this.serverTls = next;
-      this.logger.info({ certificate: next.certSource, fingerprint: next.fingerprint }, 'TLS material reloaded');
-      this.emit('tlsReloaded', next.fingerprint);
+      this.useTls(await loadServerTls(this.current));
     } catch (err) {
       this.logger.error({ err: errorMessage(err) }, 'TLS reload failed; keeping the previous certificate');
       throw err;
     }
   }
 
-  private loadTls(): Promise<ServerTls> {
-    const t = this.config.transport.tls;
-    return buildServerTls({
-      certFile: t.certFile,
-      keyFile: t.keyFile,
-      trustedCaFile: t.trustedCaFile,
-      trustedCaData: t.trustedCaData,
-      crlFile: t.crlFile,
-      force: t.force,
-      stateDir: this.config.stateDir || defaultStateDir(),
+  /** Puts freshly loaded TLS material in use; returns the run ids of sessions closed as revoked. */
+  private useTls(next: ServerTls): string[] {
+    this.serverTls = next;
+    this.logger.info({ certificate: next.certSource, fingerprint: next.fingerprint }, 'TLS material reloaded');
+    this.emit('tlsReloaded', next.fingerprint);
+    return this.closeRevoked(next);
+  }
+
+  /** Closes the sessions whose client certificate the CRL in `tls` revokes. */
+  private closeRevoked(tls: ServerTls): string[] {
+    const reasonOf = revokedReasons(tls, this.logger);
+    if (!reasonOf) return [];
+    return this.closeSessionsOf((peer) => reasonOf(peer) !== undefined, (peer) => reasonOf(peer) ?? 'client certificate is revoked');
+  }
+
+  /**
+   * Closes every client connection whose peer matches: client sessions (their proxies and user
+   * connections end), work connections and whole yamux sessions. Returns the run ids of the
+   * client sessions ended. `reason` is logged with each one's identity.
+   */
+  closeSessionsOf(match: (peer: PeerInfo) => boolean, reason: string | ((peer: PeerInfo) => string)): string[] {
+    const why = typeof reason === 'string' ? () => reason : reason;
+    return closeMatchingSessions(this.controls.values(), this.tunnels, match, why, this.logger);
+  }
+
+  /** (Re)starts watching the TLS files of the config in use. */
+  private watchTls(): void {
+    this.tlsWatch?.close();
+    this.tlsWatch = watchFiles(tlsFiles(this.current.transport.tls), () => {
+      // reloadTls logs its own failure; the old material stays in use.
+      void this.reloadTls().catch(() => undefined);
     });
   }
 
-  /** Stops listening, ends every client session and proxy; resolves when the listener is closed. */
-  async close(): Promise<void> {
-    if (this.closing) return;
+  /**
+   * Stops the server. Without drainMs: everything closes at once. With drainMs: the bind port,
+   * public ports and routes close first (new connections are refused), live user connections run
+   * until they end or drainMs passes, then everything closes. Resolves when closed; a second call
+   * without drainMs during a drain cuts it short.
+   */
+  close(options: CloseOptions = {}): Promise<void> {
+    const drainMs = options.drainMs ?? 0;
+    if (this.closed) {
+      if (drainMs <= 0) this.cutDrain?.();
+      return this.closed;
+    }
+    this.closed = this.shutdown(drainMs);
+    return this.closed;
+  }
+
+  private async shutdown(drainMs: number): Promise<void> {
     this.closing = true;
     this.tlsWatch?.close();
     const listener = this.listener;
-    const closed = listener ? new Promise<void>((resolve) => listener.close(() => resolve())) : Promise.resolve();
+    const listenerClosed = listener ? new Promise<void>((resolve) => listener.close(() => resolve())) : Promise.resolve();
+    if (drainMs > 0) await this.drain(drainMs);
     for (const control of [...this.controls.values()]) control.close();
     this.httpVhost.close();
     this.httpsVhost.close();
-    for (const session of this.sessions) session.close();
+    this.tunnels.endAll();
     for (const socket of this.sockets) socket.destroy();
-    await closed;
+    await this.admin?.close();
+    await listenerClosed;
     this.emit('close');
+  }
+
+  /** Stops every proxy accepting, then waits for live user connections to end (at most `drainMs`). */
+  private async drain(drainMs: number): Promise<void> {
+    for (const proxy of this.proxies.values()) proxy.stopAccepting?.();
+    const live = this.ledger.liveConns;
+    if (live === 0) return;
+    this.logger.info({ connections: live, drainMs }, 'draining: waiting for live user connections to finish');
+    const cut = new Promise<boolean>((resolve) => {
+      this.cutDrain = () => resolve(false);
+    });
+    const idle = await Promise.race([this.ledger.whenIdle(drainMs), cut]);
+    this.cutDrain = undefined;
+    if (idle) this.logger.info('drained: every user connection finished');
+    else this.logger.warn({ connections: this.ledger.liveConns }, 'drain deadline reached; closing the remaining user connections');
   }
 
   // ControlHost: proxies ----------------------------------------------------------------------
 
   async registerProxy(control: ServerControl, request: NewProxy): Promise<ServerProxy> {
     const name = request.proxy_name ?? '';
+    if (this.closing) throw new BurrowError(ErrorCode.PROXY_REFUSED, ServerRefusal.shuttingDown);
     if (name === '') throw new BurrowError(ErrorCode.PROXY_REFUSED, 'proxy name is empty');
     if (this.proxies.has(name)) throw new BurrowError(ErrorCode.PROXY_REFUSED, `proxy [${name}] already exists`);
     const user = control.login.user ?? '';
     const shortName = user && name.startsWith(`${user}.`) ? name.slice(user.length + 1) : name;
-    const policyRefusal = this.policy.refusal(control.peer.tls?.identity, shortName, request, this.config.subDomainHost);
+    const policyRefusal = this.policy.refusal(control.peer.tls?.identity, shortName, request, this.current.subDomainHost);
     if (policyRefusal) throw new BurrowError(ErrorCode.PROXY_REFUSED, policyRefusal);
-    let proxy: ServerProxy;
-    switch (request.proxy_type) {
-      case 'tcp':
-        proxy = new TcpProxy(name, request, control, this.ports, this.groups);
-        break;
-      case 'udp':
-        proxy = new UdpProxy(name, request, control, this.udpPorts, this.config.udpPacketSize);
-        break;
-      case 'http':
-        proxy = new HttpProxy(name, request, control, this.httpVhost, this.config.vhostHTTPPort, this.config.subDomainHost);
-        break;
-      case 'https':
-        proxy = new HttpsProxy(name, request, control, this.httpsVhost, this.config.vhostHTTPSPort, this.config.subDomainHost);
-        break;
-      case 'stcp':
-        proxy = new StcpProxy(name, request, control, this.visitorTargets, user);
-        break;
-      default:
-        throw new BurrowError(ErrorCode.PROXY_REFUSED, `proxy type [${request.proxy_type ?? ''}] is not supported by this burrow server yet`);
-    }
-    if (this.config.maxPortsPerClient > 0) {
+    const proxy = createProxy(
+      {
+        config: this.current,
+        ports: this.ports,
+        udpPorts: this.udpPorts,
+        groups: this.groups,
+        httpVhost: this.httpVhost,
+        httpsVhost: this.httpsVhost,
+        visitorTargets: this.visitorTargets,
+      },
+      name,
+      request,
+      control,
+      user,
+    );
+    if (this.current.maxPortsPerClient > 0) {
       const used = control.proxyNames().reduce((sum, n) => sum + (this.proxies.get(n)?.portsUsed ?? 0), 0);
-      if (used + proxy.portsUsed > this.config.maxPortsPerClient) throw new BurrowError(ErrorCode.PROXY_REFUSED, ServerRefusal.maxPorts);
+      if (used + proxy.portsUsed > this.current.maxPortsPerClient) throw new BurrowError(ErrorCode.PROXY_REFUSED, ServerRefusal.maxPorts);
     }
     this.proxies.set(name, proxy);
+    this.ledger.register(proxy, {
+      runId: control.runId,
+      user,
+      clientId: control.login.client_id ?? '',
+      identity: identityLabel(control.peer),
+    });
     return proxy;
+  }
+
+  proxyStarted(proxy: ServerProxy, remoteAddr: string): void {
+    this.ledger.started(proxy, remoteAddr);
   }
 
   unregisterProxy(proxy: ServerProxy): void {
     if (this.proxies.get(proxy.name) === proxy) this.proxies.delete(proxy.name);
+    this.ledger.closed(proxy);
   }
 
   // Connections ---------------------------------------------------------------------------------
@@ -325,185 +465,37 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     this.pendingHandshakes += 1;
     acceptTransport(socket, {
       tls: this.tls,
-      tcpMux: this.config.transport.tcpMux,
-      keepaliveIntervalMs: this.config.transport.tcpMuxKeepaliveInterval * 1000,
+      tcpMux: this.current.transport.tcpMux,
+      keepaliveIntervalMs: this.current.transport.tcpMuxKeepaliveInterval * 1000,
     })
       .then((transport) => {
-        const peer: PeerInfo = { ...peerBase, ...(transport.tls ? { tls: transport.tls } : {}) };
+        const clientCert = clientCertOf(transport);
+        const peer: PeerInfo = { ...peerBase, ...(transport.tls ? { tls: transport.tls } : {}), ...(clientCert ? { clientCert } : {}) };
         if (transport.kind === 'single') {
-          void this.onLogicalConn(transport.conn, peer);
+          this.tunnels.track(transport.conn, peer);
+          void serveLogicalConn(this.handshakes, transport.conn, peer);
           return;
         }
         const session = transport.session;
-        this.sessions.add(session);
+        this.tunnels.track(session, peer);
         // A session that opens no stream in time is a stalled or hostile peer: drop it.
         const firstStreamTimer = setTimeout(() => {
           this.logger.warn({ remote: peer.remoteAddress }, 'no stream opened in time; session closed');
           session.close();
         }, FIRST_MESSAGE_TIMEOUT_MS);
-        session.on('close', () => {
-          clearTimeout(firstStreamTimer);
-          this.sessions.delete(session);
-        });
+        session.on('close', () => clearTimeout(firstStreamTimer));
         session.on('stream', (stream: Duplex) => {
           clearTimeout(firstStreamTimer);
-          void this.onLogicalConn(stream, peer);
+          void serveLogicalConn(this.handshakes, stream, peer);
         });
       })
       .catch((err: unknown) => {
         this.logger.warn({ remote: peerBase.remoteAddress, reason: errorMessage(err) }, 'connection refused');
+        this.metrics.handshakeFailed(handshakeReason(err));
         socket.destroy();
       })
       .finally(() => {
         this.pendingHandshakes -= 1;
       });
-  }
-
-  /** A control, work or visitor connection, in wire v1 or v2: dispatched on its first message. */
-  private async onLogicalConn(conn: Duplex, peer: PeerInfo): Promise<void> {
-    conn.on('error', (err) => this.logger.debug({ remote: peer.remoteAddress, err: err.message }, 'connection error'));
-    let accepted: AcceptedWire;
-    try {
-      accepted = await acceptWire(conn, { timeoutMs: FIRST_MESSAGE_TIMEOUT_MS });
-    } catch (err) {
-      this.logger.warn({ remote: peer.remoteAddress, reason: errorMessage(err) }, 'bad first message; connection closed');
-      if (err instanceof MissingHelloError) {
-        refuseLogin(err.accepted, { version: FRP_COMPAT_VERSION, error: err.reason });
-        destroySoon(conn);
-      } else if (err instanceof HelloError) {
-        writeServerHelloError(conn, err.reason);
-        destroySoon(conn);
-      } else {
-        conn.destroy();
-      }
-      return;
-    }
-    const first = accepted.first;
-    switch (first.type) {
-      case 'Login':
-        this.onLogin(accepted, first.body, peer);
-        return;
-      case 'NewWorkConn':
-        this.onNewWorkConn(accepted.conn, first.body, peer);
-        return;
-      case 'NewVisitorConn':
-        this.onNewVisitorConn(accepted.conn, first.body, peer);
-        return;
-      default:
-        this.logger.warn({ remote: peer.remoteAddress, type: first.type }, 'unexpected first message; connection closed');
-        conn.destroy();
-    }
-  }
-
-  private onLogin(accepted: AcceptedWire, login: Login, peer: PeerInfo): void {
-    const refuse = (reason: string): void => {
-      this.logger.warn({ remote: peer.remoteAddress, user: login.user ?? '', reason }, 'login refused');
-      const error = this.detailedErrors ? reason : 'register control error';
-      refuseLogin(accepted, { version: FRP_COMPAT_VERSION, error });
-      destroySoon(accepted.conn.stream);
-    };
-    if (!verifyPrivilegeKey(this.token, login.timestamp ?? 0, login.privilege_key)) {
-      refuse(ServerRefusal.badToken);
-      return;
-    }
-    const runId = login.run_id || randomBytes(RUN_ID_BYTES).toString('hex');
-    if (login.client_id) {
-      for (const other of this.controls.values()) {
-        if (other.runId !== runId && other.login.client_id === login.client_id && (other.login.user ?? '') === (login.user ?? '')) {
-          refuse(`client_id [${login.client_id}] for user [${login.user ?? ''}] is already online`);
-          return;
-        }
-      }
-    }
-    const previous = this.controls.get(runId);
-    if (previous) {
-      this.logger.info({ runId }, 'client logged in again; replacing its previous session');
-      previous.close(new BurrowError(ErrorCode.CLOSED, 'replaced by a new login'));
-    }
-    const channel = startServerControl(accepted, { version: FRP_COMPAT_VERSION, run_id: runId }, this.encryptionKey, this.token);
-    const control = new ServerControl(runId, { ...login, run_id: runId }, peer, channel, this.encryptionKey, this, this.logger);
-    this.controls.set(runId, control);
-    control.once('close', () => {
-      if (this.controls.get(runId) === control) this.controls.delete(runId);
-      this.logger.info({ runId }, 'client session closed');
-      this.emit('clientClosed', runId);
-    });
-    this.logger.info(
-      {
-        runId,
-        remote: peer.remoteAddress,
-        wire: channel.version,
-        controlCipher: channel.algorithm,
-        tls: Boolean(peer.tls),
-        tlsVersion: peer.tls?.version,
-        tlsCipher: peer.tls?.cipher,
-        clientIdentity: peer.tls ? describeIdentity(peer.tls.identity) : undefined,
-        clientFingerprint: peer.tls?.identity?.fingerprint,
-        version: login.version,
-        hostname: login.hostname,
-        os: login.os,
-        arch: login.arch,
-        user: login.user,
-      },
-      'client login',
-    );
-    control.start();
-    this.emit('clientLogin', runId);
-  }
-
-  private onNewWorkConn(conn: WireConn, request: NewWorkConn, peer: PeerInfo): void {
-    const refuse = (reason: string): void => {
-      this.logger.warn({ remote: peer.remoteAddress, runId: request.run_id ?? '', reason }, 'work connection refused');
-      conn.write({ type: 'StartWorkConn', body: { error: this.detailedErrors ? reason : 'invalid NewWorkConn' } });
-      endSoon(conn.stream);
-    };
-    const control = this.controls.get(request.run_id ?? '');
-    if (!control || control.isClosed) {
-      refuse(`no client control found for run id [${request.run_id ?? ''}]`);
-      return;
-    }
-    if (this.workConnScope && !verifyPrivilegeKey(this.token, request.timestamp ?? 0, request.privilege_key)) {
-      refuse(ServerRefusal.badWorkConnToken);
-      return;
-    }
-    if (!control.offerWorkConn(conn)) refuse(ServerRefusal.poolFull);
-  }
-
-  /**
-   * A visitor connection: the target stcp proxy must exist, the sign key match its secret key and
-   * the visitor's user (from the Login of its run_id) be allowed. Answered with
-   * NewVisitorConnResp in clear (frps's texts on refusal), then joined to a work connection.
-   */
-  private onNewVisitorConn(conn: WireConn, request: NewVisitorConn, peer: PeerInfo): void {
-    const name = request.proxy_name ?? '';
-    const refuse = (reason: string): void => {
-      this.logger.warn({ remote: peer.remoteAddress, proxy: name, reason }, 'visitor connection refused');
-      const error = this.detailedErrors ? `register visitor conn error: ${reason}` : 'register visitor conn error';
-      conn.write({ type: 'NewVisitorConnResp', body: { proxy_name: name, error } });
-      endSoon(conn.stream);
-    };
-    let visitorUser = '';
-    const runId = request.run_id ?? '';
-    if (runId !== '') {
-      const control = this.controls.get(runId);
-      if (!control || control.isClosed) {
-        refuse(VisitorRefusal.noControl(runId));
-        return;
-      }
-      visitorUser = control.login.user ?? '';
-    }
-    const target = this.visitorTargets.get(name);
-    if (!target) {
-      refuse(VisitorRefusal.noProxy(name));
-      return;
-    }
-    const reason = target.refusal(request, visitorUser);
-    if (reason) {
-      refuse(reason);
-      return;
-    }
-    conn.write({ type: 'NewVisitorConnResp', body: { proxy_name: name } });
-    this.logger.debug({ remote: peer.remoteAddress, proxy: name, user: visitorUser }, 'visitor connection admitted');
-    target.serveVisitor(conn.stream, request, splitHostPort(peer.remoteAddress));
   }
 }

@@ -22,6 +22,13 @@ class DayCounter {
     this.total += bytes;
   }
 
+  /** Adds another counter's history slot by slot (the same days); `total` is left alone. */
+  absorb(other: DayCounter): void {
+    this.roll();
+    const theirs = other.history();
+    for (let i = 0; i < TRAFFIC_HISTORY_DAYS; i += 1) this.slots[i] = (this.slots[i] ?? 0) + (theirs[i] ?? 0);
+  }
+
   /** The history, today first (a fresh copy). */
   history(): number[] {
     this.roll();
@@ -96,6 +103,15 @@ export class TrafficMeter {
   /** Seven days of traffic, today first, as frp's /api/traffic/:name serves it. */
   history(): { trafficIn: number[]; trafficOut: number[] } {
     return { trafficIn: this.inBytes.history(), trafficOut: this.outBytes.history() };
+  }
+
+  /**
+   * Takes over the seven-day history of the proxy's previous run under the same name (frp keeps
+   * traffic by proxy name across reconnects). Totals and connection counts stay this run's own.
+   */
+  carryHistory(previous: TrafficMeter): void {
+    this.inBytes.absorb(previous.inBytes);
+    this.outBytes.absorb(previous.outBytes);
   }
 
   /** today's bytes in and out. */

@@ -55,10 +55,15 @@ export class HttpsProxy implements ServerProxy, HttpsBackend {
     return domains.map((d) => canonicalAddr(d, this.vhostPort, DEFAULT_HTTPS_PORT)).join(',');
   }
 
+  /** Removes the routes: new TLS connections for these names are refused; live ones go on. */
+  stopAccepting(): void {
+    for (const domain of this.domains.splice(0)) this.vhost.router.remove(domain, '');
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const domain of this.domains.splice(0)) this.vhost.router.remove(domain, '');
+    this.stopAccepting();
     for (const conn of this.live) conn.destroy();
     this.live.clear();
   }

@@ -29,6 +29,11 @@ export interface ServerProxy {
   start(): Promise<string>;
   /** Called once NewProxyResp has gone out (a udp proxy then asks for its work connection). */
   afterStart?(): void;
+  /**
+   * Graceful shutdown: stops taking new user connections while the live ones go on (close() ends
+   * them later). Optional: a proxy without it keeps serving until close().
+   */
+  stopAccepting?(): void;
   /** Closes the public side and every live user connection. */
   close(): void;
 }

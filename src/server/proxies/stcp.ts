@@ -73,10 +73,15 @@ export class StcpProxy implements ServerProxy {
     return '';
   }
 
+  /** No new visitors reach this proxy; connected ones go on. */
+  stopAccepting(): void {
+    this.targets.remove(this);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.targets.remove(this);
+    this.stopAccepting();
     for (const conn of this.live) conn.destroy();
     this.live.clear();
   }

@@ -51,14 +51,23 @@ export class TcpProxy implements ServerProxy {
     return `:${port}`;
   }
 
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.joinedGroup !== '') this.groups.leave(this, this.joinedGroup);
+  /** Closes the public port (or leaves the group); connections already accepted go on. */
+  stopAccepting(): void {
+    if (this.joinedGroup !== '') {
+      this.groups.leave(this, this.joinedGroup);
+      this.joinedGroup = '';
+    }
     if (this.server) {
       this.server.close();
       this.ports.release(this.port);
+      this.server = undefined;
     }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopAccepting();
     for (const socket of this.live) socket.destroy();
     this.live.clear();
   }

@@ -62,6 +62,11 @@ export class UdpProxy implements ServerProxy {
     this.scheduleWorkConn(UDP_WORK_CONN_START_DELAY_MS);
   }
 
+  /** UDP has no connections to let finish: a draining server stops the proxy at once. */
+  stopAccepting(): void {
+    this.close();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

@@ -1,0 +1,230 @@
+// The first message of each logical connection: a client's Login, a NewWorkConn, or a visitor's NewVisitorConn.
+import { randomBytes } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import type { BurrowMetrics } from '../admin/index.js';
+import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import { splitHostPort } from '../net/dial.js';
+import { destroySoon, endSoon } from '../net/linger.js';
+import { describeIdentity } from '../tls/index.js';
+import { FRP_COMPAT_VERSION } from '../version.js';
+import {
+  acceptWire,
+  HelloError,
+  MissingHelloError,
+  refuseLogin,
+  startServerControl,
+  verifyPrivilegeKey,
+  writeServerHelloError,
+  type AcceptedWire,
+  type Login,
+  type NewVisitorConn,
+  type NewWorkConn,
+  type WireConn,
+} from '../wire/index.js';
+import { FIRST_MESSAGE_TIMEOUT_MS, RUN_ID_BYTES } from './constants.js';
+import { ServerControl, type ControlHost, type PeerInfo } from './control.js';
+import { handshakeReason, LoginFailure } from './failure-reasons.js';
+import { VisitorRefusal, type VisitorTargets } from './proxies/stcp.js';
+
+/** frps's texts for refusals a client shows to its user. */
+export const ServerRefusal = {
+  badToken: "token in login doesn't match token from configuration",
+  badWorkConnToken: "token in NewWorkConn doesn't match token from configuration",
+  poolFull: 'work connection pool is full, discarding',
+  maxPorts: 'exceed the max_ports_per_client',
+  shuttingDown: 'server is shutting down',
+} as const;
+
+/** What the handshakes need from the server. */
+export interface HandshakeContext {
+  readonly token: string;
+  readonly detailedErrors: boolean;
+  readonly encryptionKey: Buffer;
+  /** NewWorkConn carries a privilege key (auth.additionalScopes has "NewWorkConns"). */
+  readonly workConnScope: boolean;
+  readonly logger: Logger;
+  readonly metrics: BurrowMetrics;
+  /** Logged-in clients by run_id. */
+  readonly controls: Map<string, ServerControl>;
+  readonly visitorTargets: VisitorTargets;
+  readonly controlHost: ControlHost;
+  /** True once the server is shutting down: logins and visitors are refused. */
+  draining(): boolean;
+  /** A client logged in (its control is already in `controls` and started). */
+  clientLoggedIn(control: ServerControl): void;
+  /** A client's session ended (already removed from `controls`). */
+  clientClosed(control: ServerControl): void;
+}
+
+/** The identity label of a peer for metrics: its certificate CN, "" without one. */
+export function identityLabel(peer: PeerInfo): string {
+  return peer.tls?.identity?.cn ?? '';
+}
+
+/**
+ * Reads the first message of a control, work or visitor connection (wire v1 or v2) and serves it.
+ * A connection whose first message is bad, late or unexpected is closed (and counted as a
+ * handshake failure).
+ */
+export async function serveLogicalConn(ctx: HandshakeContext, conn: Duplex, peer: PeerInfo): Promise<void> {
+  conn.on('error', (err) => ctx.logger.debug({ remote: peer.remoteAddress, err: err.message }, 'connection error'));
+  let accepted: AcceptedWire;
+  try {
+    accepted = await acceptWire(conn, { timeoutMs: FIRST_MESSAGE_TIMEOUT_MS });
+  } catch (err) {
+    ctx.logger.warn({ remote: peer.remoteAddress, reason: errorMessage(err) }, 'bad first message; connection closed');
+    if (err instanceof MissingHelloError) {
+      ctx.metrics.loginFailed(LoginFailure.missingHello, identityLabel(peer));
+      refuseLogin(err.accepted, { version: FRP_COMPAT_VERSION, error: err.reason });
+      destroySoon(conn);
+    } else if (err instanceof HelloError) {
+      ctx.metrics.handshakeFailed(LoginFailure.badHello);
+      writeServerHelloError(conn, err.reason);
+      destroySoon(conn);
+    } else {
+      ctx.metrics.handshakeFailed(handshakeReason(err));
+      conn.destroy();
+    }
+    return;
+  }
+  const first = accepted.first;
+  switch (first.type) {
+    case 'Login':
+      acceptLogin(ctx, accepted, first.body, peer);
+      return;
+    case 'NewWorkConn':
+      acceptWorkConn(ctx, accepted.conn, first.body, peer);
+      return;
+    case 'NewVisitorConn':
+      acceptVisitorConn(ctx, accepted.conn, first.body, peer);
+      return;
+    default:
+      ctx.logger.warn({ remote: peer.remoteAddress, type: first.type }, 'unexpected first message; connection closed');
+      ctx.metrics.handshakeFailed('unexpected_message');
+      conn.destroy();
+  }
+}
+
+/** A Login: token checked, client_id uniqueness checked, then the encrypted control session starts. */
+function acceptLogin(ctx: HandshakeContext, accepted: AcceptedWire, login: Login, peer: PeerInfo): void {
+  const refuse = (reason: string, metricReason: string): void => {
+    ctx.logger.warn({ remote: peer.remoteAddress, user: login.user ?? '', reason }, 'login refused');
+    ctx.metrics.loginFailed(metricReason, identityLabel(peer));
+    const error = ctx.detailedErrors ? reason : 'register control error';
+    refuseLogin(accepted, { version: FRP_COMPAT_VERSION, error });
+    destroySoon(accepted.conn.stream);
+  };
+  if (ctx.draining()) {
+    refuse(ServerRefusal.shuttingDown, LoginFailure.shuttingDown);
+    return;
+  }
+  if (!verifyPrivilegeKey(ctx.token, login.timestamp ?? 0, login.privilege_key)) {
+    refuse(ServerRefusal.badToken, LoginFailure.badToken);
+    return;
+  }
+  const runId = login.run_id || randomBytes(RUN_ID_BYTES).toString('hex');
+  if (login.client_id) {
+    for (const other of ctx.controls.values()) {
+      if (other.runId !== runId && other.login.client_id === login.client_id && (other.login.user ?? '') === (login.user ?? '')) {
+        refuse(`client_id [${login.client_id}] for user [${login.user ?? ''}] is already online`, LoginFailure.clientIdInUse);
+        return;
+      }
+    }
+  }
+  const previous = ctx.controls.get(runId);
+  if (previous) {
+    ctx.logger.info({ runId }, 'client logged in again; replacing its previous session');
+    previous.close(new BurrowError(ErrorCode.CLOSED, 'replaced by a new login'));
+  }
+  const channel = startServerControl(accepted, { version: FRP_COMPAT_VERSION, run_id: runId }, ctx.encryptionKey, ctx.token);
+  const control = new ServerControl(runId, { ...login, run_id: runId }, peer, channel, ctx.encryptionKey, ctx.controlHost, ctx.logger);
+  ctx.controls.set(runId, control);
+  control.once('close', () => {
+    if (ctx.controls.get(runId) === control) ctx.controls.delete(runId);
+    ctx.logger.info({ runId }, 'client session closed');
+    ctx.clientClosed(control);
+  });
+  ctx.logger.info(
+    {
+      runId,
+      remote: peer.remoteAddress,
+      wire: channel.version,
+      controlCipher: channel.algorithm,
+      tls: Boolean(peer.tls),
+      tlsVersion: peer.tls?.version,
+      tlsCipher: peer.tls?.cipher,
+      clientIdentity: peer.tls ? describeIdentity(peer.tls.identity) : undefined,
+      clientFingerprint: peer.tls?.identity?.fingerprint,
+      version: login.version,
+      hostname: login.hostname,
+      os: login.os,
+      arch: login.arch,
+      user: login.user,
+    },
+    'client login',
+  );
+  control.start();
+  ctx.clientLoggedIn(control);
+}
+
+/** A NewWorkConn: filed into the pool of the control its run_id names. */
+function acceptWorkConn(ctx: HandshakeContext, conn: WireConn, request: NewWorkConn, peer: PeerInfo): void {
+  const refuse = (reason: string): void => {
+    ctx.logger.warn({ remote: peer.remoteAddress, runId: request.run_id ?? '', reason }, 'work connection refused');
+    conn.write({ type: 'StartWorkConn', body: { error: ctx.detailedErrors ? reason : 'invalid NewWorkConn' } });
+    endSoon(conn.stream);
+  };
+  const control = ctx.controls.get(request.run_id ?? '');
+  if (!control || control.isClosed) {
+    refuse(`no client control found for run id [${request.run_id ?? ''}]`);
+    return;
+  }
+  if (ctx.workConnScope && !verifyPrivilegeKey(ctx.token, request.timestamp ?? 0, request.privilege_key)) {
+    refuse(ServerRefusal.badWorkConnToken);
+    return;
+  }
+  if (!control.offerWorkConn(conn)) refuse(ServerRefusal.poolFull);
+}
+
+/**
+ * A visitor connection: the target stcp proxy must exist, the sign key match its secret key and
+ * the visitor's user (from the Login of its run_id) be allowed. Answered with
+ * NewVisitorConnResp in clear (frps's texts on refusal), then joined to a work connection.
+ */
+function acceptVisitorConn(ctx: HandshakeContext, conn: WireConn, request: NewVisitorConn, peer: PeerInfo): void {
+  const name = request.proxy_name ?? '';
+  const refuse = (reason: string): void => {
+    ctx.logger.warn({ remote: peer.remoteAddress, proxy: name, reason }, 'visitor connection refused');
+    const error = ctx.detailedErrors ? `register visitor conn error: ${reason}` : 'register visitor conn error';
+    conn.write({ type: 'NewVisitorConnResp', body: { proxy_name: name, error } });
+    endSoon(conn.stream);
+  };
+  if (ctx.draining()) {
+    refuse(ServerRefusal.shuttingDown);
+    return;
+  }
+  let visitorUser = '';
+  const runId = request.run_id ?? '';
+  if (runId !== '') {
+    const control = ctx.controls.get(runId);
+    if (!control || control.isClosed) {
+      refuse(VisitorRefusal.noControl(runId));
+      return;
+    }
+    visitorUser = control.login.user ?? '';
+  }
+  const target = ctx.visitorTargets.get(name);
+  if (!target) {
+    refuse(VisitorRefusal.noProxy(name));
+    return;
+  }
+  const reason = target.refusal(request, visitorUser);
+  if (reason) {
+    refuse(reason);
+    return;
+  }
+  conn.write({ type: 'NewVisitorConnResp', body: { proxy_name: name } });
+  ctx.logger.debug({ remote: peer.remoteAddress, proxy: name, user: visitorUser }, 'visitor connection admitted');
+  target.serveVisitor(conn.stream, request, splitHostPort(peer.remoteAddress));
+}

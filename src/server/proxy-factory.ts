@@ -1,0 +1,43 @@
+// Builds the server-side proxy a NewProxy asks for, by proxy_type.
+import type { ServerConfig } from '../config/index.js';
+import { BurrowError, ErrorCode } from '../errors.js';
+import type { NewProxy } from '../wire/index.js';
+import type { PortManager } from './port-manager.js';
+import { HttpProxy } from './proxies/http.js';
+import { HttpsProxy } from './proxies/https.js';
+import type { ProxyOwner, ServerProxy } from './proxies/proxy.js';
+import { StcpProxy, type VisitorTargets } from './proxies/stcp.js';
+import { TcpProxy } from './proxies/tcp.js';
+import type { TcpGroups } from './proxies/tcp-group.js';
+import { UdpProxy } from './proxies/udp.js';
+import type { HttpsVhost, HttpVhost } from './vhost/index.js';
+
+/** The shared server parts proxies are built on. */
+export interface ProxyDeps {
+  readonly config: ServerConfig;
+  readonly ports: PortManager;
+  readonly udpPorts: PortManager;
+  readonly groups: TcpGroups;
+  readonly httpVhost: HttpVhost;
+  readonly httpsVhost: HttpsVhost;
+  readonly visitorTargets: VisitorTargets;
+}
+
+/** A new (not yet started) proxy of `request.proxy_type`; BurrowError PROXY_REFUSED for a type the server does not serve. */
+export function createProxy(deps: ProxyDeps, name: string, request: NewProxy, owner: ProxyOwner, user: string): ServerProxy {
+  const { config } = deps;
+  switch (request.proxy_type) {
+    case 'tcp':
+      return new TcpProxy(name, request, owner, deps.ports, deps.groups);
+    case 'udp':
+      return new UdpProxy(name, request, owner, deps.udpPorts, config.udpPacketSize);
+    case 'http':
+      return new HttpProxy(name, request, owner, deps.httpVhost, config.vhostHTTPPort, config.subDomainHost);
+    case 'https':
+      return new HttpsProxy(name, request, owner, deps.httpsVhost, config.vhostHTTPSPort, config.subDomainHost);
+    case 'stcp':
+      return new StcpProxy(name, request, owner, deps.visitorTargets, user);
+    default:
+      throw new BurrowError(ErrorCode.PROXY_REFUSED, `proxy type [${request.proxy_type ?? ''}] is not supported by this burrow server yet`);
+  }
+}
