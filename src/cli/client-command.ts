@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { errorMessage } from '../errors.js';
 import { connect, loadClientConfig, loggerFromConfig, type ClientConfig } from '../index.js';
 import { registerClientAdminCommands } from './client-admin.js';
+import { registerClientEnrollCommands } from './enroll-commands.js';
 import { ExitCode, reportError } from './exit.js';
 import { printWarnings, verifyConfig } from './output.js';
 import { onStopSignal } from './signals.js';
@@ -35,6 +36,7 @@ export function registerClientCommand(program: Command): void {
     });
 
   registerClientAdminCommands(client, DEFAULT_CLIENT_CONFIG);
+  registerClientEnrollCommands(client);
 }
 
 async function readConfig(file: string): Promise<ClientConfig> {

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { errorMessage } from '../errors.js';
 import { defaultServerConfig, loadServerConfig, loggerFromConfig, startServer, type BurrowServer, type Logger, type ServerConfig } from '../index.js';
 import { DEFAULT_DRAIN_MS } from '../server/constants.js';
+import { registerServerEnrollCommands } from './enroll-commands.js';
 import { ExitCode, reportError } from './exit.js';
 import { printWarnings, verifyConfig } from './output.js';
 import { onStopSignal } from './signals.js';
@@ -41,6 +42,8 @@ export function registerServerCommand(program: Command): void {
     .action(async (flags: { config: string }) => {
       process.exitCode = await verifyConfig(flags.config, readConfig);
     });
+
+  registerServerEnrollCommands(server);
 }
 
 async function readConfig(file: string | undefined): Promise<ServerConfig> {

@@ -2,7 +2,7 @@
 import type { Duplex } from 'node:stream';
 import type * as tls from 'node:tls';
 import { Session } from '../mux/index.js';
-import { peerIdentity, sniffTlsFirstByte, wrapServerSocket, type PeerIdentity, type ServerTls } from '../tls/index.js';
+import { clientCertRefusal, peerIdentity, sniffTlsFirstByte, wrapServerSocket, type PeerIdentity, type ServerTls } from '../tls/index.js';
 import { acceptWebSocket, FRP_WEBSOCKET_PATH, readAhead, WEBSOCKET_HANDSHAKE_TIMEOUT_MS } from '../transport/index.js';
 import { HANDSHAKE_TIMEOUT_MS } from './constants.js';
 
@@ -23,6 +23,8 @@ export interface TlsFacts {
   cipher: string;
   /** The client certificate's identity, when the client presented one. */
   identity?: PeerIdentity;
+  /** The client certificate (DER), for revocation checks when a new CRL arrives. */
+  certDer?: Buffer;
 }
 
 /** The secured connection of one client: a yamux session or a single logical connection. */
@@ -69,7 +71,13 @@ function matchPrefix(stream: Duplex, prefixes: readonly [PrefixKind, Buffer][]):
 
 function tlsFacts(secure: tls.TLSSocket): TlsFacts {
   const identity = peerIdentity(secure);
-  return { version: secure.getProtocol() ?? '', cipher: secure.getCipher()?.standardName ?? '', ...(identity ? { identity } : {}) };
+  const certDer = secure.getPeerX509Certificate()?.raw;
+  return {
+    version: secure.getProtocol() ?? '',
+    cipher: secure.getCipher()?.standardName ?? '',
+    ...(identity ? { identity } : {}),
+    ...(certDer ? { certDer } : {}),
+  };
 }
 
 /**
@@ -77,10 +85,10 @@ function tlsFacts(secure: tls.TLSSocket): TlsFacts {
  * TLS handshake when there is one. `conn` may be a TCP socket or a WebSocket stream: sniffing and TLS only
  * use the Duplex side of it (Node wraps a non-socket Duplex for TLS itself).
  */
-async function secureLayer(conn: Duplex, options: AcceptOptions): Promise<{ conn: Duplex; tls?: TlsFacts }> {
+async function secureLayer(conn: Duplex, options: AcceptOptions, deferClientCertCheck = false): Promise<{ conn: Duplex; tls?: TlsFacts }> {
   const sniff = await sniffTlsFirstByte(conn, { force: options.tls.force, timeoutMs: HANDSHAKE_TIMEOUT_MS });
   if (sniff.kind !== 'tls') return { conn };
-  const secure = await wrapServerSocket(conn, options.tls, { handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS });
+  const secure = await wrapServerSocket(conn, options.tls, { handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS, deferClientCertCheck });
   return { conn: secure, tls: tlsFacts(secure) };
 }
 
@@ -95,7 +103,7 @@ async function secureLayer(conn: Duplex, options: AcceptOptions): Promise<{ conn
  * Rejects with a BurrowError saying which step failed (a bad upgrade was answered with an HTTP error
  * first); the caller destroys the socket.
  */
-export function acceptTransport(socket: Duplex, options: AcceptOptions & { enroll: true }): Promise<AcceptedTransport | AcceptedEnroll>;
+export function acceptTransport(socket: Duplex, options: AcceptOptions & { enroll: boolean }): Promise<AcceptedTransport | AcceptedEnroll>;
 export function acceptTransport(socket: Duplex, options: AcceptOptions): Promise<AcceptedTransport>;
 export async function acceptTransport(socket: Duplex, options: AcceptOptions): Promise<AcceptedTransport | AcceptedEnroll> {
   let layered: { conn: Duplex; tls?: TlsFacts };
@@ -108,10 +116,18 @@ export async function acceptTransport(socket: Duplex, options: AcceptOptions): P
       throw err;
     }
   } else {
-    layered = await secureLayer(socket, options);
+    // With enrollment, a client without a certificate gets through the handshake; only an
+    // enrollment request may go on without one (checked right below).
+    layered = await secureLayer(socket, options, options.enroll === true);
     if (layered.tls) {
       const inner = await matchPrefix(layered.conn, options.enroll ? [['websocket', WEBSOCKET_PREFIX], ['enroll', ENROLL_PREFIX]] : [['websocket', WEBSOCKET_PREFIX]]);
       if (inner === 'enroll') return { kind: 'enroll', conn: layered.conn, tls: layered.tls };
+      // Everything but enrollment needs the client certificate the handshake let through.
+      const refusal = options.enroll ? clientCertRefusal(layered.conn as tls.TLSSocket, options.tls) : undefined;
+      if (refusal) {
+        layered.conn.destroy();
+        throw refusal;
+      }
       if (inner === 'websocket') {
         const ws = await acceptWebSocket(layered.conn, { path: FRP_WEBSOCKET_PATH, timeoutMs: WEBSOCKET_HANDSHAKE_TIMEOUT_MS });
         layered = { conn: ws, tls: layered.tls };

@@ -11,6 +11,7 @@ import { listenOn } from '../net/listen.js';
 import { watchFiles, type FileWatch, type ServerTls } from '../tls/index.js';
 import { deriveCipherKey, type NewProxy } from '../wire/index.js';
 import { acceptTransport } from './accept.js';
+import { createEnrollService, type EnrollService } from '../enroll/index.js';
 import { ServerAdminView } from './admin-view.js';
 import { FIRST_MESSAGE_TIMEOUT_MS, MAX_PENDING_HANDSHAKES } from './constants.js';
 import { ServerControl, type ControlHost, type PeerInfo } from './control.js';
@@ -83,6 +84,7 @@ export class BurrowServer extends EventEmitter implements ControlHost {
   private readonly handshakes: HandshakeContext;
   private current: ServerConfig;
   private policy: IdentityPolicy;
+  private enroll: EnrollService | undefined;
   private listener: net.Server | undefined;
   private serverTls: ServerTls | undefined;
   private tlsWatch: FileWatch | undefined;
@@ -141,6 +143,7 @@ export class BurrowServer extends EventEmitter implements ControlHost {
       draining: () => this.closing,
       clientLoggedIn: (control) => {
         this.metrics.clientConnected(identityLabel(control.peer));
+        this.enroll?.noteSeen(control.peer.tls?.identity, control.peer.remoteAddress);
         this.emit('clientLogin', control.runId);
       },
       clientClosed: (control) => {
@@ -191,6 +194,11 @@ export class BurrowServer extends EventEmitter implements ControlHost {
   async start(): Promise<void> {
     this.serverTls = await loadServerTls(this.current);
     this.watchTls();
+    this.enroll = await createEnrollService(this.current, { logger: this.logger });
+    this.policy = this.policyWithEnrolled();
+    this.enroll.on('policyChanged', () => {
+      this.policy = this.policyWithEnrolled();
+    });
     try {
       // allowHalfOpen: without tcpMux a work connection carries a user's half-close as a FIN.
       const listener = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.onSocket(socket));
@@ -260,7 +268,7 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     const restartNeeded = keysNeedingRestart(this.current, next);
     const watchChanged = tlsFiles(this.current.transport.tls).join('\n') !== tlsFiles(next.transport.tls).join('\n');
     this.current = applyReloadable(this.current, next);
-    this.policy = new IdentityPolicy(this.current.auth.clients);
+    this.policy = this.policyWithEnrolled();
     if (watchChanged) this.watchTls();
     const revoked = this.useTls(tls);
     this.logger.info({ policies: this.current.auth.clients.length, restartNeeded, revoked }, 'server config reloaded');
@@ -307,6 +315,11 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     return closeMatchingSessions(this.controls.values(), this.tunnels, match, why, this.logger);
   }
 
+  /** [[auth.clients]] of the config first (they win), then the enrolled identities'. */
+  private policyWithEnrolled(): IdentityPolicy {
+    return new IdentityPolicy([...this.current.auth.clients, ...(this.enroll?.policyEntries() ?? [])]);
+  }
+
   /** (Re)starts watching the TLS files of the config in use. */
   private watchTls(): void {
     this.tlsWatch?.close();
@@ -335,6 +348,7 @@ export class BurrowServer extends EventEmitter implements ControlHost {
   private async shutdown(drainMs: number): Promise<void> {
     this.closing = true;
     this.tlsWatch?.close();
+    this.enroll?.close();
     const listener = this.listener;
     const listenerClosed = listener ? new Promise<void>((resolve) => listener.close(() => resolve())) : Promise.resolve();
     if (drainMs > 0) await this.drain(drainMs);
@@ -467,8 +481,14 @@ export class BurrowServer extends EventEmitter implements ControlHost {
       tls: this.tls,
       tcpMux: this.current.transport.tcpMux,
       keepaliveIntervalMs: this.current.transport.tcpMuxKeepaliveInterval * 1000,
+      // Only a server that uses enrollment routes POST /~!burrow/ and lets certificate-less clients finish the handshake.
+      enroll: this.enroll?.accepting ?? false,
     })
       .then((transport) => {
+        if (transport.kind === 'enroll') {
+          this.enroll?.handle(transport.conn, transport.tls, peerBase.remoteAddress);
+          return;
+        }
         const clientCert = clientCertOf(transport);
         const peer: PeerInfo = { ...peerBase, ...(transport.tls ? { tls: transport.tls } : {}), ...(clientCert ? { clientCert } : {}) };
         if (transport.kind === 'single') {

@@ -22,8 +22,7 @@ function endTunnel(tunnel: Tunnel): void {
  * accepted TLS facts when they carry it, else (no tcpMux) from the TLS socket itself.
  */
 export function clientCertOf(transport: AcceptedTransport): Buffer | undefined {
-  const facts = transport.tls as { certDer?: Buffer } | undefined;
-  if (facts?.certDer) return facts.certDer;
+  if (transport.tls?.certDer) return transport.tls.certDer;
   if (transport.kind === 'single' && transport.conn instanceof TLSSocket) return transport.conn.getPeerX509Certificate()?.raw;
   return undefined;
 }

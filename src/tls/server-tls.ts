@@ -63,10 +63,11 @@ export async function buildServerTls(settings: ServerTlsSettings): Promise<Serve
   let generated = false;
   let created = false;
   if (certFile) {
-    [certPem, keyPem] = await Promise.all([
-      readPemFile(certFile, 'certificate file'),
-      readPemFile(keyFile, 'private key file'),
-    ]);
+    // Both read at once, but a failure is reported in a fixed order (the certificate first).
+    const [cert, key] = await Promise.allSettled([readPemFile(certFile, 'certificate file'), readPemFile(keyFile, 'private key file')]);
+    if (cert.status === 'rejected') throw cert.reason;
+    if (key.status === 'rejected') throw key.reason;
+    [certPem, keyPem] = [cert.value, key.value];
     checkCertKeyPair(certPem, certFile, keyPem, keyFile);
     certSource = certFile;
   } else {
@@ -123,10 +124,13 @@ export async function buildServerTls(settings: ServerTlsSettings): Promise<Serve
 export function wrapServerSocket(
   socket: net.Socket | Duplex,
   tlsInfo: ServerTls,
-  opts: { handshakeTimeoutMs?: number } = {},
+  opts: { handshakeTimeoutMs?: number; deferClientCertCheck?: boolean } = {},
 ): Promise<tls.TLSSocket> {
   const timeoutMs = opts.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
-  const { requestCert, rejectUnauthorized } = tlsInfo.secureContextOptions;
+  const { requestCert } = tlsInfo.secureContextOptions;
+  // Deferred: the handshake completes without a (valid) client certificate; the caller enforces
+  // the verdict with clientCertRefusal() once it knows the connection is not an enrollment.
+  const rejectUnauthorized = tlsInfo.secureContextOptions.rejectUnauthorized && !opts.deferClientCertCheck;
   // A net.Socket given to TLSSocket lends it its native handle; Node feeds any bytes already in
   // the socket's JS read buffer (the sniffer's unshift) to TLS first. test/tls/sniff.test.ts
   // checks this on real sockets.
@@ -156,4 +160,14 @@ export function wrapServerSocket(
       return rejectUnauthorized ? tlsError(verifyError, 'client certificate') : undefined;
     },
   });
+}
+
+/** Why a server socket's client certificate is not acceptable (none, or failed verification), or undefined. */
+export function clientCertRefusal(socket: tls.TLSSocket, tlsInfo: ServerTls): BurrowError | undefined {
+  const { requestCert, rejectUnauthorized } = tlsInfo.secureContextOptions;
+  if (!requestCert || !rejectUnauthorized) return undefined;
+  if (!socket.getPeerX509Certificate()) return new BurrowError(ErrorCode.TLS, 'TLS handshake failed: client certificate required');
+  const handle = (socket as unknown as { _handle?: { verifyError(): Error | null } })._handle;
+  const verifyError = handle ? handle.verifyError() : null;
+  return verifyError ? tlsError(verifyError, 'client certificate') : undefined;
 }

@@ -8,7 +8,6 @@ import { after, before, describe, it } from 'node:test';
 import { X509Certificate } from 'node:crypto';
 import {
   BurrowProcess,
-  CLI,
   download,
   freePort,
   killAll,
@@ -27,13 +26,6 @@ const AUTH_TOKEN = 'enroll-e2e-token';
 const MAX_POLLS = 100;
 /** Pause between polls. */
 const POLL_MS = 100;
-
-/**
- * The server must route `POST /~!burrow/` to the enrollment service (src/server/server.ts); until
- * that is wired into the build, this suite is reported as skipped rather than failing.
- */
-const serverJs = join(CLI, '..', '..', 'server', 'server.js');
-const wired = existsSync(serverJs) && readFileSync(serverJs, 'utf8').includes('createEnrollService');
 
 async function cli(args: string[]): Promise<string> {
   const result = await runCli(args);
@@ -62,7 +54,7 @@ function answers(port: number): Promise<boolean> {
 
 const serialOf = (file: string): string => new X509Certificate(readFileSync(file)).serialNumber.toLowerCase();
 
-describe('enrollment through the real CLI', { skip: wired ? false : 'the enrollment service is not wired into the server yet' }, () => {
+describe('enrollment through the real CLI', () => {
   let work: string;
   let frps: string;
   let server: BurrowProcess;
