@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
+import { constants as cryptoConstants } from 'node:crypto';
+import { INTERMEDIATE_CIPHERS, MIN_TLS_VERSION } from '../tls/constants.js';
 import type { AddressInfo } from 'node:net';
 import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -98,7 +100,11 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     const cert = readPem('certFile', options.tls.certFile);
     const key = readPem('keyFile', options.tls.keyFile);
     try {
-      server = https.createServer({ cert, key, minVersion: 'TLSv1.2' }, handler);
+      // The tunnel port's TLS policy: AEAD suites only, server order, no client-initiated renegotiation.
+      server = https.createServer(
+        { cert, key, minVersion: MIN_TLS_VERSION, ciphers: INTERMEDIATE_CIPHERS, honorCipherOrder: true, secureOptions: cryptoConstants.SSL_OP_NO_RENEGOTIATION },
+        handler,
+      );
     } catch (err) {
       throw new BurrowError(ErrorCode.TLS, `webServer.tls: certificate or key rejected: ${errorMessage(err)}`, { cause: err });
     }

@@ -8,6 +8,7 @@ import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { formatAddress } from '../net/dial.js';
 import { listenOn } from '../net/listen.js';
+import { ConnectionRateLimiter } from '../net/rate-limit.js';
 import { watchFiles, type FileWatch, type ServerTls } from '../tls/index.js';
 import { deriveCipherKey, type NewProxy } from '../wire/index.js';
 import { acceptTransport } from './accept.js';
@@ -85,6 +86,7 @@ export class BurrowServer extends EventEmitter implements ControlHost {
   private current: ServerConfig;
   private policy: IdentityPolicy;
   private enroll: EnrollService | undefined;
+  private readonly connectionLimiter = new ConnectionRateLimiter();
   private listener: net.Server | undefined;
   private serverTls: ServerTls | undefined;
   private tlsWatch: FileWatch | undefined;
@@ -430,6 +432,12 @@ export class BurrowServer extends EventEmitter implements ControlHost {
 
   private onSocket(socket: net.Socket): void {
     if (this.closing || this.pendingHandshakes >= MAX_PENDING_HANDSHAKES) {
+      socket.destroy();
+      return;
+    }
+    // Per-IP connection rate on bindPort (loopback exempt): a flood from one address cannot fill the handshake slots.
+    if (!this.connectionLimiter.allow(socket.remoteAddress ?? '')) {
+      this.logger.debug({ remote: socket.remoteAddress, refused: this.connectionLimiter.refused }, 'connection rate limit; connection closed');
       socket.destroy();
       return;
     }

@@ -48,9 +48,12 @@ export function awaitHandshake(socket: tls.TLSSocket, wait: HandshakeWait): Prom
       socket.off(wait.event, onSecure);
       socket.off('error', onError);
       socket.off('close', onClose);
+      socket.off('end', onClose);
     };
     socket.once(wait.event, onSecure);
     socket.once('error', onError);
     socket.once('close', onClose);
+    // A FIN mid-handshake: on an allowHalfOpen socket 'close' would only come at the deadline, holding a pending slot.
+    socket.once('end', onClose);
   });
 }

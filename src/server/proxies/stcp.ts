@@ -2,7 +2,7 @@
 import type { Duplex } from 'node:stream';
 import { BurrowError, ErrorCode, errorMessage } from '../../errors.js';
 import type { RateLimiter } from '../../net/bandwidth.js';
-import { relay } from '../../net/relay.js';
+import { DEFAULT_USER_CONN_IDLE_TIMEOUT_MS, relayWithIdleTimeout } from '../../net/idle-timeout.js';
 import { deriveCipherKey, verifyPrivilegeKey, wrapWorkConn, type NewProxy, type NewVisitorConn } from '../../wire/index.js';
 import type { ProxyOwner, ServerProxy } from './proxy.js';
 import { serverLimiter, takeWorkConn, wrapProxyStream } from './work-conn.js';
@@ -116,7 +116,8 @@ export class StcpProxy implements ServerProxy {
           visitor.destroy();
           return;
         }
-        void relay(visitor, wrapProxyStream(work.stream, this.request, this.owner.encryptionKey, this.limiter), this.meter.userRelay());
+        // A user connection silent both ways for an hour is closed (half-open peers, forgotten sessions).
+        void relayWithIdleTimeout(visitor, wrapProxyStream(work.stream, this.request, this.owner.encryptionKey, this.limiter), DEFAULT_USER_CONN_IDLE_TIMEOUT_MS, this.meter.userRelay());
       },
       (err: unknown) => {
         this.owner.logger.warn({ proxy: this.name, err: errorMessage(err) }, 'no work connection for visitor connection');
