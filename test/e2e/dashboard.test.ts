@@ -22,7 +22,7 @@ import {
   writeFile,
 } from './harness.js';
 
-/** Where scripts/ensure-browser.mjs puts Debian's chromium. */
+/** Where scripts/ensure-test-tools.mjs puts Debian's chromium. */
 const CHROMIUM = '/usr/bin/chromium';
 /** Flags for a quiet headless chromium that talks to nothing but our loopback server. */
 const CHROMIUM_ARGS = [
@@ -55,7 +55,7 @@ const DOWNLOAD_SIZE = 3 * 1024 * 1024;
 
 const skipReason = existsSync(CHROMIUM)
   ? false
-  : `${CHROMIUM} is missing and could not be installed (run "node scripts/ensure-browser.mjs" as root on Debian)`;
+  : `${CHROMIUM} is missing and could not be installed (run "node scripts/ensure-test-tools.mjs" as root on Debian)`;
 
 /** A real server with mutual TLS and the admin API, one client (alice) with a live proxy "web", and an offline proxy "old". */
 async function startRealServer(dir: string, files: number): Promise<{ url: string; webPort: number }> {

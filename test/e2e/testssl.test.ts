@@ -1,4 +1,4 @@
-// e2e: testssl.sh (Debian's package, installed by scripts/ensure-testssl.mjs) scans the tunnel's bindPort and the HTTPS
+// e2e: testssl.sh (Debian's package, installed by scripts/ensure-test-tools.mjs) scans the tunnel's bindPort and the HTTPS
 // admin port of a real server with a CA-issued certificate; any finding of severity LOW or worse fails the test unless
 // it is in the justified allow-list below. Skipped (with the reason) when testssl.sh is not installed.
 import assert from 'node:assert/strict';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { BurrowProcess, freePort, killAll, removeDir, runCli, scratchDir, writeFile } from './harness.js';
 
-/** Where Debian's testssl.sh package installs the scanner (scripts/ensure-testssl.mjs). */
+/** Where Debian's testssl.sh package installs the scanner (scripts/ensure-test-tools.mjs). */
 const TESTSSL = '/usr/bin/testssl';
 /** Upper bound of one scan (they take 30-40 s on 2 cores; the test runner's own limit is 120 s). */
 const SCAN_TIMEOUT_MS = 110_000;
@@ -72,7 +72,7 @@ interface Finding {
 
 const skipReason = existsSync(TESTSSL)
   ? false
-  : `${TESTSSL} is missing and could not be installed (run "node scripts/ensure-testssl.mjs" as root on Debian)`;
+  : `${TESTSSL} is missing and could not be installed (run "node scripts/ensure-test-tools.mjs" as root on Debian)`;
 
 /** Runs testssl.sh against 127.0.0.1:port (name "localhost", as in the certificate); resolves with its findings. */
 function scan(port: number, caFile: string, jsonFile: string, extraChecks: string[]): Promise<{ findings: Finding[]; text: string }> {
