@@ -1,5 +1,5 @@
 // The admin layer's public surface: the admin server, the metrics, and the views it reads.
-export { startAdminServer, type AdminServer, type AdminServerOptions } from './server.js';
+export { startAdminServer, webServerListenOptions, type AdminServer, type AdminServerOptions } from './server.js';
 export { BurrowMetrics, MetricName, reasonCode } from './metrics.js';
 export { isServerView } from './types.js';
 export type {

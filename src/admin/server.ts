@@ -5,6 +5,7 @@ import https from 'node:https';
 import { constants as cryptoConstants } from 'node:crypto';
 import { INTERMEDIATE_CIPHERS, MIN_TLS_VERSION } from '../tls/constants.js';
 import type { AddressInfo } from 'node:net';
+import type { WebServerConfig } from '../config/index.js';
 import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { authRequired, checkBasicAuth, fetchSiteAllowed, hostAllowed, hostOf, isLoopback, type Credentials } from './auth.js';
@@ -42,6 +43,17 @@ export interface AdminServerOptions {
   metrics?: BurrowMetrics;
   enablePrometheus?: boolean;
   logger?: Logger;
+}
+
+/** Where and how the admin server listens, from a `[webServer]` table (server or client alike). */
+export function webServerListenOptions(web: WebServerConfig): Pick<AdminServerOptions, 'addr' | 'port' | 'user' | 'password' | 'tls'> {
+  return {
+    addr: web.addr,
+    port: web.port,
+    user: web.user,
+    password: web.password,
+    ...(web.tls.certFile && web.tls.keyFile ? { tls: { certFile: web.tls.certFile, keyFile: web.tls.keyFile } } : {}),
+  };
 }
 
 /** A running admin server. */

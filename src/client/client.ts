@@ -1,6 +1,6 @@
 // The burrow client (frpc's role): keeps one session to the server alive and serves its proxies.
 import { EventEmitter } from 'node:events';
-import { startAdminServer, type AdminServer, type ClientProxyStatus, type ClientView } from '../admin/index.js';
+import { startAdminServer, webServerListenOptions, type AdminServer, type ClientProxyStatus, type ClientView } from '../admin/index.js';
 import type { ClientConfig } from '../config/index.js';
 import { BurrowError, ErrorCode, errorMessage, isBurrowError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -260,11 +260,7 @@ export class BurrowClient extends EventEmitter implements ClientView {
     const web = this.config.webServer;
     if (web.port <= 0) return;
     this.admin = await startAdminServer({
-      addr: web.addr,
-      port: web.port,
-      user: web.user,
-      password: web.password,
-      ...(web.tls.certFile && web.tls.keyFile ? { tls: { certFile: web.tls.certFile, keyFile: web.tls.keyFile } } : {}),
+      ...webServerListenOptions(web),
       view: this,
       logger: this.logger,
     });

@@ -2,7 +2,7 @@
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { BurrowMetrics, startAdminServer, type AdminServer, type ServerView } from '../admin/index.js';
+import { BurrowMetrics, startAdminServer, webServerListenOptions, type AdminServer, type ServerView } from '../admin/index.js';
 import type { ServerConfig } from '../config/index.js';
 import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -247,11 +247,7 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     const web = this.current.webServer;
     if (web.port <= 0) return;
     this.admin = await startAdminServer({
-      addr: web.addr,
-      port: web.port,
-      user: web.user,
-      password: web.password,
-      ...(web.tls.certFile && web.tls.keyFile ? { tls: { certFile: web.tls.certFile, keyFile: web.tls.keyFile } } : {}),
+      ...webServerListenOptions(web),
       view: this.view,
       metrics: this.metrics,
       enablePrometheus: this.current.enablePrometheus,
