@@ -8,12 +8,18 @@ import type { Logger } from '../log.js';
 import { FRP_COMPAT_VERSION } from '../version.js';
 import {
   clientLogin,
+  decodeServerNonce,
+  loginProof,
+  loginProofMetas,
+  newClientNonce,
   nowSeconds,
   openWire,
   privilegeKey,
+  workConnProof,
   type ControlChannel,
   type Login,
   type Message,
+  type NewWorkConn,
   type StartWorkConn,
   type WireConn,
 } from '../wire/index.js';
@@ -37,6 +43,7 @@ export async function login(
   const conn = await connector.connect();
   conn.on('error', (err) => logger.debug({ err: err.message }, 'control connection error'));
   const timestamp = nowSeconds();
+  const clientNonce = newClientNonce();
   const message: Login = {
     version: FRP_COMPAT_VERSION,
     hostname: os.hostname(),
@@ -47,7 +54,8 @@ export async function login(
     timestamp,
     run_id: previousRunId,
     client_id: config.clientID,
-    metas: config.metadatas,
+    // Ask for the burrow login proof; frps ignores metas it does not use (it passes them to its plugins).
+    metas: { ...config.metadatas, ...loginProofMetas(clientNonce) },
     client_spec: {},
     pool_count: config.transport.poolCount,
   };
@@ -75,7 +83,48 @@ export async function login(
     throw new BurrowError(ErrorCode.LOGIN_REFUSED, `login refused: ${result.resp.error ?? ''}`);
   }
   const runId = result.resp.run_id ?? '';
-  return new ClientControl(runId, result.channel, connector, config, proxies, logger);
+  const nonceText = result.resp.burrow_nonce ?? '';
+  if (nonceText === '') {
+    // frps (or a burrow server before the proof): the session goes on exactly as with frp.
+    return new ClientControl(runId, result.channel, connector, config, proxies, logger);
+  }
+  let serverNonce: Buffer;
+  try {
+    serverNonce = decodeServerNonce(nonceText);
+    await proveLogin(result.channel, {
+      token: config.auth.token,
+      serverNonce,
+      runId,
+      privilegeKey: message.privilege_key ?? '',
+      clientNonce,
+      timestamp,
+    });
+  } catch (err) {
+    result.channel.stream.destroy();
+    connector.close();
+    throw err;
+  }
+  logger.info({ runId }, 'login proven: answered the server nonce with the token HMAC');
+  return new ClientControl(runId, result.channel, connector, config, proxies, logger, serverNonce);
+}
+
+/**
+ * Answers a burrow server's nonce: the first control message is a Ping whose privilege_key is the
+ * login proof; the server answers Pong (accepted) or Pong{error} and closes (refused: LOGIN_REFUSED).
+ */
+async function proveLogin(
+  channel: ControlChannel,
+  input: { token: string; serverNonce: Buffer; runId: string; privilegeKey: string; clientNonce: string; timestamp: number },
+): Promise<void> {
+  channel.write({ type: 'Ping', body: { privilege_key: loginProof(input), timestamp: input.timestamp } });
+  let answer: Message;
+  try {
+    answer = await channel.read({ timeoutMs: LOGIN_RESPONSE_TIMEOUT_MS });
+  } catch (err) {
+    throw new BurrowError(ErrorCode.LOGIN_REFUSED, `login refused: the server closed the session after the login proof (${errorMessage(err)})`, { cause: err });
+  }
+  if (answer.type !== 'Pong') throw new BurrowError(ErrorCode.PROTOCOL, `expected a Pong in answer to the login proof, got ${answer.type}`);
+  if (answer.body.error) throw new BurrowError(ErrorCode.LOGIN_REFUSED, `login refused: ${answer.body.error}`);
 }
 
 /**
@@ -100,8 +149,12 @@ function explainEarlyClose(err: unknown, connector: Connector, config: ClientCon
 export class ClientControl extends EventEmitter {
   private readonly logger: Logger;
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Work connections waiting for StartWorkConn: closed with the session (without tcpMux nothing else would). */
+  private readonly idleWork = new Set<Duplex>();
   private lastPong = Date.now();
   private closed = false;
+  /** Sequence number of the last NewWorkConn of a proven session (its proof covers it). */
+  private workConnSeq = 0;
 
   constructor(
     readonly runId: string,
@@ -111,6 +164,8 @@ export class ClientControl extends EventEmitter {
     private readonly config: ClientConfig,
     private readonly proxies: Map<string, ProxyWorker>,
     logger: Logger,
+    /** The server nonce when this session proved its login (burrow server); undefined with frps. */
+    private readonly serverNonce?: Buffer,
   ) {
     super();
     this.logger = logger.child({ runId });
@@ -157,6 +212,8 @@ export class ClientControl extends EventEmitter {
     this.closed = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    for (const conn of this.idleWork) conn.destroy();
+    this.idleWork.clear();
     this.channel.stream.destroy();
     this.connector.close();
     this.emit('close', err);
@@ -164,6 +221,11 @@ export class ClientControl extends EventEmitter {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /** Whether this session proved its login to a burrow server (server nonce + token HMAC). */
+  get proven(): boolean {
+    return this.serverNonce !== undefined;
   }
 
   private send(message: Message): void {
@@ -227,19 +289,21 @@ export class ClientControl extends EventEmitter {
       return;
     }
     conn.on('error', (err) => this.logger.debug({ err: err.message }, 'work connection error'));
+    if (this.closed) {
+      conn.destroy();
+      return;
+    }
+    this.idleWork.add(conn);
+    conn.once('close', () => this.idleWork.delete(conn));
     const wire = openWire(conn, this.config.transport.wireProtocol);
-    const scoped = this.config.auth.additionalScopes.includes('NewWorkConns');
-    const timestamp = nowSeconds();
-    wire.write({
-      type: 'NewWorkConn',
-      body: scoped ? { run_id: this.runId, privilege_key: privilegeKey(this.config.auth.token, timestamp), timestamp } : { run_id: this.runId },
-    });
+    wire.write({ type: 'NewWorkConn', body: this.newWorkConnBody() });
     let start: StartWorkConn;
     try {
       // No deadline: a pooled work connection waits for its user as long as the session lives.
       const message = await wire.read({ timeoutMs: 0 });
       if (message.type !== 'StartWorkConn') throw new BurrowError(ErrorCode.PROTOCOL, `expected StartWorkConn, got ${message.type}`);
       start = message.body;
+      this.idleWork.delete(conn);
     } catch (err) {
       if (!this.closed) this.logger.debug({ err: errorMessage(err) }, 'work connection ended before use');
       conn.destroy();
@@ -257,6 +321,22 @@ export class ClientControl extends EventEmitter {
       return;
     }
     await proxy.handleWorkConn(wire, start);
+  }
+
+  /**
+   * NewWorkConn's body. Proven session: privilege_key = workConnProof(…, seq) with the sequence
+   * number in `timestamp`, so a captured one cannot be used again. Otherwise frp's: the md5 key
+   * with the NewWorkConns scope, else the run_id alone.
+   */
+  private newWorkConnBody(): NewWorkConn {
+    if (this.serverNonce) {
+      this.workConnSeq += 1;
+      const seq = this.workConnSeq;
+      return { run_id: this.runId, privilege_key: workConnProof(this.config.auth.token, this.serverNonce, this.runId, seq), timestamp: seq };
+    }
+    if (!this.config.auth.additionalScopes.includes('NewWorkConns')) return { run_id: this.runId };
+    const timestamp = nowSeconds();
+    return { run_id: this.runId, privilege_key: privilegeKey(this.config.auth.token, timestamp), timestamp };
   }
 
   /** Opens a logical connection for a visitor: a work-like connection speaking this session's wire version. */

@@ -27,6 +27,14 @@ export const DEFAULT_LOG_MAX_DAYS = 3;
 export const DEFAULT_LOCAL_IP = '127.0.0.1';
 export const DEFAULT_VISITOR_BIND_ADDR = '127.0.0.1';
 export const DEFAULT_BANDWIDTH_LIMIT_MODE = 'client';
+/** burrow's transport.connectionRateLimit: new connections per second per client IP on bindPort. */
+export const DEFAULT_CONNECTION_RATE_LIMIT = 50;
+/** burrow's transport.connectionBurst: connections per IP before the rate applies. */
+export const DEFAULT_CONNECTION_BURST = 200;
+/** burrow's userConnIdleTimeout: one hour of silence both ways (long enough for an idle SSH session). */
+export const DEFAULT_USER_CONN_IDLE_TIMEOUT = 3600;
+/** burrow's auth.loginProof: burrow clients prove each login, frp clients still log in. */
+export const DEFAULT_LOGIN_PROOF = 'auto';
 
 /** frp's util.EmptyOr: the zero value (undefined, 0, "") means "use the default". */
 function or<T extends string | number>(value: T | undefined, fallback: T): T {
@@ -76,6 +84,7 @@ export function completeServer(c: ServerInput, token?: string): ServerConfig {
         allowPorts: (p.allowPorts ?? []).map(toRange),
         allowDomains: [...(p.allowDomains ?? [])],
       })),
+      loginProof: c.auth?.loginProof ?? DEFAULT_LOGIN_PROOF,
     },
     transport: {
       tcpMux,
@@ -83,6 +92,9 @@ export function completeServer(c: ServerInput, token?: string): ServerConfig {
       heartbeatTimeout: or(t?.heartbeatTimeout, tcpMux ? HEARTBEAT_OFF : DEFAULT_HEARTBEAT_TIMEOUT),
       maxPoolCount: or(t?.maxPoolCount, DEFAULT_MAX_POOL_COUNT),
       tcpKeepalive: or(t?.tcpKeepalive, DEFAULT_TCP_KEEPALIVE),
+      // 0 is meaningful here (no limit), so only an absent key takes the default.
+      connectionRateLimit: t?.connectionRateLimit ?? DEFAULT_CONNECTION_RATE_LIMIT,
+      connectionBurst: t?.connectionBurst ?? DEFAULT_CONNECTION_BURST,
       tls: {
         // frp forces TLS once a CA is configured: client certificates cannot be checked on plain TCP.
         force: trustedCaFile !== '' || trustedCaData !== '' ? true : (t?.tls?.force ?? false),
@@ -96,6 +108,7 @@ export function completeServer(c: ServerInput, token?: string): ServerConfig {
     allowPorts: (c.allowPorts ?? []).map(toRange),
     maxPortsPerClient: c.maxPortsPerClient ?? 0,
     userConnTimeout: or(c.userConnTimeout, DEFAULT_USER_CONN_TIMEOUT),
+    userConnIdleTimeout: c.userConnIdleTimeout ?? DEFAULT_USER_CONN_IDLE_TIMEOUT,
     detailedErrorsToClient: c.detailedErrorsToClient ?? true,
     udpPacketSize: or(c.udpPacketSize, DEFAULT_UDP_PACKET_SIZE),
     webServer: completeWebServer(c.webServer),

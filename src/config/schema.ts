@@ -17,6 +17,8 @@ export const BANDWIDTH_LIMIT_MODES = ['client', 'server'] as const;
 export const PROXY_PROTOCOL_VERSIONS = ['', 'v1', 'v2'] as const;
 /** burrow's transport.tls.verify: auto = verify when a CA or a pin is configured (SkyWalking's rule). */
 export const TLS_VERIFY_MODES = ['auto', 'full', 'none'] as const;
+/** burrow's server auth.loginProof: auto = burrow clients prove each login, frp clients log in as with frps; require = only proven logins. */
+export const LOGIN_PROOF_MODES = ['auto', 'require'] as const;
 
 /** auth.tokenSource (frp's ValueSource); the checks on type and path are in ./token-source.ts. */
 const tokenSource = table({
@@ -43,6 +45,12 @@ const auth = table({
   clients: z.array(clientPolicy, { error: 'expected an array of tables' }).optional(),
 });
 
+/** The server's [auth]: the shared keys plus burrow's own login-proof mode. */
+const serverAuth = auth.extend({
+  // burrow's own (server): the burrow↔burrow login proof (server nonce + HMAC), see docs/tls.md.
+  loginProof: oneOf(LOGIN_PROOF_MODES).optional(),
+});
+
 /** [webServer] of both sides. */
 const webServer = table({
   addr: str().optional(),
@@ -66,13 +74,16 @@ export const serverSchema = table({
   vhostHTTPPort: port0().optional(),
   vhostHTTPSPort: port0().optional(),
   subDomainHost: str().optional(),
-  auth: auth.optional(),
+  auth: serverAuth.optional(),
   transport: table({
     tcpMux: bool().optional(),
     tcpMuxKeepaliveInterval: int().optional(),
     heartbeatTimeout: int().optional(),
     maxPoolCount: intIn(0, Number.MAX_SAFE_INTEGER).optional(),
     tcpKeepalive: int().optional(),
+    // burrow's own: new connections per second per client IP on bindPort (0 = no limit), and the burst.
+    connectionRateLimit: intIn(0, Number.MAX_SAFE_INTEGER).optional(),
+    connectionBurst: intIn(1, Number.MAX_SAFE_INTEGER).optional(),
     tls: table({
       force: bool().optional(),
       certFile: str().optional(),
@@ -86,6 +97,8 @@ export const serverSchema = table({
   allowPorts: tables({ start: port1().optional(), end: port1().optional(), single: port1().optional() }).optional(),
   maxPortsPerClient: intIn(0, Number.MAX_SAFE_INTEGER).optional(),
   userConnTimeout: intIn(0, Number.MAX_SAFE_INTEGER).optional(),
+  // burrow's own: seconds without a byte either way before a user connection is closed (0 = never).
+  userConnIdleTimeout: intIn(0, Number.MAX_SAFE_INTEGER).optional(),
   detailedErrorsToClient: bool().optional(),
   udpPacketSize: intIn(0, MAX_UDP_PACKET_SIZE).optional(),
   webServer: webServer.optional(),

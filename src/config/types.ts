@@ -31,6 +31,9 @@ export interface PortRange {
   end: number;
 }
 
+/** burrow's server auth.loginProof (see src/wire/login-guard.ts). */
+export type LoginProofMode = 'auto' | 'require';
+
 /** Which messages beyond Login carry the auth token's proof. */
 export type AuthScope = 'HeartBeats' | 'NewWorkConns';
 
@@ -45,6 +48,8 @@ export interface AuthConfig {
 export interface ServerAuthConfig extends AuthConfig {
   /** burrow's own: [[auth.clients]]; empty = no identity-based restriction. */
   clients: ClientPolicy[];
+  /** burrow's own: "auto" (burrow clients prove each login; frp clients as with frps) or "require" (frp clients refused). */
+  loginProof: LoginProofMode;
 }
 
 /** [webServer] of either side; port 0 = off. */
@@ -79,12 +84,18 @@ export interface ServerConfig {
     heartbeatTimeout: number;
     maxPoolCount: number;
     tcpKeepalive: number;
+    /** burrow's own: new connections per second per client IP on bindPort; 0 = no limit (loopback is never limited). */
+    connectionRateLimit: number;
+    /** burrow's own: connections one IP may open at once before the rate applies. */
+    connectionBurst: number;
     tls: TlsServerConfig;
   };
   /** Empty = any port. */
   allowPorts: PortRange[];
   maxPortsPerClient: number;
   userConnTimeout: number;
+  /** burrow's own: seconds without a byte either way before a tcp/stcp user connection is closed; 0 = never. */
+  userConnIdleTimeout: number;
   detailedErrorsToClient: boolean;
   udpPacketSize: number;
   webServer: WebServerConfig;

@@ -2,12 +2,21 @@
 import { EventEmitter } from 'node:events';
 import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import { DEFAULT_USER_CONN_IDLE_TIMEOUT, type ServerConfig } from '../config/index.js';
+import { endSoon } from '../net/linger.js';
 import {
+  LOGIN_PROOF_TIMEOUT_MS,
+  LoginProofRefusal,
+  SequenceWindow,
+  verifyLoginProof,
   verifyPrivilegeKey,
+  verifyWorkConnProof,
+  WORK_CONN_REPLAY_WINDOW,
   type ControlChannel,
   type Login,
   type Message,
   type NewProxy,
+  type NewWorkConn,
   type Ping,
   type WireConn,
   type WireVersion,
@@ -32,6 +41,20 @@ export interface ControlHost {
   proxyStarted(proxy: ServerProxy, remoteAddr: string): void;
   /** Forgets a proxy that was closed. */
   unregisterProxy(proxy: ServerProxy): void;
+  /** The server's config in use (auth.loginProof is read from it); absent in tests = defaults. */
+  readonly config?: ServerConfig;
+}
+
+/** A session that must prove its login: the nonce the server sent in LoginResp and the Login's client nonce. */
+export interface LoginProofChallenge {
+  readonly serverNonce: Buffer;
+  readonly clientNonce: string;
+}
+
+/** Options of a ServerControl. */
+export interface ServerControlOptions {
+  /** Set for a burrow Login that asked for the proof: nothing is served before the proof Ping. */
+  proof?: LoginProofChallenge;
 }
 
 /** Connection facts shown in logs and the admin API. */
@@ -57,6 +80,10 @@ export class ServerControl extends EventEmitter implements ProxyOwner {
   private lastPing = Date.now();
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private readonly challenge: LoginProofChallenge | undefined;
+  /** Work-connection sequence numbers already used (proven sessions only). */
+  private readonly workConnSeqs: SequenceWindow | undefined;
+  private proofState: 'none' | 'pending' | 'proven';
 
   constructor(
     readonly runId: string,
@@ -66,13 +93,22 @@ export class ServerControl extends EventEmitter implements ProxyOwner {
     readonly encryptionKey: Buffer,
     private readonly host: ControlHost,
     logger: Logger,
+    options: ServerControlOptions = {},
   ) {
     super();
     this.logger = logger.child({ runId });
+    this.challenge = options.proof;
+    this.proofState = options.proof ? 'pending' : 'none';
+    this.workConnSeqs = options.proof ? new SequenceWindow(WORK_CONN_REPLAY_WINDOW) : undefined;
     this.poolCount = Math.max(0, Math.min(login.pool_count ?? 0, host.maxPoolCount));
     this.pool = new WorkConnPool((login.pool_count ?? 0) + WORK_CONN_POOL_SPARE);
     channel.stream.on('error', (err) => this.close(err));
     channel.stream.on('close', () => this.close());
+  }
+
+  /** The server's userConnIdleTimeout in ms (the default when the host has no config, as in unit tests). */
+  get userConnIdleTimeoutMs(): number {
+    return (this.host.config?.userConnIdleTimeout ?? DEFAULT_USER_CONN_IDLE_TIMEOUT) * 1000;
   }
 
   /** Whether the session has ended. */
@@ -90,13 +126,30 @@ export class ServerControl extends EventEmitter implements ProxyOwner {
     return this.channel.algorithm;
   }
 
+  /** Whether this session proved its login (burrow↔burrow); false for frp clients and before the proof. */
+  get proven(): boolean {
+    return this.proofState === 'proven';
+  }
+
   /** Names of the proxies this client runs now. */
   proxyNames(): string[] {
     return [...this.proxies.keys()];
   }
 
-  /** Starts serving: pre-fills the pool, reads control messages, watches heartbeats. */
+  /**
+   * Starts serving: pre-fills the pool, reads control messages, watches heartbeats. A session that
+   * owes the login proof first waits for it (LOGIN_PROOF_TIMEOUT_MS), emits 'proven', answers Pong
+   * and only then serves; a missing or wrong proof ends it (Pong with the reason, then close).
+   */
   start(): void {
+    if (this.proofState === 'pending') {
+      void this.awaitProof();
+      return;
+    }
+    this.serve();
+  }
+
+  private serve(): void {
     for (let i = 0; i < this.poolCount; i += 1) this.send({ type: 'ReqWorkConn', body: {} });
     if (this.host.heartbeatTimeoutSec > 0) {
       this.heartbeatTimer = setInterval(() => {
@@ -108,6 +161,61 @@ export class ServerControl extends EventEmitter implements ProxyOwner {
       this.heartbeatTimer.unref();
     }
     void this.readLoop();
+  }
+
+  /** Reads the first control message, which must be the proof Ping. */
+  private async awaitProof(): Promise<void> {
+    const challenge = this.challenge;
+    if (!challenge) return;
+    let message: Message;
+    try {
+      message = await this.channel.read({ timeoutMs: LOGIN_PROOF_TIMEOUT_MS });
+    } catch (err) {
+      if (this.closed) return;
+      this.close(new BurrowError(ErrorCode.AUTH, `${LoginProofRefusal.proofMissing} (${errorMessage(err)})`, { cause: err }));
+      return;
+    }
+    if (this.closed) return;
+    if (message.type !== 'Ping') {
+      this.refuseProof(`${LoginProofRefusal.proofMissing} (got ${message.type})`);
+      return;
+    }
+    const input = {
+      token: this.host.token,
+      serverNonce: challenge.serverNonce,
+      runId: this.runId,
+      privilegeKey: this.login.privilege_key ?? '',
+      clientNonce: challenge.clientNonce,
+    };
+    if (!verifyLoginProof(input, message.body.privilege_key)) {
+      this.refuseProof(LoginProofRefusal.proofFailed);
+      return;
+    }
+    this.proofState = 'proven';
+    this.lastPing = Date.now();
+    this.emit('proven');
+    if (this.closed) return;
+    this.send({ type: 'Pong', body: {} });
+    this.serve();
+  }
+
+  /** Ends a session whose proof failed: the reason in a Pong (a burrow client shows it), then end the stream. The server logs the 'close' reason. */
+  private refuseProof(reason: string): void {
+    this.send({ type: 'Pong', body: { error: this.host.detailedErrors ? reason : 'login proof failed' } });
+    this.close(new BurrowError(ErrorCode.AUTH, reason), { flush: true });
+  }
+
+  /**
+   * The proof of a NewWorkConn on a proven session: privilege_key = workConnProof(token, server
+   * nonce, run_id, seq) with seq in `timestamp`, each seq accepted once. Always true for a session
+   * without the proof (frp rules apply there); false before the proof.
+   */
+  acceptWorkConnProof(request: NewWorkConn): boolean {
+    if (this.proofState === 'none') return true;
+    if (this.proofState !== 'proven' || !this.challenge || !this.workConnSeqs) return false;
+    const seq = request.timestamp ?? 0;
+    if (!verifyWorkConnProof(this.host.token, this.challenge.serverNonce, this.runId, seq, request.privilege_key)) return false;
+    return this.workConnSeqs.accept(seq);
   }
 
   /** Sends one control message (encrypted). */
@@ -134,8 +242,11 @@ export class ServerControl extends EventEmitter implements ProxyOwner {
     return conn;
   }
 
-  /** Ends the session: proxies closed, pool emptied, connection destroyed; emits 'close' once. */
-  close(err?: Error): void {
+  /**
+   * Ends the session: proxies closed, pool emptied, connection destroyed (or, with `flush`, ended
+   * after what was written goes out); emits 'close' once.
+   */
+  close(err?: Error, opts: { flush?: boolean } = {}): void {
     if (this.closed) return;
     this.closed = true;
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
@@ -145,7 +256,8 @@ export class ServerControl extends EventEmitter implements ProxyOwner {
     }
     this.proxies.clear();
     this.pool.close();
-    this.channel.stream.destroy();
+    if (opts.flush === true) endSoon(this.channel.stream);
+    else this.channel.stream.destroy();
     this.emit('close', err);
   }
 

@@ -10,14 +10,19 @@ import { describeIdentity } from '../tls/index.js';
 import { FRP_COMPAT_VERSION } from '../version.js';
 import {
   acceptWire,
+  encodeServerNonce,
   HelloError,
+  LoginProofGuard,
   MissingHelloError,
+  newServerNonce,
   refuseLogin,
   startServerControl,
   verifyPrivilegeKey,
   writeServerHelloError,
   type AcceptedWire,
   type Login,
+  LoginProofFailure,
+  type LoginProofMode,
   type NewVisitorConn,
   type NewWorkConn,
   type WireConn,
@@ -31,6 +36,7 @@ import { VisitorRefusal, type VisitorTargets } from './proxies/stcp.js';
 export const ServerRefusal = {
   badToken: "token in login doesn't match token from configuration",
   badWorkConnToken: "token in NewWorkConn doesn't match token from configuration",
+  badWorkConnProof: 'work connection proof of this burrow session is missing, wrong or already used',
   poolFull: 'work connection pool is full, discarding',
   maxPorts: 'exceed the max_ports_per_client',
   shuttingDown: 'server is shutting down',
@@ -55,6 +61,24 @@ export interface HandshakeContext {
   clientLoggedIn(control: ServerControl): void;
   /** A client's session ended (already removed from `controls`). */
   clientClosed(control: ServerControl): void;
+}
+
+/** auth.loginProof when the host has no config (library and tests): burrow clients prove, frp clients log in. */
+const DEFAULT_LOGIN_PROOF_MODE: LoginProofMode = 'auto';
+
+/**
+ * One login-proof guard per server: it remembers burrow Logins and proven run_ids across
+ * connections. Keyed by the context the server built once (server.ts does not hold it itself).
+ */
+const guards = new WeakMap<HandshakeContext, LoginProofGuard>();
+
+function loginGuard(ctx: HandshakeContext): LoginProofGuard {
+  let guard = guards.get(ctx);
+  if (!guard) {
+    guard = new LoginProofGuard();
+    guards.set(ctx, guard);
+  }
+  return guard;
 }
 
 /** The identity label of a peer for metrics: its certificate CN, "" without one. */
@@ -106,7 +130,11 @@ export async function serveLogicalConn(ctx: HandshakeContext, conn: Duplex, peer
   }
 }
 
-/** A Login: token checked, client_id uniqueness checked, then the encrypted control session starts. */
+/**
+ * A Login: token checked, then the login-proof policy (auth.loginProof), client_id uniqueness, then
+ * the encrypted control session starts. A burrow Login that asked for the proof gets a server nonce
+ * in LoginResp and is registered (replacing a previous session of its run_id) only once proven.
+ */
 function acceptLogin(ctx: HandshakeContext, accepted: AcceptedWire, login: Login, peer: PeerInfo): void {
   const refuse = (reason: string, metricReason: string): void => {
     ctx.logger.warn({ remote: peer.remoteAddress, user: login.user ?? '', reason }, 'login refused');
@@ -123,6 +151,16 @@ function acceptLogin(ctx: HandshakeContext, accepted: AcceptedWire, login: Login
     refuse(ServerRefusal.badToken, LoginFailure.badToken);
     return;
   }
+  const guard = loginGuard(ctx);
+  const verdict = guard.check(login, {
+    mode: ctx.controlHost.config?.auth.loginProof ?? DEFAULT_LOGIN_PROOF_MODE,
+    nowMs: Date.now(),
+    runIdProvenLive: login.run_id ? ctx.controls.get(login.run_id)?.proven === true : false,
+  });
+  if (verdict.kind === 'refuse') {
+    refuse(verdict.reason, verdict.metric);
+    return;
+  }
   const runId = login.run_id || randomBytes(RUN_ID_BYTES).toString('hex');
   if (login.client_id) {
     for (const other of ctx.controls.values()) {
@@ -132,25 +170,56 @@ function acceptLogin(ctx: HandshakeContext, accepted: AcceptedWire, login: Login
       }
     }
   }
-  const previous = ctx.controls.get(runId);
-  if (previous) {
-    ctx.logger.info({ runId }, 'client logged in again; replacing its previous session');
-    previous.close(new BurrowError(ErrorCode.CLOSED, 'replaced by a new login'));
-  }
-  const channel = startServerControl(accepted, { version: FRP_COMPAT_VERSION, run_id: runId }, ctx.encryptionKey, ctx.token);
-  const control = new ServerControl(runId, { ...login, run_id: runId }, peer, channel, ctx.encryptionKey, ctx.controlHost, ctx.logger);
-  ctx.controls.set(runId, control);
-  control.once('close', () => {
-    if (ctx.controls.get(runId) === control) ctx.controls.delete(runId);
-    ctx.logger.info({ runId }, 'client session closed');
-    ctx.clientClosed(control);
+  const serverNonce = verdict.kind === 'proof' ? newServerNonce() : undefined;
+  const resp = { version: FRP_COMPAT_VERSION, run_id: runId, ...(serverNonce ? { burrow_nonce: encodeServerNonce(serverNonce) } : {}) };
+  const channel = startServerControl(accepted, resp, ctx.encryptionKey, ctx.token);
+  const proof = serverNonce && verdict.kind === 'proof' ? { serverNonce, clientNonce: verdict.clientNonce } : undefined;
+  const control = new ServerControl(runId, { ...login, run_id: runId }, peer, channel, ctx.encryptionKey, ctx.controlHost, ctx.logger, { proof });
+  const register = (): void => {
+    const previous = ctx.controls.get(runId);
+    if (previous) {
+      ctx.logger.info({ runId }, 'client logged in again; replacing its previous session');
+      previous.close(new BurrowError(ErrorCode.CLOSED, 'replaced by a new login'));
+    }
+    ctx.controls.set(runId, control);
+    logLogin(ctx, control, peer);
+    ctx.clientLoggedIn(control);
+  };
+  control.once('close', (err?: Error) => {
+    if (ctx.controls.get(runId) === control) {
+      ctx.controls.delete(runId);
+      if (control.proven) guard.noteProven(runId, Date.now());
+      ctx.logger.info({ runId }, 'client session closed');
+      ctx.clientClosed(control);
+    } else if (proof && !control.proven) {
+      ctx.metrics.loginFailed(LoginProofFailure.failed, identityLabel(peer));
+      const reason = err ? errorMessage(err) : 'connection closed before the login proof';
+      ctx.logger.warn({ runId, remote: peer.remoteAddress, user: login.user ?? '', reason }, 'login refused');
+    }
   });
+  if (proof) {
+    control.once('proven', () => {
+      guard.noteProven(runId, Date.now());
+      // The server may have begun to shut down while the proof was on its way.
+      if (ctx.draining()) control.close(new BurrowError(ErrorCode.CLOSED, ServerRefusal.shuttingDown));
+      else register();
+    });
+  } else {
+    register();
+  }
+  control.start();
+}
+
+/** The 'client login' line: session, transport and client facts, and whether the login was proven. */
+function logLogin(ctx: HandshakeContext, control: ServerControl, peer: PeerInfo): void {
+  const { login } = control;
   ctx.logger.info(
     {
-      runId,
+      runId: control.runId,
       remote: peer.remoteAddress,
-      wire: channel.version,
-      controlCipher: channel.algorithm,
+      wire: control.wire,
+      controlCipher: control.controlCipher,
+      loginProof: control.proven ? 'proven' : 'none',
       tls: Boolean(peer.tls),
       tlsVersion: peer.tls?.version,
       tlsCipher: peer.tls?.cipher,
@@ -162,10 +231,8 @@ function acceptLogin(ctx: HandshakeContext, accepted: AcceptedWire, login: Login
       arch: login.arch,
       user: login.user,
     },
-    'client login',
+    control.proven ? 'client login (login proven: server nonce answered with the token HMAC)' : 'client login',
   );
-  control.start();
-  ctx.clientLoggedIn(control);
 }
 
 /** A NewWorkConn: filed into the pool of the control its run_id names. */
@@ -180,7 +247,13 @@ function acceptWorkConn(ctx: HandshakeContext, conn: WireConn, request: NewWorkC
     refuse(`no client control found for run id [${request.run_id ?? ''}]`);
     return;
   }
-  if (ctx.workConnScope && !verifyPrivilegeKey(ctx.token, request.timestamp ?? 0, request.privilege_key)) {
+  if (control.proven) {
+    // A proven session's work connections carry an HMAC bound to its nonce (replaces the md5 check).
+    if (!control.acceptWorkConnProof(request)) {
+      refuse(ServerRefusal.badWorkConnProof);
+      return;
+    }
+  } else if (ctx.workConnScope && !verifyPrivilegeKey(ctx.token, request.timestamp ?? 0, request.privilege_key)) {
     refuse(ServerRefusal.badWorkConnToken);
     return;
   }

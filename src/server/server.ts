@@ -86,7 +86,8 @@ export class BurrowServer extends EventEmitter implements ControlHost {
   private current: ServerConfig;
   private policy: IdentityPolicy;
   private enroll: EnrollService | undefined;
-  private readonly connectionLimiter = new ConnectionRateLimiter();
+  /** Per-IP connection rate on bindPort; undefined when transport.connectionRateLimit = 0. */
+  private readonly connectionLimiter: ConnectionRateLimiter | undefined;
   private listener: net.Server | undefined;
   private serverTls: ServerTls | undefined;
   private tlsWatch: FileWatch | undefined;
@@ -119,6 +120,8 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     this.httpOnBindPort = sameAddr && config.vhostHTTPPort > 0 && config.vhostHTTPPort === config.bindPort;
     this.httpsOnBindPort = sameAddr && config.vhostHTTPSPort > 0 && config.vhostHTTPSPort === config.bindPort;
     this.policy = new IdentityPolicy(config.auth.clients);
+    const t = config.transport;
+    this.connectionLimiter = t.connectionRateLimit > 0 ? new ConnectionRateLimiter({ connectionsPerSecond: t.connectionRateLimit, burst: t.connectionBurst }) : undefined;
     this.ledger = new ProxyLedger(this.metrics);
     this.view = new ServerAdminView({
       config: () => this.current,
@@ -432,7 +435,7 @@ export class BurrowServer extends EventEmitter implements ControlHost {
       return;
     }
     // Per-IP connection rate on bindPort (loopback exempt): a flood from one address cannot fill the handshake slots.
-    if (!this.connectionLimiter.allow(socket.remoteAddress ?? '')) {
+    if (this.connectionLimiter && !this.connectionLimiter.allow(socket.remoteAddress ?? '')) {
       this.logger.debug({ remote: socket.remoteAddress, refused: this.connectionLimiter.refused }, 'connection rate limit; connection closed');
       socket.destroy();
       return;

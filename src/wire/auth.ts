@@ -19,14 +19,22 @@ export function privilegeKey(token: string, timestampSec: number): string {
  */
 export function verifyPrivilegeKey(token: string, timestampSec: number, key: string | undefined): boolean {
   if (!Number.isSafeInteger(timestampSec)) return false;
-  const expected = Buffer.from(privilegeKey(token, timestampSec), 'utf8');
-  const given = Buffer.from(key ?? '', 'utf8');
-  if (given.length !== expected.length) {
-    // Spend the same comparison time anyway; the length of a hex md5 (32) is public.
-    timingSafeEqual(expected, expected);
+  return secretEquals(privilegeKey(token, timestampSec), key);
+}
+
+/**
+ * Constant-time equality of an `expected` secret text (a hex digest, whose length is public) and a
+ * `given` one. A missing value or one of another length is false without comparing content.
+ */
+export function secretEquals(expected: string, given: string | undefined): boolean {
+  const want = Buffer.from(expected, 'utf8');
+  const got = Buffer.from(given ?? '', 'utf8');
+  if (got.length !== want.length) {
+    // Spend the same comparison time anyway.
+    timingSafeEqual(want, want);
     return false;
   }
-  return timingSafeEqual(expected, given);
+  return timingSafeEqual(want, got);
 }
 
 /** The current Unix time in whole seconds, as frp's timestamps. */

@@ -1,4 +1,4 @@
-// Public API of the wire layer: frp v1 messages, codec, stream I/O, token auth, control-stream cipher, wire v2 and the version-neutral WireConn.
+// Public API of the wire layer: frp v1 messages, codec, stream I/O, token auth and burrow's login proof, control-stream cipher, wire v2 and the version-neutral WireConn.
 export * from './constants.js';
 export type {
   ClientSpec,
@@ -36,7 +36,39 @@ export {
   type MessageHeader,
 } from './codec.js';
 export { readExactly, readMessage, writeMessage, type ReadMessageOptions } from './message-io.js';
-export { nowSeconds, privilegeKey, verifyPrivilegeKey } from './auth.js';
+export { nowSeconds, privilegeKey, secretEquals, verifyPrivilegeKey } from './auth.js';
+export {
+  decodeServerNonce,
+  encodeServerNonce,
+  LOGIN_CLIENT_NONCE_META,
+  LOGIN_PROOF_LABEL,
+  LOGIN_PROOF_META,
+  LOGIN_PROOF_TIMEOUT_MS,
+  LOGIN_PROOF_VERSION,
+  LOGIN_PROOF_WINDOW_SEC,
+  loginProof,
+  loginProofMetas,
+  newClientNonce,
+  newServerNonce,
+  readLoginProofMetas,
+  verifyLoginProof,
+  verifyWorkConnProof,
+  WORK_CONN_PROOF_LABEL,
+  WORK_CONN_REPLAY_WINDOW,
+  workConnProof,
+  type LoginProofInput,
+} from './login-proof.js';
+export {
+  LOGIN_REPLAY_MEMORY_MAX,
+  LOGIN_REPLAY_MEMORY_MS,
+  LoginProofFailure,
+  LoginProofGuard,
+  LoginProofRefusal,
+  type LoginCheckOptions,
+  type LoginProofMode,
+  type LoginProofVerdict,
+} from './login-guard.js';
+export { ExpiringSet, SequenceWindow } from './replay-guard.js';
 export {
   CIPHER_ITERATIONS,
   CIPHER_IV_SIZE,

@@ -51,6 +51,11 @@ export interface LoginResp {
   version?: string;
   run_id?: string;
   error?: string;
+  /**
+   * burrow's own, only in answer to a Login that announced the login proof (login-proof.ts): a fresh
+   * random server nonce, standard base64 of 32 bytes. frpc and Go's json ignore unknown fields.
+   */
+  burrow_nonce?: string;
 }
 
 /** Client → server: register one proxy. */

@@ -42,6 +42,8 @@ export const MESSAGE_FIELDS: Record<MessageName, readonly FieldSpec[]> = {
     ['version', 'string'],
     ['run_id', 'string'],
     ['error', 'string'],
+    // burrow's own (not in frp's struct): the login-proof nonce, sent only to clients that ask for it.
+    ['burrow_nonce', 'string'],
   ],
   NewProxy: [
     ['proxy_name', 'string'],

@@ -14,6 +14,10 @@ const BURROW_KEYS = new Set([
   'transport.tls.crlFile',
   'transport.tls.serverFingerprint',
   'transport.tls.verify',
+  'auth.loginProof',
+  'transport.connectionRateLimit',
+  'transport.connectionBurst',
+  'userConnIdleTimeout',
 ]);
 
 /** Key paths of an object schema that frp's catalogue does not list. */

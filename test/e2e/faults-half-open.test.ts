@@ -18,9 +18,6 @@ const SERVER_HEARTBEAT_TIMEOUT_S = 2;
 const HEARTBEAT_DETECT_BOUND_MS = 20_000;
 /** After the session is lost, its unused work connections should be closed within this. */
 const WORK_CONN_CLOSE_BOUND_MS = 5_000;
-/** Why the pooled-work-connection check is a todo (fix belongs to src/client, not to this test). */
-const WORK_CONN_LEAK_TODO =
-  'src/client/control.ts: with tcpMux off, ClientControl.close() leaves pooled work connections waiting for StartWorkConn forever (fd leak per lost session)';
 /** How often the relay's pair state is polled while waiting. */
 const POLL_MS = 50;
 
@@ -171,7 +168,7 @@ describe('half-open connections', () => {
     await server.kill();
   });
 
-  it('tcpMux off: heartbeats detect the black hole; the server drops the session on its own', async (t) => {
+  it('tcpMux off: heartbeats detect the black hole; the server drops the session on its own', async () => {
     const { server, client, relay, remotePort } = await tunnelThroughRelay(
       ['transport.tcpMux = false', `transport.heartbeatTimeout = ${SERVER_HEARTBEAT_TIMEOUT_S}`],
       ['transport.tcpMux = false', 'transport.heartbeatInterval = 1', `transport.heartbeatTimeout = ${CLIENT_HEARTBEAT_TIMEOUT_S}`],
@@ -188,10 +185,8 @@ describe('half-open connections', () => {
     await until(() => control.downClosed, HEARTBEAT_DETECT_BOUND_MS, 'the client to close its dead control connection');
     await client.waitForCount(/proxy started/, 2, HEARTBEAT_DETECT_BOUND_MS);
     assert.equal(sha256(await download(remotePort)), sha256(payload), 'the new path carries data');
-    // Known gap, tracked as todo so it shows in every run without failing CI: see the todo text.
-    await t.test('the client also closes the pooled work connections of the dead session', { todo: WORK_CONN_LEAK_TODO }, async () => {
-      await until(() => holed.every((p) => p.downClosed), WORK_CONN_CLOSE_BOUND_MS, 'the client to close its pooled work connections');
-    });
+    // Without tcpMux nothing but the session's close ends its pooled work connections (no fd leak per lost session).
+    await until(() => holed.every((p) => p.downClosed), WORK_CONN_CLOSE_BOUND_MS, 'the client to close its pooled work connections');
     await client.kill();
     await server.kill();
   });

@@ -37,7 +37,7 @@ function proxy(name: string, type: string, request: Record<string, unknown>): Se
   return {
     name,
     type,
-    owner: { runId: 'run-a', poolCount: 0, encryptionKey: Buffer.alloc(16), logger: silentLogger(), getWorkConn: () => Promise.reject(new Error('none')) },
+    owner: { runId: 'run-a', poolCount: 0, encryptionKey: Buffer.alloc(16), logger: silentLogger(), userConnIdleTimeoutMs: 0, getWorkConn: () => Promise.reject(new Error('none')) },
     request: { proxy_name: name, proxy_type: type, ...request },
     portsUsed: 0,
     meter: new TrafficMeter(),

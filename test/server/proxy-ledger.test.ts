@@ -14,7 +14,7 @@ function fakeProxy(name: string, type = 'tcp'): ServerProxy {
   return {
     name,
     type,
-    owner: { runId: 'run-1', poolCount: 0, encryptionKey: Buffer.alloc(16), logger: silentLogger(), getWorkConn: () => Promise.reject(new Error('none')) },
+    owner: { runId: 'run-1', poolCount: 0, encryptionKey: Buffer.alloc(16), logger: silentLogger(), userConnIdleTimeoutMs: 0, getWorkConn: () => Promise.reject(new Error('none')) },
     request: { proxy_name: name, proxy_type: type, sk: 'secret' },
     portsUsed: 1,
     meter: new TrafficMeter(),

@@ -10,6 +10,8 @@ export interface ProxyOwner {
   /** The control/work cipher key (derived from the token). */
   readonly encryptionKey: Buffer;
   readonly logger: Logger;
+  /** userConnIdleTimeout in ms: a user connection silent both ways this long is closed; 0 = never. */
+  readonly userConnIdleTimeoutMs: number;
   /** A work connection from the pool, or a fresh one requested from the client. */
   getWorkConn(): Promise<WireConn>;
 }

@@ -2,7 +2,7 @@
 import type { Duplex } from 'node:stream';
 import { BurrowError, ErrorCode, errorMessage } from '../../errors.js';
 import type { RateLimiter } from '../../net/bandwidth.js';
-import { DEFAULT_USER_CONN_IDLE_TIMEOUT_MS, relayWithIdleTimeout } from '../../net/idle-timeout.js';
+import { relayWithIdleTimeout } from '../../net/idle-timeout.js';
 import { deriveCipherKey, verifyPrivilegeKey, wrapWorkConn, type NewProxy, type NewVisitorConn } from '../../wire/index.js';
 import type { ProxyOwner, ServerProxy } from './proxy.js';
 import { serverLimiter, takeWorkConn, wrapProxyStream } from './work-conn.js';
@@ -116,8 +116,8 @@ export class StcpProxy implements ServerProxy {
           visitor.destroy();
           return;
         }
-        // A user connection silent both ways for an hour is closed (half-open peers, forgotten sessions).
-        void relayWithIdleTimeout(visitor, wrapProxyStream(work.stream, this.request, this.owner.encryptionKey, this.limiter), DEFAULT_USER_CONN_IDLE_TIMEOUT_MS, this.meter.userRelay());
+        // A user connection silent both ways for userConnIdleTimeout is closed (half-open peers, forgotten sessions).
+        void relayWithIdleTimeout(visitor, wrapProxyStream(work.stream, this.request, this.owner.encryptionKey, this.limiter), this.owner.userConnIdleTimeoutMs, this.meter.userRelay());
       },
       (err: unknown) => {
         this.owner.logger.warn({ proxy: this.name, err: errorMessage(err) }, 'no work connection for visitor connection');

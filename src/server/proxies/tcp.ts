@@ -2,7 +2,7 @@
 import type net from 'node:net';
 import { errorMessage } from '../../errors.js';
 import type { RateLimiter } from '../../net/bandwidth.js';
-import { DEFAULT_USER_CONN_IDLE_TIMEOUT_MS, relayWithIdleTimeout } from '../../net/idle-timeout.js';
+import { relayWithIdleTimeout } from '../../net/idle-timeout.js';
 import type { NewProxy } from '../../wire/index.js';
 import type { PortManager } from '../port-manager.js';
 import type { ProxyOwner, ServerProxy } from './proxy.js';
@@ -98,7 +98,7 @@ export class TcpProxy implements ServerProxy {
       work.stream.destroy();
       return;
     }
-    // A user connection silent both ways for an hour is closed (half-open peers, forgotten sessions).
-    void relayWithIdleTimeout(user, wrapProxyStream(work.stream, this.request, this.owner.encryptionKey, this.limiter), DEFAULT_USER_CONN_IDLE_TIMEOUT_MS, this.meter.userRelay());
+    // A user connection silent both ways for userConnIdleTimeout is closed (half-open peers, forgotten sessions).
+    void relayWithIdleTimeout(user, wrapProxyStream(work.stream, this.request, this.owner.encryptionKey, this.limiter), this.owner.userConnIdleTimeoutMs, this.meter.userRelay());
   }
 }
