@@ -124,6 +124,10 @@ export function parseClientConfig(text: string, file: string, opts: LoadOptions 
     if (t?.protocol === 'kcp' || t?.protocol === 'quic') {
       warnings.push(`${file}: transport.protocol: "${t.protocol}" is an frp transport burrow does not support yet; connecting over "tcp" instead`);
     }
+    // frpc can dial the server through an HTTP/SOCKS5 proxy; burrow dials directly (a file's key is warned, http_proxy is not).
+    if ((t?.proxyURL ?? '') !== '') {
+      warnings.push(`${file}: transport.proxyURL: dialing the server through a proxy is not supported by burrow yet; connecting directly`);
+    }
     // wss is TLS whatever transport.tls.enable says (frp's rule), so the TLS files still apply.
     if (t?.tls?.enable === false && t.protocol !== 'wss') {
       for (const k of ['certFile', 'keyFile', 'trustedCaFile', 'trustedCaData', 'serverFingerprint'] as const) {

@@ -103,6 +103,7 @@ export function completeServer(c: ServerInput, token?: string): ServerConfig {
         trustedCaFile,
         trustedCaData,
         crlFile: t?.tls?.crlFile ?? '',
+        caDir: t?.tls?.caDir ?? '',
       },
     },
     allowPorts: (c.allowPorts ?? []).map(toRange),

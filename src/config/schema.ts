@@ -41,12 +41,12 @@ const auth = table({
   additionalScopes: z.array(oneOf(AUTH_SCOPES), { error: 'expected array of strings' }).optional(),
   token: str().optional(),
   tokenSource: tokenSource.optional(),
-  // burrow's own (server): identity-based authorization of client certificates.
-  clients: z.array(clientPolicy, { error: 'expected an array of tables' }).optional(),
 });
 
 /** The server's [auth]: the shared keys plus burrow's own login-proof mode. */
 const serverAuth = auth.extend({
+  // burrow's own (server): identity-based authorization of client certificates.
+  clients: z.array(clientPolicy, { error: 'expected an array of tables' }).optional(),
   // burrow's own (server): the burrow↔burrow login proof (server nonce + HMAC), see docs/tls.md.
   loginProof: oneOf(LOGIN_PROOF_MODES).optional(),
 });
@@ -92,6 +92,8 @@ export const serverSchema = table({
       // burrow's own: inline CA (PEM, hex:…, base64:…) and a CRL of revoked client certificates.
       trustedCaData: str().optional(),
       crlFile: str().optional(),
+      // burrow's own: the CA directory that enrolls clients (docs/enrollment.md).
+      caDir: str().optional(),
     }).optional(),
   }).optional(),
   allowPorts: tables({ start: port1().optional(), end: port1().optional(), single: port1().optional() }).optional(),

@@ -11,6 +11,8 @@ export interface TlsServerConfig {
   trustedCaData: string;
   /** burrow's own: a CRL (PEM or DER file); client certificates it lists are refused. */
   crlFile: string;
+  /** burrow's own: the CA directory (`burrow ca init`) that enrolls clients; "" = found by docs/enrollment.md's rules. */
+  caDir: string;
 }
 
 /** burrow's [[auth.clients]] entry: what one client-certificate identity may do. */

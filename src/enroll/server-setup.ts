@@ -36,8 +36,8 @@ async function holdsCa(dir: string): Promise<boolean> {
  */
 export async function findCaDir(config: ServerConfig, override?: string): Promise<{ dir: string; source: string } | undefined> {
   if (override) return { dir: override, source: '--ca-dir' };
-  const configured = (config.transport.tls as { caDir?: unknown }).caDir;
-  if (typeof configured === 'string' && configured !== '') return { dir: configured, source: 'transport.tls.caDir' };
+  const configured = config.transport.tls.caDir;
+  if (configured !== '') return { dir: configured, source: 'transport.tls.caDir' };
   const trusted = config.transport.tls.trustedCaFile;
   if (trusted && (await holdsCa(dirname(trusted)))) return { dir: dirname(trusted), source: 'the directory of transport.tls.trustedCaFile' };
   const stateCa = join(config.stateDir || defaultStateDir(), STATE_CA_SUBDIR);

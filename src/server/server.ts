@@ -442,6 +442,9 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     }
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
+    // frps's transport.tcpKeepalive: TCP keepalive probes on client connections (negative = off).
+    const keepaliveSec = this.current.transport.tcpKeepalive;
+    if (keepaliveSec > 0) socket.setKeepAlive(true, keepaliveSec * 1000);
     socket.on('error', (err) => this.logger.debug({ remote: socket.remoteAddress, err: err.message }, 'client socket error'));
     if (this.httpOnBindPort || this.httpsOnBindPort) {
       this.sniffSocket(socket);

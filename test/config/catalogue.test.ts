@@ -15,6 +15,7 @@ const BURROW_KEYS = new Set([
   'transport.tls.serverFingerprint',
   'transport.tls.verify',
   'auth.loginProof',
+  'transport.tls.caDir',
   'transport.connectionRateLimit',
   'transport.connectionBurst',
   'userConnIdleTimeout',

@@ -26,7 +26,7 @@ const FRP_SERVER_DEFAULTS: ServerConfig = {
     tcpKeepalive: 7200,
     connectionRateLimit: 50,
     connectionBurst: 200,
-    tls: { force: false, certFile: '', keyFile: '', trustedCaFile: '', trustedCaData: '', crlFile: '' },
+    tls: { force: false, certFile: '', keyFile: '', trustedCaFile: '', trustedCaData: '', crlFile: '', caDir: '' },
   },
   allowPorts: [],
   maxPortsPerClient: 0,

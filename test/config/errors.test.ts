@@ -51,6 +51,9 @@ test('unknown keys are refused with a did-you-mean hint', () => {
     client('[[proxies]]\nname = "a"\ntype = "tcp"\nlocalPort = 1\nlocalPrt = 2').message,
     'frpc.toml: proxies[0].localPrt: unknown key (did you mean "localPort"?)',
   );
+  // burrow's server-only auth keys are not keys of frpc.toml (they were once silently dropped there).
+  assert.match(client('[[auth.clients]]\nid = "alice"').message, /^frpc\.toml: auth\.clients: unknown key/);
+  assert.match(client('auth.loginProof = "require"').message, /^frpc\.toml: auth\.loginProof: unknown key/);
 });
 
 test('keys of another proxy type are refused', () => {
@@ -93,6 +96,13 @@ test('frp keys burrow does not implement: accepted, exactly one warning each', (
     cw('proxies[1].plugin'),
   ]);
   assert.equal(c.config.proxies.length, 2);
+
+  // Keys burrow reads but cannot honour yet say so once, naming the key.
+  const dial = parseClientConfig('transport.proxyURL = "socks5://127.0.0.1:1080"\ntransport.protocol = "kcp"', 'frpc.toml', { env });
+  assert.deepEqual(dial.warnings, [
+    'frpc.toml: transport.protocol: "kcp" is an frp transport burrow does not support yet; connecting over "tcp" instead',
+    'frpc.toml: transport.proxyURL: dialing the server through a proxy is not supported by burrow yet; connecting directly',
+  ]);
 });
 
 test('TOML syntax errors give line and column', () => {
