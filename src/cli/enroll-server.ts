@@ -111,7 +111,7 @@ export async function tokenCreate(flags: TokenCreateFlags): Promise<void> {
   const address = flags.serverAddr ? withPort(flags.serverAddr, config.bindPort) : joinAddress(await publicHost(config), config.bindPort);
   const command = `burrow client join ${address} --token ${created.text} --fingerprint ${caFingerprint}`;
   if (flags.json) {
-    out(JSON.stringify({ identity: flags.id, token: created.text, tokenId: created.record.id, expiresAt: created.record.expiresAt, caFingerprint, joinCommand: command, allowances }, null, 2));
+    out(JSON.stringify({ identity: flags.id, token: created.text, tokenId: created.record.id, expiresAt: created.record.expiresAt, caFingerprint, joinCommand: command, allowances, ...(created.revokedAt ? { revokedAt: created.revokedAt } : {}) }, null, 2));
     return;
   }
   out(`one-time enrollment token for "${flags.id}" (id ${created.record.id}), valid for ${formatDuration(ttlMs)} until ${formatDate(new Date(created.record.expiresAt))}:`);
@@ -119,6 +119,7 @@ export async function tokenCreate(flags: TokenCreateFlags): Promise<void> {
   out(`allowed: ${describeAllowances(allowances)}; certificate valid ${created.record.certDays} days, renewed automatically`);
   out('on the client, run:');
   out(`  ${command}`);
+  if (created.revokedAt) out(`note: "${flags.id}" was revoked at ${formatDate(new Date(created.revokedAt))}; it stays revoked until this token is used, which enrolls it again`);
   if (address.startsWith(ADDRESS_PLACEHOLDER)) printWarnings([`replace ${ADDRESS_PLACEHOLDER} with the address clients reach this server at (or pass --server-addr)`]);
 }
 

@@ -162,6 +162,8 @@ export class BurrowClient extends EventEmitter implements ClientView {
     try {
       if (this.closed) throw new BurrowError(ErrorCode.CLOSED, 'the client is closed');
       const next = await this.source.load();
+      // close() may have run while the file was read: apply nothing to a closed client.
+      this.throwIfClosed();
       for (const warning of next.warnings) this.logger.warn({ config: this.source.name }, warning);
       const result = await applyReload(this.config, next.config, this.proxies, this.visitors, this.logger, this.source.name);
       this.config.proxies = this.proxies.configured();
@@ -198,6 +200,11 @@ export class BurrowClient extends EventEmitter implements ClientView {
     };
   }
 
+  /** Throws CLOSED once close() has begun (checked after each await of start and reload). */
+  private throwIfClosed(): void {
+    if (this.closed) throw new BurrowError(ErrorCode.CLOSED, 'the client was closed');
+  }
+
   /** Connects and logs in; see the class comment for when it rejects. */
   async start(): Promise<void> {
     await this.startAdmin();
@@ -215,6 +222,7 @@ export class BurrowClient extends EventEmitter implements ClientView {
     const tlsConfig = this.config.transport.tls;
     if (usesTls(this.config)) {
       this.clientTls = await this.loadTls();
+      this.throwIfClosed();
       this.warnedUnverified = this.clientTls.verifies;
       this.tlsWatch = watchFiles([tlsConfig.certFile, tlsConfig.keyFile, tlsConfig.trustedCaFile], () => {
         void this.reloadTls().catch(() => undefined);
@@ -230,9 +238,17 @@ export class BurrowClient extends EventEmitter implements ClientView {
       this.logger.warn({ err: errorMessage(err) }, 'login to server failed; retrying');
     }
     try {
-      for (const visitor of this.config.visitors) await this.visitors.add(visitor);
+      // close() may land during any await here: open nothing more after it.
+      this.throwIfClosed();
+      for (const visitor of this.config.visitors) {
+        await this.visitors.add(visitor);
+        this.throwIfClosed();
+      }
     } catch (err) {
+      // close() already ran (it stopped what existed then) or runs now; either way stop what
+      // was opened meanwhile: the session of a login that finished late, visitors added late.
       await this.close();
+      this.releaseAll();
       throw err;
     }
     this.loop = this.keepConnected();
@@ -282,15 +298,20 @@ export class BurrowClient extends EventEmitter implements ClientView {
     return buildClientTlsOptions({ ...this.config.transport.tls, serverAddr: this.config.serverAddr });
   }
 
-  /** Stops: closes the session and every proxy; no reconnect. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+  /** Stops the watcher, renewal, visitors, proxies and the session (idempotent). */
+  private releaseAll(): void {
     this.tlsWatch?.close();
     this.renewal?.close();
     this.visitors.closeAll();
     this.proxies.closeAll();
     this.control?.close();
+  }
+
+  /** Stops: closes the session and every proxy; no reconnect. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.releaseAll();
     this.wakeUp?.();
     await this.loop;
     await this.closeAdmin();

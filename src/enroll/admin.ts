@@ -4,7 +4,7 @@ import { BurrowError, ErrorCode } from '../errors.js';
 import { caPaths, generateCrl, readIndex, revoke } from '../pki/index.js';
 import { writeFileAtomic, PUBLIC_FILE_MODE } from '../pki/files.js';
 import type { Allowances } from './allowances.js';
-import { clientsFile, markRevoked, readClients } from './clients-store.js';
+import { clientsFile, findIdentity, markRevoked, readClients } from './clients-store.js';
 import { withFileLock } from './locked-file.js';
 import { cancelTokens, createToken, tokensFile, type TokenRecord } from './token-store.js';
 
@@ -13,16 +13,30 @@ export interface CreatedToken {
   /** The token text: shown once, never stored. */
   text: string;
   record: TokenRecord;
+  /**
+   * Set when the identity is revoked: when it was. It stays revoked until this token is used,
+   * which enrolls it again (tokens made before the revocation never do).
+   */
+  revokedAt?: string;
 }
 
-/** Adds a one-time token for `identity` to DIR/enroll-tokens.json (see createToken). */
-export function createEnrollToken(caDir: string, opts: { identity: string; ttlMs: number; allowances: Allowances; certDays?: number }): Promise<CreatedToken> {
-  return createToken(tokensFile(caDir), {
+/**
+ * Adds a one-time token for `identity` to DIR/enroll-tokens.json (see createToken). For a revoked
+ * identity this is the explicit way back: the result says it is revoked, and the token is dated
+ * after the revocation, so using it re-enrolls the identity.
+ */
+export async function createEnrollToken(caDir: string, opts: { identity: string; ttlMs: number; allowances: Allowances; certDays?: number }): Promise<CreatedToken> {
+  const revokedAt = findIdentity(await readClients(clientsFile(caDir)), opts.identity)?.revokedAt;
+  // Strictly after the revocation even within its millisecond (or after a clock step back).
+  const now = revokedAt === undefined ? Date.now() : Math.max(Date.now(), Date.parse(revokedAt) + 1);
+  const created = await createToken(tokensFile(caDir), {
     identity: opts.identity,
     ttlMs: opts.ttlMs,
+    now,
     ...opts.allowances,
     ...(opts.certDays !== undefined ? { certDays: opts.certDays } : {}),
   });
+  return revokedAt === undefined ? created : { ...created, revokedAt };
 }
 
 /** One enrolled identity as `burrow server clients` shows it. */
@@ -77,16 +91,22 @@ export interface RevokeIdentityResult {
 }
 
 /**
- * Revokes an enrolled identity: marks it revoked in enroll-clients.json (the running server drops
- * its policy entry and refuses its renewals), revokes every unexpired client certificate the CA
- * issued for it (enrolled or made by `burrow cert issue client`),
- * regenerates DIR/crl.pem (copied to `serverCrlFile` when that is another path; the server reloads
- * it on change), and cancels its unused tokens. Throws BurrowError(USAGE) for an unknown identity.
+ * Revokes an enrolled identity: cancels its unused tokens, marks it revoked in enroll-clients.json
+ * (the running server gives it no policy entry, closes its sessions and refuses its renewals and
+ * its older tokens), revokes every unexpired client certificate the CA issued for it (enrolled or
+ * made by `burrow cert issue client`), and regenerates DIR/crl.pem (copied to `serverCrlFile`
+ * when that is another path; the server reloads it on change). Throws BurrowError(USAGE) for an
+ * unknown identity, before changing anything.
  */
 export async function revokeIdentity(opts: { caDir: string; identity: string; serverCrlFile: string; passphrase?: string }): Promise<RevokeIdentityResult> {
   const { caDir, identity } = opts;
+  const unknown = (): BurrowError => new BurrowError(ErrorCode.USAGE, `identity "${identity}" is not enrolled in ${caDir} (see "burrow server clients")`);
+  if (!findIdentity(await readClients(clientsFile(caDir)), identity)) throw unknown();
+  // Tokens first: an enrollment finishing before this sees its certificate revoked below; one after
+  // finds its token cancelled (and a token made meanwhile is older than the revocation: refused).
+  const cancelledTokens = await cancelTokens(tokensFile(caDir), identity);
   const record = await markRevoked(clientsFile(caDir), identity, new Date());
-  if (!record) throw new BurrowError(ErrorCode.USAGE, `identity "${identity}" is not enrolled in ${caDir} (see "burrow server clients")`);
+  if (!record) throw unknown();
   const pass = opts.passphrase === undefined ? {} : { passphrase: opts.passphrase };
   const paths = caPaths(caDir);
   const { serials, crl } = await withFileLock(paths.index, async () => {
@@ -111,6 +131,5 @@ export async function revokeIdentity(opts: { caDir: string; identity: string; se
     await writeFileAtomic(opts.serverCrlFile, crl.crlPem, PUBLIC_FILE_MODE);
     copiedTo = opts.serverCrlFile;
   }
-  const cancelledTokens = await cancelTokens(tokensFile(caDir), identity);
   return { identity, serials, crlFile: crl.crlFile, ...(copiedTo ? { copiedTo } : {}), cancelledTokens };
 }

@@ -1,6 +1,7 @@
 // Client side: the files a join writes (key, certificate, CA, frpc.toml) — rendered, then written all or nothing.
 import { randomBytes } from 'node:crypto';
-import { chmod, rename, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { chmod, copyFile, link, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
 import { describeAllowances, type Allowances } from './allowances.js';
@@ -21,15 +22,23 @@ export interface FileToWrite {
   mode: number;
 }
 
+/** A temporary name beside `path`. */
+function besidePath(path: string, suffix: string): string {
+  return join(dirname(path), `.${basename(path)}.${randomBytes(TEMP_NAME_BYTES).toString('hex')}.${suffix}`);
+}
+
 /**
  * Writes every file or none: each goes to a temporary name first (with its final mode, so a key
- * is never readable by others), then all are renamed into place. On a failure the temporary files
- * are removed, and so are files already renamed when they were new (`newFiles`); BurrowError(PKI)
- * names the file.
+ * is never readable by others), an existing file is kept under a second name (a hard link or a
+ * copy; it stays in place too), then all are renamed into place. On a failure the temporary files are
+ * removed and every file already renamed is undone: the old one put back, a new one removed — so
+ * a renewal never leaves a new key beside the old certificate. BurrowError(PKI) names the file,
+ * and any file that could not be put back.
  */
-export async function writeAllOrNothing(files: readonly FileToWrite[], opts: { newFiles: boolean }): Promise<void> {
-  const temps = files.map((f) => join(dirname(f.path), `.${basename(f.path)}.${randomBytes(TEMP_NAME_BYTES).toString('hex')}.tmp`));
-  const placed: string[] = [];
+export async function writeAllOrNothing(files: readonly FileToWrite[]): Promise<void> {
+  const temps = files.map((f) => besidePath(f.path, 'tmp'));
+  const backups: (string | undefined)[] = files.map(() => undefined);
+  const placed: number[] = [];
   let current = '';
   try {
     for (const [i, f] of files.entries()) {
@@ -39,14 +48,56 @@ export async function writeAllOrNothing(files: readonly FileToWrite[], opts: { n
     }
     for (const [i, f] of files.entries()) {
       current = f.path;
+      backups[i] = await keepOld(f.path);
+    }
+    for (const [i, f] of files.entries()) {
+      current = f.path;
       await rename(temps[i]!, f.path);
-      placed.push(f.path);
+      placed.push(i);
     }
   } catch (err) {
-    await Promise.all([...temps, ...(opts.newFiles ? placed : [])].map((p) => rm(p, { force: true })));
-    const replaced = opts.newFiles || placed.length === 0 ? '' : ` (already replaced: ${placed.join(', ')})`;
-    throw new BurrowError(ErrorCode.PKI, `cannot write ${current}: ${errorMessage(err)}${replaced}`, { cause: err });
+    const notRestored = await undo(files, placed, backups);
+    await Promise.all(temps.map((p) => rm(p, { force: true })));
+    const left = notRestored.length === 0 ? '' : ` (could not put back: ${notRestored.join('; ')})`;
+    throw new BurrowError(ErrorCode.PKI, `cannot write ${current}: ${errorMessage(err)}${left}`, { cause: err });
   }
+  await Promise.all(backups.map((b) => (b === undefined ? undefined : rm(b, { force: true }))));
+}
+
+/** Keeps an existing file under a second name (a hard link, else a copy); undefined when there is none. */
+async function keepOld(path: string): Promise<string | undefined> {
+  const backup = besidePath(path, 'old');
+  try {
+    await link(path, backup);
+    return backup;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    // Some file systems have no hard links: a copy keeps the old content (and mode) just as well.
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EXDEV') throw err;
+  }
+  await copyFile(path, backup, constants.COPYFILE_EXCL);
+  return backup;
+}
+
+/** Undoes the renames of a failed writeAllOrNothing: old files back, new ones removed; returns what failed, with why. */
+async function undo(files: readonly FileToWrite[], placed: readonly number[], backups: readonly (string | undefined)[]): Promise<string[]> {
+  const failed: string[] = [];
+  for (const i of placed) {
+    const path = files[i]!.path;
+    const backup = backups[i];
+    try {
+      if (backup === undefined) await rm(path, { force: true });
+      else await rename(backup, path);
+    } catch (err) {
+      failed.push(`${path}: ${errorMessage(err)}${backup === undefined ? '' : `; the old file is ${backup}`}`);
+    }
+  }
+  // Backups of files never replaced are extra links to files still in place.
+  for (const [i, backup] of backups.entries()) {
+    if (backup !== undefined && !placed.includes(i)) await rm(backup, { force: true });
+  }
+  return failed;
 }
 
 /** What frpc.toml is made from. */

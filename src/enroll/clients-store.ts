@@ -74,10 +74,10 @@ export function readClients(file: string): Promise<ClientsFile> {
 const UNCHANGED = Symbol('unchanged');
 
 /** Runs `change` on the file's content under its lock and writes it back (unless it returns UNCHANGED). */
-async function update<T>(file: string, change: (data: ClientsFile) => T | typeof UNCHANGED): Promise<T | undefined> {
+async function update<T>(file: string, change: (data: ClientsFile) => T | typeof UNCHANGED | Promise<T | typeof UNCHANGED>): Promise<T | undefined> {
   return withFileLock(file, async () => {
     const data = await readClients(file);
-    const result = change(data);
+    const result = await change(data);
     if (result === UNCHANGED) return undefined;
     await writeJsonFile(file, data);
     return result;
@@ -90,30 +90,63 @@ function addCert(record: ClientRecord, cert: CertRecord): void {
   if (record.certificates.length > MAX_CERTS_PER_IDENTITY) record.certificates.splice(0, record.certificates.length - MAX_CERTS_PER_IDENTITY);
 }
 
+/** What an enrollment records besides the certificate. */
+export interface EnrollmentEntry {
+  identity: string;
+  allowances: Allowances;
+  certDays: number;
+  remote: string;
+  /**
+   * When the token used was created. A revoked identity enrolls again only with a token created
+   * after its revocation (an explicit new `token create`); without this, never.
+   */
+  tokenCreatedAt?: string;
+}
+
+/** Why a revoked identity may not enroll with a token, or undefined when it may (not revoked, or a newer token). */
+export function revokedRefusal(record: ClientRecord | undefined, tokenCreatedAt: string | undefined): string | undefined {
+  if (record?.revokedAt === undefined) return undefined;
+  if (tokenCreatedAt !== undefined && Date.parse(tokenCreatedAt) > Date.parse(record.revokedAt)) return undefined;
+  return `identity "${record.identity}" was revoked at ${record.revokedAt}; only a token created after that (burrow server token create) enrolls it again`;
+}
+
 /**
- * Records a first enrollment (or a re-enrollment with a new token): the identity's allowances are
- * replaced by the token's, a revoked identity becomes active again, the certificate is added.
+ * Enrolls an identity under the file's lock: refuses a revoked identity (see revokedRefusal) and
+ * a full file with BurrowError(AUTH / PKI) before anything is issued, then runs `issue` (which
+ * signs the certificate) and records it: a first enrollment, or a re-enrollment with a new token
+ * (the allowances are replaced by the token's, a revoked identity becomes active again). Holding
+ * the lock across `issue` means a concurrent `burrow server revoke` either sees the new
+ * certificate (and revokes it) or is seen here (and the enrollment is refused).
  */
-export async function recordEnrollment(
-  file: string,
-  entry: { identity: string; allowances: Allowances; certDays: number; remote: string; cert: CertRecord },
-): Promise<void> {
-  await update(file, (data) => {
+export async function enrollIdentity<T extends { record: CertRecord }>(file: string, entry: EnrollmentEntry, issue: () => Promise<T>): Promise<T> {
+  const result = await update(file, async (data) => {
     let record = data.clients.find((c) => c.identity === entry.identity);
+    const refusal = revokedRefusal(record, entry.tokenCreatedAt);
+    if (refusal) throw new BurrowError(ErrorCode.AUTH, refusal);
+    if (!record && data.clients.length >= MAX_ENROLLED_CLIENTS) {
+      throw new BurrowError(ErrorCode.PKI, `${file} already holds ${data.clients.length} identities`);
+    }
+    const issued = await issue();
+    const cert = issued.record;
     if (!record) {
-      if (data.clients.length >= MAX_ENROLLED_CLIENTS) {
-        throw new BurrowError(ErrorCode.PKI, `${file} already holds ${data.clients.length} identities`);
-      }
-      record = { identity: entry.identity, ...entry.allowances, certDays: entry.certDays, enrolledAt: entry.cert.issuedAt, enrolledFrom: entry.remote, certificates: [] };
+      record = { identity: entry.identity, ...entry.allowances, certDays: entry.certDays, enrolledAt: cert.issuedAt, enrolledFrom: entry.remote, certificates: [] };
       data.clients.push(record);
     } else {
-      Object.assign(record, entry.allowances, { certDays: entry.certDays, enrolledAt: entry.cert.issuedAt, enrolledFrom: entry.remote });
+      Object.assign(record, entry.allowances, { certDays: entry.certDays, enrolledAt: cert.issuedAt, enrolledFrom: entry.remote });
       delete record.revokedAt;
     }
-    addCert(record, entry.cert);
-    record.lastSeen = entry.cert.issuedAt;
+    addCert(record, cert);
+    record.lastSeen = cert.issuedAt;
     record.lastSeenFrom = entry.remote;
+    return issued;
   });
+  // update() returns undefined only for UNCHANGED, which this change never returns.
+  return result as T;
+}
+
+/** Records a certificate issued elsewhere as an enrollment (see enrollIdentity). */
+export async function recordEnrollment(file: string, entry: EnrollmentEntry & { cert: CertRecord }): Promise<void> {
+  await enrollIdentity(file, entry, () => Promise.resolve({ record: entry.cert }));
 }
 
 /** Records a renewal's certificate; throws BurrowError(AUTH) when the identity is gone or revoked meanwhile. */
@@ -158,6 +191,27 @@ export async function markSeen(file: string, identity: string, at: Date, remote:
     record.lastSeenFrom = remote;
     return true;
   });
+}
+
+/**
+ * Whether the identity policy must be enforced: once any identity enrolled — revoked ones
+ * included — a certificate without an entry may open nothing, even when no entry is left.
+ */
+export function policyEnforced(data: ClientsFile): boolean {
+  return data.clients.length > 0;
+}
+
+/** The revoked identities, sorted: they match no policy entry, and their live sessions are closed. */
+export function revokedIdentities(data: ClientsFile): string[] {
+  return data.clients
+    .filter((c) => c.revokedAt !== undefined)
+    .map((c) => c.identity)
+    .sort();
+}
+
+/** The record of an identity, or undefined. */
+export function findIdentity(data: ClientsFile, identity: string): ClientRecord | undefined {
+  return data.clients.find((c) => c.identity === identity);
 }
 
 /** [[auth.clients]] entries for every identity that is not revoked, in the shape of the server config's. */

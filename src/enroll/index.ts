@@ -17,7 +17,7 @@ export { createEnrollToken, listEnrolledClients, revokeIdentity, type CreatedTok
 export { parseAllowances, describeAllowances, noAllowances, type Allowances } from './allowances.js';
 export { parseDuration, formatDuration } from './duration.js';
 export { parseToken, type ParsedToken } from './token.js';
-export { clientsFile, readClients, policyEntries } from './clients-store.js';
+export { clientsFile, readClients, policyEntries, policyEnforced, revokedIdentities } from './clients-store.js';
 export { tokensFile } from './token-store.js';
 export { joinServer, parseServerAddress, JOIN_FILES, type JoinOptions, type JoinResult } from './join.js';
 export { renewCertificate, renewalDue, renewalTime, type RenewResult } from './renew.js';

@@ -138,6 +138,6 @@ export async function joinServer(opts: JoinOptions): Promise<JoinResult> {
     { path: files.ca, data: pinnedPem, mode: PUBLIC_MODE },
     // It holds the server's auth token.
     { path: files.config, data: config, mode: ENROLL_FILE_MODE },
-  ], { newFiles: !opts.force });
+  ]);
   return { identity: token.identity, serial: issued.serial, notAfter: issued.notAfter, files };
 }

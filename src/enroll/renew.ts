@@ -49,8 +49,8 @@ export interface RenewResult {
  * Renews the client certificate of `config` (transport.tls.certFile / keyFile): connects with the
  * current certificate over mutual TLS, verifying the server as the client always does (trustedCaFile,
  * pin…), sends a CSR for the same identity with a new EC P-256 key, checks the certificate returned
- * (our key, our identity, the trusted CA), and replaces keyFile and certFile together. A running
- * client picks them up by its file watch; live sessions continue. Throws BurrowError: USAGE when
+ * (our key, our identity, the trusted CA), and replaces keyFile and certFile together, all or
+ * nothing. A running client picks them up by its file watch; live sessions continue. Throws BurrowError: USAGE when
  * the config has no client certificate, AUTH when the server refuses (revoked, unknown), TLS, …
  */
 export async function renewCertificate(config: ClientConfig, opts: { timeoutMs?: number } = {}): Promise<RenewResult> {
@@ -77,10 +77,11 @@ export async function renewCertificate(config: ClientConfig, opts: { timeoutMs?:
   // Check against the CA this client already trusts; without one configured, against the returned CA.
   const caPem = (await loadTrustedCa(t.trustedCaFile, t.trustedCaData)) ?? issued.ca;
   await checkIssuedCert(issued.certificate, { identity, publicKeyDer: request.publicKeyDer, caPem });
-  // Key first in the list; both land within milliseconds, inside the client's reload debounce.
+  // Both are written to temporary files first, then renamed within milliseconds (inside the client's
+  // reload debounce); when the second rename fails the first is undone, so the old pair stays.
   await writeAllOrNothing([
     { path: t.keyFile, data: request.keyPem, mode: ENROLL_FILE_MODE },
     { path: t.certFile, data: issued.certificate, mode: PUBLIC_MODE },
-  ], { newFiles: false });
+  ]);
   return { identity, serial: issued.serial, notAfter: issued.notAfter, certFile: t.certFile, keyFile: t.keyFile };
 }

@@ -7,15 +7,17 @@ import { BurrowError, ErrorCode, errorMessage, isBurrowError } from '../errors.j
 import { silentLogger, type Logger } from '../log.js';
 import { destroySoon } from '../net/linger.js';
 import { exists } from '../pki/files.js';
-import { describeIdentity, watchFiles, type FileWatch, type PeerIdentity } from '../tls/index.js';
+import { describeIdentity, identityMatches, watchFiles, type FileWatch, type PeerIdentity } from '../tls/index.js';
 import {
   clientsFile,
+  enrollIdentity,
   findByFingerprint,
   markSeen,
+  policyEnforced,
   policyEntries,
   readClients,
-  recordEnrollment,
   recordRenewal,
+  revokedIdentities,
 } from './clients-store.js';
 import {
   ACCEPTING_PROBE_MS,
@@ -76,10 +78,18 @@ function statusOf(err: unknown): number {
   return 500;
 }
 
+/** What the server's identity policy takes from enrollment (see policyEntries, policyEnforced, revokedIdentities). */
+interface PolicyState {
+  entries: ClientPolicy[];
+  enforced: boolean;
+  revoked: string[];
+}
+
 /**
  * Enrollment endpoint. `handle()` takes a decrypted stream whose first bytes are the HTTP request
  * (`POST /~!burrow/…`), answers one JSON response and closes. Emits 'policyChanged' (entries) when
- * an identity enrolls or the enrolled-clients file changes, and 'enrolled' / 'renewed' (identity).
+ * an identity enrolls or the enrolled-clients file changes what the policy takes from it (entries,
+ * enforcement, revoked identities), and 'enrolled' / 'renewed' (identity).
  */
 export class EnrollService extends EventEmitter {
   readonly caDir: string | undefined;
@@ -87,7 +97,7 @@ export class EnrollService extends EventEmitter {
   private readonly logger: Logger;
   private readonly now: () => number;
   private readonly limiter: RateLimiter;
-  private policy: ClientPolicy[] = [];
+  private policy: PolicyState = { entries: [], enforced: false, revoked: [] };
   private watch: FileWatch | undefined;
   private inUse = false;
   private lastProbe = 0;
@@ -151,12 +161,37 @@ export class EnrollService extends EventEmitter {
 
   /** [[auth.clients]] entries of the enrolled identities that are not revoked (merge them into the server's policy). */
   policyEntries(): ClientPolicy[] {
-    return this.policy.map((p) => ({ ...p, allowProxies: [...p.allowProxies], allowPorts: p.allowPorts.map((r) => ({ ...r })), allowDomains: [...p.allowDomains] }));
+    return this.policy.entries.map((p) => ({ ...p, allowProxies: [...p.allowProxies], allowPorts: p.allowPorts.map((r) => ({ ...r })), allowDomains: [...p.allowDomains] }));
+  }
+
+  /**
+   * True once any identity enrolled, revoked ones included: the server's identity policy must then
+   * be enforced even with no entry left, or revoking the last identity would let every client
+   * certificate open any proxy.
+   */
+  policyEnforced(): boolean {
+    return this.policy.enforced;
+  }
+
+  /** The revoked identities: they must match no policy entry (not even one from frps.toml). */
+  revokedIdentities(): string[] {
+    return [...this.policy.revoked];
+  }
+
+  /**
+   * Whether a client's certificate identity (or an identity name) is a revoked enrolled identity,
+   * matched as a policy id would be: the server closes such sessions on 'policyChanged'.
+   */
+  isRevokedIdentity(identity: PeerIdentity | string | undefined): boolean {
+    if (identity === undefined) return false;
+    if (typeof identity === 'string') return this.policy.revoked.includes(identity);
+    return this.policy.revoked.some((id) => identityMatches(identity, id));
   }
 
   private async reloadPolicy(): Promise<void> {
     if (!this.caDir) return;
-    const next = policyEntries(await readClients(clientsFile(this.caDir)));
+    const data = await readClients(clientsFile(this.caDir));
+    const next: PolicyState = { entries: policyEntries(data), enforced: policyEnforced(data), revoked: revokedIdentities(data) };
     const changed = JSON.stringify(next) !== JSON.stringify(this.policy);
     this.policy = next;
     if (changed) this.emit('policyChanged', this.policyEntries());
@@ -168,7 +203,7 @@ export class EnrollService extends EventEmitter {
    */
   noteSeen(identity: PeerIdentity | undefined, remoteAddress: string): void {
     const caDir = this.caDir;
-    if (!caDir || !identity || !this.policy.some((p) => p.id === identity.cn)) return;
+    if (!caDir || !identity || !this.policy.entries.some((p) => p.id === identity.cn)) return;
     const now = this.now();
     const last = this.seenWritten.get(identity.cn) ?? 0;
     if (now - last < LAST_SEEN_WRITE_INTERVAL_MS) return;
@@ -256,10 +291,12 @@ export class EnrollService extends EventEmitter {
       remote,
       async (record) => {
         const publicKey = await checkCsr(parsed.data.csr, record.identity);
-        const ca = await loadEnrollCa(caDir, this.options.caPassphrase);
-        const issued = await issueClientCert(ca, record.identity, publicKey, record.certDays);
         const allowances = { allowProxies: record.allowProxies, allowPorts: record.allowPorts, allowDomains: record.allowDomains };
-        await recordEnrollment(clientsFile(caDir), { identity: record.identity, allowances, certDays: record.certDays, remote, cert: issued.record });
+        const entry = { identity: record.identity, allowances, certDays: record.certDays, remote, tokenCreatedAt: record.createdAt };
+        // Issued under the enrolled-clients lock, after its revoked check (see enrollIdentity).
+        const issued = await enrollIdentity(clientsFile(caDir), entry, async () =>
+          issueClientCert(await loadEnrollCa(caDir, this.options.caPassphrase), record.identity, publicKey, record.certDays),
+        );
         return { issued, record, allowances };
       },
       now,

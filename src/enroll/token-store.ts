@@ -1,7 +1,7 @@
 // The token store (enroll-tokens.json, 0600): one-time enrollment tokens, hashed, created offline and consumed once.
 import { join } from 'node:path';
 import { z } from 'zod';
-import { BurrowError, ErrorCode } from '../errors.js';
+import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
 import { AllowancesSchema, type Allowances } from './allowances.js';
 import { MAX_TOKENS, TOKEN_RETENTION_MS, TOKENS_FILE, MAX_TOKEN_TTL_MS, DEFAULT_ENROLL_CERT_DAYS } from './constants.js';
 import { readJsonFile, withFileLock, writeJsonFile } from './locked-file.js';
@@ -138,9 +138,12 @@ function check(store: TokenFile, token: ParsedToken, now: number): TokenRecord {
 
 /**
  * Consumes a token once: under the store's lock, checks it (known id, secret in constant time,
- * identity, unused, not cancelled, not expired — TokenRefusal otherwise), runs `use` with its
- * record (which signs the certificate), and only when `use` succeeds marks it used and writes the
- * store. A failure in `use` leaves the token usable and the file untouched.
+ * identity, unused, not cancelled, not expired — TokenRefusal otherwise), marks it used and writes
+ * the store, and only then runs `use` with its record (which signs the certificate). So a token
+ * never yields two certificates: when the store cannot be written nothing is issued, and a crash
+ * during `use` leaves it spent. When `use` fails (nothing was handed out), the token is made
+ * usable again and `use`'s error is thrown; if that rewrite fails too, the token stays spent and
+ * BurrowError(PKI) says so.
  */
 export async function consumeToken<T>(
   file: string,
@@ -152,12 +155,26 @@ export async function consumeToken<T>(
   return withFileLock(file, async () => {
     const store = await readTokens(file);
     const record = check(store, token, now);
-    const result = await use(record);
     record.usedAt = new Date(now).toISOString();
     record.usedBy = remote;
     prune(store, now);
     await writeJsonFile(file, store);
-    return result;
+    try {
+      return await use(record);
+    } catch (err) {
+      delete record.usedAt;
+      delete record.usedBy;
+      try {
+        await writeJsonFile(file, store);
+      } catch (restoreErr) {
+        throw new BurrowError(
+          ErrorCode.PKI,
+          `${errorMessage(err)}; enrollment token ${token.id} stays spent, as ${file} cannot be rewritten: ${errorMessage(restoreErr)}`,
+          { cause: err },
+        );
+      }
+      throw err;
+    }
   });
 }
 

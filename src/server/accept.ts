@@ -1,6 +1,7 @@
 // Turns an accepted connection into the server's transport: WebSocket and/or TLS by the first bytes, then optionally yamux.
 import type { Duplex } from 'node:stream';
 import type * as tls from 'node:tls';
+import { BurrowError, ErrorCode } from '../errors.js';
 import { Session } from '../mux/index.js';
 import { clientCertRefusal, peerIdentity, sniffTlsFirstByte, wrapServerSocket, type PeerIdentity, type ServerTls } from '../tls/index.js';
 import { acceptWebSocket, FRP_WEBSOCKET_PATH, readAhead, WEBSOCKET_HANDSHAKE_TIMEOUT_MS } from '../transport/index.js';
@@ -103,18 +104,37 @@ async function secureLayer(conn: Duplex, options: AcceptOptions, deferClientCert
  * Rejects with a BurrowError saying which step failed (a bad upgrade was answered with an HTTP error
  * first); the caller destroys the socket.
  */
+/** WebSocket connections being upgraded and secured at once (each may buffer up to one message before anyone is authenticated). */
+export const MAX_PENDING_WEBSOCKETS = 64;
+let pendingWebSockets = 0;
+
+/** Runs one WebSocket upgrade-and-secure step within the global MAX_PENDING_WEBSOCKETS budget. */
+async function withWebSocketSlot<T>(step: () => Promise<T>): Promise<T> {
+  if (pendingWebSockets >= MAX_PENDING_WEBSOCKETS) {
+    throw new BurrowError(ErrorCode.TIMEOUT, `too many WebSocket connections being set up (${MAX_PENDING_WEBSOCKETS}); try again`);
+  }
+  pendingWebSockets += 1;
+  try {
+    return await step();
+  } finally {
+    pendingWebSockets -= 1;
+  }
+}
+
 export function acceptTransport(socket: Duplex, options: AcceptOptions & { enroll: boolean }): Promise<AcceptedTransport | AcceptedEnroll>;
 export function acceptTransport(socket: Duplex, options: AcceptOptions): Promise<AcceptedTransport>;
 export async function acceptTransport(socket: Duplex, options: AcceptOptions): Promise<AcceptedTransport | AcceptedEnroll> {
   let layered: { conn: Duplex; tls?: TlsFacts };
   if ((await matchPrefix(socket, [['websocket', WEBSOCKET_PREFIX]])) === 'websocket') {
-    const ws = await acceptWebSocket(socket, { path: FRP_WEBSOCKET_PATH, timeoutMs: WEBSOCKET_HANDSHAKE_TIMEOUT_MS });
-    try {
-      layered = await secureLayer(ws, options);
-    } catch (err) {
-      ws.destroy();
-      throw err;
-    }
+    layered = await withWebSocketSlot(async () => {
+      const ws = await acceptWebSocket(socket, { path: FRP_WEBSOCKET_PATH, timeoutMs: WEBSOCKET_HANDSHAKE_TIMEOUT_MS });
+      try {
+        return await secureLayer(ws, options);
+      } catch (err) {
+        ws.destroy();
+        throw err;
+      }
+    });
   } else {
     // With enrollment, a client without a certificate gets through the handshake; only an
     // enrollment request may go on without one (checked right below).
@@ -129,8 +149,9 @@ export async function acceptTransport(socket: Duplex, options: AcceptOptions): P
         throw refusal;
       }
       if (inner === 'websocket') {
-        const ws = await acceptWebSocket(layered.conn, { path: FRP_WEBSOCKET_PATH, timeoutMs: WEBSOCKET_HANDSHAKE_TIMEOUT_MS });
-        layered = { conn: ws, tls: layered.tls };
+        const secured = layered;
+        const ws = await withWebSocketSlot(() => acceptWebSocket(secured.conn, { path: FRP_WEBSOCKET_PATH, timeoutMs: WEBSOCKET_HANDSHAKE_TIMEOUT_MS }));
+        layered = { conn: ws, tls: secured.tls };
       }
     }
   }

@@ -1,4 +1,4 @@
-// Identity-based authorization: which client certificate may open which proxy ([[auth.clients]]).
+// Identity-based authorization: which client certificate may open which proxy ([[auth.clients]] and enrolled identities).
 import type { ClientPolicy } from '../config/index.js';
 import { describeIdentity, identityMatches, type PeerIdentity } from '../tls/index.js';
 import type { NewProxy } from '../wire/index.js';
@@ -13,18 +13,47 @@ function matchesAny(value: string, globs: readonly string[]): boolean {
   return globs.some((glob) => globToRegExp(glob).test(value));
 }
 
-/** The [[auth.clients]] rules of a server; with none configured every proxy passes. */
-export class IdentityPolicy {
-  constructor(private readonly policies: readonly ClientPolicy[]) {}
+/** What besides the rules decides whether the policy is in force, and who it shuts out. */
+export interface IdentityPolicyOptions {
+  /**
+   * Enforce the policy even with no rule: enrollment records exist (revoked ones included), so a
+   * client certificate without an entry may open nothing — revoking the last identity must not
+   * open the server to every certificate.
+   */
+  enforce?: boolean;
+  /** Revoked enrolled identities: they match no rule (not even one in frps.toml) and open nothing. */
+  revoked?: Iterable<string>;
+}
 
-  /** Whether any rule is configured. */
-  get enabled(): boolean {
-    return this.policies.length > 0;
+/**
+ * The [[auth.clients]] rules of a server, plus the enrolled identities' rules. With no rule, no
+ * revoked identity and no `enforce`, every proxy passes.
+ */
+export class IdentityPolicy {
+  private readonly enforce: boolean;
+  private readonly revoked: readonly string[];
+
+  constructor(
+    private readonly policies: readonly ClientPolicy[],
+    options: IdentityPolicyOptions = {},
+  ) {
+    this.revoked = [...(options.revoked ?? [])];
+    this.enforce = options.enforce === true || this.revoked.length > 0;
   }
 
-  /** The rule for an identity: the first whose id names it. */
+  /** Whether the policy is in force: a rule is configured, or enforcement was asked for. */
+  get enabled(): boolean {
+    return this.enforce || this.policies.length > 0;
+  }
+
+  /** Whether the identity is one of the revoked enrolled identities (matched as a rule id would be). */
+  isRevoked(identity: PeerIdentity | undefined): boolean {
+    return identity !== undefined && this.revoked.some((id) => identityMatches(identity, id));
+  }
+
+  /** The rule for an identity: the first whose id names it; none for a revoked identity. */
   ruleFor(identity: PeerIdentity | undefined): ClientPolicy | undefined {
-    if (!identity) return undefined;
+    if (!identity || this.isRevoked(identity)) return undefined;
     return this.policies.find((p) => identityMatches(identity, p.id));
   }
 
@@ -35,8 +64,9 @@ export class IdentityPolicy {
   refusal(identity: PeerIdentity | undefined, name: string, request: NewProxy, subDomainHost: string): string | undefined {
     if (!this.enabled) return undefined;
     if (!identity) return 'no client certificate: this server authorizes proxies by certificate identity ([[auth.clients]])';
-    const rule = this.ruleFor(identity);
     const who = describeIdentity(identity);
+    if (this.isRevoked(identity)) return `client identity ${who} was revoked (burrow server revoke): it may open no proxy`;
+    const rule = this.ruleFor(identity);
     if (!rule) return `client identity ${who} has no [[auth.clients]] entry`;
     if (rule.allowProxies.length > 0 && !matchesAny(name, rule.allowProxies)) {
       return `proxy name "${name}" is not allowed for identity "${rule.id}" (allowProxies: ${rule.allowProxies.join(', ')})`;

@@ -86,6 +86,8 @@ export class BurrowServer extends EventEmitter implements ControlHost {
   private current: ServerConfig;
   private policy: IdentityPolicy;
   private enroll: EnrollService | undefined;
+  /** The reload running now (reloads are serialized: see oneReloadAtATime). */
+  private reloadQueue: Promise<unknown> = Promise.resolve();
   /** Per-IP connection rate on bindPort; undefined when transport.connectionRateLimit = 0. */
   private readonly connectionLimiter: ConnectionRateLimiter | undefined;
   private listener: net.Server | undefined;
@@ -203,6 +205,9 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     this.policy = this.policyWithEnrolled();
     this.enroll.on('policyChanged', () => {
       this.policy = this.policyWithEnrolled();
+      const enroll = this.enroll;
+      // A revoked identity may open nothing: end its live sessions (and their proxies) now.
+      if (enroll) this.closeSessionsOf((peer) => enroll.isRevokedIdentity(peer.tls?.identity), 'client identity was revoked (burrow server revoke)');
     });
     try {
       // allowHalfOpen: without tcpMux a work connection carries a user's half-close as a FIN.
@@ -264,7 +269,11 @@ export class BurrowServer extends EventEmitter implements ControlHost {
    * revokes are closed). Other changed keys are reported in `restartNeeded` and logged. When the
    * new TLS material is broken, nothing changes and this rejects (the error names the file).
    */
-  async reload(next: ServerConfig): Promise<ServerReloadResult> {
+  reload(next: ServerConfig): Promise<ServerReloadResult> {
+    return this.oneReloadAtATime(() => this.reloadNow(next));
+  }
+
+  private async reloadNow(next: ServerConfig): Promise<ServerReloadResult> {
     const tls = await loadServerTls(next);
     const restartNeeded = keysNeedingRestart(this.current, next);
     const watchChanged = tlsFiles(this.current.transport.tls).join('\n') !== tlsFiles(next.transport.tls).join('\n');
@@ -282,13 +291,25 @@ export class BurrowServer extends EventEmitter implements ControlHost {
    * except those whose client certificate a CRL now revokes. When the new files are broken, the
    * error is logged, the old material is kept, and this rejects.
    */
-  async reloadTls(): Promise<void> {
-    try {
-      this.useTls(await loadServerTls(this.current));
-    } catch (err) {
-      this.logger.error({ err: errorMessage(err) }, 'TLS reload failed; keeping the previous certificate');
-      throw err;
-    }
+  reloadTls(): Promise<void> {
+    return this.oneReloadAtATime(async () => {
+      try {
+        this.useTls(await loadServerTls(this.current));
+      } catch (err) {
+        this.logger.error({ err: errorMessage(err) }, 'TLS reload failed; keeping the previous certificate');
+        throw err;
+      }
+    });
+  }
+
+  /**
+   * Runs reloads one after another: a SIGHUP and a file-watch reload that overlap must not finish
+   * out of order, or material read before a change (an older CRL) would be put back in use.
+   */
+  private oneReloadAtATime<T>(step: () => Promise<T>): Promise<T> {
+    const run = this.reloadQueue.then(step);
+    this.reloadQueue = run.catch(() => undefined);
+    return run;
   }
 
   /** Puts freshly loaded TLS material in use; returns the run ids of sessions closed as revoked. */
@@ -318,7 +339,12 @@ export class BurrowServer extends EventEmitter implements ControlHost {
 
   /** [[auth.clients]] of the config first (they win), then the enrolled identities'. */
   private policyWithEnrolled(): IdentityPolicy {
-    return new IdentityPolicy([...this.current.auth.clients, ...(this.enroll?.policyEntries() ?? [])]);
+    const enroll = this.enroll;
+    // Once anything was enrolled (revoked identities included) the policy stays on, even with no entry left.
+    return new IdentityPolicy([...this.current.auth.clients, ...(enroll?.policyEntries() ?? [])], {
+      enforce: enroll?.policyEnforced() ?? false,
+      revoked: enroll?.revokedIdentities() ?? [],
+    });
   }
 
   /** (Re)starts watching the TLS files of the config in use. */

@@ -170,7 +170,8 @@ export function clientCertRefusal(socket: tls.TLSSocket, tlsInfo: ServerTls): Bu
   const { requestCert, rejectUnauthorized } = tlsInfo.secureContextOptions;
   if (!requestCert || !rejectUnauthorized) return undefined;
   if (!socket.getPeerX509Certificate()) return new BurrowError(ErrorCode.TLS, 'TLS handshake failed: client certificate required');
-  const handle = (socket as unknown as { _handle?: { verifyError(): Error | null } })._handle;
-  const verifyError = handle ? handle.verifyError() : null;
-  return verifyError ? tlsError(verifyError, 'client certificate') : undefined;
+  // wrapServerSocket recorded the verdict at the handshake; anything but an explicit pass fails closed.
+  if (socket.authorized) return undefined;
+  const reason = socket.authorizationError;
+  return reason instanceof Error ? tlsError(reason, 'client certificate') : new BurrowError(ErrorCode.TLS, 'TLS handshake failed: client certificate not verified');
 }

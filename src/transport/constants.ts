@@ -3,8 +3,13 @@
 /** The path frp's client upgrades (frp: FrpWebsocketPath); frps serves no other. */
 export const FRP_WEBSOCKET_PATH = '/~!frp';
 
-/** Largest WebSocket message accepted; above yamux's largest stream window in frp (6 MiB), so any one frp write fits. */
-export const WEBSOCKET_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+/**
+ * Largest WebSocket message accepted. ws buffers a whole message before anyone reads it, and the
+ * server does so before any authentication, so this bounds memory per connection. frp's writes are
+ * far smaller in practice (a TLS record, a yamux header, or one copy buffer of 16–32 KiB per
+ * message) and burrow's own sender splits at WEBSOCKET_MAX_SEND_BYTES.
+ */
+export const WEBSOCKET_MAX_MESSAGE_BYTES = 1024 * 1024;
 
 /** A write larger than this is sent as several messages, so no peer's message limit is ever reached. */
 export const WEBSOCKET_MAX_SEND_BYTES = 1024 * 1024;

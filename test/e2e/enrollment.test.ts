@@ -1,5 +1,6 @@
 // e2e: enrollment through the real CLI — token create → join → an mTLS tunnel under the identity's policy; reuse and a
-// wrong fingerprint refused; renewal with the tunnel up; revoke closes the live session and keeps the client out.
+// wrong fingerprint refused; renewal with the tunnel up; revoke closes the live session and keeps the client out,
+// also when it was the only identity and the server has no CRL (the policy stays enforced).
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, appendFileSync } from 'node:fs';
 import net from 'node:net';
@@ -114,7 +115,7 @@ describe('enrollment through the real CLI', () => {
     assert.equal(sha256(await download(webPort)), sha256(payload));
     await server.waitFor(/"msg":"client enrolled"/);
     assert.match(server.output, /"identity":"alice","remote":"127\.0\.0\.1[^"]*"[^\n]*"msg":"client enrolled"/);
-    assert.match(server.output, /"clientIdentity":"CN=alice[^\n]*"msg":"client login"/);
+    assert.match(server.output, /"clientIdentity":"CN=alice[^\n]*"msg":"client login\b/);
     const clients = await cli(['server', 'clients', '-c', frps]);
     assert.match(clients, /^alice +active +\d{4}-/m);
   });
@@ -169,5 +170,89 @@ describe('enrollment through the real CLI', () => {
     const renew = await runCli(['client', 'renew', '-c', aliceConfig]);
     assert.notEqual(renew.code, 0, renew.output);
     assert.match(await cli(['server', 'clients', '-c', frps]), /^alice +revoked /m);
+  });
+});
+
+describe('revoking the only enrolled identity (a server without a CRL)', () => {
+  let work: string;
+  let ca: string;
+  let frps: string;
+  let server: BurrowProcess;
+  let bindPort: number;
+  const payload = randomPayload(64 * 1024);
+  let files: Awaited<ReturnType<typeof startFileServer>>;
+
+  before(async () => {
+    work = scratchDir();
+    ca = join(work, 'ca');
+    await cli(['ca', 'init', '--dir', ca, '--name', 'enrollment e2e CA 2']);
+    await cli(['cert', 'issue', 'server', '--ca-dir', ca, '--out', join(work, 'server'), '127.0.0.1', 'localhost']);
+    bindPort = await freePort();
+    // No transport.tls.crlFile: only the identity policy keeps a revoked client out.
+    frps = writeFile(work, 'frps.toml', [
+      'bindAddr = "127.0.0.1"',
+      `bindPort = ${bindPort}`,
+      `auth.token = "${AUTH_TOKEN}"`,
+      `transport.tls.certFile = ${JSON.stringify(join(work, 'server.crt'))}`,
+      `transport.tls.keyFile = ${JSON.stringify(join(work, 'server.key'))}`,
+      `transport.tls.trustedCaFile = ${JSON.stringify(join(ca, 'ca.crt'))}`,
+      `stateDir = ${JSON.stringify(join(work, 'state'))}`,
+      '',
+    ].join('\n'));
+    server = new BurrowProcess(['server', '-c', frps]);
+    await server.waitFor(/burrow server listening/);
+    files = await startFileServer(payload);
+  });
+
+  after(async () => {
+    await killAll();
+    await files?.close();
+    removeDir(work);
+  });
+
+  /** Appends one tcp proxy to a client config. */
+  const addProxy = (config: string, name: string, remotePort: number): void =>
+    appendFileSync(config, ['[[proxies]]', `name = "${name}"`, 'type = "tcp"', 'localIP = "127.0.0.1"', `localPort = ${files.port}`, `remotePort = ${remotePort}`, ''].join('\n'));
+
+  // todo until server.ts builds its policy with enforce/revoked and closes revoked sessions on 'policyChanged' (drop it then).
+  it('keeps the policy enforced: the revoked client is closed and refused, and no other certificate may open a proxy', async () => {
+    const j = joinCommand(await cli(['server', 'token', 'create', '-c', frps, '--id', 'solo', '--allow-proxies', 'solo-*']));
+    const dir = join(work, 'solo');
+    await cli(['client', 'join', j.address, '--token', j.token, '--fingerprint', j.fingerprint, '--dir', dir]);
+    const soloPort = await freePort();
+    addProxy(join(dir, 'frpc.toml'), 'solo-web', soloPort);
+    const solo = new BurrowProcess(['client', '-c', join(dir, 'frpc.toml')]);
+    await solo.waitFor(/proxy started/);
+    assert.equal(sha256(await download(soloPort)), sha256(payload));
+
+    assert.match(await cli(['server', 'revoke', '-c', frps, 'solo']), /revoked "solo"/);
+    await server.waitFor(/client identity was revoked/);
+    let open = true;
+    for (let i = 0; i < MAX_POLLS && open; i++) {
+      open = await answers(soloPort);
+      if (open) await sleep(POLL_MS);
+    }
+    assert.equal(open, false, "solo's public port closed with its session");
+    // Without a CRL its certificate still passes the handshake; the policy refuses its proxy.
+    await solo.waitFor(/proxy refused by server/);
+    assert.match(solo.output, /client identity CN=solo[^\n]*was revoked \(burrow server revoke\): it may open no proxy/);
+
+    const outsider = join(work, 'outsider');
+    await cli(['cert', 'issue', 'client', '--ca-dir', ca, '--out', outsider, 'outsider']);
+    const otherPort = await freePort();
+    const frpc = writeFile(work, 'outsider.toml', [
+      'serverAddr = "127.0.0.1"',
+      `serverPort = ${bindPort}`,
+      `auth.token = "${AUTH_TOKEN}"`,
+      `transport.tls.certFile = ${JSON.stringify(`${outsider}.crt`)}`,
+      `transport.tls.keyFile = ${JSON.stringify(`${outsider}.key`)}`,
+      `transport.tls.trustedCaFile = ${JSON.stringify(join(ca, 'ca.crt'))}`,
+      '',
+    ].join('\n'));
+    addProxy(frpc, 'anything', otherPort);
+    const other = new BurrowProcess(['client', '-c', frpc]);
+    await other.waitFor(/proxy refused by server/);
+    assert.match(other.output, /client identity CN=outsider[^\n]*has no \[\[auth.clients\]\] entry/);
+    assert.equal(await answers(otherPort), false);
   });
 });

@@ -1,7 +1,7 @@
-// The token text form and the token store: single use (also under concurrency), expiry, forgery, identity binding, hash only on disk, 0600.
+// The token text form and the token store: single use (also under concurrency, spent before issuing), expiry, forgery, identity binding, hash only on disk, 0600.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateToken, parseToken, secretMatches, hashSecret, checkIdentity } from '../../src/enroll/token.js';
 import { cancelTokens, consumeToken, createToken, readTokens, TokenRefusal } from '../../src/enroll/token-store.js';
@@ -116,13 +116,39 @@ describe('token store', () => {
     assert.equal(await consumeToken(file, token, 'x', async () => 'ok'), 'ok');
   });
 
-  it('leaves the token usable and the file untouched when the use fails', async () => {
+  it('makes the token usable again, its record as it was, when the use fails', async () => {
     const file = join(dir, 'use-fails.json');
     const token = parseToken((await create(file, 'alice')).text);
-    const before = readFileSync(file, 'utf8');
+    const before = await readTokens(file);
     await assert.rejects(consumeToken(file, token, 'x', async () => { throw new Error('CSR refused'); }), /CSR refused/);
-    assert.equal(readFileSync(file, 'utf8'), before);
+    assert.deepEqual(await readTokens(file), before);
     assert.equal(await consumeToken(file, token, 'x', async () => 'ok'), 'ok');
+  });
+
+  it('records the token as used on disk before the use runs (a crash while issuing leaves it spent)', async () => {
+    const file = join(dir, 'used-first.json');
+    const token = parseToken((await create(file, 'alice')).text);
+    const seen = await consumeToken(file, token, '10.0.0.9:1', async () => (await readTokens(file)).tokens[0]!);
+    assert.ok(seen.usedAt, 'usedAt is on disk while the certificate is issued');
+    assert.equal(seen.usedBy, '10.0.0.9:1');
+  });
+
+  it('keeps the token spent, and says so, when it cannot be made usable again after a failed use', async () => {
+    const file = join(dir, 'no-restore.json');
+    const token = parseToken((await create(file, 'alice')).text);
+    await assert.rejects(
+      consumeToken(file, token, 'x', async () => {
+        // The store cannot be rewritten any more: its name is now a directory.
+        rmSync(file);
+        mkdirSync(file);
+        throw new Error('CSR refused');
+      }),
+      (err: unknown) => {
+        assert.ok(isBurrowError(err, ErrorCode.PKI), String(err));
+        assert.match(err.message, /^CSR refused; enrollment token [0-9a-f]{16} stays spent, as .*no-restore\.json cannot be rewritten: /);
+        return true;
+      },
+    );
   });
 
   it('cancels the unused tokens of an identity', async () => {

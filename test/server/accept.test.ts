@@ -10,7 +10,7 @@ import { Connector } from '../../src/client/connector.js';
 import { parseClientConfig } from '../../src/config/index.js';
 import { ErrorCode, isBurrowError } from '../../src/errors.js';
 import type { Session } from '../../src/mux/index.js';
-import { acceptTransport, type AcceptedEnroll, type AcceptedTransport, type AcceptOptions } from '../../src/server/accept.js';
+import { acceptTransport, MAX_PENDING_WEBSOCKETS, type AcceptedEnroll, type AcceptedTransport, type AcceptOptions } from '../../src/server/accept.js';
 import { buildClientTlsOptions, buildServerTls, type ClientTls, type ServerTls } from '../../src/tls/index.js';
 import { tempDir } from '../tls/helpers.js';
 
@@ -248,6 +248,33 @@ describe('acceptTransport with the Connector', () => {
       good.close();
       if (outcome.kind === 'mux') outcome.session.close();
     } finally {
+      await acceptor.close();
+    }
+  });
+
+  it(`sets up at most ${MAX_PENDING_WEBSOCKETS} WebSocket connections at once; the next one is refused at once`, async () => {
+    const acceptor = new Acceptor({ tls: serverTls, tcpMux: false, keepaliveIntervalMs: 0 });
+    const port = await acceptor.listen();
+    const stalled: net.Socket[] = [];
+    try {
+      // Each upgrade request is left unfinished, so each holds its slot until its deadline.
+      for (let i = 0; i < MAX_PENDING_WEBSOCKETS; i += 1) {
+        const socket = net.connect({ host: '127.0.0.1', port });
+        socket.on('error', () => undefined);
+        socket.write('GET /~!frp HTTP/1.1\r\nHost: a\r\n');
+        stalled.push(socket);
+      }
+      // Let every stalled request reach the acceptor before the extra one.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const extra = net.connect({ host: '127.0.0.1', port });
+      extra.on('error', () => undefined);
+      extra.write('GET /~!frp HTTP/1.1\r\nHost: a\r\n');
+      const outcome = await acceptor.next();
+      assert.equal(outcome.kind, 'error');
+      if (outcome.kind === 'error') assert.match(String(outcome.err), /too many WebSocket connections being set up/);
+      extra.destroy();
+    } finally {
+      for (const socket of stalled) socket.destroy();
       await acceptor.close();
     }
   });

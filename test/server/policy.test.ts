@@ -1,4 +1,4 @@
-// IdentityPolicy: [[auth.clients]] decides which certificate identity may open which proxy.
+// IdentityPolicy: [[auth.clients]] and enrolled identities decide which certificate identity may open which proxy.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { IdentityPolicy } from '../../src/server/policy.js';
@@ -45,5 +45,36 @@ describe('IdentityPolicy', () => {
     assert.equal(policy.refusal(alice, 'web-1', { proxy_type: 'tcp', remote_port: 7000 }, ''), 'port 7000 is not allowed for identity "alice" (allowPorts: 6000-6010)');
     assert.equal(policy.refusal(alice, 'web-1', { proxy_type: 'tcp', remote_port: 0 }, ''), 'identity "alice" may only use ports 6000-6010: set remotePort');
     assert.equal(policy.refusal(alice, 'web-1', { proxy_type: 'http', subdomain: 'evil' }, 'tunnel.example'), 'domain "evil.tunnel.example" is not allowed for identity "alice" (allowDomains: *.alice.example)');
+  });
+
+  it('stays enforced with no rule when asked (every enrolled identity revoked): a certificate opens nothing', () => {
+    const none = new IdentityPolicy([], { enforce: true });
+    assert.equal(none.enabled, true);
+    assert.match(none.refusal(alice, 'web-1', { proxy_type: 'tcp', remote_port: 6005 }, '') ?? '', /client identity CN=alice .* has no \[\[auth.clients\]\] entry/);
+    assert.match(none.refusal(undefined, 'web-1', { proxy_type: 'tcp' }, '') ?? '', /^no client certificate/);
+  });
+
+  it('gives a revoked identity no rule, not even one written in frps.toml, and says it was revoked', () => {
+    const withRevoked = new IdentityPolicy(
+      [
+        { id: 'alice', allowProxies: [], allowPorts: [], allowDomains: [] },
+        { id: 'bob', allowProxies: [], allowPorts: [], allowDomains: [] },
+      ],
+      { revoked: ['alice'] },
+    );
+    assert.equal(withRevoked.isRevoked(alice), true);
+    assert.equal(withRevoked.ruleFor(alice), undefined);
+    assert.equal(
+      withRevoked.refusal(alice, 'web-1', { proxy_type: 'tcp', remote_port: 6005 }, ''),
+      'client identity CN=alice (DNS:alice.example, URI:spiffe://burrow/alice) was revoked (burrow server revoke): it may open no proxy',
+    );
+    const bob = { ...alice, cn: 'bob', dns: [], uris: [], fingerprint: 'sha256:00' };
+    assert.equal(withRevoked.refusal(bob, 'anything', { proxy_type: 'tcp', remote_port: 1 }, ''), undefined);
+  });
+
+  it('is enforced by a revoked identity alone', () => {
+    const onlyRevoked = new IdentityPolicy([], { revoked: ['alice'] });
+    assert.equal(onlyRevoked.enabled, true);
+    assert.match(onlyRevoked.refusal(alice, 'x', { proxy_type: 'tcp' }, '') ?? '', /was revoked/);
   });
 });
