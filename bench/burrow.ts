@@ -17,6 +17,13 @@ const SERVER_START_TIMEOUT_MS = 15_000;
 const LOG_LEVEL = 'warn';
 /** Random bytes in the throw-away auth token. */
 const TOKEN_BYTES = 16;
+/**
+ * Extra node arguments for the burrow processes, split on spaces, e.g.
+ * `BENCH_BURROW_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"` (node refuses --cpu-prof in NODE_OPTIONS).
+ */
+function nodeArgs(): string[] {
+  return (process.env.BENCH_BURROW_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+}
 
 function serverToml(bindPort: number, token: string, stateDir: string): string {
   return [
@@ -58,31 +65,34 @@ function clientToml(serverPort: number, token: string, targets: Routes, remote: 
 /** frp wire protocol the bench client speaks (v2 only changes the control channel). */
 export type WireVersion = 'v1' | 'v2';
 
-/**
- * Writes frps.toml and frpc.toml into `workDir`, starts the server, waits for its ready line, then
- * starts the client. Returns the server-side remote ports (the caller waits for them to serve).
- */
-/** A started burrow tunnel: its public routes, plus what a client needs to log in. */
+/** A started burrow tunnel: its public routes, what a client needs to log in, and the two processes. */
 export interface BurrowRoutes extends Routes {
   bindPort: number;
   token: string;
+  /** Process ids of `burrow server` and `burrow client` (for RSS readings). */
+  pids: number[];
 }
 
-export async function startBurrow(children: ChildSet, cwd: string, workDir: string, targets: Routes, wire: WireVersion = 'v1'): Promise<BurrowRoutes> {
+/**
+ * Writes frps/frpc configs named after `label` into `workDir`, starts the server, waits for its
+ * ready line, then starts the client. Returns the server-side remote ports (the caller waits for
+ * them to serve).
+ */
+export async function startBurrow(children: ChildSet, cwd: string, workDir: string, targets: Routes, wire: WireVersion = 'v1', label: string = wire): Promise<BurrowRoutes> {
   const token = randomBytes(TOKEN_BYTES).toString('hex');
   const [bindPort, sourcePort, echoPort] = await freePorts(3);
   const remote: Routes = { sourcePort, echoPort };
-  const serverConfig = path.join(workDir, `frps-${wire}.toml`);
-  const clientConfig = path.join(workDir, `frpc-${wire}.toml`);
+  const serverConfig = path.join(workDir, `frps-${label}.toml`);
+  const clientConfig = path.join(workDir, `frpc-${label}.toml`);
   const stateDir = path.join(workDir, 'state');
   writeFileSync(serverConfig, serverToml(bindPort, token, stateDir));
   writeFileSync(clientConfig, clientToml(bindPort, token, targets, remote, wire));
 
-  const server = children.start(`burrow server (${wire})`, process.execPath,
-    [CLI_PATH, 'server', '-c', serverConfig, '--state-dir', stateDir, '--log-level', LOG_LEVEL], cwd);
+  const server = children.start(`burrow server (${label})`, process.execPath,
+    [...nodeArgs(), CLI_PATH, 'server', '-c', serverConfig, '--state-dir', stateDir, '--log-level', LOG_LEVEL], cwd);
   await children.waitForLine(server, SERVER_READY_LINE, SERVER_START_TIMEOUT_MS);
-  children.start(`burrow client (${wire})`, process.execPath, [CLI_PATH, 'client', '-c', clientConfig, '--log-level', LOG_LEVEL], cwd);
-  return { ...remote, bindPort, token };
+  const client = children.start(`burrow client (${label})`, process.execPath, [...nodeArgs(), CLI_PATH, 'client', '-c', clientConfig, '--log-level', LOG_LEVEL], cwd);
+  return { ...remote, bindPort, token, pids: [server.proc.pid ?? 0, client.proc.pid ?? 0] };
 }
 
 /** The Host the http-rps proxy is routed by. */
@@ -90,9 +100,9 @@ export const HTTP_BENCH_HOST = 'bench.local';
 
 /**
  * A second burrow pair for http-rps: a server with vhostHTTPPort and a client with one http proxy
- * (customDomains = HTTP_BENCH_HOST) to the HTTP origin. Returns the vhost port.
+ * (customDomains = HTTP_BENCH_HOST) to the HTTP origin. Returns the vhost port and both process ids.
  */
-export async function startBurrowHttp(children: ChildSet, cwd: string, workDir: string, originPort: number): Promise<number> {
+export async function startBurrowHttp(children: ChildSet, cwd: string, workDir: string, originPort: number): Promise<{ vhostPort: number; pids: number[] }> {
   const token = randomBytes(TOKEN_BYTES).toString('hex');
   const [bindPort, vhostPort] = await freePorts(2);
   const stateDir = path.join(workDir, 'state');
@@ -113,8 +123,8 @@ export async function startBurrowHttp(children: ChildSet, cwd: string, workDir: 
     '',
   ].join('\n'));
   const server = children.start('burrow server (http)', process.execPath,
-    [CLI_PATH, 'server', '-c', serverConfig, '--log-level', LOG_LEVEL], cwd);
+    [...nodeArgs(), CLI_PATH, 'server', '-c', serverConfig, '--log-level', LOG_LEVEL], cwd);
   await children.waitForLine(server, SERVER_READY_LINE, SERVER_START_TIMEOUT_MS);
-  children.start('burrow client (http)', process.execPath, [CLI_PATH, 'client', '-c', clientConfig, '--log-level', LOG_LEVEL], cwd);
-  return vhostPort;
+  const client = children.start('burrow client (http)', process.execPath, [...nodeArgs(), CLI_PATH, 'client', '-c', clientConfig, '--log-level', LOG_LEVEL], cwd);
+  return { vhostPort, pids: [server.proc.pid ?? 0, client.proc.pid ?? 0] };
 }

@@ -15,10 +15,12 @@ export interface Result {
   baseline: number | null;
   unit: string;
   ratio: number | null;
+  /** Connections held, for conns-10k-kb (fewer than 10,000 in --quick or under a low open-files limit). */
+  connections?: number;
 }
 
 /** Builds a Result, rounding for display and storage alike. */
-export function result(name: string, burrow: number, baseline: number | null, unit: string): Result {
+export function result(name: string, burrow: number, baseline: number | null, unit: string, extra: { connections?: number } = {}): Result {
   const round = (value: number, places: number): number => Number(value.toFixed(places));
   return {
     name,
@@ -26,6 +28,7 @@ export function result(name: string, burrow: number, baseline: number | null, un
     baseline: baseline === null ? null : round(baseline, VALUE_DECIMALS),
     unit,
     ratio: baseline === null ? null : round(burrow / baseline, RATIO_DECIMALS),
+    ...extra,
   };
 }
 
@@ -34,9 +37,14 @@ export function markdownTable(results: readonly Result[]): string {
   const rows = [
     '| name | burrow | baseline | unit | ratio (burrow/baseline) |',
     '| --- | ---: | ---: | --- | ---: |',
-    ...results.map((r) => `| ${r.name} | ${r.burrow} | ${r.baseline ?? '—'} | ${r.unit} | ${r.ratio ?? '—'} |`),
+    ...results.map((r) => `| ${nameCell(r)} | ${r.burrow} | ${r.baseline ?? '—'} | ${r.unit} | ${r.ratio ?? '—'} |`),
   ];
   return rows.join('\n');
+}
+
+/** The name, with the number of connections held when the figure has one. */
+function nameCell(r: Result): string {
+  return r.connections === undefined ? r.name : `${r.name} (${r.connections} conns)`;
 }
 
 /** Writes `{ machine, results }` to `file` (creating its folder) and returns the document written. */

@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick]`: burrow's TCP throughput and 1-byte latency against a bare Node TLS relay chain.
+// `npm run bench [-- --quick] [--only=<step>,…]`: burrow's figures against their baselines, measured in one run.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,10 +7,11 @@ import { BurrowError, ErrorCode, errorMessage } from '../src/errors.js';
 import { CLI_PATH, HTTP_BENCH_HOST, startBurrow, startBurrowHttp, type BurrowRoutes } from './burrow.js';
 import { startChain } from './chain.js';
 import { ChildSet } from './children.js';
+import { connectionsWithin, measureHeldConnections, openFilesLimit, openIdleConnections, closeAll } from './conns.js';
 import { downloadMBps, httpRps, parallelDownloadMBps, pingPongMicros, waitForHttp } from './measure.js';
 import { certIssueRate, loginRate } from './rates.js';
 import { markdownTable, result, writeResults, type Result } from './report.js';
-import { waitForRoutes, type Routes } from './routes.js';
+import { waitForEchoRoute, waitForRoutes, type Routes } from './routes.js';
 import { median, percentile } from './stats.js';
 
 const MIB = 1024 * 1024;
@@ -23,12 +24,16 @@ interface Plan {
   readonly warmupRoundTrips: number;
   /** How long the login and certificate rates are measured. */
   readonly rateSeconds: number;
+  /** Idle connections conns-10k-kb holds (fewer if the open-files limit says so). */
+  readonly heldConnections: number;
 }
 
 /** Parallel streams of tcp-throughput-8 (each downloads downloadBytes / PARALLEL_STREAMS). */
 const PARALLEL_STREAMS = 8;
 /** Keep-alive HTTP connections of http-rps. */
 const HTTP_CONNECTIONS = 32;
+/** Seconds of unmeasured requests through each http-rps route first. */
+const HTTP_WARMUP_SECONDS = 1;
 /** Clients logging in at once for login-rate. */
 const PARALLEL_LOGINS = 16;
 /** Upper bound on certificates issued by cert-issue-rate. */
@@ -36,13 +41,15 @@ const MAX_CERTS = 5_000;
 
 /** The full run (default) and the `--quick` run. */
 const PLANS: Record<'full' | 'quick', Plan> = {
-  full: { downloadBytes: 512 * MIB, repeats: 5, roundTrips: 20_000, warmupRoundTrips: 1_000, rateSeconds: 5 },
-  quick: { downloadBytes: 64 * MIB, repeats: 3, roundTrips: 3_000, warmupRoundTrips: 300, rateSeconds: 2 },
+  full: { downloadBytes: 512 * MIB, repeats: 5, roundTrips: 20_000, warmupRoundTrips: 1_000, rateSeconds: 5, heldConnections: 10_000 },
+  quick: { downloadBytes: 64 * MIB, repeats: 3, roundTrips: 3_000, warmupRoundTrips: 300, rateSeconds: 2, heldConnections: 2_000 },
 };
 /** An unmeasured download per tunnel first, so JIT and TCP windows are warm for the first repetition. */
 const WARMUP_DOWNLOAD_BYTES = 64 * MIB;
 /** Hard limit for any single measurement (download or ping-pong run); exceeding it fails the bench. */
 const MEASURE_TIMEOUT_MS = 120_000;
+/** Connections opened and closed through a tunnel before conns-10k-kb's first RSS reading (lazy set-up costs). */
+const CONNS_WARMUP = 200;
 /** How long a target child may take to bind. */
 const TARGET_START_TIMEOUT_MS = 10_000;
 /** How long both routes of a tunnel may take to carry traffic once its processes are up. */
@@ -54,6 +61,8 @@ const TSX_ARGS = ['--import', 'tsx'];
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS_FILE = path.join(REPO_ROOT, 'bench', 'results', 'latest.json');
+/** Where a run with --only writes its figures. */
+const PARTIAL_RESULTS_FILE = path.join(REPO_ROOT, 'bench', 'results', 'partial.json');
 
 /** The two tunnels compared; burrow first in the report. */
 interface Tunnels {
@@ -70,12 +79,28 @@ function progress(message: string): void {
   process.stderr.write(`${message}\n`);
 }
 
-function parsePlan(argv: string[]): Plan {
-  const unknown = argv.filter((arg) => arg !== '--quick');
-  if (unknown.length > 0) {
-    throw new BurrowError(ErrorCode.USAGE, `bench: expected no arguments or --quick, got ${unknown.join(' ')}`);
+/** The groups of figures, in run order; `--only=a,b` runs some of them (for working on one figure). */
+const STEPS = ['tcp-throughput-1', 'tcp-throughput-1-v2', 'tcp-throughput-8', 'latency', 'http-rps', 'conns-10k-kb', 'login-rate', 'cert-issue-rate'] as const;
+type Step = (typeof STEPS)[number];
+const ONLY_PREFIX = '--only=';
+
+/** What the command line asks for: the plan, and the steps to run (all unless --only). */
+function parseArgs(argv: string[]): { plan: Plan; steps: Step[]; partial: boolean } {
+  let steps: Step[] = [...STEPS];
+  let partial = false;
+  for (const arg of argv) {
+    if (arg === '--quick') continue;
+    if (arg.startsWith(ONLY_PREFIX)) {
+      const names = arg.slice(ONLY_PREFIX.length).split(',');
+      const unknown = names.filter((n) => !(STEPS as readonly string[]).includes(n));
+      if (unknown.length > 0) throw new BurrowError(ErrorCode.USAGE, `bench: unknown step ${unknown.join(', ')}; steps: ${STEPS.join(', ')}`);
+      steps = STEPS.filter((step) => names.includes(step));
+      partial = true;
+      continue;
+    }
+    throw new BurrowError(ErrorCode.USAGE, `bench: expected --quick and/or ${ONLY_PREFIX}<step>[,<step>…], got ${arg}`);
   }
-  return argv.includes('--quick') ? PLANS.quick : PLANS.full;
+  return { plan: argv.includes('--quick') ? PLANS.quick : PLANS.full, steps, partial };
 }
 
 /** Alternates which tunnel goes first, so slow drift of the machine does not favour one of them. */
@@ -119,18 +144,54 @@ async function measureHttpRps(children: ChildSet, workDir: string, plan: Plan): 
   const [originPort] = await children.waitForPorts(origin, TARGET_START_TIMEOUT_MS);
   const baselineChild = children.start('http reverse proxy', process.execPath, [...TSX_ARGS, 'bench/http-target.ts', 'proxy', String(originPort)], REPO_ROOT);
   const [baselinePort] = await children.waitForPorts(baselineChild, TARGET_START_TIMEOUT_MS);
-  const burrowPort = await startBurrowHttp(children, REPO_ROOT, workDir, originPort!);
+  const { vhostPort: burrowPort } = await startBurrowHttp(children, REPO_ROOT, workDir, originPort!);
   await waitForHttp(burrowPort, HTTP_BENCH_HOST, ROUTES_READY_DEADLINE_MS);
   await waitForHttp(baselinePort!, HTTP_BENCH_HOST, ROUTES_READY_DEADLINE_MS);
   const burrow: number[] = [];
   const baseline: number[] = [];
+  const ports = { burrow: burrowPort, baseline: baselinePort! };
+  // Unmeasured first: JIT, and the work-connection pool and keep-alive connections filled.
+  for (const port of Object.values(ports)) await httpRps(port, HTTP_BENCH_HOST, HTTP_CONNECTIONS, HTTP_WARMUP_SECONDS, MEASURE_TIMEOUT_MS);
   for (let repeat = 0; repeat < plan.repeats; repeat++) {
-    burrow.push(await httpRps(burrowPort, HTTP_BENCH_HOST, HTTP_CONNECTIONS, plan.rateSeconds, MEASURE_TIMEOUT_MS));
-    baseline.push(await httpRps(baselinePort!, HTTP_BENCH_HOST, HTTP_CONNECTIONS, plan.rateSeconds, MEASURE_TIMEOUT_MS));
+    for (const name of orderFor(repeat)) {
+      const rate = await httpRps(name === 'baseline' ? ports.baseline : ports.burrow, HTTP_BENCH_HOST, HTTP_CONNECTIONS, plan.rateSeconds, MEASURE_TIMEOUT_MS);
+      (name === 'baseline' ? baseline : burrow).push(rate);
+    }
     children.assertAllRunning();
     progress(`http-rps ${repeat + 1}/${plan.repeats}: burrow ${burrow.at(-1)?.toFixed(0)} req/s, baseline ${baseline.at(-1)?.toFixed(0)} req/s`);
   }
   return result('http-rps', median(burrow), median(baseline), 'req/s');
+}
+
+/**
+ * conns-10k-kb: a fresh burrow pair and a fresh relay chain, each in front of its own echo target;
+ * KB of RSS (burrow server + client, or entry + exit hop) per idle connection held through them.
+ */
+async function measureConns(children: ChildSet, workDir: string, plan: Plan): Promise<Result> {
+  const fdLimit = openFilesLimit();
+  const count = connectionsWithin(plan.heldConnections, fdLimit);
+  if (count < plan.heldConnections) progress(`conns-10k-kb: open-files limit ${fdLimit}, holding ${count} connections instead of ${plan.heldConnections}`);
+  const startEcho = async (label: string): Promise<number> => {
+    const echo = children.start(`target echo (${label})`, process.execPath, [...TSX_ARGS, 'bench/target.ts', 'echo'], REPO_ROOT);
+    const [port] = await children.waitForPorts(echo, TARGET_START_TIMEOUT_MS);
+    return port!;
+  };
+  const burrowEcho = await startEcho('conns burrow');
+  const burrow = await startBurrow(children, REPO_ROOT, workDir, { sourcePort: burrowEcho, echoPort: burrowEcho }, 'v1', 'conns');
+  const chainEcho = await startEcho('conns baseline');
+  const chain = await startChain(children, REPO_ROOT, TSX_ARGS, { sourcePort: chainEcho, echoPort: chainEcho });
+  await waitForEchoRoute('burrow (conns)', burrow.echoPort, ROUTES_READY_DEADLINE_MS);
+  await waitForEchoRoute('baseline (conns)', chain.echoPort, ROUTES_READY_DEADLINE_MS);
+  const kb: Record<'burrow' | 'baseline', number> = { burrow: 0, baseline: 0 };
+  for (const [name, tunnel] of [['burrow', burrow], ['baseline', chain]] as const) {
+    await closeAll(await openIdleConnections(tunnel.echoPort, CONNS_WARMUP, MEASURE_TIMEOUT_MS));
+    const reading = await measureHeldConnections(tunnel.echoPort, tunnel.pids, count, MEASURE_TIMEOUT_MS);
+    children.assertAllRunning();
+    kb[name] = reading.kbPerConn;
+    progress(`conns-10k-kb ${name}: ${count} connections, RSS ${(reading.rssBeforeBytes / MIB).toFixed(1)} → ` +
+      `${(reading.rssAfterBytes / MIB).toFixed(1)} MiB, ${reading.kbPerConn.toFixed(1)} KB per connection`);
+  }
+  return result('conns-10k-kb', kb.burrow, kb.baseline, 'KB/conn', { connections: count });
 }
 
 async function measureLatency(tunnels: Tunnels, plan: Plan, children: ChildSet): Promise<Result[]> {
@@ -172,8 +233,32 @@ async function startTunnels(children: ChildSet, workDir: string): Promise<Tunnel
   return tunnels;
 }
 
+/** Runs one step; `tunnels` starts the shared tunnels the first time a step needs them. */
+async function runStep(step: Step, plan: Plan, children: ChildSet, workDir: string, tunnels: () => Promise<Tunnels>): Promise<Result[]> {
+  switch (step) {
+    case 'tcp-throughput-1':
+      return [await measureThroughput(await tunnels(), plan, children, 'burrow', 'tcp-throughput-1')];
+    case 'tcp-throughput-1-v2':
+      return [await measureThroughput(await tunnels(), plan, children, 'burrowV2', 'tcp-throughput-1-v2')];
+    case 'tcp-throughput-8':
+      return [await measureParallelThroughput(await tunnels(), plan, children)];
+    case 'latency':
+      return measureLatency(await tunnels(), plan, children);
+    case 'http-rps':
+      return [await measureHttpRps(children, workDir, plan)];
+    case 'conns-10k-kb':
+      return [await measureConns(children, workDir, plan)];
+    case 'login-rate': {
+      const { burrow } = await tunnels();
+      return [result('login-rate', await loginRate(burrow.bindPort, burrow.token, PARALLEL_LOGINS, plan.rateSeconds), null, 'logins/s')];
+    }
+    case 'cert-issue-rate':
+      return [result('cert-issue-rate', await certIssueRate(plan.rateSeconds, MAX_CERTS), null, 'certs/s')];
+  }
+}
+
 async function main(): Promise<void> {
-  const plan = parsePlan(process.argv.slice(2));
+  const { plan, steps, partial } = parseArgs(process.argv.slice(2));
   if (!existsSync(path.join(REPO_ROOT, CLI_PATH))) {
     throw new BurrowError(ErrorCode.USAGE, `bench: ${CLI_PATH} is missing; run \`npm run build\` first`);
   }
@@ -184,21 +269,22 @@ async function main(): Promise<void> {
     void children.stopAll().finally(() => process.exit(EXIT_INTERRUPTED));
   });
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'burrow-bench-'));
+  let started: Promise<Tunnels> | undefined;
+  const tunnels = (): Promise<Tunnels> => {
+    started ??= startTunnels(children, workDir).then((t) => {
+      progress(`bench: burrow ${JSON.stringify(t.burrow)}, baseline ${JSON.stringify(t.baseline)}; measuring`);
+      return t;
+    });
+    return started;
+  };
   try {
-    const tunnels = await startTunnels(children, workDir);
-    progress(`bench: burrow ${JSON.stringify(tunnels.burrow)}, baseline ${JSON.stringify(tunnels.baseline)}; measuring`);
-    const results = [
-      await measureThroughput(tunnels, plan, children, 'burrow', 'tcp-throughput-1'),
-      await measureThroughput(tunnels, plan, children, 'burrowV2', 'tcp-throughput-1-v2'),
-      await measureParallelThroughput(tunnels, plan, children),
-      ...await measureLatency(tunnels, plan, children),
-      await measureHttpRps(children, workDir, plan),
-      result('login-rate', await loginRate(tunnels.burrow.bindPort, tunnels.burrow.token, PARALLEL_LOGINS, plan.rateSeconds), null, 'logins/s'),
-      result('cert-issue-rate', await certIssueRate(plan.rateSeconds, MAX_CERTS), null, 'certs/s'),
-    ];
+    const results: Result[] = [];
+    for (const step of steps) results.push(...await runStep(step, plan, children, workDir, tunnels));
     process.stdout.write(`${markdownTable(results)}\n`);
-    writeResults(RESULTS_FILE, results);
-    progress(`bench: wrote ${path.relative(REPO_ROOT, RESULTS_FILE)}`);
+    // A partial run (--only) must not pass for the suite's figures.
+    const file = partial ? PARTIAL_RESULTS_FILE : RESULTS_FILE;
+    writeResults(file, results);
+    progress(`bench: wrote ${path.relative(REPO_ROOT, file)}`);
   } catch (err) {
     // A dead child is usually the cause of a failed measurement: say which one and what it printed.
     if (children.unexpectedExits.length === 0) throw err;

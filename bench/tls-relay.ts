@@ -91,4 +91,6 @@ if (portArgs.length === 0) fail('expected at least one next-hop port');
 const nextPorts = portArgs.map(parsePort);
 const material = mode === 'exit' ? selfSignedCert() : undefined;
 const servers = nextPorts.map((port) => (material ? exitListener(port, material) : entryListener(port)));
+// Exit through process.exit on SIGTERM, so that node's --cpu-prof (when given) writes its profile.
+process.once('SIGTERM', () => process.exit(0));
 announcePorts(await Promise.all(servers.map(listen)));

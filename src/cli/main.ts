@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The `burrow` command: parses the command line and hands over to one command module.
+import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError } from 'commander';
 import { BURROW_VERSION } from '../version.js';
 import { registerClientCommand } from './client-command.js';
@@ -8,6 +9,14 @@ import { registerProbeCommand } from './probe-command.js';
 import { registerQuickstartCommand } from './quickstart-command.js';
 import { registerServerCommand } from './server-command.js';
 import { registerCaCommand, registerCertCommand } from './pki-commands.js';
+
+/**
+ * A tunnel relaying hundreds of MB/s allocates a buffer per socket read; that churn otherwise keeps
+ * V8's incremental marking running back to back (about 1 s of CPU per GB relayed, seen with
+ * --trace-gc). Without it full collections are rare single pauses of 10–20 ms at a tunnel's heap.
+ */
+const V8_GC_FLAGS = '--no-incremental-marking';
+setFlagsFromString(V8_GC_FLAGS);
 
 const program = new Command();
 program

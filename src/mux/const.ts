@@ -66,8 +66,12 @@ export const DEFAULT_STREAM_OPEN_TIMEOUT_MS = 75_000;
 /** After our FIN, a peer that does not FIN within this gets RST and the stream is dropped. */
 export const DEFAULT_STREAM_CLOSE_TIMEOUT_MS = 300_000;
 
-/** burrow's limit on concurrently open streams per session; SYNs beyond it get RST. */
-export const DEFAULT_MAX_STREAMS = 4096;
+/**
+ * burrow's limit on concurrently open streams per session; SYNs beyond it get RST. yamux and frp
+ * have none; with tcpMux every user connection of a client is one stream, so this is sized for
+ * tens of thousands of them (an idle stream costs a few KB) while still bounding a flooding peer.
+ */
+export const DEFAULT_MAX_STREAMS = 65_536;
 
 /** Largest Data frame payload we send: big enough to amortise headers, small enough for fairness. */
 export const MAX_DATA_FRAME_PAYLOAD = 128 * 1024;
@@ -78,8 +82,15 @@ export const MAX_STREAM_ID = 0xffff_fffe;
 /** Largest value of the u32 length field (ping ids wrap at it). */
 export const MAX_U32 = 0xffff_ffff;
 
-/** A stream's Node writable buffer before write() returns false to its producer. */
-export const STREAM_WRITABLE_HIGH_WATER_MARK = 64 * 1024;
+/** Bytes of frames waiting in a batch that make the session send them without waiting for the loop's check phase. */
+export const FLUSH_BATCH_BYTES = 16 * 1024;
+
+/**
+ * A stream's Node writable buffer before write() returns false to its producer. Above a 64 KiB
+ * socket read, so that a relay feeding it one read at a time is not paused and resumed (a
+ * readStop/readStart pair of syscalls) after every read while the conn is not blocked.
+ */
+export const STREAM_WRITABLE_HIGH_WATER_MARK = 256 * 1024;
 
 /** A stream's Node readable buffer target; the yamux window, not this, bounds what the peer sends. */
 export const STREAM_READABLE_HIGH_WATER_MARK = 64 * 1024;

@@ -1,4 +1,4 @@
-// A yamux session over one Duplex: frame dispatch, stream table, backpressure, keepalive, go-away.
+// A yamux session over one Duplex: opening streams, the send path (batching, backpressure), keepalive, go-away, close.
 
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
@@ -19,13 +19,12 @@ import {
   MAX_CONN_CONTROL_BACKLOG,
   MAX_STREAM_ID,
   MAX_U32,
+  FLUSH_BATCH_BYTES,
   type FrameTypeValue,
   type GoAwayCodeValue,
 } from './const.js';
 import {
   badOptionError,
-  badStreamIdError,
-  duplicateStreamError,
   goAwayOpenError,
   pingTimeoutError,
   remoteGoAwayError,
@@ -33,9 +32,10 @@ import {
   sessionClosedError,
   streamsExhaustedError,
   tooManyStreamsError,
-  windowExceededError,
 } from './errors.js';
-import { encodeHeader, type FrameHeader } from './frame.js';
+import { FrameDispatcher } from './dispatch.js';
+import { nonNegative, positive } from './options.js';
+import { encodeHeader } from './frame.js';
 import { FrameParser } from './parser.js';
 import { MuxStream } from './stream.js';
 
@@ -51,7 +51,7 @@ export interface SessionOptions {
   maxStreamWindow?: number;
   /** Incoming streams queued while no 'stream' listener is attached; beyond it SYNs get RST. Default 256. */
   acceptBacklog?: number;
-  /** Open streams allowed at once (both directions); beyond it SYNs get RST and open() throws. Default 4096. */
+  /** Open streams allowed at once (both directions); beyond it SYNs get RST and open() throws. Default 65,536. */
   maxStreams?: number;
   /** A stream we open that is not ACKed within this closes the session; 0 disables. Default 75 s. */
   streamOpenTimeoutMs?: number;
@@ -87,6 +87,7 @@ export class Session extends EventEmitter {
   private readonly streamOpenTimeoutMs: number;
 
   private readonly parser: FrameParser;
+  private readonly dispatcher: FrameDispatcher;
   private readonly streams = new Map<number, MuxStream>();
   /** Incoming streams not yet handed out (no 'stream' listener yet); their ACK waits too. */
   private readonly backlog: MuxStream[] = [];
@@ -99,11 +100,10 @@ export class Session extends EventEmitter {
   /** True when conn.write() returned false: data frames wait for 'drain'. */
   private blocked = false;
   private corked = false;
+  /** A nextTick flush of a big batch is queued. */
+  private flushQueued = false;
   private readPaused = false;
   private drainWaiters: MuxStream[] = [];
-
-  /** The stream receiving the current Data frame's payload (null: discard it). */
-  private receiving: MuxStream | null = null;
 
   private readonly pings = new Map<number, PendingPing>();
   private nextPingId = 0;
@@ -127,13 +127,24 @@ export class Session extends EventEmitter {
     this.streamCloseTimeoutMs = nonNegative('streamCloseTimeoutMs', options.streamCloseTimeoutMs, DEFAULT_STREAM_CLOSE_TIMEOUT_MS);
     this.nextStreamId = this.client ? 1 : 2;
 
-    this.parser = new FrameParser({
-      onHeader: (h) => this.onHeader(h),
-      onPayload: (_h, piece) => {
-        if (this.receiving !== null) this.receiving.onData(piece);
+    this.dispatcher = new FrameDispatcher({
+      client: this.client,
+      streams: this.streams,
+      backlog: this.backlog,
+      acceptBacklog: this.acceptBacklog,
+      maxStreams: this.maxStreams,
+      localGoAway: () => this.localGoAway,
+      sendControl: (type, flags, streamId, length) => this.sendControl(type, flags, streamId, length),
+      createStream: (id) => new MuxStream(this, id),
+      hasStreamListener: () => this.listenerCount('stream') > 0,
+      emitStream: (stream) => this.emit('stream', stream),
+      onGoAway: (code) => {
+        if (code === GoAwayCode.Normal) this.remoteGoAway = true;
+        else this.close(remoteGoAwayError(code));
       },
-      onFrameEnd: (h) => this.onFrameEnd(h),
+      onPong: (id) => this.onPong(id),
     });
+    this.parser = new FrameParser(this.dispatcher);
 
     this.on('newListener', this.onNewListener);
     conn.on('data', this.onConnData);
@@ -206,7 +217,7 @@ export class Session extends EventEmitter {
     if (this.closed) return;
     this.closed = true;
     this.parser.stop();
-    this.receiving = null;
+    this.dispatcher.stop();
     if (this.keepaliveTimer !== null) clearInterval(this.keepaliveTimer);
     this.keepaliveTimer = null;
 
@@ -280,104 +291,16 @@ export class Session extends EventEmitter {
     this.cork();
     this.conn.write(encodeHeader(FrameType.Data, 0, streamId, payload.length));
     if (!this.conn.write(payload)) this.onBlocked();
+    this.flushIfBig();
   }
 
   /** @internal Forgets a stream (both sides closed, reset or destroyed). */
   removeStream(stream: MuxStream): void {
     if (this.streams.get(stream.id) === stream) this.streams.delete(stream.id);
-    if (this.receiving === stream) this.receiving = null;
+    this.dispatcher.forget(stream);
   }
 
-  // ---- receive path ----
-
-  private onHeader(h: FrameHeader): void {
-    switch (h.type) {
-      case FrameType.Data:
-      case FrameType.WindowUpdate:
-        this.onStreamHeader(h);
-        return;
-      case FrameType.Ping:
-        if ((h.flags & Flag.SYN) !== 0) this.sendControl(FrameType.Ping, Flag.ACK, 0, h.length);
-        else if ((h.flags & Flag.ACK) !== 0) this.onPong(h.length);
-        return;
-      case FrameType.GoAway:
-        if (h.length === GoAwayCode.Normal) this.remoteGoAway = true;
-        else this.close(remoteGoAwayError(h.length));
-        return;
-    }
-  }
-
-  private onStreamHeader(h: FrameHeader): void {
-    const id = h.streamId;
-    const flags = h.flags;
-    this.receiving = null;
-    let accepted: MuxStream | null = null;
-    if ((flags & Flag.SYN) !== 0) {
-      const incoming = this.incomingStream(id);
-      if (incoming === null) return; // refused with RST: the frame's payload is discarded
-      if (incoming !== 'queued') accepted = incoming;
-    }
-    const stream = this.streams.get(id);
-    if (stream === undefined) return; // unknown or recently closed stream: ignored, payload discarded
-    // Hand an accepted stream out before the rest of its frame applies: a RST or a window overrun
-    // in the SYN frame must reach a listener, not be emitted as 'error' on a stream nobody holds.
-    if (accepted !== null) {
-      this.emit('stream', accepted);
-      if (accepted.destroyed) return; // the listener dropped it (RST sent): the frame's payload is discarded
-    }
-    if ((flags & Flag.ACK) !== 0) stream.onAck();
-    if ((flags & Flag.RST) !== 0) {
-      const queued = this.backlog.indexOf(stream);
-      if (queued >= 0) {
-        // Nobody has seen it yet, so nobody listens for its errors: drop it quietly.
-        this.backlog.splice(queued, 1);
-        stream.onReset(false);
-      } else {
-        stream.onReset(true);
-      }
-      return;
-    }
-    if (h.type === FrameType.WindowUpdate) {
-      if (h.length > 0) stream.onWindowUpdate(h.length);
-    } else if (h.length > 0) {
-      if (!stream.onDataHeader(h.length)) throw windowExceededError(id, h.length, stream.receiveWindow);
-      this.receiving = stream;
-    }
-  }
-
-  private onFrameEnd(h: FrameHeader): void {
-    this.receiving = null;
-    if ((h.flags & Flag.FIN) !== 0 && h.type <= FrameType.WindowUpdate) {
-      this.streams.get(h.streamId)?.onRemoteFin();
-    }
-  }
-
-  /**
-   * A SYN: returns the accepted stream (ACK sent; emit it), 'queued' (waits in the backlog),
-   * or null (refused with RST). Throws on a duplicate or wrong-parity id.
-   */
-  private incomingStream(id: number): MuxStream | 'queued' | null {
-    if (id === 0 || (id % 2 === 1) === this.client) throw badStreamIdError(id, this.client);
-    if (this.streams.has(id)) throw duplicateStreamError(id);
-    if (this.localGoAway || this.streams.size >= this.maxStreams) {
-      this.sendControl(FrameType.WindowUpdate, Flag.RST, id, 0);
-      return null;
-    }
-    if (this.backlog.length === 0 && this.listenerCount('stream') > 0) {
-      const stream = new MuxStream(this, id);
-      this.streams.set(id, stream);
-      stream.announce(Flag.ACK, 0);
-      return stream;
-    }
-    if (this.backlog.length >= this.acceptBacklog) {
-      this.sendControl(FrameType.WindowUpdate, Flag.RST, id, 0);
-      return null;
-    }
-    const stream = new MuxStream(this, id);
-    this.streams.set(id, stream);
-    this.backlog.push(stream);
-    return 'queued';
-  }
+  // ---- accepting ----
 
   /** Hands queued incoming streams to a newly attached 'stream' listener. */
   private readonly onNewListener = (event: string | symbol): void => {
@@ -472,16 +395,32 @@ export class Session extends EventEmitter {
 
   // ---- send path ----
 
-  /** Batches every frame written in this tick into one writev of the conn. */
+  /**
+   * Batches the frames written until the event loop's check phase into one writev of the conn:
+   * small frames from all the I/O callbacks of one loop iteration (many streams' requests and
+   * answers) share one syscall and, over TLS, one record; a syscall on loopback costs tens of µs
+   * on a VM, more than the wait, which ends in the same iteration. Once FLUSH_BATCH_BYTES are
+   * waiting, they go at the end of the current callback instead (bulk data gains nothing by
+   * waiting, and the peer can start on it sooner).
+   */
   private cork(): void {
     if (this.corked) return;
     this.corked = true;
     this.conn.cork();
-    process.nextTick(uncork, this);
+    setImmediate(uncork, this);
+  }
+
+  /** After a frame: flush soon when the batch is big enough. */
+  private flushIfBig(): void {
+    if (this.corked && !this.flushQueued && this.conn.writableLength >= FLUSH_BATCH_BYTES) {
+      this.flushQueued = true;
+      process.nextTick(uncork, this);
+    }
   }
 
   /** @internal */
   uncorkNow(): void {
+    this.flushQueued = false;
     if (!this.corked) return;
     this.corked = false;
     this.conn.uncork();
@@ -503,18 +442,4 @@ function uncork(session: Session): void {
 
 function ignoreLateError(): void {
   // intentionally empty: see Session.close()
-}
-
-/** An option that must be an integer >= 0, or its default. */
-function nonNegative(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 0) throw badOptionError(name, 'an integer >= 0', value);
-  return value;
-}
-
-/** An option that must be an integer > 0, or its default. */
-function positive(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value <= 0) throw badOptionError(name, 'an integer > 0', value);
-  return value;
 }

@@ -1,5 +1,5 @@
-// e2e: http proxies on the HTTP vhost through the real CLI: routing by Host and location, 16 MiB intact (curl and Node),
-// rewrite and forwarding headers, basic auth, 404/401/502 pages, keep-alive across hosts, WebSocket upgrade, bad requests.
+// e2e: http proxies on the HTTP vhost through the real CLI: routing by Host and location, 16 MiB intact (curl and Node), rewrite
+// and forwarding headers, basic auth, 404/401/502 pages, keep-alive across hosts, work-connection reuse, WebSocket upgrade, bad requests.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import http from 'node:http';
@@ -49,6 +49,8 @@ describe('http proxies through the real CLI', () => {
   const dirs: string[] = [];
   const closers: (() => Promise<void>)[] = [];
   let vhostPort = 0;
+  /** Connections the local service behind proxy b has accepted so far. */
+  let originBConnections = 0;
 
   before(async () => {
     const origin = await startHttpOrigin((req, res) => {
@@ -69,6 +71,7 @@ describe('http proxies through the real CLI', () => {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ origin: 'b', url: req.url }));
     });
+    originB.server.on('connection', () => (originBConnections += 1));
     closers.push(origin.close, originB.close);
     const downPort = await freePort();
     const { dir, bindPort } = await setup();
@@ -149,6 +152,16 @@ describe('http proxies through the real CLI', () => {
     }
     assert.deepEqual(origins, ['a', 'b', 'a']);
     assert.equal(ports.size, 1, 'all three requests went over one TCP connection');
+  });
+
+  it('reuses work connections: requests on separate user connections reach the local service over one connection', async () => {
+    const before = originBConnections;
+    for (let i = 0; i < 5; i++) {
+      const res = await httpGet(vhostPort, 'b.sub.test', `/reuse-${i}`);
+      assert.equal(res.status, 200);
+      assert.equal((JSON.parse(res.body.toString()) as { url: string }).url, `/reuse-${i}`);
+    }
+    assert.ok(originBConnections - before <= 1, `the local service saw ${originBConnections - before} new connections for 5 requests`);
   });
 
   it('answers 404 for unknown hosts, 401 without credentials, 502 when the local service is down', async () => {

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Duplex } from 'node:stream';
-import { DEFAULT_MAX_STREAM_WINDOW, Flag, FrameType, HEADER_SIZE, INITIAL_STREAM_WINDOW, MAX_DATA_FRAME_PAYLOAD } from '../../src/mux/const.js';
+import { DEFAULT_MAX_STREAM_WINDOW, Flag, FrameType, HEADER_SIZE, INITIAL_STREAM_WINDOW, MAX_DATA_FRAME_PAYLOAD, FLUSH_BATCH_BYTES, STREAM_WRITABLE_HIGH_WATER_MARK } from '../../src/mux/const.js';
 import { encodeHeader, type FrameHeader } from '../../src/mux/frame.js';
 import { FrameParser } from '../../src/mux/parser.js';
 import { Session } from '../../src/mux/session.js';
@@ -93,7 +93,8 @@ test('a stalled conn holds stream writes: conn memory stays bounded, all bytes a
     // Only about one conn buffer plus one frame got in; the stream holds the rest.
     assert.ok(conn.writableLength <= CONN_HWM + MAX_DATA_FRAME_PAYLOAD + 4 * HEADER_SIZE, `conn holds ${conn.writableLength}`);
     assert.ok(handedOver <= CONN_HWM + 2 * chunk, `handed over ${handedOver}`);
-    assert.ok(s.writableLength <= 2 * chunk, `stream holds ${s.writableLength}`);
+    // The stream's own buffer: its high-water mark plus the write that crossed it.
+    assert.ok(s.writableLength <= STREAM_WRITABLE_HIGH_WATER_MARK + chunk, `stream holds ${s.writableLength}`);
     assert.equal(session.isBlocked, true);
 
     // The network recovers: the rest is written with backpressure, in order, split into frames.
@@ -179,6 +180,39 @@ test('control frames are batched into one write per tick (cork/uncork)', async (
     await delay(10);
     assert.equal(conn.writeCalls + conn.writevCalls, 1);
     assert.equal(Buffer.concat(conn.written).length, 10 * HEADER_SIZE);
+  } finally {
+    session.close();
+  }
+});
+
+test('small frames of separate callbacks in one loop iteration share one write; a big batch goes at once', async () => {
+  const conn = new StallConn();
+  conn.release();
+  const session = new Session(conn, { client: true, keepaliveIntervalMs: 0 });
+  try {
+    const a = session.open();
+    const b = session.open();
+    await delay(10);
+    const before = conn.writeCalls + conn.writevCalls;
+    // Two callbacks of one iteration (as two sockets' reads would be), each writing a small chunk.
+    await new Promise<void>((resolve) => {
+      setImmediate(() => {
+        process.nextTick(() => a.write(Buffer.from('first')));
+        process.nextTick(() => {
+          b.write(Buffer.from('second'));
+          resolve();
+        });
+      });
+    });
+    await delay(10);
+    assert.equal(conn.writeCalls + conn.writevCalls - before, 1, 'one write for both frames');
+
+    // A big write is flushed before the iteration's check phase: its bytes are out by the next tick.
+    const big = patternBytes(FLUSH_BATCH_BYTES, 5);
+    const written = Buffer.concat(conn.written).length;
+    a.write(big);
+    await new Promise<void>((resolve) => process.nextTick(resolve));
+    assert.equal(Buffer.concat(conn.written).length, written + HEADER_SIZE + big.length);
   } finally {
     session.close();
   }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import net from 'node:net';
 import { describe, it } from 'node:test';
-import { relay } from '../../src/net/relay.js';
+import { relay, RELAY_BATCH_BYTES } from '../../src/net/relay.js';
 
 /** A connected pair of loopback sockets (allowHalfOpen, as the proxies create them). */
 async function socketPair(): Promise<[net.Socket, net.Socket, () => void]> {
@@ -64,6 +64,29 @@ describe('relay', () => {
     assert.equal(serviceSide.destroyed, true);
     await serviceEnded;
     service.destroy();
+    closeA();
+    closeB();
+  });
+
+  it('holds at most a batch in a socket whose reader stalls, then delivers everything in order', async () => {
+    const [user, userSide, closeA] = await socketPair();
+    const [serviceSide, service, closeB] = await socketPair();
+    const done = relay(userSide, serviceSide);
+    service.pause(); // the local service stops reading
+    const data = Buffer.alloc(8 * 1024 * 1024);
+    for (let i = 0; i < data.length; i++) data[i] = i % 251;
+    user.write(data);
+    // Wait (bounded) until the relay has paused its reader, i.e. the stall reached it.
+    for (let i = 0; i < 200 && !userSide.isPaused(); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(userSide.isPaused(), true, 'the relay paused the side it reads from');
+    assert.ok(serviceSide.writableLength <= RELAY_BATCH_BYTES + 64 * 1024, `socket buffer ${serviceSide.writableLength}`);
+    const received = readAll(service);
+    service.resume();
+    user.end();
+    assert.deepEqual(await received, data);
+    service.end();
+    await done;
+    user.destroy();
     closeA();
     closeB();
   });

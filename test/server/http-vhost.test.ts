@@ -76,7 +76,7 @@ describe('HttpVhost', () => {
     assert.equal(seen.headers.host, 'inner');
     assert.equal(seen.headers['x-set'], '1');
     assert.equal(seen.headers['x-forwarded-for'], '127.0.0.1');
-    assert.equal(seen.headers.connection, 'close');
+    assert.equal(seen.headers.connection, 'keep-alive', 'work connections are kept alive to the local service');
   });
 
   it('routes by HTTP user when a route names one (routeByHTTPUser)', async () => {

@@ -3,8 +3,10 @@
 // Design: routing, basic auth and header rewriting happen per request, not per TCP connection, so a
 // keep-alive connection whose requests name different hosts reaches the right proxy each time and
 // every request gets its Host rewrite and X-Forwarded-For (as frp, which uses Go's reverse proxy).
-// Each request uses its own work connection (sent with "Connection: close" to the local service);
-// WebSocket and other upgrades get a work connection for the rest of the TCP connection.
+// Requests go out on a keep-alive pool of work connections per proxy (WorkConnAgent, as frps's
+// http.Transport), so a work connection and the client's connection to the local service carry
+// many requests; WebSocket and other upgrades get a work connection of their own for the rest of
+// the TCP connection.
 import http from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -18,6 +20,8 @@ import type { TrafficMeter } from '../traffic.js';
 import { canonicalHost, MAX_HTTP_HEADER_BYTES } from './http-head.js';
 import { BASIC_AUTH_REALM, rawResponse, VhostPage, VHOST_SERVER_HEADER } from './http-pages.js';
 import { VhostRouter } from './router.js';
+import { bodiless, forwardHeaders, pump, responseHeaders } from './http-forward.js';
+import { WorkConnAgent, type WorkRequestOptions } from './work-agent.js';
 
 /** The request head of a new connection must be complete within this (frps reads its first bytes within 10 s). */
 export const HTTP_HEADERS_TIMEOUT_MS = 10_000;
@@ -30,9 +34,6 @@ export const HTTP_RESPONSE_HEADER_TIMEOUT_MS = 60_000;
 
 /** After answering a malformed request, the connection is destroyed this long after end() if the peer keeps it open. */
 const BAD_REQUEST_LINGER_MS = 1_000;
-
-/** Hop-by-hop headers (RFC 9110 §7.6.1): never forwarded as they are. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 
 /** Where a request came from. */
 export interface HttpPeer {
@@ -54,7 +55,7 @@ export interface HttpBackend {
   /** httpUser / httpPassword; both "" = no basic auth. */
   readonly httpUser: string;
   readonly httpPassword: string;
-  /** A work connection (StartWorkConn written, wrapped per the proxy's flags) for one request or upgrade. */
+  /** A work connection (StartWorkConn written, wrapped per the proxy's flags) for requests or one upgrade. */
   openConn(peer: HttpPeer): Promise<Duplex>;
 }
 
@@ -92,48 +93,6 @@ function targetPath(target: string): string {
 
 
 /**
- * The request headers sent on: hop-by-hop headers dropped (those named in Connection too), Host
- * rewritten, X-Forwarded-For extended, X-Real-IP / X-Forwarded-Host / X-Forwarded-Proto set, then
- * requestHeaders.set applied. `keepUpgrade` keeps Connection/Upgrade for an upgrade request.
- */
-export function forwardHeaders(req: http.IncomingMessage, backend: HttpBackend, clientIp: string, keepUpgrade: boolean): [string, string][] {
-  const named = new Set(
-    String(req.headers.connection ?? '')
-      .split(',')
-      .map((s) => s.trim().toLowerCase())
-      .filter((s) => s !== ''),
-  );
-  const out: [string, string][] = [];
-  const raw = req.rawHeaders;
-  let forwardedFor = '';
-  const host = req.headers.host ?? '';
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!;
-    const lower = name.toLowerCase();
-    if (lower === 'host' || lower === 'x-forwarded-for' || lower === 'x-real-ip' || lower === 'x-forwarded-host' || lower === 'x-forwarded-proto') {
-      if (lower === 'x-forwarded-for') forwardedFor = forwardedFor ? `${forwardedFor}, ${raw[i + 1]!}` : raw[i + 1]!;
-      continue;
-    }
-    if (HOP_BY_HOP.has(lower) || named.has(lower)) {
-      if (!(keepUpgrade && (lower === 'connection' || lower === 'upgrade'))) continue;
-    }
-    out.push([name, raw[i + 1]!]);
-  }
-  const set = (name: string, value: string): void => {
-    const lower = name.toLowerCase();
-    for (let i = out.length - 1; i >= 0; i -= 1) if (out[i]![0].toLowerCase() === lower) out.splice(i, 1);
-    out.push([name, value]);
-  };
-  out.unshift(['Host', backend.rewriteHost || host]);
-  set('X-Forwarded-For', forwardedFor ? `${forwardedFor}, ${clientIp}` : clientIp);
-  set('X-Real-IP', clientIp);
-  if (host) set('X-Forwarded-Host', host);
-  set('X-Forwarded-Proto', 'http');
-  for (const [name, value] of Object.entries(backend.setHeaders)) set(name, value);
-  return out;
-}
-
-/**
  * The HTTP vhost of a server. Sockets are handed in by a listener on vhostHTTPPort or by the
  * shared-port sniffer (`handleSocket`); routes are added by http proxies (`router`).
  */
@@ -142,6 +101,10 @@ export class HttpVhost {
   private readonly server: http.Server;
   private listener: net.Server | undefined;
   private readonly sockets = new Set<Duplex>();
+  /** The work-connection pool of each backend with requests in flight or idle connections. */
+  private readonly agents = new Map<HttpBackend, WorkConnAgent>();
+  /** Per user connection: who it is, and the bytes already counted (so each request counts its own). */
+  private readonly connections = new WeakMap<net.Socket, UserConnection>();
 
   constructor(private readonly logger: Logger) {
     this.server = http.createServer({
@@ -151,9 +114,7 @@ export class HttpVhost {
       keepAliveTimeout: HTTP_KEEPALIVE_IDLE_MS,
       connectionsCheckingInterval: HTTP_TIMEOUT_CHECK_INTERVAL_MS,
     });
-    this.server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
-      void this.onRequest(req, res);
-    });
+    this.server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => this.onRequest(req, res));
     this.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
       void this.onUpgrade(req, socket, head);
     });
@@ -186,6 +147,8 @@ export class HttpVhost {
     this.listener?.close();
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
+    for (const agent of this.agents.values()) agent.destroy();
+    this.agents.clear();
     this.server.close();
   }
 
@@ -231,7 +194,47 @@ export class HttpVhost {
     return backend;
   }
 
-  private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  /** The work-connection pool of `backend`, made on first use and dropped once empty. */
+  private agentFor(backend: HttpBackend): WorkConnAgent {
+    let agent = this.agents.get(backend);
+    if (agent === undefined) {
+      agent = new WorkConnAgent((peer) => backend.openConn(peer), (empty) => {
+        if (this.agents.get(backend) === empty) this.agents.delete(backend);
+      });
+      this.agents.set(backend, agent);
+    }
+    return agent;
+  }
+
+  /** The state of the user connection a request came on, made at its first request. */
+  private connectionOf(req: http.IncomingMessage): UserConnection {
+    const socket = req.socket;
+    let conn = this.connections.get(socket);
+    if (conn === undefined) {
+      conn = { peer: peerOf(req), read: 0, written: 0 };
+      this.connections.set(socket, conn);
+    }
+    return conn;
+  }
+
+  /**
+   * Counts one request that has ended in `meter` (when routed): the bytes the user's TCP connection
+   * read and wrote since the previous request on it ended — the request and its response, as frp
+   * counts what its work connection carries — and the end of the connection counted at its start.
+   */
+  private meterDone(req: http.IncomingMessage, conn: UserConnection, meter: TrafficMeter | undefined): void {
+    const read = req.socket.bytesRead;
+    const written = req.socket.bytesWritten;
+    if (meter !== undefined) {
+      if (read > conn.read) meter.addIn(read - conn.read);
+      if (written > conn.written) meter.addOut(written - conn.written);
+      meter.connClosed();
+    }
+    conn.read = read;
+    conn.written = written;
+  }
+
+  private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
     const reply = (status: number, _reason: string, body: string, extra: Record<string, string> = {}): void => {
       if (res.headersSent) {
         res.destroy();
@@ -242,23 +245,24 @@ export class HttpVhost {
       // An unread request body would be taken for the next request: drain it, bounded by the connection's life.
       req.resume();
     };
+    const conn = this.connectionOf(req);
     const backend = this.route(req, reply);
-    if (!backend) return;
-    const peer = peerOf(req);
-    const conn = await this.openBackend(backend, peer, reply, 'http request');
-    if (!conn) return;
-    if (res.destroyed || req.destroyed) {
-      conn.destroy();
+    if (!backend) {
+      res.on('close', () => this.meterDone(req, conn, undefined));
       return;
     }
-    conn.on('error', () => conn.destroy());
-    const out = http.request({
+    backend.meter.connOpened();
+    const peer = conn.peer;
+    const options: WorkRequestOptions = {
       method: req.method ?? 'GET',
       path: req.url ?? '/',
-      headers: Object.fromEntries(groupHeaders(forwardHeaders(req, backend, peer.address, false))),
+      // As pairs, which Node writes as they are (no per-header setHeader).
+      headers: forwardHeaders(req, backend, peer.address, false) as unknown as http.OutgoingHttpHeaders,
       setHost: false,
-      createConnection: () => conn as unknown as net.Socket,
-    });
+      agent: this.agentFor(backend),
+      peer,
+    };
+    const out = http.request(options);
     let timer: NodeJS.Timeout | undefined = setTimeout(() => {
       timer = undefined;
       this.logger.warn({ proxy: backend.proxyName }, 'http request: no response head in time');
@@ -272,17 +276,9 @@ export class HttpVhost {
     };
     out.on('response', (upstream: http.IncomingMessage) => {
       stopTimer();
-      const headers: [string, string][] = [];
-      for (let i = 0; i + 1 < upstream.rawHeaders.length; i += 2) {
-        const name = upstream.rawHeaders[i]!;
-        const lower = name.toLowerCase();
-        if (HOP_BY_HOP.has(lower) || Object.keys(backend.setResponseHeaders).some((k) => k.toLowerCase() === lower)) continue;
-        headers.push([name, upstream.rawHeaders[i + 1]!]);
-      }
-      for (const [name, value] of Object.entries(backend.setResponseHeaders)) headers.push([name, value]);
-      res.writeHead(upstream.statusCode ?? 502, upstream.statusMessage ?? '', Object.fromEntries(groupHeaders(headers)));
-      upstream.pipe(res);
+      res.writeHead(upstream.statusCode ?? 502, upstream.statusMessage ?? '', responseHeaders(upstream, backend));
       upstream.on('error', () => res.destroy());
+      pump(upstream, res);
     });
     out.on('error', (err) => {
       stopTimer();
@@ -292,8 +288,11 @@ export class HttpVhost {
     res.on('close', () => {
       stopTimer();
       if (!res.writableFinished) out.destroy();
+      this.meterDone(req, conn, backend.meter);
     });
-    req.pipe(out);
+    // Most requests have no body: end at once rather than wait for the empty body's end.
+    if (bodiless(req)) out.end();
+    else pump(req, out);
   }
 
   private async onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
@@ -333,18 +332,13 @@ export class HttpVhost {
   }
 }
 
-/** Header pairs grouped by name (several values of one name become a list, as Node's header objects expect). */
-function groupHeaders(pairs: [string, string][]): Map<string, string | string[]> {
-  const out = new Map<string, string | string[]>();
-  const byLower = new Map<string, string>();
-  for (const [name, value] of pairs) {
-    const key = byLower.get(name.toLowerCase()) ?? name;
-    byLower.set(name.toLowerCase(), key);
-    const prev = out.get(key);
-    if (prev === undefined) out.set(key, value);
-    else out.set(key, Array.isArray(prev) ? [...prev, value] : [prev, value]);
-  }
-  return out;
+/** What the vhost keeps per user connection. */
+interface UserConnection {
+  /** Who it is: the address StartWorkConn reports as its source. */
+  readonly peer: HttpPeer;
+  /** Its bytesRead and bytesWritten when its previous request ended. */
+  read: number;
+  written: number;
 }
 
 /** Who sent a request: the address StartWorkConn reports as its source. */
