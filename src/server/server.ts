@@ -392,6 +392,9 @@ export class BurrowServer extends EventEmitter implements ControlHost {
   /** Stops every proxy accepting, then waits for live user connections to end (at most `drainMs`). */
   private async drain(drainMs: number): Promise<void> {
     for (const proxy of this.proxies.values()) proxy.stopAccepting?.();
+    // Separate vhost ports close too (a shared bindPort is already closed).
+    this.httpVhost.stopListening();
+    this.httpsVhost.stopListening();
     const live = this.ledger.liveConns;
     if (live === 0) return;
     this.logger.info({ connections: live, drainMs }, 'draining: waiting for live user connections to finish');

@@ -71,10 +71,15 @@ export class HttpProxy implements ServerProxy, HttpBackend {
     return addrs.join(',');
   }
 
+  /** Removes the routes: new requests for these hosts get the vhost's 404; requests in flight go on. */
+  stopAccepting(): void {
+    for (const r of this.routes.splice(0)) this.vhost.router.remove(r.domain, r.location, r.httpUser);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const r of this.routes.splice(0)) this.vhost.router.remove(r.domain, r.location, r.httpUser);
+    this.stopAccepting();
     for (const conn of this.live) conn.destroy();
     this.live.clear();
   }

@@ -122,8 +122,13 @@ export class HttpsVhost {
   }
 
   /** Stops listening and closes every connection. */
-  close(): void {
+  /** Stops accepting new connections on the vhost's own port (a drain); open ones go on. */
+  stopListening(): void {
     this.listener?.close();
+  }
+
+  close(): void {
+    this.stopListening();
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
   }
