@@ -22,7 +22,10 @@ import {
   type NewWorkConn,
   type StartWorkConn,
   type WireConn,
+  type LoginProofInput,
 } from '../wire/index.js';
+// Not (yet) re-exported by the wire index.
+import { loginDigest } from '../wire/login-proof.js';
 import type { Connector } from './connector.js';
 import { LOGIN_RESPONSE_TIMEOUT_MS, PROXY_RESEND_NO_ANSWER_MS, PROXY_RETRY_AFTER_ERROR_MS } from './constants.js';
 import type { ProxyWorker } from './proxy-worker.js';
@@ -97,6 +100,8 @@ export async function login(
       runId,
       privilegeKey: message.privilege_key ?? '',
       clientNonce,
+      // The Login exactly as sent: a changed user, client_id or run_id on the way fails the proof.
+      loginDigest: loginDigest(message),
       timestamp,
     });
   } catch (err) {
@@ -114,7 +119,7 @@ export async function login(
  */
 async function proveLogin(
   channel: ControlChannel,
-  input: { token: string; serverNonce: Buffer; runId: string; privilegeKey: string; clientNonce: string; timestamp: number },
+  input: LoginProofInput & { timestamp: number },
 ): Promise<void> {
   channel.write({ type: 'Ping', body: { privilege_key: loginProof(input), timestamp: input.timestamp } });
   let answer: Message;

@@ -49,6 +49,8 @@ export interface ControlHost {
 export interface LoginProofChallenge {
   readonly serverNonce: Buffer;
   readonly clientNonce: string;
+  /** loginDigest() of the Login as the client sent it: the proof covers it, so its fields cannot be swapped. */
+  readonly loginDigest: Buffer;
 }
 
 /** Options of a ServerControl. */
@@ -186,6 +188,7 @@ export class ServerControl extends EventEmitter implements ProxyOwner {
       runId: this.runId,
       privilegeKey: this.login.privilege_key ?? '',
       clientNonce: challenge.clientNonce,
+      loginDigest: challenge.loginDigest,
     };
     if (!verifyLoginProof(input, message.body.privilege_key)) {
       this.refuseProof(LoginProofRefusal.proofFailed);

@@ -22,11 +22,15 @@ import {
   type AcceptedWire,
   type Login,
   LoginProofFailure,
+  LoginProofRefusal,
   type LoginProofMode,
   type NewVisitorConn,
   type NewWorkConn,
   type WireConn,
 } from '../wire/index.js';
+// Not (yet) re-exported by the wire index.
+import { mayReplaceSession, type LoginAttempt } from '../wire/login-guard.js';
+import { loginDigest } from '../wire/login-proof.js';
 import { FIRST_MESSAGE_TIMEOUT_MS, RUN_ID_BYTES } from './constants.js';
 import { ServerControl, type ControlHost, type PeerInfo } from './control.js';
 import { handshakeReason, LoginFailure } from './failure-reasons.js';
@@ -81,6 +85,11 @@ function loginGuard(ctx: HandshakeContext): LoginProofGuard {
   return guard;
 }
 
+/** The fingerprint of a peer's client certificate ("sha256:…"), undefined without one. */
+function clientFingerprint(peer: PeerInfo): string | undefined {
+  return peer.tls?.identity?.fingerprint;
+}
+
 /** The identity label of a peer for metrics: its certificate CN, "" without one. */
 export function identityLabel(peer: PeerInfo): string {
   return peer.tls?.identity?.cn ?? '';
@@ -131,9 +140,10 @@ export async function serveLogicalConn(ctx: HandshakeContext, conn: Duplex, peer
 }
 
 /**
- * A Login: token checked, then the login-proof policy (auth.loginProof), client_id uniqueness, then
- * the encrypted control session starts. A burrow Login that asked for the proof gets a server nonce
- * in LoginResp and is registered (replacing a previous session of its run_id) only once proven.
+ * A Login: token checked, then the login-proof policy (auth.loginProof), run_id ownership, client_id
+ * uniqueness, then the encrypted control session starts. A burrow Login that asked for the proof gets
+ * a server nonce in LoginResp and is registered (replacing a previous session of its run_id) only
+ * once proven. A live session is never replaced from another client certificate.
  */
 function acceptLogin(ctx: HandshakeContext, accepted: AcceptedWire, login: Login, peer: PeerInfo): void {
   const refuse = (reason: string, metricReason: string): void => {
@@ -162,6 +172,11 @@ function acceptLogin(ctx: HandshakeContext, accepted: AcceptedWire, login: Login
     return;
   }
   const runId = login.run_id || randomBytes(RUN_ID_BYTES).toString('hex');
+  const live = ctx.controls.get(runId);
+  if (live && !live.isClosed && !mayReplaceSession(clientFingerprint(live.peer), clientFingerprint(peer))) {
+    refuse(LoginProofRefusal.otherIdentity(runId), LoginProofFailure.otherIdentity);
+    return;
+  }
   if (login.client_id) {
     for (const other of ctx.controls.values()) {
       if (other.runId !== runId && other.login.client_id === login.client_id && (other.login.user ?? '') === (login.user ?? '')) {
@@ -173,10 +188,21 @@ function acceptLogin(ctx: HandshakeContext, accepted: AcceptedWire, login: Login
   const serverNonce = verdict.kind === 'proof' ? newServerNonce() : undefined;
   const resp = { version: FRP_COMPAT_VERSION, run_id: runId, ...(serverNonce ? { burrow_nonce: encodeServerNonce(serverNonce) } : {}) };
   const channel = startServerControl(accepted, resp, ctx.encryptionKey, ctx.token);
-  const proof = serverNonce && verdict.kind === 'proof' ? { serverNonce, clientNonce: verdict.clientNonce } : undefined;
+  // The proof covers the Login as the client sent it (its run_id before the server assigned one).
+  const proof = serverNonce && verdict.kind === 'proof' ? { serverNonce, clientNonce: verdict.clientNonce, loginDigest: loginDigest(login) } : undefined;
+  const attempt: LoginAttempt | undefined = verdict.kind === 'proof' ? verdict.attempt : undefined;
   const control = new ServerControl(runId, { ...login, run_id: runId }, peer, channel, ctx.encryptionKey, ctx.controlHost, ctx.logger, { proof });
+  if (attempt) guard.admit(attempt);
   const register = (): void => {
     const previous = ctx.controls.get(runId);
+    // Checked again: another session of this run_id may have registered while the proof was on its way.
+    if (previous && !previous.isClosed && !mayReplaceSession(clientFingerprint(previous.peer), clientFingerprint(peer))) {
+      const reason = LoginProofRefusal.otherIdentity(runId);
+      ctx.metrics.loginFailed(LoginProofFailure.otherIdentity, identityLabel(peer));
+      ctx.logger.warn({ runId, remote: peer.remoteAddress, user: login.user ?? '', reason }, 'login refused');
+      control.close(new BurrowError(ErrorCode.AUTH, reason));
+      return;
+    }
     if (previous) {
       ctx.logger.info({ runId }, 'client logged in again; replacing its previous session');
       previous.close(new BurrowError(ErrorCode.CLOSED, 'replaced by a new login'));
@@ -186,6 +212,7 @@ function acceptLogin(ctx: HandshakeContext, accepted: AcceptedWire, login: Login
     ctx.clientLoggedIn(control);
   };
   control.once('close', (err?: Error) => {
+    if (attempt) guard.settle(attempt, control.proven, Date.now());
     if (ctx.controls.get(runId) === control) {
       ctx.controls.delete(runId);
       if (control.proven) guard.noteProven(runId, Date.now());
@@ -199,6 +226,7 @@ function acceptLogin(ctx: HandshakeContext, accepted: AcceptedWire, login: Login
   });
   if (proof) {
     control.once('proven', () => {
+      if (attempt) guard.settle(attempt, true, Date.now());
       guard.noteProven(runId, Date.now());
       // The server may have begun to shut down while the proof was on its way.
       if (ctx.draining()) control.close(new BurrowError(ErrorCode.CLOSED, ServerRefusal.shuttingDown));

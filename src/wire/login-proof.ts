@@ -6,9 +6,12 @@
 // control message is then a Ping whose privilege_key is loginProof(...), and every NewWorkConn of
 // that session carries workConnProof(...) with a per-session sequence number in `timestamp`.
 // HMAC input: each part as a 4-byte big-endian length, then its bytes (no ambiguity between parts).
-import { createHmac, randomBytes } from 'node:crypto';
+// The login proof also covers loginDigest(Login as the client sent it), so a man in the middle
+// cannot change the Login's user, client_id or run_id and keep the proof valid.
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { BurrowError, ErrorCode } from '../errors.js';
 import { secretEquals } from './auth.js';
+import type { Login } from './messages.js';
 
 /** Login meta a burrow client sets to ask for the login proof (frps ignores metas it does not use). */
 export const LOGIN_PROOF_META = 'burrow.proof';
@@ -26,6 +29,27 @@ export const CLIENT_NONCE_BYTES = 16;
 export const LOGIN_PROOF_LABEL = 'burrow login proof v1';
 /** Domain label of a work-connection proof (distinct, so one proof can never stand for the other). */
 export const WORK_CONN_PROOF_LABEL = 'burrow work conn proof v1';
+/** Domain label of the Login digest (the first part of its hashed input). */
+export const LOGIN_DIGEST_LABEL = 'burrow login digest v1';
+/** Length in bytes of a Login digest (SHA-256). */
+export const LOGIN_DIGEST_BYTES = 32;
+
+/**
+ * The Login fields that identify it, in the digest's fixed order: everything but metas (which
+ * carry the proof request itself, and which frps hands to plugins) and client_spec.
+ */
+export const LOGIN_DIGEST_FIELDS = [
+  'privilege_key',
+  'timestamp',
+  'user',
+  'hostname',
+  'os',
+  'arch',
+  'version',
+  'run_id',
+  'client_id',
+  'pool_count',
+] as const satisfies readonly (keyof Login)[];
 
 /** A burrow Login whose timestamp is further than this from the server's clock is refused (seconds). */
 export const LOGIN_PROOF_WINDOW_SEC = 300;
@@ -45,6 +69,8 @@ const CLIENT_NONCE_PATTERN = /^[A-Za-z0-9+/]{22}==$/;
 
 /** What a login proof binds: the session's server nonce and run_id, and the exact Login it follows. */
 export interface LoginProofInput {
+  /** loginDigest() of the Login as the client sent it (before the server assigned a run_id). */
+  loginDigest: Buffer;
   /** auth.token: the HMAC key (its UTF-8 bytes). */
   token: string;
   /** The raw server nonce (SERVER_NONCE_BYTES). */
@@ -97,14 +123,39 @@ export function readLoginProofMetas(metas: Record<string, string> | undefined): 
   return { clientNonce };
 }
 
-/** The login proof: hex HMAC-SHA256(token, LOGIN_PROOF_LABEL ‖ server nonce ‖ run_id ‖ privilege_key ‖ client nonce). */
-export function loginProof(input: LoginProofInput): string {
-  return hmacHex(input.token, [LOGIN_PROOF_LABEL, input.serverNonce, input.runId, input.privilegeKey, input.clientNonce]);
+/**
+ * SHA-256 of the Login's identifying fields (LOGIN_DIGEST_FIELDS): LOGIN_DIGEST_LABEL, then each
+ * field in that order as decimal or text (absent = "" for text, "0" for numbers, as the server reads
+ * them), every part length-prefixed as in the HMAC input.
+ */
+export function loginDigest(login: Login): Buffer {
+  const parts: string[] = [LOGIN_DIGEST_LABEL];
+  for (const field of LOGIN_DIGEST_FIELDS) {
+    const value = login[field];
+    parts.push(value === undefined ? (field === 'timestamp' || field === 'pool_count' ? '0' : '') : String(value));
+  }
+  return createHash('sha256').update(proofInput(parts)).digest();
 }
 
-/** True when `given` is the login proof of `input`; compared in constant time. */
+/**
+ * The login proof: hex HMAC-SHA256(token, LOGIN_PROOF_LABEL ‖ server nonce ‖ run_id ‖ privilege_key
+ * ‖ client nonce ‖ Login digest). INTERNAL error when the digest is missing or of the wrong size.
+ */
+export function loginProof(input: LoginProofInput): string {
+  if (!isLoginDigest(input.loginDigest)) {
+    throw new BurrowError(ErrorCode.INTERNAL, `the login proof needs the ${LOGIN_DIGEST_BYTES}-byte Login digest`);
+  }
+  return hmacHex(input.token, [LOGIN_PROOF_LABEL, input.serverNonce, input.runId, input.privilegeKey, input.clientNonce, input.loginDigest]);
+}
+
+/** True when `given` is the login proof of `input`; compared in constant time. Fails closed (false) without a valid Login digest. */
 export function verifyLoginProof(input: LoginProofInput, given: string | undefined): boolean {
+  if (!isLoginDigest(input.loginDigest)) return false;
   return proofEquals(loginProof(input), given);
+}
+
+function isLoginDigest(digest: unknown): digest is Buffer {
+  return Buffer.isBuffer(digest) && digest.length === LOGIN_DIGEST_BYTES;
 }
 
 /** A work connection's proof: hex HMAC-SHA256(token, WORK_CONN_PROOF_LABEL ‖ server nonce ‖ run_id ‖ decimal seq). */

@@ -1,13 +1,19 @@
-// e2e: the burrow↔burrow login proof through the real CLI: proven logins, captured logins and work connections replayed, frp clients, a wrong proof.
+// e2e: the burrow↔burrow login proof through the real CLI: proven logins, captured logins and work connections replayed, frp clients, a wrong proof, run_id ownership.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import tls from 'node:tls';
 import {
   createEncryptedStream,
   decodeMessage,
   deriveCipherKey,
   encodeMessage,
+  loginProofMetas,
+  newClientNonce,
+  privilegeKey,
   readMessage,
   type Login,
   type Message,
@@ -26,6 +32,14 @@ const EXCHANGE_TIMEOUT_MS = 10_000;
 const CAPTURE_TIMEOUT_MS = 10_000;
 /** Poll interval while waiting for captured bytes. */
 const POLL_MS = 25;
+/** A client whose login must fail has this long to exit. */
+const CLIENT_EXIT_TIMEOUT_MS = 30_000;
+/** At most this many control messages are read while waiting for a Pong. */
+const MAX_MESSAGES_BEFORE_PONG = 16;
+/** Seconds in the server's replay memory (24 h): frp Logins further from its clock are refused. */
+const REPLAY_MEMORY_SEC = 24 * 60 * 60;
+/** How much older than the replay memory the stale Login of the tests is (seconds). */
+const STALE_EXTRA_SEC = 3600;
 
 interface Relay {
   port: number;
@@ -35,11 +49,11 @@ interface Relay {
 }
 
 /**
- * A TCP relay to 127.0.0.1:target that records what clients send. With `swapNonce`, it replaces
- * the burrow_nonce of the first connection's LoginResp (in clear without TLS) by another one, as an
- * active attacker on the path could.
+ * A TCP relay to 127.0.0.1:target that records what clients send. As an active attacker on the path
+ * could (everything is in clear without TLS): `swapNonce` replaces the burrow_nonce of the first
+ * connection's LoginResp by another one; `rewriteLogin` changes the first connection's Login.
  */
-async function startRelay(target: number, opts: { swapNonce?: boolean } = {}): Promise<Relay> {
+async function startRelay(target: number, opts: { swapNonce?: boolean; rewriteLogin?: (login: Login) => Login } = {}): Promise<Relay> {
   const sent: Buffer[][] = [];
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
@@ -56,9 +70,21 @@ async function startRelay(target: number, opts: { swapNonce?: boolean } = {}): P
         upstream.destroy();
       });
     }
+    let login: Buffer | undefined = opts.rewriteLogin && index === 0 ? Buffer.alloc(0) : undefined;
     client.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
-      upstream.write(chunk);
+      if (login === undefined || !opts.rewriteLogin) {
+        upstream.write(chunk);
+        return;
+      }
+      login = Buffer.concat([login, chunk]);
+      const decoded = decodeMessage(login);
+      if (!decoded) return;
+      const rest = login.subarray(decoded.bytesUsed);
+      login = undefined;
+      assert.equal(decoded.message.type, 'Login');
+      upstream.write(encodeMessage({ type: 'Login', body: opts.rewriteLogin(decoded.message.body as Login) }));
+      upstream.write(rest);
     });
     let pending: Buffer | undefined = opts.swapNonce && index === 0 ? Buffer.alloc(0) : undefined;
     upstream.on('data', (chunk: Buffer) => {
@@ -161,6 +187,67 @@ function clientToml(serverPort: number, localPort: number, remotePort: number, e
   ].join('\n');
 }
 
+/** Runs `burrow ARGS` to completion, or kills it after `timeoutMs` (code null then). */
+async function runBounded(args: string[], timeoutMs = CLIENT_EXIT_TIMEOUT_MS): Promise<{ code: number | null; output: string }> {
+  const proc = new BurrowProcess(args);
+  const timer = setTimeout(() => void proc.kill('SIGKILL'), timeoutMs);
+  const code = await proc.exited;
+  clearTimeout(timer);
+  return { code, output: proc.output };
+}
+
+/** A Login as a client builds it now, signed with `token`, before `overrides`. */
+function freshLogin(token: string, overrides: Partial<Login> = {}): Login {
+  const timestamp = Math.floor(Date.now() / 1000);
+  return {
+    version: '0.70.0',
+    hostname: 'raw-test',
+    os: 'linux',
+    arch: 'amd64',
+    privilege_key: privilegeKey(token, timestamp),
+    timestamp,
+    run_id: '',
+    client_spec: {},
+    pool_count: 0,
+    ...overrides,
+  };
+}
+
+/** The run id of the last 'client login' line of `server`. */
+async function loggedInRunId(server: BurrowProcess, pattern: RegExp): Promise<string> {
+  const line = await server.waitFor(pattern);
+  const runId = /"runId":"([0-9a-f]+)"/.exec(line)?.[1];
+  assert.ok(runId, `no runId in ${line}`);
+  return runId;
+}
+
+/** Logs in on a TLS connection presenting `cert`; returns the socket and LoginResp. */
+async function tlsLogin(port: number, cert: { crt: string; key: string }, login: Login): Promise<{ socket: tls.TLSSocket; answer: Message }> {
+  const socket = tls.connect({ host: '127.0.0.1', port, cert: readFileSync(cert.crt), key: readFileSync(cert.key), rejectUnauthorized: false });
+  socket.on('error', () => socket.destroy());
+  await new Promise<void>((resolve, reject) => {
+    socket.once('secureConnect', resolve);
+    socket.once('error', reject);
+  });
+  socket.write(encodeMessage({ type: 'Login', body: login }));
+  return { socket, answer: await readMessage(socket, { timeoutMs: EXCHANGE_TIMEOUT_MS }) };
+}
+
+/** True when the (frp, unproven) control session on `socket` answers a Ping with a Pong. */
+async function pingPong(socket: net.Socket, token: string): Promise<boolean> {
+  const control = createEncryptedStream(socket, deriveCipherKey(token));
+  control.write(encodeMessage({ type: 'Ping', body: {} }));
+  try {
+    for (let i = 0; i < MAX_MESSAGES_BEFORE_PONG; i += 1) {
+      const message = await readMessage(control, { timeoutMs: EXCHANGE_TIMEOUT_MS });
+      if (message.type === 'Pong') return !message.body.error;
+    }
+  } catch {
+    return false; // the session was closed
+  }
+  return false;
+}
+
 /** TLS off and one TCP connection per logical connection, so a relay sees every message in clear. */
 const PLAIN_NO_MUX_SERVER = ['transport.tcpMux = false'];
 const PLAIN_NO_MUX_CLIENT = ['transport.tcpMux = false', 'transport.tls.enable = false'];
@@ -200,6 +287,8 @@ describe('burrow↔burrow login proof through the real CLI', () => {
     await server.waitFor(/"loginProof":"proven"[^\n]*client login \(login proven/);
     await server.waitFor(/new proxy success/);
     await client.waitFor(/login proven: answered the server nonce/);
+    // The client must have seen NewProxyResp before a work connection for the proxy arrives.
+    await client.waitFor(/proxy started/);
     assert.equal(sha256(await download(remotePort)), sha256(payload));
     assert.equal(sha256(await download(remotePort)), sha256(payload), 'a second work connection (next sequence number) is accepted too');
     await client.kill();
@@ -217,6 +306,7 @@ describe('burrow↔burrow login proof through the real CLI', () => {
     const client = new BurrowProcess(['client', '-c', writeFile(dir, 'frpc.toml', clientToml(relay.port, files.port, remotePort, PLAIN_NO_MUX_CLIENT))]);
     await server.waitFor(/client login \(login proven/);
     await server.waitFor(/new proxy success/);
+    await client.waitFor(/proxy started/);
     assert.equal(sha256(await download(remotePort)), sha256(payload));
 
     // What a passive attacker captured: the control connection (Login in clear, then the
@@ -236,7 +326,13 @@ describe('burrow↔burrow login proof through the real CLI', () => {
     const { metas: _metas, ...withoutMetas } = loginBody;
     const strippedAnswer = await ask(bindPort, encodeMessage({ type: 'Login', body: withoutMetas }));
     assert.equal(strippedAnswer.type, 'LoginResp');
-    assert.match(strippedAnswer.type === 'LoginResp' ? strippedAnswer.body.error ?? '' : '', /replayed login: its privilege key belongs to a burrow login seen before/);
+    assert.match(strippedAnswer.type === 'LoginResp' ? strippedAnswer.body.error ?? '' : '', /replayed login: it is a copy of a burrow login seen before/);
+    // An frpc with the same token logging in during the same second has the same privilege key,
+    // but it is not a copy: it logs in.
+    const sameSecond = await ask(bindPort, encodeMessage({ type: 'Login', body: { ...withoutMetas, hostname: 'frpc-host', os: 'windows' } }));
+    assert.equal(sameSecond.type, 'LoginResp');
+    assert.equal(sameSecond.type === 'LoginResp' ? sameSecond.body.error : 'x', undefined);
+    assert.equal(sameSecond.type === 'LoginResp' ? sameSecond.body.burrow_nonce : 'x', undefined);
     // The captured NewWorkConn (its sequence number is used), and one with the run_id alone.
     for (const body of [workConn.body, { run_id: (workConn.body as { run_id?: string }).run_id }]) {
       const answer = await ask(bindPort, encodeMessage({ type: 'NewWorkConn', body } as Message));
@@ -276,14 +372,23 @@ describe('burrow↔burrow login proof through the real CLI', () => {
     await strict.kill();
   });
 
-  it('a real frpc Login (captured from frp 0.70.0) still logs in under "auto" and is refused under "require"', async () => {
+  it('a real frpc Login (captured from frp 0.70.0) logs in under "auto" when current, not when old, and is refused under "require"', async () => {
     const dir = scratchDir();
     dirs.push(dir);
     const bindPort = await freePort();
-    const login = fixtureLoginBytes();
+    const capturedBody = firstMessage(fixtureLoginBytes()).message.body as Login;
+    // frpc's Login as it would send it now: its own fields, the current time and key.
+    const timestamp = Math.floor(Date.now() / 1000);
+    const login = encodeMessage({ type: 'Login', body: { ...capturedBody, timestamp, privilege_key: privilegeKey(FIXTURE_TOKEN, timestamp) } });
 
     const auto = new BurrowProcess(['server', '-c', writeFile(dir, 'auto.toml', serverToml(dir, bindPort, PLAIN_NO_MUX_SERVER, FIXTURE_TOKEN))]);
     await auto.waitFor(/burrow server listening/);
+    // The same Login recorded more than a day ago and sent again (token right, timestamp old): refused.
+    const then = timestamp - REPLAY_MEMORY_SEC - STALE_EXTRA_SEC;
+    const old = await ask(bindPort, encodeMessage({ type: 'Login', body: { ...capturedBody, timestamp: then, privilege_key: privilegeKey(FIXTURE_TOKEN, then) } }));
+    assert.equal(old.type, 'LoginResp');
+    assert.match(old.type === 'LoginResp' ? old.body.error ?? '' : '', /login timestamp is \d+ s away from the server's clock \(more than 86400 s allowed .*frpc always sends the current time/);
+    await auto.waitFor(/login refused/);
     const accepted = await ask(bindPort, login);
     assert.equal(accepted.type, 'LoginResp');
     if (accepted.type !== 'LoginResp') return;
@@ -319,6 +424,84 @@ describe('burrow↔burrow login proof through the real CLI', () => {
     assert.match(result.output, /login refused: burrow login proof failed/);
     await server.waitFor(/burrow login proof failed[^\n]*login refused/);
     assert.equal(await accepts(remotePort), false);
+    await server.kill();
+  });
+
+  it('a man in the middle that changes the run_id or user of a burrow Login breaks the proof; the session it aimed at stays', async () => {
+    const { dir, payload, files } = await setUp();
+    const [bindPort, victimPort, remotePort] = [await freePort(), await freePort(), await freePort()];
+    const server = new BurrowProcess(['server', '-c', writeFile(dir, 'frps.toml', serverToml(dir, bindPort, PLAIN_NO_MUX_SERVER))]);
+    await server.waitFor(/burrow server listening/);
+    const victim = new BurrowProcess(['client', '-c', writeFile(dir, 'victim.toml', clientToml(bindPort, files.port, victimPort, PLAIN_NO_MUX_CLIENT))]);
+    const victimRunId = await loggedInRunId(server, /client login \(login proven/);
+    await server.waitFor(/new proxy success/);
+    await victim.waitFor(/proxy started/);
+    const rewrites: [string, (login: Login) => Login][] = [
+      ['run_id', (login) => ({ ...login, run_id: victimRunId })],
+      ['user', (login) => ({ ...login, user: 'mallory' })],
+    ];
+    for (const [field, rewriteLogin] of rewrites) {
+      const relay = await startRelay(bindPort, { rewriteLogin });
+      closers.push(relay.close);
+      const result = await runBounded(['client', '-c', writeFile(dir, `frpc-${field}.toml`, clientToml(relay.port, files.port, remotePort, PLAIN_NO_MUX_CLIENT))]);
+      assert.equal(result.code, 1, `${field}: ${result.output}`);
+      assert.match(result.output, /login refused: burrow login proof failed/, field);
+    }
+    await server.waitForCount(/burrow login proof failed[^\n]*login refused/, 2);
+    assert.doesNotMatch(server.output, /replacing its previous session/);
+    assert.equal(await accepts(remotePort), false);
+    assert.equal(sha256(await download(victimPort)), sha256(payload), 'the victim session still serves its proxy');
+    assert.equal(victim.child.exitCode, null);
+    await victim.kill();
+    await server.kill();
+  });
+
+  it('a live session is not replaced by a Login naming its run_id from another client certificate; the same certificate reconnects', async () => {
+    const dir = scratchDir();
+    dirs.push(dir);
+    const pki = (name: string): { crt: string; key: string } => ({ crt: join(dir, `${name}.crt`), key: join(dir, `${name}.key`) });
+    for (const args of [
+      ['ca', 'init', '--dir', join(dir, 'ca'), '--name', 'login-proof e2e CA'],
+      ['cert', 'issue', 'client', '--ca-dir', join(dir, 'ca'), '--out', join(dir, 'alice'), 'alice'],
+      ['cert', 'issue', 'client', '--ca-dir', join(dir, 'ca'), '--out', join(dir, 'bob'), 'bob'],
+    ]) {
+      const result = await runCli(args);
+      assert.equal(result.code, 0, result.output);
+    }
+    const bindPort = await freePort();
+    const server = new BurrowProcess([
+      'server',
+      '-c',
+      writeFile(dir, 'frps.toml', serverToml(dir, bindPort, [...PLAIN_NO_MUX_SERVER, `transport.tls.trustedCaFile = "${join(dir, 'ca', 'ca.crt')}"`])),
+    ]);
+    await server.waitFor(/burrow server listening/);
+    // alice logs in as an frp client (no proof) over TLS with her certificate.
+    const alice = await tlsLogin(bindPort, pki('alice'), freshLogin(TOKEN, { hostname: 'alice-host' }));
+    assert.equal(alice.answer.type, 'LoginResp');
+    const runId = alice.answer.type === 'LoginResp' ? alice.answer.body.run_id ?? '' : '';
+    assert.equal(alice.answer.type === 'LoginResp' ? alice.answer.body.error : 'x', undefined);
+    assert.match(runId, /^[0-9a-f]{16}$/);
+    // bob holds the token and a valid certificate, but not alice's: naming her run_id, with or without the proof, is refused.
+    for (const metas of [undefined, loginProofMetas(newClientNonce())]) {
+      const bob = await tlsLogin(bindPort, pki('bob'), freshLogin(TOKEN, { hostname: 'bob-host', run_id: runId, ...(metas ? { metas } : {}) }));
+      bob.socket.destroy();
+      assert.equal(bob.answer.type, 'LoginResp');
+      assert.match(
+        bob.answer.type === 'LoginResp' ? bob.answer.body.error ?? '' : '',
+        new RegExp(`run id \\[${runId}\\] belongs to a live session of another TLS client identity`),
+      );
+    }
+    await server.waitForCount(/another TLS client identity[^\n]*login refused/, 2);
+    assert.doesNotMatch(server.output, /replacing its previous session/);
+    assert.equal(await pingPong(alice.socket, TOKEN), true, "alice's session is untouched");
+    // alice reconnects with her run_id from the same certificate: the ordinary reconnect.
+    const again = await tlsLogin(bindPort, pki('alice'), freshLogin(TOKEN, { hostname: 'alice-host', run_id: runId }));
+    assert.equal(again.answer.type === 'LoginResp' ? again.answer.body.error : 'x', undefined);
+    assert.equal(again.answer.type === 'LoginResp' ? again.answer.body.run_id : '', runId);
+    await server.waitFor(/replacing its previous session/);
+    assert.equal(await pingPong(again.socket, TOKEN), true);
+    alice.socket.destroy();
+    again.socket.destroy();
     await server.kill();
   });
 });

@@ -9,6 +9,7 @@ import {
   encodeServerNonce,
   ExpiringSet,
   LOGIN_PROOF_WINDOW_SEC,
+  LOGIN_REPLAY_MEMORY_MS,
   LoginProofFailure,
   LoginProofGuard,
   LoginProofRefusal,
@@ -26,9 +27,15 @@ import {
   type Login,
   type LoginProofInput,
 } from '../../src/wire/index.js';
-import { proofInput } from '../../src/wire/login-proof.js';
+import { mayReplaceSession } from '../../src/wire/login-guard.js';
+import { loginDigest, proofInput } from '../../src/wire/login-proof.js';
 
-// Vectors computed independently (Python hmac/hashlib) from the documented input layout.
+// Vectors computed independently with Python 3's hmac/hashlib/struct from the documented input
+// layout (each part as a 4-byte big-endian length, then its bytes): LOGIN_DIGEST =
+// sha256(lp("burrow login digest v1") ‖ lp(privilege_key) ‖ lp("1700000000") ‖ lp("alice") ‖
+// lp("fixture-host") ‖ lp("linux") ‖ lp("amd64") ‖ lp("0.70.0") ‖ lp("") ‖ lp("edge-1") ‖ lp("1")),
+// LOGIN_PROOF = HMAC-SHA256(token, lp(label) ‖ lp(nonce) ‖ lp(run_id) ‖ lp(privilege_key) ‖
+// lp(client nonce) ‖ lp(LOGIN_DIGEST)), EMPTY_LOGIN_DIGEST with every field absent ("" / "0").
 const TOKEN = 'fixture-token';
 const TIMESTAMP = 1_700_000_000;
 const SERVER_NONCE = Buffer.from(Array.from({ length: 32 }, (_, i) => i));
@@ -36,11 +43,35 @@ const SERVER_NONCE_TEXT = 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=';
 const RUN_ID = '0123456789abcdef';
 const PRIVILEGE_KEY = 'c130b70990fbe2c33b8218fde6efe926';
 const CLIENT_NONCE = 'oKGio6SlpqeoqaqrrK2urw==';
-const LOGIN_PROOF = '2695604bb9bcf0d723a3d758aa7eda0a89ca00a3cc96d1d72cda24325e43320d';
+/** The Login the vectors sign, as the client sent it (run_id empty: a first login). */
+const LOGIN: Login = {
+  version: '0.70.0',
+  hostname: 'fixture-host',
+  os: 'linux',
+  arch: 'amd64',
+  user: 'alice',
+  privilege_key: PRIVILEGE_KEY,
+  timestamp: TIMESTAMP,
+  run_id: '',
+  client_id: 'edge-1',
+  metas: { 'burrow.proof': '1', 'burrow.cnonce': CLIENT_NONCE },
+  client_spec: {},
+  pool_count: 1,
+};
+const LOGIN_DIGEST = 'ce987dbf8967931de6a8dc8bde7351008badc4c99f8f3e6def701f7201245c08';
+const EMPTY_LOGIN_DIGEST = '0de9b91f02b3f6b1a6da4cc67ebf838ebda9dd678b8763b75fe7bf45d0d6a82d';
+const LOGIN_PROOF = 'be79390a57d75e7ce3d4f5cf159febe099a60987488d660b70070a8ff8c54eef';
 const WORK_PROOF_1 = '2233379cf50a426c1df35b45c70983da1b8475473b46fd81245850e1c664319f';
 const WORK_PROOF_42 = '3a8521ba8b4c6abbbb64f2b95b795986b93ff87c977deaa3e3369217218e5edf';
 
-const INPUT: LoginProofInput = { token: TOKEN, serverNonce: SERVER_NONCE, runId: RUN_ID, privilegeKey: PRIVILEGE_KEY, clientNonce: CLIENT_NONCE };
+const INPUT: LoginProofInput = {
+  token: TOKEN,
+  serverNonce: SERVER_NONCE,
+  runId: RUN_ID,
+  privilegeKey: PRIVILEGE_KEY,
+  clientNonce: CLIENT_NONCE,
+  loginDigest: Buffer.from(LOGIN_DIGEST, 'hex'),
+};
 
 /** Flips one hex digit of `hex` at `index`. */
 function flip(hex: string, index: number): string {
@@ -58,8 +89,32 @@ describe('login proof vectors', () => {
     assert.equal(proofInput(['é']).toString('hex'), '00000002c3a9');
   });
 
+  test('the Login digest covers the identifying fields in their fixed order, absent ones as "" or "0"', () => {
+    assert.equal(loginDigest(LOGIN).toString('hex'), LOGIN_DIGEST);
+    assert.equal(loginDigest({}).toString('hex'), EMPTY_LOGIN_DIGEST);
+    // metas and client_spec are not covered: the stripped copy of a Login has the same digest.
+    const { metas: _metas, client_spec: _spec, ...bare } = LOGIN;
+    assert.equal(loginDigest(bare).toString('hex'), LOGIN_DIGEST);
+    const changes: Partial<Login>[] = [
+      { privilege_key: privilegeKey(TOKEN, TIMESTAMP + 1) },
+      { timestamp: TIMESTAMP + 1 },
+      { user: 'mallory' },
+      { hostname: 'other-host' },
+      { os: 'windows' },
+      { arch: 'arm64' },
+      { version: '0.61.0' },
+      { run_id: RUN_ID },
+      { client_id: 'edge-2' },
+      { pool_count: 2 },
+      // Moving bytes between neighbouring fields cannot give the same digest (length prefixes).
+      { user: 'alicef', hostname: 'ixture-host' },
+    ];
+    for (const change of changes) assert.notEqual(loginDigest({ ...LOGIN, ...change }).toString('hex'), LOGIN_DIGEST, JSON.stringify(change));
+  });
+
   test('login proof and work-connection proofs match the fixed vectors', () => {
     assert.equal(loginProof(INPUT), LOGIN_PROOF);
+    assert.equal(loginProof({ ...INPUT, loginDigest: loginDigest(LOGIN) }), LOGIN_PROOF);
     assert.equal(workConnProof(TOKEN, SERVER_NONCE, RUN_ID, 1), WORK_PROOF_1);
     assert.equal(workConnProof(TOKEN, SERVER_NONCE, RUN_ID, 42), WORK_PROOF_42);
   });
@@ -71,6 +126,10 @@ describe('login proof vectors', () => {
       { ...INPUT, runId: 'fedcba9876543210' },
       { ...INPUT, privilegeKey: privilegeKey(TOKEN, TIMESTAMP + 1) },
       { ...INPUT, clientNonce: 'AAAAAAAAAAAAAAAAAAAAAA==' },
+      // A man in the middle that sets another run_id, user or client_id in the Login on the way.
+      { ...INPUT, loginDigest: loginDigest({ ...LOGIN, run_id: RUN_ID }) },
+      { ...INPUT, loginDigest: loginDigest({ ...LOGIN, user: 'mallory' }) },
+      { ...INPUT, loginDigest: loginDigest({ ...LOGIN, client_id: 'edge-2' }) },
     ];
     for (const variant of variants) assert.notEqual(loginProof(variant), LOGIN_PROOF);
     // Moving bytes between run_id and privilege_key cannot give the same input (length prefixes).
@@ -80,6 +139,14 @@ describe('login proof vectors', () => {
   test('a login proof is never a work-connection proof (distinct labels)', () => {
     assert.notEqual(workConnProof(TOKEN, SERVER_NONCE, RUN_ID, 1), loginProof(INPUT));
     assert.throws(() => workConnProof(TOKEN, SERVER_NONCE, RUN_ID, 0), (err: unknown) => (err as { code?: string }).code === ErrorCode.INTERNAL);
+  });
+
+  test('without a 32-byte Login digest there is no proof: computing one throws INTERNAL, verifying one fails closed', () => {
+    for (const bad of [undefined, Buffer.alloc(0), Buffer.alloc(31)]) {
+      const input = { ...INPUT, loginDigest: bad } as unknown as LoginProofInput;
+      assert.throws(() => loginProof(input), (err: unknown) => (err as { code?: string }).code === ErrorCode.INTERNAL);
+      assert.equal(verifyLoginProof(input, LOGIN_PROOF), false);
+    }
   });
 });
 
@@ -219,18 +286,48 @@ function stripped(login: Login): Login {
   return rest;
 }
 
+/** Checks a burrow Login, starts its session and settles its proof; returns the verdict's kind. */
+function prove(guard: LoginProofGuard, login: Login, nowMs: number, proven = true): string {
+  const verdict = guard.check(login, { mode: 'auto', nowMs, runIdProvenLive: false });
+  if (verdict.kind === 'proof') {
+    guard.admit(verdict.attempt);
+    guard.settle(verdict.attempt, proven, nowMs);
+  }
+  return verdict.kind;
+}
+
 describe('LoginProofGuard (auth.loginProof)', () => {
   const NOW = 1_700_000_000_000;
   const auto = { mode: 'auto', nowMs: NOW, runIdProvenLive: false } as const;
+  const WINDOW_SEC = LOGIN_REPLAY_MEMORY_MS / 1000;
 
-  test('auto: a burrow Login must prove; an frp Login logs in as with frps, even with an old timestamp', () => {
+  test('auto: a burrow Login must prove; an frp Login logs in as with frps, its key repeated or not', () => {
     const guard = new LoginProofGuard();
     const login = burrowLogin(NOW);
-    assert.deepEqual(guard.check(login, auto), { kind: 'proof', clientNonce: login.metas?.['burrow.cnonce'] });
-    const frpLogin = { version: '0.70.0', privilege_key: privilegeKey(TOKEN, 1_600_000_000), timestamp: 1_600_000_000 };
-    assert.deepEqual(guard.check(frpLogin, auto), { kind: 'plain' });
+    const verdict = guard.check(login, auto);
+    assert.equal(verdict.kind, 'proof');
+    assert.equal(verdict.kind === 'proof' ? verdict.clientNonce : '', login.metas?.['burrow.cnonce']);
+    const frpLogin = { version: '0.70.0', privilege_key: privilegeKey(TOKEN, TIMESTAMP), timestamp: TIMESTAMP };
+    const near = { ...auto, nowMs: (TIMESTAMP + 10) * 1000 };
+    assert.deepEqual(guard.check(frpLogin, near), { kind: 'plain' });
     // frp clients may repeat a key (fast retries in the same second): not a replay for them.
-    assert.deepEqual(guard.check(frpLogin, auto), { kind: 'plain' });
+    assert.deepEqual(guard.check(frpLogin, near), { kind: 'plain' });
+  });
+
+  test('auto: an frp Login further than the memory period from the server clock is refused, and the text says frpc sends the current time', () => {
+    const guard = new LoginProofGuard();
+    assert.equal(guard.plainWindowSec, WINDOW_SEC);
+    const frpLogin = (timestamp: number): Login => ({ version: '0.70.0', privilege_key: privilegeKey(TOKEN, timestamp), timestamp });
+    const nowSec = NOW / 1000;
+    for (const timestamp of [nowSec - WINDOW_SEC, nowSec + WINDOW_SEC]) assert.equal(guard.check(frpLogin(timestamp), auto).kind, 'plain', String(timestamp));
+    for (const timestamp of [nowSec - WINDOW_SEC - 1, nowSec + WINDOW_SEC + 1, 1_600_000_000]) {
+      const verdict = guard.check(frpLogin(timestamp), auto);
+      const skew = Math.abs(nowSec - timestamp);
+      assert.deepEqual(verdict, { kind: 'refuse', reason: LoginProofRefusal.plainClockSkew(skew, WINDOW_SEC), metric: LoginProofFailure.clockSkew });
+    }
+    assert.match(LoginProofRefusal.plainClockSkew(90_000, WINDOW_SEC), /90000 s away .*more than 86400 s allowed.*frpc always sends the current time/);
+    // A Login without any timestamp is as far as can be.
+    assert.equal(guard.check({ version: '0.70.0', privilege_key: privilegeKey(TOKEN, 0) }, auto).kind, 'refuse');
   });
 
   test('require: an frp Login is refused with a text that names frpc', () => {
@@ -241,14 +338,53 @@ describe('LoginProofGuard (auth.loginProof)', () => {
     assert.equal(guard.check(burrowLogin(NOW), { ...auto, mode: 'require' }).kind, 'proof');
   });
 
-  test('a burrow Login sent again is refused, verbatim or stripped of its metas; two clients in the same second are not', () => {
+  test('a proven burrow Login sent again is refused, verbatim or stripped of its metas; two clients in the same second are not', () => {
     const guard = new LoginProofGuard();
-    const login = burrowLogin(NOW);
-    assert.equal(guard.check(login, auto).kind, 'proof');
+    const login = burrowLogin(NOW, { hostname: 'edge' });
+    assert.equal(prove(guard, login, NOW), 'proof');
     assert.deepEqual(guard.check(login, { ...auto, nowMs: NOW + 1000 }), { kind: 'refuse', reason: LoginProofRefusal.replayed, metric: LoginProofFailure.replayed });
     assert.deepEqual(guard.check(stripped(login), { ...auto, nowMs: NOW + 1000 }), { kind: 'refuse', reason: LoginProofRefusal.stripped, metric: LoginProofFailure.replayed });
     // Another client with the same token, same second: same privilege key, its own client nonce.
-    assert.equal(guard.check(burrowLogin(NOW), auto).kind, 'proof');
+    assert.equal(guard.check(burrowLogin(NOW, { hostname: 'edge' }), auto).kind, 'proof');
+  });
+
+  test('an frpc logging in during the same second as a burrow client with the same token is an frp client, not a replay', () => {
+    const guard = new LoginProofGuard();
+    const burrow = burrowLogin(NOW, { hostname: 'burrow-host', os: 'linux', arch: 'amd64', pool_count: 1 });
+    assert.equal(prove(guard, burrow, NOW), 'proof');
+    const frpc: Login = { version: '0.70.0', hostname: 'frpc-host', os: 'linux', arch: 'amd64', privilege_key: burrow.privilege_key, timestamp: burrow.timestamp, run_id: '', pool_count: 1 };
+    assert.equal(frpc.privilege_key, burrow.privilege_key);
+    assert.deepEqual(guard.check(frpc, auto), { kind: 'plain' });
+    // Only a real copy with the metas stripped is refused.
+    assert.equal(guard.check(stripped(burrow), auto).kind, 'refuse');
+  });
+
+  test('while a burrow Login waits for its proof its copies are refused; an unproven one is forgotten, a proven one remembered', () => {
+    const guard = new LoginProofGuard();
+    const login = burrowLogin(NOW);
+    const verdict = guard.check(login, auto);
+    assert.ok(verdict.kind === 'proof');
+    guard.admit(verdict.attempt);
+    assert.equal(guard.pendingCount, 1);
+    assert.equal(guard.check(login, auto).kind, 'refuse');
+    assert.equal(guard.check(stripped(login), auto).kind, 'refuse');
+    guard.settle(verdict.attempt, false, NOW);
+    assert.equal(guard.pendingCount, 0);
+    // Never proven: a copy would have to answer a new nonce (burrow) or is an ordinary frp login.
+    assert.equal(guard.check(login, auto).kind, 'proof');
+    assert.equal(guard.check(stripped(login), auto).kind, 'plain');
+    // Settling twice changes nothing.
+    guard.settle(verdict.attempt, true, NOW);
+    assert.equal(guard.check(stripped(login), auto).kind, 'plain');
+  });
+
+  test('Logins that never prove cannot flood the memory and evict a proven one', () => {
+    const guard = new LoginProofGuard(2, 60_000);
+    const genuine = burrowLogin(NOW, { hostname: 'genuine' });
+    assert.equal(prove(guard, genuine, NOW), 'proof');
+    // Variants of a captured Login (changed fields, new client nonces): they cannot answer the nonce.
+    for (let i = 0; i < 50; i += 1) assert.equal(prove(guard, { ...genuine, hostname: `variant-${i}`, metas: loginProofMetas(newClientNonce()) }, NOW, false), 'proof');
+    assert.equal(guard.check(stripped(genuine), auto).kind, 'refuse');
   });
 
   test('a burrow Login outside the time window is refused and names the skew', () => {
@@ -272,26 +408,53 @@ describe('LoginProofGuard (auth.loginProof)', () => {
   test('an unproven Login cannot take over the run_id of a proven session, live or remembered', () => {
     const guard = new LoginProofGuard();
     const frpLogin = { privilege_key: PRIVILEGE_KEY, timestamp: TIMESTAMP, run_id: RUN_ID };
-    assert.equal(guard.check(frpLogin, { ...auto, runIdProvenLive: true }).kind, 'refuse');
-    assert.equal(guard.check(frpLogin, auto).kind, 'plain');
-    guard.noteProven(RUN_ID, NOW);
-    const verdict = guard.check(frpLogin, auto);
+    const then = { ...auto, nowMs: TIMESTAMP * 1000 };
+    assert.equal(guard.check(frpLogin, { ...then, runIdProvenLive: true }).kind, 'refuse');
+    assert.equal(guard.check(frpLogin, then).kind, 'plain');
+    guard.noteProven(RUN_ID, TIMESTAMP * 1000);
+    const verdict = guard.check(frpLogin, then);
     assert.deepEqual(verdict, { kind: 'refuse', reason: LoginProofRefusal.takeover(RUN_ID), metric: LoginProofFailure.replayed });
     // A burrow Login (which must prove) may reconnect with it.
-    assert.equal(guard.check(burrowLogin(NOW, { run_id: RUN_ID }), auto).kind, 'proof');
+    assert.equal(guard.check(burrowLogin(TIMESTAMP * 1000, { run_id: RUN_ID }), then).kind, 'proof');
   });
 
-  test('the memory is bounded in time and size', () => {
-    const guard = new LoginProofGuard(2, 60_000);
-    const first = burrowLogin(NOW);
-    assert.equal(guard.check(first, auto).kind, 'proof');
-    assert.equal(guard.check(stripped(first), { ...auto, nowMs: NOW + 59_000 }).kind, 'refuse');
-    assert.equal(guard.check(stripped(first), { ...auto, nowMs: NOW + 60_000 }).kind, 'plain');
+  test('the memory is bounded in time and size, and a stripped copy never falls between memory and time window', () => {
+    const TTL_MS = 60_000;
+    const guard = new LoginProofGuard(2, TTL_MS);
+    // The client clock is as far ahead as a burrow Login may be: its stripped copy must stay refused.
+    const ahead = burrowLogin(NOW + LOGIN_PROOF_WINDOW_SEC * 1000);
+    assert.equal(prove(guard, ahead, NOW), 'proof');
+    const kinds = new Set<string>();
+    for (let t = 0; t <= TTL_MS / 1000 + 2 * LOGIN_PROOF_WINDOW_SEC + 5; t += 1) {
+      const verdict = guard.check(stripped(ahead), { ...auto, nowMs: NOW + t * 1000 });
+      assert.equal(verdict.kind, 'refuse', `at +${t} s`);
+      kinds.add(verdict.kind === 'refuse' ? verdict.metric : '');
+    }
+    assert.deepEqual([...kinds].sort(), [LoginProofFailure.clockSkew, LoginProofFailure.replayed].sort());
+    // Capacity 2: the oldest proven Login is forgotten first.
     const a = burrowLogin(NOW + 1000);
     const b = burrowLogin(NOW + 2000);
     const c = burrowLogin(NOW + 3000);
-    for (const login of [a, b, c]) assert.equal(guard.check(login, { ...auto, nowMs: NOW + 3000 }).kind, 'proof');
+    for (const login of [a, b, c]) assert.equal(prove(guard, login, NOW + 3000), 'proof');
     assert.equal(guard.check(stripped(a), { ...auto, nowMs: NOW + 3000 }).kind, 'plain'); // evicted (capacity 2)
     assert.equal(guard.check(stripped(c), { ...auto, nowMs: NOW + 3000 }).kind, 'refuse');
+  });
+});
+
+describe('run_id ownership across client certificates', () => {
+  const ALICE = `sha256:${'a'.repeat(64)}`;
+  const BOB = `sha256:${'b'.repeat(64)}`;
+
+  test('a live session is replaced only from the same client certificate, or with none on either side (frp)', () => {
+    assert.equal(mayReplaceSession(undefined, undefined), true);
+    assert.equal(mayReplaceSession(ALICE, ALICE), true);
+    assert.equal(mayReplaceSession(ALICE, BOB), false);
+    assert.equal(mayReplaceSession(ALICE, undefined), false);
+    assert.equal(mayReplaceSession(undefined, BOB), false);
+  });
+
+  test('the refusal names the run id and the reason', () => {
+    assert.match(LoginProofRefusal.otherIdentity(RUN_ID), /run id \[0123456789abcdef\] belongs to a live session of another TLS client identity/);
+    assert.equal(LoginProofFailure.otherIdentity, 'run_id_other_identity');
   });
 });
