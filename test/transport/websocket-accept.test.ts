@@ -6,6 +6,7 @@ import net from 'node:net';
 import { describe, it } from 'node:test';
 import { ErrorCode, isBurrowError } from '../../src/errors.js';
 import { acceptWebSocket, dialWebSocket, FRP_WEBSOCKET_PATH, MAX_UPGRADE_REQUEST_BYTES } from '../../src/transport/index.js';
+import { socketPair } from '../tls/helpers.js';
 import { readAll, WAIT_LIMIT_MS, within } from './helpers.js';
 
 /** The key and answer of RFC 6455's example handshake. */
@@ -35,32 +36,10 @@ function maskedFrame(payload: Buffer): Buffer {
   return Buffer.concat([Buffer.from([0x82, 0x80 | payload.length]), mask, body]);
 }
 
-/** A server socket and a raw client socket on loopback. */
-async function rawPair(): Promise<{ accepted: net.Socket; client: net.Socket; close: () => Promise<void> }> {
-  const listener = net.createServer();
-  listener.listen(0, '127.0.0.1');
-  await once(listener, 'listening');
-  const { port } = listener.address() as net.AddressInfo;
-  const acceptedP = once(listener, 'connection') as Promise<[net.Socket]>;
-  const client = net.connect(port, '127.0.0.1');
-  await once(client, 'connect');
-  const [accepted] = await acceptedP;
-  accepted.on('error', () => undefined);
-  client.on('error', () => undefined);
-  return {
-    accepted,
-    client,
-    close: async () => {
-      accepted.destroy();
-      client.destroy();
-      await new Promise<void>((resolve) => listener.close(() => resolve()));
-    },
-  };
-}
 
 /** Sends `bytes` to acceptWebSocket; resolves with its outcome and what the client received until close. */
 async function refuse(bytes: string | Buffer, timeoutMs = WAIT_LIMIT_MS): Promise<{ err: unknown; answer: string }> {
-  const pair = await rawPair();
+  const pair = await socketPair();
   try {
     const answer = readAll(pair.client);
     pair.client.write(bytes);
@@ -77,7 +56,7 @@ async function refuse(bytes: string | Buffer, timeoutMs = WAIT_LIMIT_MS): Promis
 
 describe('acceptWebSocket', () => {
   it("answers frpc's exact upgrade with 101 and speaks frames both ways", async () => {
-    const pair = await rawPair();
+    const pair = await socketPair();
     try {
       let received = Buffer.alloc(0);
       pair.client.on('data', (chunk: Buffer) => (received = Buffer.concat([received, chunk])));
