@@ -22,7 +22,7 @@ import { isRevoked, issueCert, readIndex, caPaths } from '../../src/pki/index.js
 import { normalizeSerial } from '../../src/pki/serial.js';
 import { IdentityPolicy } from '../../src/server/policy.js';
 import { identityOf, type PeerIdentity } from '../../src/tls/index.js';
-import { makePki, removeDir, serverConfigFor, startEndpoint, tempDir, type Endpoint, type Pki } from './fixtures.js';
+import { makePki, removeDir, serverConfigFor, sleep, startEndpoint, tempDir, until, type Endpoint, type Pki } from './fixtures.js';
 
 /** Rounds of the join-against-revoke race, each starting the join a step later. */
 const RACE_ROUNDS = 4;
@@ -33,15 +33,6 @@ const MAX_POLLS = 100;
 /** Pause between polls. */
 const POLL_MS = 50;
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, ok: () => boolean): Promise<void> {
-  for (let i = 0; i < MAX_POLLS; i++) {
-    if (ok()) return;
-    await sleep(POLL_MS);
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 describe('enrollment administration', () => {
   let dir: string;
@@ -140,7 +131,7 @@ describe('revocation and the identity policy', () => {
     const service = endpoint.service;
     assert.deepEqual(service.policyEntries().map((e) => e.id), ['solo']);
     await revokeIdentity({ caDir: pki.caDir, identity: 'solo', serverCrlFile: '' });
-    await until('the service to see the revocation', () => service.revokedIdentities().includes('solo'));
+    await until('the service to see the revocation', () => service.revokedIdentities().includes('solo'), MAX_POLLS, POLL_MS);
     assert.deepEqual(service.policyEntries(), []);
     assert.equal(service.policyEnforced(), true);
     const soloIdentity = identityOfFile(solo.files.cert);

@@ -11,7 +11,7 @@ import { recordEnrollment } from '../../src/enroll/clients-store.js';
 import { createCsr } from '../../src/enroll/csr.js';
 import { x509 } from '../../src/pki/crypto-provider.js';
 import { certFingerprint, loadCa } from '../../src/pki/index.js';
-import { makePki, removeDir, startEndpoint, tempDir, type Endpoint, type Pki } from './fixtures.js';
+import { makePki, removeDir, startEndpoint, tempDir, until, type Endpoint, type Pki } from './fixtures.js';
 
 const DAY = 86_400_000;
 /** Most polls while waiting for the renewer. */
@@ -31,13 +31,6 @@ function capture(): { logger: pino.Logger; lines: string[] } {
   return { logger: pino({ level: 'info' }, stream), lines };
 }
 
-async function until(what: string, ok: () => boolean): Promise<void> {
-  for (let i = 0; i < MAX_POLLS; i++) {
-    if (ok()) return;
-    await new Promise((r) => setTimeout(r, POLL_MS));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 describe('automatic renewal', () => {
   let dir: string;
@@ -92,7 +85,7 @@ describe('automatic renewal', () => {
     const { logger, lines } = capture();
     const renewer = startAutoRenewal(() => config, { logger });
     try {
-      await until('the renewal', () => lines.some((l) => l.includes('client certificate renewed')));
+      await until('the renewal', () => lines.some((l) => l.includes('client certificate renewed')), MAX_POLLS, POLL_MS);
       const after = readFileSync(config.transport.tls.certFile, 'utf8');
       assert.notEqual(after, aged.certPem);
       assert.equal(renewalDue(after), false);
@@ -112,7 +105,7 @@ describe('automatic renewal', () => {
     const { logger, lines } = capture();
     const renewer = startAutoRenewal(() => config, { logger });
     try {
-      await until('the refusal', () => lines.some((l) => l.includes('automatic renewal stopped')));
+      await until('the refusal', () => lines.some((l) => l.includes('automatic renewal stopped')), MAX_POLLS, POLL_MS);
       assert.ok(lines.some((l) => /was not issued by enrollment on this server/.test(l)));
       assert.equal(readFileSync(stranger.cert, 'utf8'), stranger.certPem, 'nothing replaced');
     } finally {

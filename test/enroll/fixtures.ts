@@ -1,4 +1,5 @@
 // Enrollment test fixtures: a CA with a server certificate, a loopback TLS endpoint in front of an EnrollService, and a recording TLS server.
+import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -189,4 +190,16 @@ export async function rawRequest(
 export function post(path: string, body: unknown, extraHeaders = ''): string {
   const json = JSON.stringify(body);
   return `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\n${extraHeaders}\r\n${json}`;
+}
+
+/** Resolves after `ms` milliseconds. */
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `ok` every `everyMs` until it holds, at most `polls` times, then fails naming `what`. */
+export async function until(what: string, ok: () => boolean, polls: number, everyMs: number): Promise<void> {
+  for (let i = 0; i < polls; i++) {
+    if (ok()) return;
+    await sleep(everyMs);
+  }
+  assert.fail(`timed out waiting for ${what}`);
 }

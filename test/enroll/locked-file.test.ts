@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync
 import { join } from 'node:path';
 import { acquireLock, releaseLock, withFileLock } from '../../src/enroll/locked-file.js';
 import { ErrorCode, isBurrowError } from '../../src/errors.js';
-import { removeDir, tempDir } from './fixtures.js';
+import { removeDir, sleep, tempDir, until } from './fixtures.js';
 
 /** Concurrent takers in the stale-lock test. */
 const TAKERS = 12;
@@ -18,15 +18,6 @@ const MAX_POLLS = 250;
 /** Pause between polls. */
 const POLL_MS = 20;
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, ok: () => boolean): Promise<void> {
-  for (let i = 0; i < MAX_POLLS; i++) {
-    if (ok()) return;
-    await sleep(POLL_MS);
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 describe('enrollment file lock', () => {
   let dir: string;
@@ -77,10 +68,10 @@ describe('enrollment file lock', () => {
       utimesSync(lock, LONG_AGO, LONG_AGO);
       second = withFileLock(join(spellings[1]!, 'long.json'), async () => {
         secondHolds = true;
-        await until('the first holder to finish', () => firstDone);
+        await until('the first holder to finish', () => firstDone, MAX_POLLS, POLL_MS);
         lockAtSecondsEnd = existsSync(lock) ? readFileSync(lock, 'utf8') : '(removed)';
       });
-      await until('the second taker to take over', () => secondHolds);
+      await until('the second taker to take over', () => secondHolds, MAX_POLLS, POLL_MS);
     });
     const firstOutcome = await first.then(
       () => 'resolved',
@@ -99,7 +90,7 @@ describe('enrollment file lock', () => {
     const held = await acquireLock(lock, { heartbeatMs: POLL_MS });
     try {
       utimesSync(lock, LONG_AGO, LONG_AGO);
-      await until('the heartbeat', () => Date.now() - statSync(lock).mtimeMs < 60_000);
+      await until('the heartbeat', () => Date.now() - statSync(lock).mtimeMs < 60_000, MAX_POLLS, POLL_MS);
       await assert.rejects(acquireLock(lock, { timeoutMs: 100 }), (err: unknown) => isBurrowError(err, ErrorCode.TIMEOUT));
       assert.equal(readFileSync(lock, 'utf8'), held.owner, 'still ours');
     } finally {
