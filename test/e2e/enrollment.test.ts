@@ -15,6 +15,7 @@ import {
   randomPayload,
   removeDir,
   runCli,
+  runCliOk,
   scratchDir,
   sha256,
   sleep,
@@ -28,11 +29,8 @@ const MAX_POLLS = 100;
 /** Pause between polls. */
 const POLL_MS = 100;
 
-async function cli(args: string[]): Promise<string> {
-  const result = await runCli(args);
-  assert.equal(result.code, 0, `burrow ${args.join(' ')} failed:\n${result.output}`);
-  return result.output;
-}
+/** The CLI run to success (its output), or a failed test showing that output. */
+const cli = runCliOk;
 
 /** The token, fingerprint and address of the join command `server token create` printed. */
 function joinCommand(output: string): { address: string; token: string; fingerprint: string } {

@@ -1,4 +1,5 @@
 // End-to-end harness: runs the real `burrow` CLI (dist/) as child processes on loopback, with local services to tunnel.
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -117,6 +118,13 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promi
   const proc = new BurrowProcess(args, env);
   const code = await proc.exited;
   return { code, output: proc.output };
+}
+
+/** Runs the CLI and returns its output, failing the test with that output when it exits non-zero. */
+export async function runCliOk(args: string[]): Promise<string> {
+  const result = await runCli(args);
+  assert.equal(result.code, 0, `burrow ${args.join(' ')} failed:\n${result.output}`);
+  return result.output;
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -15,6 +15,7 @@ import {
   randomPayload,
   removeDir,
   runCli,
+  runCliOk,
   scratchDir,
   sha256,
   startFileServer,
@@ -44,11 +45,8 @@ interface Pki {
   crl: string;
 }
 
-async function cli(args: string[]): Promise<string> {
-  const result = await runCli(args);
-  assert.equal(result.code, 0, `burrow ${args.join(' ')} failed:\n${result.output}`);
-  return result.output;
-}
+/** The CLI run to success (its output), or a failed test showing that output. */
+const cli = runCliOk;
 
 async function makePki(dir: string): Promise<Pki> {
   const ca = join(dir, 'ca');
