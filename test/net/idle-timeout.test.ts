@@ -1,10 +1,10 @@
 // IdleTimer and relayWithIdleTimeout(): silent relays are destroyed with a TIMEOUT, busy ones are left alone.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import net from 'node:net';
 import { describe, it } from 'node:test';
 import { ErrorCode, isBurrowError } from '../../src/errors.js';
 import { IdleTimer, relayWithIdleTimeout } from '../../src/net/idle-timeout.js';
+import { socketPair } from './helpers.js';
 
 /** The idle timeout the relay tests use: short, but far above timer jitter. */
 const IDLE_MS = 300;
@@ -13,18 +13,6 @@ const TRICKLE_EVERY_MS = 50;
 /** ... this many times: the relay lives several idle periods. */
 const TRICKLE_COUNT = 20;
 
-/** A connected pair of loopback sockets (allowHalfOpen, as the proxies create them). */
-async function socketPair(): Promise<[net.Socket, net.Socket, () => void]> {
-  const server = net.createServer({ allowHalfOpen: true });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  const accepted = once(server, 'connection');
-  const client = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
-  await once(client, 'connect');
-  const [peer] = (await accepted) as [net.Socket];
-  return [client, peer, () => server.close()];
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -4,19 +4,8 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { describe, it } from 'node:test';
 import { relay, RELAY_BATCH_BYTES } from '../../src/net/relay.js';
+import { socketPair } from './helpers.js';
 
-/** A connected pair of loopback sockets (allowHalfOpen, as the proxies create them). */
-async function socketPair(): Promise<[net.Socket, net.Socket, () => void]> {
-  const server = net.createServer({ allowHalfOpen: true });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  const accepted = once(server, 'connection');
-  const client = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
-  await once(client, 'connect');
-  const [peer] = (await accepted) as [net.Socket];
-  return [client, peer, () => server.close()];
-}
 
 function readAll(socket: net.Socket): Promise<Buffer> {
   return new Promise((resolve, reject) => {
