@@ -32,6 +32,21 @@ const POLL_MS = 100;
 /** The CLI run to success (its output), or a failed test showing that output. */
 const cli = runCliOk;
 
+/** frps.toml of an enrolling server: its certificate from `ca`, clients verified against it, optionally its CRL. */
+function serverToml(work: string, ca: string, bindPort: number, withCrl: boolean): string {
+  return [
+    'bindAddr = "127.0.0.1"',
+    `bindPort = ${bindPort}`,
+    `auth.token = "${AUTH_TOKEN}"`,
+    `transport.tls.certFile = ${JSON.stringify(join(work, 'server.crt'))}`,
+    `transport.tls.keyFile = ${JSON.stringify(join(work, 'server.key'))}`,
+    `transport.tls.trustedCaFile = ${JSON.stringify(join(ca, 'ca.crt'))}`,
+    ...(withCrl ? [`transport.tls.crlFile = ${JSON.stringify(join(ca, 'crl.pem'))}`] : []),
+    `stateDir = ${JSON.stringify(join(work, 'state'))}`,
+    '',
+  ].join('\n');
+}
+
 /** The token, fingerprint and address of the join command `server token create` printed. */
 function joinCommand(output: string): { address: string; token: string; fingerprint: string } {
   const m = /burrow client join (\S+) --token (brw1\.\S+) --fingerprint (sha256:[0-9a-f]{64})/.exec(output);
@@ -70,17 +85,7 @@ describe('enrollment through the real CLI', () => {
     await cli(['cert', 'issue', 'server', '--ca-dir', ca, '--out', join(work, 'server'), '127.0.0.1', 'localhost']);
     await cli(['ca', 'crl', '--dir', ca]);
     const bindPort = await freePort();
-    frps = writeFile(work, 'frps.toml', [
-      'bindAddr = "127.0.0.1"',
-      `bindPort = ${bindPort}`,
-      `auth.token = "${AUTH_TOKEN}"`,
-      `transport.tls.certFile = ${JSON.stringify(join(work, 'server.crt'))}`,
-      `transport.tls.keyFile = ${JSON.stringify(join(work, 'server.key'))}`,
-      `transport.tls.trustedCaFile = ${JSON.stringify(join(ca, 'ca.crt'))}`,
-      `transport.tls.crlFile = ${JSON.stringify(join(ca, 'crl.pem'))}`,
-      `stateDir = ${JSON.stringify(join(work, 'state'))}`,
-      '',
-    ].join('\n'));
+    frps = writeFile(work, 'frps.toml', serverToml(work, ca, bindPort, true));
     server = new BurrowProcess(['server', '-c', frps]);
     await server.waitFor(/burrow server listening/);
     files = await startFileServer(payload);
@@ -187,16 +192,7 @@ describe('revoking the only enrolled identity (a server without a CRL)', () => {
     await cli(['cert', 'issue', 'server', '--ca-dir', ca, '--out', join(work, 'server'), '127.0.0.1', 'localhost']);
     bindPort = await freePort();
     // No transport.tls.crlFile: only the identity policy keeps a revoked client out.
-    frps = writeFile(work, 'frps.toml', [
-      'bindAddr = "127.0.0.1"',
-      `bindPort = ${bindPort}`,
-      `auth.token = "${AUTH_TOKEN}"`,
-      `transport.tls.certFile = ${JSON.stringify(join(work, 'server.crt'))}`,
-      `transport.tls.keyFile = ${JSON.stringify(join(work, 'server.key'))}`,
-      `transport.tls.trustedCaFile = ${JSON.stringify(join(ca, 'ca.crt'))}`,
-      `stateDir = ${JSON.stringify(join(work, 'state'))}`,
-      '',
-    ].join('\n'));
+    frps = writeFile(work, 'frps.toml', serverToml(work, ca, bindPort, false));
     server = new BurrowProcess(['server', '-c', frps]);
     await server.waitFor(/burrow server listening/);
     files = await startFileServer(payload);
