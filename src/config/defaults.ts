@@ -33,6 +33,12 @@ export const DEFAULT_CONNECTION_RATE_LIMIT = 50;
 export const DEFAULT_CONNECTION_BURST = 200;
 /** burrow's userConnIdleTimeout: one hour of silence both ways (long enough for an idle SSH session). */
 export const DEFAULT_USER_CONN_IDLE_TIMEOUT = 3600;
+/** burrow's maxPortsPerClient when the file does not set it (frp: no limit; an explicit 0 still means none). */
+export const DEFAULT_MAX_PORTS_PER_CLIENT = 100;
+/** burrow's maxProxiesPerClient when unset: proxies one client may register at once (0 = no limit). */
+export const DEFAULT_MAX_PROXIES_PER_CLIENT = 200;
+/** burrow's log.format: readable on a TTY, JSON where output is piped or written to a file. */
+export const DEFAULT_LOG_FORMAT = 'auto';
 /** burrow's auth.loginProof: burrow clients prove each login, frp clients still log in. */
 export const DEFAULT_LOGIN_PROOF = 'auto';
 
@@ -48,11 +54,17 @@ function completeWebServer(w: ServerInput['webServer']): WebServerConfig {
     user: w?.user ?? '',
     password: w?.password ?? '',
     tls: { certFile: w?.tls?.certFile ?? '', keyFile: w?.tls?.keyFile ?? '' },
+    allowUnauthenticated: w?.allowUnauthenticated ?? false,
   };
 }
 
 function completeLog(l: ServerInput['log']): LogConfig {
-  return { to: or(l?.to, DEFAULT_LOG_TO), level: or(l?.level, DEFAULT_LOG_LEVEL), maxDays: or(l?.maxDays, DEFAULT_LOG_MAX_DAYS) };
+  return {
+    to: or(l?.to, DEFAULT_LOG_TO),
+    level: or(l?.level, DEFAULT_LOG_LEVEL),
+    maxDays: or(l?.maxDays, DEFAULT_LOG_MAX_DAYS),
+    format: l?.format ?? DEFAULT_LOG_FORMAT,
+  };
 }
 
 /** `{ single }` or `{ start, end }` as written → an inclusive range. */
@@ -107,7 +119,8 @@ export function completeServer(c: ServerInput, token?: string): ServerConfig {
       },
     },
     allowPorts: (c.allowPorts ?? []).map(toRange),
-    maxPortsPerClient: c.maxPortsPerClient ?? 0,
+    maxPortsPerClient: c.maxPortsPerClient ?? DEFAULT_MAX_PORTS_PER_CLIENT,
+    maxProxiesPerClient: c.maxProxiesPerClient ?? DEFAULT_MAX_PROXIES_PER_CLIENT,
     userConnTimeout: or(c.userConnTimeout, DEFAULT_USER_CONN_TIMEOUT),
     userConnIdleTimeout: c.userConnIdleTimeout ?? DEFAULT_USER_CONN_IDLE_TIMEOUT,
     detailedErrorsToClient: c.detailedErrorsToClient ?? true,

@@ -9,6 +9,8 @@ export const MAX_UDP_PACKET_SIZE = 65535;
 
 export const AUTH_SCOPES = ['HeartBeats', 'NewWorkConns'] as const;
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
+/** burrow's log.format: readable lines on a TTY and JSON elsewhere ("auto"), or one of them always. */
+export const LOG_FORMATS = ['auto', 'text', 'json'] as const;
 export const PROXY_TYPES = ['tcp', 'udp', 'http', 'https', 'tcpmux', 'stcp', 'sudp', 'xtcp'] as const;
 export const VISITOR_TYPES = ['stcp', 'sudp', 'xtcp'] as const;
 export const TRANSPORT_PROTOCOLS = ['tcp', 'kcp', 'quic', 'websocket', 'wss'] as const;
@@ -58,10 +60,18 @@ const webServer = table({
   user: str().optional(),
   password: str().optional(),
   tls: table({ certFile: str().optional(), keyFile: str().optional() }).optional(),
+  // burrow's own: serve a non-loopback address without credentials (refused unless this is true).
+  allowUnauthenticated: bool().optional(),
 });
 
 /** [log] of both sides. */
-const log = table({ to: str().optional(), level: oneOf(LOG_LEVELS).optional(), maxDays: int().optional() });
+const log = table({
+  to: str().optional(),
+  level: oneOf(LOG_LEVELS).optional(),
+  maxDays: int().optional(),
+  // burrow's own: "auto" (readable lines on a TTY, JSON otherwise), "text" or "json".
+  format: oneOf(LOG_FORMATS).optional(),
+});
 
 /** A bandwidth as frp writes it: a number followed by MB or KB, or empty for no limit. */
 const bandwidth = str().regex(/^\s*(\d+(\.\d+)?(MB|KB))?\s*$/, { error: 'expected a bandwidth such as "1MB" or "512KB"' });
@@ -98,6 +108,8 @@ export const serverSchema = table({
   }).optional(),
   allowPorts: tables({ start: port1().optional(), end: port1().optional(), single: port1().optional() }).optional(),
   maxPortsPerClient: intIn(0, Number.MAX_SAFE_INTEGER).optional(),
+  // burrow's own: proxies one client may register at once (0 = no limit).
+  maxProxiesPerClient: intIn(0, Number.MAX_SAFE_INTEGER).optional(),
   userConnTimeout: intIn(0, Number.MAX_SAFE_INTEGER).optional(),
   // burrow's own: seconds without a byte either way before a user connection is closed (0 = never).
   userConnIdleTimeout: intIn(0, Number.MAX_SAFE_INTEGER).optional(),

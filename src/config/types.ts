@@ -62,6 +62,8 @@ export interface WebServerConfig {
   password: string;
   /** HTTPS for the admin API and dashboard when both are set. */
   tls: { certFile: string; keyFile: string };
+  /** burrow's own: a non-loopback addr without user/password starts only when this is true. */
+  allowUnauthenticated: boolean;
 }
 
 /** [log] of either side. */
@@ -69,7 +71,12 @@ export interface LogConfig {
   to: string;
   level: string;
   maxDays: number;
+  /** burrow's own: "auto" = readable lines on a TTY, JSON lines otherwise; "text" or "json" always. */
+  format: LogFormat;
 }
+
+/** burrow's log.format values. */
+export type LogFormat = 'auto' | 'text' | 'json';
 
 /** frps.toml. */
 export interface ServerConfig {
@@ -94,7 +101,10 @@ export interface ServerConfig {
   };
   /** Empty = any port. */
   allowPorts: PortRange[];
+  /** Ports one client may hold; 0 = no limit (burrow's default when unset: DEFAULT_MAX_PORTS_PER_CLIENT). */
   maxPortsPerClient: number;
+  /** burrow's own: proxies one client may register at once; 0 = no limit. */
+  maxProxiesPerClient: number;
   userConnTimeout: number;
   /** burrow's own: seconds without a byte either way before a tcp/stcp user connection is closed; 0 = never. */
   userConnIdleTimeout: number;

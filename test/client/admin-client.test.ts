@@ -37,7 +37,7 @@ function countingView(): ClientView & { calls: number } {
 }
 
 function web(port: number, extra: Partial<WebServerConfig> = {}): WebServerConfig {
-  return { addr: '127.0.0.1', port, user: USER, password: PASSWORD, tls: { certFile: '', keyFile: '' }, ...extra };
+  return { addr: '127.0.0.1', port, user: USER, password: PASSWORD, tls: { certFile: '', keyFile: '' }, allowUnauthenticated: false, ...extra };
 }
 
 describe('ClientAdminApi over HTTP', () => {

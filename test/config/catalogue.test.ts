@@ -19,6 +19,9 @@ const BURROW_KEYS = new Set([
   'transport.connectionRateLimit',
   'transport.connectionBurst',
   'userConnIdleTimeout',
+  'maxProxiesPerClient',
+  'webServer.allowUnauthenticated',
+  'log.format',
 ]);
 
 /** Key paths of an object schema that frp's catalogue does not list. */
