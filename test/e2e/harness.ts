@@ -29,10 +29,25 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** A scratch directory removed by cleanup(). */
+/** Scratch directories not yet removed; whatever is left goes when the test file's process exits, pass or fail. */
+const scratchDirs = new Set<string>();
+
+/** A fresh scratch directory, removed by removeDir() or, at the latest, when the test process exits. */
 export function scratchDir(): string {
-  return mkdtempSync(join(tmpdir(), 'burrow-e2e-'));
+  const dir = mkdtempSync(join(tmpdir(), 'burrow-e2e-'));
+  scratchDirs.add(dir);
+  return dir;
 }
+
+/** Exit hook: kills the CLI processes still running (they could write into a folder being removed), then removes every scratch directory. */
+function removeScratchDirs(): void {
+  for (const proc of running) {
+    if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
+  }
+  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  scratchDirs.clear();
+}
+process.once('exit', removeScratchDirs);
 
 export function writeFile(dir: string, name: string, text: string): string {
   const path = join(dir, name);
@@ -225,5 +240,6 @@ export function randomPayload(size: number): Buffer {
 }
 
 export function removeDir(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
+  scratchDirs.delete(dir);
+  rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
 }

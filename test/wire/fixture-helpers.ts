@@ -1,9 +1,9 @@
-// Test helpers: load the real frp 0.70.0 captures (../shared/fixtures beside the repo) as one Buffer per direction.
+// Test helpers: load the real frp 0.70.0 captures (test/fixtures/frp-0.70.0/) as one Buffer per direction.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { FRP_FIXTURES } from '../fixtures.js';
 
-/** The captures folder: ../shared/fixtures/frp-0.70.0/ beside the repository. */
+/** The captures folder: test/fixtures/frp-0.70.0/ in the repository. */
 export const FIXTURES_DIR = pathToFileURL(FRP_FIXTURES);
 
 /** The bytes of one capture, each direction's reads concatenated in order. */

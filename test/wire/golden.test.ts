@@ -50,8 +50,8 @@ function remotePorts(): Map<string, number> {
   return new Map(cfg.proxies.map((p) => [p.name, p.remotePort]));
 }
 
-test('the fixtures path is the shared captures folder beside the repository', () => {
-  assert.match(fixturesPath(), /\/shared\/fixtures\/frp-0\.70\.0\/$/);
+test('the fixtures path is the captures folder inside the repository', () => {
+  assert.match(fixturesPath(), /\/test\/fixtures\/frp-0\.70\.0\/$/);
 });
 
 describe('v1-nomux conn-1 (control connection)', () => {
