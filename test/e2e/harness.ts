@@ -48,6 +48,13 @@ function removeScratchDirs(): void {
   scratchDirs.clear();
 }
 process.once('exit', removeScratchDirs);
+// The test runner stops a file that runs past its timeout with SIGTERM, which skips 'exit': clean up, then die of it.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    removeScratchDirs();
+    process.kill(process.pid, signal);
+  });
+}
 
 export function writeFile(dir: string, name: string, text: string): string {
   const path = join(dir, name);
