@@ -64,6 +64,11 @@ function main() {
   const flags = args.filter((a) => a.startsWith('--'));
   let files = ROOTS.flatMap((root) => collect(root, [])).sort();
   if (filter.length > 0) files = files.filter((f) => filter.some((p) => f.includes(p)));
+  if (files.length === 0) {
+    // node --test with no files would search the working directory on its own: say so instead.
+    console.error(`run-tests: no *.test.ts file under ${ROOTS.join(', ')} matches ${filter.join(' ')}`);
+    return 1;
+  }
 
   const runDir = mkdtempSync(join(tmpdir(), 'burrow-test-run-'));
   const runTmp = join(runDir, 'tmp');

@@ -120,7 +120,7 @@ describe('the packed tarball', { timeout: TEST_TIMEOUT_MS }, () => {
     assert.equal(install.code, 0, install.out);
     assert.ok(!existsSync(join(appDir, 'node_modules', 'typescript')), 'a dev dependency was installed');
 
-    const v = await run('npx', ['--no', 'burrow', '--version'], appDir, CLI_TIMEOUT_MS);
+    const v = await run('npx', ['--no', '--', 'burrow', '--version'], appDir, CLI_TIMEOUT_MS); // --no: never download it
     assert.equal(v.code, 0, v.out);
     assert.equal(v.out.trim(), version);
 
