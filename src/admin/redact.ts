@@ -39,6 +39,7 @@ const VALUE_MAP_KEYS = new Set([
   'requestheaders',
   'responseheaders',
   'metas',
+  'metadatas',
   'additionalendpointparams',
   'additionalauthparams',
 ]);

@@ -73,8 +73,8 @@ export interface AdminServer {
   close(): Promise<void>;
 }
 
-/** The routes for a view: its API, /metrics when enabled, /healthz and the dashboard. */
-function routesFor(options: AdminServerOptions): Route[] {
+/** The routes for a view: its API, /metrics when enabled, /healthz and the dashboard (exported for the tests that walk them all). */
+export function adminRoutes(options: Pick<AdminServerOptions, 'view' | 'metrics' | 'enablePrometheus'>): Route[] {
   const { view } = options;
   const metrics = options.enablePrometheus ? options.metrics : undefined;
   const routes: Route[] = [{ method: 'GET', pattern: '/healthz', public: true, handler: () => ({ status: 200, text: '' }) }];
@@ -112,7 +112,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
       `webServer.addr = "${addr}" is not a loopback address and webServer.user/webServer.password are empty: anyone who can reach it could use the admin API; set webServer.user and webServer.password, bind webServer.addr to 127.0.0.1, or set webServer.allowUnauthenticated = true`,
     );
   }
-  const routes = routesFor(options);
+  const routes = adminRoutes(options);
   const limiter = new AuthLimiter(options.authLimits);
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res, { routes, creds, loopbackOnly, limiter, logger }).catch((err: unknown) => {
