@@ -36,6 +36,11 @@ function sensitive(path: string[]): boolean {
   return isSecretKey(last) || path.slice(0, -1).some(isValueMapKey);
 }
 
+/** True when a value is to be masked: a secret path, key material, or a mask already (so a PUT can restore it). */
+function maskable(path: string[], value: string): boolean {
+  return sensitive(path) || looksLikeKeyMaterial(value) || value === REDACTED;
+}
+
 /** The raw text of a string literal (quotes included) as its value, for the key-material check. */
 function literalValue(raw: string): string {
   try {
@@ -80,14 +85,14 @@ function walkToml(text: string, onSecret: OnSecret): string {
       const end = raw.indexOf(triple, 3);
       const literal = end < 0 ? raw : raw.slice(0, end + 3);
       const tail = end < 0 ? '' : raw.slice(end + 3);
-      const secret = sensitive(path) || looksLikeKeyMaterial(literal);
+      const secret = maskable(path, literal);
       out.push(indent + key + eq + (secret ? onSecret(path.join('.'), literal) : literal) + tail);
       continue;
     }
     const str = STRING_AT_START.exec(rest);
     if (str) {
       const literal = str[0];
-      const secret = sensitive(path) || looksLikeKeyMaterial(literalValue(literal));
+      const secret = maskable(path, literalValue(literal));
       out.push(indent + key + eq + (secret ? onSecret(path.join('.'), literal) : literal) + rest.slice(literal.length));
       continue;
     }
@@ -95,7 +100,7 @@ function walkToml(text: string, onSecret: OnSecret): string {
       // An inline table, e.g. requestHeaders.set = { Authorization = "…" }: each of its string pairs.
       const inline = rest.replace(INLINE_PAIR, (whole: string, k: string, e: string, v: string) => {
         const inner = [...path, ...keyParts(k)];
-        return sensitive(inner) || looksLikeKeyMaterial(literalValue(v)) ? k + e + onSecret(inner.join('.'), v) : whole;
+        return maskable(inner, literalValue(v)) ? k + e + onSecret(inner.join('.'), v) : whole;
       });
       out.push(indent + key + eq + inline);
       continue;
@@ -121,7 +126,7 @@ function indexed(parts: string[], counts: Map<string, number>, isArray: boolean)
 /** Walks a parsed JSON config the same way: every sensitive string leaf is rewritten by `onSecret`. */
 function walkJson(value: unknown, path: string[], onSecret: (path: string, value: string) => string): unknown {
   if (typeof value === 'string') {
-    return path.length > 0 && (sensitive(path) || looksLikeKeyMaterial(value)) ? onSecret(path.join('.'), value) : value;
+    return path.length > 0 && maskable(path, value) ? onSecret(path.join('.'), value) : value;
   }
   if (Array.isArray(value)) return value.map((v, i) => walkJson(v, [...path, String(i)], onSecret));
   if (value !== null && typeof value === 'object') {
