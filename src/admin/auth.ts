@@ -66,6 +66,16 @@ export function hostAllowed(headers: IncomingHttpHeaders): boolean {
 }
 
 /**
+ * True when a request to an API that listens beyond loopback without credentials names its host
+ * by an IP address or a loopback name. DNS rebinding needs a domain name of the attacker's, so
+ * refusing every other name keeps another site's pages out while LAN tools using the IP work.
+ */
+export function hostIsAddress(headers: IncomingHttpHeaders): boolean {
+  const host = hostOf(headers.host);
+  return isLoopback(host) || net.isIP(host) !== 0;
+}
+
+/**
  * True when a state-changing request may proceed: browsers label cross-site requests with
  * Sec-Fetch-Site, which an <img> or form on another site cannot suppress; tools send none.
  */

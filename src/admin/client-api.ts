@@ -1,5 +1,6 @@
 // Routes of a client's admin API: frp's /api/status, /api/config (GET, PUT) and /api/reload.
 import { HttpError, json } from './http.js';
+import { redactConfigText, restoreConfigText } from './redact-config.js';
 import type { Route } from './router.js';
 import { statusJson } from './shapes.js';
 import type { ClientView } from './types.js';
@@ -11,7 +12,8 @@ export function clientApiRoutes(view: ClientView): Route[] {
     {
       method: 'GET',
       pattern: '/api/config',
-      handler: async () => ({ status: 200, text: await view.configText(), contentType: 'text/plain; charset=utf-8' }),
+      // Secrets (auth.token, passwords, secret keys, header values) are masked; a PUT that keeps a mask keeps the secret.
+      handler: async () => ({ status: 200, text: redactConfigText(await view.configText()), contentType: 'text/plain; charset=utf-8' }),
     },
     {
       method: 'PUT',
@@ -21,7 +23,7 @@ export function clientApiRoutes(view: ClientView): Route[] {
         const text = await body();
         // frp's rule and message: an empty body would wipe the config.
         if (text.trim() === '') throw new HttpError(400, "body can't be empty");
-        await view.putConfigText(text);
+        await view.putConfigText(restoreConfigText(text, await view.configText()));
         return { status: 200, text: '' };
       },
     },

@@ -31,3 +31,14 @@ export const MAX_IDENTITY_LABELS = 1000;
 export const MAX_REASON_LABELS = 32;
 /** Longest label value kept; longer ones are cut (names and reasons are meant to be short). */
 export const MAX_LABEL_LENGTH = 64;
+
+/** Wrong Basic-auth guesses one address may make per ADMIN_AUTH_WINDOW_MS before it is backed off. */
+export const ADMIN_AUTH_MAX_FAILURES = 5;
+/** The window failures are counted in: a typo now and then never backs a person off. */
+export const ADMIN_AUTH_WINDOW_MS = 60_000;
+/** First back-off after ADMIN_AUTH_MAX_FAILURES; each further one doubles. */
+export const ADMIN_AUTH_BASE_BACKOFF_MS = 1_000;
+/** Longest back-off: 5 guesses per 15 min at most, while a locked-out admin waits no longer than that. */
+export const ADMIN_AUTH_MAX_BACKOFF_MS = 15 * 60_000;
+/** Most addresses whose failures are tracked (about 100 bytes each); the least recently seen is dropped first. */
+export const ADMIN_AUTH_MAX_TRACKED = 10_000;

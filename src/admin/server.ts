@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 import type { WebServerConfig } from '../config/index.js';
 import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
-import { authRequired, checkBasicAuth, fetchSiteAllowed, hostAllowed, hostOf, isLoopback, type Credentials } from './auth.js';
+import { authRequired, checkBasicAuth, fetchSiteAllowed, hostAllowed, hostIsAddress, hostOf, isLoopback, type Credentials } from './auth.js';
+import { AuthLimiter, type AuthLimitOptions } from './auth-limiter.js';
 import { clientApiRoutes } from './client-api.js';
 import {
   AUTH_FAIL_DELAY_MS,
@@ -22,6 +23,7 @@ import {
 import { dashboardRoutes } from './dashboard/index.js';
 import { errorReply, HttpError, readBody, sendReply, statusOfError, type Reply } from './http.js';
 import type { BurrowMetrics } from './metrics.js';
+import { redactJson } from './redact.js';
 import { matchRoute, type Route } from './router.js';
 import { metricsRoute, serverApiRoutes } from './server-api.js';
 import { isServerView, type AdminView } from './types.js';
@@ -35,6 +37,10 @@ export interface AdminServerOptions {
   /** Basic auth; both empty = no authentication. */
   user?: string;
   password?: string;
+  /** webServer.allowUnauthenticated: listen beyond loopback without user/password (refused otherwise). */
+  allowUnauthenticated?: boolean;
+  /** Failed-login back-off; the ADMIN_AUTH_* constants unless set (tests shorten them). */
+  authLimits?: AuthLimitOptions;
   /** Serve HTTPS with this certificate and key (PEM files). */
   tls?: { certFile: string; keyFile: string };
   /** A server's or a client's view; decides which API and page are served. */
@@ -46,12 +52,13 @@ export interface AdminServerOptions {
 }
 
 /** Where and how the admin server listens, from a `[webServer]` table (server or client alike). */
-export function webServerListenOptions(web: WebServerConfig): Pick<AdminServerOptions, 'addr' | 'port' | 'user' | 'password' | 'tls'> {
+export function webServerListenOptions(web: WebServerConfig): Pick<AdminServerOptions, 'addr' | 'port' | 'user' | 'password' | 'allowUnauthenticated' | 'tls'> {
   return {
     addr: web.addr,
     port: web.port,
     user: web.user,
     password: web.password,
+    allowUnauthenticated: web.allowUnauthenticated,
     ...(web.tls.certFile && web.tls.keyFile ? { tls: { certFile: web.tls.certFile, keyFile: web.tls.keyFile } } : {}),
   };
 }
@@ -66,8 +73,8 @@ export interface AdminServer {
   close(): Promise<void>;
 }
 
-/** The routes for a view: its API, /metrics when enabled, /healthz and the dashboard. */
-function routesFor(options: AdminServerOptions): Route[] {
+/** The routes for a view: its API, /metrics when enabled, /healthz and the dashboard (exported for the tests that walk them all). */
+export function adminRoutes(options: Pick<AdminServerOptions, 'view' | 'metrics' | 'enablePrometheus'>): Route[] {
   const { view } = options;
   const metrics = options.enablePrometheus ? options.metrics : undefined;
   const routes: Route[] = [{ method: 'GET', pattern: '/healthz', public: true, handler: () => ({ status: 200, text: '' }) }];
@@ -91,16 +98,24 @@ function readPem(key: string, path: string): Buffer {
 
 /**
  * Starts the admin API and dashboard. Resolves once listening; rejects with BurrowError NETWORK
- * when the address cannot be bound, TLS when the certificate or key cannot be loaded.
+ * when the address cannot be bound, TLS when the certificate or key cannot be loaded, CONFIG when
+ * it would listen beyond loopback without credentials and allowUnauthenticated is not set.
  */
 export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
   const logger = options.logger ?? silentLogger();
   const addr = options.addr === undefined || options.addr === '' ? DEFAULT_ADMIN_ADDR : options.addr;
   const creds: Credentials = { user: options.user ?? '', password: options.password ?? '' };
   const loopbackOnly = isLoopback(addr);
-  const routes = routesFor(options);
+  if (!loopbackOnly && !authRequired(creds) && options.allowUnauthenticated !== true) {
+    throw new BurrowError(
+      ErrorCode.CONFIG,
+      `webServer.addr = "${addr}" is not a loopback address and webServer.user/webServer.password are empty: anyone who can reach it could use the admin API; set webServer.user and webServer.password, bind webServer.addr to 127.0.0.1, or set webServer.allowUnauthenticated = true`,
+    );
+  }
+  const routes = adminRoutes(options);
+  const limiter = new AuthLimiter(options.authLimits);
   const handler = (req: IncomingMessage, res: ServerResponse) => {
-    handle(req, res, { routes, creds, loopbackOnly, logger }).catch((err: unknown) => {
+    handle(req, res, { routes, creds, loopbackOnly, limiter, logger }).catch((err: unknown) => {
       logger.error({ err: errorMessage(err) }, 'admin API: request failed');
       if (!res.headersSent) sendReply(res, errorReply(500, 'internal error'));
       else res.destroy();
@@ -143,7 +158,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `${options.tls ? 'https' : 'http'}://${host}:${address.port}`;
   if (!loopbackOnly && !authRequired(creds)) {
-    logger.warn({ addr, port: address.port }, 'admin API listens beyond loopback without webServer.user/password: anyone who can reach it can use it');
+    logger.warn({ addr, port: address.port }, 'admin API listens beyond loopback without webServer.user/password (webServer.allowUnauthenticated): anyone who can reach it can use it; only Host headers that are IP addresses are accepted');
   }
   logger.info({ url, auth: authRequired(creds), prometheus: Boolean(options.enablePrometheus && options.metrics) }, 'admin API listening');
 
@@ -162,6 +177,7 @@ interface HandleContext {
   routes: Route[];
   creds: Credentials;
   loopbackOnly: boolean;
+  limiter: AuthLimiter;
   logger: Logger;
 }
 
@@ -179,16 +195,46 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: HandleCont
     return;
   }
   const reply = await answer(req, method, pathname, query, ctx);
+  // The safety net under every endpoint: no JSON answer carries a secret-named field or key material.
+  if (reply.json !== undefined) reply.json = redactJson(reply.json);
   if (reply.status === 401) await new Promise((r) => setTimeout(r, AUTH_FAIL_DELAY_MS).unref());
   if (res.destroyed) return;
   sendReply(res, reply);
   ctx.logger.debug({ method, path: pathname, status: reply.status }, 'admin API request');
 }
 
+/**
+ * The refusal for a request without valid credentials, or undefined when it may go on. An address
+ * backed off after too many wrong guesses gets 429 whatever it sends, the right password too: else
+ * the back-off would not slow guessing at all. A request with no Authorization (a browser's first)
+ * is not counted as a guess.
+ */
+function checkCredentials(req: IncomingMessage, ctx: HandleContext): Reply | undefined {
+  if (!authRequired(ctx.creds)) return undefined;
+  const address = req.socket.remoteAddress ?? '';
+  const waitMs = ctx.limiter.retryAfterMs(address);
+  if (waitMs > 0) {
+    return errorReply(429, 'too many failed logins from this address; try again later', { 'Retry-After': String(Math.ceil(waitMs / 1000)) });
+  }
+  const header = req.headers.authorization;
+  if (checkBasicAuth(header, ctx.creds)) {
+    ctx.limiter.succeed(address);
+    return undefined;
+  }
+  if (header !== undefined) {
+    const backoffMs = ctx.limiter.fail(address);
+    if (backoffMs > 0) ctx.logger.warn({ address, backoffMs }, 'admin API: too many failed logins from one address; refusing it for a while');
+  }
+  return errorReply(401, 'authentication required', { 'WWW-Authenticate': `Basic realm="${AUTH_REALM}"` });
+}
+
 /** The reply for a request, after the Host, auth, route and method checks. */
 async function answer(req: IncomingMessage, method: string, pathname: string, query: URLSearchParams, ctx: HandleContext): Promise<Reply> {
   if (ctx.loopbackOnly && !hostAllowed(req.headers)) {
     return errorReply(403, `Host "${hostOf(req.headers.host)}" is not a loopback name; this admin API is bound to loopback`);
+  }
+  if (!ctx.loopbackOnly && !authRequired(ctx.creds) && !hostIsAddress(req.headers)) {
+    return errorReply(403, `Host "${hostOf(req.headers.host)}" is not an IP address; this admin API has no credentials, so only requests naming it by address are answered`);
   }
   let match;
   try {
@@ -197,8 +243,9 @@ async function answer(req: IncomingMessage, method: string, pathname: string, qu
     return errorReply(statusOfError(err), errorMessage(err));
   }
   const isPublic = match.kind === 'found' && match.route.public === true;
-  if (!isPublic && !checkBasicAuth(req.headers.authorization, ctx.creds)) {
-    return errorReply(401, 'authentication required', { 'WWW-Authenticate': `Basic realm="${AUTH_REALM}"` });
+  if (!isPublic) {
+    const refused = checkCredentials(req, ctx);
+    if (refused) return refused;
   }
   if (match.kind === 'none') return errorReply(404, `no such path: ${pathname}`);
   if (match.kind === 'method') {

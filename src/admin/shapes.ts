@@ -1,16 +1,10 @@
 // The JSON the server API answers: frp's field names where frp has the endpoint, plus burrow's extras.
+import { redactJson } from './redact.js';
 import type { ClientInfo, ClientProxyStatus, ProxyInfo, ServerInfo } from './types.js';
 
-/** NewProxy keys that hold secrets; never served (frp leaves them out of `conf` too). */
-const SECRET_CONF_KEYS = new Set(['sk', 'http_pwd', 'httpPassword', 'secretKey', 'token', 'privilege_key']);
-
-/** A proxy's conf without its secrets. */
+/** A proxy's conf without its secrets (see redact.ts: sk, http_pwd, group_key dropped; header and meta values masked). */
 export function redactConf(conf: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(conf)) {
-    if (!SECRET_CONF_KEYS.has(key)) out[key] = value;
-  }
-  return out;
+  return redactJson(conf) as Record<string, unknown>;
 }
 
 /** GET /api/serverinfo: frp's ServerInfoResp, plus `tcpMux` and `startTime`. */

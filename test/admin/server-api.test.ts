@@ -113,6 +113,8 @@ describe('server admin API with credentials', () => {
       view: fakeServerView(),
       metrics,
       enablePrometheus: true,
+      // These tests send many wrong credentials on purpose; the back-off has its own tests (auth-limit).
+      authLimits: { maxFailures: 1000 },
     });
   });
   after(() => admin.close());

@@ -93,15 +93,18 @@ async function startRealServer(dir: string, files: number): Promise<{ url: strin
   return { url, webPort };
 }
 
-/** Opens a fresh chromium profile that may reach only `allowedHost` (any port); records what else was tried. */
-async function openBrowser(profileDir: string, allowedHost: string, blocked: string[], errors: string[]): Promise<BrowserContext> {
+/**
+ * Opens a fresh chromium profile that may reach only `allowedHost` (any port); records what else was tried.
+ * With `withCredentials` false the browser knows no password: the page URL's userinfo must do.
+ */
+async function openBrowser(profileDir: string, allowedHost: string, blocked: string[], errors: string[], withCredentials = true): Promise<BrowserContext> {
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     args: CHROMIUM_ARGS,
     timeout: LAUNCH_TIMEOUT_MS,
     viewport: { width: 1360, height: 900 },
     deviceScaleFactor: 1,
-    httpCredentials: { username: USER, password: PASSWORD },
+    ...(withCredentials ? { httpCredentials: { username: USER, password: PASSWORD } } : {}),
   });
   await context.route('**/*', (route) => {
     const url = route.request().url();
@@ -189,5 +192,34 @@ describe('dashboard in chromium', { skip: skipReason }, () => {
     assert.deepEqual(errors, [], 'the page threw');
     assert.deepEqual(blocked, [], 'the page tried to reach another host');
     await page.close();
+  });
+  it('both pages work when opened as http://user:password@host:port/ (a bookmark with userinfo): real figures, not dashes', async () => {
+    // A profile that holds no credentials: only the URL's userinfo authenticates.
+    const bareProfile = mkdtempSync(join(tmpdir(), 'burrow-chromium-userinfo-'));
+    const bareBlocked: string[] = [];
+    const bareErrors: string[] = [];
+    const bare = await openBrowser(bareProfile, '127.0.0.1', bareBlocked, bareErrors, false);
+    try {
+      const withUserinfo = (url: string) => url.replace('http://', `http://${USER}:${encodeURIComponent(PASSWORD)}@`) + '/';
+      const page = await bare.newPage();
+      await page.goto(withUserinfo(serverUrl), { timeout: UI_TIMEOUT_MS });
+      await page.locator('#conn', { hasText: /^live/ }).waitFor({ timeout: UI_TIMEOUT_MS });
+      assert.equal(await page.locator('[data-k="clients"]').innerText(), '1');
+      assert.match(await page.locator('[data-k="version"]').innerText(), /\d+\.\d+/);
+      await page.locator('#proxies tbody tr[data-proxy="alice.web"]').waitFor({ timeout: UI_TIMEOUT_MS });
+
+      const clientPage = await bare.newPage();
+      await clientPage.goto(withUserinfo(clientAdmin.url), { timeout: UI_TIMEOUT_MS });
+      await clientPage.locator('#proxies tbody tr[data-proxy="ssh"]').waitFor({ timeout: UI_TIMEOUT_MS });
+      assert.match(await clientPage.locator('#config').inputValue(), /serverAddr = "example.com"/);
+      await clientPage.click('#reload');
+      await clientPage.locator('#msg', { hasText: 'Reloaded' }).waitFor({ timeout: UI_TIMEOUT_MS });
+      assert.match(await clientPage.locator('#conn').innerText(), /^live/);
+      assert.deepEqual(bareErrors, [], 'the pages threw');
+      assert.deepEqual(bareBlocked, [], 'the pages tried to reach another host');
+    } finally {
+      await bare.close();
+      rmSync(bareProfile, { recursive: true, force: true });
+    }
   });
 });

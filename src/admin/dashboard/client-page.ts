@@ -71,7 +71,7 @@ function renderStatus(byType) {
 }
 
 async function loadConfig() {
-  const r = await fetch('/api/config', { credentials: 'same-origin' });
+  const r = await B.fetch('/api/config');
   if (!r.ok) throw new Error('GET /api/config: HTTP ' + r.status);
   document.getElementById('config').value = await r.text();
 }
@@ -87,13 +87,13 @@ async function errorText(r) {
 
 async function save() {
   const text = document.getElementById('config').value;
-  const r = await fetch('/api/config', { method: 'PUT', credentials: 'same-origin', body: text, headers: { 'Content-Type': 'text/plain' } });
+  const r = await B.fetch('/api/config', { method: 'PUT', body: text, headers: { 'Content-Type': 'text/plain' } });
   if (!r.ok) throw new Error('save failed: ' + (await errorText(r)));
   say('Saved. Reload to apply.', 'ok');
 }
 
 async function reload() {
-  const r = await fetch('/api/reload', { credentials: 'same-origin' });
+  const r = await B.fetch('/api/reload');
   if (!r.ok) throw new Error('reload failed: ' + (await errorText(r)));
   const d = await r.json();
   const parts = [];

@@ -87,9 +87,23 @@ B.dateTime = function (iso) {
   return new Date(t).toLocaleString();
 };
 
+/**
+ * The absolute URL of an API path, built from location.origin: a page opened as
+ * http://user:password@host/ resolves relative URLs with that userinfo, and fetch() refuses URLs
+ * with credentials. The origin has none; the browser still sends the Basic credentials it holds.
+ */
+B.url = function (path) {
+  return new URL(path, window.location.origin).href;
+};
+
+/** fetch() of an API path on this origin, with the credentials the browser holds for it. */
+B.fetch = function (path, init) {
+  return fetch(B.url(path), Object.assign({ credentials: 'same-origin' }, init || {}));
+};
+
 /** GETs JSON from the API (same origin, so Basic credentials the browser holds go along). */
 B.getJSON = async function (path) {
-  const r = await fetch(path, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+  const r = await B.fetch(path, { headers: { Accept: 'application/json' } });
   if (!r.ok) throw new Error(path + ': HTTP ' + r.status);
   return r.json();
 };
