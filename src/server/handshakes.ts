@@ -34,6 +34,7 @@ import { loginDigest } from '../wire/login-proof.js';
 import { FIRST_MESSAGE_TIMEOUT_MS, RUN_ID_BYTES } from './constants.js';
 import { ServerControl, type ControlHost, type PeerInfo } from './control.js';
 import { handshakeReason, LoginFailure } from './failure-reasons.js';
+import { identityLogField, otherIdentityRefusal, workConnMatchesControl } from './work-conn-identity.js';
 import { VisitorRefusal, type VisitorTargets } from './proxies/stcp.js';
 
 /** frps's texts for refusals a client shows to its user. */
@@ -263,7 +264,10 @@ function logLogin(ctx: HandshakeContext, control: ServerControl, peer: PeerInfo)
   );
 }
 
-/** A NewWorkConn: filed into the pool of the control its run_id names. */
+/** The handshake-failure metric reason of a work connection from another certificate than its session's. */
+const WORK_CONN_OTHER_IDENTITY = 'work_conn_other_identity';
+
+/** A NewWorkConn: filed into the pool of the control its run_id names, if it comes from the session's certificate. */
 function acceptWorkConn(ctx: HandshakeContext, conn: WireConn, request: NewWorkConn, peer: PeerInfo): void {
   const refuse = (reason: string): void => {
     ctx.logger.warn({ remote: peer.remoteAddress, runId: request.run_id ?? '', reason }, 'work connection refused');
@@ -273,6 +277,25 @@ function acceptWorkConn(ctx: HandshakeContext, conn: WireConn, request: NewWorkC
   const control = ctx.controls.get(request.run_id ?? '');
   if (!control || control.isClosed) {
     refuse(`no client control found for run id [${request.run_id ?? ''}]`);
+    return;
+  }
+  // Whatever the login-proof mode: a work connection carries the session's users' traffic, so it must
+  // come from the client certificate that session logged in with (or its renewal).
+  if (!workConnMatchesControl(control.peer.tls?.identity, peer.tls?.identity)) {
+    const reason = otherIdentityRefusal(control.runId);
+    ctx.logger.warn(
+      {
+        remote: peer.remoteAddress,
+        runId: control.runId,
+        sessionIdentity: identityLogField(control.peer.tls?.identity),
+        workConnIdentity: identityLogField(peer.tls?.identity),
+        reason,
+      },
+      'work connection refused: client certificate differs from its session',
+    );
+    ctx.metrics.handshakeFailed(WORK_CONN_OTHER_IDENTITY);
+    conn.write({ type: 'StartWorkConn', body: { error: ctx.detailedErrors ? reason : 'invalid NewWorkConn' } });
+    endSoon(conn.stream);
     return;
   }
   if (control.proven) {
