@@ -43,7 +43,8 @@ export const ServerRefusal = {
   badWorkConnToken: "token in NewWorkConn doesn't match token from configuration",
   badWorkConnProof: 'work connection proof of this burrow session is missing, wrong or already used',
   poolFull: 'work connection pool is full, discarding',
-  maxPorts: 'exceed the max_ports_per_client',
+  // frps's text, then the burrow key that sets the cap (default DEFAULT_MAX_PORTS_PER_CLIENT).
+  maxPorts: 'exceed the max_ports_per_client (maxPortsPerClient)',
   shuttingDown: 'server is shutting down',
 } as const;
 
