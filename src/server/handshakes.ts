@@ -34,6 +34,7 @@ import { loginDigest } from '../wire/login-proof.js';
 import { FIRST_MESSAGE_TIMEOUT_MS, RUN_ID_BYTES } from './constants.js';
 import { ServerControl, type ControlHost, type PeerInfo } from './control.js';
 import { handshakeReason, LoginFailure } from './failure-reasons.js';
+import { IdentityPolicy } from './policy.js';
 import { identityLogField, otherIdentityRefusal, workConnMatchesControl } from './work-conn-identity.js';
 import { VisitorRefusal, type VisitorTargets } from './proxies/stcp.js';
 
@@ -61,6 +62,11 @@ export interface HandshakeContext {
   readonly controls: Map<string, ServerControl>;
   readonly visitorTargets: VisitorTargets;
   readonly controlHost: ControlHost;
+  /**
+   * The identity policy in force ([[auth.clients]] plus enrolled identities): a Login's `user` is
+   * bound to the certificate by it. Absent: the config's [[auth.clients]] alone.
+   */
+  identityPolicy?(): IdentityPolicy;
   /** True once the server is shutting down: logins and visitors are refused. */
   draining(): boolean;
   /** A client logged in (its control is already in `controls` and started). */
@@ -71,6 +77,9 @@ export interface HandshakeContext {
 
 /** auth.loginProof when the host has no config (library and tests): burrow clients prove, frp clients log in. */
 const DEFAULT_LOGIN_PROOF_MODE: LoginProofMode = 'auto';
+
+/** The login-failure metric reason of a Login whose `user` is not its certificate's identity. */
+const LOGIN_USER_NOT_IDENTITY = 'user_not_identity';
 
 /**
  * One login-proof guard per server: it remembers burrow Logins and proven run_ids across
@@ -161,6 +170,12 @@ function acceptLogin(ctx: HandshakeContext, accepted: AcceptedWire, login: Login
   }
   if (!verifyPrivilegeKey(ctx.token, login.timestamp ?? 0, login.privilege_key)) {
     refuse(ServerRefusal.badToken, LoginFailure.badToken);
+    return;
+  }
+  const policy = ctx.identityPolicy?.() ?? new IdentityPolicy(ctx.controlHost.config?.auth.clients ?? []);
+  const userRefusal = policy.userRefusal(peer.tls?.identity, login.user ?? '');
+  if (userRefusal) {
+    refuse(userRefusal, LOGIN_USER_NOT_IDENTITY);
     return;
   }
   const guard = loginGuard(ctx);
