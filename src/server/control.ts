@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { DEFAULT_USER_CONN_IDLE_TIMEOUT, type ServerConfig } from '../config/index.js';
+import { DEFAULT_MAX_PROXIES_PER_CLIENT } from '../config/defaults.js';
 import { endSoon } from '../net/linger.js';
 import {
   LOGIN_PROOF_TIMEOUT_MS,
@@ -292,9 +293,19 @@ export class ServerControl extends EventEmitter implements ProxyOwner {
     }
   }
 
+  /** The server's maxProxiesPerClient (the default when the host has no config); 0 = no limit. */
+  get maxProxies(): number {
+    return this.host.config?.maxProxiesPerClient ?? DEFAULT_MAX_PROXIES_PER_CLIENT;
+  }
+
   private async onNewProxy(request: NewProxy): Promise<void> {
     const name = request.proxy_name ?? '';
     try {
+      // NewProxy messages are handled one at a time (readLoop awaits each), so the count cannot race.
+      const cap = this.maxProxies;
+      if (cap > 0 && this.proxies.size >= cap) {
+        throw new BurrowError(ErrorCode.PROXY_REFUSED, `exceed the max proxies per client (maxProxiesPerClient = ${cap})`);
+      }
       const proxy = await this.host.registerProxy(this, request);
       if (this.closed) {
         proxy.close();

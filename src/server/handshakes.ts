@@ -34,6 +34,8 @@ import { loginDigest } from '../wire/login-proof.js';
 import { FIRST_MESSAGE_TIMEOUT_MS, RUN_ID_BYTES } from './constants.js';
 import { ServerControl, type ControlHost, type PeerInfo } from './control.js';
 import { handshakeReason, LoginFailure } from './failure-reasons.js';
+import { IdentityPolicy } from './policy.js';
+import { identityLogField, otherIdentityRefusal, workConnMatchesControl } from './work-conn-identity.js';
 import { VisitorRefusal, type VisitorTargets } from './proxies/stcp.js';
 
 /** frps's texts for refusals a client shows to its user. */
@@ -42,7 +44,8 @@ export const ServerRefusal = {
   badWorkConnToken: "token in NewWorkConn doesn't match token from configuration",
   badWorkConnProof: 'work connection proof of this burrow session is missing, wrong or already used',
   poolFull: 'work connection pool is full, discarding',
-  maxPorts: 'exceed the max_ports_per_client',
+  // frps's text, then the burrow key that sets the cap (default DEFAULT_MAX_PORTS_PER_CLIENT).
+  maxPorts: 'exceed the max_ports_per_client (maxPortsPerClient)',
   shuttingDown: 'server is shutting down',
 } as const;
 
@@ -59,6 +62,11 @@ export interface HandshakeContext {
   readonly controls: Map<string, ServerControl>;
   readonly visitorTargets: VisitorTargets;
   readonly controlHost: ControlHost;
+  /**
+   * The identity policy in force ([[auth.clients]] plus enrolled identities): a Login's `user` is
+   * bound to the certificate by it. Absent: the config's [[auth.clients]] alone.
+   */
+  identityPolicy?(): IdentityPolicy;
   /** True once the server is shutting down: logins and visitors are refused. */
   draining(): boolean;
   /** A client logged in (its control is already in `controls` and started). */
@@ -69,6 +77,9 @@ export interface HandshakeContext {
 
 /** auth.loginProof when the host has no config (library and tests): burrow clients prove, frp clients log in. */
 const DEFAULT_LOGIN_PROOF_MODE: LoginProofMode = 'auto';
+
+/** The login-failure metric reason of a Login whose `user` is not its certificate's identity. */
+const LOGIN_USER_NOT_IDENTITY = 'user_not_identity';
 
 /**
  * One login-proof guard per server: it remembers burrow Logins and proven run_ids across
@@ -159,6 +170,12 @@ function acceptLogin(ctx: HandshakeContext, accepted: AcceptedWire, login: Login
   }
   if (!verifyPrivilegeKey(ctx.token, login.timestamp ?? 0, login.privilege_key)) {
     refuse(ServerRefusal.badToken, LoginFailure.badToken);
+    return;
+  }
+  const policy = ctx.identityPolicy?.() ?? new IdentityPolicy(ctx.controlHost.config?.auth.clients ?? []);
+  const userRefusal = policy.userRefusal(peer.tls?.identity, login.user ?? '');
+  if (userRefusal) {
+    refuse(userRefusal, LOGIN_USER_NOT_IDENTITY);
     return;
   }
   const guard = loginGuard(ctx);
@@ -263,7 +280,10 @@ function logLogin(ctx: HandshakeContext, control: ServerControl, peer: PeerInfo)
   );
 }
 
-/** A NewWorkConn: filed into the pool of the control its run_id names. */
+/** The handshake-failure metric reason of a work connection from another certificate than its session's. */
+const WORK_CONN_OTHER_IDENTITY = 'work_conn_other_identity';
+
+/** A NewWorkConn: filed into the pool of the control its run_id names, if it comes from the session's certificate. */
 function acceptWorkConn(ctx: HandshakeContext, conn: WireConn, request: NewWorkConn, peer: PeerInfo): void {
   const refuse = (reason: string): void => {
     ctx.logger.warn({ remote: peer.remoteAddress, runId: request.run_id ?? '', reason }, 'work connection refused');
@@ -273,6 +293,25 @@ function acceptWorkConn(ctx: HandshakeContext, conn: WireConn, request: NewWorkC
   const control = ctx.controls.get(request.run_id ?? '');
   if (!control || control.isClosed) {
     refuse(`no client control found for run id [${request.run_id ?? ''}]`);
+    return;
+  }
+  // Whatever the login-proof mode: a work connection carries the session's users' traffic, so it must
+  // come from the client certificate that session logged in with (or its renewal).
+  if (!workConnMatchesControl(control.peer.tls?.identity, peer.tls?.identity)) {
+    const reason = otherIdentityRefusal(control.runId);
+    ctx.logger.warn(
+      {
+        remote: peer.remoteAddress,
+        runId: control.runId,
+        sessionIdentity: identityLogField(control.peer.tls?.identity),
+        workConnIdentity: identityLogField(peer.tls?.identity),
+        reason,
+      },
+      'work connection refused: client certificate differs from its session',
+    );
+    ctx.metrics.handshakeFailed(WORK_CONN_OTHER_IDENTITY);
+    conn.write({ type: 'StartWorkConn', body: { error: ctx.detailedErrors ? reason : 'invalid NewWorkConn' } });
+    endSoon(conn.stream);
     return;
   }
   if (control.proven) {

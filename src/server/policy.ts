@@ -58,6 +58,21 @@ export class IdentityPolicy {
   }
 
   /**
+   * Why a Login's `user` may not be used with this client certificate, or undefined when it may.
+   * frp prefixes proxy names with `user` ("alice.web") and stcp/xtcp visitors are allowed by it,
+   * so with the policy in force it is bound to the certificate: empty (no prefix), or the id of the
+   * certificate's [[auth.clients]] entry (without an entry: one of its names, as an id would match).
+   */
+  userRefusal(identity: PeerIdentity | undefined, user: string): string | undefined {
+    if (!this.enabled || user === '') return undefined;
+    if (!identity) return `login user "${user}" needs a client certificate of that identity: this server binds users to certificates ([[auth.clients]])`;
+    const rule = this.ruleFor(identity);
+    if (rule ? rule.id === user : !this.isRevoked(identity) && identityMatches(identity, user)) return undefined;
+    const expected = rule ? `"${rule.id}"` : `a name of ${describeIdentity(identity)}`;
+    return `login user "${user}" is not the identity of the client certificate (expected ${expected} or no user): this server binds users to certificates ([[auth.clients]])`;
+  }
+
+  /**
    * Why this proxy may not be opened by this identity, or undefined when it may. `name` is the
    * proxy's name without the user prefix.
    */

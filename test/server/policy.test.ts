@@ -77,4 +77,17 @@ describe('IdentityPolicy', () => {
     assert.equal(onlyRevoked.enabled, true);
     assert.match(onlyRevoked.refusal(alice, 'x', { proxy_type: 'tcp' }, '') ?? '', /was revoked/);
   });
+
+  it("binds a Login's user to the certificate: empty or the rule id; otherwise refused", () => {
+    assert.equal(new IdentityPolicy([]).userRefusal(undefined, 'anyone'), undefined, 'no policy: frp behaviour');
+    assert.equal(policy.userRefusal(alice, ''), undefined);
+    assert.equal(policy.userRefusal(alice, 'alice'), undefined);
+    assert.match(policy.userRefusal(alice, 'bob') ?? '', /login user "bob" is not the identity of the client certificate \(expected "alice" or no user\)/);
+    assert.match(policy.userRefusal(alice, 'alice.example') ?? '', /expected "alice"/, 'the rule id, not another of its names');
+    assert.match(policy.userRefusal(undefined, 'alice') ?? '', /needs a client certificate/);
+    const noRule = new IdentityPolicy([{ id: 'bob', allowProxies: [], allowPorts: [], allowDomains: [] }]);
+    assert.equal(noRule.userRefusal(alice, 'alice'), undefined, 'without an entry: one of its names');
+    assert.match(noRule.userRefusal(alice, 'bob') ?? '', /expected a name of CN=alice/);
+    assert.match(new IdentityPolicy([], { revoked: ['alice'] }).userRefusal(alice, 'alice') ?? '', /is not the identity/);
+  });
 });
