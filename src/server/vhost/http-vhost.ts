@@ -191,11 +191,17 @@ export class HttpVhost {
   }
 
   /** Stops listening and closes every connection. */
+  /** Connections open now (admitted and not closed). */
+  get openConnections(): number {
+    return this.sockets.size;
+  }
+
   /** Stops accepting new connections on the vhost's own port (a drain); open ones go on. */
   stopListening(): void {
     this.listener?.close();
   }
 
+  /** Stops listening and closes every connection. */
   close(): void {
     this.stopListening();
     for (const socket of this.sockets) socket.destroy();

@@ -51,8 +51,8 @@ export class RawClient {
   private waiters: (() => void)[] = [];
   closed = false;
 
-  constructor(port: number) {
-    this.socket = net.connect({ host: '127.0.0.1', port });
+  constructor(port: number, localAddress?: string) {
+    this.socket = net.connect({ host: '127.0.0.1', port, ...(localAddress !== undefined ? { localAddress } : {}) });
     this.socket.on('data', (chunk: Buffer) => {
       this.buf = Buffer.concat([this.buf, chunk]);
       this.wake();
