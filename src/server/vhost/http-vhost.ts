@@ -5,35 +5,46 @@
 // every request gets its Host rewrite and X-Forwarded-For (as frp, which uses Go's reverse proxy).
 // Requests go out on a keep-alive pool of work connections per proxy (WorkConnAgent, as frps's
 // http.Transport), so a work connection and the client's connection to the local service carry
-// many requests; WebSocket and other upgrades get a work connection of their own for the rest of
-// the TCP connection.
+// many requests; WebSocket and other upgrades get a work connection of their own, and become a raw
+// relay only once the local service answers 101 (http-upgrade.ts). Node's header timeout never runs
+// for sockets handed in with emit('connection'), so HeadWatch enforces header and idle deadlines, and
+// VhostAdmission the per-IP connection rate and cap.
 import http from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { timingSafeEqual } from 'node:crypto';
-import { errorMessage } from '../../errors.js';
+import { BurrowError, errorMessage } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { stripV4Mapped } from '../../net/dial.js';
 import { listenOn } from '../../net/listen.js';
-import { relay } from '../../net/relay.js';
 import type { TrafficMeter } from '../traffic.js';
 import { canonicalHost, MAX_HTTP_HEADER_BYTES } from './http-head.js';
 import { BASIC_AUTH_REALM, rawResponse, VhostPage, VHOST_SERVER_HEADER } from './http-pages.js';
 import { VhostRouter } from './router.js';
 import { bodiless, forwardHeaders, pump, responseHeaders } from './http-forward.js';
 import { WorkConnAgent, type WorkRequestOptions } from './work-agent.js';
+import { VhostAdmission, type VhostAdmissionOptions } from './admission.js';
+import { HeadWatch, VHOST_HEADER_TIMEOUT_MS, VHOST_IDLE_TIMEOUT_MS, type HeadWatchTimeouts } from './head-watch.js';
+import { proxyUpgrade } from './http-upgrade.js';
+import { locationPath } from './location-path.js';
 
-/** The request head of a new connection must be complete within this (frps reads its first bytes within 10 s). */
-export const HTTP_HEADERS_TIMEOUT_MS = 10_000;
+/** Node's own header timeout (it applies only where Node's checker runs; HeadWatch enforces VHOST_HEADER_TIMEOUT_MS everywhere). */
+export const HTTP_HEADERS_TIMEOUT_MS = VHOST_HEADER_TIMEOUT_MS;
 /** How often Node checks headersTimeout on open connections. */
 const HTTP_TIMEOUT_CHECK_INTERVAL_MS = 1_000;
-/** An idle keep-alive connection is closed after this (frp's transport keeps idle connections 60 s). */
-export const HTTP_KEEPALIVE_IDLE_MS = 60_000;
+/** Node's keep-alive timeout (socket.setTimeout after a response); HeadWatch's VHOST_IDLE_TIMEOUT_MS is the same bound. */
+export const HTTP_KEEPALIVE_IDLE_MS = VHOST_IDLE_TIMEOUT_MS;
 /** The local service must send its response head within this after the request went out (frp: vhostHTTPTimeout 60 s). */
 export const HTTP_RESPONSE_HEADER_TIMEOUT_MS = 60_000;
 
 /** After answering a malformed request, the connection is destroyed this long after end() if the peer keeps it open. */
 const BAD_REQUEST_LINGER_MS = 1_000;
+
+/** Bounds of an HttpVhost; defaults are the named constants (tests shorten the timeouts). */
+export interface HttpVhostOptions extends VhostAdmissionOptions, Partial<HeadWatchTimeouts> {
+  /** The local service must send its response head within this; default HTTP_RESPONSE_HEADER_TIMEOUT_MS. */
+  responseTimeoutMs?: number;
+}
 
 /** Where a request came from. */
 export interface HttpPeer {
@@ -81,16 +92,6 @@ function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(x, y);
 }
 
-/** The percent-decoded path of a request-target (for locations); "" when it cannot be parsed. */
-function targetPath(target: string): string {
-  try {
-    const url = new URL(target, 'http://vhost.invalid');
-    return decodeURIComponent(url.pathname);
-  } catch {
-    return '';
-  }
-}
-
 
 /**
  * The HTTP vhost of a server. Sockets are handed in by a listener on vhostHTTPPort or by the
@@ -105,8 +106,21 @@ export class HttpVhost {
   private readonly agents = new Map<HttpBackend, WorkConnAgent>();
   /** Per user connection: who it is, and the bytes already counted (so each request counts its own). */
   private readonly connections = new WeakMap<net.Socket, UserConnection>();
+  private readonly admission: VhostAdmission;
+  private readonly watch: HeadWatch;
+  private timeouts: HeadWatchTimeouts & { responseTimeoutMs: number };
 
-  constructor(private readonly logger: Logger) {
+  constructor(
+    private readonly logger: Logger,
+    options: HttpVhostOptions = {},
+  ) {
+    this.admission = new VhostAdmission(options);
+    this.timeouts = {
+      headerTimeoutMs: options.headerTimeoutMs ?? VHOST_HEADER_TIMEOUT_MS,
+      idleTimeoutMs: options.idleTimeoutMs ?? VHOST_IDLE_TIMEOUT_MS,
+      responseTimeoutMs: options.responseTimeoutMs ?? HTTP_RESPONSE_HEADER_TIMEOUT_MS,
+    };
+    this.watch = new HeadWatch(() => this.timeouts, (socket, partial) => this.onDeadline(socket, partial));
     this.server = http.createServer({
       maxHeaderSize: MAX_HTTP_HEADER_BYTES,
       headersTimeout: HTTP_HEADERS_TIMEOUT_MS,
@@ -115,7 +129,7 @@ export class HttpVhost {
       connectionsCheckingInterval: HTTP_TIMEOUT_CHECK_INTERVAL_MS,
     });
     this.server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => this.onRequest(req, res));
-    this.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    this.server.on('upgrade', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
       void this.onUpgrade(req, socket, head);
     });
     this.server.on('connect', (_req: http.IncomingMessage, socket: Duplex) => {
@@ -124,48 +138,78 @@ export class HttpVhost {
     this.server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => this.onClientError(err, socket));
   }
 
-  /** Serves one accepted TCP connection (bytes already read by a sniffer must have been unshifted). */
-  handleSocket(socket: net.Socket): void {
+  /**
+   * Serves one accepted TCP connection (bytes already read by a sniffer must have been unshifted).
+   * `charged`: its per-IP rate token was spent already (the shared bindPort); the per-IP cap applies
+   * either way.
+   */
+  handleSocket(socket: net.Socket, charged = true): void {
+    if (!this.admission.admit(socket, charged)) {
+      this.logger.debug({ remote: socket.remoteAddress, refused: this.admission.refused }, 'http vhost: connection rate or per-address cap; connection closed');
+      socket.destroy();
+      return;
+    }
     this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
+    socket.once('close', () => {
+      this.sockets.delete(socket);
+      this.watch.busy(socket);
+    });
+    this.watch.connectionOpened(socket);
+    this.attach(socket);
+  }
+
+  /** Changes the timeouts of a running vhost (tests use short ones; the constants are the defaults). */
+  setTimeouts(timeouts: Partial<HeadWatchTimeouts & { responseTimeoutMs: number }>): void {
+    this.timeouts = { ...this.timeouts, ...timeouts };
+  }
+
+  /** Hands `socket` to the HTTP parser (a new connection, or one whose upgrade request was answered without 101). */
+  private attach(socket: net.Socket): void {
     this.server.emit('connection', socket);
     // A sniffer leaves the socket paused with its first bytes unshifted; the HTTP server's 'data'
     // listener (attached synchronously above) does not restart a paused stream by itself.
     socket.resume();
   }
 
+  /** A socket missed its header or idle deadline: 408 when part of a head had come, else just closed. */
+  private onDeadline(socket: net.Socket, partial: boolean): void {
+    this.logger.debug({ remote: socket.remoteAddress, partial }, 'http vhost: no complete request head in time; connection closed');
+    if (partial && socket.writable) {
+      socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      setTimeout(() => socket.destroy(), BAD_REQUEST_LINGER_MS).unref();
+      return;
+    }
+    socket.destroy();
+  }
+
   /** Listens on its own port (vhostHTTPPort when it differs from bindPort). */
   async listen(host: string, port: number): Promise<net.AddressInfo> {
-    const listener = net.createServer({ noDelay: true }, (socket) => this.handleSocket(socket));
+    const listener = net.createServer({ noDelay: true }, (socket) => this.handleSocket(socket, false));
     const address = await listenOn(listener, host, port, `vhostHTTPPort ${host}:${port}`, this.logger);
     this.listener = listener;
     return address;
   }
 
   /** Stops listening and closes every connection. */
+  /** Connections open now (admitted and not closed). */
+  get openConnections(): number {
+    return this.sockets.size;
+  }
+
   /** Stops accepting new connections on the vhost's own port (a drain); open ones go on. */
   stopListening(): void {
     this.listener?.close();
   }
 
+  /** Stops listening and closes every connection. */
   close(): void {
     this.stopListening();
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
     for (const agent of this.agents.values()) agent.destroy();
     this.agents.clear();
+    this.watch.close();
     this.server.close();
-  }
-
-  /** A work connection to the backend, or undefined after answering 502 on `reply`. */
-  private async openBackend(backend: HttpBackend, peer: HttpPeer, reply: (status: number, reason: string, body: string) => void, what: string): Promise<Duplex | undefined> {
-    try {
-      return await backend.openConn(peer);
-    } catch (err) {
-      this.logger.warn({ proxy: backend.proxyName, err: errorMessage(err) }, `${what}: no work connection`);
-      reply(502, 'Bad Gateway', VhostPage.badGateway);
-      return undefined;
-    }
   }
 
   /** The route for a request, or undefined (after answering 404 / 401 on `reply`). */
@@ -182,7 +226,15 @@ export class HttpVhost {
     }
     const host = canonicalHost(hostPort);
     const credentials = basicCredentials(req.headers.authorization);
-    const route = this.router.match(host, targetPath(target), credentials?.user ?? '');
+    let path: string;
+    try {
+      path = locationPath(target);
+    } catch (err) {
+      this.logger.debug({ host, err: errorMessage(err) }, 'http request with a malformed path');
+      reply(400, 'Bad Request', err instanceof BurrowError ? `${err.message}\n` : 'Bad Request\n');
+      return undefined;
+    }
+    const route = this.router.match(host, path, credentials?.user ?? '');
     if (!route) {
       this.logger.debug({ host, path: target }, 'http request for an unknown host');
       reply(404, 'Not Found', VhostPage.notFound);
@@ -216,7 +268,7 @@ export class HttpVhost {
     const socket = req.socket;
     let conn = this.connections.get(socket);
     if (conn === undefined) {
-      conn = { peer: peerOf(req), read: 0, written: 0 };
+      conn = { peer: peerOf(req), read: 0, written: 0, inFlight: 0 };
       this.connections.set(socket, conn);
     }
     return conn;
@@ -251,6 +303,8 @@ export class HttpVhost {
       req.resume();
     };
     const conn = this.connectionOf(req);
+    this.requestStarted(req.socket, conn);
+    res.on('close', () => this.requestEnded(req.socket, conn));
     const backend = this.route(req, reply);
     if (!backend) {
       res.on('close', () => this.meterDone(req, conn, undefined));
@@ -267,13 +321,14 @@ export class HttpVhost {
       agent: this.agentFor(backend),
       peer,
     };
+    const { responseTimeoutMs } = this.timeouts;
     const out = http.request(options);
     let timer: NodeJS.Timeout | undefined = setTimeout(() => {
       timer = undefined;
       this.logger.warn({ proxy: backend.proxyName }, 'http request: no response head in time');
       reply(504, 'Gateway Timeout', VhostPage.gatewayTimeout);
       out.destroy();
-    }, HTTP_RESPONSE_HEADER_TIMEOUT_MS);
+    }, responseTimeoutMs);
     timer.unref();
     const stopTimer = (): void => {
       if (timer) clearTimeout(timer);
@@ -300,25 +355,36 @@ export class HttpVhost {
     else pump(req, out);
   }
 
-  private async onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  /** A request head is complete on `socket`: no header or idle deadline until its answer is done. */
+  private requestStarted(socket: net.Socket, conn: UserConnection): void {
+    conn.inFlight += 1;
+    this.watch.busy(socket);
+  }
+
+  /** An answer is done: with none left in flight, the connection waits (idle deadline) for its next request. */
+  private requestEnded(socket: net.Socket, conn: UserConnection): void {
+    conn.inFlight -= 1;
+    if (conn.inFlight === 0 && this.sockets.has(socket)) this.watch.idle(socket);
+  }
+
+  private async onUpgrade(req: http.IncomingMessage, socket: net.Socket, head: Buffer): Promise<void> {
+    this.watch.busy(socket);
     socket.on('error', () => socket.destroy());
     const reply = (status: number, reason: string, body: string, extra: Record<string, string> = {}): void => {
       socket.end(rawResponse(status, reason, body, extra));
     };
     const backend = this.route(req, reply);
     if (!backend) return;
-    const peer = peerOf(req);
-    const conn = await this.openBackend(backend, peer, reply, 'upgrade request');
-    if (!conn) return;
-    if (socket.destroyed) {
-      conn.destroy();
-      return;
-    }
-    const lines = [`${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/${req.httpVersion}`];
-    for (const [name, value] of forwardHeaders(req, backend, peer.address, true)) lines.push(`${name}: ${value}`);
-    conn.write(`${lines.join('\r\n')}\r\n\r\n`);
-    if (head.length > 0) conn.write(head);
-    void relay(socket, conn, backend.meter.userRelay());
+    const conn = this.connectionOf(req);
+    const outcome = await proxyUpgrade({ logger: this.logger, backend, peer: conn.peer, req, socket, head, responseTimeoutMs: this.timeouts.responseTimeoutMs });
+    // An upgraded relay counts itself (meter.userRelay); an answer counts as one request.
+    if (outcome === 'upgraded') return;
+    backend.meter.connOpened();
+    this.meterDone(req, conn, backend.meter);
+    if (outcome !== 'answered') return;
+    // No 101: the next bytes are a request of their own, routed and checked as such.
+    this.watch.idle(socket);
+    this.attach(socket);
   }
 
   private onClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
@@ -344,6 +410,8 @@ interface UserConnection {
   /** Its bytesRead and bytesWritten when its previous request ended. */
   read: number;
   written: number;
+  /** Requests whose answer is not done yet (pipelined requests overlap). */
+  inFlight: number;
 }
 
 /** Who sent a request: the address StartWorkConn reports as its source. */

@@ -9,6 +9,7 @@ import { endSoon } from '../../net/linger.js';
 import { listenOn } from '../../net/listen.js';
 import { relay } from '../../net/relay.js';
 import type { TrafficMeter } from '../traffic.js';
+import { VhostAdmission, type VhostAdmissionOptions } from './admission.js';
 import { VhostRouter } from './router.js';
 import { MAX_CLIENT_HELLO_BYTES, parseTlsClientHelloSni, type TlsClientHelloResult } from './tls-sni.js';
 
@@ -16,6 +17,12 @@ import { MAX_CLIENT_HELLO_BYTES, parseTlsClientHelloSni, type TlsClientHelloResu
 export const CLIENT_HELLO_TIMEOUT_MS = 10_000;
 /** TLS record header size: type, version, length. */
 const TLS_RECORD_HEADER = 5;
+
+/** Bounds of an HttpsVhost; defaults are the named constants (tests shorten the timeout). */
+export interface HttpsVhostOptions extends VhostAdmissionOptions {
+  /** The ClientHello must be complete within this; default CLIENT_HELLO_TIMEOUT_MS. */
+  clientHelloTimeoutMs?: number;
+}
 
 /** One https proxy as the vhost sees it. */
 export interface HttpsBackend {
@@ -66,19 +73,36 @@ export class HttpsVhost {
   readonly router = new VhostRouter<HttpsBackend>();
   private listener: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
+  private readonly admission: VhostAdmission;
+  private clientHelloTimeoutMs: number;
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    options: HttpsVhostOptions = {},
+  ) {
+    this.admission = new VhostAdmission(options);
+    this.clientHelloTimeoutMs = options.clientHelloTimeoutMs ?? CLIENT_HELLO_TIMEOUT_MS;
+  }
+
+  /** Changes the ClientHello deadline of a running vhost (tests use a short one). */
+  setClientHelloTimeout(ms: number): void {
+    this.clientHelloTimeoutMs = ms;
+  }
 
   /** Whether an https proxy serves this SNI. */
   serves(sni: string): boolean {
     return sni !== '' && this.router.match(sni) !== undefined;
   }
 
-  /** Serves a connection whose ClientHello is still unread. */
-  handleSocket(socket: net.Socket): void {
+  /**
+   * Serves a connection whose ClientHello is still unread. `charged`: its per-IP rate token was
+   * spent already (the shared bindPort); the per-IP cap applies either way.
+   */
+  handleSocket(socket: net.Socket, charged = true): void {
+    if (!this.admit(socket, charged)) return;
     this.track(socket);
-    readClientHelloSni(socket).then(
-      (sni) => this.route(socket, sni),
+    readClientHelloSni(socket, this.clientHelloTimeoutMs).then(
+      (sni) => this.routeAdmitted(socket, sni),
       (err: unknown) => {
         this.logger.debug({ remote: socket.remoteAddress, err: errorMessage(err) }, 'https vhost: no valid ClientHello; connection closed');
         socket.destroy();
@@ -88,6 +112,19 @@ export class HttpsVhost {
 
   /** Serves a connection whose ClientHello was already read (and put back) by the shared-port sniffer. */
   route(socket: net.Socket, sni: string): void {
+    if (!this.admit(socket, true)) return;
+    this.routeAdmitted(socket, sni);
+  }
+
+  /** Per-IP rate (unless `charged`) and cap; a refused socket is destroyed. */
+  private admit(socket: net.Socket, charged: boolean): boolean {
+    if (this.admission.admit(socket, charged)) return true;
+    this.logger.debug({ remote: socket.remoteAddress, refused: this.admission.refused }, 'https vhost: connection rate or per-address cap; connection closed');
+    socket.destroy();
+    return false;
+  }
+
+  private routeAdmitted(socket: net.Socket, sni: string): void {
     this.track(socket);
     const backend = sni === '' ? undefined : this.router.match(sni)?.payload;
     if (!backend) {
@@ -115,18 +152,24 @@ export class HttpsVhost {
   /** Listens on its own port (vhostHTTPSPort when it differs from bindPort). */
   async listen(host: string, port: number): Promise<net.AddressInfo> {
     // allowHalfOpen: a TLS close_notify then FIN from one side must not cut the other's answer.
-    const listener = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.handleSocket(socket));
+    const listener = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.handleSocket(socket, false));
     const address = await listenOn(listener, host, port, `vhostHTTPSPort ${host}:${port}`, this.logger);
     this.listener = listener;
     return address;
   }
 
   /** Stops listening and closes every connection. */
+  /** Connections open now (admitted and not closed). */
+  get openConnections(): number {
+    return this.sockets.size;
+  }
+
   /** Stops accepting new connections on the vhost's own port (a drain); open ones go on. */
   stopListening(): void {
     this.listener?.close();
   }
 
+  /** Stops listening and closes every connection. */
   close(): void {
     this.stopListening();
     for (const socket of this.sockets) socket.destroy();
