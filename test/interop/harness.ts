@@ -214,6 +214,9 @@ export async function startClient(
   ];
   if (waits.length === 0) waits.push(peer.waitFor(/login to server success/));
   await Promise.all(waits);
+  // frpc logs "visitor added" after a failed start too; the failure is the line before it.
+  const failed = peer.lines.find((line) => /start error/.test(line));
+  if (failed) throw new Error(`${peer.label}: ${failed}\n${peer.tail()}`);
   return peer;
 }
 
