@@ -14,8 +14,8 @@ export const FRP_DIR = process.env.BURROW_FRP_DIR ?? path.resolve(REPO_ROOT, '..
 /** The built burrow CLI. */
 export const BURROW_CLI = path.join(REPO_ROOT, 'dist/cli/main.js');
 
-/** How long a process may take to print its ready line (frp's first TLS handshake, node start-up on a busy 2-core box). */
-export const READY_TIMEOUT_MS = 20_000;
+/** How long a process may take to print its ready line: node start-up plus key generation on a shared 2-core box (load 20+ seen). */
+export const READY_TIMEOUT_MS = 45_000;
 
 /** Lines kept per process; older ones are dropped so a chatty peer cannot grow memory without bound. */
 const MAX_LOG_LINES = 5_000;
@@ -196,12 +196,12 @@ function visitorStarted(impl: 'frpc' | 'burrow', name: string): RegExp {
   return impl === 'frpc' ? new RegExp(`visitor added: \\[${escaped}\\]`) : new RegExp(`"visitor":"${escaped}".*"msg":"visitor listening"`);
 }
 
-/** Starts a client of either implementation; resolves once every named proxy and visitor is up (or it logged in). */
+/** Starts a client of either implementation; resolves once every named proxy and visitor is up, `expect` matched, or (neither given) it logged in. */
 export async function startClient(
   impl: 'frpc' | 'burrow',
   dir: string,
   toml: string,
-  ready: { proxies?: string[]; visitors?: string[] } = {},
+  ready: { proxies?: string[]; visitors?: string[]; expect?: RegExp } = {},
 ): Promise<Peer> {
   const file = writeConfig(dir, `${impl}-client-${scratchCounter++}.toml`, toml);
   const peer =
@@ -212,6 +212,7 @@ export async function startClient(
     ...(ready.proxies ?? []).map((n) => peer.waitFor(proxyStarted(impl, n))),
     ...(ready.visitors ?? []).map((n) => peer.waitFor(visitorStarted(impl, n))),
   ];
+  if (ready.expect) waits.push(peer.waitFor(ready.expect));
   if (waits.length === 0) waits.push(peer.waitFor(/login to server success/));
   await Promise.all(waits);
   // frpc logs "visitor added" after a failed start too; the failure is the line before it.
