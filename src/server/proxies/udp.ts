@@ -10,6 +10,12 @@ import type { ProxyOwner, ServerProxy } from './proxy.js';
 import { serverLimiter, takeWorkConn, wrapProxyStream } from './work-conn.js';
 import { TrafficMeter } from '../traffic.js';
 
+/**
+ * Datagrams from users held while no work connection is ready (the 500 ms start delay, a reconnect): frps queues them
+ * in a channel of this capacity and sends them once the work connection is up; beyond it they are dropped.
+ */
+export const UDP_PENDING_MAX = 1_024;
+
 /** Datagram counters of a udp proxy (for logs and tests). */
 export interface UdpProxyStats {
   /** Datagrams from users sent on to the client. */
@@ -30,6 +36,8 @@ export class UdpProxy implements ServerProxy {
   private readonly limiter: RateLimiter | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Datagrams that arrived before the work connection was ready (at most UDP_PENDING_MAX). */
+  private pending: { payload: Buffer; rinfo: dgram.RemoteInfo }[] = [];
 
   constructor(
     readonly name: string,
@@ -73,19 +81,32 @@ export class UdpProxy implements ServerProxy {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.wire?.stream.destroy();
     this.wire = undefined;
+    this.pending = [];
     if (this.socket) {
       this.socket.close();
       this.ports.release(this.port);
     }
   }
 
-  /** A user's datagram: on to the client, or dropped when there is no room (UDP may lose packets; memory may not grow). */
+  /**
+   * A user's datagram: on to the client; held (bounded) while no work connection is ready; dropped when there is no
+   * room (UDP may lose packets; memory may not grow).
+   */
   private fromUser(payload: Buffer, rinfo: dgram.RemoteInfo): void {
     const wire = this.wire;
-    if (!wire || wire.stream.writableNeedDrain || payload.length > this.packetSize) {
+    if (payload.length > this.packetSize || (wire && wire.stream.writableNeedDrain)) {
       this.stats.dropped += 1;
       return;
     }
+    if (!wire) {
+      if (this.pending.length >= UDP_PENDING_MAX) this.stats.dropped += 1;
+      else this.pending.push({ payload, rinfo });
+      return;
+    }
+    this.send(wire, payload, rinfo);
+  }
+
+  private send(wire: WireConn, payload: Buffer, rinfo: dgram.RemoteInfo): void {
     wire.write({ type: 'UDPPacket', body: encodeUdpPacket(payload, { address: rinfo.address, port: rinfo.port }) });
     this.stats.toClient += 1;
   }
@@ -117,7 +138,8 @@ export class UdpProxy implements ServerProxy {
     stream.on('error', () => stream.destroy());
     const wire = wrapWire(stream, work.version);
     this.wire = wire;
-    this.owner.logger.info({ proxy: this.name }, 'udp work connection ready');
+    this.owner.logger.info({ proxy: this.name, pending: this.pending.length }, 'udp work connection ready');
+    for (const held of this.pending.splice(0)) this.send(wire, held.payload, held.rinfo);
     try {
       for (;;) {
         const message = await wire.read({ timeoutMs: UDP_WORK_CONN_READ_TIMEOUT_MS });
