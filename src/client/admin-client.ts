@@ -20,6 +20,8 @@ const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 interface Answer {
   status: number;
   body: string;
+  /** Retry-After of a 429 ("" when absent). */
+  retryAfter?: string;
 }
 
 /**
@@ -77,7 +79,7 @@ export class ClientAdminApi {
     return answer.body.trim() === '' ? {} : (this.parseJson(answer) as Partial<ClientReloadResult>);
   }
 
-  /** GET /api/config: the config file's text. */
+  /** GET /api/config: the config file's text, its secrets masked as "<redacted>" (a putConfig that keeps a mask keeps that secret). */
   async getConfig(): Promise<string> {
     return (await this.call('GET', '/api/config')).body;
   }
@@ -102,6 +104,9 @@ export class ClientAdminApi {
     const reason = errorText(answer.body);
     if (answer.status === 401) {
       throw new BurrowError(ErrorCode.AUTH, `the client admin API at ${this.url} refused the credentials (401): webServer.user and webServer.password in ${this.source} must match the running client's`);
+    }
+    if (answer.status === 429) {
+      throw new BurrowError(ErrorCode.AUTH, `the client admin API at ${this.url} refuses this address for ${answer.retryAfter || 'a few'} s after too many failed logins (429): check webServer.user and webServer.password in ${this.source}, then retry`);
     }
     if (answer.status === 400) throw new BurrowError(ErrorCode.CONFIG, reason);
     throw new BurrowError(ErrorCode.INTERNAL, `the client admin API at ${this.url} answered ${method} ${path} with ${answer.status}: ${reason}`);
@@ -147,7 +152,7 @@ export class ClientAdminApi {
             }
             chunks.push(chunk);
           });
-          res.on('end', () => finish(undefined, { status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('end', () => finish(undefined, { status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), retryAfter: String(res.headers['retry-after'] ?? '') }));
           res.on('error', (err) => finish(err));
         },
       );

@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startAdminServer, type AdminServer } from '../../src/admin/index.js';
+import { ClientAdminApi } from '../../src/client/admin-client.js';
+import { ErrorCode, isBurrowError } from '../../src/errors.js';
 import { fakeServerView, request } from '../admin/fakes.js';
 import { sleep } from './harness.js';
 
@@ -47,6 +49,9 @@ describe('admin Basic auth back-off per address', () => {
     // During the back-off the right password gets no answer either: else guessing would go on unslowed.
     const during = await request(admin.url + '/api/serverinfo', { auth: GOOD });
     assert.equal(during.status, 429);
+    // `burrow client status|reload` says what happened instead of a bare 429.
+    const api = new ClientAdminApi({ addr: '127.0.0.1', port: admin.address.port, user: 'admin', password: 'right-password', tls: { certFile: '', keyFile: '' }, allowUnauthenticated: false });
+    await assert.rejects(api.status(), (err: unknown) => isBurrowError(err, ErrorCode.AUTH) && /too many failed logins \(429\)/.test(err.message));
     // Public routes stay reachable.
     assert.equal((await request(admin.url + '/healthz')).status, 200);
 
