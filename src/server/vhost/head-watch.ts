@@ -56,8 +56,8 @@ export class HeadWatch {
 
   /** A request head arrived (or the socket left HTTP: upgraded, closed): no deadline any more. */
   busy(socket: net.Socket): void {
+    // The timer stays until a sweep finds nobody waiting: no timer churn per keep-alive request.
     this.waiting.delete(socket);
-    if (this.waiting.size === 0) this.stopTimer();
   }
 
   /** Sockets waiting now. */

@@ -13,6 +13,9 @@ import { BurrowError, ErrorCode } from '../../errors.js';
  */
 export const MAX_PATH_DECODE_ROUNDS = 3;
 
+/** What a path needs normalising for: an escape, a backslash, `;params`, an empty or a dot segment. */
+const UNCLEAN = /[%\\;]|\/\/|\/\.(?:\/|\.|$)/;
+
 /** `%` followed by two hex digits. */
 const PERCENT_ESCAPE = /%[0-9a-fA-F]{2}/;
 
@@ -57,7 +60,10 @@ function rawPathOf(target: string): string {
 export function locationPath(target: string): string {
   const raw = rawPathOf(target);
   if (!raw.startsWith('/')) return raw;
-  let path = raw.split('?')[0]!;
+  const query = raw.indexOf('?');
+  let path = query < 0 ? raw : raw.slice(0, query);
+  // Most paths hold nothing to normalise.
+  if (!UNCLEAN.test(path)) return path;
   if (path.includes('%')) path = decodeOnce(path, true);
   // Later rounds only undo what a first round revealed (`%25xx`); a lone `%` left then is data.
   for (let round = 1; round < MAX_PATH_DECODE_ROUNDS && PERCENT_ESCAPE.test(path); round++) path = decodeOnce(path, false);
