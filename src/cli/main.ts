@@ -1,14 +1,10 @@
 #!/usr/bin/env node
-// The `burrow` command: parses the command line and hands over to one command module.
+// The `burrow` command: parses the command line and loads only the one command module it runs.
 import { setFlagsFromString } from 'node:v8';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
 import { BURROW_VERSION } from '../version.js';
-import { registerClientCommand } from './client-command.js';
+import { COMMANDS, commandToLoad } from './commands.js';
 import { ExitCode } from './exit.js';
-import { registerProbeCommand } from './probe-command.js';
-import { registerQuickstartCommand } from './quickstart-command.js';
-import { registerServerCommand } from './server-command.js';
-import { registerCaCommand, registerCertCommand } from './pki-commands.js';
 
 /**
  * A tunnel relaying hundreds of MB/s allocates a buffer per socket read; that churn otherwise keeps
@@ -26,14 +22,17 @@ program
   .showHelpAfterError()
   // `burrow server verify -c F`: options after a subcommand belong to the subcommand.
   .enablePositionalOptions()
-  .exitOverride();
+  .exitOverride()
+  // The command list shows each command as its real definition would, stubs included.
+  .configureHelp({ subcommandTerm: (cmd) => COMMANDS.find((c) => c.name === cmd.name())?.term ?? new Help().subcommandTerm(cmd) });
 
-registerQuickstartCommand(program);
-registerServerCommand(program);
-registerClientCommand(program);
-registerCaCommand(program);
-registerCertCommand(program);
-registerProbeCommand(program);
+// The command being run is registered in full (its modules load now); the others are a name and a
+// description, enough for `burrow --help` and for "unknown command" errors, and load nothing.
+const chosen = commandToLoad(process.argv.slice(2));
+for (const entry of COMMANDS) {
+  if (entry === chosen) (await entry.load())(program);
+  else program.command(entry.name).description(entry.description);
+}
 
 try {
   await program.parseAsync(process.argv);
