@@ -13,6 +13,7 @@ import { certIssueRate, loginRate } from './rates.js';
 import { markdownTable, result, writeResults, type Result } from './report.js';
 import { waitForEchoRoute, waitForRoutes, type Routes } from './routes.js';
 import { median, percentile } from './stats.js';
+import { clientReadyMs, cliStartMs } from './startup.js';
 
 const MIB = 1024 * 1024;
 
@@ -80,7 +81,7 @@ function progress(message: string): void {
 }
 
 /** The groups of figures, in run order; `--only=a,b` runs some of them (for working on one figure). */
-const STEPS = ['tcp-throughput-1', 'tcp-throughput-1-v2', 'tcp-throughput-8', 'latency', 'http-rps', 'conns-10k-kb', 'login-rate', 'cert-issue-rate'] as const;
+const STEPS = ['tcp-throughput-1', 'tcp-throughput-1-v2', 'tcp-throughput-8', 'latency', 'http-rps', 'conns-10k-kb', 'login-rate', 'cert-issue-rate', 'cli-start', 'client-ready'] as const;
 type Step = (typeof STEPS)[number];
 const ONLY_PREFIX = '--only=';
 
@@ -254,6 +255,14 @@ async function runStep(step: Step, plan: Plan, children: ChildSet, workDir: stri
     }
     case 'cert-issue-rate':
       return [result('cert-issue-rate', await certIssueRate(plan.rateSeconds, MAX_CERTS), null, 'certs/s')];
+    case 'cli-start': {
+      // Baseline: a bare `node -e 0`, what any Node CLI pays before its first line of code.
+      const start = cliStartMs(REPO_ROOT);
+      progress(`cli-start: --version ${start.version.toFixed(0)} ms, --help ${start.help.toFixed(0)} ms, node -e 0 ${start.node.toFixed(0)} ms (medians)`);
+      return [result('cli-start', start.burrow, start.node, 'ms')];
+    }
+    case 'client-ready':
+      return [result('client-ready', await clientReadyMs(REPO_ROOT, workDir), null, 'ms')];
   }
 }
 

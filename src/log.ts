@@ -1,7 +1,6 @@
-// Logging: a pino logger (pretty text on a terminal, JSON lines otherwise, or appended to a file) and the silent default the library uses.
-import { openSync } from 'node:fs';
-import { pino, type Logger, type LoggerOptions as PinoOptions } from 'pino';
-import pretty from 'pino-pretty';
+// Logging: a pino logger (one readable line per event on a terminal, JSON lines otherwise, to stdout or a file) and the silent default the library uses.
+import { openSync, writeSync } from 'node:fs';
+import { pino, type DestinationStream, type Logger, type LoggerOptions as PinoOptions } from 'pino';
 import { BurrowError, ErrorCode, errorMessage } from './errors.js';
 
 export type { Logger } from 'pino';
@@ -15,6 +14,10 @@ export const LOG_TO_CONSOLE = 'console';
 
 /** Mode of a log file burrow creates: it may hold addresses and names, so owner only. */
 export const LOG_FILE_MODE = 0o600;
+
+/** `log.format` values: "auto" is text on a terminal and JSON elsewhere (a file, a pipe). */
+export const LOG_FORMATS = ['auto', 'text', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /** What replaces a secret in a log line. */
 const REDACTED = '[redacted]';
@@ -30,40 +33,41 @@ export interface LoggerOptions {
   level?: string;
   /** "console" (default) or a file path: lines are appended, a new file is created with mode 0600. */
   to?: string;
-  /** Human-readable output; defaults to true when writing to a terminal. Files always get JSON lines. */
+  /** "text": one readable line per event; "json": JSON lines; "auto" (default): text on a terminal, JSON otherwise (files get JSON). */
+  format?: LogFormat;
+  /** Older spelling of the format: true is "text", false is "json" (`format` wins when both are given). */
   pretty?: boolean;
   /** Extra fields on every line, e.g. `{ role: 'server' }`. */
   base?: Record<string, unknown>;
 }
 
 /**
- * A logger writing synchronously (nothing is lost when the process exits): to stdout, pretty on a
- * terminal and JSON otherwise, or JSON lines appended to the file `to` names. Throws BurrowError
- * CONFIG when that file cannot be opened.
+ * A logger writing synchronously (nothing is lost when the process exits) to stdout, or appended
+ * to the file `to` names: readable lines or JSON lines as `format` says. Throws BurrowError CONFIG
+ * when that file cannot be opened.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
+  const to = options.to ?? LOG_TO_CONSOLE;
+  const toFile = to !== '' && to !== LOG_TO_CONSOLE;
+  const fd = toFile ? openLogFile(to) : STDOUT_FD;
+  const format = options.format ?? (options.pretty === undefined ? 'auto' : options.pretty ? 'text' : 'json');
+  const onTerminal = !toFile && Boolean(process.stdout.isTTY);
+  const text = format === 'text' || (format === 'auto' && onTerminal);
   const common: PinoOptions = {
     level: normaliseLevel(options.level),
     base: options.base ?? {},
     redact: { paths: REDACT_PATHS, censor: REDACTED },
   };
-  const to = options.to ?? LOG_TO_CONSOLE;
-  if (to !== '' && to !== LOG_TO_CONSOLE) {
-    return pino({ ...common, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd: openLogFile(to), sync: true }));
-  }
-  const usePretty = options.pretty ?? Boolean(process.stdout.isTTY);
-  if (usePretty) {
-    return pino(common, pretty({ sync: true, colorize: Boolean(process.stdout.isTTY), ignore: 'pid,hostname' }));
-  }
-  return pino({ ...common, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd: 1, sync: true }));
+  if (text) return pino(common, textDestination(fd, onTerminal && !process.env.NO_COLOR));
+  return pino({ ...common, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd, sync: true }));
 }
 
 /**
  * The logger a command runs with, from the config's [log] table: `level` (a --log-level flag
- * wins) and `to`. `role` ("server" or "client") is put on every line.
+ * wins), `to` and `format`. `role` ("server" or "client") is put on every line.
  */
-export function loggerFromConfig(log: { level: string; to: string }, role: string, levelFlag?: string): Logger {
-  return createLogger({ level: levelFlag ?? log.level, to: log.to, base: { role } });
+export function loggerFromConfig(log: { level: string; to: string; format?: LogFormat }, role: string, levelFlag?: string): Logger {
+  return createLogger({ level: levelFlag ?? log.level, to: log.to, base: { role }, ...(log.format ? { format: log.format } : {}) });
 }
 
 /** The logger used when a library caller passes none: says nothing. */
@@ -83,4 +87,67 @@ function openLogFile(path: string): number {
 function normaliseLevel(level: string | undefined): LogLevel {
   const lower = (level ?? 'info').toLowerCase();
   return (LOG_LEVELS as readonly string[]).includes(lower) ? (lower as LogLevel) : 'info';
+}
+
+/** File descriptor of standard output. */
+const STDOUT_FD = 1;
+
+/** frp's one-letter level tags, by pino's numeric level. */
+const LEVEL_TAGS: Record<number, string> = { 10: 'T', 20: 'D', 30: 'I', 40: 'W', 50: 'E', 60: 'F' };
+
+/** ANSI colours of the level tag on a terminal: warnings yellow, errors red, debug and trace dim. */
+const LEVEL_COLOURS: Record<string, string> = { T: '\x1b[2m', D: '\x1b[2m', W: '\x1b[33m', E: '\x1b[31m', F: '\x1b[31m' };
+const COLOUR_RESET = '\x1b[0m';
+
+/** Fields the line shows in its own place, not as key=value. */
+const PLACED_FIELDS = new Set(['level', 'time', 'msg', 'role', 'pid', 'hostname']);
+
+/** A pino destination turning each JSON line into a readable one and writing it synchronously to `fd`. */
+function textDestination(fd: number, colour: boolean): DestinationStream {
+  return {
+    write(line: string): void {
+      writeSync(fd, formatLine(line, colour));
+    },
+  };
+}
+
+/**
+ * One event as frp prints it: `2026-12-03 19:17:25.123 [I] [client] message key=value …`
+ * (local time; values with spaces or quotes are JSON-quoted, objects are JSON).
+ */
+export function formatLine(json: string, colour = false): string {
+  let event: Record<string, unknown>;
+  try {
+    event = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    // Not pino's JSON (should not happen): show it as it came rather than lose it.
+    return json.endsWith('\n') ? json : `${json}\n`;
+  }
+  const tag = LEVEL_TAGS[Number(event.level)] ?? '?';
+  const level = colour && LEVEL_COLOURS[tag] ? `${LEVEL_COLOURS[tag]}[${tag}]${COLOUR_RESET}` : `[${tag}]`;
+  const parts = [formatTime(typeof event.time === 'number' ? event.time : Date.now()), level];
+  if (typeof event.role === 'string') parts.push(`[${event.role}]`);
+  if (event.msg !== undefined) parts.push(String(event.msg));
+  for (const [key, value] of Object.entries(event)) {
+    if (!PLACED_FIELDS.has(key)) parts.push(`${key}=${formatValue(value)}`);
+  }
+  return `${parts.join(' ')}\n`;
+}
+
+function formatValue(value: unknown): string {
+  if (value !== null && typeof value === 'object') {
+    // A serialised error: its message says it; the stack belongs in JSON logs.
+    const message = (value as { message?: unknown }).message;
+    return typeof message === 'string' ? JSON.stringify(message) : JSON.stringify(value);
+  }
+  const text = String(value);
+  return /^[^\s"=]+$/.test(text) ? text : JSON.stringify(text);
+}
+
+/** `YYYY-MM-DD HH:MM:SS.mmm` in local time, as frp prints it. */
+function formatTime(ms: number): string {
+  const d = new Date(ms);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  const date = `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
+  return `${date} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
 }

@@ -1,6 +1,7 @@
 // `burrow client reload` and `burrow client status`: ask a running client's admin API (named by the config's [webServer]), as `frpc reload` / `frpc status` do.
 import type { Command } from 'commander';
-import { ClientAdminApi, loadClientConfig, type ClientProxyStatus } from '../index.js';
+import type { ClientProxyStatus } from '../admin/index.js';
+import type { ClientAdminApi } from '../client/index.js';
 import { ExitCode, reportError } from './exit.js';
 
 /** Column headings of `burrow client status`. */
@@ -30,6 +31,8 @@ export function registerClientAdminCommands(client: Command, defaultConfig: stri
 
 /** The admin API the config file names; its warnings are the running client's business, not printed again. */
 async function adminApi(file: string): Promise<ClientAdminApi> {
+  // Loaded here, when `reload` or `status` runs.
+  const [{ loadClientConfig }, { ClientAdminApi }] = await Promise.all([import('../config/index.js'), import('../client/index.js')]);
   const { config } = await loadClientConfig(file);
   return new ClientAdminApi(config.webServer, file);
 }

@@ -1,7 +1,7 @@
 // `burrow client` and `burrow client verify`: run or check a client from frpc.toml (reload and status are in client-admin.ts).
 import type { Command } from 'commander';
 import { errorMessage } from '../errors.js';
-import { connect, loadClientConfig, loggerFromConfig, type ClientConfig } from '../index.js';
+import type { ClientConfig } from '../config/index.js';
 import { registerClientAdminCommands } from './client-admin.js';
 import { registerClientEnrollCommands } from './enroll-commands.js';
 import { ExitCode, reportError } from './exit.js';
@@ -39,7 +39,9 @@ export function registerClientCommand(program: Command): void {
   registerClientEnrollCommands(client);
 }
 
+// The client's modules load when a client command runs (not for `burrow client --help`).
 async function readConfig(file: string): Promise<ClientConfig> {
+  const { loadClientConfig } = await import('../config/index.js');
   const loaded = await loadClientConfig(file);
   printWarnings(loaded.warnings);
   return loaded.config;
@@ -48,8 +50,12 @@ async function readConfig(file: string): Promise<ClientConfig> {
 async function runClient(flags: ClientFlags): Promise<number> {
   try {
     const config = await readConfig(flags.config);
+    const [{ loggerFromConfig }, { BurrowClient, resolveConnectOptions }] = await Promise.all([import('../log.js'), import('../client/index.js')]);
     const logger = loggerFromConfig(config.log, 'client', flags.logLevel);
-    const client = await connect(config, { logger, configFile: flags.config });
+    // What `connect()` does, minus the library's barrel (server, PKI, enrollment) a client does not need.
+    const resolved = resolveConnectOptions(config);
+    const client = new BurrowClient(resolved.config, { configText: resolved.text, logger, configFile: flags.config });
+    await client.start();
     if (client.adminUrl) process.stderr.write(`burrow client admin API on ${client.adminUrl}\n`);
     onStopSignal(() => client.close());
     // SIGHUP: apply the config file's proxies and visitors, and re-read the TLS material;

@@ -1,9 +1,13 @@
 // Enrollment commands: `server token create|clients|revoke` and `client join|renew` (actions in enroll-server.ts / enroll-client.ts).
 import { InvalidArgumentError, type Command } from 'commander';
-import { DEFAULT_ENROLL_CERT_DAYS, DEFAULT_TOKEN_TTL_MS, formatDuration } from '../enroll/index.js';
-import { join, renew } from './enroll-client.js';
-import { listClients, revokeClient, tokenCreate, type AdminFlags, type TokenCreateFlags } from './enroll-server.js';
-import { parseDaysOption, run } from './pki-options.js';
+import { DEFAULT_ENROLL_CERT_DAYS, DEFAULT_TOKEN_TTL_MS } from '../enroll/constants.js';
+import { formatDuration } from '../enroll/duration.js';
+import type { AdminFlags, TokenCreateFlags } from './enroll-server.js';
+import { parseDaysOption, run } from './run.js';
+
+// The actions' modules (enrollment, PKI) load when one of these commands runs, not with `burrow server` or `burrow client`.
+const serverSide = (): Promise<typeof import('./enroll-server.js')> => import('./enroll-server.js');
+const clientSide = (): Promise<typeof import('./enroll-client.js')> => import('./enroll-client.js');
 
 /** The client config `client renew` reads when -c is not given (as `burrow client`). */
 const DEFAULT_CLIENT_CONFIG = 'frpc.toml';
@@ -38,13 +42,13 @@ export function registerServerEnrollCommands(serverCommand: Command): void {
     .option('--server-addr <host[:port]>', 'the address clients dial, for the printed command (default: bindAddr, else the server certificate name)')
     .option('--json', 'print the token and join command as JSON')
     .action(async (flags: TokenCreateFlags) => {
-      process.exitCode = await run(() => tokenCreate(flags));
+      process.exitCode = await run(async () => (await serverSide()).tokenCreate(flags));
     });
 
   adminOptions(serverCommand.command('clients').description('list the enrolled identities: status, certificate expiry, last seen, allowances'))
     .option('--json', 'print JSON')
     .action(async (flags: AdminFlags & { json?: boolean }) => {
-      process.exitCode = await run(() => listClients(flags));
+      process.exitCode = await run(async () => (await serverSide()).listClients(flags));
     });
 
   adminOptions(
@@ -55,7 +59,7 @@ export function registerServerEnrollCommands(serverCommand: Command): void {
   )
     .option('--key-passphrase-file <file>', 'file whose first line is the passphrase of an encrypted CA key')
     .action(async (identity: string, flags: AdminFlags & { keyPassphraseFile?: string }) => {
-      process.exitCode = await run(() => revokeClient(identity, flags));
+      process.exitCode = await run(async () => (await serverSide()).revokeClient(identity, flags));
     });
 }
 
@@ -77,7 +81,7 @@ export function registerClientEnrollCommands(clientCommand: Command): void {
     .option('--server-name <name>', 'the name to check the server certificate against when SERVER is an address it does not hold')
     .option('--force', 'replace existing files in --dir')
     .action(async (server: string, flags: { token: string; fingerprint: string; dir: string; serverName?: string; force?: boolean }) => {
-      process.exitCode = await run(() => join(server, flags));
+      process.exitCode = await run(async () => (await clientSide()).join(server, flags));
     });
 
   clientCommand
@@ -86,6 +90,6 @@ export function registerClientEnrollCommands(clientCommand: Command): void {
     .option('-c, --config <file>', 'client config file (frpc.toml)', DEFAULT_CLIENT_CONFIG)
     .option('--if-due', 'renew only once two thirds of the lifetime have passed (for cron)')
     .action(async (flags: { config: string; ifDue?: boolean }) => {
-      process.exitCode = await run(() => renew(flags));
+      process.exitCode = await run(async () => (await clientSide()).renew(flags));
     });
 }

@@ -16,7 +16,8 @@ export function registerQuickstartCommand(program: Command): void {
       try {
         const qs = await startQuickstart({
           ...(flags.dir ? { dir: flags.dir } : {}),
-          logger: createLogger({ level: flags.logLevel }),
+          // A person reads this output, piped or not: readable lines, never JSON.
+          logger: createLogger({ level: flags.logLevel, format: 'text' }),
         });
         const lines = [
           'burrow quickstart: a mutual-TLS tunnel is up on loopback.',

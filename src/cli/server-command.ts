@@ -1,8 +1,10 @@
 // `burrow server` and `burrow server verify`: run or check a server from frps.toml; SIGHUP reloads, SIGTERM drains.
 import type { Command } from 'commander';
 import { errorMessage } from '../errors.js';
-import { defaultServerConfig, loadServerConfig, loggerFromConfig, startServer, type BurrowServer, type Logger, type ServerConfig } from '../index.js';
+import type { ServerConfig } from '../config/index.js';
+import type { Logger } from '../log.js';
 import { DEFAULT_DRAIN_MS } from '../server/constants.js';
+import type { BurrowServer } from '../server/index.js';
 import { registerServerEnrollCommands } from './enroll-commands.js';
 import { ExitCode, reportError } from './exit.js';
 import { printWarnings, verifyConfig } from './output.js';
@@ -46,7 +48,9 @@ export function registerServerCommand(program: Command): void {
   registerServerEnrollCommands(server);
 }
 
+// The server's modules load when a server command runs (not for `burrow server --help`).
 async function readConfig(file: string | undefined): Promise<ServerConfig> {
+  const { defaultServerConfig, loadServerConfig } = await import('../config/index.js');
   if (!file) return defaultServerConfig();
   const loaded = await loadServerConfig(file);
   printWarnings(loaded.warnings);
@@ -68,8 +72,10 @@ async function runServer(flags: ServerFlags): Promise<number> {
     }
     const config = await readConfig(flags.config);
     if (flags.stateDir) config.stateDir = flags.stateDir;
+    const [{ loggerFromConfig }, { BurrowServer }] = await Promise.all([import('../log.js'), import('../server/index.js')]);
     const logger = loggerFromConfig(config.log, 'server', flags.logLevel);
-    const server = await startServer(config, { logger });
+    const server = new BurrowServer(config, { logger });
+    await server.start();
     const { address, port } = server.address;
     process.stderr.write(`burrow server listening on ${address}:${port}\n`);
     process.stderr.write(`TLS certificate (${server.tls.certSource}) fingerprint ${server.tlsFingerprint}\n`);

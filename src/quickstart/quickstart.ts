@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { BurrowClient } from '../client/index.js';
 import { loadClientConfig, loadServerConfig } from '../config/index.js';
 import { silentLogger, type Logger } from '../log.js';
-import { caPaths, initCa, inspectCert, issueCert } from '../pki/index.js';
+import { caPaths, generateCrl, initCa, inspectCert, issueCert } from '../pki/index.js';
 import { BurrowServer } from '../server/index.js';
 import { startHelloService, type HelloService } from './hello-service.js';
 
@@ -47,13 +47,20 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Makes the CA and certificates unless `dir` already has them. */
-async function ensurePki(dir: string): Promise<void> {
+/**
+ * Makes the CA and certificates unless `dir` already has them, and writes a fresh CRL of the CA
+ * each start (a reused directory may have none, or one past its nextUpdate, which the handshake
+ * would refuse): the server checks it, so `burrow server revoke` works here as anywhere. Returns its path.
+ */
+async function ensurePki(dir: string): Promise<string> {
   const ca = path.join(dir, 'ca');
-  if (existsSync(caPaths(ca).cert)) return;
-  await initCa({ dir: ca, name: 'burrow quickstart CA' });
-  await issueCert({ caDir: ca, kind: 'server', names: ['127.0.0.1', 'localhost'], out: path.join(dir, 'server') });
-  await issueCert({ caDir: ca, kind: 'client', names: [QUICKSTART_CLIENT_ID], out: path.join(dir, 'client') });
+  const paths = caPaths(ca);
+  if (!existsSync(paths.cert)) {
+    await initCa({ dir: ca, name: 'burrow quickstart CA' });
+    await issueCert({ caDir: ca, kind: 'server', names: ['127.0.0.1', 'localhost'], out: path.join(dir, 'server') });
+    await issueCert({ caDir: ca, kind: 'client', names: [QUICKSTART_CLIENT_ID], out: path.join(dir, 'client') });
+  }
+  return (await generateCrl({ dir: ca })).crlFile;
 }
 
 /** "CN=…, sha256:…" of a certificate file. */
@@ -71,7 +78,7 @@ export async function startQuickstart(options: QuickstartOptions = {}): Promise<
   const dir = options.dir ?? mkdtempSync(path.join(os.tmpdir(), 'burrow-quickstart-'));
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const logger = options.logger ?? silentLogger();
-  await ensurePki(dir);
+  const crl = await ensurePki(dir);
   const file = (name: string): string => path.join(dir, name);
   const [serverDesc, clientDesc, caDesc] = await Promise.all([
     describeCert(file('server.crt')),
@@ -102,6 +109,7 @@ export async function startQuickstart(options: QuickstartOptions = {}): Promise<
     `transport.tls.certFile = ${JSON.stringify(file('server.crt'))}`,
     `transport.tls.keyFile = ${JSON.stringify(file('server.key'))}`,
     `transport.tls.trustedCaFile = ${JSON.stringify(ca)}`,
+    `transport.tls.crlFile = ${JSON.stringify(crl)}`,
     `stateDir = ${JSON.stringify(file('state'))}`,
     '',
   ].join('\n'), { mode: 0o600 });
