@@ -75,12 +75,13 @@ export function registerClientEnrollCommands(clientCommand: Command): void {
     .command('join')
     .description('enroll with a server: pin its CA by fingerprint, generate a key here, get a certificate with a one-time token, write a ready frpc.toml')
     .argument('<server>', "the server's HOST:PORT (its bindPort)", serverArgument)
-    .requiredOption('--token <token>', 'the one-time token from `burrow server token create`')
+    .option('--token <token>', 'the one-time token from `burrow server token create`; "-" reads it from stdin (a value here is visible in ps: prefer "-" or --token-file)')
+    .option('--token-file <file>', 'read the one-time token from the first line of this file (kept out of ps and shell history)')
     .requiredOption('--fingerprint <sha256>', "the server CA's fingerprint, sha256:… (printed with the token)")
     .option('--dir <dir>', 'where to write client.key, client.crt, ca.crt and frpc.toml', '.')
     .option('--server-name <name>', 'the name to check the server certificate against when SERVER is an address it does not hold')
     .option('--force', 'replace existing files in --dir')
-    .action(async (server: string, flags: { token: string; fingerprint: string; dir: string; serverName?: string; force?: boolean }) => {
+    .action(async (server: string, flags: { token?: string; tokenFile?: string; fingerprint: string; dir: string; serverName?: string; force?: boolean }) => {
       process.exitCode = await run(async () => (await clientSide()).join(server, flags));
     });
 

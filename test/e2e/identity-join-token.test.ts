@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { BurrowProcess, CLI, freePort, killAll, removeDir, runCli, runCliOk, scratchDir, writeFile } from './harness.js';
 
 const AUTH_TOKEN = 'join-token-e2e';
@@ -32,7 +32,6 @@ describe('client join: the token from stdin or a file', () => {
   let work: string;
   let frps: string;
   /** Whether the CLI registers --token-file (src/cli/enroll-commands.ts; the lead applies that change). */
-  let hasTokenFile = false;
 
   before(async () => {
     work = scratchDir();
@@ -53,7 +52,6 @@ describe('client join: the token from stdin or a file', () => {
     frps = writeFile(work, 'frps.toml', toml);
     const server = new BurrowProcess(['server', '-c', frps]);
     await server.waitFor(/burrow server listening/);
-    hasTokenFile = /--token-file <file>/.test(await runCliOk(['client', 'join', '--help']));
   });
 
   after(async () => {
@@ -94,21 +92,13 @@ describe('client join: the token from stdin or a file', () => {
     assert.match(r.output, ARGV_WARNING);
   });
 
-  /** Skips a test of --token-file while the CLI does not register it yet. */
-  const needsTokenFile = (t: TestContext): boolean => {
-    if (!hasTokenFile) t.skip('`client join` has no --token-file option yet (src/cli/enroll-commands.ts change pending)');
-    return hasTokenFile;
-  };
-
-  it('--help names --token-file and --token -', async (ctx) => {
-    if (!needsTokenFile(ctx)) return;
+  it('--help names --token-file and --token -', async () => {
     const help = await runCliOk(['client', 'join', '--help']);
     assert.match(help, /--token-file <file>/);
     assert.match(help, /"-" reads it\s+from\s+stdin/);
   });
 
-  it('--token-file FILE reads the token from the file (no warning); with --token as well it is a usage error', async (ctx) => {
-    if (!needsTokenFile(ctx)) return;
+  it('--token-file FILE reads the token from the file (no warning); with --token as well it is a usage error', async () => {
     const t = await token('file-client');
     const t2 = await token('both-client');
     const file = writeFile(work, 'token.txt', `${t.token}\n`);
