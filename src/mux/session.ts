@@ -151,9 +151,7 @@ export class Session extends EventEmitter {
       sendControl: (type, flags, streamId, length) => this.sendControl(type, flags, streamId, length),
       createStream: (id) => this.createIncoming(id),
       mayAcceptStream: () => this.preauthStreamsLeft > 0,
-      onRefused: () => {
-        this.refused += 1;
-      },
+      onRefused: () => void (this.refused += 1),
       hasStreamListener: () => this.listenerCount('stream') > 0,
       emitStream: (stream) => this.emit('stream', stream),
       onGoAway: (code) => {
