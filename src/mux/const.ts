@@ -101,3 +101,10 @@ export const STREAM_READABLE_HIGH_WATER_MARK = 64 * 1024;
  * requests while never reading the answers.
  */
 export const MAX_CONN_CONTROL_BACKLOG = 4 * 1024 * 1024;
+
+/**
+ * Bytes of unsent control frames an unauthenticated session may pile up before we stop reading
+ * from it (instead of MAX_CONN_CONTROL_BACKLOG): a peer that has not logged in gets no more
+ * server memory for ping replies and RSTs than this.
+ */
+export const PREAUTH_CONN_CONTROL_BACKLOG = 64 * 1024;

@@ -22,6 +22,10 @@ export interface DispatchHost {
   sendControl(type: FrameTypeValue, flags: number, streamId: number, length: number): void;
   /** A new stream object for an incoming id (not registered yet). */
   createStream(id: number): MuxStream;
+  /** False while an unauthenticated session has accepted all the streams it may (SYNs get RST). */
+  mayAcceptStream(): boolean;
+  /** A SYN was refused with RST. */
+  onRefused(): void;
   /** True when someone listens for 'stream'. */
   hasStreamListener(): boolean;
   /** Hands an accepted stream to the 'stream' listeners. */
@@ -127,8 +131,8 @@ export class FrameDispatcher implements FrameHandler {
     const host = this.host;
     if (id === 0 || (id % 2 === 1) === host.client) throw badStreamIdError(id, host.client);
     if (host.streams.has(id)) throw duplicateStreamError(id);
-    if (host.localGoAway() || host.streams.size >= host.maxStreams) {
-      host.sendControl(FrameType.WindowUpdate, Flag.RST, id, 0);
+    if (host.localGoAway() || host.streams.size >= host.maxStreams || !host.mayAcceptStream()) {
+      this.refuse(id);
       return null;
     }
     if (host.backlog.length === 0 && host.hasStreamListener()) {
@@ -138,12 +142,18 @@ export class FrameDispatcher implements FrameHandler {
       return stream;
     }
     if (host.backlog.length >= host.acceptBacklog) {
-      host.sendControl(FrameType.WindowUpdate, Flag.RST, id, 0);
+      this.refuse(id);
       return null;
     }
     const stream = host.createStream(id);
     host.streams.set(id, stream);
     host.backlog.push(stream);
     return 'queued';
+  }
+
+  /** Answers a SYN with RST. */
+  private refuse(id: number): void {
+    this.host.onRefused();
+    this.host.sendControl(FrameType.WindowUpdate, Flag.RST, id, 0);
   }
 }

@@ -20,6 +20,7 @@ import {
   MAX_STREAM_ID,
   MAX_U32,
   FLUSH_BATCH_BYTES,
+  PREAUTH_CONN_CONTROL_BACKLOG,
   type FrameTypeValue,
   type GoAwayCodeValue,
 } from './const.js';
@@ -57,6 +58,14 @@ export interface SessionOptions {
   streamOpenTimeoutMs?: number;
   /** After our FIN, the peer's FIN is awaited this long, then RST; 0 disables. Default 5 min. */
   streamCloseTimeoutMs?: number;
+  /**
+   * Set on a server session whose peer has not authenticated yet: until authenticate(), at most
+   * this many incoming streams are accepted in all (further SYNs get RST), accepted streams keep
+   * yamux's initial 256 KiB window (no window update at all, so the peer can never send one more
+   * than that), an ended stream drops what else arrives, and unsent control frames are capped at
+   * PREAUTH_CONN_CONTROL_BACKLOG. Unset (default): the session is trusted from the start.
+   */
+  preauthStreams?: number;
 }
 
 /** A ping waiting for its reply. */
@@ -85,6 +94,10 @@ export class Session extends EventEmitter {
   private readonly acceptBacklog: number;
   private readonly maxStreams: number;
   private readonly streamOpenTimeoutMs: number;
+  /** Incoming streams an unauthenticated session may still accept; Infinity once authenticated. */
+  private preauthStreamsLeft: number;
+  /** SYNs answered with RST (limits, go-away, backlog), for tests and logs. */
+  private refused = 0;
 
   private readonly parser: FrameParser;
   private readonly dispatcher: FrameDispatcher;
@@ -126,6 +139,7 @@ export class Session extends EventEmitter {
     this.streamOpenTimeoutMs = nonNegative('streamOpenTimeoutMs', options.streamOpenTimeoutMs, DEFAULT_STREAM_OPEN_TIMEOUT_MS);
     this.streamCloseTimeoutMs = nonNegative('streamCloseTimeoutMs', options.streamCloseTimeoutMs, DEFAULT_STREAM_CLOSE_TIMEOUT_MS);
     this.nextStreamId = this.client ? 1 : 2;
+    this.preauthStreamsLeft = options.preauthStreams === undefined ? Infinity : nonNegative('preauthStreams', options.preauthStreams, 0);
 
     this.dispatcher = new FrameDispatcher({
       client: this.client,
@@ -135,7 +149,9 @@ export class Session extends EventEmitter {
       maxStreams: this.maxStreams,
       localGoAway: () => this.localGoAway,
       sendControl: (type, flags, streamId, length) => this.sendControl(type, flags, streamId, length),
-      createStream: (id) => new MuxStream(this, id),
+      createStream: (id) => this.createIncoming(id),
+      mayAcceptStream: () => this.preauthStreamsLeft > 0,
+      onRefused: () => void (this.refused += 1),
       hasStreamListener: () => this.listenerCount('stream') > 0,
       emitStream: (stream) => this.emit('stream', stream),
       onGoAway: (code) => {
@@ -167,6 +183,33 @@ export class Session extends EventEmitter {
   /** Streams currently open (including incoming ones waiting in the backlog). */
   get numStreams(): number {
     return this.streams.size;
+  }
+
+  /** False until authenticate() on a session created with `preauthStreams`; true otherwise. */
+  get authenticated(): boolean {
+    return this.preauthStreamsLeft === Infinity;
+  }
+
+  /** SYNs refused with RST so far (stream limits, go-away, full backlog). */
+  get refusedStreams(): number {
+    return this.refused;
+  }
+
+  /** Bytes received and buffered in this session's streams, not yet read by their consumers. */
+  get bufferedBytes(): number {
+    let sum = 0;
+    for (const stream of this.streams.values()) sum += stream.readableLength;
+    return sum;
+  }
+
+  /**
+   * The peer proved itself (a login, a valid work connection): lifts the `preauthStreams` limits
+   * and grants every open stream its full window (maxStreamWindow). Idempotent.
+   */
+  authenticate(): void {
+    if (this.authenticated) return;
+    this.preauthStreamsLeft = Infinity;
+    for (const stream of this.streams.values()) stream.grantFullWindow();
   }
 
   /**
@@ -302,6 +345,16 @@ export class Session extends EventEmitter {
 
   // ---- accepting ----
 
+  /** A stream for an incoming SYN; on an unauthenticated session it is held to the initial window and counted. */
+  private createIncoming(id: number): MuxStream {
+    const stream = new MuxStream(this, id);
+    if (!this.authenticated) {
+      this.preauthStreamsLeft -= 1;
+      stream.holdWindow();
+    }
+    return stream;
+  }
+
   /** Hands queued incoming streams to a newly attached 'stream' listener. */
   private readonly onNewListener = (event: string | symbol): void => {
     if (event === 'stream' && this.backlog.length > 0) process.nextTick(() => this.flushBacklog());
@@ -429,7 +482,8 @@ export class Session extends EventEmitter {
   private onBlocked(): void {
     this.blocked = true;
     // Only control frames pass a blocked conn; that many unsent means the peer floods and never reads.
-    if (!this.readPaused && this.conn.writableLength > MAX_CONN_CONTROL_BACKLOG) {
+    const limit = this.authenticated ? MAX_CONN_CONTROL_BACKLOG : PREAUTH_CONN_CONTROL_BACKLOG;
+    if (!this.readPaused && this.conn.writableLength > limit) {
       this.readPaused = true;
       this.conn.pause();
     }

@@ -39,6 +39,10 @@ export class MuxStream extends Duplex {
   private noReset = false;
   /** True once the session forgot this stream. */
   private removed = false;
+  /** Unauthenticated session: no window beyond the initial one is granted (until grantFullWindow). */
+  private held = false;
+  /** A held stream we ended (a refused first message): what else the peer sends is dropped, not buffered. */
+  private discarding = false;
 
   /** The write being sent: its chunks, progress, and callback (held while the window or conn is full). */
   private pendingChunks: Buffer[] | null = null;
@@ -69,7 +73,8 @@ export class MuxStream extends Duplex {
    * window (6 MiB − 256 KiB with frp's settings), like yamux's first sendWindowUpdate.
    */
   announce(flag: number, openTimeoutMs: number): void {
-    const delta = this.session.maxStreamWindow - this.readableLength - this.inbound - this.recvWindow;
+    // A held stream's ACK grants nothing: the peer keeps the initial window only.
+    const delta = this.held ? 0 : this.session.maxStreamWindow - this.readableLength - this.inbound - this.recvWindow;
     this.recvWindow += delta;
     this.announced = true;
     this.session.sendControl(FrameType.WindowUpdate, flag, this.id, delta);
@@ -77,6 +82,28 @@ export class MuxStream extends Duplex {
       this.openTimer = setTimeout(onOpenTimeout, openTimeoutMs, this, openTimeoutMs);
       this.openTimer.unref();
     }
+  }
+
+  /** @internal Holds this (incoming, not yet announced) stream to the initial window: its session is unauthenticated. */
+  holdWindow(): void {
+    this.held = true;
+  }
+
+  /** True while the stream is held to yamux's initial window (its session has not authenticated). */
+  get windowHeld(): boolean {
+    return this.held;
+  }
+
+  /** @internal The session authenticated: grant the full window now (a window update) and from then on. */
+  grantFullWindow(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.discarding = false;
+    if (!this.announced || this.remoteFin || this.destroyed || this.removed) return;
+    const delta = this.session.maxStreamWindow - this.readableLength - this.inbound - this.recvWindow;
+    if (delta <= 0) return;
+    this.recvWindow += delta;
+    this.session.sendControl(FrameType.WindowUpdate, 0, this.id, delta);
   }
 
   /** @internal The peer accepted our SYN. */
@@ -109,7 +136,7 @@ export class MuxStream extends Duplex {
   /** @internal A piece of Data payload (a view of the conn's chunk, pushed without copying). */
   onData(piece: Buffer): void {
     this.inbound -= piece.length;
-    if (this.remoteFin || this.destroyed) return; // data after FIN or after our reset: dropped
+    if (this.remoteFin || this.destroyed || this.discarding) return; // data after FIN, our reset or a pre-auth refusal: dropped
     this.push(piece);
     this.maybeSendWindowUpdate();
   }
@@ -179,6 +206,8 @@ export class MuxStream extends Duplex {
       return;
     }
     this.localFin = true;
+    // An unauthenticated peer's stream we end was refused: nothing it sends from now on is kept.
+    if (this.held) this.discarding = true;
     this.session.sendControl(FrameType.WindowUpdate, Flag.FIN, this.id, 0);
     if (this.remoteFin) {
       this.forget();
@@ -258,7 +287,7 @@ export class MuxStream extends Duplex {
 
   /** Grants the peer more window once at least half the max can be granted (yamux's rule). */
   private maybeSendWindowUpdate(): void {
-    if (!this.announced || this.remoteFin || this.destroyed || this.removed) return;
+    if (this.held || !this.announced || this.remoteFin || this.destroyed || this.removed) return;
     const max = this.session.maxStreamWindow;
     const delta = max - this.readableLength - this.inbound - this.recvWindow;
     if (delta < max / 2) return;

@@ -16,6 +16,10 @@ export interface AcceptOptions {
    * endpoint). Off: such a connection goes on as a tunnel client and fails at its first message.
    */
   enroll?: boolean;
+  /** The WebSocket set-up budget to count against: a server brings its own; without one, a process-wide one is used. */
+  webSockets?: WebSocketSlots;
+  /** The yamux session starts unauthenticated with this many streams allowed (SessionOptions.preauthStreams); unset = trusted. */
+  preauthStreams?: number;
 }
 
 /** TLS facts of an accepted connection (absent on plain connections). */
@@ -93,6 +97,37 @@ async function secureLayer(conn: Duplex, options: AcceptOptions, deferClientCert
   return { conn: secure, tls: tlsFacts(secure) };
 }
 
+/** WebSocket connections being upgraded and secured at once (each may buffer up to one message before anyone is authenticated). */
+export const MAX_PENDING_WEBSOCKETS = 64;
+
+/** A budget of WebSocket upgrade-and-secure steps running at once; each server owns one. */
+export class WebSocketSlots {
+  private pending = 0;
+
+  constructor(private readonly max = MAX_PENDING_WEBSOCKETS) {}
+
+  /** Steps running now. */
+  get inUse(): number {
+    return this.pending;
+  }
+
+  /** Runs `step` in a slot; rejects at once (TIMEOUT) when every slot is taken. */
+  async run<T>(step: () => Promise<T>): Promise<T> {
+    if (this.pending >= this.max) {
+      throw new BurrowError(ErrorCode.TIMEOUT, `too many WebSocket connections being set up (${this.max}); try again`);
+    }
+    this.pending += 1;
+    try {
+      return await step();
+    } finally {
+      this.pending -= 1;
+    }
+  }
+}
+
+/** The budget of callers that bring none (library use, tests); a BurrowServer passes its own. */
+const processWebSockets = new WebSocketSlots();
+
 /**
  * Layers, as frp's clients build them:
  * - `GET /~!frp` on the raw connection: a WebSocket upgrade (transport.protocol = "websocket"); inside it
@@ -104,29 +139,13 @@ async function secureLayer(conn: Duplex, options: AcceptOptions, deferClientCert
  * Rejects with a BurrowError saying which step failed (a bad upgrade was answered with an HTTP error
  * first); the caller destroys the socket.
  */
-/** WebSocket connections being upgraded and secured at once (each may buffer up to one message before anyone is authenticated). */
-export const MAX_PENDING_WEBSOCKETS = 64;
-let pendingWebSockets = 0;
-
-/** Runs one WebSocket upgrade-and-secure step within the global MAX_PENDING_WEBSOCKETS budget. */
-async function withWebSocketSlot<T>(step: () => Promise<T>): Promise<T> {
-  if (pendingWebSockets >= MAX_PENDING_WEBSOCKETS) {
-    throw new BurrowError(ErrorCode.TIMEOUT, `too many WebSocket connections being set up (${MAX_PENDING_WEBSOCKETS}); try again`);
-  }
-  pendingWebSockets += 1;
-  try {
-    return await step();
-  } finally {
-    pendingWebSockets -= 1;
-  }
-}
-
 export function acceptTransport(socket: Duplex, options: AcceptOptions & { enroll: boolean }): Promise<AcceptedTransport | AcceptedEnroll>;
 export function acceptTransport(socket: Duplex, options: AcceptOptions): Promise<AcceptedTransport>;
 export async function acceptTransport(socket: Duplex, options: AcceptOptions): Promise<AcceptedTransport | AcceptedEnroll> {
+  const webSockets = options.webSockets ?? processWebSockets;
   let layered: { conn: Duplex; tls?: TlsFacts };
   if ((await matchPrefix(socket, [['websocket', WEBSOCKET_PREFIX]])) === 'websocket') {
-    layered = await withWebSocketSlot(async () => {
+    layered = await webSockets.run(async () => {
       const ws = await acceptWebSocket(socket, { path: FRP_WEBSOCKET_PATH, timeoutMs: WEBSOCKET_HANDSHAKE_TIMEOUT_MS });
       try {
         return await secureLayer(ws, options);
@@ -150,13 +169,17 @@ export async function acceptTransport(socket: Duplex, options: AcceptOptions): P
       }
       if (inner === 'websocket') {
         const secured = layered;
-        const ws = await withWebSocketSlot(() => acceptWebSocket(secured.conn, { path: FRP_WEBSOCKET_PATH, timeoutMs: WEBSOCKET_HANDSHAKE_TIMEOUT_MS }));
+        const ws = await webSockets.run(() => acceptWebSocket(secured.conn, { path: FRP_WEBSOCKET_PATH, timeoutMs: WEBSOCKET_HANDSHAKE_TIMEOUT_MS }));
         layered = { conn: ws, tls: secured.tls };
       }
     }
   }
   const { conn, tls } = layered;
   if (!options.tcpMux) return { kind: 'single', conn, ...(tls ? { tls } : {}) };
-  const session = new Session(conn, { client: false, keepaliveIntervalMs: options.keepaliveIntervalMs });
+  const session = new Session(conn, {
+    client: false,
+    keepaliveIntervalMs: options.keepaliveIntervalMs,
+    ...(options.preauthStreams !== undefined ? { preauthStreams: options.preauthStreams } : {}),
+  });
   return { kind: 'mux', session, ...(tls ? { tls } : {}) };
 }

@@ -1,7 +1,6 @@
 // The burrow server: listens on bindPort, logs clients in, runs their proxies (frps's role), serves the admin API.
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
-import type { Duplex } from 'node:stream';
 import { BurrowMetrics, startAdminServer, webServerListenOptions, type AdminServer, type ServerView } from '../admin/index.js';
 import type { ServerConfig } from '../config/index.js';
 import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
@@ -11,13 +10,11 @@ import { listenOn } from '../net/listen.js';
 import { ConnectionRateLimiter } from '../net/rate-limit.js';
 import { watchFiles, type FileWatch, type ServerTls } from '../tls/index.js';
 import { deriveCipherKey, type NewProxy } from '../wire/index.js';
-import { acceptTransport } from './accept.js';
 import { createEnrollService, type EnrollService } from '../enroll/index.js';
 import { ServerAdminView } from './admin-view.js';
-import { FIRST_MESSAGE_TIMEOUT_MS, MAX_PENDING_HANDSHAKES } from './constants.js';
 import { ServerControl, type ControlHost, type PeerInfo } from './control.js';
-import { handshakeReason } from './failure-reasons.js';
-import { identityLabel, ServerRefusal, serveLogicalConn, type HandshakeContext } from './handshakes.js';
+import { identityLabel, ServerRefusal, type HandshakeContext } from './handshakes.js';
+import { TunnelIntake } from './intake.js';
 import { IdentityPolicy } from './policy.js';
 import { PortManager } from './port-manager.js';
 import { createProxy } from './proxy-factory.js';
@@ -25,11 +22,11 @@ import { ProxyLedger } from './proxy-ledger.js';
 import type { ServerProxy } from './proxies/proxy.js';
 import { VisitorTargets } from './proxies/stcp.js';
 import { TcpGroups } from './proxies/tcp-group.js';
-import { sniffSharedPort } from './port-sniff.js';
 import { applyReloadable, keysNeedingRestart, type ServerReloadResult } from './reload.js';
 import { revokedReasons } from './revocation.js';
 import { loadServerTls, tlsFiles } from './tls-material.js';
-import { clientCertOf, closeMatchingSessions, TunnelSet } from './tunnels.js';
+import { preauthLimits, type PreauthLimits } from './preauth.js';
+import { closeMatchingSessions, TunnelSet } from './tunnels.js';
 import { HttpsVhost, HttpVhost } from './vhost/index.js';
 
 export { ServerRefusal } from './handshakes.js';
@@ -38,6 +35,8 @@ export type { PeerInfo } from './control.js';
 
 export interface ServerOptions {
   logger?: Logger;
+  /** Pre-authentication limits (handshake budgets, yamux session deadline and stream cap); defaults are the named constants. */
+  preauth?: Partial<PreauthLimits>;
 }
 
 /** Options of close(). */
@@ -79,10 +78,11 @@ export class BurrowServer extends EventEmitter implements ControlHost {
   private readonly proxyBindAddr: string;
   private readonly controls = new Map<string, ServerControl>();
   private readonly proxies = new Map<string, ServerProxy>();
-  private readonly sockets = new Set<net.Socket>();
   /** Every secured tunnel connection (a yamux session, or one logical connection without tcpMux) and its peer. */
   private readonly tunnels = new TunnelSet();
   private readonly handshakes: HandshakeContext;
+  /** bindPort's new connections, from accept until they are proven (budgets, deadlines). */
+  readonly intake: TunnelIntake;
   private current: ServerConfig;
   private policy: IdentityPolicy;
   private enroll: EnrollService | undefined;
@@ -94,7 +94,6 @@ export class BurrowServer extends EventEmitter implements ControlHost {
   private serverTls: ServerTls | undefined;
   private tlsWatch: FileWatch | undefined;
   private admin: AdminServer | undefined;
-  private pendingHandshakes = 0;
   private closing = false;
   private closed: Promise<void> | undefined;
   /** Ends a running drain early (a second close() without drainMs). */
@@ -158,6 +157,22 @@ export class BurrowServer extends EventEmitter implements ControlHost {
         this.emit('clientClosed', control.runId);
       },
     };
+    this.intake = new TunnelIntake({
+      logger: this.logger,
+      metrics: this.metrics,
+      handshakes: this.handshakes,
+      tunnels: this.tunnels,
+      limits: preauthLimits(options.preauth),
+      connectionLimiter: this.connectionLimiter,
+      httpVhost: this.httpVhost,
+      httpsVhost: this.httpsVhost,
+      httpOnBindPort: this.httpOnBindPort,
+      httpsOnBindPort: this.httpsOnBindPort,
+      closing: () => this.closing,
+      config: () => this.current,
+      tls: () => this.tls,
+      enroll: () => this.enroll,
+    });
   }
 
   /** The config in use: the one given, with the parts a reload applied ([[auth.clients]], transport.tls). */
@@ -211,7 +226,7 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     });
     try {
       // allowHalfOpen: without tcpMux a work connection carries a user's half-close as a FIN.
-      const listener = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.onSocket(socket));
+      const listener = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.intake.onSocket(socket));
       await listenOn(listener, this.current.bindAddr, this.current.bindPort, formatAddress(this.current.bindAddr, this.current.bindPort), this.logger);
       this.listener = listener;
       await this.startVhosts();
@@ -383,7 +398,7 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     this.httpVhost.close();
     this.httpsVhost.close();
     this.tunnels.endAll();
-    for (const socket of this.sockets) socket.destroy();
+    this.intake.destroyAll();
     await this.admin?.close();
     await listenerClosed;
     this.emit('close');
@@ -454,107 +469,5 @@ export class BurrowServer extends EventEmitter implements ControlHost {
   unregisterProxy(proxy: ServerProxy): void {
     if (this.proxies.get(proxy.name) === proxy) this.proxies.delete(proxy.name);
     this.ledger.closed(proxy);
-  }
-
-  // Connections ---------------------------------------------------------------------------------
-
-  private onSocket(socket: net.Socket): void {
-    if (this.closing || this.pendingHandshakes >= MAX_PENDING_HANDSHAKES) {
-      socket.destroy();
-      return;
-    }
-    // Per-IP connection rate on bindPort (loopback exempt): a flood from one address cannot fill the handshake slots.
-    if (this.connectionLimiter && !this.connectionLimiter.allow(socket.remoteAddress ?? '')) {
-      this.logger.debug({ remote: socket.remoteAddress, refused: this.connectionLimiter.refused }, 'connection rate limit; connection closed');
-      socket.destroy();
-      return;
-    }
-    this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
-    // frps's transport.tcpKeepalive: TCP keepalive probes on client connections (negative = off).
-    const keepaliveSec = this.current.transport.tcpKeepalive;
-    if (keepaliveSec > 0) socket.setKeepAlive(true, keepaliveSec * 1000);
-    socket.on('error', (err) => this.logger.debug({ remote: socket.remoteAddress, err: err.message }, 'client socket error'));
-    if (this.httpOnBindPort || this.httpsOnBindPort) {
-      this.sniffSocket(socket);
-      return;
-    }
-    this.acceptTunnel(socket);
-  }
-
-  /** bindPort shared with the vhosts: route the connection by its first bytes. */
-  private sniffSocket(socket: net.Socket): void {
-    this.pendingHandshakes += 1;
-    sniffSharedPort(socket, {
-      http: this.httpOnBindPort,
-      https: this.httpsOnBindPort,
-      servesSni: (sni) => this.httpsVhost.serves(sni),
-      timeoutMs: FIRST_MESSAGE_TIMEOUT_MS,
-    })
-      .then((route) => {
-        this.pendingHandshakes -= 1;
-        switch (route.kind) {
-          case 'http':
-            this.httpVhost.handleSocket(socket);
-            return;
-          case 'https':
-            this.httpsVhost.route(socket, route.sni);
-            return;
-          case 'websocket': // a tunnel over WebSocket (GET /~!frp): acceptTransport answers the upgrade itself
-          case 'tunnel':
-            this.acceptTunnel(socket);
-        }
-      })
-      .catch((err: unknown) => {
-        this.pendingHandshakes -= 1;
-        this.logger.debug({ remote: socket.remoteAddress, reason: errorMessage(err) }, 'connection closed before it could be routed');
-        socket.destroy();
-      });
-  }
-
-  /** A tunnel client's connection: TLS or plain, then yamux or a single logical connection. */
-  private acceptTunnel(socket: net.Socket): void {
-    const peerBase = { remoteAddress: formatAddress(socket.remoteAddress ?? '?', socket.remotePort ?? 0) };
-    this.pendingHandshakes += 1;
-    acceptTransport(socket, {
-      tls: this.tls,
-      tcpMux: this.current.transport.tcpMux,
-      keepaliveIntervalMs: this.current.transport.tcpMuxKeepaliveInterval * 1000,
-      // Only a server that uses enrollment routes POST /~!burrow/ and lets certificate-less clients finish the handshake.
-      enroll: this.enroll?.accepting ?? false,
-    })
-      .then((transport) => {
-        if (transport.kind === 'enroll') {
-          this.enroll?.handle(transport.conn, transport.tls, peerBase.remoteAddress);
-          return;
-        }
-        const clientCert = clientCertOf(transport);
-        const peer: PeerInfo = { ...peerBase, ...(transport.tls ? { tls: transport.tls } : {}), ...(clientCert ? { clientCert } : {}) };
-        if (transport.kind === 'single') {
-          this.tunnels.track(transport.conn, peer);
-          void serveLogicalConn(this.handshakes, transport.conn, peer);
-          return;
-        }
-        const session = transport.session;
-        this.tunnels.track(session, peer);
-        // A session that opens no stream in time is a stalled or hostile peer: drop it.
-        const firstStreamTimer = setTimeout(() => {
-          this.logger.warn({ remote: peer.remoteAddress }, 'no stream opened in time; session closed');
-          session.close();
-        }, FIRST_MESSAGE_TIMEOUT_MS);
-        session.on('close', () => clearTimeout(firstStreamTimer));
-        session.on('stream', (stream: Duplex) => {
-          clearTimeout(firstStreamTimer);
-          void serveLogicalConn(this.handshakes, stream, peer);
-        });
-      })
-      .catch((err: unknown) => {
-        this.logger.warn({ remote: peerBase.remoteAddress, reason: errorMessage(err) }, 'connection refused');
-        this.metrics.handshakeFailed(handshakeReason(err));
-        socket.destroy();
-      })
-      .finally(() => {
-        this.pendingHandshakes -= 1;
-      });
   }
 }
