@@ -114,15 +114,18 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     this.ports = new PortManager(this.proxyBindAddr, config.allowPorts);
     this.udpPorts = new PortManager(this.proxyBindAddr, config.allowPorts);
     this.groups = new TcpGroups(this.ports);
-    this.httpVhost = new HttpVhost(this.logger);
-    this.httpsVhost = new HttpsVhost(this.logger);
+    const t = config.transport;
+    // bindPort and each vhost port get their own per-IP rate-limit bucket (null: no limit).
+    const newRateLimiter = (): ConnectionRateLimiter | null =>
+      t.connectionRateLimit > 0 ? new ConnectionRateLimiter({ connectionsPerSecond: t.connectionRateLimit, burst: t.connectionBurst }) : null;
+    this.httpVhost = new HttpVhost(this.logger, { rateLimiter: newRateLimiter() });
+    this.httpsVhost = new HttpsVhost(this.logger, { rateLimiter: newRateLimiter() });
     // frps muxes the vhosts onto bindPort only when they share its address and port.
     const sameAddr = this.proxyBindAddr === config.bindAddr;
     this.httpOnBindPort = sameAddr && config.vhostHTTPPort > 0 && config.vhostHTTPPort === config.bindPort;
     this.httpsOnBindPort = sameAddr && config.vhostHTTPSPort > 0 && config.vhostHTTPSPort === config.bindPort;
     this.policy = new IdentityPolicy(config.auth.clients);
-    const t = config.transport;
-    this.connectionLimiter = t.connectionRateLimit > 0 ? new ConnectionRateLimiter({ connectionsPerSecond: t.connectionRateLimit, burst: t.connectionBurst }) : undefined;
+    this.connectionLimiter = newRateLimiter() ?? undefined;
     this.ledger = new ProxyLedger(this.metrics);
     this.view = new ServerAdminView({
       config: () => this.current,
@@ -147,6 +150,7 @@ export class BurrowServer extends EventEmitter implements ControlHost {
       visitorTargets: this.visitorTargets,
       controlHost: this,
       draining: () => this.closing,
+      identityPolicy: () => this.policy,
       clientLoggedIn: (control) => {
         this.metrics.clientConnected(identityLabel(control.peer));
         this.enroll?.noteSeen(control.peer.tls?.identity, control.peer.remoteAddress);
