@@ -1,6 +1,5 @@
 // frpc's command line run as burrow: `frpc -c FILE`, `frpc verify|reload|status -c FILE`, and flag mode (`frpc tcp -s … -P … -l … -r …`) become `burrow client …` in this process.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import fs, { mkdtempSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { flagsToToml, parseFlags } from './flags.mjs';
@@ -50,7 +49,8 @@ const PROXY = {
 const BOOLEANS = new Set(['tls-enable', 'disable-log-color', 'strict-config', 'ue', 'uc']);
 const PROXY_TYPES = new Set(['tcp', 'udp', 'http', 'https', 'stcp', 'xtcp', 'sudp', 'tcpmux']);
 
-const argv = process.argv.slice(2);
+/** The run's scratch folder (first argument, from the runner's wrapper): flag-mode configs go there. */
+const [scratch, ...argv] = process.argv.slice(2);
 const { flags, positional } = parseFlags(argv, BOOLEANS);
 const config = flags.get('c') ?? flags.get('config') ?? './frpc.toml';
 let burrowArgs;
@@ -72,11 +72,23 @@ if (['verify', 'reload', 'status'].includes(positional[0] ?? '')) {
   });
   if (!rows.some((r) => r.startsWith('name'))) rows.push(`name = ${JSON.stringify(positional[0])}`);
   const body = [...top, '', '[[proxies]]', `type = ${JSON.stringify(positional[0])}`, ...rows, ''].join('\n');
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'frpc-flags-')), 'frpc.toml');
+  const file = path.join(mkdtempSync(path.join(scratch, 'frpc-')), 'frpc.toml');
   writeFileSync(file, body);
   burrowArgs = ['client', '-c', file];
 } else {
   burrowArgs = ['client', '-c', config];
 }
+// Users' scripts (and frp's suite) wait for frpc's "[NAME] start proxy success"; until burrow prints it itself, add it
+// after each "proxy started" log line (burrow's logger writes with fs.writeSync on fd 1).
+const writeSync = fs.writeSync;
+fs.writeSync = function (fd, data, ...rest) {
+  const written = writeSync.call(fs, fd, data, ...rest);
+  if (fd === 1 || fd === 2) {
+    const text = typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
+    for (const m of text.matchAll(/"proxy":"([^"]+)"[^\n]*"msg":"proxy started"/g)) writeSync.call(fs, fd, `[${m[1]}] start proxy success\n`);
+  }
+  return written;
+};
+
 process.argv = [process.argv[0], CLI, ...burrowArgs];
 await import(CLI);

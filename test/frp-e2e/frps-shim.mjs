@@ -1,6 +1,5 @@
 // frps's command line run as burrow: `frps -c FILE`, `frps verify -c FILE`, and flag mode (`frps -p PORT -t TOKEN …`) become `burrow server …` in this process.
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { flagsToToml, parseFlags } from './flags.mjs';
@@ -63,7 +62,7 @@ if (positional[0] === 'verify') {
   const { lines, unknown } = flagsToToml(flags, TABLE);
   for (const name of unknown) process.stderr.write(`frps-shim: flag --${name} has no burrow equivalent; ignored\n`);
   const body = [...lines, ...(flags.has('allow-ports') ? allowPorts(flags.get('allow-ports')) : []), ''].join('\n');
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'frps-flags-')), 'frps.toml');
+  const file = path.join(ownStateDir(), 'frps.toml'); // under the run's folder, which the runner removes
   writeFileSync(file, body);
   burrowArgs = ['server', '-c', file, '--state-dir', ownStateDir()];
 }

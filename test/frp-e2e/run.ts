@@ -46,8 +46,7 @@ for (const bin of ['e2e.test', 'ginkgo']) {
 function wrapper(name: 'frps' | 'frpc'): string {
   const file = path.join(work, name);
   const shim = path.join(REPO_ROOT, 'test/frp-e2e', `${name}-shim.mjs`);
-  const extra = name === 'frps' ? ` '${stateDir}'` : '';
-  writeFileSync(file, `#!/bin/sh\nexec '${process.execPath}' '${shim}'${extra} "$@"\n`);
+  writeFileSync(file, `#!/bin/sh\nexec '${process.execPath}' '${shim}' '${stateDir}' "$@"\n`);
   chmodSync(file, 0o755);
   return file;
 }
