@@ -49,8 +49,10 @@ function allowPorts(spec) {
 const [stateDir, ...argv] = process.argv.slice(2);
 
 /** A state dir of this process's own under the run's: concurrent servers sharing one raced on generating server.crt/key. */
+let own;
 function ownStateDir() {
-  return mkdtempSync(path.join(stateDir, 'frps-'));
+  own ??= mkdtempSync(path.join(stateDir, 'frps-'));
+  return own;
 }
 const { flags, positional } = parseFlags(argv, BOOLEANS);
 let burrowArgs;
