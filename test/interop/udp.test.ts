@@ -4,7 +4,7 @@ import dgram from 'node:dgram';
 import { after, before, describe, it } from 'node:test';
 import { freePort } from '../e2e/harness.js';
 import { startUdpEcho } from '../e2e/proxy-helpers.js';
-import { clientToml, FRP_SKIP, MIXES, removeScratch, scratchDir, serverToml, sides, startClient, startServer, stopAll, withLogs, type Mix } from './harness.js';
+import { clientToml, FRP_SKIP, MIXES, removeScratch, scratchDir, serverToml, sides, startClient, startServer, stopAll, withLogs } from './harness.js';
 
 /** Datagrams per mix (the issue's count). */
 const DATAGRAMS = 20_000;
@@ -84,21 +84,28 @@ async function firstReply(port: number, payload: Buffer): Promise<Buffer> {
   }
 }
 
+/** A server bound on "::" (frp's "IPv6 bind address" specs) with users on 127.0.0.1: replies must reach IPv4 users. */
+const DUAL_STACK = ['bindAddr = "::"'];
+
 describe('interop: udp', { skip: FRP_SKIP }, () => {
-  const ports = new Map<Mix, number>();
+  const ports = new Map<string, number>();
   let echo: Awaited<ReturnType<typeof startUdpEcho>>;
 
   before(() =>
     withLogs(async () => {
       echo = await startUdpEcho();
-      for (const mix of MIXES) ports.set(mix, await freePort());
+      const setups = MIXES.flatMap((mix) => [{ mix, key: mix, extra: [] as string[] }, { mix, key: `${mix} ::`, extra: DUAL_STACK }]);
+      for (const { key } of setups) ports.set(key, await freePort());
       await Promise.all(
-        MIXES.map(async (mix) => {
+        setups.map(async ({ mix, key, extra }) => {
           const { server, client } = sides(mix);
           const dir = scratchDir();
           const bindPort = await freePort();
-          await startServer(server, dir, serverToml(server, dir, bindPort));
-          const body = ['[[proxies]]', 'name = "echo"', 'type = "udp"', 'localIP = "127.0.0.1"', `localPort = ${echo.port}`, `remotePort = ${ports.get(mix)}`];
+          // serverToml starts with bindAddr 127.0.0.1; TOML refuses a key twice, so DUAL_STACK's replaces it.
+          const base = serverToml(server, dir, bindPort, extra);
+          const toml = extra.length > 0 ? base.replace('bindAddr = "127.0.0.1"\n', '') : base;
+          await startServer(server, dir, toml);
+          const body = ['[[proxies]]', 'name = "echo"', 'type = "udp"', 'localIP = "127.0.0.1"', `localPort = ${echo.port}`, `remotePort = ${ports.get(key)}`];
           await startClient(client, dir, clientToml(client, bindPort, body), { proxies: ['echo'] });
         }),
       );
@@ -123,6 +130,12 @@ describe('interop: udp', { skip: FRP_SKIP }, () => {
         const { received, corrupt } = await echoRun(ports.get(mix)!);
         assert.equal(corrupt, 0, 'corrupted datagrams');
         assert.ok(received >= DATAGRAMS * (1 - MAX_LOSS_RATIO), `received ${received} of ${DATAGRAMS}`);
+      }));
+
+    it(`${mix}, server bound on "::": an IPv4 user on 127.0.0.1 gets its reply`, () =>
+      withLogs(async () => {
+        const reply = await firstReply(ports.get(`${mix} ::`)!, Buffer.from('dual stack'));
+        assert.equal(reply.toString(), 'dual stack');
       }));
   }
 });

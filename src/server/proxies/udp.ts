@@ -1,5 +1,6 @@
 // udp proxy: a public UDP port whose datagrams travel as UDPPacket messages on one long-lived work connection.
 import type dgram from 'node:dgram';
+import { isIPv4 } from 'node:net';
 import { errorMessage } from '../../errors.js';
 import type { RateLimiter } from '../../net/bandwidth.js';
 import { decodeUdpPacket, encodeUdpPacket, MAX_UDP_PAYLOAD } from '../../net/udp-codec.js';
@@ -111,6 +112,15 @@ export class UdpProxy implements ServerProxy {
     this.stats.toClient += 1;
   }
 
+  /**
+   * Where a reply goes: frpc echoes the user's address as Go prints it, so an IPv4 user of a socket bound on "::" comes
+   * back as "127.0.0.1", which an IPv6 socket cannot send to; it is mapped back to "::ffff:127.0.0.1".
+   */
+  private replyAddress(address: string): string {
+    if (!this.socket || this.socket.address().family !== 'IPv6' || !isIPv4(address)) return address;
+    return `::ffff:${address}`;
+  }
+
   private scheduleWorkConn(delayMs: number): void {
     if (this.closed) return;
     this.retryTimer = setTimeout(() => {
@@ -150,7 +160,7 @@ export class UdpProxy implements ServerProxy {
           this.stats.dropped += 1;
           continue;
         }
-        this.socket?.send(payload, remote.port, remote.address);
+        this.socket?.send(payload, remote.port, this.replyAddress(remote.address));
         this.stats.toUsers += 1;
       }
     } catch (err) {
