@@ -29,6 +29,7 @@ import { loginDigest } from '../wire/login-proof.js';
 import type { Connector } from './connector.js';
 import { LOGIN_RESPONSE_TIMEOUT_MS, PROXY_RESEND_NO_ANSWER_MS, PROXY_RETRY_AFTER_ERROR_MS } from './constants.js';
 import type { ProxyWorker } from './proxy-worker.js';
+import { explainMuxMismatch } from './mux-mismatch.js';
 
 /** Go's names for Node's platform and arch, as frpc reports them in Login. */
 const GO_OS: Record<string, string> = { win32: 'windows', darwin: 'darwin', linux: 'linux', freebsd: 'freebsd' };
@@ -78,7 +79,8 @@ export async function login(
   } catch (err) {
     conn.destroy();
     connector.close();
-    throw explainEarlyClose(err, connector, config);
+    const mismatch = explainMuxMismatch(err, config.transport.tcpMux);
+    throw mismatch !== err ? mismatch : explainEarlyClose(err, connector, config);
   }
   if (!result.channel) {
     conn.destroy();

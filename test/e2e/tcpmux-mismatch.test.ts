@@ -1,0 +1,53 @@
+// e2e: client and server with different transport.tcpMux each log one line naming the key and the side to change.
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { BurrowProcess, freePort, killAll, removeDir, runCli, scratchDir, writeFile } from './harness.js';
+
+/** Lines of `output` that name the key to change. */
+function hintLines(output: string): string[] {
+  return output.split('\n').filter((line) => line.includes('transport.tcpMux'));
+}
+
+describe('transport.tcpMux mismatch through the real CLI', () => {
+  const dirs: string[] = [];
+  after(async () => {
+    await killAll();
+    for (const dir of dirs) removeDir(dir);
+  });
+
+  for (const serverMux of [true, false]) {
+    it(`server tcpMux = ${serverMux}, client tcpMux = ${!serverMux}: one hint line on each side, client exits 1`, async () => {
+      const dir = scratchDir();
+      dirs.push(dir);
+      const bindPort = await freePort();
+      const server = new BurrowProcess([
+        'server',
+        '-c',
+        writeFile(dir, 'frps.toml', `bindAddr = "127.0.0.1"\nbindPort = ${bindPort}\nauth.token = "t"\ntransport.tcpMux = ${serverMux}\nstateDir = "${dir}/state"\n`),
+      ]);
+      await server.waitFor(/burrow server listening/);
+      const client = await runCli([
+        'client',
+        '-c',
+        writeFile(dir, 'frpc.toml', `serverAddr = "127.0.0.1"\nserverPort = ${bindPort}\nauth.token = "t"\ntransport.tcpMux = ${!serverMux}\nloginFailExit = true\n`),
+      ]);
+      assert.equal(client.code, 1, client.output);
+      const clientHints = hintLines(client.output);
+      assert.equal(clientHints.length, 1, client.output);
+      const clientAdvice = serverMux
+        ? /server multiplexes with yamux.*set transport\.tcpMux = true here or false on the server/
+        : /server does not multiplex.*set transport\.tcpMux = false here or true on the server/;
+      assert.match(clientHints[0]!, clientAdvice);
+      assert.doesNotMatch(client.output, /unknown message type byte/);
+
+      const serverAdvice = serverMux
+        ? /client does not multiplex.*this server has transport\.tcpMux = true/
+        : /client multiplexes with yamux.*this server has transport\.tcpMux = false/;
+      await server.waitFor(serverAdvice);
+      await server.kill();
+      const serverHints = hintLines(server.output);
+      assert.equal(serverHints.length, 1, server.output);
+      assert.match(serverHints[0]!, /127\.0\.0\.1:\d+/); // names the client's address
+    });
+  }
+});
