@@ -34,3 +34,11 @@ export function explainMuxMismatch(err: unknown, tcpMux: boolean): unknown {
   if (seen === undefined) return err;
   return new BurrowError(seen.code, tcpMux ? SERVER_NOT_MUXED_HINT : SERVER_MUXED_HINT, { cause: err });
 }
+
+/**
+ * The softer hint for a server that closed before answering the login without saying why (frps
+ * does so when transport.tcpMux differs): names the key and this client's value.
+ */
+export function earlyCloseTcpMuxHint(tcpMux: boolean): string {
+  return `if the server has transport.tcpMux = ${!tcpMux}, set transport.tcpMux the same on both sides (it is ${tcpMux} here)`;
+}

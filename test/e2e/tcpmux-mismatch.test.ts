@@ -1,5 +1,7 @@
 // e2e: client and server with different transport.tcpMux each log one line naming the key and the side to change.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import net from 'node:net';
 import { after, describe, it } from 'node:test';
 import { BurrowProcess, freePort, killAll, removeDir, runCli, scratchDir, writeFile } from './harness.js';
 
@@ -50,4 +52,27 @@ describe('transport.tcpMux mismatch through the real CLI', () => {
       assert.match(serverHints[0]!, /127\.0\.0\.1:\d+/); // names the client's address
     });
   }
+
+  it('a server that closes without answering (as frps does on a mismatch) gets the softer hint, once', async () => {
+    const dir = scratchDir();
+    dirs.push(dir);
+    // Reads the login, then closes without a word.
+    const silent = net.createServer((sock) => sock.once('data', () => sock.destroy()));
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    try {
+      const port = (silent.address() as net.AddressInfo).port;
+      const client = await runCli([
+        'client',
+        '-c',
+        writeFile(dir, 'frpc.toml', `serverAddr = "127.0.0.1"\nserverPort = ${port}\nauth.token = "t"\ntransport.tcpMux = false\ntransport.tls.enable = false\nloginFailExit = true\n`),
+      ]);
+      assert.equal(client.code, 1, client.output);
+      const hints = hintLines(client.output);
+      assert.equal(hints.length, 1, client.output);
+      assert.match(hints[0]!, /if the server has transport\.tcpMux = true, set transport\.tcpMux the same on both sides \(it is false here\)/);
+    } finally {
+      silent.close();
+    }
+  });
 });
