@@ -176,7 +176,7 @@ export class TunnelIntake {
         this.sessions.add(session);
         session.once('close', (err?: Error) => {
           this.sessions.delete(session);
-          if (err instanceof NotYamuxPeerError) warnClientNotMuxed(host.logger, peer.remoteAddress);
+          if (err instanceof NotYamuxPeerError) warnClientNotMuxed(host.logger, peer.remoteAddress, err);
         });
         const served = watchPreauthSession(session, host.limits.sessionDeadlineMs, {
           authenticated: () => slot.release(),
