@@ -29,6 +29,7 @@ import { loginDigest } from '../wire/login-proof.js';
 import type { Connector } from './connector.js';
 import { LOGIN_RESPONSE_TIMEOUT_MS, PROXY_RESEND_NO_ANSWER_MS, PROXY_RETRY_AFTER_ERROR_MS } from './constants.js';
 import type { ProxyWorker } from './proxy-worker.js';
+import { earlyCloseTcpMuxHint, explainMuxMismatch } from './mux-mismatch.js';
 
 /** Go's names for Node's platform and arch, as frpc reports them in Login. */
 const GO_OS: Record<string, string> = { win32: 'windows', darwin: 'darwin', linux: 'linux', freebsd: 'freebsd' };
@@ -78,7 +79,8 @@ export async function login(
   } catch (err) {
     conn.destroy();
     connector.close();
-    throw explainEarlyClose(err, connector, config);
+    const mismatch = explainMuxMismatch(err, config.transport.tcpMux);
+    throw mismatch !== err ? mismatch : explainEarlyClose(err, connector, config);
   }
   if (!result.channel) {
     conn.destroy();
@@ -134,18 +136,23 @@ async function proveLogin(
 
 /**
  * A server that rejects our client certificate under TLS 1.3 does so after our side of the
- * handshake has finished, by closing the connection: the login then fails with a bare EOF. Say
- * what most likely happened instead of "connection ended".
+ * handshake has finished, by closing the connection: the login then fails with a bare EOF. frps
+ * also just closes when its transport.tcpMux differs from ours. Say what most likely happened
+ * instead of "connection ended".
  */
 function explainEarlyClose(err: unknown, connector: Connector, config: ClientConfig): unknown {
   const closed = isBurrowError(err, ErrorCode.UNEXPECTED_EOF) || isBurrowError(err, ErrorCode.MUX) || isBurrowError(err, ErrorCode.CLOSED);
-  if (!closed || !connector.info.tls) return err;
+  if (!closed) return err;
+  const tcpMuxHint = earlyCloseTcpMuxHint(config.transport.tcpMux);
+  if (!connector.info.tls) {
+    return new BurrowError((err as BurrowError).code, `the server closed the connection before answering the login: ${tcpMuxHint} (${errorMessage(err)})`, { cause: err });
+  }
   const cert = config.transport.tls.certFile
     ? `the client certificate ${config.transport.tls.certFile}`
     : 'no client certificate was presented';
   return new BurrowError(
     ErrorCode.TLS,
-    `the server closed the connection after the TLS handshake, before answering the login: it most likely refused our client certificate (${cert}: unknown CA, revoked or expired); the server log names the check (${errorMessage(err)})`,
+    `the server closed the connection after the TLS handshake, before answering the login: it most likely refused our client certificate (${cert}: unknown CA, revoked or expired), the server log names the check; else ${tcpMuxHint} (${errorMessage(err)})`,
     { cause: err },
   );
 }

@@ -76,3 +76,18 @@ export function closeTimeoutError(id: number, ms: number): BurrowError {
 export function badOptionError(name: string, expected: string, got: unknown): BurrowError {
   return new BurrowError(ErrorCode.MUX, `yamux option ${name}: expected ${expected}, got ${String(got)}`);
 }
+
+/**
+ * The very first frame header of a session was invalid: the peer does not speak yamux at all (an
+ * frp v1 message starts with an ASCII type byte, wire v2 with its magic). Later bad headers stay
+ * plain MUX errors. Carries the first byte seen, for whoever turns it into advice.
+ */
+export class NotYamuxPeerError extends BurrowError {
+  constructor(
+    readonly firstByte: number,
+    cause: Error,
+  ) {
+    super(ErrorCode.MUX, `the peer does not speak yamux (its first bytes are no yamux frame): ${cause.message}`, { cause });
+    this.name = 'NotYamuxPeerError';
+  }
+}

@@ -1,6 +1,7 @@
 // Incremental yamux frame parser: turns arbitrarily chunked bytes into headers and zero-copy payload pieces.
 
-import { FrameType, HEADER_SIZE } from './const.js';
+import { FrameType, HEADER_SIZE, PROTOCOL_VERSION } from './const.js';
+import { NotYamuxPeerError } from './errors.js';
 import { decodeHeader, type FrameHeader } from './frame.js';
 
 /** Receives what the parser finds, in wire order. */
@@ -16,7 +17,8 @@ export interface FrameHandler {
 /**
  * A pure, incremental frame parser. Feed it chunks with push(); it calls the handler synchronously.
  * Memory is bounded: only a straddling header (at most 12 bytes) is ever copied; payloads are
- * handed out as subarrays of the input chunks. A bad header throws BurrowError(MUX) from push().
+ * handed out as subarrays of the input chunks. A bad header throws BurrowError(MUX) from push();
+ * when the session's very first header has a bad version, the peer is no yamux peer: NotYamuxPeerError (MUX).
  * Bounding payload sizes is the handler's job (it sees each header before any of its payload).
  */
 export class FrameParser {
@@ -27,6 +29,8 @@ export class FrameParser {
   private current: FrameHeader | null = null;
   private remaining = 0;
   private stopped = false;
+  /** A valid header was seen: later bad headers are protocol errors, not a non-yamux peer. */
+  private sawHeader = false;
 
   /** @param handler receives headers, payload pieces and frame ends. */
   constructor(private readonly handler: FrameHandler) {}
@@ -61,7 +65,7 @@ export class FrameParser {
       }
       let header: FrameHeader;
       if (this.partialLength === 0 && len - pos >= HEADER_SIZE) {
-        header = decodeHeader(chunk, pos);
+        header = this.decode(chunk, pos);
         pos += HEADER_SIZE;
       } else {
         const take = Math.min(HEADER_SIZE - this.partialLength, len - pos);
@@ -70,8 +74,9 @@ export class FrameParser {
         pos += take;
         if (this.partialLength < HEADER_SIZE) break;
         this.partialLength = 0;
-        header = decodeHeader(this.partial, 0);
+        header = this.decode(this.partial, 0);
       }
+      this.sawHeader = true;
       this.handler.onHeader(header);
       if (this.stopped) break;
       if (header.type === FrameType.Data && header.length > 0) {
@@ -80,6 +85,18 @@ export class FrameParser {
       } else {
         this.handler.onFrameEnd(header);
       }
+    }
+  }
+
+  /** decodeHeader, classifying a first header with a version other than yamux's as a non-yamux peer. */
+  private decode(buf: Buffer, offset: number): FrameHeader {
+    if (this.sawHeader) return decodeHeader(buf, offset);
+    try {
+      return decodeHeader(buf, offset);
+    } catch (err) {
+      const firstByte = buf[offset] ?? PROTOCOL_VERSION;
+      if (firstByte !== PROTOCOL_VERSION && err instanceof Error) throw new NotYamuxPeerError(firstByte, err);
+      throw err;
     }
   }
 }

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { BurrowMetrics } from '../admin/index.js';
 import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import { MuxStream } from '../mux/index.js';
 import { splitHostPort } from '../net/dial.js';
 import { destroySoon, endSoon } from '../net/linger.js';
 import { describeIdentity } from '../tls/index.js';
@@ -30,10 +31,12 @@ import {
 } from '../wire/index.js';
 // Not (yet) re-exported by the wire index.
 import { mayReplaceSession, type LoginAttempt } from '../wire/login-guard.js';
+import { YamuxFrameSeenError } from '../wire/errors.js';
 import { loginDigest } from '../wire/login-proof.js';
 import { FIRST_MESSAGE_TIMEOUT_MS, RUN_ID_BYTES } from './constants.js';
 import { ServerControl, type ControlHost, type PeerInfo } from './control.js';
 import { handshakeReason, LoginFailure } from './failure-reasons.js';
+import { refuseMuxedClient } from './mux-mismatch.js';
 import { IdentityPolicy } from './policy.js';
 import { identityLogField, otherIdentityRefusal, workConnMatchesControl } from './work-conn-identity.js';
 import { VisitorRefusal, type VisitorTargets } from './proxies/stcp.js';
@@ -117,6 +120,12 @@ export async function serveLogicalConn(ctx: HandshakeContext, conn: Duplex, peer
   try {
     accepted = await acceptWire(conn, { timeoutMs: FIRST_MESSAGE_TIMEOUT_MS });
   } catch (err) {
+    // A yamux frame on a plain connection (a stream of a session would not start with one): tcpMux differs.
+    if (err instanceof YamuxFrameSeenError && !(conn instanceof MuxStream)) {
+      ctx.metrics.handshakeFailed(handshakeReason(err));
+      refuseMuxedClient(ctx.logger, conn, peer.remoteAddress);
+      return;
+    }
     ctx.logger.warn({ remote: peer.remoteAddress, reason: errorMessage(err) }, 'bad first message; connection closed');
     if (err instanceof MissingHelloError) {
       ctx.metrics.loginFailed(LoginFailure.missingHello, identityLabel(peer));

@@ -6,6 +6,7 @@ import type { ServerConfig } from '../config/index.js';
 import type { EnrollService } from '../enroll/index.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import { NotYamuxPeerError } from '../mux/errors.js';
 import type { Session } from '../mux/index.js';
 import { formatAddress } from '../net/dial.js';
 import type { ConnectionRateLimiter } from '../net/rate-limit.js';
@@ -16,6 +17,7 @@ import type { PeerInfo } from './control.js';
 import { handshakeReason } from './failure-reasons.js';
 import { HandshakeBudget, type HandshakeSlot } from './handshake-budget.js';
 import { serveLogicalConn, type HandshakeContext } from './handshakes.js';
+import { warnClientNotMuxed } from './mux-mismatch.js';
 import { sniffSharedPort } from './port-sniff.js';
 import { firstMessageAccepted, watchPreauthSession, type PreauthLimits } from './preauth.js';
 import { clientCertOf, type TunnelSet } from './tunnels.js';
@@ -172,7 +174,10 @@ export class TunnelIntake {
         const session = transport.session;
         host.tunnels.track(session, peer);
         this.sessions.add(session);
-        session.once('close', () => this.sessions.delete(session));
+        session.once('close', (err?: Error) => {
+          this.sessions.delete(session);
+          if (err instanceof NotYamuxPeerError) warnClientNotMuxed(host.logger, peer.remoteAddress, err);
+        });
         const served = watchPreauthSession(session, host.limits.sessionDeadlineMs, {
           authenticated: () => slot.release(),
           logger: host.logger,

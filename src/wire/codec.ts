@@ -1,6 +1,7 @@
 // The v1 message codec: [type byte][int64 BE length][JSON], whole-buffer and incremental decoding.
 import { BurrowError, ErrorCode } from '../errors.js';
 import { decodeBody, encodeBody } from './body.js';
+import { YAMUX_VERSION_BYTE, YamuxFrameSeenError } from './errors.js';
 import { MAX_MESSAGE_SIZE, MESSAGE_HEADER_SIZE, MESSAGE_LENGTH_OFFSET } from './constants.js';
 import { messageNameOf, TYPE_BYTE, type Message, type MessageName } from './messages.js';
 
@@ -24,11 +25,13 @@ export function encodeMessage(msg: Message): Buffer {
 
 /**
  * The message name for a type byte; throws PROTOCOL when frp has no such message. Readers call it
- * on the first byte, before anything else arrives, as frp does.
+ * on the first byte, before anything else arrives, as frp does. 0x00 (a yamux frame's first byte)
+ * throws YamuxFrameSeenError, so callers can tell a yamux peer from garbage.
  */
 export function checkTypeByte(typeByte: number): MessageName {
   const name = messageNameOf(typeByte);
   if (name === undefined) {
+    if (typeByte === YAMUX_VERSION_BYTE) throw new YamuxFrameSeenError();
     throw new BurrowError(
       ErrorCode.PROTOCOL,
       `unknown message type byte 0x${typeByte.toString(16).padStart(2, '0')}: not an frp v1 message`,
