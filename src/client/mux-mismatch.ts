@@ -1,7 +1,7 @@
 // Turns the wire and mux layers' "other framing" errors at login into advice naming transport.tcpMux.
 import { BurrowError } from '../errors.js';
-import { NotYamuxPeerError } from '../mux/errors.js';
-import { YamuxFrameSeenError } from '../wire/errors.js';
+import { NotYamuxPeerError } from '../mux/index.js';
+import { YamuxFrameSeenError } from '../wire/index.js';
 
 /** Client tcpMux off, the server answered with a yamux frame. */
 export const SERVER_MUXED_HINT =

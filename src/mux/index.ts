@@ -5,3 +5,4 @@ export { encodeHeader, decodeHeader, describeHeader, type FrameHeader } from './
 export { FrameParser, type FrameHandler } from './parser.js';
 export { Session, type SessionOptions } from './session.js';
 export { MuxStream } from './stream.js';
+export { NotYamuxPeerError } from './errors.js';

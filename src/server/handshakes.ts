@@ -28,10 +28,10 @@ import {
   type NewVisitorConn,
   type NewWorkConn,
   type WireConn,
+  YamuxFrameSeenError,
 } from '../wire/index.js';
 // Not (yet) re-exported by the wire index.
 import { mayReplaceSession, type LoginAttempt } from '../wire/login-guard.js';
-import { YamuxFrameSeenError } from '../wire/errors.js';
 import { loginDigest } from '../wire/login-proof.js';
 import { FIRST_MESSAGE_TIMEOUT_MS, RUN_ID_BYTES } from './constants.js';
 import { ServerControl, type ControlHost, type PeerInfo } from './control.js';

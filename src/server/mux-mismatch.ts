@@ -1,7 +1,7 @@
 // A client whose transport.tcpMux differs from the server's: one warning naming the key, and an answer the client can read.
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../log.js';
-import type { NotYamuxPeerError } from '../mux/errors.js';
+import type { NotYamuxPeerError } from '../mux/index.js';
 import { destroySoon } from '../net/linger.js';
 import { FRP_COMPAT_VERSION } from '../version.js';
 import { encodeMessage } from '../wire/codec.js';

@@ -101,3 +101,4 @@ export {
 } from './wire-conn.js';
 export * from './snappy/index.js';
 export { wrapWorkConn, type WorkTransportOptions } from './work-transport.js';
+export { YamuxFrameSeenError, YAMUX_VERSION_BYTE } from './errors.js';
