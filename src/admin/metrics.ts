@@ -1,5 +1,6 @@
 // Prometheus metrics of a burrow server on their own prom-client registry, with bounded label sets.
-import { Counter, Gauge, Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import type { Counter, Gauge, Registry } from 'prom-client';
 import {
   MAX_IDENTITY_LABELS,
   MAX_LABEL_LENGTH,
@@ -9,6 +10,17 @@ import {
   NO_IDENTITY,
   OVERFLOW_LABEL,
 } from './constants.js';
+
+/** Loads CommonJS packages synchronously, on first use. */
+const loadCjs = createRequire(import.meta.url);
+
+let promClient: typeof import('prom-client') | undefined;
+
+/** prom-client, loaded when the first BurrowMetrics is made: `import 'burrow'` and clients skip it. */
+function prom(): typeof import('prom-client') {
+  promClient ??= loadCjs('prom-client') as typeof import('prom-client');
+  return promClient;
+}
 
 /** The metric names, for docs and tests. */
 export const MetricName = {
@@ -76,7 +88,7 @@ function bytes(n: number): number {
  */
 export class BurrowMetrics {
   /** The registry holding only these metrics. */
-  readonly registry = new Registry();
+  readonly registry: Registry;
   private readonly clients: Gauge<'identity'>;
   private readonly proxies: Gauge<'type'>;
   private readonly connectionsTotal: Counter<'proxy' | 'identity'>;
@@ -97,6 +109,8 @@ export class BurrowMetrics {
   private readonly collectors: (() => void)[] = [];
 
   constructor() {
+    const { Counter, Gauge, Registry } = prom();
+    this.registry = new Registry();
     const registers = [this.registry];
     this.clients = new Gauge({ name: MetricName.clients, help: 'Clients logged in now, by certificate identity.', labelNames: ['identity'], registers });
     this.proxies = new Gauge({ name: MetricName.proxies, help: 'Proxies online now, by type.', labelNames: ['type'], registers });

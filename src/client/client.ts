@@ -1,12 +1,13 @@
 // The burrow client (frpc's role): keeps one session to the server alive and serves its proxies.
 import { EventEmitter } from 'node:events';
-import { startAdminServer, webServerListenOptions, type AdminServer, type ClientProxyStatus, type ClientView } from '../admin/index.js';
+import type { AdminServer, ClientProxyStatus, ClientView } from '../admin/index.js';
 import type { ClientConfig } from '../config/index.js';
 import { BurrowError, ErrorCode, errorMessage, isBurrowError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { formatAddress } from '../net/dial.js';
-import { buildClientTlsOptions, watchFiles, type ClientTls, type FileWatch } from '../tls/index.js';
-import { startAutoRenewal, type AutoRenewal } from '../enroll/index.js';
+import { buildClientTlsOptions, type ClientTls } from '../tls/client-tls.js';
+import { watchFiles, type FileWatch } from '../tls/watch.js';
+import type { AutoRenewal } from '../enroll/index.js';
 import { deriveCipherKey } from '../wire/index.js';
 import { reconnectDelayMs } from './backoff.js';
 import { ConfigSource } from './config-source.js';
@@ -253,7 +254,21 @@ export class BurrowClient extends EventEmitter implements ClientView {
     }
     this.loop = this.keepConnected();
     // An enrolled certificate renews itself after two thirds of its lifetime (a no-op without one).
-    if (usesTls(this.config)) this.renewal = startAutoRenewal(() => this.config, { logger: this.logger });
+    if (usesTls(this.config)) void this.startRenewal();
+  }
+
+  /**
+   * Loads the enrollment code (zod stores, x509) after login, off the path to "proxy started",
+   * and starts the renewal timer unless close() ran meanwhile. A failed load is logged.
+   */
+  private async startRenewal(): Promise<void> {
+    try {
+      const { startAutoRenewal } = await import('../enroll/index.js');
+      if (this.closed) return;
+      this.renewal = startAutoRenewal(() => this.config, { logger: this.logger });
+    } catch (err) {
+      this.logger.error({ err: errorMessage(err) }, 'automatic certificate renewal could not start');
+    }
   }
 
   /**
@@ -275,6 +290,8 @@ export class BurrowClient extends EventEmitter implements ClientView {
   private async startAdmin(): Promise<void> {
     const web = this.config.webServer;
     if (web.port <= 0) return;
+    // Loaded only here: a client without webServer.port never pays for the admin code.
+    const { startAdminServer, webServerListenOptions } = await import('../admin/index.js');
     this.admin = await startAdminServer({
       ...webServerListenOptions(web),
       view: this,

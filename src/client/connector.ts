@@ -7,8 +7,8 @@ import type { ClientConfig } from '../config/index.js';
 import { BurrowError, ErrorCode } from '../errors.js';
 import { Session } from '../mux/index.js';
 import { dialTcp, formatAddress } from '../net/dial.js';
-import { buildClientTlsOptions, connectTls, peerFingerprint, type ClientTls } from '../tls/index.js';
-import { dialWebSocket, WEBSOCKET_HANDSHAKE_TIMEOUT_MS } from '../transport/index.js';
+import { buildClientTlsOptions, connectTls, peerFingerprint, type ClientTls } from '../tls/client-tls.js';
+import { WEBSOCKET_HANDSHAKE_TIMEOUT_MS } from '../transport/constants.js';
 
 /** What the client learnt about the transport when it connected. */
 export interface TransportInfo {
@@ -76,6 +76,9 @@ export class Connector extends EventEmitter {
 
   private async dial(): Promise<Duplex> {
     const transport = this.config.transport;
+    // ws is loaded only for the WebSocket protocols, and before the dial: no socket waits on it.
+    const usesWebSocket = transport.protocol === 'websocket' || transport.protocol === 'wss';
+    const dialWebSocket = usesWebSocket ? (await import('../transport/websocket-dial.js')).dialWebSocket : undefined;
     const socket = await dialTcp({
       host: this.config.serverAddr,
       port: this.config.serverPort,
@@ -88,7 +91,7 @@ export class Connector extends EventEmitter {
     try {
       switch (transport.protocol) {
         case 'websocket': {
-          const ws = await dialWebSocket(socket, {
+          const ws = await dialWebSocket!(socket, {
             scheme: 'ws',
             host: formatAddress(this.config.serverAddr, this.config.serverPort),
             timeoutMs: this.handshakeTimeoutMs(),
@@ -100,7 +103,7 @@ export class Connector extends EventEmitter {
           const clientTls = this.tlsNow() ?? (await this.wssTls());
           const secure = await this.tlsOver(socket, clientTls, false);
           const name = transport.tls.serverName || this.config.serverAddr;
-          return await dialWebSocket(secure, {
+          return await dialWebSocket!(secure, {
             scheme: 'wss',
             host: isIP(name) === 6 ? `[${name}]` : name,
             timeoutMs: this.handshakeTimeoutMs(),

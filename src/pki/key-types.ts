@@ -1,7 +1,7 @@
 // Key types burrow generates and signs with: names, WebCrypto algorithms, labels.
 import type { KeyObject } from 'node:crypto';
 import { BurrowError, ErrorCode } from '../errors.js';
-import { webcrypto } from './crypto-provider.js';
+import { webcrypto } from 'node:crypto';
 
 type RsaHashedKeyGenParams = webcrypto.RsaHashedKeyGenParams;
 type EcKeyGenParams = webcrypto.EcKeyGenParams;

@@ -1,7 +1,8 @@
 // Trusted CAs and CRLs from settings: a file, inline data (PEM, hex: or base64: DER), or both.
 import { readFile } from 'node:fs/promises';
 import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
-import { derToPem, parseCaData } from '../pki/index.js';
+import { parseCaData } from '../pki/ca-data-parse.js';
+import { derToPem } from '../pki/pem.js';
 import { parseCertificates, readPemFile } from './key-material.js';
 
 /** The first byte of any DER structure we accept here (ASN.1 SEQUENCE). */
