@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { flagsToToml, parseFlags } from './flags.mjs';
 
-const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../../dist/cli/main.js', import.meta.url));
 
 /** frps flag → [burrow TOML key (null: accepted, no effect), value kind]. */
 const TABLE = {

@@ -1,10 +1,10 @@
 // Runs frp's own e2e suite (ginkgo, 2 procs) with burrow in a role (frps or frpc) through the shims here, and prints pass counts per v1/legacy.
-// Usage: npx tsx test/frp-e2e/run.ts [--role frps|frpc|real] [--focus REGEX] [--keep] [--out summary.json]
+// Usage: npx tsx test/interop/frp-e2e/run.ts [--role frps|frpc|real] [--focus REGEX] [--keep] [--out summary.json]
 import { spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { FRP_DIR, REPO_ROOT } from '../interop/harness.js';
+import { FRP_DIR, REPO_ROOT } from '../harness.js';
 
 /** The suite's own budget for the whole run (its README's figure); ginkgo stops the run past it. */
 const SUITE_TIMEOUT = '24m';
@@ -45,7 +45,7 @@ for (const bin of ['e2e.test', 'ginkgo']) {
 /** A wrapper the suite can start with an empty environment: absolute paths, `exec` so SIGKILL reaches node. */
 function wrapper(name: 'frps' | 'frpc'): string {
   const file = path.join(work, name);
-  const shim = path.join(REPO_ROOT, 'test/frp-e2e', `${name}-shim.mjs`);
+  const shim = path.join(REPO_ROOT, 'test/interop/frp-e2e', `${name}-shim.mjs`);
   writeFileSync(file, `#!/bin/sh\nexec '${process.execPath}' '${shim}' '${stateDir}' "$@"\n`);
   chmodSync(file, 0o755);
   return file;
