@@ -78,7 +78,14 @@ export interface BurrowRoutes extends Routes {
  * ready line, then starts the client. Returns the server-side remote ports (the caller waits for
  * them to serve).
  */
-export async function startBurrow(children: ChildSet, cwd: string, workDir: string, targets: Routes, wire: WireVersion = 'v1', label: string = wire): Promise<BurrowRoutes> {
+export async function startBurrow(
+  children: ChildSet,
+  cwd: string,
+  workDir: string,
+  targets: Routes,
+  wire: WireVersion = 'v1',
+  label: string = wire,
+): Promise<BurrowRoutes> {
   const token = randomBytes(TOKEN_BYTES).toString('hex');
   const [bindPort, sourcePort, echoPort] = await freePorts(3);
   const remote: Routes = { sourcePort, echoPort };
@@ -88,10 +95,19 @@ export async function startBurrow(children: ChildSet, cwd: string, workDir: stri
   writeFileSync(serverConfig, serverToml(bindPort, token, stateDir));
   writeFileSync(clientConfig, clientToml(bindPort, token, targets, remote, wire));
 
-  const server = children.start(`burrow server (${label})`, process.execPath,
-    [...nodeArgs(), CLI_PATH, 'server', '-c', serverConfig, '--state-dir', stateDir, '--log-level', LOG_LEVEL], cwd);
+  const server = children.start(
+    `burrow server (${label})`,
+    process.execPath,
+    [...nodeArgs(), CLI_PATH, 'server', '-c', serverConfig, '--state-dir', stateDir, '--log-level', LOG_LEVEL],
+    cwd,
+  );
   await children.waitForLine(server, SERVER_READY_LINE, SERVER_START_TIMEOUT_MS);
-  const client = children.start(`burrow client (${label})`, process.execPath, [...nodeArgs(), CLI_PATH, 'client', '-c', clientConfig, '--log-level', LOG_LEVEL], cwd);
+  const client = children.start(
+    `burrow client (${label})`,
+    process.execPath,
+    [...nodeArgs(), CLI_PATH, 'client', '-c', clientConfig, '--log-level', LOG_LEVEL],
+    cwd,
+  );
   return { ...remote, bindPort, token, pids: [server.proc.pid ?? 0, client.proc.pid ?? 0] };
 }
 
@@ -102,29 +118,46 @@ export const HTTP_BENCH_HOST = 'bench.local';
  * A second burrow pair for http-rps: a server with vhostHTTPPort and a client with one http proxy
  * (customDomains = HTTP_BENCH_HOST) to the HTTP origin. Returns the vhost port and both process ids.
  */
-export async function startBurrowHttp(children: ChildSet, cwd: string, workDir: string, originPort: number): Promise<{ vhostPort: number; pids: number[] }> {
+export async function startBurrowHttp(
+  children: ChildSet,
+  cwd: string,
+  workDir: string,
+  originPort: number,
+): Promise<{ vhostPort: number; pids: number[] }> {
   const token = randomBytes(TOKEN_BYTES).toString('hex');
   const [bindPort, vhostPort] = await freePorts(2);
   const stateDir = path.join(workDir, 'state');
   const serverConfig = path.join(workDir, 'frps-http.toml');
   const clientConfig = path.join(workDir, 'frpc-http.toml');
   writeFileSync(serverConfig, `${serverToml(bindPort, token, stateDir)}vhostHTTPPort = ${vhostPort}\n`);
-  writeFileSync(clientConfig, [
-    `serverAddr = "${LOOPBACK}"`,
-    `serverPort = ${bindPort}`,
-    `auth.token = "${token}"`,
-    '',
-    '[[proxies]]',
-    'name = "bench-http"',
-    'type = "http"',
-    `localIP = "${LOOPBACK}"`,
-    `localPort = ${originPort}`,
-    `customDomains = ["${HTTP_BENCH_HOST}"]`,
-    '',
-  ].join('\n'));
-  const server = children.start('burrow server (http)', process.execPath,
-    [...nodeArgs(), CLI_PATH, 'server', '-c', serverConfig, '--log-level', LOG_LEVEL], cwd);
+  writeFileSync(
+    clientConfig,
+    [
+      `serverAddr = "${LOOPBACK}"`,
+      `serverPort = ${bindPort}`,
+      `auth.token = "${token}"`,
+      '',
+      '[[proxies]]',
+      'name = "bench-http"',
+      'type = "http"',
+      `localIP = "${LOOPBACK}"`,
+      `localPort = ${originPort}`,
+      `customDomains = ["${HTTP_BENCH_HOST}"]`,
+      '',
+    ].join('\n'),
+  );
+  const server = children.start(
+    'burrow server (http)',
+    process.execPath,
+    [...nodeArgs(), CLI_PATH, 'server', '-c', serverConfig, '--log-level', LOG_LEVEL],
+    cwd,
+  );
   await children.waitForLine(server, SERVER_READY_LINE, SERVER_START_TIMEOUT_MS);
-  const client = children.start('burrow client (http)', process.execPath, [...nodeArgs(), CLI_PATH, 'client', '-c', clientConfig, '--log-level', LOG_LEVEL], cwd);
+  const client = children.start(
+    'burrow client (http)',
+    process.execPath,
+    [...nodeArgs(), CLI_PATH, 'client', '-c', clientConfig, '--log-level', LOG_LEVEL],
+    cwd,
+  );
   return { vhostPort, pids: [server.proc.pid ?? 0, client.proc.pid ?? 0] };
 }

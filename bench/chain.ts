@@ -10,12 +10,25 @@ const RELAY_START_TIMEOUT_MS = 15_000;
  * and the process ids of both hops.
  * `tsxArgs` are the node arguments that run a bench .ts file.
  */
-export async function startChain(children: ChildSet, cwd: string, tsxArgs: string[], targets: Routes): Promise<Routes & { pids: number[] }> {
-  const exit = children.start('relay exit', process.execPath,
-    [...tsxArgs, 'bench/tls-relay.ts', 'exit', String(targets.sourcePort), String(targets.echoPort)], cwd);
+export async function startChain(
+  children: ChildSet,
+  cwd: string,
+  tsxArgs: string[],
+  targets: Routes,
+): Promise<Routes & { pids: number[] }> {
+  const exit = children.start(
+    'relay exit',
+    process.execPath,
+    [...tsxArgs, 'bench/tls-relay.ts', 'exit', String(targets.sourcePort), String(targets.echoPort)],
+    cwd,
+  );
   const exitPorts = await children.waitForPorts(exit, RELAY_START_TIMEOUT_MS);
-  const entry = children.start('relay entry', process.execPath,
-    [...tsxArgs, 'bench/tls-relay.ts', 'entry', ...exitPorts.map(String)], cwd);
+  const entry = children.start(
+    'relay entry',
+    process.execPath,
+    [...tsxArgs, 'bench/tls-relay.ts', 'entry', ...exitPorts.map(String)],
+    cwd,
+  );
   const [sourcePort, echoPort] = await children.waitForPorts(entry, RELAY_START_TIMEOUT_MS);
   return { sourcePort, echoPort, pids: [entry.proc.pid ?? 0, exit.proc.pid ?? 0] };
 }

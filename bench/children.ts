@@ -52,10 +52,22 @@ export class ChildSet {
         if (hit !== undefined) finish(undefined, hit);
       };
       const onExit = (code: number | null): void =>
-        finish(new BurrowError(ErrorCode.INTERNAL,
-          `${child.name} exited (code ${code}) before printing "${needle}":\n${child.tail()}`));
-      const timer = setTimeout(() => finish(new BurrowError(ErrorCode.TIMEOUT,
-        `${child.name} did not print "${needle}" within ${timeoutMs} ms; its output:\n${child.tail()}`)), timeoutMs);
+        finish(
+          new BurrowError(
+            ErrorCode.INTERNAL,
+            `${child.name} exited (code ${code}) before printing "${needle}":\n${child.tail()}`,
+          ),
+        );
+      const timer = setTimeout(
+        () =>
+          finish(
+            new BurrowError(
+              ErrorCode.TIMEOUT,
+              `${child.name} did not print "${needle}" within ${timeoutMs} ms; its output:\n${child.tail()}`,
+            ),
+          ),
+        timeoutMs,
+      );
       const finish = (err: Error | undefined, line?: string): void => {
         clearTimeout(timer);
         child.proc.stdout?.off('data', onData);
@@ -73,9 +85,16 @@ export class ChildSet {
   /** Waits for a helper child's `READY_PREFIX<port>[,<port>…]` line and returns the ports in order. */
   async waitForPorts(child: Child, timeoutMs: number): Promise<number[]> {
     const line = await this.waitForLine(child, READY_PREFIX, timeoutMs);
-    const ports = line.slice(line.indexOf(READY_PREFIX) + READY_PREFIX.length).trim().split(',').map(Number);
+    const ports = line
+      .slice(line.indexOf(READY_PREFIX) + READY_PREFIX.length)
+      .trim()
+      .split(',')
+      .map(Number);
     if (!ports.every((port) => Number.isInteger(port) && port > 0)) {
-      throw new BurrowError(ErrorCode.INTERNAL, `${child.name}: expected "${READY_PREFIX}<port>[,<port>…]", got "${line}"`);
+      throw new BurrowError(
+        ErrorCode.INTERNAL,
+        `${child.name}: expected "${READY_PREFIX}<port>[,<port>…]", got "${line}"`,
+      );
     }
     return ports;
   }
@@ -91,17 +110,22 @@ export class ChildSet {
   async stopAll(): Promise<void> {
     this.stopping = true;
     const running = this.children.filter((c) => c.proc.exitCode === null && c.proc.signalCode === null);
-    await Promise.all(running.map((c) => new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        c.proc.kill('SIGKILL');
-        resolve(); // do not wait on an 'exit' that may already have happened
-      }, STOP_GRACE_MS);
-      c.proc.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      c.proc.kill('SIGTERM');
-    })));
+    await Promise.all(
+      running.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            const timer = setTimeout(() => {
+              c.proc.kill('SIGKILL');
+              resolve(); // do not wait on an 'exit' that may already have happened
+            }, STOP_GRACE_MS);
+            c.proc.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            c.proc.kill('SIGTERM');
+          }),
+      ),
+    );
   }
 
   /** Last resort for a synchronous process exit: SIGKILL whatever still runs. */

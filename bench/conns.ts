@@ -31,7 +31,8 @@ export function rssBytes(pid: number): number {
     return Number(match[1]) * BYTES_PER_KB;
   }
   const kb = Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' }).trim());
-  if (!Number.isFinite(kb) || kb <= 0) throw new BurrowError(ErrorCode.INTERNAL, `cannot read the RSS of process ${pid}`);
+  if (!Number.isFinite(kb) || kb <= 0)
+    throw new BurrowError(ErrorCode.INTERNAL, `cannot read the RSS of process ${pid}`);
   return kb * BYTES_PER_KB;
 }
 
@@ -73,14 +74,20 @@ export function connectionsWithin(wanted: number, fdLimit: number): number {
 function openEchoed(port: number, timeoutMs: number): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host: LOOPBACK, port, noDelay: true });
-    const timer = setTimeout(() => fail(new BurrowError(ErrorCode.TIMEOUT, `connection through port ${port} did not echo within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        fail(new BurrowError(ErrorCode.TIMEOUT, `connection through port ${port} did not echo within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const fail = (err: Error): void => {
       clearTimeout(timer);
       socket.destroy();
       reject(err);
     };
-    const onError = (err: Error): void => fail(new BurrowError(ErrorCode.NETWORK, `connection through port ${port}: ${err.message}`, { cause: err }));
-    const onClose = (): void => fail(new BurrowError(ErrorCode.UNEXPECTED_EOF, `connection through port ${port} closed before its echo`));
+    const onError = (err: Error): void =>
+      fail(new BurrowError(ErrorCode.NETWORK, `connection through port ${port}: ${err.message}`, { cause: err }));
+    const onClose = (): void =>
+      fail(new BurrowError(ErrorCode.UNEXPECTED_EOF, `connection through port ${port} closed before its echo`));
     socket.on('error', onError);
     socket.once('close', onClose);
     socket.once('connect', () => socket.write(PROBE));
@@ -95,14 +102,19 @@ function openEchoed(port: number, timeoutMs: number): Promise<net.Socket> {
 
 /** Closes every socket and resolves once all have closed. */
 export async function closeAll(sockets: readonly net.Socket[]): Promise<void> {
-  await Promise.all(sockets.map((socket) => new Promise<void>((resolve) => {
-    if (socket.closed) {
-      resolve();
-      return;
-    }
-    socket.once('close', () => resolve());
-    socket.destroy();
-  })));
+  await Promise.all(
+    sockets.map(
+      (socket) =>
+        new Promise<void>((resolve) => {
+          if (socket.closed) {
+            resolve();
+            return;
+          }
+          socket.once('close', () => resolve());
+          socket.destroy();
+        }),
+    ),
+  );
 }
 
 /**
@@ -114,14 +126,20 @@ export async function openIdleConnections(port: number, count: number, timeoutMs
   const giveUpAt = Date.now() + timeoutMs;
   let next = 0;
   try {
-    await Promise.all(Array.from({ length: Math.min(OPEN_CONCURRENCY, count) }, async () => {
-      while (next < count) {
-        next += 1;
-        const left = giveUpAt - Date.now();
-        if (left <= 0) throw new BurrowError(ErrorCode.TIMEOUT, `${count} connections through port ${port} not open within ${timeoutMs} ms`);
-        sockets.push(await openEchoed(port, left));
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: Math.min(OPEN_CONCURRENCY, count) }, async () => {
+        while (next < count) {
+          next += 1;
+          const left = giveUpAt - Date.now();
+          if (left <= 0)
+            throw new BurrowError(
+              ErrorCode.TIMEOUT,
+              `${count} connections through port ${port} not open within ${timeoutMs} ms`,
+            );
+          sockets.push(await openEchoed(port, left));
+        }
+      }),
+    );
   } catch (err) {
     await closeAll(sockets);
     throw err;
@@ -141,7 +159,12 @@ export interface ConnsReading {
  * RSS of `pids` (the tunnel's processes) before and while `count` idle connections through `port`
  * are held; all connections are closed again before it returns.
  */
-export async function measureHeldConnections(port: number, pids: readonly number[], count: number, timeoutMs: number): Promise<ConnsReading> {
+export async function measureHeldConnections(
+  port: number,
+  pids: readonly number[],
+  count: number,
+  timeoutMs: number,
+): Promise<ConnsReading> {
   const rssBeforeBytes = await totalRss(pids);
   const sockets = await openIdleConnections(port, count, timeoutMs);
   try {

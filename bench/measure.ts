@@ -33,12 +33,21 @@ function onConnection<T>(
       if (err) reject(err);
       else resolve(value as T);
     };
-    const timer = setTimeout(() => settle(new BurrowError(ErrorCode.TIMEOUT,
-      `${what} on port ${port} did not finish within ${timeoutMs} ms`)), timeoutMs);
-    socket.on('error', (err) => settle(new BurrowError(ErrorCode.NETWORK,
-      `${what} on port ${port}: ${err.message}`, { cause: err })));
-    socket.on('close', () => settle(new BurrowError(ErrorCode.UNEXPECTED_EOF,
-      `${what} on port ${port}: connection closed before the measurement finished`)));
+    const timer = setTimeout(
+      () => settle(new BurrowError(ErrorCode.TIMEOUT, `${what} on port ${port} did not finish within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    socket.on('error', (err) =>
+      settle(new BurrowError(ErrorCode.NETWORK, `${what} on port ${port}: ${err.message}`, { cause: err })),
+    );
+    socket.on('close', () =>
+      settle(
+        new BurrowError(
+          ErrorCode.UNEXPECTED_EOF,
+          `${what} on port ${port}: connection closed before the measurement finished`,
+        ),
+      ),
+    );
     body(socket, settle);
   });
 }
@@ -63,8 +72,12 @@ export function downloadMBps(port: number, bytes: number, timeoutMs: number): Pr
     socket.once('end', () => {
       const seconds = Number(process.hrtime.bigint() - started) / NS_PER_S;
       if (received !== bytes) {
-        settle(new BurrowError(ErrorCode.UNEXPECTED_EOF,
-          `download on port ${port}: expected ${bytes} bytes, got ${received}`));
+        settle(
+          new BurrowError(
+            ErrorCode.UNEXPECTED_EOF,
+            `download on port ${port}: expected ${bytes} bytes, got ${received}`,
+          ),
+        );
       } else {
         settle(undefined, bytes / BYTES_PER_MB / seconds);
       }
@@ -90,8 +103,12 @@ export function pingPongMicros(port: number, count: number, warmup: number, time
     socket.on('data', (chunk: Buffer) => {
       const now = process.hrtime.bigint();
       if (chunk.length !== PING.length) {
-        settle(new BurrowError(ErrorCode.PROTOCOL,
-          `ping-pong on port ${port}: expected a ${PING.length}-byte echo, got ${chunk.length} bytes`));
+        settle(
+          new BurrowError(
+            ErrorCode.PROTOCOL,
+            `ping-pong on port ${port}: expected a ${PING.length}-byte echo, got ${chunk.length} bytes`,
+          ),
+        );
         return;
       }
       if (sent > warmup) samples.push(Number(now - sentAt) / NS_PER_US);
@@ -105,7 +122,12 @@ export function pingPongMicros(port: number, count: number, warmup: number, time
  * `streams` downloads of `bytesEach` bytes at once through `port`; returns the aggregate MB/s
  * (all bytes over the wall time of the slowest).
  */
-export async function parallelDownloadMBps(port: number, streams: number, bytesEach: number, timeoutMs: number): Promise<number> {
+export async function parallelDownloadMBps(
+  port: number,
+  streams: number,
+  bytesEach: number,
+  timeoutMs: number,
+): Promise<number> {
   const started = process.hrtime.bigint();
   await Promise.all(Array.from({ length: streams }, () => downloadMBps(port, bytesEach, timeoutMs)));
   const seconds = Number(process.hrtime.bigint() - started) / NS_PER_S;
@@ -129,19 +151,27 @@ function httpGet(port: number, host: string, agent: http.Agent, timeoutMs: numbe
  * Requests per second through `port` (Host `host`): `connections` keep-alive clients sending GETs
  * back to back for `seconds`. Any answer but 200 fails the measurement.
  */
-export async function httpRps(port: number, host: string, connections: number, seconds: number, timeoutMs: number): Promise<number> {
+export async function httpRps(
+  port: number,
+  host: string,
+  connections: number,
+  seconds: number,
+  timeoutMs: number,
+): Promise<number> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   const deadline = Date.now() + seconds * 1000;
   let done = 0;
   const started = process.hrtime.bigint();
   try {
-    await Promise.all(Array.from({ length: connections }, async () => {
-      while (Date.now() < deadline) {
-        const status = await httpGet(port, host, agent, timeoutMs);
-        if (status !== 200) throw new BurrowError(ErrorCode.PROTOCOL, `GET through port ${port}: status ${status}`);
-        done += 1;
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: connections }, async () => {
+        while (Date.now() < deadline) {
+          const status = await httpGet(port, host, agent, timeoutMs);
+          if (status !== 200) throw new BurrowError(ErrorCode.PROTOCOL, `GET through port ${port}: status ${status}`);
+          done += 1;
+        }
+      }),
+    );
   } finally {
     agent.destroy();
   }
@@ -158,7 +188,8 @@ export async function waitForHttp(port: number, host: string, deadlineMs: number
     } catch {
       // not up yet
     }
-    if (Date.now() > until) throw new BurrowError(ErrorCode.TIMEOUT, `no 200 through port ${port} within ${deadlineMs} ms`);
+    if (Date.now() > until)
+      throw new BurrowError(ErrorCode.TIMEOUT, `no 200 through port ${port} within ${deadlineMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -20,13 +20,18 @@ async function loginOnce(port: number, token: string, key: Buffer): Promise<void
   const session = new Session(socket, { client: true, keepaliveIntervalMs: 0 });
   try {
     const timestamp = nowSeconds();
-    const { resp } = await clientLogin(session.open(), 'v1', {
-      version: '0.70.0',
-      privilege_key: privilegeKey(token, timestamp),
-      timestamp,
-      client_spec: {},
-      pool_count: 0,
-    }, { token, encryptionKey: key, timeoutMs: LOGIN_TIMEOUT_MS });
+    const { resp } = await clientLogin(
+      session.open(),
+      'v1',
+      {
+        version: '0.70.0',
+        privilege_key: privilegeKey(token, timestamp),
+        timestamp,
+        client_spec: {},
+        pool_count: 0,
+      },
+      { token, encryptionKey: key, timeoutMs: LOGIN_TIMEOUT_MS },
+    );
     if (resp.error) throw new Error(`login refused: ${resp.error}`);
   } finally {
     session.close();
@@ -39,12 +44,14 @@ export async function loginRate(port: number, token: string, parallel: number, s
   const deadline = Date.now() + seconds * 1000;
   let done = 0;
   const started = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: parallel }, async () => {
-    while (Date.now() < deadline) {
-      await loginOnce(port, token, key);
-      done += 1;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (Date.now() < deadline) {
+        await loginOnce(port, token, key);
+        done += 1;
+      }
+    }),
+  );
   return done / (Number(process.hrtime.bigint() - started) / 1e9);
 }
 
@@ -63,13 +70,15 @@ export async function certIssueRate(seconds: number, maxCount: number): Promise<
     const deadline = Date.now() + seconds * 1000;
     const started = process.hrtime.bigint();
     let issued = 0;
-    await Promise.all(Array.from({ length: ISSUE_CONCURRENCY }, async () => {
-      while (Date.now() < deadline && issued < maxCount) {
-        const leaf = await signLeaf(ca, { kind: 'client', names: [`client-${issued}`] });
-        if (!leaf.keyPem) throw new Error('no key generated');
-        issued += 1;
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: ISSUE_CONCURRENCY }, async () => {
+        while (Date.now() < deadline && issued < maxCount) {
+          const leaf = await signLeaf(ca, { kind: 'client', names: [`client-${issued}`] });
+          if (!leaf.keyPem) throw new Error('no key generated');
+          issued += 1;
+        }
+      }),
+    );
     return issued / (Number(process.hrtime.bigint() - started) / 1e9);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -20,7 +20,13 @@ export interface Result {
 }
 
 /** Builds a Result, rounding for display and storage alike. */
-export function result(name: string, burrow: number, baseline: number | null, unit: string, extra: { connections?: number } = {}): Result {
+export function result(
+  name: string,
+  burrow: number,
+  baseline: number | null,
+  unit: string,
+  extra: { connections?: number } = {},
+): Result {
   const round = (value: number, places: number): number => Number(value.toFixed(places));
   return {
     name,

@@ -15,13 +15,19 @@ export interface Routes {
 
 /** Polls both routes until a 1-byte download and a 1-byte round trip go through, or `deadlineMs` passes. */
 export async function waitForRoutes(name: string, routes: Routes, deadlineMs: number): Promise<void> {
-  await waitUntilServing(`${name} source route (port ${routes.sourcePort})`,
-    () => downloadMBps(routes.sourcePort, 1, PROBE_TIMEOUT_MS), deadlineMs);
+  await waitUntilServing(
+    `${name} source route (port ${routes.sourcePort})`,
+    () => downloadMBps(routes.sourcePort, 1, PROBE_TIMEOUT_MS),
+    deadlineMs,
+  );
   await waitForEchoRoute(name, routes.echoPort, deadlineMs);
 }
 
 /** Polls the echo route alone until a 1-byte round trip goes through, or `deadlineMs` passes. */
 export async function waitForEchoRoute(name: string, echoPort: number, deadlineMs: number): Promise<void> {
-  await waitUntilServing(`${name} echo route (port ${echoPort})`,
-    () => pingPongMicros(echoPort, 1, 0, PROBE_TIMEOUT_MS), deadlineMs);
+  await waitUntilServing(
+    `${name} echo route (port ${echoPort})`,
+    () => pingPongMicros(echoPort, 1, 0, PROBE_TIMEOUT_MS),
+    deadlineMs,
+  );
 }

@@ -42,8 +42,22 @@ const MAX_CERTS = 5_000;
 
 /** The full run (default) and the `--quick` run. */
 const PLANS: Record<'full' | 'quick', Plan> = {
-  full: { downloadBytes: 512 * MIB, repeats: 5, roundTrips: 20_000, warmupRoundTrips: 1_000, rateSeconds: 5, heldConnections: 10_000 },
-  quick: { downloadBytes: 64 * MIB, repeats: 3, roundTrips: 3_000, warmupRoundTrips: 300, rateSeconds: 2, heldConnections: 2_000 },
+  full: {
+    downloadBytes: 512 * MIB,
+    repeats: 5,
+    roundTrips: 20_000,
+    warmupRoundTrips: 1_000,
+    rateSeconds: 5,
+    heldConnections: 10_000,
+  },
+  quick: {
+    downloadBytes: 64 * MIB,
+    repeats: 3,
+    roundTrips: 3_000,
+    warmupRoundTrips: 300,
+    rateSeconds: 2,
+    heldConnections: 2_000,
+  },
 };
 /** An unmeasured download per tunnel first, so JIT and TCP windows are warm for the first repetition. */
 const WARMUP_DOWNLOAD_BYTES = 64 * MIB;
@@ -81,7 +95,18 @@ function progress(message: string): void {
 }
 
 /** The groups of figures, in run order; `--only=a,b` runs some of them (for working on one figure). */
-const STEPS = ['tcp-throughput-1', 'tcp-throughput-1-v2', 'tcp-throughput-8', 'latency', 'http-rps', 'conns-10k-kb', 'login-rate', 'cert-issue-rate', 'cli-start', 'client-ready'] as const;
+const STEPS = [
+  'tcp-throughput-1',
+  'tcp-throughput-1-v2',
+  'tcp-throughput-8',
+  'latency',
+  'http-rps',
+  'conns-10k-kb',
+  'login-rate',
+  'cert-issue-rate',
+  'cli-start',
+  'client-ready',
+] as const;
 type Step = (typeof STEPS)[number];
 const ONLY_PREFIX = '--only=';
 
@@ -94,7 +119,8 @@ function parseArgs(argv: string[]): { plan: Plan; steps: Step[]; partial: boolea
     if (arg.startsWith(ONLY_PREFIX)) {
       const names = arg.slice(ONLY_PREFIX.length).split(',');
       const unknown = names.filter((n) => !(STEPS as readonly string[]).includes(n));
-      if (unknown.length > 0) throw new BurrowError(ErrorCode.USAGE, `bench: unknown step ${unknown.join(', ')}; steps: ${STEPS.join(', ')}`);
+      if (unknown.length > 0)
+        throw new BurrowError(ErrorCode.USAGE, `bench: unknown step ${unknown.join(', ')}; steps: ${STEPS.join(', ')}`);
       steps = STEPS.filter((step) => names.includes(step));
       partial = true;
       continue;
@@ -109,7 +135,13 @@ function orderFor(repeat: number, subject: Subject = 'burrow'): TunnelName[] {
   return repeat % 2 === 0 ? [subject, 'baseline'] : ['baseline', subject];
 }
 
-async function measureThroughput(tunnels: Tunnels, plan: Plan, children: ChildSet, subject: Subject, name: string): Promise<Result> {
+async function measureThroughput(
+  tunnels: Tunnels,
+  plan: Plan,
+  children: ChildSet,
+  subject: Subject,
+  name: string,
+): Promise<Result> {
   const rates: Record<TunnelName, number[]> = { burrow: [], burrowV2: [], baseline: [] };
   for (const tunnel of orderFor(0, subject)) {
     await downloadMBps(tunnels[tunnel].sourcePort, WARMUP_DOWNLOAD_BYTES, MEASURE_TIMEOUT_MS);
@@ -119,8 +151,10 @@ async function measureThroughput(tunnels: Tunnels, plan: Plan, children: ChildSe
       rates[tunnel].push(await downloadMBps(tunnels[tunnel].sourcePort, plan.downloadBytes, MEASURE_TIMEOUT_MS));
       children.assertAllRunning();
     }
-    progress(`${name} ${repeat + 1}/${plan.repeats}: burrow ${rates[subject].at(-1)?.toFixed(1)} MB/s, ` +
-      `baseline ${rates.baseline.at(-1)?.toFixed(1)} MB/s`);
+    progress(
+      `${name} ${repeat + 1}/${plan.repeats}: burrow ${rates[subject].at(-1)?.toFixed(1)} MB/s, ` +
+        `baseline ${rates.baseline.at(-1)?.toFixed(1)} MB/s`,
+    );
   }
   return result(name, median(rates[subject]), median(rates.baseline), 'MB/s');
 }
@@ -130,20 +164,34 @@ async function measureParallelThroughput(tunnels: Tunnels, plan: Plan, children:
   const each = Math.floor(plan.downloadBytes / PARALLEL_STREAMS);
   for (let repeat = 0; repeat < plan.repeats; repeat++) {
     for (const tunnel of orderFor(repeat)) {
-      rates[tunnel].push(await parallelDownloadMBps(tunnels[tunnel].sourcePort, PARALLEL_STREAMS, each, MEASURE_TIMEOUT_MS));
+      rates[tunnel].push(
+        await parallelDownloadMBps(tunnels[tunnel].sourcePort, PARALLEL_STREAMS, each, MEASURE_TIMEOUT_MS),
+      );
       children.assertAllRunning();
     }
-    progress(`tcp-throughput-8 ${repeat + 1}/${plan.repeats}: burrow ${rates.burrow.at(-1)?.toFixed(1)} MB/s, ` +
-      `baseline ${rates.baseline.at(-1)?.toFixed(1)} MB/s`);
+    progress(
+      `tcp-throughput-8 ${repeat + 1}/${plan.repeats}: burrow ${rates.burrow.at(-1)?.toFixed(1)} MB/s, ` +
+        `baseline ${rates.baseline.at(-1)?.toFixed(1)} MB/s`,
+    );
   }
   return result('tcp-throughput-8', median(rates.burrow), median(rates.baseline), 'MB/s');
 }
 
 /** http-rps: an http vhost proxy vs a plain Node HTTP reverse proxy, both to the same origin. */
 async function measureHttpRps(children: ChildSet, workDir: string, plan: Plan): Promise<Result> {
-  const origin = children.start('http origin', process.execPath, [...TSX_ARGS, 'bench/http-target.ts', 'origin'], REPO_ROOT);
+  const origin = children.start(
+    'http origin',
+    process.execPath,
+    [...TSX_ARGS, 'bench/http-target.ts', 'origin'],
+    REPO_ROOT,
+  );
   const [originPort] = await children.waitForPorts(origin, TARGET_START_TIMEOUT_MS);
-  const baselineChild = children.start('http reverse proxy', process.execPath, [...TSX_ARGS, 'bench/http-target.ts', 'proxy', String(originPort)], REPO_ROOT);
+  const baselineChild = children.start(
+    'http reverse proxy',
+    process.execPath,
+    [...TSX_ARGS, 'bench/http-target.ts', 'proxy', String(originPort)],
+    REPO_ROOT,
+  );
   const [baselinePort] = await children.waitForPorts(baselineChild, TARGET_START_TIMEOUT_MS);
   const { vhostPort: burrowPort } = await startBurrowHttp(children, REPO_ROOT, workDir, originPort!);
   await waitForHttp(burrowPort, HTTP_BENCH_HOST, ROUTES_READY_DEADLINE_MS);
@@ -152,14 +200,23 @@ async function measureHttpRps(children: ChildSet, workDir: string, plan: Plan): 
   const baseline: number[] = [];
   const ports = { burrow: burrowPort, baseline: baselinePort! };
   // Unmeasured first: JIT, and the work-connection pool and keep-alive connections filled.
-  for (const port of Object.values(ports)) await httpRps(port, HTTP_BENCH_HOST, HTTP_CONNECTIONS, HTTP_WARMUP_SECONDS, MEASURE_TIMEOUT_MS);
+  for (const port of Object.values(ports))
+    await httpRps(port, HTTP_BENCH_HOST, HTTP_CONNECTIONS, HTTP_WARMUP_SECONDS, MEASURE_TIMEOUT_MS);
   for (let repeat = 0; repeat < plan.repeats; repeat++) {
     for (const name of orderFor(repeat)) {
-      const rate = await httpRps(name === 'baseline' ? ports.baseline : ports.burrow, HTTP_BENCH_HOST, HTTP_CONNECTIONS, plan.rateSeconds, MEASURE_TIMEOUT_MS);
+      const rate = await httpRps(
+        name === 'baseline' ? ports.baseline : ports.burrow,
+        HTTP_BENCH_HOST,
+        HTTP_CONNECTIONS,
+        plan.rateSeconds,
+        MEASURE_TIMEOUT_MS,
+      );
       (name === 'baseline' ? baseline : burrow).push(rate);
     }
     children.assertAllRunning();
-    progress(`http-rps ${repeat + 1}/${plan.repeats}: burrow ${burrow.at(-1)?.toFixed(0)} req/s, baseline ${baseline.at(-1)?.toFixed(0)} req/s`);
+    progress(
+      `http-rps ${repeat + 1}/${plan.repeats}: burrow ${burrow.at(-1)?.toFixed(0)} req/s, baseline ${baseline.at(-1)?.toFixed(0)} req/s`,
+    );
   }
   return result('http-rps', median(burrow), median(baseline), 'req/s');
 }
@@ -171,26 +228,46 @@ async function measureHttpRps(children: ChildSet, workDir: string, plan: Plan): 
 async function measureConns(children: ChildSet, workDir: string, plan: Plan): Promise<Result> {
   const fdLimit = openFilesLimit();
   const count = connectionsWithin(plan.heldConnections, fdLimit);
-  if (count < plan.heldConnections) progress(`conns-10k-kb: open-files limit ${fdLimit}, holding ${count} connections instead of ${plan.heldConnections}`);
+  if (count < plan.heldConnections)
+    progress(
+      `conns-10k-kb: open-files limit ${fdLimit}, holding ${count} connections instead of ${plan.heldConnections}`,
+    );
   const startEcho = async (label: string): Promise<number> => {
-    const echo = children.start(`target echo (${label})`, process.execPath, [...TSX_ARGS, 'bench/target.ts', 'echo'], REPO_ROOT);
+    const echo = children.start(
+      `target echo (${label})`,
+      process.execPath,
+      [...TSX_ARGS, 'bench/target.ts', 'echo'],
+      REPO_ROOT,
+    );
     const [port] = await children.waitForPorts(echo, TARGET_START_TIMEOUT_MS);
     return port!;
   };
   const burrowEcho = await startEcho('conns burrow');
-  const burrow = await startBurrow(children, REPO_ROOT, workDir, { sourcePort: burrowEcho, echoPort: burrowEcho }, 'v1', 'conns');
+  const burrow = await startBurrow(
+    children,
+    REPO_ROOT,
+    workDir,
+    { sourcePort: burrowEcho, echoPort: burrowEcho },
+    'v1',
+    'conns',
+  );
   const chainEcho = await startEcho('conns baseline');
   const chain = await startChain(children, REPO_ROOT, TSX_ARGS, { sourcePort: chainEcho, echoPort: chainEcho });
   await waitForEchoRoute('burrow (conns)', burrow.echoPort, ROUTES_READY_DEADLINE_MS);
   await waitForEchoRoute('baseline (conns)', chain.echoPort, ROUTES_READY_DEADLINE_MS);
   const kb: Record<'burrow' | 'baseline', number> = { burrow: 0, baseline: 0 };
-  for (const [name, tunnel] of [['burrow', burrow], ['baseline', chain]] as const) {
+  for (const [name, tunnel] of [
+    ['burrow', burrow],
+    ['baseline', chain],
+  ] as const) {
     await closeAll(await openIdleConnections(tunnel.echoPort, CONNS_WARMUP, MEASURE_TIMEOUT_MS));
     const reading = await measureHeldConnections(tunnel.echoPort, tunnel.pids, count, MEASURE_TIMEOUT_MS);
     children.assertAllRunning();
     kb[name] = reading.kbPerConn;
-    progress(`conns-10k-kb ${name}: ${count} connections, RSS ${(reading.rssBeforeBytes / MIB).toFixed(1)} → ` +
-      `${(reading.rssAfterBytes / MIB).toFixed(1)} MiB, ${reading.kbPerConn.toFixed(1)} KB per connection`);
+    progress(
+      `conns-10k-kb ${name}: ${count} connections, RSS ${(reading.rssBeforeBytes / MIB).toFixed(1)} → ` +
+        `${(reading.rssAfterBytes / MIB).toFixed(1)} MiB, ${reading.kbPerConn.toFixed(1)} KB per connection`,
+    );
   }
   return result('conns-10k-kb', kb.burrow, kb.baseline, 'KB/conn', { connections: count });
 }
@@ -200,13 +277,20 @@ async function measureLatency(tunnels: Tunnels, plan: Plan, children: ChildSet):
   const p99: Record<TunnelName, number[]> = { burrow: [], burrowV2: [], baseline: [] };
   for (let repeat = 0; repeat < plan.repeats; repeat++) {
     for (const name of orderFor(repeat)) {
-      const samples = await pingPongMicros(tunnels[name].echoPort, plan.roundTrips, plan.warmupRoundTrips, MEASURE_TIMEOUT_MS);
+      const samples = await pingPongMicros(
+        tunnels[name].echoPort,
+        plan.roundTrips,
+        plan.warmupRoundTrips,
+        MEASURE_TIMEOUT_MS,
+      );
       p50[name].push(percentile(samples, 50));
       p99[name].push(percentile(samples, 99));
       children.assertAllRunning();
     }
-    progress(`latency ${repeat + 1}/${plan.repeats}: p50 burrow ${p50.burrow.at(-1)?.toFixed(1)} µs, ` +
-      `baseline ${p50.baseline.at(-1)?.toFixed(1)} µs`);
+    progress(
+      `latency ${repeat + 1}/${plan.repeats}: p50 burrow ${p50.burrow.at(-1)?.toFixed(1)} µs, ` +
+        `baseline ${p50.baseline.at(-1)?.toFixed(1)} µs`,
+    );
   }
   return [
     result('latency-p50', median(p50.burrow), median(p50.baseline), 'µs'),
@@ -216,7 +300,12 @@ async function measureLatency(tunnels: Tunnels, plan: Plan, children: ChildSet):
 
 /** Starts both targets, burrow and the baseline chain; returns the routes once all of them carry traffic. */
 async function startTunnels(children: ChildSet, workDir: string): Promise<Tunnels> {
-  const source = children.start('target source', process.execPath, [...TSX_ARGS, 'bench/target.ts', 'source'], REPO_ROOT);
+  const source = children.start(
+    'target source',
+    process.execPath,
+    [...TSX_ARGS, 'bench/target.ts', 'source'],
+    REPO_ROOT,
+  );
   const echo = children.start('target echo', process.execPath, [...TSX_ARGS, 'bench/target.ts', 'echo'], REPO_ROOT);
   const [[sourcePort], [echoPort]] = await Promise.all([
     children.waitForPorts(source, TARGET_START_TIMEOUT_MS),
@@ -235,7 +324,13 @@ async function startTunnels(children: ChildSet, workDir: string): Promise<Tunnel
 }
 
 /** Runs one step; `tunnels` starts the shared tunnels the first time a step needs them. */
-async function runStep(step: Step, plan: Plan, children: ChildSet, workDir: string, tunnels: () => Promise<Tunnels>): Promise<Result[]> {
+async function runStep(
+  step: Step,
+  plan: Plan,
+  children: ChildSet,
+  workDir: string,
+  tunnels: () => Promise<Tunnels>,
+): Promise<Result[]> {
   switch (step) {
     case 'tcp-throughput-1':
       return [await measureThroughput(await tunnels(), plan, children, 'burrow', 'tcp-throughput-1')];
@@ -251,14 +346,23 @@ async function runStep(step: Step, plan: Plan, children: ChildSet, workDir: stri
       return [await measureConns(children, workDir, plan)];
     case 'login-rate': {
       const { burrow } = await tunnels();
-      return [result('login-rate', await loginRate(burrow.bindPort, burrow.token, PARALLEL_LOGINS, plan.rateSeconds), null, 'logins/s')];
+      return [
+        result(
+          'login-rate',
+          await loginRate(burrow.bindPort, burrow.token, PARALLEL_LOGINS, plan.rateSeconds),
+          null,
+          'logins/s',
+        ),
+      ];
     }
     case 'cert-issue-rate':
       return [result('cert-issue-rate', await certIssueRate(plan.rateSeconds, MAX_CERTS), null, 'certs/s')];
     case 'cli-start': {
       // Baseline: a bare `node -e 0`, what any Node CLI pays before its first line of code.
       const start = cliStartMs(REPO_ROOT);
-      progress(`cli-start: --version ${start.version.toFixed(0)} ms, --help ${start.help.toFixed(0)} ms, node -e 0 ${start.node.toFixed(0)} ms (medians)`);
+      progress(
+        `cli-start: --version ${start.version.toFixed(0)} ms, --help ${start.help.toFixed(0)} ms, node -e 0 ${start.node.toFixed(0)} ms (medians)`,
+      );
       return [result('cli-start', start.burrow, start.node, 'ms')];
     }
     case 'client-ready':
@@ -288,7 +392,7 @@ async function main(): Promise<void> {
   };
   try {
     const results: Result[] = [];
-    for (const step of steps) results.push(...await runStep(step, plan, children, workDir, tunnels));
+    for (const step of steps) results.push(...(await runStep(step, plan, children, workDir, tunnels)));
     process.stdout.write(`${markdownTable(results)}\n`);
     // A partial run (--only) must not pass for the suite's figures.
     const file = partial ? PARTIAL_RESULTS_FILE : RESULTS_FILE;
@@ -297,7 +401,9 @@ async function main(): Promise<void> {
   } catch (err) {
     // A dead child is usually the cause of a failed measurement: say which one and what it printed.
     if (children.unexpectedExits.length === 0) throw err;
-    throw new BurrowError(ErrorCode.INTERNAL, `${errorMessage(err)}\n${children.unexpectedExits.join('\n')}`, { cause: err });
+    throw new BurrowError(ErrorCode.INTERNAL, `${errorMessage(err)}\n${children.unexpectedExits.join('\n')}`, {
+      cause: err,
+    });
   } finally {
     await children.stopAll();
     rmSync(workDir, { recursive: true, force: true });

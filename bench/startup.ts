@@ -30,7 +30,8 @@ function medianRunMs(cwd: string, args: string[]): number {
   for (let i = 0; i < CLI_START_RUNS; i++) {
     const start = process.hrtime.bigint();
     const run = spawnSync(process.execPath, args, { cwd, stdio: 'ignore', timeout: START_TIMEOUT_MS });
-    if (run.status !== 0) throw new BurrowError(ErrorCode.INTERNAL, `bench: node ${args.join(' ')} exited ${run.status ?? run.signal}`);
+    if (run.status !== 0)
+      throw new BurrowError(ErrorCode.INTERNAL, `bench: node ${args.join(' ')} exited ${run.status ?? run.signal}`);
     times.push(Number(process.hrtime.bigint() - start) / NS_PER_MS);
   }
   return median(times);
@@ -48,7 +49,10 @@ export function cliStartMs(cwd: string): { burrow: number; node: number; version
 function timeClientReady(cwd: string, configFile: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
-    const child = spawn(process.execPath, [CLI_PATH, 'client', '-c', configFile, '--log-level', 'info'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI_PATH, 'client', '-c', configFile, '--log-level', 'info'], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -80,26 +84,32 @@ export async function clientReadyMs(cwd: string, workDir: string): Promise<numbe
   const token = randomBytes(TOKEN_BYTES).toString('hex');
   const [bindPort, localPort] = await freePorts(2);
   const serverFile = path.join(workDir, 'frps-ready.toml');
-  writeFileSync(serverFile, `bindAddr = "${LOOPBACK}"\nbindPort = ${bindPort}\nauth.token = "${token}"\nstateDir = ${JSON.stringify(path.join(workDir, 'state-ready'))}\n`);
+  writeFileSync(
+    serverFile,
+    `bindAddr = "${LOOPBACK}"\nbindPort = ${bindPort}\nauth.token = "${token}"\nstateDir = ${JSON.stringify(path.join(workDir, 'state-ready'))}\n`,
+  );
   const server = await startServer((await loadServerConfig(serverFile)).config);
   try {
     const times: number[] = [];
     for (let i = 0; i < CLIENT_READY_RUNS; i++) {
       const [remotePort] = await freePorts(1);
       const clientFile = path.join(workDir, `frpc-ready-${i}.toml`);
-      writeFileSync(clientFile, [
-        `serverAddr = "${LOOPBACK}"`,
-        `serverPort = ${bindPort}`,
-        `auth.token = "${token}"`,
-        'transport.tls.enable = true',
-        '[[proxies]]',
-        `name = "ready-${i}"`,
-        'type = "tcp"',
-        `localIP = "${LOOPBACK}"`,
-        `localPort = ${localPort}`,
-        `remotePort = ${remotePort}`,
-        '',
-      ].join('\n'));
+      writeFileSync(
+        clientFile,
+        [
+          `serverAddr = "${LOOPBACK}"`,
+          `serverPort = ${bindPort}`,
+          `auth.token = "${token}"`,
+          'transport.tls.enable = true',
+          '[[proxies]]',
+          `name = "ready-${i}"`,
+          'type = "tcp"',
+          `localIP = "${LOOPBACK}"`,
+          `localPort = ${localPort}`,
+          `remotePort = ${remotePort}`,
+          '',
+        ].join('\n'),
+      );
       times.push(await timeClientReady(cwd, clientFile));
     }
     return median(times);

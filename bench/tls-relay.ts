@@ -27,10 +27,28 @@ function selfSignedCert(): { key: Buffer; cert: Buffer } {
   try {
     const keyFile = path.join(dir, 'key.pem');
     const certFile = path.join(dir, 'cert.pem');
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', CERT_CURVE, '-nodes', '-sha256',
-      '-keyout', keyFile, '-out', certFile, '-days', CERT_DAYS, '-subj', '/CN=bench-relay',
-    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        CERT_CURVE,
+        '-nodes',
+        '-sha256',
+        '-keyout',
+        keyFile,
+        '-out',
+        certFile,
+        '-days',
+        CERT_DAYS,
+        '-subj',
+        '/CN=bench-relay',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     return { key: readFileSync(keyFile), cert: readFileSync(certFile) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -44,7 +62,10 @@ function selfSignedCert(): { key: Buffer; cert: Buffer } {
 function relay(a: net.Socket, b: net.Socket): void {
   a.pipe(b);
   b.pipe(a);
-  for (const [one, other] of [[a, b], [b, a]] as const) {
+  for (const [one, other] of [
+    [a, b],
+    [b, a],
+  ] as const) {
     one.on('error', () => other.destroy());
     one.on('close', () => {
       if (!other.writableEnded) other.destroy();
@@ -59,7 +80,8 @@ function fail(message: string): never {
 
 function parsePort(text: string): number {
   const port = Number(text);
-  if (!Number.isInteger(port) || port < 1 || port > MAX_PORT) fail(`expected a port number, got ${JSON.stringify(text)}`);
+  if (!Number.isInteger(port) || port < 1 || port > MAX_PORT)
+    fail(`expected a port number, got ${JSON.stringify(text)}`);
   return port;
 }
 
@@ -82,7 +104,9 @@ function exitListener(targetPort: number, material: { key: Buffer; cert: Buffer 
 }
 
 function listen(server: net.Server): Promise<number> {
-  return new Promise((resolve) => server.listen(0, LOOPBACK, () => resolve((server.address() as net.AddressInfo).port)));
+  return new Promise((resolve) =>
+    server.listen(0, LOOPBACK, () => resolve((server.address() as net.AddressInfo).port)),
+  );
 }
 
 const [mode, ...portArgs] = process.argv.slice(2);

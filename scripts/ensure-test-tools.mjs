@@ -36,7 +36,8 @@ function aptListsFresh() {
   try {
     const now = Date.now();
     return readdirSync(APT_LISTS_DIR).some(
-      (name) => /_Packages(\.\w+)?$/.test(name) && now - statSync(`${APT_LISTS_DIR}/${name}`).mtimeMs < APT_LISTS_MAX_AGE_MS,
+      (name) =>
+        /_Packages(\.\w+)?$/.test(name) && now - statSync(`${APT_LISTS_DIR}/${name}`).mtimeMs < APT_LISTS_MAX_AGE_MS,
     );
   } catch {
     return false;
@@ -46,7 +47,11 @@ function aptListsFresh() {
 /** Runs a command with inherited output; returns true on exit status 0. */
 function run(command, args, timeout) {
   say(`running: ${command} ${args.join(' ')}`);
-  const result = spawnSync(command, args, { stdio: 'inherit', timeout, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const result = spawnSync(command, args, {
+    stdio: 'inherit',
+    timeout,
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   if (result.error) {
     say(`${command} failed to run: ${result.error.message}`);
     return false;
@@ -67,7 +72,10 @@ function main() {
     return;
   }
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
-    warn(`${names.join(', ')} missing and installing needs root (run: sudo apt-get install ${names.join(' ')})`, missing);
+    warn(
+      `${names.join(', ')} missing and installing needs root (run: sudo apt-get install ${names.join(' ')})`,
+      missing,
+    );
     return;
   }
   if (aptListsFresh()) {
@@ -81,7 +89,8 @@ function main() {
     return;
   }
   const stillMissing = missing.filter((tool) => !existsSync(tool.path));
-  if (stillMissing.length > 0) warn(`apt-get ran but ${stillMissing.map((t) => t.path).join(', ')} is still missing`, stillMissing);
+  if (stillMissing.length > 0)
+    warn(`apt-get ran but ${stillMissing.map((t) => t.path).join(', ')} is still missing`, stillMissing);
   else say(`installed ${names.join(', ')}.`);
 }
 

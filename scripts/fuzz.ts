@@ -57,7 +57,14 @@ function usage(message?: string): never {
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { replay: [], seconds: DEFAULT_SECONDS, inputs: 0, targets: [], jobs: 1, seed: randomInt(1, 2 ** 31 - 1) };
+  const opts: Options = {
+    replay: [],
+    seconds: DEFAULT_SECONDS,
+    inputs: 0,
+    targets: [],
+    jobs: 1,
+    seed: randomInt(1, 2 ** 31 - 1),
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = (): string => {
@@ -72,14 +79,20 @@ function parseArgs(argv: string[]): Options {
     };
     if (arg === '--seconds') opts.seconds = number('--seconds', value(), 0);
     else if (arg === '--inputs') opts.inputs = Math.floor(number('--inputs', value(), 0));
-    else if (arg === '--target') opts.targets.push(...value().split(',').filter((s) => s !== ''));
+    else if (arg === '--target')
+      opts.targets.push(
+        ...value()
+          .split(',')
+          .filter((s) => s !== ''),
+      );
     else if (arg === '--jobs') opts.jobs = Math.floor(number('--jobs', value(), 1));
     else if (arg === '--seed') opts.seed = Math.floor(number('--seed', value(), 1));
     else if (arg === '--replay') opts.replay.push(value());
     else if (arg === '--list') {
       for (const t of TARGETS) console.log(`${t.name.padEnd(12)} ${t.about}`);
       process.exit(0);
-    } else if (!arg.startsWith('--') && opts.replay.length > 0) opts.replay.push(arg); // --replay a.bin b.bin ...
+    } else if (!arg.startsWith('--') && opts.replay.length > 0)
+      opts.replay.push(arg); // --replay a.bin b.bin ...
     else usage(`unknown argument ${arg}`);
   }
   for (const t of opts.targets) if (!TARGETS.some((x) => x.name === t)) usage(`unknown target ${t}`);
@@ -98,13 +111,24 @@ function fuzzTarget(name: string, seconds: number, maxInputs: number, seed: numb
   const progress = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
   const current = new SharedArrayBuffer(target.maxInputBytes);
   const counters = new Int32Array(progress);
-  const result: Result = { target: name, inputs: 0, generated: 0, mutated: 0, replayed: 0, ms: 0, findings: 0, saved: [] };
+  const result: Result = {
+    target: name,
+    inputs: 0,
+    generated: 0,
+    mutated: 0,
+    replayed: 0,
+    ms: 0,
+    findings: 0,
+    saved: [],
+  };
   const currentInput = (): Uint8Array => new Uint8Array(current).slice(0, Atomics.load(counters, 1));
   const report = (message: string, detail: string, input: Uint8Array): void => {
     result.findings++;
     const file = save(name, input, message, detail);
     if (file !== undefined) result.saved.push(file);
-    console.log(`  FINDING ${name}: ${message}${file !== undefined ? `\n    saved ${file}` : ' (input already in the corpus)'}`);
+    console.log(
+      `  FINDING ${name}: ${message}${file !== undefined ? `\n    saved ${file}` : ' (input already in the corpus)'}`,
+    );
   };
   const data: WorkerInput = { target: name, seconds, maxInputs, seed, progress, current };
   const worker = new Worker(WORKER_BOOTSTRAP, {
@@ -127,7 +151,11 @@ function fuzzTarget(name: string, seconds: number, maxInputs: number, seed: numb
       const stalled = Date.now() - lastMove > STALL_LIMIT_MS;
       const overdue = Date.now() - started > seconds * 1000 + FINISH_GRACE_MS;
       if ((stalled || overdue) && !done) {
-        report(`hang: no progress for ${Math.round((Date.now() - lastMove) / 1000)} s on one input`, 'the worker was terminated', currentInput());
+        report(
+          `hang: no progress for ${Math.round((Date.now() - lastMove) / 1000)} s on one input`,
+          'the worker was terminated',
+          currentInput(),
+        );
         done = true;
         result.inputs = n;
         result.ms = Date.now() - started;
@@ -139,7 +167,14 @@ function fuzzTarget(name: string, seconds: number, maxInputs: number, seed: numb
       else if (m.type === 'fatal') {
         console.error(`fuzz: the ${name} worker failed outside any input: ${m.message}`);
         process.exitCode = 2;
-      } else Object.assign(result, { inputs: m.inputs, generated: m.generated, mutated: m.mutated, replayed: m.replayed, ms: m.ms });
+      } else
+        Object.assign(result, {
+          inputs: m.inputs,
+          generated: m.generated,
+          mutated: m.mutated,
+          replayed: m.replayed,
+          ms: m.ms,
+        });
     });
     worker.on('error', (err) => {
       done = true;
@@ -186,24 +221,32 @@ async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   if (opts.replay.length > 0) await replay(opts.replay);
   const limit = opts.inputs > 0 ? ` (or ${opts.inputs} inputs)` : '';
-  console.log(`fuzz: ${opts.targets.length} target(s), ${opts.seconds} s each${limit}, ${opts.jobs} at a time, seed ${opts.seed}`);
+  console.log(
+    `fuzz: ${opts.targets.length} target(s), ${opts.seconds} s each${limit}, ${opts.jobs} at a time, seed ${opts.seed}`,
+  );
   const queue = [...opts.targets];
   const results: Result[] = [];
   const runNext = async (): Promise<void> => {
     for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
       const r = await fuzzTarget(name, opts.seconds, opts.inputs, opts.seed);
       const rate = r.ms > 0 ? Math.round((r.inputs * 1000) / r.ms) : 0;
-      console.log(`  ${name}: ${r.inputs} inputs in ${(r.ms / 1000).toFixed(1)} s (${rate}/s), ${r.findings} finding(s)`);
+      console.log(
+        `  ${name}: ${r.inputs} inputs in ${(r.ms / 1000).toFixed(1)} s (${rate}/s), ${r.findings} finding(s)`,
+      );
       results.push(r);
     }
   };
   await Promise.all(Array.from({ length: Math.min(opts.jobs, queue.length) }, runNext));
   results.sort((a, b) => opts.targets.indexOf(a.target) - opts.targets.indexOf(b.target));
   const widths = [12, 11, 10, 10, 8, 8, 8, 8];
-  console.log('\n' + row(['target', 'inputs', 'generated', 'mutated', 'corpus', 'seconds', 'per s', 'findings'], widths));
+  console.log(
+    '\n' + row(['target', 'inputs', 'generated', 'mutated', 'corpus', 'seconds', 'per s', 'findings'], widths),
+  );
   for (const r of results) {
     const rate = r.ms > 0 ? Math.round((r.inputs * 1000) / r.ms) : 0;
-    console.log(row([r.target, r.inputs, r.generated, r.mutated, r.replayed, (r.ms / 1000).toFixed(1), rate, r.findings], widths));
+    console.log(
+      row([r.target, r.inputs, r.generated, r.mutated, r.replayed, (r.ms / 1000).toFixed(1), rate, r.findings], widths),
+    );
   }
   const total = results.reduce((n, r) => n + r.inputs, 0);
   const findings = results.reduce((n, r) => n + r.findings, 0);

@@ -31,7 +31,10 @@ function reporterFlags(flags, skipsFile) {
   const reporters = flags.filter((f) => f.startsWith('--test-reporter=')).length;
   const destinations = flags.filter((f) => f.startsWith('--test-reporter-destination=')).length;
   if (reporters !== destinations) return null; // the caller's own reporter set-up; leave it alone
-  const own = reporters > 0 ? [] : [`--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`, '--test-reporter-destination=stdout'];
+  const own =
+    reporters > 0
+      ? []
+      : [`--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`, '--test-reporter-destination=stdout'];
   return [...own, `--test-reporter=${SKIP_REPORTER}`, `--test-reporter-destination=${skipsFile}`];
 }
 
@@ -82,7 +85,16 @@ function main() {
     const reporters = reporterFlags(flags, skipsFile) ?? [];
     const result = spawnSync(
       process.execPath,
-      ['--import', 'tsx', '--test', `--test-concurrency=${TEST_CONCURRENCY}`, `--test-timeout=${TEST_TIMEOUT_MS}`, ...reporters, ...flags, ...files],
+      [
+        '--import',
+        'tsx',
+        '--test',
+        `--test-concurrency=${TEST_CONCURRENCY}`,
+        `--test-timeout=${TEST_TIMEOUT_MS}`,
+        ...reporters,
+        ...flags,
+        ...files,
+      ],
       { stdio: 'inherit', env: { ...process.env, TMPDIR: runTmp, TMP: runTmp, TEMP: runTmp } },
     );
     if (result.error) console.error(`run-tests: could not start the test runner: ${result.error.message}`);

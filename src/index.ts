@@ -6,7 +6,15 @@ import { BurrowServer, type ServerOptions } from './server/index.js';
 export { BurrowError, ErrorCode, isBurrowError, type ErrorCodeValue } from './errors.js';
 export { BURROW_VERSION, FRP_COMPAT_VERSION } from './version.js';
 export { createLogger, loggerFromConfig, silentLogger, type Logger, type LoggerOptions } from './log.js';
-export { BurrowServer, DEFAULT_DRAIN_MS, ServerRefusal, type CloseOptions, type PeerInfo, type ServerOptions, type ServerReloadResult } from './server/index.js';
+export {
+  BurrowServer,
+  DEFAULT_DRAIN_MS,
+  ServerRefusal,
+  type CloseOptions,
+  type PeerInfo,
+  type ServerOptions,
+  type ServerReloadResult,
+} from './server/index.js';
 export { createEnrollService, joinServer, renewCertificate, renewalDue } from './enroll/index.js';
 export {
   BurrowClient,

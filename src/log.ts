@@ -26,7 +26,18 @@ const REDACTED = '[redacted]';
  * Field names that hold secrets, at the top of a line or one level down (`{ auth: { token } }`).
  * Code never logs them on purpose; this is the safety net.
  */
-const SECRET_FIELDS = ['token', 'password', 'privilege_key', 'privilegeKey', 'secretKey', 'sk', 'http_pwd', 'httpPassword', 'authorization', 'sign_key'];
+const SECRET_FIELDS = [
+  'token',
+  'password',
+  'privilege_key',
+  'privilegeKey',
+  'secretKey',
+  'sk',
+  'http_pwd',
+  'httpPassword',
+  'authorization',
+  'sign_key',
+];
 const REDACT_PATHS = SECRET_FIELDS.flatMap((field) => [field, `*.${field}`]);
 
 export interface LoggerOptions {
@@ -66,8 +77,17 @@ export function createLogger(options: LoggerOptions = {}): Logger {
  * The logger a command runs with, from the config's [log] table: `level` (a --log-level flag
  * wins), `to` and `format`. `role` ("server" or "client") is put on every line.
  */
-export function loggerFromConfig(log: { level: string; to: string; format?: LogFormat }, role: string, levelFlag?: string): Logger {
-  return createLogger({ level: levelFlag ?? log.level, to: log.to, base: { role }, ...(log.format ? { format: log.format } : {}) });
+export function loggerFromConfig(
+  log: { level: string; to: string; format?: LogFormat },
+  role: string,
+  levelFlag?: string,
+): Logger {
+  return createLogger({
+    level: levelFlag ?? log.level,
+    to: log.to,
+    base: { role },
+    ...(log.format ? { format: log.format } : {}),
+  });
 }
 
 /** The logger used when a library caller passes none: says nothing. */
@@ -80,7 +100,9 @@ function openLogFile(path: string): number {
   try {
     return openSync(path, 'a', LOG_FILE_MODE);
   } catch (err) {
-    throw new BurrowError(ErrorCode.CONFIG, `log.to: cannot open ${path} for appending: ${errorMessage(err)}`, { cause: err });
+    throw new BurrowError(ErrorCode.CONFIG, `log.to: cannot open ${path} for appending: ${errorMessage(err)}`, {
+      cause: err,
+    });
   }
 }
 
@@ -96,7 +118,13 @@ const STDOUT_FD = 1;
 const LEVEL_TAGS: Record<number, string> = { 10: 'T', 20: 'D', 30: 'I', 40: 'W', 50: 'E', 60: 'F' };
 
 /** ANSI colours of the level tag on a terminal: warnings yellow, errors red, debug and trace dim. */
-const LEVEL_COLOURS: Record<string, string> = { T: '\x1b[2m', D: '\x1b[2m', W: '\x1b[33m', E: '\x1b[31m', F: '\x1b[31m' };
+const LEVEL_COLOURS: Record<string, string> = {
+  T: '\x1b[2m',
+  D: '\x1b[2m',
+  W: '\x1b[33m',
+  E: '\x1b[31m',
+  F: '\x1b[31m',
+};
 const COLOUR_RESET = '\x1b[0m';
 
 /** Fields the line shows in its own place, not as key=value. */

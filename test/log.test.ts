@@ -11,8 +11,21 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 it('formatLine: frp-like fields in order, quoting values with spaces, errors by their message', () => {
   const time = new Date(2026, 11, 3, 19, 17, 25, 123).getTime();
-  const line = formatLine(JSON.stringify({ level: 40, time, role: 'client', msg: 'login failed', server: '127.0.0.1:7000', reason: 'a b', err: { message: 'boom', stack: 'x' } }));
-  assert.equal(line, '2026-12-03 19:17:25.123 [W] [client] login failed server=127.0.0.1:7000 reason="a b" err="boom"\n');
+  const line = formatLine(
+    JSON.stringify({
+      level: 40,
+      time,
+      role: 'client',
+      msg: 'login failed',
+      server: '127.0.0.1:7000',
+      reason: 'a b',
+      err: { message: 'boom', stack: 'x' },
+    }),
+  );
+  assert.equal(
+    line,
+    '2026-12-03 19:17:25.123 [W] [client] login failed server=127.0.0.1:7000 reason="a b" err="boom"\n',
+  );
   assert.ok(formatLine(JSON.stringify({ level: 50, time, msg: 'x' }), true).includes('\u001b[31m[E]\u001b[0m x'));
 });
 
@@ -22,7 +35,11 @@ it('log.to file: JSON by default, text with format "text", secrets redacted in b
     createLogger({ to: file, format, base: { role: 'server' } }).info({ proxy: 'web', token: 'hunter2' }, 'proxy up');
     const text = readFileSync(file, 'utf8');
     assert.doesNotMatch(text, /hunter2/, format);
-    if (format === 'text') assert.match(text, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \[I\] \[server\] proxy up proxy=web token=\[redacted\]\n$/);
+    if (format === 'text')
+      assert.match(
+        text,
+        /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \[I\] \[server\] proxy up proxy=web token=\[redacted\]\n$/,
+      );
     else assert.equal((JSON.parse(text) as { msg: string }).msg, 'proxy up', format);
   }
 });

@@ -38,8 +38,15 @@ export function addressKey(address: string): string {
   const [head = '', tail = ''] = a.split('::');
   const left = head === '' ? [] : head.split(':');
   const right = tail === '' ? [] : tail.split(':');
-  const groups = a.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
-  return groups.slice(0, 4).map((g) => g.toLowerCase().replace(/^0+(?=.)/, '')).join(':') + '::/64';
+  const groups = a.includes('::')
+    ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
+    : left;
+  return (
+    groups
+      .slice(0, 4)
+      .map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''))
+      .join(':') + '::/64'
+  );
 }
 
 /** Counts failed logins per address and says when an address must wait. */
@@ -51,7 +58,10 @@ export class AuthLimiter {
   private readonly maxBackoffMs: number;
   private readonly maxTracked: number;
 
-  constructor(options: AuthLimitOptions = {}, private readonly now: () => number = Date.now) {
+  constructor(
+    options: AuthLimitOptions = {},
+    private readonly now: () => number = Date.now,
+  ) {
     this.maxFailures = options.maxFailures ?? ADMIN_AUTH_MAX_FAILURES;
     this.windowMs = options.windowMs ?? ADMIN_AUTH_WINDOW_MS;
     this.baseBackoffMs = options.baseBackoffMs ?? ADMIN_AUTH_BASE_BACKOFF_MS;
@@ -74,7 +84,12 @@ export class AuthLimiter {
     if (entry) this.entries.delete(key);
     if (!entry || now - entry.windowStart > this.windowMs) {
       // A new window; the strikes stay while the address keeps failing, so back-offs keep growing.
-      entry = { failures: 0, windowStart: now, blockedUntil: 0, strikes: entry && now - entry.windowStart <= this.maxBackoffMs + this.windowMs ? entry.strikes : 0 };
+      entry = {
+        failures: 0,
+        windowStart: now,
+        blockedUntil: 0,
+        strikes: entry && now - entry.windowStart <= this.maxBackoffMs + this.windowMs ? entry.strikes : 0,
+      };
     }
     entry.failures += 1;
     let backoff = 0;

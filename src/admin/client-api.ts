@@ -13,7 +13,11 @@ export function clientApiRoutes(view: ClientView): Route[] {
       method: 'GET',
       pattern: '/api/config',
       // Secrets (auth.token, passwords, secret keys, header values) are masked; a PUT that keeps a mask keeps the secret.
-      handler: async () => ({ status: 200, text: redactConfigText(await view.configText()), contentType: 'text/plain; charset=utf-8' }),
+      handler: async () => ({
+        status: 200,
+        text: redactConfigText(await view.configText()),
+        contentType: 'text/plain; charset=utf-8',
+      }),
     },
     {
       method: 'PUT',

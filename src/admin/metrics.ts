@@ -112,14 +112,54 @@ export class BurrowMetrics {
     const { Counter, Gauge, Registry } = prom();
     this.registry = new Registry();
     const registers = [this.registry];
-    this.clients = new Gauge({ name: MetricName.clients, help: 'Clients logged in now, by certificate identity.', labelNames: ['identity'], registers });
-    this.proxies = new Gauge({ name: MetricName.proxies, help: 'Proxies online now, by type.', labelNames: ['type'], registers });
-    this.connectionsTotal = new Counter({ name: MetricName.connectionsTotal, help: 'User connections accepted, by proxy.', labelNames: ['proxy', 'identity'], registers });
-    this.connections = new Gauge({ name: MetricName.connections, help: 'User connections open now, by proxy.', labelNames: ['proxy', 'identity'], registers });
-    this.bytesIn = new Counter({ name: MetricName.bytesIn, help: 'Bytes from users to the local service, by proxy.', labelNames: ['proxy', 'identity'], registers });
-    this.bytesOut = new Counter({ name: MetricName.bytesOut, help: 'Bytes from the local service to users, by proxy.', labelNames: ['proxy', 'identity'], registers });
-    this.handshakeFailures = new Counter({ name: MetricName.handshakeFailures, help: 'Tunnel connections that failed before login (TLS, wire hello), by reason.', labelNames: ['reason'], registers });
-    this.loginFailures = new Counter({ name: MetricName.loginFailures, help: 'Logins refused, by reason.', labelNames: ['reason', 'identity'], registers });
+    this.clients = new Gauge({
+      name: MetricName.clients,
+      help: 'Clients logged in now, by certificate identity.',
+      labelNames: ['identity'],
+      registers,
+    });
+    this.proxies = new Gauge({
+      name: MetricName.proxies,
+      help: 'Proxies online now, by type.',
+      labelNames: ['type'],
+      registers,
+    });
+    this.connectionsTotal = new Counter({
+      name: MetricName.connectionsTotal,
+      help: 'User connections accepted, by proxy.',
+      labelNames: ['proxy', 'identity'],
+      registers,
+    });
+    this.connections = new Gauge({
+      name: MetricName.connections,
+      help: 'User connections open now, by proxy.',
+      labelNames: ['proxy', 'identity'],
+      registers,
+    });
+    this.bytesIn = new Counter({
+      name: MetricName.bytesIn,
+      help: 'Bytes from users to the local service, by proxy.',
+      labelNames: ['proxy', 'identity'],
+      registers,
+    });
+    this.bytesOut = new Counter({
+      name: MetricName.bytesOut,
+      help: 'Bytes from the local service to users, by proxy.',
+      labelNames: ['proxy', 'identity'],
+      registers,
+    });
+    this.handshakeFailures = new Counter({
+      name: MetricName.handshakeFailures,
+      help: 'Tunnel connections that failed before login (TLS, wire hello), by reason.',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.loginFailures = new Counter({
+      name: MetricName.loginFailures,
+      help: 'Logins refused, by reason.',
+      labelNames: ['reason', 'identity'],
+      registers,
+    });
   }
 
   /** A client logged in. */

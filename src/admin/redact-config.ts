@@ -142,7 +142,9 @@ function asJson(text: string): Record<string, unknown> | undefined {
   if (!text.trimStart().startsWith('{')) return undefined;
   try {
     const parsed = JSON.parse(text) as unknown;
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -155,7 +157,14 @@ function asJson(text: string): Record<string, unknown> | undefined {
  */
 export function redactConfigText(text: string): string {
   const json = asJson(text);
-  if (json) return JSON.stringify(walkJson(json, [], () => REDACTED), null, 2) + '\n';
+  if (json)
+    return (
+      JSON.stringify(
+        walkJson(json, [], () => REDACTED),
+        null,
+        2,
+      ) + '\n'
+    );
   return walkToml(text, () => MASK_LITERAL);
 }
 
@@ -174,7 +183,10 @@ export function restoreConfigText(text: string, current: string): string {
     if (!isMask) return raw;
     const original = originals.get(path);
     if (original === undefined) {
-      throw new HttpError(400, `${path} is "${REDACTED}", the mask GET /api/config shows in place of a secret, and the config in use has no value there to keep: write the value itself`);
+      throw new HttpError(
+        400,
+        `${path} is "${REDACTED}", the mask GET /api/config shows in place of a secret, and the config in use has no value there to keep: write the value itself`,
+      );
     }
     return original;
   };

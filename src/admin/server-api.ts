@@ -48,13 +48,23 @@ export function serverApiRoutes(view: ServerView, metrics: BurrowMetrics | undef
         const name = params.name as string;
         const t = view.traffic(name);
         if (!t) throw new HttpError(404, NO_PROXY);
-        return json({ name, trafficIn: t.trafficIn.slice(0, TRAFFIC_DAYS), trafficOut: t.trafficOut.slice(0, TRAFFIC_DAYS) });
+        return json({
+          name,
+          trafficIn: t.trafficIn.slice(0, TRAFFIC_DAYS),
+          trafficOut: t.trafficOut.slice(0, TRAFFIC_DAYS),
+        });
       },
     },
     {
       method: 'GET',
       pattern: '/api/clients',
-      handler: () => json(view.clients().map(clientJson).sort((a, b) => compare(String(a.key), String(b.key)))),
+      handler: () =>
+        json(
+          view
+            .clients()
+            .map(clientJson)
+            .sort((a, b) => compare(String(a.key), String(b.key))),
+        ),
     },
     { method: 'GET', pattern: '/api/certificates', handler: () => json(view.certificates()) },
   ];
@@ -67,7 +77,11 @@ export function metricsRoute(metrics: BurrowMetrics): Route {
   return {
     method: 'GET',
     pattern: '/metrics',
-    handler: async (): Promise<Reply> => ({ status: 200, text: await metrics.metricsText(), contentType: metrics.contentType }),
+    handler: async (): Promise<Reply> => ({
+      status: 200,
+      text: await metrics.metricsText(),
+      contentType: metrics.contentType,
+    }),
   };
 }
 

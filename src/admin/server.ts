@@ -8,7 +8,16 @@ import type { AddressInfo } from 'node:net';
 import type { WebServerConfig } from '../config/index.js';
 import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
-import { authRequired, checkBasicAuth, fetchSiteAllowed, hostAllowed, hostIsAddress, hostOf, isLoopback, type Credentials } from './auth.js';
+import {
+  authRequired,
+  checkBasicAuth,
+  fetchSiteAllowed,
+  hostAllowed,
+  hostIsAddress,
+  hostOf,
+  isLoopback,
+  type Credentials,
+} from './auth.js';
 import { AuthLimiter, type AuthLimitOptions } from './auth-limiter.js';
 import { clientApiRoutes } from './client-api.js';
 import {
@@ -52,7 +61,9 @@ export interface AdminServerOptions {
 }
 
 /** Where and how the admin server listens, from a `[webServer]` table (server or client alike). */
-export function webServerListenOptions(web: WebServerConfig): Pick<AdminServerOptions, 'addr' | 'port' | 'user' | 'password' | 'allowUnauthenticated' | 'tls'> {
+export function webServerListenOptions(
+  web: WebServerConfig,
+): Pick<AdminServerOptions, 'addr' | 'port' | 'user' | 'password' | 'allowUnauthenticated' | 'tls'> {
   return {
     addr: web.addr,
     port: web.port,
@@ -77,7 +88,9 @@ export interface AdminServer {
 export function adminRoutes(options: Pick<AdminServerOptions, 'view' | 'metrics' | 'enablePrometheus'>): Route[] {
   const { view } = options;
   const metrics = options.enablePrometheus ? options.metrics : undefined;
-  const routes: Route[] = [{ method: 'GET', pattern: '/healthz', public: true, handler: () => ({ status: 200, text: '' }) }];
+  const routes: Route[] = [
+    { method: 'GET', pattern: '/healthz', public: true, handler: () => ({ status: 200, text: '' }) },
+  ];
   if (isServerView(view)) {
     routes.push(...serverApiRoutes(view, metrics), ...dashboardRoutes('server'));
   } else {
@@ -92,7 +105,9 @@ function readPem(key: string, path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw new BurrowError(ErrorCode.TLS, `webServer.tls.${key}: cannot read ${path}: ${errorMessage(err)}`, { cause: err });
+    throw new BurrowError(ErrorCode.TLS, `webServer.tls.${key}: cannot read ${path}: ${errorMessage(err)}`, {
+      cause: err,
+    });
   }
 }
 
@@ -129,11 +144,20 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     try {
       // The tunnel port's TLS policy: AEAD suites only, server order, no client-initiated renegotiation.
       server = https.createServer(
-        { cert, key, minVersion: MIN_TLS_VERSION, ciphers: INTERMEDIATE_CIPHERS, honorCipherOrder: true, secureOptions: cryptoConstants.SSL_OP_NO_RENEGOTIATION },
+        {
+          cert,
+          key,
+          minVersion: MIN_TLS_VERSION,
+          ciphers: INTERMEDIATE_CIPHERS,
+          honorCipherOrder: true,
+          secureOptions: cryptoConstants.SSL_OP_NO_RENEGOTIATION,
+        },
         handler,
       );
     } catch (err) {
-      throw new BurrowError(ErrorCode.TLS, `webServer.tls: certificate or key rejected: ${errorMessage(err)}`, { cause: err });
+      throw new BurrowError(ErrorCode.TLS, `webServer.tls: certificate or key rejected: ${errorMessage(err)}`, {
+        cause: err,
+      });
     }
   } else {
     server = http.createServer(handler);
@@ -144,7 +168,11 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
 
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error) => {
-      reject(new BurrowError(ErrorCode.NETWORK, `admin API cannot listen on ${addr}:${options.port}: ${err.message}`, { cause: err }));
+      reject(
+        new BurrowError(ErrorCode.NETWORK, `admin API cannot listen on ${addr}:${options.port}: ${err.message}`, {
+          cause: err,
+        }),
+      );
     };
     server.once('error', onError);
     server.listen(options.port, addr, () => {
@@ -158,9 +186,15 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `${options.tls ? 'https' : 'http'}://${host}:${address.port}`;
   if (!loopbackOnly && !authRequired(creds)) {
-    logger.warn({ addr, port: address.port }, 'admin API listens beyond loopback without webServer.user/password (webServer.allowUnauthenticated): anyone who can reach it can use it; only Host headers that are IP addresses are accepted');
+    logger.warn(
+      { addr, port: address.port },
+      'admin API listens beyond loopback without webServer.user/password (webServer.allowUnauthenticated): anyone who can reach it can use it; only Host headers that are IP addresses are accepted',
+    );
   }
-  logger.info({ url, auth: authRequired(creds), prometheus: Boolean(options.enablePrometheus && options.metrics) }, 'admin API listening');
+  logger.info(
+    { url, auth: authRequired(creds), prometheus: Boolean(options.enablePrometheus && options.metrics) },
+    'admin API listening',
+  );
 
   return {
     address,
@@ -214,7 +248,9 @@ function checkCredentials(req: IncomingMessage, ctx: HandleContext): Reply | und
   const address = req.socket.remoteAddress ?? '';
   const waitMs = ctx.limiter.retryAfterMs(address);
   if (waitMs > 0) {
-    return errorReply(429, 'too many failed logins from this address; try again later', { 'Retry-After': String(Math.ceil(waitMs / 1000)) });
+    return errorReply(429, 'too many failed logins from this address; try again later', {
+      'Retry-After': String(Math.ceil(waitMs / 1000)),
+    });
   }
   const header = req.headers.authorization;
   if (checkBasicAuth(header, ctx.creds)) {
@@ -223,18 +259,34 @@ function checkCredentials(req: IncomingMessage, ctx: HandleContext): Reply | und
   }
   if (header !== undefined) {
     const backoffMs = ctx.limiter.fail(address);
-    if (backoffMs > 0) ctx.logger.warn({ address, backoffMs }, 'admin API: too many failed logins from one address; refusing it for a while');
+    if (backoffMs > 0)
+      ctx.logger.warn(
+        { address, backoffMs },
+        'admin API: too many failed logins from one address; refusing it for a while',
+      );
   }
   return errorReply(401, 'authentication required', { 'WWW-Authenticate': `Basic realm="${AUTH_REALM}"` });
 }
 
 /** The reply for a request, after the Host, auth, route and method checks. */
-async function answer(req: IncomingMessage, method: string, pathname: string, query: URLSearchParams, ctx: HandleContext): Promise<Reply> {
+async function answer(
+  req: IncomingMessage,
+  method: string,
+  pathname: string,
+  query: URLSearchParams,
+  ctx: HandleContext,
+): Promise<Reply> {
   if (ctx.loopbackOnly && !hostAllowed(req.headers)) {
-    return errorReply(403, `Host "${hostOf(req.headers.host)}" is not a loopback name; this admin API is bound to loopback`);
+    return errorReply(
+      403,
+      `Host "${hostOf(req.headers.host)}" is not a loopback name; this admin API is bound to loopback`,
+    );
   }
   if (!ctx.loopbackOnly && !authRequired(ctx.creds) && !hostIsAddress(req.headers)) {
-    return errorReply(403, `Host "${hostOf(req.headers.host)}" is not an IP address; this admin API has no credentials, so only requests naming it by address are answered`);
+    return errorReply(
+      403,
+      `Host "${hostOf(req.headers.host)}" is not an IP address; this admin API has no credentials, so only requests naming it by address are answered`,
+    );
   }
   let match;
   try {
@@ -249,11 +301,16 @@ async function answer(req: IncomingMessage, method: string, pathname: string, qu
   }
   if (match.kind === 'none') return errorReply(404, `no such path: ${pathname}`);
   if (match.kind === 'method') {
-    return errorReply(405, `method ${method} is not allowed on ${pathname}; allowed: ${match.allow.join(', ')}`, { Allow: match.allow.join(', ') });
+    return errorReply(405, `method ${method} is not allowed on ${pathname}; allowed: ${match.allow.join(', ')}`, {
+      Allow: match.allow.join(', '),
+    });
   }
   const { route, params } = match;
   if (route.mutating && !fetchSiteAllowed(req.headers)) {
-    return errorReply(403, `refusing ${method} ${pathname} from another site (Sec-Fetch-Site: ${String(req.headers['sec-fetch-site'])})`);
+    return errorReply(
+      403,
+      `refusing ${method} ${pathname} from another site (Sec-Fetch-Site: ${String(req.headers['sec-fetch-site'])})`,
+    );
   }
   try {
     return await route.handler({ params, query, req, body: () => readBody(req, MAX_BODY_BYTES) });

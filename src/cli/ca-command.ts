@@ -31,7 +31,11 @@ export function registerCaCommand(program: Command): void {
     .description('create a CA: DIR/ca.crt and DIR/ca.key (0600); refuses to overwrite an existing one')
     .requiredOption('--dir <dir>', 'CA directory (created 0700 when missing)')
     .option('--name <name>', 'subject common name', DEFAULT_CA_NAME)
-    .addOption(new Option('--key-type <type>', `key type: ${KEY_TYPES.join(', ')}`).default(DEFAULT_KEY_TYPE).argParser(parseKeyTypeOption))
+    .addOption(
+      new Option('--key-type <type>', `key type: ${KEY_TYPES.join(', ')}`)
+        .default(DEFAULT_KEY_TYPE)
+        .argParser(parseKeyTypeOption),
+    )
     .option('--days <n>', 'validity in days', parseDaysOption, DEFAULT_CA_DAYS)
     .action(async (flags: { dir: string; name: string; keyType: KeyType; days: number }) => {
       process.exitCode = await run(async () => {
@@ -79,7 +83,9 @@ export function registerCaCommand(program: Command): void {
       process.exitCode = await run(async () => {
         const passphrase = await readPassphraseFile(flags.keyPassphraseFile);
         const r = await generateCrl({ dir: flags.dir, days: flags.days, ...passphraseOption(passphrase) });
-        out(`CRL #${r.crlNumber} written to ${r.crlFile}: ${r.revokedCount} revoked certificate${r.revokedCount === 1 ? '' : 's'}`);
+        out(
+          `CRL #${r.crlNumber} written to ${r.crlFile}: ${r.revokedCount} revoked certificate${r.revokedCount === 1 ? '' : 's'}`,
+        );
         out(`  next update ${formatDate(r.nextUpdate)} (run this again before then)`);
       });
     });

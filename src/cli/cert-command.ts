@@ -91,13 +91,18 @@ function addIssueCommand(issue: Command, kind: 'server' | 'client'): void {
   cmd
     .requiredOption('--ca-dir <dir>', 'CA directory (from `burrow ca init`)')
     .requiredOption('--out <prefix>', 'writes PREFIX.crt and PREFIX.key (0600)')
-    .addOption(new Option('--key-type <type>', `key type: ${KEY_TYPES.join(', ')}`).default(DEFAULT_KEY_TYPE).argParser(parseKeyTypeOption))
+    .addOption(
+      new Option('--key-type <type>', `key type: ${KEY_TYPES.join(', ')}`)
+        .default(DEFAULT_KEY_TYPE)
+        .argParser(parseKeyTypeOption),
+    )
     .option('--days <n>', 'validity in days', parseDaysOption, DEFAULT_LEAF_DAYS)
     .option('--force', 'replace PREFIX.crt / PREFIX.key when they exist')
     .option('--key-passphrase-file <file>', 'file whose first line is the passphrase of an encrypted CA key')
     .action(async (...args: unknown[]) => {
       // Commander passes the positional arguments, then the options.
-      const names = kind === 'server' ? (args[0] as string[]) : [args[0] as string, ...((args[1] as string[] | undefined) ?? [])];
+      const names =
+        kind === 'server' ? (args[0] as string[]) : [args[0] as string, ...((args[1] as string[] | undefined) ?? [])];
       const flags = args[kind === 'server' ? 1 : 2] as IssueFlags;
       process.exitCode = await run(async () => {
         const passphrase = await readPassphraseFile(flags.keyPassphraseFile);
@@ -139,7 +144,11 @@ async function inspect(target: string, flags: { json?: boolean; servername?: str
     throw new BurrowError(ErrorCode.USAGE, `${target}: no such file, and not HOST:PORT`);
   }
   const host = (m[1] ?? m[2])!;
-  const remote = await inspectRemote(host, port, flags.servername !== undefined ? { servername: flags.servername } : {});
+  const remote = await inspectRemote(
+    host,
+    port,
+    flags.servername !== undefined ? { servername: flags.servername } : {},
+  );
   if (flags.json) {
     const { chainPem: _pem, ...rest } = remote;
     out(JSON.stringify(rest, null, 2));

@@ -14,7 +14,9 @@ const COLUMN_GAP = 2;
 export function registerClientAdminCommands(client: Command, defaultConfig: string): void {
   client
     .command('reload')
-    .description("make a running client re-read its config: proxies added, removed or changed are applied, the others keep running (uses the client's admin API, [webServer])")
+    .description(
+      "make a running client re-read its config: proxies added, removed or changed are applied, the others keep running (uses the client's admin API, [webServer])",
+    )
     .option('-c, --config <file>', 'the config file the running client uses', defaultConfig)
     .action(async (flags: { config: string }) => {
       process.exitCode = await runReload(flags.config);
@@ -22,7 +24,9 @@ export function registerClientAdminCommands(client: Command, defaultConfig: stri
 
   client
     .command('status')
-    .description("print the proxies of a running client and where each stands (uses the client's admin API, [webServer])")
+    .description(
+      "print the proxies of a running client and where each stands (uses the client's admin API, [webServer])",
+    )
     .option('-c, --config <file>', 'the config file the running client uses', defaultConfig)
     .action(async (flags: { config: string }) => {
       process.exitCode = await runStatus(flags.config);
@@ -32,7 +36,10 @@ export function registerClientAdminCommands(client: Command, defaultConfig: stri
 /** The admin API the config file names; its warnings are the running client's business, not printed again. */
 async function adminApi(file: string): Promise<ClientAdminApi> {
   // Loaded here, when `reload` or `status` runs.
-  const [{ loadClientConfig }, { ClientAdminApi }] = await Promise.all([import('../config/index.js'), import('../client/index.js')]);
+  const [{ loadClientConfig }, { ClientAdminApi }] = await Promise.all([
+    import('../config/index.js'),
+    import('../client/index.js'),
+  ]);
   const { config } = await loadClientConfig(file);
   return new ClientAdminApi(config.webServer, file);
 }
@@ -40,12 +47,20 @@ async function adminApi(file: string): Promise<ClientAdminApi> {
 async function runReload(file: string): Promise<number> {
   try {
     const result = await (await adminApi(file)).reload();
-    const parts = [['added', result.added], ['removed', result.removed], ['changed', result.changed]] as const;
-    const summary = parts.map(([what, names]) => `${what}: ${names && names.length > 0 ? names.join(', ') : '-'}`).join('; ');
+    const parts = [
+      ['added', result.added],
+      ['removed', result.removed],
+      ['changed', result.changed],
+    ] as const;
+    const summary = parts
+      .map(([what, names]) => `${what}: ${names && names.length > 0 ? names.join(', ') : '-'}`)
+      .join('; ');
     process.stdout.write(`reload success (${summary})\n`);
     for (const error of result.errors ?? []) process.stderr.write(`burrow: warning: ${error}\n`);
     if (result.restartRequired && result.restartRequired.length > 0) {
-      process.stderr.write(`burrow: warning: not applied until the client restarts: ${result.restartRequired.join(', ')}\n`);
+      process.stderr.write(
+        `burrow: warning: not applied until the client restarts: ${result.restartRequired.join(', ')}\n`,
+      );
     }
     return ExitCode.OK;
   } catch (err) {
@@ -69,5 +84,13 @@ export function formatStatusTable(statuses: readonly ClientProxyStatus[]): strin
   const rows = statuses.map((s) => [s.name, s.type, s.status, s.localAddr, s.remoteAddr, s.err]);
   const all = [[...STATUS_COLUMNS], ...rows];
   const widths = STATUS_COLUMNS.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));
-  return all.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd((widths[i] ?? 0) + COLUMN_GAP))).join('').trimEnd() + '\n').join('');
+  return all
+    .map(
+      (row) =>
+        row
+          .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd((widths[i] ?? 0) + COLUMN_GAP)))
+          .join('')
+          .trimEnd() + '\n',
+    )
+    .join('');
 }

@@ -50,7 +50,10 @@ async function readConfig(file: string): Promise<ClientConfig> {
 async function runClient(flags: ClientFlags): Promise<number> {
   try {
     const config = await readConfig(flags.config);
-    const [{ loggerFromConfig }, { BurrowClient, resolveConnectOptions }] = await Promise.all([import('../log.js'), import('../client/index.js')]);
+    const [{ loggerFromConfig }, { BurrowClient, resolveConnectOptions }] = await Promise.all([
+      import('../log.js'),
+      import('../client/index.js'),
+    ]);
     const logger = loggerFromConfig(config.log, 'client', flags.logLevel);
     // What `connect()` does, minus the library's barrel (server, PKI, enrollment) a client does not need.
     const resolved = resolveConnectOptions(config);

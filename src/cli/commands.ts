@@ -16,7 +16,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'quickstart',
     term: 'quickstart [options]',
-    description: 'make a CA and certificates, start a server and a client with mutual TLS on loopback, and expose a hello service',
+    description:
+      'make a CA and certificates, start a server and a client with mutual TLS on loopback, and expose a hello service',
     load: async () => (await import('./quickstart-command.js')).registerQuickstartCommand,
   },
   {
@@ -46,7 +47,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'probe',
     term: 'probe [options] <address>',
-    description: 'TLS handshake with HOST:PORT: print version, cipher, ALPN, the peer chain and the verification result',
+    description:
+      'TLS handshake with HOST:PORT: print version, cipher, ALPN, the peer chain and the verification result',
     load: async () => (await import('./probe-command.js')).registerProbeCommand,
   },
 ];

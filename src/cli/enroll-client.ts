@@ -19,7 +19,8 @@ const MAX_TOKEN_INPUT_BYTES = MAX_TOKEN_LENGTH + 64;
 const TOKEN_STDIN_TIMEOUT_MS = 60_000;
 
 /** Printed when the token came on the command line. */
-export const TOKEN_ARGV_WARNING = '--token on the command line is visible to other users (ps, /proc) and kept in shell history; prefer --token-file FILE or --token - (stdin)';
+export const TOKEN_ARGV_WARNING =
+  '--token on the command line is visible to other users (ps, /proc) and kept in shell history; prefer --token-file FILE or --token - (stdin)';
 
 /** Options of `client join`: the token from --token (a value, or "-" for stdin) or --token-file. */
 export interface JoinFlags {
@@ -81,11 +82,21 @@ function firstLine(text: string, source: string): string {
  * `--token -` (its first line), or from --token itself (with a warning on stderr: argv is visible
  * in ps). Exactly one of --token and --token-file.
  */
-export async function joinToken(flags: Pick<JoinFlags, 'token' | 'tokenFile'>, stdin: Readable = process.stdin): Promise<string> {
-  if (flags.token !== undefined && flags.tokenFile !== undefined) throw new BurrowError(ErrorCode.USAGE, 'give --token or --token-file, not both');
-  if (flags.tokenFile !== undefined) return firstLine(await readTextFile(flags.tokenFile, 'token file'), flags.tokenFile);
-  if (flags.token === undefined) throw new BurrowError(ErrorCode.USAGE, 'an enrollment token is needed: --token-file FILE, --token - (stdin) or --token TOKEN');
-  if (flags.token === TOKEN_FROM_STDIN) return firstLine(await readBounded(stdin, MAX_TOKEN_INPUT_BYTES, TOKEN_STDIN_TIMEOUT_MS), 'stdin');
+export async function joinToken(
+  flags: Pick<JoinFlags, 'token' | 'tokenFile'>,
+  stdin: Readable = process.stdin,
+): Promise<string> {
+  if (flags.token !== undefined && flags.tokenFile !== undefined)
+    throw new BurrowError(ErrorCode.USAGE, 'give --token or --token-file, not both');
+  if (flags.tokenFile !== undefined)
+    return firstLine(await readTextFile(flags.tokenFile, 'token file'), flags.tokenFile);
+  if (flags.token === undefined)
+    throw new BurrowError(
+      ErrorCode.USAGE,
+      'an enrollment token is needed: --token-file FILE, --token - (stdin) or --token TOKEN',
+    );
+  if (flags.token === TOKEN_FROM_STDIN)
+    return firstLine(await readBounded(stdin, MAX_TOKEN_INPUT_BYTES, TOKEN_STDIN_TIMEOUT_MS), 'stdin');
   printWarnings([TOKEN_ARGV_WARNING]);
   return flags.token;
 }
@@ -109,11 +120,21 @@ function readBounded(stream: Readable, maxBytes: number, timeoutMs: number): Pro
       chunks.push(buf);
       size += buf.length;
       if (buf.includes(0x0a)) finish();
-      else if (size > maxBytes) finish(new BurrowError(ErrorCode.USAGE, `stdin gave more than ${maxBytes} bytes before a line break: not an enrollment token`));
+      else if (size > maxBytes)
+        finish(
+          new BurrowError(
+            ErrorCode.USAGE,
+            `stdin gave more than ${maxBytes} bytes before a line break: not an enrollment token`,
+          ),
+        );
     };
     const onEnd = (): void => finish();
-    const onError = (err: Error): void => finish(new BurrowError(ErrorCode.USAGE, `cannot read the token from stdin: ${err.message}`, { cause: err }));
-    const timer = setTimeout(() => finish(new BurrowError(ErrorCode.TIMEOUT, `no enrollment token on stdin within ${timeoutMs / 1000} s`)), timeoutMs);
+    const onError = (err: Error): void =>
+      finish(new BurrowError(ErrorCode.USAGE, `cannot read the token from stdin: ${err.message}`, { cause: err }));
+    const timer = setTimeout(
+      () => finish(new BurrowError(ErrorCode.TIMEOUT, `no enrollment token on stdin within ${timeoutMs / 1000} s`)),
+      timeoutMs,
+    );
     stream.on('data', onData);
     stream.once('end', onEnd);
     stream.once('error', onError);

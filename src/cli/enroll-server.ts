@@ -48,10 +48,18 @@ async function serverConfig(flags: AdminFlags): Promise<ServerConfig> {
 }
 
 /** The CA directory and the set-up problems (printed as warnings); throws USAGE when there is no CA at all. */
-async function caDirOf(config: ServerConfig, flags: AdminFlags, warn: boolean): Promise<{ caDir: string; caFingerprint?: string }> {
+async function caDirOf(
+  config: ServerConfig,
+  flags: AdminFlags,
+  warn: boolean,
+): Promise<{ caDir: string; caFingerprint?: string }> {
   const setup = await inspectServerSetup(config, flags.caDir);
   if (setup.caDir === undefined) throw new BurrowError(ErrorCode.USAGE, setup.problems[0] ?? 'no CA directory found');
-  if (warn) printWarnings([...setup.problems.map((p) => `the server will refuse enrollment until this is fixed: ${p}`), ...setup.notes]);
+  if (warn)
+    printWarnings([
+      ...setup.problems.map((p) => `the server will refuse enrollment until this is fixed: ${p}`),
+      ...setup.notes,
+    ]);
   return { caDir: setup.caDir, ...(setup.caFingerprint ? { caFingerprint: setup.caFingerprint } : {}) };
 }
 
@@ -108,24 +116,54 @@ export async function tokenCreate(flags: TokenCreateFlags): Promise<void> {
     allowances,
     ...(flags.certDays !== undefined ? { certDays: flags.certDays } : {}),
   });
-  const address = flags.serverAddr ? withPort(flags.serverAddr, config.bindPort) : joinAddress(await publicHost(config), config.bindPort);
+  const address = flags.serverAddr
+    ? withPort(flags.serverAddr, config.bindPort)
+    : joinAddress(await publicHost(config), config.bindPort);
   const command = `burrow client join ${address} --token ${created.text} --fingerprint ${caFingerprint}`;
   if (flags.json) {
-    out(JSON.stringify({ identity: flags.id, token: created.text, tokenId: created.record.id, expiresAt: created.record.expiresAt, caFingerprint, joinCommand: command, allowances, ...(created.revokedAt ? { revokedAt: created.revokedAt } : {}) }, null, 2));
+    out(
+      JSON.stringify(
+        {
+          identity: flags.id,
+          token: created.text,
+          tokenId: created.record.id,
+          expiresAt: created.record.expiresAt,
+          caFingerprint,
+          joinCommand: command,
+          allowances,
+          ...(created.revokedAt ? { revokedAt: created.revokedAt } : {}),
+        },
+        null,
+        2,
+      ),
+    );
     return;
   }
-  out(`one-time enrollment token for "${flags.id}" (id ${created.record.id}), valid for ${formatDuration(ttlMs)} until ${formatDate(new Date(created.record.expiresAt))}:`);
+  out(
+    `one-time enrollment token for "${flags.id}" (id ${created.record.id}), valid for ${formatDuration(ttlMs)} until ${formatDate(new Date(created.record.expiresAt))}:`,
+  );
   out(`  ${created.text}`);
-  out(`allowed: ${describeAllowances(allowances)}; certificate valid ${created.record.certDays} days, renewed automatically`);
+  out(
+    `allowed: ${describeAllowances(allowances)}; certificate valid ${created.record.certDays} days, renewed automatically`,
+  );
   out('on the client, run:');
   out(`  ${command}`);
-  if (created.revokedAt) out(`note: "${flags.id}" was revoked at ${formatDate(new Date(created.revokedAt))}; it stays revoked until this token is used, which enrolls it again`);
-  if (address.startsWith(ADDRESS_PLACEHOLDER)) printWarnings([`replace ${ADDRESS_PLACEHOLDER} with the address clients reach this server at (or pass --server-addr)`]);
+  if (created.revokedAt)
+    out(
+      `note: "${flags.id}" was revoked at ${formatDate(new Date(created.revokedAt))}; it stays revoked until this token is used, which enrolls it again`,
+    );
+  if (address.startsWith(ADDRESS_PLACEHOLDER))
+    printWarnings([
+      `replace ${ADDRESS_PLACEHOLDER} with the address clients reach this server at (or pass --server-addr)`,
+    ]);
 }
 
 /** One table line, columns padded to `widths`. */
 function row(cells: readonly string[], widths: readonly number[]): string {
-  return cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]! + COLUMN_GAP))).join('').trimEnd();
+  return cells
+    .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]! + COLUMN_GAP)))
+    .join('')
+    .trimEnd();
 }
 
 /** `burrow server clients`: the enrolled identities, their status, expiry and last seen. */
@@ -156,16 +194,22 @@ export async function listClients(flags: AdminFlags & { json?: boolean }): Promi
 }
 
 /** `burrow server revoke ID`: revokes the identity's certificates, rewrites the CRL, cancels its tokens. */
-export async function revokeClient(identity: string, flags: AdminFlags & { keyPassphraseFile?: string }): Promise<void> {
+export async function revokeClient(
+  identity: string,
+  flags: AdminFlags & { keyPassphraseFile?: string },
+): Promise<void> {
   const config = await serverConfig(flags);
   const { caDir } = await caDirOf(config, flags, false);
   const passphrase = await readPassphraseFile(flags.keyPassphraseFile);
   const crlFile = config.transport.tls.crlFile;
   const r = await revokeIdentity({ caDir, identity, serverCrlFile: crlFile, ...passphraseOption(passphrase) });
   const count = r.serials.length;
-  out(`revoked "${identity}": ${count} certificate${count === 1 ? '' : 's'}${count > 0 ? ` (serial ${r.serials.join(', ')})` : ''}; its policy entry and renewals are off`);
+  out(
+    `revoked "${identity}": ${count} certificate${count === 1 ? '' : 's'}${count > 0 ? ` (serial ${r.serials.join(', ')})` : ''}; its policy entry and renewals are off`,
+  );
   out(`CRL written to ${r.crlFile}${r.copiedTo ? ` and ${r.copiedTo}` : ''}`);
-  if (r.cancelledTokens > 0) out(`cancelled ${r.cancelledTokens} unused token${r.cancelledTokens === 1 ? '' : 's'} of "${identity}"`);
+  if (r.cancelledTokens > 0)
+    out(`cancelled ${r.cancelledTokens} unused token${r.cancelledTokens === 1 ? '' : 's'} of "${identity}"`);
   if (crlFile) {
     out('the running server reloads the CRL by itself, refuses these certificates and closes their live sessions');
   } else {

@@ -37,7 +37,9 @@ async function runProgram(args: string[]): Promise<void> {
     .enablePositionalOptions()
     .exitOverride()
     // The command list shows each command as its real definition would, stubs included.
-    .configureHelp({ subcommandTerm: (cmd) => COMMANDS.find((c) => c.name === cmd.name())?.term ?? new Help().subcommandTerm(cmd) });
+    .configureHelp({
+      subcommandTerm: (cmd) => COMMANDS.find((c) => c.name === cmd.name())?.term ?? new Help().subcommandTerm(cmd),
+    });
 
   // The command being run is registered in full (its modules load now); the others are a name and a
   // description, enough for `burrow --help` and for "unknown command" errors, and load nothing.

@@ -56,5 +56,10 @@ export function formatRemote(remote: RemoteInfo, now = Date.now()): string {
   const head =
     `${remote.host}:${remote.port}: ${remote.protocol}, ${remote.cipher}` +
     `${remote.alpn ? `, ALPN ${remote.alpn}` : ''}, ${remote.chain.length} certificate${remote.chain.length === 1 ? '' : 's'} sent\n`;
-  return head + remote.chain.map((info, i) => `certificate ${i} (${i === 0 ? 'leaf' : 'chain'})\n${formatCertInfo(info, now)}`).join('');
+  return (
+    head +
+    remote.chain
+      .map((info, i) => `certificate ${i} (${i === 0 ? 'leaf' : 'chain'})\n${formatCertInfo(info, now)}`)
+      .join('')
+  );
 }

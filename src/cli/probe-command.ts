@@ -16,7 +16,9 @@ interface ProbeFlags {
 export function registerProbeCommand(program: Command): void {
   program
     .command('probe')
-    .description('TLS handshake with HOST:PORT: print version, cipher, ALPN, the peer chain and the verification result')
+    .description(
+      'TLS handshake with HOST:PORT: print version, cipher, ALPN, the peer chain and the verification result',
+    )
     .argument('<address>', 'HOST:PORT (e.g. 127.0.0.1:7000)')
     .option('--ca <file>', 'CA to verify the server against (default: the system CAs)')
     .option('--cert <file>', 'client certificate to present')

@@ -9,8 +9,13 @@ import { onStopSignal } from './signals.js';
 export function registerQuickstartCommand(program: Command): void {
   program
     .command('quickstart')
-    .description('make a CA and certificates, start a server and a client with mutual TLS on loopback, and expose a hello service')
-    .option('--dir <dir>', 'where certificates and configs go (default: a new temporary directory; reused if it holds a quickstart CA)')
+    .description(
+      'make a CA and certificates, start a server and a client with mutual TLS on loopback, and expose a hello service',
+    )
+    .option(
+      '--dir <dir>',
+      'where certificates and configs go (default: a new temporary directory; reused if it holds a quickstart CA)',
+    )
     .option('--log-level <level>', 'trace, debug, info, warn or error', 'warn')
     .action(async (flags: { dir?: string; logLevel: string }) => {
       try {

@@ -72,7 +72,10 @@ async function runServer(flags: ServerFlags): Promise<number> {
     }
     const config = await readConfig(flags.config);
     if (flags.stateDir) config.stateDir = flags.stateDir;
-    const [{ loggerFromConfig }, { BurrowServer }] = await Promise.all([import('../log.js'), import('../server/index.js')]);
+    const [{ loggerFromConfig }, { BurrowServer }] = await Promise.all([
+      import('../log.js'),
+      import('../server/index.js'),
+    ]);
     const logger = loggerFromConfig(config.log, 'server', flags.logLevel);
     const server = new BurrowServer(config, { logger });
     await server.start();
@@ -107,7 +110,10 @@ async function reload(server: BurrowServer, flags: ServerFlags, logger: Logger):
   try {
     next = await readConfig(flags.config);
   } catch (err) {
-    logger.error({ file: flags.config, err: errorMessage(err) }, 'config reload failed: the file is invalid; keeping the running settings');
+    logger.error(
+      { file: flags.config, err: errorMessage(err) },
+      'config reload failed: the file is invalid; keeping the running settings',
+    );
     return;
   }
   if (flags.stateDir) next.stateDir = flags.stateDir;

@@ -98,18 +98,31 @@ export class ClientAdminApi {
       if (err instanceof BurrowError) throw err;
       const code = (err as NodeJS.ErrnoException).code;
       const hint = code === 'ECONNREFUSED' ? ': nothing listens there; is the client running with this config?' : '';
-      throw new BurrowError(ErrorCode.NETWORK, `cannot reach the client admin API at ${this.url}: ${errorMessage(err)}${hint}`, { cause: err });
+      throw new BurrowError(
+        ErrorCode.NETWORK,
+        `cannot reach the client admin API at ${this.url}: ${errorMessage(err)}${hint}`,
+        { cause: err },
+      );
     }
     if (answer.status >= 200 && answer.status < 300) return answer;
     const reason = errorText(answer.body);
     if (answer.status === 401) {
-      throw new BurrowError(ErrorCode.AUTH, `the client admin API at ${this.url} refused the credentials (401): webServer.user and webServer.password in ${this.source} must match the running client's`);
+      throw new BurrowError(
+        ErrorCode.AUTH,
+        `the client admin API at ${this.url} refused the credentials (401): webServer.user and webServer.password in ${this.source} must match the running client's`,
+      );
     }
     if (answer.status === 429) {
-      throw new BurrowError(ErrorCode.AUTH, `the client admin API at ${this.url} refuses this address for ${answer.retryAfter || 'a few'} s after too many failed logins (429): check webServer.user and webServer.password in ${this.source}, then retry`);
+      throw new BurrowError(
+        ErrorCode.AUTH,
+        `the client admin API at ${this.url} refuses this address for ${answer.retryAfter || 'a few'} s after too many failed logins (429): check webServer.user and webServer.password in ${this.source}, then retry`,
+      );
     }
     if (answer.status === 400) throw new BurrowError(ErrorCode.CONFIG, reason);
-    throw new BurrowError(ErrorCode.INTERNAL, `the client admin API at ${this.url} answered ${method} ${path} with ${answer.status}: ${reason}`);
+    throw new BurrowError(
+      ErrorCode.INTERNAL,
+      `the client admin API at ${this.url} answered ${method} ${path} with ${answer.status}: ${reason}`,
+    );
   }
 
   private request(method: string, path: string, body?: string): Promise<Answer> {
@@ -123,7 +136,12 @@ export class ClientAdminApi {
         headers['Content-Length'] = String(Buffer.byteLength(body));
       }
       const timer = setTimeout(() => {
-        req.destroy(new BurrowError(ErrorCode.TIMEOUT, `the client admin API at ${this.url} did not answer ${method} ${path} within ${this.timeoutMs} ms`));
+        req.destroy(
+          new BurrowError(
+            ErrorCode.TIMEOUT,
+            `the client admin API at ${this.url} did not answer ${method} ${path} within ${this.timeoutMs} ms`,
+          ),
+        );
       }, this.timeoutMs);
       const finish = (err: Error | undefined, answer?: Answer): void => {
         clearTimeout(timer);
@@ -147,12 +165,23 @@ export class ClientAdminApi {
           res.on('data', (chunk: Buffer) => {
             size += chunk.length;
             if (size > MAX_RESPONSE_BYTES) {
-              req.destroy(new BurrowError(ErrorCode.PROTOCOL, `the answer from ${this.url}${path} is over ${MAX_RESPONSE_BYTES} bytes`));
+              req.destroy(
+                new BurrowError(
+                  ErrorCode.PROTOCOL,
+                  `the answer from ${this.url}${path} is over ${MAX_RESPONSE_BYTES} bytes`,
+                ),
+              );
               return;
             }
             chunks.push(chunk);
           });
-          res.on('end', () => finish(undefined, { status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), retryAfter: String(res.headers['retry-after'] ?? '') }));
+          res.on('end', () =>
+            finish(undefined, {
+              status: res.statusCode ?? 0,
+              body: Buffer.concat(chunks).toString('utf8'),
+              retryAfter: String(res.headers['retry-after'] ?? ''),
+            }),
+          );
           res.on('error', (err) => finish(err));
         },
       );
@@ -167,12 +196,22 @@ export class ClientAdminApi {
    * rather than checked against CAs. Until the check passes nothing is written on the socket.
    */
   private connectPinned(expected: Buffer): Duplex {
-    const socket = tls.connect({ host: this.host, port: this.web.port, rejectUnauthorized: false, servername: tlsServerName(this.host) });
+    const socket = tls.connect({
+      host: this.host,
+      port: this.web.port,
+      rejectUnauthorized: false,
+      servername: tlsServerName(this.host),
+    });
     socket.cork();
     socket.once('secureConnect', () => {
       const raw = socket.getPeerCertificate().raw as Buffer | undefined;
       if (!raw || !raw.equals(expected)) {
-        socket.destroy(new BurrowError(ErrorCode.TLS, `the client admin API at ${this.url} presented a certificate other than webServer.tls.certFile; refusing to send credentials`));
+        socket.destroy(
+          new BurrowError(
+            ErrorCode.TLS,
+            `the client admin API at ${this.url} presented a certificate other than webServer.tls.certFile; refusing to send credentials`,
+          ),
+        );
         return;
       }
       socket.uncork();
@@ -184,7 +223,11 @@ export class ClientAdminApi {
     try {
       return JSON.parse(answer.body) as unknown;
     } catch (err) {
-      throw new BurrowError(ErrorCode.PROTOCOL, `the client admin API at ${this.url} answered something other than JSON: ${errorMessage(err)}`, { cause: err });
+      throw new BurrowError(
+        ErrorCode.PROTOCOL,
+        `the client admin API at ${this.url} answered something other than JSON: ${errorMessage(err)}`,
+        { cause: err },
+      );
     }
   }
 }
@@ -206,7 +249,11 @@ function readCertDer(file: string): Buffer {
   try {
     return new X509Certificate(readFileSync(file)).raw;
   } catch (err) {
-    throw new BurrowError(ErrorCode.TLS, `webServer.tls.certFile: cannot read a certificate from ${file}: ${errorMessage(err)}`, { cause: err });
+    throw new BurrowError(
+      ErrorCode.TLS,
+      `webServer.tls.certFile: cannot read a certificate from ${file}: ${errorMessage(err)}`,
+      { cause: err },
+    );
   }
 }
 

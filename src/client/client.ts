@@ -128,7 +128,15 @@ export class BurrowClient extends EventEmitter implements ClientView {
   status(): ClientProxyStatus[] {
     return [...this.proxies.workers.values()].map((worker) => {
       const s = statusOf(worker);
-      return { name: s.name, type: s.type, status: FRP_PHASE[s.phase], err: s.error, localAddr: s.localAddr, plugin: '', remoteAddr: s.remoteAddr };
+      return {
+        name: s.name,
+        type: s.type,
+        status: FRP_PHASE[s.phase],
+        err: s.error,
+        localAddr: s.localAddr,
+        plugin: '',
+        remoteAddr: s.remoteAddr,
+      };
     });
   }
 
@@ -166,7 +174,14 @@ export class BurrowClient extends EventEmitter implements ClientView {
       // close() may have run while the file was read: apply nothing to a closed client.
       this.throwIfClosed();
       for (const warning of next.warnings) this.logger.warn({ config: this.source.name }, warning);
-      const result = await applyReload(this.config, next.config, this.proxies, this.visitors, this.logger, this.source.name);
+      const result = await applyReload(
+        this.config,
+        next.config,
+        this.proxies,
+        this.visitors,
+        this.logger,
+        this.source.name,
+      );
       this.config.proxies = this.proxies.configured();
       this.config.visitors = this.visitors.configs();
       return result;
@@ -184,8 +199,13 @@ export class BurrowClient extends EventEmitter implements ClientView {
   async forward(options: ForwardOptions): Promise<Forward> {
     if (this.closed) throw new BurrowError(ErrorCode.CLOSED, 'the client is closed');
     const config = forwardProxyConfig(options);
-    if (this.proxies.has(config.name)) throw new BurrowError(ErrorCode.CONFIG, `forward: a proxy named "${config.name}" already exists on this client`);
-    if (!this.liveControl()) throw new BurrowError(ErrorCode.CLOSED, 'forward: not connected to the server (reconnecting); try again once connected');
+    if (this.proxies.has(config.name))
+      throw new BurrowError(ErrorCode.CONFIG, `forward: a proxy named "${config.name}" already exists on this client`);
+    if (!this.liveControl())
+      throw new BurrowError(
+        ErrorCode.CLOSED,
+        'forward: not connected to the server (reconnecting); try again once connected',
+      );
     const worker = this.proxies.add(config, { forwarded: true });
     try {
       await awaitRegistration(this, worker, () => this.proxies.get(config.name) === worker);
@@ -339,7 +359,14 @@ export class BurrowClient extends EventEmitter implements ClientView {
     const server = formatAddress(this.config.serverAddr, this.config.serverPort);
     this.logger.info({ server }, 'connecting to server');
     const connector = new Connector(this.config, () => this.clientTls);
-    const control = await login(connector, this.config, this.runId, this.proxies.workers, this.encryptionKey, this.logger);
+    const control = await login(
+      connector,
+      this.config,
+      this.runId,
+      this.proxies.workers,
+      this.encryptionKey,
+      this.logger,
+    );
     if (this.closed) {
       control.close();
       return;
@@ -386,7 +413,10 @@ export class BurrowClient extends EventEmitter implements ClientView {
         await this.connectOnce();
       } catch (err) {
         const refused = isBurrowError(err, ErrorCode.LOGIN_REFUSED);
-        this.logger.warn({ err: errorMessage(err), attempt }, refused ? 'login refused; retrying' : 'reconnect failed; retrying');
+        this.logger.warn(
+          { err: errorMessage(err), attempt },
+          refused ? 'login refused; retrying' : 'reconnect failed; retrying',
+        );
       }
     }
     for (const proxy of this.proxies.workers.values()) proxy.phase = 'closed';

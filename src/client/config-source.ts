@@ -31,7 +31,9 @@ export class ConfigSource {
     try {
       return await readFile(this.file, 'utf8');
     } catch (err) {
-      throw new BurrowError(ErrorCode.CONFIG, `${this.file}: cannot read config file: ${errorMessage(err)}`, { cause: err });
+      throw new BurrowError(ErrorCode.CONFIG, `${this.file}: cannot read config file: ${errorMessage(err)}`, {
+        cause: err,
+      });
     }
   }
 
@@ -51,7 +53,9 @@ export class ConfigSource {
       // As frpc: the file is overwritten in place; a new one is created readable by its owner only.
       await writeFile(this.file, text, { mode: CONFIG_FILE_MODE });
     } catch (err) {
-      throw new BurrowError(ErrorCode.INTERNAL, `${this.file}: cannot write config file: ${errorMessage(err)}`, { cause: err });
+      throw new BurrowError(ErrorCode.INTERNAL, `${this.file}: cannot write config file: ${errorMessage(err)}`, {
+        cause: err,
+      });
     }
   }
 

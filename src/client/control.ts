@@ -71,7 +71,10 @@ export async function login(
       timeoutMs: LOGIN_RESPONSE_TIMEOUT_MS,
       bootstrap: {
         // kcp and quic fall back to tcp (see connector.ts); wss always runs TLS.
-        transport: config.transport.protocol === 'kcp' || config.transport.protocol === 'quic' ? 'tcp' : config.transport.protocol,
+        transport:
+          config.transport.protocol === 'kcp' || config.transport.protocol === 'quic'
+            ? 'tcp'
+            : config.transport.protocol,
         tls: config.transport.tls.enable || config.transport.protocol === 'wss',
         tcpMux: config.transport.tcpMux,
       },
@@ -119,18 +122,20 @@ export async function login(
  * Answers a burrow server's nonce: the first control message is a Ping whose privilege_key is the
  * login proof; the server answers Pong (accepted) or Pong{error} and closes (refused: LOGIN_REFUSED).
  */
-async function proveLogin(
-  channel: ControlChannel,
-  input: LoginProofInput & { timestamp: number },
-): Promise<void> {
+async function proveLogin(channel: ControlChannel, input: LoginProofInput & { timestamp: number }): Promise<void> {
   channel.write({ type: 'Ping', body: { privilege_key: loginProof(input), timestamp: input.timestamp } });
   let answer: Message;
   try {
     answer = await channel.read({ timeoutMs: LOGIN_RESPONSE_TIMEOUT_MS });
   } catch (err) {
-    throw new BurrowError(ErrorCode.LOGIN_REFUSED, `login refused: the server closed the session after the login proof (${errorMessage(err)})`, { cause: err });
+    throw new BurrowError(
+      ErrorCode.LOGIN_REFUSED,
+      `login refused: the server closed the session after the login proof (${errorMessage(err)})`,
+      { cause: err },
+    );
   }
-  if (answer.type !== 'Pong') throw new BurrowError(ErrorCode.PROTOCOL, `expected a Pong in answer to the login proof, got ${answer.type}`);
+  if (answer.type !== 'Pong')
+    throw new BurrowError(ErrorCode.PROTOCOL, `expected a Pong in answer to the login proof, got ${answer.type}`);
   if (answer.body.error) throw new BurrowError(ErrorCode.LOGIN_REFUSED, `login refused: ${answer.body.error}`);
 }
 
@@ -141,11 +146,18 @@ async function proveLogin(
  * instead of "connection ended".
  */
 function explainEarlyClose(err: unknown, connector: Connector, config: ClientConfig): unknown {
-  const closed = isBurrowError(err, ErrorCode.UNEXPECTED_EOF) || isBurrowError(err, ErrorCode.MUX) || isBurrowError(err, ErrorCode.CLOSED);
+  const closed =
+    isBurrowError(err, ErrorCode.UNEXPECTED_EOF) ||
+    isBurrowError(err, ErrorCode.MUX) ||
+    isBurrowError(err, ErrorCode.CLOSED);
   if (!closed) return err;
   const tcpMuxHint = earlyCloseTcpMuxHint(config.transport.tcpMux);
   if (!connector.info.tls) {
-    return new BurrowError((err as BurrowError).code, `the server closed the connection before answering the login: ${tcpMuxHint} (${errorMessage(err)})`, { cause: err });
+    return new BurrowError(
+      (err as BurrowError).code,
+      `the server closed the connection before answering the login: ${tcpMuxHint} (${errorMessage(err)})`,
+      { cause: err },
+    );
   }
   const cert = config.transport.tls.certFile
     ? `the client certificate ${config.transport.tls.certFile}`
@@ -247,7 +259,10 @@ export class ClientControl extends EventEmitter {
   private sendPing(): void {
     const scoped = this.config.auth.additionalScopes.includes('HeartBeats');
     const timestamp = nowSeconds();
-    this.send({ type: 'Ping', body: scoped ? { privilege_key: privilegeKey(this.config.auth.token, timestamp), timestamp } : {} });
+    this.send({
+      type: 'Ping',
+      body: scoped ? { privilege_key: privilegeKey(this.config.auth.token, timestamp), timestamp } : {},
+    });
   }
 
   private async readLoop(): Promise<void> {
@@ -313,7 +328,8 @@ export class ClientControl extends EventEmitter {
     try {
       // No deadline: a pooled work connection waits for its user as long as the session lives.
       const message = await wire.read({ timeoutMs: 0 });
-      if (message.type !== 'StartWorkConn') throw new BurrowError(ErrorCode.PROTOCOL, `expected StartWorkConn, got ${message.type}`);
+      if (message.type !== 'StartWorkConn')
+        throw new BurrowError(ErrorCode.PROTOCOL, `expected StartWorkConn, got ${message.type}`);
       start = message.body;
       this.idleWork.delete(conn);
     } catch (err) {
@@ -344,7 +360,11 @@ export class ClientControl extends EventEmitter {
     if (this.serverNonce) {
       this.workConnSeq += 1;
       const seq = this.workConnSeq;
-      return { run_id: this.runId, privilege_key: workConnProof(this.config.auth.token, this.serverNonce, this.runId, seq), timestamp: seq };
+      return {
+        run_id: this.runId,
+        privilege_key: workConnProof(this.config.auth.token, this.serverNonce, this.runId, seq),
+        timestamp: seq,
+      };
     }
     if (!this.config.auth.additionalScopes.includes('NewWorkConns')) return { run_id: this.runId };
     const timestamp = nowSeconds();

@@ -65,7 +65,11 @@ export function forwardUrl(type: ProxyType, serverAddr: string, remoteAddr: stri
  * TIMEOUT after FORWARD_RESPONSE_TIMEOUT_MS. `events` is the client (its 'proxy', 'disconnected'
  * and 'close' events); `current` says whether the worker is still the client's.
  */
-export function awaitRegistration(events: EventEmitter, worker: ProxyWorker, current: () => boolean): Promise<ProxyWorker> {
+export function awaitRegistration(
+  events: EventEmitter,
+  worker: ProxyWorker,
+  current: () => boolean,
+): Promise<ProxyWorker> {
   return new Promise((resolve, reject) => {
     const name = worker.config.name;
     const done = (err?: Error): void => {
@@ -79,11 +83,19 @@ export function awaitRegistration(events: EventEmitter, worker: ProxyWorker, cur
     const onProxy = (status: { name: string }): void => {
       if (status.name !== name || !current()) return;
       if (worker.phase === 'running') done();
-      else if (worker.phase === 'error') done(new BurrowError(ErrorCode.PROXY_REFUSED, `proxy [${name}] refused by the server: ${worker.lastError}`));
+      else if (worker.phase === 'error')
+        done(new BurrowError(ErrorCode.PROXY_REFUSED, `proxy [${name}] refused by the server: ${worker.lastError}`));
     };
-    const onGone = (): void => done(new BurrowError(ErrorCode.CLOSED, `proxy [${name}]: the session to the server ended before it answered`));
+    const onGone = (): void =>
+      done(new BurrowError(ErrorCode.CLOSED, `proxy [${name}]: the session to the server ended before it answered`));
     const timer = setTimeout(
-      () => done(new BurrowError(ErrorCode.TIMEOUT, `proxy [${name}]: no answer from the server within ${FORWARD_RESPONSE_TIMEOUT_MS} ms`)),
+      () =>
+        done(
+          new BurrowError(
+            ErrorCode.TIMEOUT,
+            `proxy [${name}]: no answer from the server within ${FORWARD_RESPONSE_TIMEOUT_MS} ms`,
+          ),
+        ),
       FORWARD_RESPONSE_TIMEOUT_MS,
     );
     events.on('proxy', onProxy);

@@ -1,11 +1,22 @@
 // connect() options: frpc.toml's keys in camelCase, any subset; completed with frp's defaults, written as TOML and checked by the config loader.
 import { stringify } from 'smol-toml';
 import { isDeepStrictEqual } from 'node:util';
-import { defaultClientConfig, defaultProxyConfig, parseClientConfig, type ClientConfig, type ProxyConfig, type VisitorConfig } from '../config/index.js';
+import {
+  defaultClientConfig,
+  defaultProxyConfig,
+  parseClientConfig,
+  type ClientConfig,
+  type ProxyConfig,
+  type VisitorConfig,
+} from '../config/index.js';
 import { completeVisitor } from '../config/defaults.js';
 
 /** Every key optional, at every depth; arrays are given whole. */
-export type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+export type DeepPartial<T> = T extends readonly unknown[]
+  ? T
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
 
 /** One [[proxies]] entry: a name, and any other keys (type defaults to "tcp"). */
 export type ProxyOptions = DeepPartial<ProxyConfig> & { name: string };
@@ -33,7 +44,11 @@ export interface ResolvedOptions {
  * Completes `options` with frp's defaults and validates them exactly as frpc.toml would be
  * validated. Throws ConfigError (code ERR_CONFIG) naming `sourceName` and the key.
  */
-export function resolveConnectOptions(options: ConnectOptions, env: NodeJS.ProcessEnv = process.env, sourceName = OPTIONS_SOURCE_NAME): ResolvedOptions {
+export function resolveConnectOptions(
+  options: ConnectOptions,
+  env: NodeJS.ProcessEnv = process.env,
+  sourceName = OPTIONS_SOURCE_NAME,
+): ResolvedOptions {
   const { proxies = [], visitors = [], ...top } = options;
   const config = mergeDefaults(defaultClientConfig(env), top);
   config.proxies = proxies.map((p) => mergeDefaults(defaultProxyConfig(p.name, p.type ?? 'tcp'), p));
@@ -48,10 +63,18 @@ export function configToToml(config: ClientConfig, env: NodeJS.ProcessEnv = proc
   const { proxies, visitors, ...top } = config;
   const out = pruneDefaults(top, defaultClientConfig(env)) ?? {};
   if (proxies.length > 0) {
-    out.proxies = proxies.map((p) => ({ name: p.name, type: p.type, ...pruneDefaults(p, defaultProxyConfig(p.name, p.type)) }));
+    out.proxies = proxies.map((p) => ({
+      name: p.name,
+      type: p.type,
+      ...pruneDefaults(p, defaultProxyConfig(p.name, p.type)),
+    }));
   }
   if (visitors.length > 0) {
-    out.visitors = visitors.map((v) => ({ name: v.name, type: v.type, ...pruneDefaults(v, completeVisitor({ name: v.name, type: v.type })) }));
+    out.visitors = visitors.map((v) => ({
+      name: v.name,
+      type: v.type,
+      ...pruneDefaults(v, completeVisitor({ name: v.name, type: v.type })),
+    }));
   }
   return escapeTemplateBraces(stringify(out));
 }

@@ -139,7 +139,10 @@ export class ProxyWorker {
       return;
     }
     if (header) local.write(header);
-    this.logger.debug({ proxy: this.config.name, src: `${start.src_addr ?? ''}:${start.src_port ?? 0}` }, 'user connection');
+    this.logger.debug(
+      { proxy: this.config.name, src: `${start.src_addr ?? ''}:${start.src_port ?? 0}` },
+      'user connection',
+    );
     await relay(work, local);
   }
 }

@@ -32,7 +32,10 @@ export async function applyReload(
 ): Promise<ClientReloadResult> {
   const clash = next.proxies.find((p) => proxies.isForwarded(p.name));
   if (clash) {
-    throw new BurrowError(ErrorCode.CONFIG, `${source}: proxy "${clash.name}" is already forwarded through the library API (forward()); give the config's proxy another name`);
+    throw new BurrowError(
+      ErrorCode.CONFIG,
+      `${source}: proxy "${clash.name}" is already forwarded through the library API (forward()); give the config's proxy another name`,
+    );
   }
   const proxyDiff = diffByName(proxies.configured(), next.proxies);
   const nextProxies = new Map(next.proxies.map((p) => [p.name, p]));
@@ -59,7 +62,10 @@ export async function applyReload(
 
   const restart = restartRequired(current, next);
   if (restart.length > 0) {
-    logger.warn({ keys: restart }, `config keys changed that a reload does not apply; restart the client to apply them: ${restart.join(', ')}`);
+    logger.warn(
+      { keys: restart },
+      `config keys changed that a reload does not apply; restart the client to apply them: ${restart.join(', ')}`,
+    );
   }
   const result: ClientReloadResult = {
     added: proxyDiff.added,
@@ -70,7 +76,13 @@ export async function applyReload(
     errors,
   };
   logger.info(
-    { added: result.added, removed: result.removed, changed: result.changed, unchanged: proxyDiff.unchanged.length, visitors: result.visitors },
+    {
+      added: result.added,
+      removed: result.removed,
+      changed: result.changed,
+      unchanged: proxyDiff.unchanged.length,
+      visitors: result.visitors,
+    },
     'config reloaded',
   );
   return result;

@@ -81,12 +81,18 @@ export class UdpWorker {
         } catch (err) {
           // One datagram that cannot be sent is lost; the work connection goes on.
           this.dropped += 1;
-          this.options.logger.debug({ proxy: this.options.proxyName, err: errorMessage(err) }, 'datagram to the local service dropped');
+          this.options.logger.debug(
+            { proxy: this.options.proxyName, err: errorMessage(err) },
+            'datagram to the local service dropped',
+          );
         }
       }
     } catch (err) {
       if (this.stream === stream) {
-        this.options.logger.info({ proxy: this.options.proxyName, err: errorMessage(err) }, 'udp work connection ended');
+        this.options.logger.info(
+          { proxy: this.options.proxyName, err: errorMessage(err) },
+          'udp work connection ended',
+        );
         this.close();
       }
     }
@@ -117,7 +123,10 @@ export class UdpWorker {
         });
         datagram = Buffer.concat([header, payload]);
       } catch (err) {
-        this.options.logger.warn({ proxy: this.options.proxyName, err: errorMessage(err) }, 'PROXY protocol header not written');
+        this.options.logger.warn(
+          { proxy: this.options.proxyName, err: errorMessage(err) },
+          'PROXY protocol header not written',
+        );
       }
     }
     peer.socket.send(datagram, this.options.localPort, this.options.localIP);

@@ -32,7 +32,10 @@ export class VisitorSet {
   async add(config: VisitorConfig): Promise<void> {
     if (config.type !== 'stcp') {
       this.entries.set(config.name, { config });
-      this.logger.warn({ visitor: config.name, type: config.type }, 'visitor type not supported by burrow yet; ignored');
+      this.logger.warn(
+        { visitor: config.name, type: config.type },
+        'visitor type not supported by burrow yet; ignored',
+      );
       return;
     }
     const runner = new StcpVisitor(config, this.ownUser, this.session, this.logger);

@@ -48,13 +48,28 @@ export class StcpVisitor {
     const listener = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => void this.handle(socket));
     await new Promise<void>((resolve, reject) => {
       listener.once('error', (err) =>
-        reject(new BurrowError(ErrorCode.NETWORK, `visitor [${this.config.name}]: listen on ${formatAddress(this.config.bindAddr, this.config.bindPort)}: ${err.message}`, { cause: err })),
+        reject(
+          new BurrowError(
+            ErrorCode.NETWORK,
+            `visitor [${this.config.name}]: listen on ${formatAddress(this.config.bindAddr, this.config.bindPort)}: ${err.message}`,
+            { cause: err },
+          ),
+        ),
       );
       listener.listen({ host: this.config.bindAddr, port: this.config.bindPort }, resolve);
     });
-    listener.on('error', (err) => this.logger.error({ visitor: this.config.name, err: err.message }, 'visitor listener error'));
+    listener.on('error', (err) =>
+      this.logger.error({ visitor: this.config.name, err: err.message }, 'visitor listener error'),
+    );
     this.listener = listener;
-    this.logger.info({ visitor: this.config.name, server: this.targetName, bind: formatAddress(this.config.bindAddr, this.config.bindPort) }, 'visitor listening');
+    this.logger.info(
+      {
+        visitor: this.config.name,
+        server: this.targetName,
+        bind: formatAddress(this.config.bindAddr, this.config.bindPort),
+      },
+      'visitor listening',
+    );
   }
 
   /** Stops listening and closes every live connection. */
@@ -74,7 +89,10 @@ export class StcpVisitor {
     try {
       wire = await this.connect();
     } catch (err) {
-      this.logger.warn({ visitor: this.config.name, server: this.targetName, err: errorMessage(err) }, 'visitor connection failed');
+      this.logger.warn(
+        { visitor: this.config.name, server: this.targetName, err: errorMessage(err) },
+        'visitor connection failed',
+      );
       user.destroy();
       return;
     }
@@ -105,8 +123,10 @@ export class StcpVisitor {
     });
     try {
       const reply = await wire.read({ timeoutMs: VISITOR_RESPONSE_TIMEOUT_MS });
-      if (reply.type !== 'NewVisitorConnResp') throw new BurrowError(ErrorCode.PROTOCOL, `expected NewVisitorConnResp, got ${reply.type}`);
-      if (reply.body.error) throw new BurrowError(ErrorCode.AUTH, `start new visitor connection error: ${reply.body.error}`);
+      if (reply.type !== 'NewVisitorConnResp')
+        throw new BurrowError(ErrorCode.PROTOCOL, `expected NewVisitorConnResp, got ${reply.type}`);
+      if (reply.body.error)
+        throw new BurrowError(ErrorCode.AUTH, `start new visitor connection error: ${reply.body.error}`);
     } catch (err) {
       wire.stream.destroy();
       throw err;

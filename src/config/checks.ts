@@ -28,7 +28,12 @@ export function checkAuthMethod(raw: Table, file: string, problems: Problem[]): 
   const auth = raw.auth;
   if (!isTable(auth) || typeof auth.method !== 'string' || auth.method === '' || auth.method === 'token') return;
   if (auth.method === 'oidc') {
-    push(problems, file, ['auth', 'method'], '"oidc" (OpenID Connect) is an frp feature burrow does not support; use "token"');
+    push(
+      problems,
+      file,
+      ['auth', 'method'],
+      '"oidc" (OpenID Connect) is an frp feature burrow does not support; use "token"',
+    );
   } else {
     push(problems, file, ['auth', 'method'], `expected "token", got ${JSON.stringify(auth.method)}`);
   }
@@ -46,8 +51,10 @@ export function checkAllowPorts(
     const hasRange = r.start !== undefined || r.end !== undefined;
     if (r.single !== undefined && hasRange) push(problems, file, at, 'expected {start, end} or {single}, not both');
     else if (r.single === undefined && !hasRange) push(problems, file, at, 'expected {start, end} or {single}');
-    else if (r.single === undefined && r.start === undefined) push(problems, file, [...at, 'start'], 'required with end (expected integer 1-65535)');
-    else if (r.single === undefined && r.end === undefined) push(problems, file, [...at, 'end'], 'required with start (expected integer 1-65535)');
+    else if (r.single === undefined && r.start === undefined)
+      push(problems, file, [...at, 'start'], 'required with end (expected integer 1-65535)');
+    else if (r.single === undefined && r.end === undefined)
+      push(problems, file, [...at, 'end'], 'required with start (expected integer 1-65535)');
     else if (r.start !== undefined && r.end !== undefined && r.start > r.end) {
       push(problems, file, at, `start ${r.start} is greater than end ${r.end}`);
     }
@@ -55,23 +62,40 @@ export function checkAllowPorts(
 }
 
 /** [[auth.clients]]: each entry names an identity, once, and its port ranges are well-formed. */
-export function checkClientPolicies(policies: NonNullable<ServerInput['auth']>['clients'], file: string, problems: Problem[]): void {
+export function checkClientPolicies(
+  policies: NonNullable<ServerInput['auth']>['clients'],
+  file: string,
+  problems: Problem[],
+): void {
   const seen = new Map<string, number>();
   (policies ?? []).forEach((p, i) => {
     const at = ['auth', 'clients', i];
     const id = p.id ?? '';
-    if (id === '') push(problems, file, [...at, 'id'], 'required: a certificate CN, DNS or URI SAN, or "sha256:<fingerprint>"');
-    else if (seen.has(id)) push(problems, file, [...at, 'id'], `duplicate identity ${JSON.stringify(id)} (also auth.clients[${seen.get(id)}])`);
+    if (id === '')
+      push(problems, file, [...at, 'id'], 'required: a certificate CN, DNS or URI SAN, or "sha256:<fingerprint>"');
+    else if (seen.has(id))
+      push(
+        problems,
+        file,
+        [...at, 'id'],
+        `duplicate identity ${JSON.stringify(id)} (also auth.clients[${seen.get(id)}])`,
+      );
     else seen.set(id, i);
     checkAllowPorts(p.allowPorts, file, problems, [...at, 'allowPorts']);
   });
 }
 
 /** An inline CA: PEM, or DER as `hex:…` / `base64:…` (full parsing happens when TLS starts). */
-export function checkCaData(value: string | undefined, file: string, path: readonly string[], problems: Problem[]): void {
+export function checkCaData(
+  value: string | undefined,
+  file: string,
+  path: readonly string[],
+  problems: Problem[],
+): void {
   if (value === undefined || value === '') return;
   const v = value.trim();
-  const ok = v.includes('-----BEGIN CERTIFICATE-----') ||
+  const ok =
+    v.includes('-----BEGIN CERTIFICATE-----') ||
     /^hex:\s*[0-9a-fA-F\s]+$/.test(v) ||
     /^base64:\s*[A-Za-z0-9+/=\s]+$/.test(v);
   if (!ok) push(problems, file, path, 'expected a PEM certificate, "hex:<DER in hex>" or "base64:<DER in base64>"');
@@ -98,8 +122,10 @@ export function checkProxy(e: Entry<ProxyInput>, problems: Problem[]): void {
 export function checkVisitor(e: Entry<VisitorInput>, problems: Problem[]): void {
   const v = e.input;
   if (v.name === undefined || v.name === '') push(problems, e.file, [...e.path, 'name'], 'required (expected string)');
-  if (v.type === undefined) push(problems, e.file, [...e.path, 'type'], `required (expected one of ${typeList(VISITOR_TYPES)})`);
-  if (v.serverName === undefined || v.serverName === '') push(problems, e.file, [...e.path, 'serverName'], 'required (expected string)');
+  if (v.type === undefined)
+    push(problems, e.file, [...e.path, 'type'], `required (expected one of ${typeList(VISITOR_TYPES)})`);
+  if (v.serverName === undefined || v.serverName === '')
+    push(problems, e.file, [...e.path, 'serverName'], 'required (expected string)');
   if (v.bindPort === undefined || v.bindPort === 0) {
     push(problems, e.file, [...e.path, 'bindPort'], 'required (expected integer 1-65535, or negative: do not listen)');
   }
@@ -109,7 +135,11 @@ export function checkVisitor(e: Entry<VisitorInput>, problems: Problem[]): void 
  * Names must be unique among proxies (and among visitors), across the config file and its includes.
  * Works on the entries as written, so entries with other problems still take part.
  */
-export function checkUniqueNames(entries: readonly Omit<Entry<unknown>, 'input'>[], noun: string, problems: Problem[]): void {
+export function checkUniqueNames(
+  entries: readonly Omit<Entry<unknown>, 'input'>[],
+  noun: string,
+  problems: Problem[],
+): void {
   const seen = new Map<string, Omit<Entry<unknown>, 'input'>>();
   for (const e of entries) {
     const name = e.raw.name;

@@ -35,7 +35,11 @@ function collectLists(clean: Table, raw: Table, file: string, problems: Problem[
     const list = clean[key];
     if (list === undefined) continue;
     if (!Array.isArray(list)) {
-      problems.push({ file, path: key, message: `expected an array of tables ([[${key}]]), got ${describeValue(list)}` });
+      problems.push({
+        file,
+        path: key,
+        message: `expected an array of tables ([[${key}]]), got ${describeValue(list)}`,
+      });
       continue;
     }
     const rawList = raw[key] as unknown[];
@@ -53,7 +57,13 @@ function collectLists(clean: Table, raw: Table, file: string, problems: Problem[
 }
 
 /** Reads the proxies and visitors of one included file; other keys there are ignored with a warning. */
-function readIncluded(file: string, env: NodeJS.ProcessEnv, problems: Problem[], warnings: string[], into: Lists): void {
+function readIncluded(
+  file: string,
+  env: NodeJS.ProcessEnv,
+  problems: Problem[],
+  warnings: string[],
+  into: Lists,
+): void {
   let raw: Table;
   try {
     raw = parseConfigText(readFileSync(file, 'utf8'), file, env);
@@ -101,10 +111,16 @@ export function parseClientConfig(text: string, file: string, opts: LoadOptions 
   if (top.success) {
     token = resolveToken(top.data.auth, file, problems);
     const t = top.data.transport;
-    if (t?.heartbeatInterval !== undefined && t.heartbeatTimeout !== undefined && t.heartbeatInterval > 0 && t.heartbeatTimeout > 0 &&
-      t.heartbeatTimeout < t.heartbeatInterval) {
+    if (
+      t?.heartbeatInterval !== undefined &&
+      t.heartbeatTimeout !== undefined &&
+      t.heartbeatInterval > 0 &&
+      t.heartbeatTimeout > 0 &&
+      t.heartbeatTimeout < t.heartbeatInterval
+    ) {
       problems.push({
-        file, path: 'transport.heartbeatTimeout',
+        file,
+        path: 'transport.heartbeatTimeout',
         message: `must not be less than transport.heartbeatInterval (${t.heartbeatInterval}), got ${t.heartbeatTimeout}`,
       });
     }
@@ -114,24 +130,37 @@ export function parseClientConfig(text: string, file: string, opts: LoadOptions 
       try {
         parseFingerprint(tls.serverFingerprint);
       } catch {
-        problems.push({ file, path: 'transport.tls.serverFingerprint', message: `expected "sha256:" and 64 hex digits, got ${JSON.stringify(tls.serverFingerprint)}` });
+        problems.push({
+          file,
+          path: 'transport.tls.serverFingerprint',
+          message: `expected "sha256:" and 64 hex digits, got ${JSON.stringify(tls.serverFingerprint)}`,
+        });
       }
       if (tls.verify === 'none') {
-        problems.push({ file, path: 'transport.tls.verify', message: '"none" contradicts transport.tls.serverFingerprint: remove one' });
+        problems.push({
+          file,
+          path: 'transport.tls.verify',
+          message: '"none" contradicts transport.tls.serverFingerprint: remove one',
+        });
       }
     }
     // frp's kcp and quic transports need UDP listeners burrow does not have: one warning, then tcp.
     if (t?.protocol === 'kcp' || t?.protocol === 'quic') {
-      warnings.push(`${file}: transport.protocol: "${t.protocol}" is an frp transport burrow does not support yet; connecting over "tcp" instead`);
+      warnings.push(
+        `${file}: transport.protocol: "${t.protocol}" is an frp transport burrow does not support yet; connecting over "tcp" instead`,
+      );
     }
     // frpc can dial the server through an HTTP/SOCKS5 proxy; burrow dials directly (a file's key is warned, http_proxy is not).
     if ((t?.proxyURL ?? '') !== '') {
-      warnings.push(`${file}: transport.proxyURL: dialing the server through a proxy is not supported by burrow yet; connecting directly`);
+      warnings.push(
+        `${file}: transport.proxyURL: dialing the server through a proxy is not supported by burrow yet; connecting directly`,
+      );
     }
     // wss is TLS whatever transport.tls.enable says (frp's rule), so the TLS files still apply.
     if (t?.tls?.enable === false && t.protocol !== 'wss') {
       for (const k of ['certFile', 'keyFile', 'trustedCaFile', 'trustedCaData', 'serverFingerprint'] as const) {
-        if ((t.tls[k] ?? '') !== '') warnings.push(`${file}: transport.tls.${k}: has no effect while transport.tls.enable is false`);
+        if ((t.tls[k] ?? '') !== '')
+          warnings.push(`${file}: transport.tls.${k}: has no effect while transport.tls.enable is false`);
       }
     }
     for (const included of expandIncludes(top.data.includes ?? [], file, problems, warnings)) {

@@ -179,7 +179,10 @@ export function completeVisitor(v: VisitorInput): VisitorConfig {
     secretKey: v.secretKey ?? '',
     bindAddr: or(v.bindAddr, DEFAULT_VISITOR_BIND_ADDR),
     bindPort: v.bindPort ?? 0,
-    transport: { useEncryption: v.transport?.useEncryption ?? false, useCompression: v.transport?.useCompression ?? false },
+    transport: {
+      useEncryption: v.transport?.useEncryption ?? false,
+      useCompression: v.transport?.useCompression ?? false,
+    },
   };
 }
 
@@ -200,7 +203,11 @@ export function completeClient(
     clientID: c.clientID ?? '',
     loginFailExit: c.loginFailExit ?? true,
     metadatas: { ...(c.metadatas ?? {}) },
-    auth: { method: 'token', token: token ?? c.auth?.token ?? '', additionalScopes: [...(c.auth?.additionalScopes ?? [])] },
+    auth: {
+      method: 'token',
+      token: token ?? c.auth?.token ?? '',
+      additionalScopes: [...(c.auth?.additionalScopes ?? [])],
+    },
     transport: {
       protocol: or(t?.protocol, 'tcp'),
       wireProtocol: or(t?.wireProtocol, 'v1'),

@@ -7,7 +7,8 @@
  * as `metadatas` or `plugin` whose inside is not checked); a nested record is a table of known keys;
  * `{ list }` is an array of tables; `{ typed }` is an array of tables whose keys depend on `type`.
  */
-export type FrpKey = 'value' | FrpKeys | { readonly list: FrpKeys } | { readonly typed: Readonly<Record<string, FrpKeys>> };
+export type FrpKey =
+  'value' | FrpKeys | { readonly list: FrpKeys } | { readonly typed: Readonly<Record<string, FrpKeys>> };
 
 /** The keys of one TOML table. */
 export interface FrpKeys {
@@ -16,7 +17,11 @@ export interface FrpKeys {
 
 /** True when `k` is a table of known keys (not a leaf, list or typed list). */
 export function isTableKey(k: FrpKey | undefined): k is FrpKeys {
-  return typeof k === 'object' && !('list' in k && typeof k.list === 'object') && !('typed' in k && typeof k.typed === 'object');
+  return (
+    typeof k === 'object' &&
+    !('list' in k && typeof k.list === 'object') &&
+    !('typed' in k && typeof k.typed === 'object')
+  );
 }
 
 /** pkg/config/v1 ValueSource (auth.tokenSource, auth.oidc.tokenSource). */
@@ -31,7 +36,13 @@ const TLS: FrpKeys = { certFile: 'value', keyFile: 'value', trustedCaFile: 'valu
 
 /** WebServerConfig. */
 const WEB_SERVER: FrpKeys = {
-  addr: 'value', port: 'value', user: 'value', password: 'value', assetsDir: 'value', pprofEnable: 'value', tls: TLS,
+  addr: 'value',
+  port: 'value',
+  user: 'value',
+  password: 'value',
+  assetsDir: 'value',
+  pprofEnable: 'value',
+  tls: TLS,
 };
 
 /** LogConfig. */
@@ -47,21 +58,46 @@ const NAT_TRAVERSAL: FrpKeys = { disableAssistedAddrs: 'value' };
 export const FRP_SERVER_KEYS: FrpKeys = {
   version: 'value',
   auth: {
-    method: 'value', additionalScopes: 'value', token: 'value', tokenSource: VALUE_SOURCE,
+    method: 'value',
+    additionalScopes: 'value',
+    token: 'value',
+    tokenSource: VALUE_SOURCE,
     oidc: { issuer: 'value', audience: 'value', skipExpiryCheck: 'value', skipIssuerCheck: 'value' },
   },
-  bindAddr: 'value', bindPort: 'value', kcpBindPort: 'value', quicBindPort: 'value', proxyBindAddr: 'value',
-  vhostHTTPPort: 'value', vhostHTTPTimeout: 'value', vhostHTTPSPort: 'value',
-  tcpmuxHTTPConnectPort: 'value', tcpmuxPassthrough: 'value', subDomainHost: 'value', custom404Page: 'value',
-  sshTunnelGateway: { bindPort: 'value', privateKeyFile: 'value', autoGenPrivateKeyPath: 'value', authorizedKeysFile: 'value' },
+  bindAddr: 'value',
+  bindPort: 'value',
+  kcpBindPort: 'value',
+  quicBindPort: 'value',
+  proxyBindAddr: 'value',
+  vhostHTTPPort: 'value',
+  vhostHTTPTimeout: 'value',
+  vhostHTTPSPort: 'value',
+  tcpmuxHTTPConnectPort: 'value',
+  tcpmuxPassthrough: 'value',
+  subDomainHost: 'value',
+  custom404Page: 'value',
+  sshTunnelGateway: {
+    bindPort: 'value',
+    privateKeyFile: 'value',
+    autoGenPrivateKeyPath: 'value',
+    authorizedKeysFile: 'value',
+  },
   webServer: WEB_SERVER,
   enablePrometheus: 'value',
   log: LOG,
   transport: {
-    tcpMux: 'value', tcpMuxKeepaliveInterval: 'value', tcpKeepalive: 'value', maxPoolCount: 'value',
-    heartbeatTimeout: 'value', quic: QUIC, tls: { force: 'value', ...TLS },
+    tcpMux: 'value',
+    tcpMuxKeepaliveInterval: 'value',
+    tcpKeepalive: 'value',
+    maxPoolCount: 'value',
+    heartbeatTimeout: 'value',
+    quic: QUIC,
+    tls: { force: 'value', ...TLS },
   },
-  detailedErrorsToClient: 'value', maxPortsPerClient: 'value', userConnTimeout: 'value', udpPacketSize: 'value',
+  detailedErrorsToClient: 'value',
+  maxPortsPerClient: 'value',
+  userConnTimeout: 'value',
+  udpPacketSize: 'value',
   natholeAnalysisDataReserveHours: 'value',
   allowPorts: { list: { start: 'value', end: 'value', single: 'value' } },
   httpPlugins: { list: { name: 'value', addr: 'value', path: 'value', ops: 'value', tlsVerify: 'value' } },
@@ -69,18 +105,29 @@ export const FRP_SERVER_KEYS: FrpKeys = {
 
 /** ProxyBaseConfig (with the embedded ProxyBackend): the keys every proxy type has. */
 const PROXY_BASE: FrpKeys = {
-  name: 'value', type: 'value', enabled: 'value', annotations: 'value',
+  name: 'value',
+  type: 'value',
+  enabled: 'value',
+  annotations: 'value',
   transport: {
-    useEncryption: 'value', useCompression: 'value', bandwidthLimit: 'value', bandwidthLimitMode: 'value',
+    useEncryption: 'value',
+    useCompression: 'value',
+    bandwidthLimit: 'value',
+    bandwidthLimitMode: 'value',
     proxyProtocolVersion: 'value',
   },
   metadatas: 'value',
   loadBalancer: { group: 'value', groupKey: 'value' },
   healthCheck: {
-    type: 'value', timeoutSeconds: 'value', maxFailed: 'value', intervalSeconds: 'value', path: 'value',
+    type: 'value',
+    timeoutSeconds: 'value',
+    maxFailed: 'value',
+    intervalSeconds: 'value',
+    path: 'value',
     httpHeaders: { list: { name: 'value', value: 'value' } },
   },
-  localIP: 'value', localPort: 'value',
+  localIP: 'value',
+  localPort: 'value',
   // TypedClientPluginOptions: a union over plugin types; its inside is not checked.
   plugin: 'value',
 };
@@ -96,11 +143,25 @@ export const FRP_PROXY_KEYS: Readonly<Record<string, FrpKeys>> = {
   tcp: { ...PROXY_BASE, remotePort: 'value' },
   udp: { ...PROXY_BASE, remotePort: 'value' },
   http: {
-    ...PROXY_BASE, ...DOMAIN, locations: 'value', httpUser: 'value', httpPassword: 'value', hostHeaderRewrite: 'value',
-    requestHeaders: HEADER_OPS, responseHeaders: HEADER_OPS, routeByHTTPUser: 'value',
+    ...PROXY_BASE,
+    ...DOMAIN,
+    locations: 'value',
+    httpUser: 'value',
+    httpPassword: 'value',
+    hostHeaderRewrite: 'value',
+    requestHeaders: HEADER_OPS,
+    responseHeaders: HEADER_OPS,
+    routeByHTTPUser: 'value',
   },
   https: { ...PROXY_BASE, ...DOMAIN },
-  tcpmux: { ...PROXY_BASE, ...DOMAIN, httpUser: 'value', httpPassword: 'value', routeByHTTPUser: 'value', multiplexer: 'value' },
+  tcpmux: {
+    ...PROXY_BASE,
+    ...DOMAIN,
+    httpUser: 'value',
+    httpPassword: 'value',
+    routeByHTTPUser: 'value',
+    multiplexer: 'value',
+  },
   stcp: { ...PROXY_BASE, secretKey: 'value', allowUsers: 'value' },
   sudp: { ...PROXY_BASE, secretKey: 'value', allowUsers: 'value' },
   xtcp: { ...PROXY_BASE, secretKey: 'value', allowUsers: 'value', natTraversal: NAT_TRAVERSAL },
@@ -108,9 +169,15 @@ export const FRP_PROXY_KEYS: Readonly<Record<string, FrpKeys>> = {
 
 /** VisitorBaseConfig: the keys every visitor type has. */
 const VISITOR_BASE: FrpKeys = {
-  name: 'value', type: 'value', enabled: 'value',
+  name: 'value',
+  type: 'value',
+  enabled: 'value',
   transport: { useEncryption: 'value', useCompression: 'value' },
-  secretKey: 'value', serverUser: 'value', serverName: 'value', bindAddr: 'value', bindPort: 'value',
+  secretKey: 'value',
+  serverUser: 'value',
+  serverName: 'value',
+  bindAddr: 'value',
+  bindPort: 'value',
   // TypedVisitorPluginOptions: a union over plugin types; its inside is not checked.
   plugin: 'value',
 };
@@ -120,8 +187,14 @@ export const FRP_VISITOR_KEYS: Readonly<Record<string, FrpKeys>> = {
   stcp: { ...VISITOR_BASE },
   sudp: { ...VISITOR_BASE },
   xtcp: {
-    ...VISITOR_BASE, protocol: 'value', keepTunnelOpen: 'value', maxRetriesAnHour: 'value', minRetryInterval: 'value',
-    fallbackTo: 'value', fallbackTimeoutMs: 'value', natTraversal: NAT_TRAVERSAL,
+    ...VISITOR_BASE,
+    protocol: 'value',
+    keepTunnelOpen: 'value',
+    maxRetriesAnHour: 'value',
+    minRetryInterval: 'value',
+    fallbackTo: 'value',
+    fallbackTimeoutMs: 'value',
+    natTraversal: NAT_TRAVERSAL,
   },
 };
 
@@ -129,21 +202,46 @@ export const FRP_VISITOR_KEYS: Readonly<Record<string, FrpKeys>> = {
 export const FRP_CLIENT_KEYS: FrpKeys = {
   version: 'value',
   auth: {
-    method: 'value', additionalScopes: 'value', token: 'value', tokenSource: VALUE_SOURCE,
+    method: 'value',
+    additionalScopes: 'value',
+    token: 'value',
+    tokenSource: VALUE_SOURCE,
     oidc: {
-      clientID: 'value', clientSecret: 'value', audience: 'value', scope: 'value', tokenEndpointURL: 'value',
-      additionalEndpointParams: 'value', trustedCaFile: 'value', insecureSkipVerify: 'value', proxyURL: 'value',
+      clientID: 'value',
+      clientSecret: 'value',
+      audience: 'value',
+      scope: 'value',
+      tokenEndpointURL: 'value',
+      additionalEndpointParams: 'value',
+      trustedCaFile: 'value',
+      insecureSkipVerify: 'value',
+      proxyURL: 'value',
       tokenSource: VALUE_SOURCE,
     },
   },
-  user: 'value', clientID: 'value', serverAddr: 'value', serverPort: 'value', natHoleStunServer: 'value',
-  dnsServer: 'value', loginFailExit: 'value', start: 'value',
+  user: 'value',
+  clientID: 'value',
+  serverAddr: 'value',
+  serverPort: 'value',
+  natHoleStunServer: 'value',
+  dnsServer: 'value',
+  loginFailExit: 'value',
+  start: 'value',
   log: LOG,
   webServer: WEB_SERVER,
   transport: {
-    protocol: 'value', wireProtocol: 'value', dialServerTimeout: 'value', dialServerKeepalive: 'value',
-    connectServerLocalIP: 'value', proxyURL: 'value', poolCount: 'value', tcpMux: 'value',
-    tcpMuxKeepaliveInterval: 'value', quic: QUIC, heartbeatInterval: 'value', heartbeatTimeout: 'value',
+    protocol: 'value',
+    wireProtocol: 'value',
+    dialServerTimeout: 'value',
+    dialServerKeepalive: 'value',
+    connectServerLocalIP: 'value',
+    proxyURL: 'value',
+    poolCount: 'value',
+    tcpMux: 'value',
+    tcpMuxKeepaliveInterval: 'value',
+    quic: QUIC,
+    heartbeatInterval: 'value',
+    heartbeatTimeout: 'value',
     tls: { enable: 'value', disableCustomTLSFirstByte: 'value', ...TLS },
   },
   virtualNet: { address: 'value' },

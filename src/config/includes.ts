@@ -35,7 +35,9 @@ export function expandIncludes(
   patterns.forEach((pattern, i) => {
     const key = `includes[${i}]`;
     // Relative patterns are taken from the config file's directory, not the working directory.
-    const dir = path.isAbsolute(pattern) ? path.dirname(pattern) : path.join(path.dirname(configFile), path.dirname(pattern));
+    const dir = path.isAbsolute(pattern)
+      ? path.dirname(pattern)
+      : path.join(path.dirname(configFile), path.dirname(pattern));
     const match = globToRegExp(path.basename(pattern));
     let names: string[];
     try {

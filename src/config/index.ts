@@ -1,6 +1,11 @@
 // Public API of the config layer: load and validate frps.toml / frpc.toml the way frp 0.70 reads them.
 export { ConfigError } from './config-error.js';
-export { DEFAULT_USER_CONN_IDLE_TIMEOUT, defaultClientConfig, defaultProxyConfig, defaultServerConfig } from './defaults.js';
+export {
+  DEFAULT_USER_CONN_IDLE_TIMEOUT,
+  defaultClientConfig,
+  defaultProxyConfig,
+  defaultServerConfig,
+} from './defaults.js';
 export { loadClientConfig, parseClientConfig } from './client.js';
 export { loadServerConfig, parseServerConfig } from './server.js';
 export { renderTemplate } from './template.js';

@@ -15,7 +15,12 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): { found: boolean;
 }
 
 /** One problem per zod issue; `root` is the data zod was given, to quote the offending value. */
-export function issuesToProblems(issues: readonly z.core.$ZodIssue[], root: unknown, file: string, prefix: readonly (string | number)[] = []): Problem[] {
+export function issuesToProblems(
+  issues: readonly z.core.$ZodIssue[],
+  root: unknown,
+  file: string,
+  prefix: readonly (string | number)[] = [],
+): Problem[] {
   return issues.map((issue) => {
     const path = formatPath([...prefix, ...(issue.path as (string | number)[])]);
     if (issue.code === 'unrecognized_keys') {

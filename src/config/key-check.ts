@@ -44,7 +44,9 @@ function elementOf(schema: z.ZodType | undefined): z.ZodType | undefined {
 
 /** The typed-list variant of a catalogue entry, if it is one. */
 function typedOf(k: FrpKey | undefined): Readonly<Record<string, FrpKeys>> | undefined {
-  return typeof k === 'object' && 'typed' in k && typeof k.typed === 'object' ? (k.typed as Record<string, FrpKeys>) : undefined;
+  return typeof k === 'object' && 'typed' in k && typeof k.typed === 'object'
+    ? (k.typed as Record<string, FrpKeys>)
+    : undefined;
 }
 
 /** The list variant of a catalogue entry, if it is one. */
@@ -80,7 +82,13 @@ class Walker {
   }
 
   /** Walks one table; `schema` undefined = burrow does not implement this subtree; `frp` undefined = frp does not know it. */
-  table(value: Table, schema: z.ZodType | undefined, frp: FrpKeys | undefined, path: Path, typed?: TypedContext): Table {
+  table(
+    value: Table,
+    schema: z.ZodType | undefined,
+    frp: FrpKeys | undefined,
+    path: Path,
+    typed?: TypedContext,
+  ): Table {
     const shape = shapeOf(schema);
     const out: Table = {};
     for (const [key, v] of Object.entries(value)) {
@@ -101,7 +109,8 @@ class Walker {
           const known = new Set([...Object.keys(shape ?? {}), ...Object.keys(frp ?? {})]);
           const hint = suggestKey(key, known);
           if (path.length === 0 && key === LEGACY_INI_SECTION) this.problem(p, `unknown key (${LEGACY_INI_HINT})`);
-          else this.problem(p, hint === undefined ? 'unknown key' : `unknown key (did you mean ${JSON.stringify(hint)}?)`);
+          else
+            this.problem(p, hint === undefined ? 'unknown key' : `unknown key (did you mean ${JSON.stringify(hint)}?)`);
         } else if (isTableKey(fk) && isTable(v)) {
           this.table(v, undefined, fk, p); // warns once per leaf, and still catches typos inside
         } else {
@@ -116,7 +125,8 @@ class Walker {
 
   /** Walks into a supported value when it is a table or an array of tables. */
   private value(v: unknown, schema: z.ZodType, fk: FrpKey | undefined, path: Path): unknown {
-    if (isTable(v) && shapeOf(schema) !== undefined) return this.table(v, schema, isTableKey(fk) ? fk : undefined, path);
+    if (isTable(v) && shapeOf(schema) !== undefined)
+      return this.table(v, schema, isTableKey(fk) ? fk : undefined, path);
     const element = elementOf(schema);
     if (Array.isArray(v) && shapeOf(element) !== undefined) {
       const byType = typedOf(fk);

@@ -26,7 +26,11 @@ export const LOGIN_PROOF_MODES = ['auto', 'require'] as const;
 const tokenSource = table({
   type: str(),
   file: table({ path: str() }).optional(),
-  exec: table({ command: str().optional(), args: strArray().optional(), env: tables({ name: str(), value: str() }).optional() }).optional(),
+  exec: table({
+    command: str().optional(),
+    args: strArray().optional(),
+    env: tables({ name: str(), value: str() }).optional(),
+  }).optional(),
 });
 
 /** burrow's [[auth.clients]]: what a client-certificate identity may do (checked in ./checks.ts). */
@@ -74,7 +78,9 @@ const log = table({
 });
 
 /** A bandwidth as frp writes it: a number followed by MB or KB, or empty for no limit. */
-const bandwidth = str().regex(/^\s*(\d+(\.\d+)?(MB|KB))?\s*$/, { error: 'expected a bandwidth such as "1MB" or "512KB"' });
+const bandwidth = str().regex(/^\s*(\d+(\.\d+)?(MB|KB))?\s*$/, {
+  error: 'expected a bandwidth such as "1MB" or "512KB"',
+});
 
 /** frps.toml. */
 export const serverSchema = table({

@@ -22,14 +22,19 @@ function detectFormat(file: string): 'toml' | 'json' {
     ]);
   }
   if (ext === '.yaml' || ext === '.yml') {
-    throw new ConfigError(file, [`${file}: burrow reads TOML config files only (and JSON); convert this YAML file to TOML`]);
+    throw new ConfigError(file, [
+      `${file}: burrow reads TOML config files only (and JSON); convert this YAML file to TOML`,
+    ]);
   }
   return ext === '.json' ? 'json' : 'toml';
 }
 
 /** The first line of smol-toml's message, without its "Invalid TOML document: " prefix. */
 function tomlReason(err: TomlError): string {
-  return err.message.replace(/^Invalid TOML document: /, '').split('\n')[0]!.trim();
+  return err.message
+    .replace(/^Invalid TOML document: /, '')
+    .split('\n')[0]!
+    .trim();
 }
 
 /** Renders the template in `text` and parses it (TOML, or JSON for *.json) into a table; errors name `file`. */
@@ -50,9 +55,14 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
     return parseToml(rendered) as Table;
   } catch (err) {
     if (err instanceof TomlError) {
-      throw new ConfigError(file, [`${file}: line ${err.line}, column ${err.column}: invalid TOML: ${tomlReason(err)}`], undefined, {
-        cause: err,
-      });
+      throw new ConfigError(
+        file,
+        [`${file}: line ${err.line}, column ${err.column}: invalid TOML: ${tomlReason(err)}`],
+        undefined,
+        {
+          cause: err,
+        },
+      );
     }
     throw err;
   }

@@ -33,7 +33,9 @@ export function renderTemplate(text: string, env: NodeJS.ProcessEnv, file = '<co
     out += text.slice(pos, open);
     const close = text.indexOf('}}', open + 2);
     if (close < 0) {
-      throw new ConfigError(file, [`${file}: line ${lineAt(text, open)}: unclosed template action "{{" (no matching "}}")`]);
+      throw new ConfigError(file, [
+        `${file}: line ${lineAt(text, open)}: unclosed template action "{{" (no matching "}}")`,
+      ]);
     }
     let inner = text.slice(open + 2, close);
     let end = close + 2;

@@ -36,7 +36,10 @@ export function resolveToken(auth: AuthInput | undefined, configFile: string, pr
   try {
     return readFileSync(resolved, 'utf8').trim();
   } catch (err) {
-    add('auth.tokenSource.file.path', `cannot read ${JSON.stringify(resolved)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    add(
+      'auth.tokenSource.file.path',
+      `cannot read ${JSON.stringify(resolved)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
     return undefined;
   }
 }

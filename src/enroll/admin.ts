@@ -25,7 +25,10 @@ export interface CreatedToken {
  * identity this is the explicit way back: the result says it is revoked, and the token is dated
  * after the revocation, so using it re-enrolls the identity.
  */
-export async function createEnrollToken(caDir: string, opts: { identity: string; ttlMs: number; allowances: Allowances; certDays?: number }): Promise<CreatedToken> {
+export async function createEnrollToken(
+  caDir: string,
+  opts: { identity: string; ttlMs: number; allowances: Allowances; certDays?: number },
+): Promise<CreatedToken> {
   const revokedAt = findIdentity(await readClients(clientsFile(caDir)), opts.identity)?.revokedAt;
   // Strictly after the revocation even within its millisecond (or after a clock step back).
   const now = revokedAt === undefined ? Date.now() : Math.max(Date.now(), Date.parse(revokedAt) + 1);
@@ -98,9 +101,18 @@ export interface RevokeIdentityResult {
  * when that is another path; the server reloads it on change). Throws BurrowError(USAGE) for an
  * unknown identity, before changing anything.
  */
-export async function revokeIdentity(opts: { caDir: string; identity: string; serverCrlFile: string; passphrase?: string }): Promise<RevokeIdentityResult> {
+export async function revokeIdentity(opts: {
+  caDir: string;
+  identity: string;
+  serverCrlFile: string;
+  passphrase?: string;
+}): Promise<RevokeIdentityResult> {
   const { caDir, identity } = opts;
-  const unknown = (): BurrowError => new BurrowError(ErrorCode.USAGE, `identity "${identity}" is not enrolled in ${caDir} (see "burrow server clients")`);
+  const unknown = (): BurrowError =>
+    new BurrowError(
+      ErrorCode.USAGE,
+      `identity "${identity}" is not enrolled in ${caDir} (see "burrow server clients")`,
+    );
   if (!findIdentity(await readClients(clientsFile(caDir)), identity)) throw unknown();
   // Tokens first: an enrollment finishing before this sees its certificate revoked below; one after
   // finds its token cancelled (and a token made meanwhile is older than the revocation: refused).
@@ -116,7 +128,9 @@ export async function revokeIdentity(opts: { caDir: string; identity: string; se
     const now = Date.now();
     const serials = new Set([
       ...record.certificates.map((c) => c.serial),
-      ...index.issued.filter((e) => e.kind === 'client' && e.names[0] === identity && Date.parse(e.notAfter) > now).map((e) => e.serial),
+      ...index.issued
+        .filter((e) => e.kind === 'client' && e.names[0] === identity && Date.parse(e.notAfter) > now)
+        .map((e) => e.serial),
     ]);
     const newly: string[] = [];
     for (const serial of serials) {

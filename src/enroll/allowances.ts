@@ -26,7 +26,9 @@ const port = z.number().int().min(1).max(MAX_PORT);
 export const AllowancesSchema = z.object({
   allowProxies: z.array(glob).max(MAX_ALLOWANCE_ENTRIES),
   allowPorts: z
-    .array(z.object({ start: port, end: port }).refine((r) => r.start <= r.end, { message: 'start is greater than end' }))
+    .array(
+      z.object({ start: port, end: port }).refine((r) => r.start <= r.end, { message: 'start is greater than end' }),
+    )
     .max(MAX_ALLOWANCE_ENTRIES),
   allowDomains: z.array(glob).max(MAX_ALLOWANCE_ENTRIES),
 });
@@ -42,9 +44,16 @@ function checkGlobs(values: string[], option: string): string[] {
     throw new BurrowError(ErrorCode.USAGE, `${option}: at most ${MAX_ALLOWANCE_ENTRIES} entries, got ${values.length}`);
   }
   for (const v of values) {
-    if (v.length > MAX_GLOB_LENGTH) throw new BurrowError(ErrorCode.USAGE, `${option}: "${v.slice(0, 32)}…" is longer than ${MAX_GLOB_LENGTH} characters`);
+    if (v.length > MAX_GLOB_LENGTH)
+      throw new BurrowError(
+        ErrorCode.USAGE,
+        `${option}: "${v.slice(0, 32)}…" is longer than ${MAX_GLOB_LENGTH} characters`,
+      );
     if (!/^[\x21-\x7e]+$/.test(v) || /["\\]/.test(v)) {
-      throw new BurrowError(ErrorCode.USAGE, `${option}: "${v}" may only hold printable ASCII characters without quotes or backslashes`);
+      throw new BurrowError(
+        ErrorCode.USAGE,
+        `${option}: "${v}" may only hold printable ASCII characters without quotes or backslashes`,
+      );
     }
   }
   return values;
@@ -61,14 +70,21 @@ export function parsePortList(values: readonly string[], option = '--allow-ports
     const start = m ? Number(m[1]) : NaN;
     const end = m?.[2] !== undefined ? Number(m[2]) : start;
     if (!m || start < 1 || end > MAX_PORT || start > end) {
-      throw new BurrowError(ErrorCode.USAGE, `${option}: "${part}" is not a port (1-${MAX_PORT}) or a range START-END with START <= END`);
+      throw new BurrowError(
+        ErrorCode.USAGE,
+        `${option}: "${part}" is not a port (1-${MAX_PORT}) or a range START-END with START <= END`,
+      );
     }
     return { start, end };
   });
 }
 
 /** Allowances from command-line values (each option may repeat and hold comma-separated lists). */
-export function parseAllowances(opts: { allowProxies?: readonly string[]; allowPorts?: readonly string[]; allowDomains?: readonly string[] }): Allowances {
+export function parseAllowances(opts: {
+  allowProxies?: readonly string[];
+  allowPorts?: readonly string[];
+  allowDomains?: readonly string[];
+}): Allowances {
   return {
     allowProxies: checkGlobs(splitList(opts.allowProxies ?? []), '--allow-proxies'),
     allowPorts: parsePortList(opts.allowPorts ?? []),

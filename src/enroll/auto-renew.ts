@@ -24,7 +24,10 @@ export interface AutoRenewal {
  * files are picked up by the client's TLS file watch. Returns a no-op without a client certificate.
  * `config()` is read at each check, so a reloaded config is followed.
  */
-export function startAutoRenewal(config: () => ClientConfig, opts: { logger?: Logger; checkMs?: number; retryMs?: number } = {}): AutoRenewal {
+export function startAutoRenewal(
+  config: () => ClientConfig,
+  opts: { logger?: Logger; checkMs?: number; retryMs?: number } = {},
+): AutoRenewal {
   const logger = opts.logger ?? silentLogger();
   const checkMs = opts.checkMs ?? AUTO_RENEW_CHECK_MS;
   const retryMs = opts.retryMs ?? AUTO_RENEW_RETRY_MS;
@@ -42,7 +45,10 @@ export function startAutoRenewal(config: () => ClientConfig, opts: { logger?: Lo
     try {
       const certPem = await readTextFile(certFile, 'client certificate');
       if (!renewalDue(certPem)) return schedule(checkMs);
-      logger.info({ certFile, dueSince: renewalTime(certPem).toISOString() }, 'client certificate renewal due; renewing');
+      logger.info(
+        { certFile, dueSince: renewalTime(certPem).toISOString() },
+        'client certificate renewal due; renewing',
+      );
       const r = await renewCertificate(current);
       logger.info({ identity: r.identity, serial: r.serial, notAfter: r.notAfter }, 'client certificate renewed');
       schedule(checkMs);

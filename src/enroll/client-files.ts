@@ -81,7 +81,11 @@ async function keepOld(path: string): Promise<string | undefined> {
 }
 
 /** Undoes the renames of a failed writeAllOrNothing: old files back, new ones removed; returns what failed, with why. */
-async function undo(files: readonly FileToWrite[], placed: readonly number[], backups: readonly (string | undefined)[]): Promise<string[]> {
+async function undo(
+  files: readonly FileToWrite[],
+  placed: readonly number[],
+  backups: readonly (string | undefined)[],
+): Promise<string[]> {
   const failed: string[] = [];
   for (const i of placed) {
     const path = files[i]!.path;

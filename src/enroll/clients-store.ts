@@ -74,7 +74,10 @@ export function readClients(file: string): Promise<ClientsFile> {
 const UNCHANGED = Symbol('unchanged');
 
 /** Runs `change` on the file's content under its lock and writes it back (unless it returns UNCHANGED). */
-async function update<T>(file: string, change: (data: ClientsFile) => T | typeof UNCHANGED | Promise<T | typeof UNCHANGED>): Promise<T | undefined> {
+async function update<T>(
+  file: string,
+  change: (data: ClientsFile) => T | typeof UNCHANGED | Promise<T | typeof UNCHANGED>,
+): Promise<T | undefined> {
   return withFileLock(file, async () => {
     const data = await readClients(file);
     const result = await change(data);
@@ -87,7 +90,8 @@ async function update<T>(file: string, change: (data: ClientsFile) => T | typeof
 /** Appends a certificate, keeping the newest MAX_CERTS_PER_IDENTITY. */
 function addCert(record: ClientRecord, cert: CertRecord): void {
   record.certificates.push(cert);
-  if (record.certificates.length > MAX_CERTS_PER_IDENTITY) record.certificates.splice(0, record.certificates.length - MAX_CERTS_PER_IDENTITY);
+  if (record.certificates.length > MAX_CERTS_PER_IDENTITY)
+    record.certificates.splice(0, record.certificates.length - MAX_CERTS_PER_IDENTITY);
 }
 
 /** What an enrollment records besides the certificate. */
@@ -104,7 +108,10 @@ export interface EnrollmentEntry {
 }
 
 /** Why a revoked identity may not enroll with a token, or undefined when it may (not revoked, or a newer token). */
-export function revokedRefusal(record: ClientRecord | undefined, tokenCreatedAt: string | undefined): string | undefined {
+export function revokedRefusal(
+  record: ClientRecord | undefined,
+  tokenCreatedAt: string | undefined,
+): string | undefined {
   if (record?.revokedAt === undefined) return undefined;
   if (tokenCreatedAt !== undefined && Date.parse(tokenCreatedAt) > Date.parse(record.revokedAt)) return undefined;
   return `identity "${record.identity}" was revoked at ${record.revokedAt}; only a token created after that (burrow server token create) enrolls it again`;
@@ -118,7 +125,11 @@ export function revokedRefusal(record: ClientRecord | undefined, tokenCreatedAt:
  * the lock across `issue` means a concurrent `burrow server revoke` either sees the new
  * certificate (and revokes it) or is seen here (and the enrollment is refused).
  */
-export async function enrollIdentity<T extends { record: CertRecord }>(file: string, entry: EnrollmentEntry, issue: () => Promise<T>): Promise<T> {
+export async function enrollIdentity<T extends { record: CertRecord }>(
+  file: string,
+  entry: EnrollmentEntry,
+  issue: () => Promise<T>,
+): Promise<T> {
   const result = await update(file, async (data) => {
     let record = data.clients.find((c) => c.identity === entry.identity);
     const refusal = revokedRefusal(record, entry.tokenCreatedAt);
@@ -129,10 +140,21 @@ export async function enrollIdentity<T extends { record: CertRecord }>(file: str
     const issued = await issue();
     const cert = issued.record;
     if (!record) {
-      record = { identity: entry.identity, ...entry.allowances, certDays: entry.certDays, enrolledAt: cert.issuedAt, enrolledFrom: entry.remote, certificates: [] };
+      record = {
+        identity: entry.identity,
+        ...entry.allowances,
+        certDays: entry.certDays,
+        enrolledAt: cert.issuedAt,
+        enrolledFrom: entry.remote,
+        certificates: [],
+      };
       data.clients.push(record);
     } else {
-      Object.assign(record, entry.allowances, { certDays: entry.certDays, enrolledAt: cert.issuedAt, enrolledFrom: entry.remote });
+      Object.assign(record, entry.allowances, {
+        certDays: entry.certDays,
+        enrolledAt: cert.issuedAt,
+        enrolledFrom: entry.remote,
+      });
       delete record.revokedAt;
     }
     addCert(record, cert);
@@ -163,7 +185,10 @@ export async function recordRenewal(file: string, identity: string, cert: CertRe
 }
 
 /** The identity and certificate a fingerprint belongs to, or undefined. */
-export function findByFingerprint(data: ClientsFile, fingerprint: string): { record: ClientRecord; cert: CertRecord } | undefined {
+export function findByFingerprint(
+  data: ClientsFile,
+  fingerprint: string,
+): { record: ClientRecord; cert: CertRecord } | undefined {
   for (const record of data.clients) {
     const cert = record.certificates.find((c) => c.fingerprint === fingerprint);
     if (cert) return { record, cert };

@@ -17,7 +17,10 @@ export interface CreateEnrollServiceOptions {
  * (see inspectServerSetup) and starts watching the enrollment files. When the set-up is not ready
  * the service is disabled: the reason is logged here, and requests get 503.
  */
-export async function createEnrollService(config: ServerConfig, opts: CreateEnrollServiceOptions = {}): Promise<EnrollService> {
+export async function createEnrollService(
+  config: ServerConfig,
+  opts: CreateEnrollServiceOptions = {},
+): Promise<EnrollService> {
   const logger = opts.logger ?? silentLogger();
   const setup = await inspectServerSetup(config, opts.caDir);
   const ready = setup.caDir !== undefined && setup.problems.length === 0;
@@ -29,7 +32,10 @@ export async function createEnrollService(config: ServerConfig, opts: CreateEnro
     logger,
   });
   if (ready) {
-    logger.info({ caDir: setup.caDir, found: setup.caDirSource, caFingerprint: setup.caFingerprint }, 'enrollment enabled');
+    logger.info(
+      { caDir: setup.caDir, found: setup.caDirSource, caFingerprint: setup.caFingerprint },
+      'enrollment enabled',
+    );
     for (const note of setup.notes) logger.warn({ caDir: setup.caDir }, note);
   } else if (setup.caDir !== undefined) {
     logger.warn({ caDir: setup.caDir, problems: setup.problems }, 'enrollment disabled');

@@ -67,7 +67,9 @@ export async function createCsr(identity: string, keyType: KeyType = 'ec-p256'):
       publicKeyDer: Buffer.from(csr.publicKey.rawData),
     };
   } catch (err) {
-    throw new BurrowError(ErrorCode.PKI, `could not create the certificate request: ${errorMessage(err)}`, { cause: err });
+    throw new BurrowError(ErrorCode.PKI, `could not create the certificate request: ${errorMessage(err)}`, {
+      cause: err,
+    });
   }
 }
 
@@ -102,7 +104,8 @@ function importParams(key: KeyObject): webcrypto.EcKeyImportParams | webcrypto.R
 
 /** Parses a CSR PEM; CsrRefusal when it is not one. */
 function parseCsr(csrPem: string): x509.Pkcs10CertificateRequest {
-  if (csrPem.length > MAX_CSR_PEM_LENGTH) throw new CsrRefusal(`the CSR is ${csrPem.length} characters; at most ${MAX_CSR_PEM_LENGTH} are accepted`);
+  if (csrPem.length > MAX_CSR_PEM_LENGTH)
+    throw new CsrRefusal(`the CSR is ${csrPem.length} characters; at most ${MAX_CSR_PEM_LENGTH} are accepted`);
   if (!CSR_LABEL_RE.test(csrPem)) throw new CsrRefusal('expected a PEM "CERTIFICATE REQUEST" (PKCS#10)');
   try {
     return new x509.Pkcs10CertificateRequest(pemToDer(csrPem));
@@ -123,7 +126,9 @@ function checkSubject(csr: x509.Pkcs10CertificateRequest, identity: string): voi
   const keys = only ? Object.keys(only) : [];
   const cn = only?.CN;
   if (keys.length !== 1 || !cn || cn.length !== 1 || cn[0] !== identity) {
-    throw new CsrRefusal(`the CSR asks for subject "${csr.subject}", but this enrollment is for identity "${identity}" (subject CN=${identity})`);
+    throw new CsrRefusal(
+      `the CSR asks for subject "${csr.subject}", but this enrollment is for identity "${identity}" (subject CN=${identity})`,
+    );
   }
 }
 
@@ -148,7 +153,9 @@ function checkSans(csr: x509.Pkcs10CertificateRequest, identity: string): void {
   const allowed = [...new Set(identitySans(identity).map(norm))].sort();
   if (asked.join(',') !== allowed.join(',')) {
     const show = (l: string[]): string => (l.length === 0 ? 'none' : l.join(', '));
-    throw new CsrRefusal(`the CSR asks for names ${show(asked)}, but identity "${identity}" may only have ${show(allowed)}`);
+    throw new CsrRefusal(
+      `the CSR asks for names ${show(asked)}, but identity "${identity}" may only have ${show(allowed)}`,
+    );
   }
 }
 

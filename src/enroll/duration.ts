@@ -11,7 +11,10 @@ const DURATION_RE = /^(?:\d{1,6}[smhd])+$/;
 export function parseDuration(text: string, option = '--ttl'): number {
   const t = text.trim().toLowerCase();
   if (!DURATION_RE.test(t)) {
-    throw new BurrowError(ErrorCode.USAGE, `${option}: "${text}" is not a duration; use e.g. 90s, 15m, 2h, 7d or 1h30m`);
+    throw new BurrowError(
+      ErrorCode.USAGE,
+      `${option}: "${text}" is not a duration; use e.g. 90s, 15m, 2h, 7d or 1h30m`,
+    );
   }
   let ms = 0;
   for (const [, n, unit] of t.matchAll(/(\d+)([smhd])/g)) ms += Number(n) * UNIT_MS[unit!]!;
@@ -23,7 +26,12 @@ export function parseDuration(text: string, option = '--ttl'): number {
 export function formatDuration(ms: number): string {
   const parts: string[] = [];
   let rest = Math.round(ms / 1000);
-  for (const [unit, size] of [['d', 86_400], ['h', 3_600], ['m', 60], ['s', 1]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400],
+    ['h', 3_600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
     if (rest >= size) {
       parts.push(`${Math.floor(rest / size)}${unit}`);
       rest %= size;

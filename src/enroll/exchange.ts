@@ -24,39 +24,72 @@ function codeOf(status: number): ErrorCodeValue {
  * BurrowError (AUTH for 401/403, PKI for a refused CSR, …) with the server's reason and status;
  * a silent close, a timeout or a malformed answer get their own messages.
  */
-export async function postEnrollment(conn: Duplex, path: string, host: string, body: unknown, timeoutMs = RESPONSE_TIMEOUT_MS): Promise<IssuedResponse> {
+export async function postEnrollment(
+  conn: Duplex,
+  path: string,
+  host: string,
+  body: unknown,
+  timeoutMs = RESPONSE_TIMEOUT_MS,
+): Promise<IssuedResponse> {
   writeJsonRequest(conn, path, host, body);
   let message;
   try {
-    message = await readHttpMessage(conn, { maxHeadBytes: MAX_RESPONSE_HEAD_BYTES, maxBodyBytes: MAX_RESPONSE_BODY_BYTES, timeoutMs, what: 'response' });
+    message = await readHttpMessage(conn, {
+      maxHeadBytes: MAX_RESPONSE_HEAD_BYTES,
+      maxBodyBytes: MAX_RESPONSE_BODY_BYTES,
+      timeoutMs,
+      what: 'response',
+    });
   } catch (err) {
     const cause = err instanceof Error ? (err.cause as { code?: unknown } | undefined)?.code : undefined;
-    const notEnrolling = 'it does not accept enrollment (no token was ever created there with "burrow server token create", or it is not a burrow server)';
+    const notEnrolling =
+      'it does not accept enrollment (no token was ever created there with "burrow server token create", or it is not a burrow server)';
     if (cause === CERTIFICATE_REQUIRED_ALERT) {
-      throw new BurrowError(ErrorCode.TLS, `the server demands a client certificate, so ${notEnrolling}`, { cause: err });
+      throw new BurrowError(ErrorCode.TLS, `the server demands a client certificate, so ${notEnrolling}`, {
+        cause: err,
+      });
     }
     if (err instanceof BurrowError && err.code === ErrorCode.UNEXPECTED_EOF) {
       // Under TLS 1.3 a refused client certificate shows up only now, often as a plain close.
-      const why = path === RENEW_PATH ? 'it most likely refused our client certificate (revoked, expired, or from another CA)' : notEnrolling;
-      throw new BurrowError(ErrorCode.UNEXPECTED_EOF, `the server closed the connection without answering ${path}: ${why}; its log says more`, { cause: err });
+      const why =
+        path === RENEW_PATH
+          ? 'it most likely refused our client certificate (revoked, expired, or from another CA)'
+          : notEnrolling;
+      throw new BurrowError(
+        ErrorCode.UNEXPECTED_EOF,
+        `the server closed the connection without answering ${path}: ${why}; its log says more`,
+        { cause: err },
+      );
     }
     throw err;
   } finally {
     conn.destroy();
   }
   const status = Number(STATUS_LINE_RE.exec(message.startLine)?.[1] ?? NaN);
-  if (Number.isNaN(status)) throw new BurrowError(ErrorCode.PROTOCOL, `the server answered ${path} with something that is not HTTP/1.1`);
+  if (Number.isNaN(status))
+    throw new BurrowError(ErrorCode.PROTOCOL, `the server answered ${path} with something that is not HTTP/1.1`);
   let json: unknown;
   try {
     json = JSON.parse(message.body.toString('utf8'));
   } catch (err) {
-    throw new BurrowError(ErrorCode.PROTOCOL, `the server's answer to ${path} (status ${status}) is not JSON: ${errorMessage(err)}`, { cause: err });
+    throw new BurrowError(
+      ErrorCode.PROTOCOL,
+      `the server's answer to ${path} (status ${status}) is not JSON: ${errorMessage(err)}`,
+      { cause: err },
+    );
   }
   if (status !== 200) {
     const reason = ErrorResponseSchema.safeParse(json);
-    throw new BurrowError(codeOf(status), `the server refused (${status}): ${reason.success ? reason.data.error : 'no reason given'}`);
+    throw new BurrowError(
+      codeOf(status),
+      `the server refused (${status}): ${reason.success ? reason.data.error : 'no reason given'}`,
+    );
   }
   const issued = IssuedResponseSchema.safeParse(json);
-  if (!issued.success) throw new BurrowError(ErrorCode.PROTOCOL, `the server's answer to ${path} lacks ${issued.error.issues[0]?.path.join('.') ?? 'fields'}`);
+  if (!issued.success)
+    throw new BurrowError(
+      ErrorCode.PROTOCOL,
+      `the server's answer to ${path} lacks ${issued.error.issues[0]?.path.join('.') ?? 'fields'}`,
+    );
   return issued.data;
 }

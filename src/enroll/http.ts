@@ -58,13 +58,16 @@ export class HttpFailure extends BurrowError {
 function parseHead(head: string, what: string): { startLine: string; headers: Map<string, string> } {
   const lines = head.split('\r\n');
   const startLine = lines.shift() ?? '';
-  if (lines.length > MAX_HEADER_LINES) throw new HttpFailure(431, ErrorCode.MESSAGE_TOO_LARGE, `${what} has more than ${MAX_HEADER_LINES} header lines`);
+  if (lines.length > MAX_HEADER_LINES)
+    throw new HttpFailure(431, ErrorCode.MESSAGE_TOO_LARGE, `${what} has more than ${MAX_HEADER_LINES} header lines`);
   const headers = new Map<string, string>();
   for (const line of lines) {
     const colon = line.indexOf(':');
-    if (colon <= 0 || /\s/.test(line.slice(0, colon))) throw new HttpFailure(400, ErrorCode.PROTOCOL, `${what} has a malformed header line`);
+    if (colon <= 0 || /\s/.test(line.slice(0, colon)))
+      throw new HttpFailure(400, ErrorCode.PROTOCOL, `${what} has a malformed header line`);
     const name = line.slice(0, colon).toLowerCase();
-    if (headers.has(name) && name === 'content-length') throw new HttpFailure(400, ErrorCode.PROTOCOL, `${what} has two Content-Length headers`);
+    if (headers.has(name) && name === 'content-length')
+      throw new HttpFailure(400, ErrorCode.PROTOCOL, `${what} has two Content-Length headers`);
     headers.set(name, line.slice(colon + 1).trim());
   }
   return { startLine, headers };
@@ -72,13 +75,19 @@ function parseHead(head: string, what: string): { startLine: string; headers: Ma
 
 /** The body length a head announces; HttpFailure for chunked or oversized bodies. */
 function bodyLength(headers: Map<string, string>, limits: ReadLimits): number {
-  if (headers.has('transfer-encoding')) throw new HttpFailure(411, ErrorCode.PROTOCOL, `${limits.what} uses Transfer-Encoding; send Content-Length`);
+  if (headers.has('transfer-encoding'))
+    throw new HttpFailure(411, ErrorCode.PROTOCOL, `${limits.what} uses Transfer-Encoding; send Content-Length`);
   const text = headers.get('content-length');
   if (text === undefined) return 0;
-  if (!/^\d{1,10}$/.test(text)) throw new HttpFailure(400, ErrorCode.PROTOCOL, `${limits.what} has an invalid Content-Length`);
+  if (!/^\d{1,10}$/.test(text))
+    throw new HttpFailure(400, ErrorCode.PROTOCOL, `${limits.what} has an invalid Content-Length`);
   const length = Number(text);
   if (length > limits.maxBodyBytes) {
-    throw new HttpFailure(413, ErrorCode.MESSAGE_TOO_LARGE, `${limits.what} body is ${length} bytes; at most ${limits.maxBodyBytes} are accepted`);
+    throw new HttpFailure(
+      413,
+      ErrorCode.MESSAGE_TOO_LARGE,
+      `${limits.what} body is ${length} bytes; at most ${limits.maxBodyBytes} are accepted`,
+    );
   }
   return length;
 }
@@ -113,10 +122,20 @@ export function readHttpMessage(conn: Duplex, limits: ReadLimits): Promise<HttpM
         if (!head) {
           const end = all.indexOf(HEAD_END);
           if (end < 0) {
-            if (total > limits.maxHeadBytes) throw new HttpFailure(431, ErrorCode.MESSAGE_TOO_LARGE, `${limits.what} head is larger than ${limits.maxHeadBytes} bytes`);
+            if (total > limits.maxHeadBytes)
+              throw new HttpFailure(
+                431,
+                ErrorCode.MESSAGE_TOO_LARGE,
+                `${limits.what} head is larger than ${limits.maxHeadBytes} bytes`,
+              );
             return;
           }
-          if (end > limits.maxHeadBytes) throw new HttpFailure(431, ErrorCode.MESSAGE_TOO_LARGE, `${limits.what} head is larger than ${limits.maxHeadBytes} bytes`);
+          if (end > limits.maxHeadBytes)
+            throw new HttpFailure(
+              431,
+              ErrorCode.MESSAGE_TOO_LARGE,
+              `${limits.what} head is larger than ${limits.maxHeadBytes} bytes`,
+            );
           const parsed = parseHead(all.subarray(0, end).toString('latin1'), limits.what);
           head = { ...parsed, bodyStart: end + HEAD_END.length, length: bodyLength(parsed.headers, limits) };
         }
@@ -129,11 +148,29 @@ export function readHttpMessage(conn: Duplex, limits: ReadLimits): Promise<HttpM
       }
     };
     const onEnd = (): void =>
-      finish({ error: new BurrowError(ErrorCode.UNEXPECTED_EOF, `the connection closed before the whole ${limits.what} arrived`) });
+      finish({
+        error: new BurrowError(
+          ErrorCode.UNEXPECTED_EOF,
+          `the connection closed before the whole ${limits.what} arrived`,
+        ),
+      });
     const onError = (err: Error): void =>
-      finish({ error: new BurrowError(ErrorCode.UNEXPECTED_EOF, `the connection failed while reading the ${limits.what}: ${errorMessage(err)}`, { cause: err }) });
+      finish({
+        error: new BurrowError(
+          ErrorCode.UNEXPECTED_EOF,
+          `the connection failed while reading the ${limits.what}: ${errorMessage(err)}`,
+          { cause: err },
+        ),
+      });
     const timer = setTimeout(
-      () => finish({ error: new HttpFailure(408, ErrorCode.TIMEOUT, `the ${limits.what} did not arrive within ${limits.timeoutMs} ms`) }),
+      () =>
+        finish({
+          error: new HttpFailure(
+            408,
+            ErrorCode.TIMEOUT,
+            `the ${limits.what} did not arrive within ${limits.timeoutMs} ms`,
+          ),
+        }),
       limits.timeoutMs,
     );
     conn.on('data', onData);

@@ -13,7 +13,14 @@ export {
 export { EnrollService, type EnrollServiceOptions, type EnrollTlsFacts } from './service.js';
 export { createEnrollService, type CreateEnrollServiceOptions } from './create-service.js';
 export { findCaDir, inspectServerSetup, type ServerSetup } from './server-setup.js';
-export { createEnrollToken, listEnrolledClients, revokeIdentity, type CreatedToken, type EnrolledClientRow, type RevokeIdentityResult } from './admin.js';
+export {
+  createEnrollToken,
+  listEnrolledClients,
+  revokeIdentity,
+  type CreatedToken,
+  type EnrolledClientRow,
+  type RevokeIdentityResult,
+} from './admin.js';
 export { parseAllowances, describeAllowances, noAllowances, type Allowances } from './allowances.js';
 export { parseDuration, formatDuration } from './duration.js';
 export { parseToken, type ParsedToken } from './token.js';

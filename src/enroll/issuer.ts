@@ -25,7 +25,12 @@ export function loadEnrollCa(caDir: string, passphrase?: string): Promise<Loaded
  * EKU clientAuth, `days` long (never past the CA), and records it in the CA's index.json so
  * `burrow ca revoke SERIAL` and `burrow server revoke` find it.
  */
-export async function issueClientCert(ca: LoadedCa, identity: string, publicKey: webcrypto.CryptoKey, days: number): Promise<IssuedCert> {
+export async function issueClientCert(
+  ca: LoadedCa,
+  identity: string,
+  publicKey: webcrypto.CryptoKey,
+  days: number,
+): Promise<IssuedCert> {
   const leaf = await signLeaf(ca, { kind: 'client', names: [identity], publicKey, days });
   const record: CertRecord = {
     serial: leaf.serial,

@@ -52,7 +52,10 @@ export function parseServerAddress(text: string): { host: string; port: number }
   const m = /^\[([0-9a-fA-F:.]+)\]:(\d{1,5})$/.exec(t) ?? /^([^:[\]\s]+):(\d{1,5})$/.exec(t);
   const port = m ? Number(m[2]) : 0;
   if (!m || port < 1 || port > 65535) {
-    throw new BurrowError(ErrorCode.USAGE, `server address "${text}" must be HOST:PORT (the server's bindPort), e.g. tunnel.example.com:7000 or [2001:db8::1]:7000`);
+    throw new BurrowError(
+      ErrorCode.USAGE,
+      `server address "${text}" must be HOST:PORT (the server's bindPort), e.g. tunnel.example.com:7000 or [2001:db8::1]:7000`,
+    );
   }
   return { host: m[1]!, port };
 }
@@ -91,8 +94,14 @@ export async function joinServer(opts: JoinOptions): Promise<JoinResult> {
     throw new BurrowError(ErrorCode.USAGE, `--fingerprint: ${errorMessage(err)}`, { cause: err });
   }
   const dir = resolve(opts.dir);
-  const files = { key: join(dir, JOIN_FILES.key), cert: join(dir, JOIN_FILES.cert), ca: join(dir, JOIN_FILES.ca), config: join(dir, JOIN_FILES.config) };
-  if (!opts.force) await refuseExisting(Object.values(files), 'refusing to overwrite it (choose another --dir, or --force)');
+  const files = {
+    key: join(dir, JOIN_FILES.key),
+    cert: join(dir, JOIN_FILES.cert),
+    ca: join(dir, JOIN_FILES.ca),
+    config: join(dir, JOIN_FILES.config),
+  };
+  if (!opts.force)
+    await refuseExisting(Object.values(files), 'refusing to overwrite it (choose another --dir, or --force)');
   await checkWritable(dir);
 
   const request = await createCsr(token.identity);
@@ -103,15 +112,32 @@ export async function joinServer(opts: JoinOptions): Promise<JoinResult> {
     ...(opts.serverName ? { serverName: opts.serverName } : {}),
     ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
   });
-  const issued = await postEnrollment(socket, ENROLL_PATH, opts.serverName || host, { token: opts.token.trim(), csr: request.csrPem }, opts.timeoutMs);
+  const issued = await postEnrollment(
+    socket,
+    ENROLL_PATH,
+    opts.serverName || host,
+    { token: opts.token.trim(), csr: request.csrPem },
+    opts.timeoutMs,
+  );
   if (issued.identity !== token.identity) {
-    throw new BurrowError(ErrorCode.PKI, `the server enrolled "${issued.identity}", but the token is for "${token.identity}"`);
+    throw new BurrowError(
+      ErrorCode.PKI,
+      `the server enrolled "${issued.identity}", but the token is for "${token.identity}"`,
+    );
   }
   if (certFingerprint(issued.ca) !== pin) {
-    throw new BurrowError(ErrorCode.PKI, `the CA the server returned (${certFingerprint(issued.ca)}) is not the pinned one (${pin})`);
+    throw new BurrowError(
+      ErrorCode.PKI,
+      `the CA the server returned (${certFingerprint(issued.ca)}) is not the pinned one (${pin})`,
+    );
   }
-  await checkIssuedCert(issued.certificate, { identity: token.identity, publicKeyDer: request.publicKeyDer, caPem: pinnedPem });
-  if (!issued.client) throw new BurrowError(ErrorCode.PROTOCOL, 'the server did not say how to log in (no "client" in its answer)');
+  await checkIssuedCert(issued.certificate, {
+    identity: token.identity,
+    publicKeyDer: request.publicKeyDer,
+    caPem: pinnedPem,
+  });
+  if (!issued.client)
+    throw new BurrowError(ErrorCode.PROTOCOL, 'the server did not say how to log in (no "client" in its answer)');
 
   const config = renderClientConfig({
     identity: token.identity,

@@ -5,7 +5,14 @@ import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
 import { exists, readTextFile, writeFileAtomic } from '../pki/files.js';
-import { ENROLL_FILE_MODE, LOCK_HEARTBEAT_MS, LOCK_OWNER_BYTES, LOCK_RETRY_MS, LOCK_STALE_MS, LOCK_TIMEOUT_MS } from './constants.js';
+import {
+  ENROLL_FILE_MODE,
+  LOCK_HEARTBEAT_MS,
+  LOCK_OWNER_BYTES,
+  LOCK_RETRY_MS,
+  LOCK_STALE_MS,
+  LOCK_TIMEOUT_MS,
+} from './constants.js';
 
 /** Tail of each in-process critical section, per absolute file path. */
 const inProcess = new Map<string, Promise<unknown>>();
@@ -116,7 +123,9 @@ async function removeStale(path: string, staleOwner: string, staleMs: number): P
   }
   try {
     const now = await lockState(path);
-    return now !== undefined && now.owner === staleOwner && now.ageMs > staleMs && (await removeIfHolds(path, staleOwner));
+    return (
+      now !== undefined && now.owner === staleOwner && now.ageMs > staleMs && (await removeIfHolds(path, staleOwner))
+    );
   } finally {
     await removeIfHolds(gate, gateOwner);
   }
@@ -132,7 +141,11 @@ export interface LockTiming {
   timeoutMs: number;
 }
 
-const DEFAULT_TIMING: LockTiming = { staleMs: LOCK_STALE_MS, heartbeatMs: LOCK_HEARTBEAT_MS, timeoutMs: LOCK_TIMEOUT_MS };
+const DEFAULT_TIMING: LockTiming = {
+  staleMs: LOCK_STALE_MS,
+  heartbeatMs: LOCK_HEARTBEAT_MS,
+  timeoutMs: LOCK_TIMEOUT_MS,
+};
 
 /** A lock file this process holds. */
 export interface HeldLock {
@@ -167,7 +180,10 @@ export async function acquireLock(path: string, timing: Partial<LockTiming> = {}
     // Left by a process that crashed inside its critical section: take it over, then try again at once.
     if (state && state.ageMs > t.staleMs && (await removeStale(path, state.owner, t.staleMs))) continue;
     if (Date.now() >= deadline) {
-      throw new BurrowError(ErrorCode.TIMEOUT, `${path} is held by another burrow process for more than ${t.timeoutMs} ms; remove it if no burrow command is running`);
+      throw new BurrowError(
+        ErrorCode.TIMEOUT,
+        `${path} is held by another burrow process for more than ${t.timeoutMs} ms; remove it if no burrow command is running`,
+      );
     }
     await sleep(LOCK_RETRY_MS);
   }
@@ -220,7 +236,11 @@ export async function withFileLock<T>(file: string, body: () => Promise<T>): Pro
       try {
         await releaseLock(held);
       } catch (releaseErr) {
-        throw new BurrowError(ErrorCode.PKI, `${errorMessage(releaseErr)} (and the work under it failed: ${errorMessage(err)})`, { cause: err });
+        throw new BurrowError(
+          ErrorCode.PKI,
+          `${errorMessage(releaseErr)} (and the work under it failed: ${errorMessage(err)})`,
+          { cause: err },
+        );
       }
       throw err;
     }
@@ -249,7 +269,10 @@ export async function readJsonFile<T>(file: string, what: string, schema: z.ZodT
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new BurrowError(ErrorCode.PKI, `${what} ${file}: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid'}`);
+    throw new BurrowError(
+      ErrorCode.PKI,
+      `${what} ${file}: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid'}`,
+    );
   }
   return parsed.data;
 }

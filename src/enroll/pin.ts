@@ -52,7 +52,11 @@ function servedChain(socket: tls.TLSSocket): Buffer[] {
  */
 export async function connectPinned(opts: PinnedConnectOptions): Promise<PinnedConnection> {
   const name = opts.serverName || opts.host;
-  const raw = await dialTcp({ host: opts.host, port: opts.port, ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) });
+  const raw = await dialTcp({
+    host: opts.host,
+    port: opts.port,
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+  });
   const options: tls.ConnectionOptions = {
     host: name,
     minVersion: MIN_TLS_VERSION,
@@ -63,7 +67,10 @@ export async function connectPinned(opts: PinnedConnectOptions): Promise<PinnedC
   };
   let socket: tls.TLSSocket;
   try {
-    socket = await connectTls(raw, options, { customFirstByte: false, ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) });
+    socket = await connectTls(raw, options, {
+      customFirstByte: false,
+      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+    });
   } catch (err) {
     // A server that does not take enrollments demands a certificate at the handshake.
     if (isBurrowError(err, ErrorCode.TLS) && /client certificate/.test(err.message)) {
@@ -90,11 +97,24 @@ export async function connectPinned(opts: PinnedConnectOptions): Promise<PinnedC
       );
     }
     const pinnedPem = derToPem(chain[at]!, 'CERTIFICATE');
-    const leafAndIntermediates = chain.slice(0, Math.max(at, 1)).map((der) => derToPem(der, 'CERTIFICATE')).join('');
-    const verdict = await verifyCert({ certPem: leafAndIntermediates, caPem: pinnedPem, host: name, purpose: 'server' });
+    const leafAndIntermediates = chain
+      .slice(0, Math.max(at, 1))
+      .map((der) => derToPem(der, 'CERTIFICATE'))
+      .join('');
+    const verdict = await verifyCert({
+      certPem: leafAndIntermediates,
+      caPem: pinnedPem,
+      host: name,
+      purpose: 'server',
+    });
     if (!verdict.ok) {
-      const hint = /does not match/.test(verdict.reason) ? ' (use --server-name with a name the certificate holds)' : '';
-      throw new BurrowError(ErrorCode.TLS, `the server certificate does not verify with the pinned CA ${opts.pin}: ${verdict.reason}${hint}`);
+      const hint = /does not match/.test(verdict.reason)
+        ? ' (use --server-name with a name the certificate holds)'
+        : '';
+      throw new BurrowError(
+        ErrorCode.TLS,
+        `the server certificate does not verify with the pinned CA ${opts.pin}: ${verdict.reason}${hint}`,
+      );
     }
     return { socket, pinnedPem };
   } catch (err) {

@@ -56,17 +56,27 @@ export interface RenewResult {
 export async function renewCertificate(config: ClientConfig, opts: { timeoutMs?: number } = {}): Promise<RenewResult> {
   const t = config.transport.tls;
   if (!t.certFile || !t.keyFile) {
-    throw new BurrowError(ErrorCode.USAGE, 'renewal needs transport.tls.certFile and keyFile: the certificate to renew (made by "burrow client join")');
+    throw new BurrowError(
+      ErrorCode.USAGE,
+      'renewal needs transport.tls.certFile and keyFile: the certificate to renew (made by "burrow client join")',
+    );
   }
   const current = parseCert(await readTextFile(t.certFile, 'client certificate'), `client certificate ${t.certFile}`);
   const identity = /(?:^|\n)CN=([^\n]*)/.exec(current.subject)?.[1];
   if (!identity) throw new BurrowError(ErrorCode.PKI, `client certificate ${t.certFile} has no subject CN to renew`);
   if (Date.parse(current.validTo) <= Date.now()) {
-    throw new BurrowError(ErrorCode.PKI, `client certificate ${t.certFile} expired on ${new Date(current.validTo).toISOString()}; enroll again with a new token`);
+    throw new BurrowError(
+      ErrorCode.PKI,
+      `client certificate ${t.certFile} expired on ${new Date(current.validTo).toISOString()}; enroll again with a new token`,
+    );
   }
   const clientTls = await buildClientTlsOptions({ ...t, serverAddr: config.serverAddr });
   const request = await createCsr(identity);
-  const raw = await dialTcp({ host: config.serverAddr, port: config.serverPort, ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) });
+  const raw = await dialTcp({
+    host: config.serverAddr,
+    port: config.serverPort,
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+  });
   const socket = await connectTls(raw, clientTls.options, {
     customFirstByte: !t.disableCustomTLSFirstByte,
     ...(clientTls.pin ? { pin: clientTls.pin } : {}),

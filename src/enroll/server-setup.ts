@@ -34,12 +34,16 @@ async function holdsCa(dir: string): Promise<boolean> {
  * else the directory of `transport.tls.trustedCaFile` when it holds ca.crt and ca.key (the layout
  * of `burrow ca init` and the quickstart), else `<stateDir>/ca`.
  */
-export async function findCaDir(config: ServerConfig, override?: string): Promise<{ dir: string; source: string } | undefined> {
+export async function findCaDir(
+  config: ServerConfig,
+  override?: string,
+): Promise<{ dir: string; source: string } | undefined> {
   if (override) return { dir: override, source: '--ca-dir' };
   const configured = config.transport.tls.caDir;
   if (configured !== '') return { dir: configured, source: 'transport.tls.caDir' };
   const trusted = config.transport.tls.trustedCaFile;
-  if (trusted && (await holdsCa(dirname(trusted)))) return { dir: dirname(trusted), source: 'the directory of transport.tls.trustedCaFile' };
+  if (trusted && (await holdsCa(dirname(trusted))))
+    return { dir: dirname(trusted), source: 'the directory of transport.tls.trustedCaFile' };
   const stateCa = join(config.stateDir || defaultStateDir(), STATE_CA_SUBDIR);
   if (await holdsCa(stateCa)) return { dir: stateCa, source: 'the state directory' };
   return undefined;
@@ -80,7 +84,9 @@ export async function inspectServerSetup(config: ServerConfig, override?: string
     const trusted = (await loadTrustedCa(t.trustedCaFile, t.trustedCaData)) ?? '';
     const trustedPrints = splitPemCertificates(trusted).map((pem) => certFingerprint(pem));
     if (!trustedPrints.includes(setup.caFingerprint)) {
-      setup.problems.push(`the server does not verify client certificates with this CA: set transport.tls.trustedCaFile = "${paths.cert}"`);
+      setup.problems.push(
+        `the server does not verify client certificates with this CA: set transport.tls.trustedCaFile = "${paths.cert}"`,
+      );
     }
   } catch (err) {
     setup.problems.push(errorMessage(err));
@@ -96,8 +102,15 @@ export async function inspectServerSetup(config: ServerConfig, override?: string
     );
   } else {
     try {
-      const verdict = await verifyCert({ certPem: await readTextFile(t.certFile, 'server certificate'), caPem, purpose: 'server' });
-      if (!verdict.ok) setup.problems.push(`the server certificate ${t.certFile} does not verify with the CA in ${found.dir}: ${verdict.reason}`);
+      const verdict = await verifyCert({
+        certPem: await readTextFile(t.certFile, 'server certificate'),
+        caPem,
+        purpose: 'server',
+      });
+      if (!verdict.ok)
+        setup.problems.push(
+          `the server certificate ${t.certFile} does not verify with the CA in ${found.dir}: ${verdict.reason}`,
+        );
     } catch (err) {
       setup.problems.push(errorMessage(err));
     }

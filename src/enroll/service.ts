@@ -143,7 +143,9 @@ export class EnrollService extends EventEmitter {
     if (!caDir) return;
     await this.refresh(caDir);
     this.watch = watchFiles([clientsFile(caDir), tokensFile(caDir)], () => {
-      void this.refresh(caDir).catch((err: unknown) => this.logger.error({ err: errorMessage(err) }, 'cannot reload the enrolled clients'));
+      void this.refresh(caDir).catch((err: unknown) =>
+        this.logger.error({ err: errorMessage(err) }, 'cannot reload the enrolled clients'),
+      );
     });
   }
 
@@ -161,7 +163,12 @@ export class EnrollService extends EventEmitter {
 
   /** [[auth.clients]] entries of the enrolled identities that are not revoked (merge them into the server's policy). */
   policyEntries(): ClientPolicy[] {
-    return this.policy.entries.map((p) => ({ ...p, allowProxies: [...p.allowProxies], allowPorts: p.allowPorts.map((r) => ({ ...r })), allowDomains: [...p.allowDomains] }));
+    return this.policy.entries.map((p) => ({
+      ...p,
+      allowProxies: [...p.allowProxies],
+      allowPorts: p.allowPorts.map((r) => ({ ...r })),
+      allowDomains: [...p.allowDomains],
+    }));
   }
 
   /**
@@ -191,7 +198,11 @@ export class EnrollService extends EventEmitter {
   private async reloadPolicy(): Promise<void> {
     if (!this.caDir) return;
     const data = await readClients(clientsFile(this.caDir));
-    const next: PolicyState = { entries: policyEntries(data), enforced: policyEnforced(data), revoked: revokedIdentities(data) };
+    const next: PolicyState = {
+      entries: policyEntries(data),
+      enforced: policyEnforced(data),
+      revoked: revokedIdentities(data),
+    };
     const changed = JSON.stringify(next) !== JSON.stringify(this.policy);
     this.policy = next;
     if (changed) this.emit('policyChanged', this.policyEntries());
@@ -215,7 +226,9 @@ export class EnrollService extends EventEmitter {
 
   /** Serves one enrollment request on `conn` and closes it. Never throws; failures are answered and logged. */
   handle(conn: Duplex, tls: EnrollTlsFacts | undefined, remoteAddress: string): void {
-    conn.on('error', (err) => this.logger.debug({ remote: remoteAddress, err: err.message }, 'enrollment connection error'));
+    conn.on('error', (err) =>
+      this.logger.debug({ remote: remoteAddress, err: err.message }, 'enrollment connection error'),
+    );
     void this.serve(conn, tls, remoteAddress).catch((err: unknown) => {
       this.logger.error({ remote: remoteAddress, err: errorMessage(err) }, 'enrollment failed');
       conn.destroy();
@@ -246,7 +259,10 @@ export class EnrollService extends EventEmitter {
       status = statusOf(err);
       const reason = errorMessage(err);
       const log = status === 500 ? this.logger.error.bind(this.logger) : this.logger.warn.bind(this.logger);
-      log({ remote, path, identity: tls?.identity ? describeIdentity(tls.identity) : undefined, reason }, 'enrollment request refused');
+      log(
+        { remote, path, identity: tls?.identity ? describeIdentity(tls.identity) : undefined, reason },
+        'enrollment request refused',
+      );
       // Internal failures may name server paths: the client gets a pointer to the log instead.
       body = { error: status === 500 ? 'the server could not complete the request; its log says why' : reason };
     }
@@ -258,13 +274,27 @@ export class EnrollService extends EventEmitter {
     destroySoon(conn);
   }
 
-  private async route(method: string, path: string, version: string, message: HttpMessage, tls: EnrollTlsFacts | undefined, remote: string): Promise<IssuedResponse> {
+  private async route(
+    method: string,
+    path: string,
+    version: string,
+    message: HttpMessage,
+    tls: EnrollTlsFacts | undefined,
+    remote: string,
+  ): Promise<IssuedResponse> {
     if (!/^HTTP\/1\.[01]$/.test(version)) throw new Refusal(400, 'expected an HTTP/1.1 request line');
-    if (path !== ENROLL_PATH && path !== RENEW_PATH) throw new Refusal(404, `no such enrollment endpoint ${JSON.stringify(path)} (expected ${ENROLL_PATH} or ${RENEW_PATH})`);
+    if (path !== ENROLL_PATH && path !== RENEW_PATH)
+      throw new Refusal(
+        404,
+        `no such enrollment endpoint ${JSON.stringify(path)} (expected ${ENROLL_PATH} or ${RENEW_PATH})`,
+      );
     if (method !== 'POST') throw new Refusal(405, `${path} takes POST`);
     const ip = remoteIp(remote);
     if (!this.limiter.attempt(ip, this.now())) {
-      throw new Refusal(429, `too many enrollment attempts from ${ip}; try again in ${this.limiter.retryAfterSeconds(ip, this.now())} s`);
+      throw new Refusal(
+        429,
+        `too many enrollment attempts from ${ip}; try again in ${this.limiter.retryAfterSeconds(ip, this.now())} s`,
+      );
     }
     // The reason names server paths: it goes to the server's log (at start), not to anyone who asks.
     if (!this.caDir) throw new Refusal(503, "enrollment is not enabled on this server; the server's log says why");
@@ -282,7 +312,11 @@ export class EnrollService extends EventEmitter {
 
   private async enroll(caDir: string, json: unknown, remote: string): Promise<IssuedResponse> {
     const parsed = EnrollRequestSchema.safeParse(json);
-    if (!parsed.success) throw new Refusal(400, 'the request body must be {"token": "...", "csr": "-----BEGIN CERTIFICATE REQUEST-----..."}');
+    if (!parsed.success)
+      throw new Refusal(
+        400,
+        'the request body must be {"token": "...", "csr": "-----BEGIN CERTIFICATE REQUEST-----..."}',
+      );
     const token = parseToken(parsed.data.token);
     const now = this.now();
     const result = await consumeToken(
@@ -291,11 +325,26 @@ export class EnrollService extends EventEmitter {
       remote,
       async (record) => {
         const publicKey = await checkCsr(parsed.data.csr, record.identity);
-        const allowances = { allowProxies: record.allowProxies, allowPorts: record.allowPorts, allowDomains: record.allowDomains };
-        const entry = { identity: record.identity, allowances, certDays: record.certDays, remote, tokenCreatedAt: record.createdAt };
+        const allowances = {
+          allowProxies: record.allowProxies,
+          allowPorts: record.allowPorts,
+          allowDomains: record.allowDomains,
+        };
+        const entry = {
+          identity: record.identity,
+          allowances,
+          certDays: record.certDays,
+          remote,
+          tokenCreatedAt: record.createdAt,
+        };
         // Issued under the enrolled-clients lock, after its revoked check (see enrollIdentity).
         const issued = await enrollIdentity(clientsFile(caDir), entry, async () =>
-          issueClientCert(await loadEnrollCa(caDir, this.options.caPassphrase), record.identity, publicKey, record.certDays),
+          issueClientCert(
+            await loadEnrollCa(caDir, this.options.caPassphrase),
+            record.identity,
+            publicKey,
+            record.certDays,
+          ),
         );
         return { issued, record, allowances };
       },
@@ -303,7 +352,14 @@ export class EnrollService extends EventEmitter {
     );
     const { issued, record, allowances } = result;
     this.logger.info(
-      { identity: record.identity, remote, tokenId: record.id, serial: issued.record.serial, fingerprint: issued.record.fingerprint, notAfter: issued.record.notAfter },
+      {
+        identity: record.identity,
+        remote,
+        tokenId: record.id,
+        serial: issued.record.serial,
+        fingerprint: issued.record.fingerprint,
+        notAfter: issued.record.notAfter,
+      },
       'client enrolled',
     );
     await this.reloadPolicy();
@@ -318,30 +374,61 @@ export class EnrollService extends EventEmitter {
     };
   }
 
-  private async renew(caDir: string, json: unknown, tls: EnrollTlsFacts | undefined, remote: string): Promise<IssuedResponse> {
+  private async renew(
+    caDir: string,
+    json: unknown,
+    tls: EnrollTlsFacts | undefined,
+    remote: string,
+  ): Promise<IssuedResponse> {
     const identity = tls?.identity;
     if (!identity) {
-      throw new Refusal(401, 'renewal needs the current client certificate: connect with transport.tls.certFile and keyFile (mutual TLS)');
+      throw new Refusal(
+        401,
+        'renewal needs the current client certificate: connect with transport.tls.certFile and keyFile (mutual TLS)',
+      );
     }
     const parsed = RenewRequestSchema.safeParse(json);
-    if (!parsed.success) throw new Refusal(400, 'the request body must be {"csr": "-----BEGIN CERTIFICATE REQUEST-----..."}');
+    if (!parsed.success)
+      throw new Refusal(400, 'the request body must be {"csr": "-----BEGIN CERTIFICATE REQUEST-----..."}');
     const found = findByFingerprint(await readClients(clientsFile(caDir)), identity.fingerprint);
     const who = `${describeIdentity(identity)} (${identity.fingerprint})`;
-    if (!found) throw new Refusal(403, `the client certificate ${who} was not issued by enrollment on this server; enroll with a token first`);
+    if (!found)
+      throw new Refusal(
+        403,
+        `the client certificate ${who} was not issued by enrollment on this server; enroll with a token first`,
+      );
     const { record, cert } = found;
-    if (record.revokedAt !== undefined) throw new Refusal(403, `identity "${record.identity}" was revoked at ${record.revokedAt}; it cannot renew`);
+    if (record.revokedAt !== undefined)
+      throw new Refusal(403, `identity "${record.identity}" was revoked at ${record.revokedAt}; it cannot renew`);
     const ca = await loadEnrollCa(caDir, this.options.caPassphrase);
     const revoked = await revokedAt(ca, cert.serial);
-    if (revoked !== undefined) throw new Refusal(403, `the client certificate ${who} was revoked at ${revoked}; it cannot renew`);
-    if (Date.parse(cert.notAfter) <= this.now()) throw new Refusal(403, `the client certificate ${who} expired at ${cert.notAfter}; enroll again with a new token`);
+    if (revoked !== undefined)
+      throw new Refusal(403, `the client certificate ${who} was revoked at ${revoked}; it cannot renew`);
+    if (Date.parse(cert.notAfter) <= this.now())
+      throw new Refusal(
+        403,
+        `the client certificate ${who} expired at ${cert.notAfter}; enroll again with a new token`,
+      );
     const publicKey = await checkCsr(parsed.data.csr, record.identity);
     const issued = await issueClientCert(ca, record.identity, publicKey, record.certDays);
     await recordRenewal(clientsFile(caDir), record.identity, issued.record, remote);
     this.logger.info(
-      { identity: record.identity, remote, previousSerial: cert.serial, serial: issued.record.serial, notAfter: issued.record.notAfter },
+      {
+        identity: record.identity,
+        remote,
+        previousSerial: cert.serial,
+        serial: issued.record.serial,
+        notAfter: issued.record.notAfter,
+      },
       'client certificate renewed',
     );
     this.emit('renewed', record.identity);
-    return { identity: record.identity, certificate: issued.certPem, ca: issued.caPem, serial: issued.record.serial, notAfter: issued.record.notAfter };
+    return {
+      identity: record.identity,
+      certificate: issued.certPem,
+      ca: issued.caPem,
+      serial: issued.record.serial,
+      notAfter: issued.record.notAfter,
+    };
   }
 }

@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
 import { AllowancesSchema, type Allowances } from './allowances.js';
-import { MAX_TOKENS, TOKEN_RETENTION_MS, TOKENS_FILE, MAX_TOKEN_TTL_MS, DEFAULT_ENROLL_CERT_DAYS } from './constants.js';
+import {
+  MAX_TOKENS,
+  TOKEN_RETENTION_MS,
+  TOKENS_FILE,
+  MAX_TOKEN_TTL_MS,
+  DEFAULT_ENROLL_CERT_DAYS,
+} from './constants.js';
 import { readJsonFile, withFileLock, writeJsonFile } from './locked-file.js';
 import { checkIdentity, generateToken, secretMatches, type ParsedToken } from './token.js';
 
@@ -80,10 +86,16 @@ export interface CreateTokenOptions extends Allowances {
  * kept). Works offline: a running server reads the file at each attempt. Throws BurrowError(USAGE)
  * for a bad identity or TTL, PKI when the store cannot be read or written, or is full.
  */
-export async function createToken(file: string, opts: CreateTokenOptions): Promise<{ text: string; record: TokenRecord }> {
+export async function createToken(
+  file: string,
+  opts: CreateTokenOptions,
+): Promise<{ text: string; record: TokenRecord }> {
   checkIdentity(opts.identity);
   if (!Number.isFinite(opts.ttlMs) || opts.ttlMs <= 0 || opts.ttlMs > MAX_TOKEN_TTL_MS) {
-    throw new BurrowError(ErrorCode.USAGE, `token lifetime must be more than 0 and at most ${MAX_TOKEN_TTL_MS / 3_600_000} hours`);
+    throw new BurrowError(
+      ErrorCode.USAGE,
+      `token lifetime must be more than 0 and at most ${MAX_TOKEN_TTL_MS / 3_600_000} hours`,
+    );
   }
   const now = opts.now ?? Date.now();
   const token = generateToken(opts.identity);
@@ -102,7 +114,10 @@ export async function createToken(file: string, opts: CreateTokenOptions): Promi
     const store = await readTokens(file);
     prune(store, now);
     if (store.tokens.length >= MAX_TOKENS) {
-      throw new BurrowError(ErrorCode.PKI, `${file} already holds ${store.tokens.length} tokens; wait for some to expire`);
+      throw new BurrowError(
+        ErrorCode.PKI,
+        `${file} already holds ${store.tokens.length} tokens; wait for some to expire`,
+      );
     }
     store.tokens.push(record);
     await writeJsonFile(file, store);
@@ -121,18 +136,27 @@ export class TokenRefusal extends BurrowError {
 /** The first refusal of `token` against the store, or the matching record. */
 function check(store: TokenFile, token: ParsedToken, now: number): TokenRecord {
   const record = store.tokens.find((t) => t.id === token.id);
-  if (!record) throw new TokenRefusal(`unknown enrollment token ${token.id}: it was never created on this server, or was pruned`);
+  if (!record)
+    throw new TokenRefusal(`unknown enrollment token ${token.id}: it was never created on this server, or was pruned`);
   if (!secretMatches(token.secret, record.hash)) {
     throw new TokenRefusal(`enrollment token ${token.id} is forged: its secret does not match`);
   }
   if (record.identity !== token.identity) {
-    throw new TokenRefusal(`enrollment token ${token.id} is bound to identity "${record.identity}", not "${token.identity}"`);
+    throw new TokenRefusal(
+      `enrollment token ${token.id} is bound to identity "${record.identity}", not "${token.identity}"`,
+    );
   }
-  if (record.usedAt !== undefined) throw new TokenRefusal(`enrollment token ${token.id} was already used (at ${record.usedAt}); tokens are single use`);
+  if (record.usedAt !== undefined)
+    throw new TokenRefusal(
+      `enrollment token ${token.id} was already used (at ${record.usedAt}); tokens are single use`,
+    );
   if (record.cancelledAt !== undefined) {
-    throw new TokenRefusal(`enrollment token ${token.id} was cancelled at ${record.cancelledAt} (identity "${record.identity}" was revoked)`);
+    throw new TokenRefusal(
+      `enrollment token ${token.id} was cancelled at ${record.cancelledAt} (identity "${record.identity}" was revoked)`,
+    );
   }
-  if (Date.parse(record.expiresAt) <= now) throw new TokenRefusal(`enrollment token ${token.id} expired at ${record.expiresAt}`);
+  if (Date.parse(record.expiresAt) <= now)
+    throw new TokenRefusal(`enrollment token ${token.id} expired at ${record.expiresAt}`);
   return record;
 }
 
@@ -184,7 +208,12 @@ export async function cancelTokens(file: string, identity: string, now: number =
     const store = await readTokens(file);
     let count = 0;
     for (const t of store.tokens) {
-      if (t.identity === identity && t.usedAt === undefined && t.cancelledAt === undefined && Date.parse(t.expiresAt) > now) {
+      if (
+        t.identity === identity &&
+        t.usedAt === undefined &&
+        t.cancelledAt === undefined &&
+        Date.parse(t.expiresAt) > now
+      ) {
         t.cancelledAt = new Date(now).toISOString();
         count += 1;
       }

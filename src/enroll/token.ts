@@ -1,7 +1,13 @@
 // Enrollment tokens: the self-describing text form "brw1.<identity>.<id>.<secret>", generation, hashing and parsing.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { BurrowError, ErrorCode } from '../errors.js';
-import { MAX_IDENTITY_LENGTH, MAX_TOKEN_LENGTH, TOKEN_ID_BYTES, TOKEN_PREFIX, TOKEN_SECRET_BYTES } from './constants.js';
+import {
+  MAX_IDENTITY_LENGTH,
+  MAX_TOKEN_LENGTH,
+  TOKEN_ID_BYTES,
+  TOKEN_PREFIX,
+  TOKEN_SECRET_BYTES,
+} from './constants.js';
 
 /** A token as the client holds it. */
 export interface ParsedToken {
@@ -31,7 +37,10 @@ export function checkIdentity(identity: string): string {
     throw new BurrowError(ErrorCode.USAGE, `identity "${identity}" must be 1 to ${MAX_IDENTITY_LENGTH} characters`);
   }
   if (!IDENTITY_RE.test(identity)) {
-    throw new BurrowError(ErrorCode.USAGE, `identity "${identity}" may only hold printable ASCII characters (no quotes, backslashes, or spaces at either end)`);
+    throw new BurrowError(
+      ErrorCode.USAGE,
+      `identity "${identity}" may only hold printable ASCII characters (no quotes, backslashes, or spaces at either end)`,
+    );
   }
   if (/^sha256:/i.test(identity)) {
     throw new BurrowError(ErrorCode.USAGE, `identity "${identity}" looks like a fingerprint; choose a name`);
@@ -44,7 +53,12 @@ export function generateToken(identity: string): { text: string; id: string; has
   checkIdentity(identity);
   const id = randomBytes(TOKEN_ID_BYTES).toString('hex');
   const secret = randomBytes(TOKEN_SECRET_BYTES);
-  const text = [TOKEN_PREFIX, Buffer.from(identity, 'utf8').toString('base64url'), id, secret.toString('base64url')].join('.');
+  const text = [
+    TOKEN_PREFIX,
+    Buffer.from(identity, 'utf8').toString('base64url'),
+    id,
+    secret.toString('base64url'),
+  ].join('.');
   return { text, id, hash: hashSecret(secret) };
 }
 
@@ -64,7 +78,10 @@ export function secretMatches(secret: Buffer, storedHash: string): boolean {
 export function parseToken(text: string): ParsedToken {
   const t = text.trim();
   const bad = (why: string): BurrowError =>
-    new BurrowError(ErrorCode.AUTH, `malformed enrollment token: ${why} (expected ${TOKEN_PREFIX}.<identity>.<id>.<secret>, as printed by "burrow server token create")`);
+    new BurrowError(
+      ErrorCode.AUTH,
+      `malformed enrollment token: ${why} (expected ${TOKEN_PREFIX}.<identity>.<id>.<secret>, as printed by "burrow server token create")`,
+    );
   if (t.length > MAX_TOKEN_LENGTH) throw bad(`longer than ${MAX_TOKEN_LENGTH} characters`);
   const parts = t.split('.');
   if (parts[0] !== TOKEN_PREFIX) throw bad(`it does not start with "${TOKEN_PREFIX}."`);

@@ -87,7 +87,9 @@ export class NotYamuxPeerError extends BurrowError {
     readonly firstByte: number,
     cause: Error,
   ) {
-    super(ErrorCode.MUX, `the peer does not speak yamux (its first bytes are no yamux frame): ${cause.message}`, { cause });
+    super(ErrorCode.MUX, `the peer does not speak yamux (its first bytes are no yamux frame): ${cause.message}`, {
+      cause,
+    });
     this.name = 'NotYamuxPeerError';
   }
 }

@@ -69,5 +69,8 @@ export function describeHeader(h: FrameHeader): string {
 
 /** The 12 header bytes at `offset` as spaced hex, for error messages. */
 function hexOf(buf: Buffer, offset: number): string {
-  return buf.subarray(offset, offset + HEADER_SIZE).toString('hex').replace(/(..)(?!$)/g, '$1 ');
+  return buf
+    .subarray(offset, offset + HEADER_SIZE)
+    .toString('hex')
+    .replace(/(..)(?!$)/g, '$1 ');
 }

@@ -128,18 +128,35 @@ export class Session extends EventEmitter {
     super();
     this.conn = conn;
     this.client = options.client;
-    this.keepaliveIntervalMs = nonNegative('keepaliveIntervalMs', options.keepaliveIntervalMs, DEFAULT_KEEPALIVE_INTERVAL_MS);
-    this.writeTimeoutMs = positive('connectionWriteTimeoutMs', options.connectionWriteTimeoutMs, DEFAULT_CONNECTION_WRITE_TIMEOUT_MS);
+    this.keepaliveIntervalMs = nonNegative(
+      'keepaliveIntervalMs',
+      options.keepaliveIntervalMs,
+      DEFAULT_KEEPALIVE_INTERVAL_MS,
+    );
+    this.writeTimeoutMs = positive(
+      'connectionWriteTimeoutMs',
+      options.connectionWriteTimeoutMs,
+      DEFAULT_CONNECTION_WRITE_TIMEOUT_MS,
+    );
     this.maxStreamWindow = positive('maxStreamWindow', options.maxStreamWindow, DEFAULT_MAX_STREAM_WINDOW);
     if (this.maxStreamWindow < INITIAL_STREAM_WINDOW || this.maxStreamWindow > MAX_U32) {
       throw badOptionError('maxStreamWindow', `${INITIAL_STREAM_WINDOW}..${MAX_U32}`, this.maxStreamWindow);
     }
     this.acceptBacklog = nonNegative('acceptBacklog', options.acceptBacklog, DEFAULT_ACCEPT_BACKLOG);
     this.maxStreams = positive('maxStreams', options.maxStreams, DEFAULT_MAX_STREAMS);
-    this.streamOpenTimeoutMs = nonNegative('streamOpenTimeoutMs', options.streamOpenTimeoutMs, DEFAULT_STREAM_OPEN_TIMEOUT_MS);
-    this.streamCloseTimeoutMs = nonNegative('streamCloseTimeoutMs', options.streamCloseTimeoutMs, DEFAULT_STREAM_CLOSE_TIMEOUT_MS);
+    this.streamOpenTimeoutMs = nonNegative(
+      'streamOpenTimeoutMs',
+      options.streamOpenTimeoutMs,
+      DEFAULT_STREAM_OPEN_TIMEOUT_MS,
+    );
+    this.streamCloseTimeoutMs = nonNegative(
+      'streamCloseTimeoutMs',
+      options.streamCloseTimeoutMs,
+      DEFAULT_STREAM_CLOSE_TIMEOUT_MS,
+    );
     this.nextStreamId = this.client ? 1 : 2;
-    this.preauthStreamsLeft = options.preauthStreams === undefined ? Infinity : nonNegative('preauthStreams', options.preauthStreams, 0);
+    this.preauthStreamsLeft =
+      options.preauthStreams === undefined ? Infinity : nonNegative('preauthStreams', options.preauthStreams, 0);
 
     this.dispatcher = new FrameDispatcher({
       client: this.client,
@@ -386,7 +403,8 @@ export class Session extends EventEmitter {
       },
       (err: unknown) => {
         this.keepaliveInFlight = false;
-        if (!this.closed) this.close(new BurrowError(ErrorCode.TIMEOUT, `keepalive failed: ${errorMessage(err)}`, { cause: err }));
+        if (!this.closed)
+          this.close(new BurrowError(ErrorCode.TIMEOUT, `keepalive failed: ${errorMessage(err)}`, { cause: err }));
       },
     );
   };
@@ -403,7 +421,9 @@ export class Session extends EventEmitter {
       } else {
         // A throwing 'stream'/'data' listener: report it with the close rather than lose it.
         this.sendControl(FrameType.GoAway, 0, 0, GoAwayCode.InternalError);
-        this.close(new BurrowError(ErrorCode.INTERNAL, `yamux session listener threw: ${errorMessage(err)}`, { cause: err }));
+        this.close(
+          new BurrowError(ErrorCode.INTERNAL, `yamux session listener threw: ${errorMessage(err)}`, { cause: err }),
+        );
       }
     }
   };

@@ -22,11 +22,17 @@ export function parseBandwidth(value: string): number {
   if (s === '') return 0;
   const unit = (Object.keys(BANDWIDTH_UNITS) as (keyof typeof BANDWIDTH_UNITS)[]).find((u) => s.endsWith(u));
   if (unit === undefined) {
-    throw new BurrowError(ErrorCode.CONFIG, `bandwidth limit ${JSON.stringify(value)}: expected a number followed by MB or KB, e.g. "1MB" or "512KB"`);
+    throw new BurrowError(
+      ErrorCode.CONFIG,
+      `bandwidth limit ${JSON.stringify(value)}: expected a number followed by MB or KB, e.g. "1MB" or "512KB"`,
+    );
   }
   const num = s.slice(0, -unit.length);
   if (!BANDWIDTH_NUMBER.test(num)) {
-    throw new BurrowError(ErrorCode.CONFIG, `bandwidth limit ${JSON.stringify(value)}: ${JSON.stringify(num)} is not a non-negative decimal number`);
+    throw new BurrowError(
+      ErrorCode.CONFIG,
+      `bandwidth limit ${JSON.stringify(value)}: ${JSON.stringify(num)} is not a non-negative decimal number`,
+    );
   }
   const bytes = Math.trunc(Number(num) * BANDWIDTH_UNITS[unit]);
   if (!Number.isSafeInteger(bytes)) {
@@ -55,7 +61,10 @@ export class RateLimiter {
    */
   constructor(bytesPerSecond: number, burst: number = bytesPerSecond, now: () => number = () => performance.now()) {
     if (!(bytesPerSecond > 0) || !Number.isFinite(bytesPerSecond)) {
-      throw new BurrowError(ErrorCode.INTERNAL, `rate limit must be a positive number of bytes per second, got ${bytesPerSecond}`);
+      throw new BurrowError(
+        ErrorCode.INTERNAL,
+        `rate limit must be a positive number of bytes per second, got ${bytesPerSecond}`,
+      );
     }
     if (!(burst >= 1) || !Number.isFinite(burst)) {
       throw new BurrowError(ErrorCode.INTERNAL, `rate limiter burst must be at least 1 byte, got ${burst}`);
@@ -151,7 +160,8 @@ class RateLimitedStream extends Duplex {
     this.#waitingDrain = undefined;
     if (this.#writeTimer !== undefined) clearTimeout(this.#writeTimer);
     this.#writeTimer = undefined;
-    if (cb !== undefined) cb(new BurrowError(ErrorCode.CLOSED, 'the connection under the rate-limited stream closed during a write'));
+    if (cb !== undefined)
+      cb(new BurrowError(ErrorCode.CLOSED, 'the connection under the rate-limited stream closed during a write'));
     if (!this.#innerEnded && !this.destroyed) this.destroy();
   };
 
@@ -184,7 +194,9 @@ class RateLimitedStream extends Duplex {
     }
     if (this.#inner.destroyed || this.#inner.writableEnded) {
       this.#pendingWrite = undefined;
-      callback(new BurrowError(ErrorCode.CLOSED, 'cannot write: the connection under the rate-limited stream is closed'));
+      callback(
+        new BurrowError(ErrorCode.CLOSED, 'cannot write: the connection under the rate-limited stream is closed'),
+      );
       return;
     }
     const end = Math.min(chunk.length, offset + this.#limiter.burst);

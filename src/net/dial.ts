@@ -31,15 +31,23 @@ export function dialTcp(options: DialOptions): Promise<net.Socket> {
         ? { keepAlive: true, keepAliveInitialDelay: options.keepAliveMs }
         : {}),
     });
-    const timer = timeoutMs > 0
-      ? setTimeout(() => {
-          socket.destroy();
-          reject(new BurrowError(ErrorCode.TIMEOUT, `dial ${options.host}:${options.port}: no answer within ${timeoutMs} ms`));
-        }, timeoutMs)
-      : undefined;
+    const timer =
+      timeoutMs > 0
+        ? setTimeout(() => {
+            socket.destroy();
+            reject(
+              new BurrowError(
+                ErrorCode.TIMEOUT,
+                `dial ${options.host}:${options.port}: no answer within ${timeoutMs} ms`,
+              ),
+            );
+          }, timeoutMs)
+        : undefined;
     const onError = (err: Error): void => {
       if (timer) clearTimeout(timer);
-      reject(new BurrowError(ErrorCode.NETWORK, `dial ${options.host}:${options.port}: ${err.message}`, { cause: err }));
+      reject(
+        new BurrowError(ErrorCode.NETWORK, `dial ${options.host}:${options.port}: ${err.message}`, { cause: err }),
+      );
     };
     socket.once('error', onError);
     socket.once('connect', () => {

@@ -20,7 +20,11 @@ export interface PeekOptions {
  * MESSAGE_TOO_LARGE past `maxBytes`, TIMEOUT past the deadline, UNEXPECTED_EOF when the peer closes
  * first; the caller closes the stream then.
  */
-export function peekUntil<T>(stream: Duplex, decide: (bytes: Buffer) => T | undefined, options: PeekOptions): Promise<T> {
+export function peekUntil<T>(
+  stream: Duplex,
+  decide: (bytes: Buffer) => T | undefined,
+  options: PeekOptions,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     // One growing buffer (doubling), so a peer dribbling one byte per packet costs linear copying, not quadratic.
     let store = Buffer.allocUnsafe(INITIAL_PEEK_BUFFER);
@@ -32,7 +36,13 @@ export function peekUntil<T>(stream: Duplex, decide: (bytes: Buffer) => T | unde
         try {
           stream.unshift(store.subarray(0, total));
         } catch (err) {
-          reject(new BurrowError(ErrorCode.UNEXPECTED_EOF, `connection ended while its first bytes were read: ${errorMessage(err)}`, { cause: err }));
+          reject(
+            new BurrowError(
+              ErrorCode.UNEXPECTED_EOF,
+              `connection ended while its first bytes were read: ${errorMessage(err)}`,
+              { cause: err },
+            ),
+          );
           return;
         }
       }
@@ -56,11 +66,16 @@ export function peekUntil<T>(stream: Duplex, decide: (bytes: Buffer) => T | unde
         return;
       }
       if (value !== undefined) finish({ value });
-      else if (total >= options.maxBytes) finish({ error: new BurrowError(ErrorCode.MESSAGE_TOO_LARGE, `no decision within the first ${options.maxBytes} bytes`) });
+      else if (total >= options.maxBytes)
+        finish({
+          error: new BurrowError(ErrorCode.MESSAGE_TOO_LARGE, `no decision within the first ${options.maxBytes} bytes`),
+        });
     };
     const onEnd = (): void => {
       cleanup();
-      reject(new BurrowError(ErrorCode.UNEXPECTED_EOF, `connection closed after ${total} bytes, before it could be routed`));
+      reject(
+        new BurrowError(ErrorCode.UNEXPECTED_EOF, `connection closed after ${total} bytes, before it could be routed`),
+      );
     };
     const onError = (err: Error): void => {
       cleanup();
@@ -68,7 +83,12 @@ export function peekUntil<T>(stream: Duplex, decide: (bytes: Buffer) => T | unde
     };
     const timer = setTimeout(() => {
       cleanup();
-      reject(new BurrowError(ErrorCode.TIMEOUT, `connection sent ${total} bytes in ${options.timeoutMs} ms, not enough to route it`));
+      reject(
+        new BurrowError(
+          ErrorCode.TIMEOUT,
+          `connection sent ${total} bytes in ${options.timeoutMs} ms, not enough to route it`,
+        ),
+      );
     }, options.timeoutMs);
     const cleanup = (): void => {
       clearTimeout(timer);

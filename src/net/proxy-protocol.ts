@@ -87,7 +87,14 @@ function ipv6ToBytes(ip: string): Buffer {
   const [head, rest] = text.includes('::') ? text.split('::') : [text, undefined];
   const headGroups = head === '' ? [] : head.split(':');
   const restGroups = rest === undefined || rest === '' ? [] : rest.split(':');
-  const groups = rest === undefined ? headGroups : [...headGroups, ...new Array<string>(IPV6_GROUPS - headGroups.length - restGroups.length).fill('0'), ...restGroups];
+  const groups =
+    rest === undefined
+      ? headGroups
+      : [
+          ...headGroups,
+          ...new Array<string>(IPV6_GROUPS - headGroups.length - restGroups.length).fill('0'),
+          ...restGroups,
+        ];
   groups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2));
   if (tail !== undefined) tail.copy(out, IPV6_BYTES - IPV4_BYTES);
   return out;
@@ -102,7 +109,7 @@ function ipv6ToText(b: Uint8Array): string {
   // Longest run of two or more zero groups becomes "::" (the first one on a tie).
   let bestStart = -1;
   let bestLen = 1;
-  for (let i = 0; i < IPV6_GROUPS; ) {
+  for (let i = 0; i < IPV6_GROUPS;) {
     if (groups[i] !== 0) {
       i++;
       continue;
@@ -133,7 +140,8 @@ function addressBytes(addr: string, which: string): Buffer {
 }
 
 function checkPort(port: number, which: string): void {
-  if (!Number.isInteger(port) || port < 0 || port > MAX_PORT) throw headerError(`${which} port ${port} is not in 0..${MAX_PORT}`);
+  if (!Number.isInteger(port) || port < 0 || port > MAX_PORT)
+    throw headerError(`${which} port ${port} is not in 0..${MAX_PORT}`);
 }
 
 function toIpv6(b: Buffer): Buffer {
@@ -174,7 +182,8 @@ export function encodeProxyHeader(version: ProxyProtocolVersion, info: ProxyHead
   const out = Buffer.alloc(V2_FIXED_SIZE + addrLen);
   PROXY_V2_SIGNATURE.copy(out, 0);
   out[V2_VER_CMD_OFFSET] = V2_VERSION | V2_CMD_PROXY;
-  out[V2_FAM_OFFSET] = ((v4 ? V2_AF_INET : V2_AF_INET6) << 4) | (info.protocol === 'tcp' ? V2_PROTO_STREAM : V2_PROTO_DGRAM);
+  out[V2_FAM_OFFSET] =
+    ((v4 ? V2_AF_INET : V2_AF_INET6) << 4) | (info.protocol === 'tcp' ? V2_PROTO_STREAM : V2_PROTO_DGRAM);
   out.writeUInt16BE(addrLen, V2_LEN_OFFSET);
   src.copy(out, V2_FIXED_SIZE);
   dst.copy(out, V2_FIXED_SIZE + src.length);
@@ -184,7 +193,8 @@ export function encodeProxyHeader(version: ProxyProtocolVersion, info: ProxyHead
 }
 
 function parseV1Port(s: string, which: string): number {
-  if (!/^\d{1,5}$/.test(s) || Number(s) > MAX_PORT) throw headerError(`v1 ${which} port ${JSON.stringify(s)} is not in 0..${MAX_PORT}`);
+  if (!/^\d{1,5}$/.test(s) || Number(s) > MAX_PORT)
+    throw headerError(`v1 ${which} port ${JSON.stringify(s)} is not in 0..${MAX_PORT}`);
   return Number(s);
 }
 
@@ -205,7 +215,10 @@ function decodeV1(buf: Buffer): DecodedProxyHeader | undefined {
   const [, proto, srcAddr, dstAddr, srcPort, dstPort] = parts;
   const check = proto === 'TCP4' ? isIPv4 : proto === 'TCP6' ? isIPv6 : undefined;
   if (check === undefined) throw headerError(`v1 protocol ${JSON.stringify(proto)} is not TCP4, TCP6 or UNKNOWN`);
-  if (!check(srcAddr) || !check(dstAddr)) throw headerError(`v1 ${proto} addresses ${JSON.stringify(srcAddr)} ${JSON.stringify(dstAddr)} are not ${proto === 'TCP4' ? 'IPv4' : 'IPv6'}`);
+  if (!check(srcAddr) || !check(dstAddr))
+    throw headerError(
+      `v1 ${proto} addresses ${JSON.stringify(srcAddr)} ${JSON.stringify(dstAddr)} are not ${proto === 'TCP4' ? 'IPv4' : 'IPv6'}`,
+    );
   return {
     version: 'v1',
     command: 'proxy',
@@ -222,19 +235,36 @@ function decodeV1(buf: Buffer): DecodedProxyHeader | undefined {
 function decodeV2(buf: Buffer): DecodedProxyHeader | undefined {
   if (buf.length < V2_FIXED_SIZE) return undefined;
   const verCmd = buf[V2_VER_CMD_OFFSET];
-  if ((verCmd & 0xf0) !== V2_VERSION) throw headerError(`v2 version nibble is 0x${(verCmd >> 4).toString(16)}, expected 0x2`);
+  if ((verCmd & 0xf0) !== V2_VERSION)
+    throw headerError(`v2 version nibble is 0x${(verCmd >> 4).toString(16)}, expected 0x2`);
   const cmd = verCmd & 0x0f;
-  if (cmd !== V2_CMD_LOCAL && cmd !== V2_CMD_PROXY) throw headerError(`v2 command 0x${cmd.toString(16)} is neither LOCAL nor PROXY`);
+  if (cmd !== V2_CMD_LOCAL && cmd !== V2_CMD_PROXY)
+    throw headerError(`v2 command 0x${cmd.toString(16)} is neither LOCAL nor PROXY`);
   const af = buf[V2_FAM_OFFSET] >> 4;
   const tp = buf[V2_FAM_OFFSET] & 0x0f;
   const len = buf.readUInt16BE(V2_LEN_OFFSET);
   const headerBytes = V2_FIXED_SIZE + len;
   if (buf.length < headerBytes) return undefined;
-  const family = af === V2_AF_INET ? 'ipv4' : af === V2_AF_INET6 ? 'ipv6' : af === V2_AF_UNIX ? 'unix' : af === V2_AF_UNSPEC ? 'unspec' : undefined;
+  const family =
+    af === V2_AF_INET
+      ? 'ipv4'
+      : af === V2_AF_INET6
+        ? 'ipv6'
+        : af === V2_AF_UNIX
+          ? 'unix'
+          : af === V2_AF_UNSPEC
+            ? 'unspec'
+            : undefined;
   if (family === undefined) throw headerError(`v2 address family 0x${af.toString(16)} is unknown`);
   const protocol = tp === V2_PROTO_STREAM ? 'tcp' : tp === V2_PROTO_DGRAM ? 'udp' : tp === 0 ? 'unspec' : undefined;
   if (protocol === undefined) throw headerError(`v2 transport protocol 0x${tp.toString(16)} is unknown`);
-  const result: DecodedProxyHeader = { version: 'v2', command: cmd === V2_CMD_LOCAL ? 'local' : 'proxy', family, protocol, headerBytes };
+  const result: DecodedProxyHeader = {
+    version: 'v2',
+    command: cmd === V2_CMD_LOCAL ? 'local' : 'proxy',
+    family,
+    protocol,
+    headerBytes,
+  };
   if (result.command === 'local' || (family !== 'ipv4' && family !== 'ipv6')) return result;
   const ipLen = family === 'ipv4' ? IPV4_BYTES : IPV6_BYTES;
   const need = family === 'ipv4' ? V2_INET_ADDR_LEN : V2_INET6_ADDR_LEN;
@@ -263,5 +293,7 @@ export function decodeProxyHeader(buf: Buffer): DecodedProxyHeader | undefined {
   if (buf.subarray(0, v1Prefix).toString('latin1') === V1_PREFIX.slice(0, v1Prefix)) {
     return v1Prefix < V1_PREFIX.length ? undefined : decodeV1(buf);
   }
-  throw headerError(`starts with 0x${buf.subarray(0, Math.min(buf.length, 8)).toString('hex')}, neither the v1 "PROXY " nor the v2 signature`);
+  throw headerError(
+    `starts with 0x${buf.subarray(0, Math.min(buf.length, 8)).toString('hex')}, neither the v1 "PROXY " nor the v2 signature`,
+  );
 }

@@ -60,13 +60,19 @@ export class ConnectionRateLimiter {
     this.exemptLoopback = options.exemptLoopback ?? true;
     this.now = options.now ?? Date.now;
     if (!(this.rate > 0) || !Number.isFinite(this.rate)) {
-      throw new BurrowError(ErrorCode.CONFIG, `connection rate limit: connectionsPerSecond must be a positive number, got ${this.rate}`);
+      throw new BurrowError(
+        ErrorCode.CONFIG,
+        `connection rate limit: connectionsPerSecond must be a positive number, got ${this.rate}`,
+      );
     }
     if (!(this.burst >= 1) || !Number.isFinite(this.burst)) {
       throw new BurrowError(ErrorCode.CONFIG, `connection rate limit: burst must be at least 1, got ${this.burst}`);
     }
     if (!Number.isInteger(this.maxTracked) || this.maxTracked < 1) {
-      throw new BurrowError(ErrorCode.CONFIG, `connection rate limit: maxTrackedIps must be a positive integer, got ${this.maxTracked}`);
+      throw new BurrowError(
+        ErrorCode.CONFIG,
+        `connection rate limit: maxTrackedIps must be a positive integer, got ${this.maxTracked}`,
+      );
     }
   }
 
@@ -110,7 +116,8 @@ export class ConnectionRateLimiter {
   prune(): void {
     const nowMs = this.now();
     for (const [key, bucket] of this.buckets) {
-      if (bucket.tokens + (Math.max(0, nowMs - bucket.updatedMs) / 1000) * this.rate >= this.burst) this.buckets.delete(key);
+      if (bucket.tokens + (Math.max(0, nowMs - bucket.updatedMs) / 1000) * this.rate >= this.burst)
+        this.buckets.delete(key);
     }
   }
 
@@ -141,7 +148,10 @@ export function bucketKey(address: string): string {
   const groups = expandIPv6(address);
   if (groups === undefined) return address; // not an IP (a Unix socket path?): charge it as is
   const kept = IPV6_BUCKET_PREFIX_BITS / 16;
-  return `${groups.slice(0, kept).map((g) => g.toString(16)).join(':')}::/${IPV6_BUCKET_PREFIX_BITS}`;
+  return `${groups
+    .slice(0, kept)
+    .map((g) => g.toString(16))
+    .join(':')}::/${IPV6_BUCKET_PREFIX_BITS}`;
 }
 
 /** The IPv4 address inside `::ffff:a.b.c.d` (how a dual-stack listener reports IPv4 peers). */

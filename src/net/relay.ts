@@ -44,7 +44,16 @@ export interface RelayTally {
  */
 export function relay(a: Duplex, b: Duplex, tally?: RelayTally): Promise<RelayResult> {
   return new Promise((resolve) => {
-    const shared: Relay = { result: { bytesAtoB: 0, bytesBtoA: 0 }, tally, resolve, closed: 0, flushed: 0, finished: false, a, b };
+    const shared: Relay = {
+      result: { bytesAtoB: 0, bytesBtoA: 0 },
+      tally,
+      resolve,
+      closed: 0,
+      flushed: 0,
+      finished: false,
+      a,
+      b,
+    };
     const sideA = new Side(shared, a, b, true);
     const sideB = new Side(shared, b, a, false);
     attach(a, sideA);

@@ -51,10 +51,12 @@ function checkPort(port: unknown, where: string): number {
  * address and port, or the payload exceeds MAX_UDP_PAYLOAD.
  */
 export function encodeUdpPacket(payload: Buffer, remote: UdpRemote): UDPPacket {
-  if (payload.length > MAX_UDP_PAYLOAD) throw bad(`payload of ${payload.length} bytes exceeds the UDP maximum of ${MAX_UDP_PAYLOAD}`);
+  if (payload.length > MAX_UDP_PAYLOAD)
+    throw bad(`payload of ${payload.length} bytes exceeds the UDP maximum of ${MAX_UDP_PAYLOAD}`);
   const { ip, zone } = splitAddress(remote.address);
   if (isIP(ip) === 0) throw bad(`remote address ${JSON.stringify(remote.address)} is not an IP address`);
-  if (zone !== '' && !isIPv6(ip)) throw bad(`remote address ${JSON.stringify(remote.address)} has a zone but is not IPv6`);
+  if (zone !== '' && !isIPv6(ip))
+    throw bad(`remote address ${JSON.stringify(remote.address)} has a zone but is not IPv6`);
   const port = checkPort(remote.port, 'remote');
   const packet: UDPPacket = { r: { IP: ip, Port: port, Zone: zone } };
   if (payload.length > 0) packet.c = payload.toString('base64');
@@ -69,7 +71,10 @@ export function encodeUdpPacket(payload: Buffer, remote: UdpRemote): UDPPacket {
 export function decodeUdpPacket(msg: UDPPacket, maxPayload: number = MAX_UDP_PAYLOAD): DecodedUdpPacket {
   const content = msg.c ?? '';
   if (typeof content !== 'string' || !STD_BASE64.test(content)) {
-    const shown = typeof content === 'string' ? `${JSON.stringify(content.slice(0, 16))}${content.length > 16 ? '…' : ''}` : typeof content;
+    const shown =
+      typeof content === 'string'
+        ? `${JSON.stringify(content.slice(0, 16))}${content.length > 16 ? '…' : ''}`
+        : typeof content;
     throw bad(`content "c" is not standard padded base64 (got ${shown})`);
   }
   // Length check before decoding, so a huge string is refused without allocating its bytes.

@@ -57,7 +57,8 @@ export function parseCaData(value: string): string {
   let pem: string;
   if (v.startsWith(PEM_BEGIN)) pem = v;
   else if (v.toLowerCase().startsWith(HEX_PREFIX)) pem = bytesToPem(decodeHex(v.slice(HEX_PREFIX.length)), 'hex');
-  else if (v.toLowerCase().startsWith(BASE64_PREFIX)) pem = bytesToPem(decodeBase64(v.slice(BASE64_PREFIX.length)), 'base64');
+  else if (v.toLowerCase().startsWith(BASE64_PREFIX))
+    pem = bytesToPem(decodeBase64(v.slice(BASE64_PREFIX.length)), 'base64');
   else if (/^[0-9a-f\s]+$/i.test(v)) pem = bytesToPem(decodeHex(v), 'hex');
   else {
     throw new BurrowError(
@@ -71,7 +72,9 @@ export function parseCaData(value: string): string {
     try {
       new X509Certificate(pemToDer(b));
     } catch (err) {
-      throw new BurrowError(ErrorCode.PKI, `CA data: certificate #${i + 1} does not parse: ${(err as Error).message}`, { cause: err });
+      throw new BurrowError(ErrorCode.PKI, `CA data: certificate #${i + 1} does not parse: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
   });
   return blocks.join('');

@@ -20,7 +20,10 @@ export type CaExportFormat = (typeof CA_EXPORT_FORMATS)[number];
  */
 export async function exportCa(opts: { dir: string; format: CaExportFormat }): Promise<string> {
   if (!(CA_EXPORT_FORMATS as readonly string[]).includes(opts.format)) {
-    throw new BurrowError(ErrorCode.USAGE, `unknown format "${opts.format}": expected one of ${CA_EXPORT_FORMATS.join(', ')}`);
+    throw new BurrowError(
+      ErrorCode.USAGE,
+      `unknown format "${opts.format}": expected one of ${CA_EXPORT_FORMATS.join(', ')}`,
+    );
   }
   const paths = caPaths(opts.dir);
   const cert = parseCertPem(await readTextFile(paths.cert, 'CA certificate'), `CA certificate ${paths.cert}`);

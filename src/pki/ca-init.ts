@@ -45,7 +45,10 @@ export function checkCommonName(name: string, what: string): string {
   const n = name.trim();
   if (n === '') throw new BurrowError(ErrorCode.USAGE, `${what} must not be empty`);
   if (n.length > MAX_COMMON_NAME_LENGTH) {
-    throw new BurrowError(ErrorCode.USAGE, `${what} "${n}" is ${n.length} characters; X.509 allows at most ${MAX_COMMON_NAME_LENGTH}`);
+    throw new BurrowError(
+      ErrorCode.USAGE,
+      `${what} "${n}" is ${n.length} characters; X.509 allows at most ${MAX_COMMON_NAME_LENGTH}`,
+    );
   }
   return n;
 }

@@ -23,7 +23,13 @@ export interface CaPaths {
 
 /** File names inside a CA directory. */
 export function caPaths(dir: string): CaPaths {
-  return { dir, cert: join(dir, 'ca.crt'), key: join(dir, 'ca.key'), index: join(dir, 'index.json'), crl: join(dir, 'crl.pem') };
+  return {
+    dir,
+    cert: join(dir, 'ca.crt'),
+    key: join(dir, 'ca.key'),
+    index: join(dir, 'index.json'),
+    crl: join(dir, 'crl.pem'),
+  };
 }
 
 /** One certificate the CA issued, as recorded in index.json. */
@@ -83,7 +89,9 @@ export async function readIndex(paths: CaPaths): Promise<CaIndex> {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new BurrowError(ErrorCode.PKI, `CA index ${paths.index} is not valid JSON: ${errorMessage(err)}`, { cause: err });
+    throw new BurrowError(ErrorCode.PKI, `CA index ${paths.index} is not valid JSON: ${errorMessage(err)}`, {
+      cause: err,
+    });
   }
   const parsed = IndexSchema.safeParse(json);
   if (!parsed.success) {
@@ -119,7 +127,9 @@ export function parseCertPem(pem: string, what: string): x509.X509Certificate {
   try {
     return new x509.X509Certificate(first);
   } catch (err) {
-    throw new BurrowError(ErrorCode.PKI, `${what} does not parse as a certificate: ${errorMessage(err)}`, { cause: err });
+    throw new BurrowError(ErrorCode.PKI, `${what} does not parse as a certificate: ${errorMessage(err)}`, {
+      cause: err,
+    });
   }
 }
 
@@ -137,7 +147,10 @@ export async function loadCa(dir: string, opts: { passphrase?: string } = {}): P
   const certPem = await readTextFile(paths.cert, 'CA certificate');
   const cert = parseCertPem(certPem, `CA certificate ${paths.cert}`);
   if (!isCaCert(cert)) {
-    throw new BurrowError(ErrorCode.PKI, `CA certificate ${paths.cert} is not a CA: basicConstraints CA:TRUE is missing`);
+    throw new BurrowError(
+      ErrorCode.PKI,
+      `CA certificate ${paths.cert} is not a CA: basicConstraints CA:TRUE is missing`,
+    );
   }
   const keyPem = await readTextFile(paths.key, 'CA key');
   let keyObject;

@@ -145,7 +145,9 @@ export async function generateCrl(opts: GenerateCrlOptions): Promise<GenerateCrl
       signingKey: ca.key.cryptoKey,
       signingAlgorithm: ca.key.algorithm.signingAlgorithm,
       extensions: [
-        caSki ? new x509.AuthorityKeyIdentifierExtension(caSki) : await x509.AuthorityKeyIdentifierExtension.create(ca.cert),
+        caSki
+          ? new x509.AuthorityKeyIdentifierExtension(caSki)
+          : await x509.AuthorityKeyIdentifierExtension.create(ca.cert),
         new x509.Extension(CRL_NUMBER_OID, false, derInteger(crlNumber)),
       ],
       // invalidityDate (= revocation date) on every entry: @peculiar/x509 otherwise writes an empty
@@ -202,7 +204,10 @@ export async function verifyCrl(crlPemOrDer: string | Uint8Array, caPem: string 
  * certificate's issuer; null otherwise (a CRL of another CA says nothing about it). Does not check
  * the CRL's signature (see verifyCrl). Throws BurrowError(PKI) when either does not parse.
  */
-export function isRevoked(certPemOrDer: string | Uint8Array, crlPemOrDer: string | Uint8Array): { revokedAt: Date } | null {
+export function isRevoked(
+  certPemOrDer: string | Uint8Array,
+  crlPemOrDer: string | Uint8Array,
+): { revokedAt: Date } | null {
   const crl = parseCrlObject(crlPemOrDer);
   const cert = parseCertDer(firstCertDer(certPemOrDer));
   if (crl.issuer !== cert.issuer) return null;

@@ -13,7 +13,10 @@ export const MAX_VALIDITY_DAYS = 36500;
 /** Checks a validity in days; throws BurrowError(USAGE) unless it is a whole number in 1…MAX_VALIDITY_DAYS. */
 export function checkDays(days: number, what: string): number {
   if (!Number.isInteger(days) || days < 1 || days > MAX_VALIDITY_DAYS) {
-    throw new BurrowError(ErrorCode.USAGE, `${what} must be a whole number of days from 1 to ${MAX_VALIDITY_DAYS}, got ${days}`);
+    throw new BurrowError(
+      ErrorCode.USAGE,
+      `${what} must be a whole number of days from 1 to ${MAX_VALIDITY_DAYS}, got ${days}`,
+    );
   }
   return days;
 }

@@ -39,7 +39,10 @@ export async function readPkiFile(file: string, what: string): Promise<Buffer> {
     throw new BurrowError(ErrorCode.PKI, `cannot read ${what} ${file}: ${errorMessage(err)}`, { cause: err });
   }
   if (buf.length > MAX_PKI_FILE_BYTES) {
-    throw new BurrowError(ErrorCode.PKI, `${what} ${file} is ${buf.length} bytes; expected at most ${MAX_PKI_FILE_BYTES}`);
+    throw new BurrowError(
+      ErrorCode.PKI,
+      `${what} ${file} is ${buf.length} bytes; expected at most ${MAX_PKI_FILE_BYTES}`,
+    );
   }
   return buf;
 }

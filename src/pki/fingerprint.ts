@@ -16,7 +16,10 @@ export function certFingerprint(certPemOrDer: string | Buffer): string {
 
 /** Display form "AB:CD:…" of a hex digest (accepts the "sha256:" prefix and colons too). */
 export function formatFingerprint(hex: string): string {
-  const clean = hex.replace(/^sha256:/i, '').replace(/:/g, '').toUpperCase();
+  const clean = hex
+    .replace(/^sha256:/i, '')
+    .replace(/:/g, '')
+    .toUpperCase();
   return (clean.match(/.{1,2}/g) ?? []).join(':');
 }
 

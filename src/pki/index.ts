@@ -10,9 +10,26 @@ export { splitPemCertificates, pemToDer, derToPem, firstCertDer } from './pem.js
 export { KEY_TYPES, DEFAULT_KEY_TYPE, parseKeyType, type KeyType } from './key-types.js';
 export { readPrivateKey, toSigningKey, type SigningKey } from './private-key.js';
 export { normalizeSerial, formatSerial } from './serial.js';
-export { caPaths, loadCa, readIndex, type CaPaths, type CaIndex, type IssuedEntry, type RevokedEntry, type LoadedCa } from './ca-store.js';
+export {
+  caPaths,
+  loadCa,
+  readIndex,
+  type CaPaths,
+  type CaIndex,
+  type IssuedEntry,
+  type RevokedEntry,
+  type LoadedCa,
+} from './ca-store.js';
 export { initCa, DEFAULT_CA_DAYS, DEFAULT_CA_NAME, type InitCaOptions, type InitCaResult } from './ca-init.js';
-export { issueCert, signLeaf, DEFAULT_LEAF_DAYS, type IssueCertOptions, type IssueCertResult, type LeafRequest, type SignedLeaf } from './issue.js';
+export {
+  issueCert,
+  signLeaf,
+  DEFAULT_LEAF_DAYS,
+  type IssueCertOptions,
+  type IssueCertResult,
+  type LeafRequest,
+  type SignedLeaf,
+} from './issue.js';
 export { classifyName, isDnsName, type SanKind, type ClassifiedName } from './names.js';
 export { inspectCert, type CertInfo, type SanList } from './inspect.js';
 export { inspectRemote, INSPECT_TIMEOUT_MS, type RemoteInfo } from './inspect-remote.js';

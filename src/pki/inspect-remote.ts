@@ -51,7 +51,10 @@ export function inspectRemote(
     socket.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       socket.destroy();
-      const code = err.code && /^E(CONN|HOST|NET|ADDR|AI_)|^ENOTFOUND|^ETIMEDOUT/.test(err.code) ? ErrorCode.NETWORK : ErrorCode.TLS;
+      const code =
+        err.code && /^E(CONN|HOST|NET|ADDR|AI_)|^ENOTFOUND|^ETIMEDOUT/.test(err.code)
+          ? ErrorCode.NETWORK
+          : ErrorCode.TLS;
       reject(new BurrowError(code, `cannot inspect ${host}:${port}: ${errorMessage(err)}`, { cause: err }));
     });
     socket.once('secureConnect', () => {

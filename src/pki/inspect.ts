@@ -83,7 +83,9 @@ function decoded<T>(what: string, fn: () => T): T {
     return fn();
   } catch (err) {
     if (err instanceof BurrowError) throw err;
-    throw new BurrowError(ErrorCode.PKI, `the certificate's ${what} does not parse: ${errorMessage(err)}`, { cause: err });
+    throw new BurrowError(ErrorCode.PKI, `the certificate's ${what} does not parse: ${errorMessage(err)}`, {
+      cause: err,
+    });
   }
 }
 

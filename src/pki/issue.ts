@@ -85,7 +85,10 @@ export interface SignedLeaf {
  */
 export async function signLeaf(ca: LoadedCa, request: LeafRequest): Promise<SignedLeaf> {
   if (request.names.length === 0) {
-    throw new BurrowError(ErrorCode.USAGE, `a ${request.kind} certificate needs at least one name${request.kind === 'client' ? ' (the client ID)' : ''}`);
+    throw new BurrowError(
+      ErrorCode.USAGE,
+      `a ${request.kind} certificate needs at least one name${request.kind === 'client' ? ' (the client ID)' : ''}`,
+    );
   }
   const commonName = checkCommonName(request.names[0]!, 'common name (first name)');
   const sans = sanEntries(request.names, { allowPlainFirst: request.kind === 'client' });
@@ -113,7 +116,9 @@ export async function signLeaf(ca: LoadedCa, request: LeafRequest): Promise<Sign
       new x509.KeyUsagesExtension(usage, true),
       new x509.ExtendedKeyUsageExtension([eku]),
       await x509.SubjectKeyIdentifierExtension.create(publicKey),
-      caSki ? new x509.AuthorityKeyIdentifierExtension(caSki) : await x509.AuthorityKeyIdentifierExtension.create(ca.cert),
+      caSki
+        ? new x509.AuthorityKeyIdentifierExtension(caSki)
+        : await x509.AuthorityKeyIdentifierExtension.create(ca.cert),
     ];
     if (sans.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(sans));
     cert = await x509.X509CertificateGenerator.create({
@@ -130,7 +135,9 @@ export async function signLeaf(ca: LoadedCa, request: LeafRequest): Promise<Sign
     });
     if (keys) keyPem = await exportPkcs8Pem(keys.privateKey);
   } catch (err) {
-    throw new BurrowError(ErrorCode.PKI, `could not issue the ${request.kind} certificate: ${errorMessage(err)}`, { cause: err });
+    throw new BurrowError(ErrorCode.PKI, `could not issue the ${request.kind} certificate: ${errorMessage(err)}`, {
+      cause: err,
+    });
   }
 
   const leafPem = cert.toString('pem') + '\n';
@@ -156,7 +163,10 @@ export async function signLeaf(ca: LoadedCa, request: LeafRequest): Promise<Sign
  */
 export async function issueCert(opts: IssueCertOptions): Promise<IssueCertResult> {
   if (opts.names.length === 0) {
-    throw new BurrowError(ErrorCode.USAGE, `a ${opts.kind} certificate needs at least one name${opts.kind === 'client' ? ' (the client ID)' : ''}`);
+    throw new BurrowError(
+      ErrorCode.USAGE,
+      `a ${opts.kind} certificate needs at least one name${opts.kind === 'client' ? ' (the client ID)' : ''}`,
+    );
   }
   const certFile = `${opts.out}.crt`;
   const keyFile = `${opts.out}.key`;

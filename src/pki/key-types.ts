@@ -70,7 +70,10 @@ export function signingAlgorithmOf(type: KeyType): SigningAlgorithm {
   const p = KEY_PARAMS[type];
   if (p.name === 'ECDSA') {
     const curve = (p as EcKeyGenParams).namedCurve;
-    return { importParams: { name: 'ECDSA', namedCurve: curve }, signingAlgorithm: { name: 'ECDSA', hash: CURVE_HASH[curve]! } };
+    return {
+      importParams: { name: 'ECDSA', namedCurve: curve },
+      signingAlgorithm: { name: 'ECDSA', hash: CURVE_HASH[curve]! },
+    };
   }
   return { importParams: { name: p.name, hash: 'SHA-256' }, signingAlgorithm: { name: p.name, hash: 'SHA-256' } };
 }
@@ -94,13 +97,19 @@ export function signingAlgorithmForKey(key: KeyObject): SigningAlgorithm {
         `EC key on curve ${key.asymmetricKeyDetails?.namedCurve ?? '(unknown)'} is not supported: expected P-256, P-384 or P-521`,
       );
     }
-    return { importParams: { name: 'ECDSA', namedCurve: curve }, signingAlgorithm: { name: 'ECDSA', hash: CURVE_HASH[curve]! } };
+    return {
+      importParams: { name: 'ECDSA', namedCurve: curve },
+      signingAlgorithm: { name: 'ECDSA', hash: CURVE_HASH[curve]! },
+    };
   }
   if (kind === 'rsa') {
     const alg = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
     return { importParams: alg, signingAlgorithm: alg };
   }
-  throw new BurrowError(ErrorCode.PKI, `${kind ?? 'unknown'} keys cannot sign here: expected an RSA or EC (P-256/P-384/P-521) key`);
+  throw new BurrowError(
+    ErrorCode.PKI,
+    `${kind ?? 'unknown'} keys cannot sign here: expected an RSA or EC (P-256/P-384/P-521) key`,
+  );
 }
 
 /** Display label of a key, e.g. "EC P-256", "RSA 2048", "Ed25519". */
@@ -108,7 +117,8 @@ export function keyLabel(key: KeyObject): string {
   const kind = key.asymmetricKeyType;
   const details = key.asymmetricKeyDetails;
   if (kind === 'ec') return `EC ${CURVE_NAMES[details?.namedCurve ?? ''] ?? details?.namedCurve ?? '?'}`;
-  if (kind === 'rsa' || kind === 'rsa-pss') return `${kind === 'rsa' ? 'RSA' : 'RSA-PSS'} ${details?.modulusLength ?? '?'}`;
+  if (kind === 'rsa' || kind === 'rsa-pss')
+    return `${kind === 'rsa' ? 'RSA' : 'RSA-PSS'} ${details?.modulusLength ?? '?'}`;
   if (kind === 'ed25519') return 'Ed25519';
   if (kind === 'ed448') return 'Ed448';
   return kind ?? 'unknown';

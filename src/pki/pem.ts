@@ -37,7 +37,10 @@ function looksLikePem(buf: Buffer): boolean {
 
 /** DER of the first certificate in a PEM string, PEM bytes or DER bytes; throws BurrowError(PKI) when there is none. */
 export function firstCertDer(certPemOrDer: string | Buffer | Uint8Array): Buffer {
-  const buf = typeof certPemOrDer === 'string' ? undefined : Buffer.from(certPemOrDer.buffer, certPemOrDer.byteOffset, certPemOrDer.byteLength);
+  const buf =
+    typeof certPemOrDer === 'string'
+      ? undefined
+      : Buffer.from(certPemOrDer.buffer, certPemOrDer.byteOffset, certPemOrDer.byteLength);
   if (buf !== undefined && !looksLikePem(buf)) {
     if (buf.length === 0) throw new BurrowError(ErrorCode.PKI, 'expected a certificate, got empty data');
     return buf;

@@ -43,7 +43,9 @@ export function readPrivateKey(pem: string, opts: { passphrase?: string } = {}):
   try {
     return createPrivateKey({ key: pem, format: 'pem', ...(encrypted ? { passphrase: opts.passphrase } : {}) });
   } catch (err) {
-    const why = encrypted ? 'could not decrypt the private key (wrong passphrase?)' : `the "${label}" private key does not parse`;
+    const why = encrypted
+      ? 'could not decrypt the private key (wrong passphrase?)'
+      : `the "${label}" private key does not parse`;
     throw new BurrowError(ErrorCode.PKI, `${why}: ${errorMessage(err)}`, { cause: err });
   }
 }
@@ -56,7 +58,9 @@ export async function toSigningKey(keyObject: KeyObject): Promise<SigningKey> {
     const cryptoKey = await webcrypto.subtle.importKey('pkcs8', pkcs8, algorithm.importParams, false, ['sign']);
     return { keyObject, cryptoKey, algorithm };
   } catch (err) {
-    throw new BurrowError(ErrorCode.PKI, `could not import the private key for signing: ${errorMessage(err)}`, { cause: err });
+    throw new BurrowError(ErrorCode.PKI, `could not import the private key for signing: ${errorMessage(err)}`, {
+      cause: err,
+    });
   }
 }
 

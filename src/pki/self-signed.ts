@@ -34,7 +34,7 @@ const EC_SIGN_ALG = { name: 'ECDSA', hash: 'SHA-256' } as const;
 /** A random positive serial as hex: top bit cleared (positive INTEGER), first octet non-zero (minimal DER). */
 function randomSerialHex(): string {
   const bytes = webcrypto.getRandomValues(new Uint8Array(SERIAL_BYTES));
-  bytes[0] = (bytes[0]! & 0x7f) || 0x01;
+  bytes[0] = bytes[0]! & 0x7f || 0x01;
   return Buffer.from(bytes).toString('hex');
 }
 

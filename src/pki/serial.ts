@@ -11,7 +11,7 @@ const MAX_SERIAL_HEX = 40;
 /** A random positive serial as hex: top bit cleared (positive INTEGER), first octet non-zero (minimal DER). */
 export function randomSerialHex(): string {
   const bytes = webcrypto.getRandomValues(new Uint8Array(SERIAL_BYTES));
-  bytes[0] = (bytes[0]! & 0x7f) || 0x01;
+  bytes[0] = bytes[0]! & 0x7f || 0x01;
   return Buffer.from(bytes).toString('hex');
 }
 
@@ -22,7 +22,10 @@ export function randomSerialHex(): string {
 export function normalizeSerial(s: string): string {
   const hex = s.trim().replace(/^0x/i, '').replace(/:/g, '').toLowerCase();
   if (hex.length === 0 || hex.length > MAX_SERIAL_HEX + 2 || !/^[0-9a-f]+$/.test(hex)) {
-    throw new BurrowError(ErrorCode.USAGE, `invalid serial "${s}": expected up to ${MAX_SERIAL_HEX} hex digits (colons allowed)`);
+    throw new BurrowError(
+      ErrorCode.USAGE,
+      `invalid serial "${s}": expected up to ${MAX_SERIAL_HEX} hex digits (colons allowed)`,
+    );
   }
   const stripped = hex.replace(/^0+/, '');
   if (stripped === '') return '00';

@@ -78,7 +78,9 @@ async function buildPath(
     for (const anchor of anchors) {
       if (await signedBy(current, anchor)) {
         if (!isCaCert(anchor)) {
-          return { reason: `the given CA certificate (${anchor.subject}) is not a CA: basicConstraints CA:TRUE is missing` };
+          return {
+            reason: `the given CA certificate (${anchor.subject}) is not a CA: basicConstraints CA:TRUE is missing`,
+          };
         }
         return { path: [...path, anchor] };
       }
@@ -121,7 +123,8 @@ async function revocationReason(
     }
   }
   if (!signed) return `the CRL (issuer "${crl.issuer}") is not signed by the certificate's CA "${issuer.subject}"`;
-  if (crl.nextUpdate && at > crl.nextUpdate) return `the CRL expired on ${formatDate(crl.nextUpdate)} (nextUpdate); make a new one`;
+  if (crl.nextUpdate && at > crl.nextUpdate)
+    return `the CRL expired on ${formatDate(crl.nextUpdate)} (nextUpdate); make a new one`;
   const entry = crl.findRevoked(leaf.serialNumber);
   return entry ? `revoked on ${formatDate(entry.revocationDate)}` : undefined;
 }
@@ -158,7 +161,8 @@ export async function verifyCert(opts: VerifyCertOptions): Promise<VerifyResult>
   const path = built.path;
 
   for (const [i, cert] of path.entries()) {
-    const label = i === 0 ? '' : i === path.length - 1 ? `CA certificate ${cert.subject} ` : `intermediate ${cert.subject} `;
+    const label =
+      i === 0 ? '' : i === path.length - 1 ? `CA certificate ${cert.subject} ` : `intermediate ${cert.subject} `;
     const reason = validityReason(cert, at, label);
     if (reason) return { ok: false, reason };
   }

@@ -37,7 +37,10 @@ export function helloText(state: TunnelState, peer: string): string {
 /** Starts the service on 127.0.0.1 with an OS-chosen port. */
 export async function startHelloService(state: () => TunnelState): Promise<HelloService> {
   const server = http.createServer((req, res) => {
-    const body = helloText(state(), `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? 0} (the burrow client's side of the tunnel)`);
+    const body = helloText(
+      state(),
+      `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? 0} (the burrow client's side of the tunnel)`,
+    );
     res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
     res.end(body);
   });

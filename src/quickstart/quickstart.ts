@@ -101,39 +101,51 @@ export async function startQuickstart(options: QuickstartOptions = {}): Promise<
   const ca = path.join(dir, 'ca', 'ca.crt');
   const serverConfigFile = file('frps.toml');
   const clientConfigFile = file('frpc.toml');
-  writeFileSync(serverConfigFile, [
-    '# burrow quickstart server: mutual TLS on loopback',
-    'bindAddr = "127.0.0.1"',
-    `bindPort = ${bindPort}`,
-    `auth.token = "${token}"`,
-    `transport.tls.certFile = ${JSON.stringify(file('server.crt'))}`,
-    `transport.tls.keyFile = ${JSON.stringify(file('server.key'))}`,
-    `transport.tls.trustedCaFile = ${JSON.stringify(ca)}`,
-    `transport.tls.crlFile = ${JSON.stringify(crl)}`,
-    `stateDir = ${JSON.stringify(file('state'))}`,
-    '',
-  ].join('\n'), { mode: 0o600 });
-  writeFileSync(clientConfigFile, [
-    '# burrow quickstart client: verifies the server, presents its own certificate',
-    'serverAddr = "127.0.0.1"',
-    `serverPort = ${bindPort}`,
-    `auth.token = "${token}"`,
-    `transport.tls.certFile = ${JSON.stringify(file('client.crt'))}`,
-    `transport.tls.keyFile = ${JSON.stringify(file('client.key'))}`,
-    `transport.tls.trustedCaFile = ${JSON.stringify(ca)}`,
-    '',
-    '[[proxies]]',
-    'name = "hello"',
-    'type = "tcp"',
-    'localIP = "127.0.0.1"',
-    `localPort = ${hello.port}`,
-    `remotePort = ${remotePort}`,
-    '',
-  ].join('\n'), { mode: 0o600 });
+  writeFileSync(
+    serverConfigFile,
+    [
+      '# burrow quickstart server: mutual TLS on loopback',
+      'bindAddr = "127.0.0.1"',
+      `bindPort = ${bindPort}`,
+      `auth.token = "${token}"`,
+      `transport.tls.certFile = ${JSON.stringify(file('server.crt'))}`,
+      `transport.tls.keyFile = ${JSON.stringify(file('server.key'))}`,
+      `transport.tls.trustedCaFile = ${JSON.stringify(ca)}`,
+      `transport.tls.crlFile = ${JSON.stringify(crl)}`,
+      `stateDir = ${JSON.stringify(file('state'))}`,
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+  writeFileSync(
+    clientConfigFile,
+    [
+      '# burrow quickstart client: verifies the server, presents its own certificate',
+      'serverAddr = "127.0.0.1"',
+      `serverPort = ${bindPort}`,
+      `auth.token = "${token}"`,
+      `transport.tls.certFile = ${JSON.stringify(file('client.crt'))}`,
+      `transport.tls.keyFile = ${JSON.stringify(file('client.key'))}`,
+      `transport.tls.trustedCaFile = ${JSON.stringify(ca)}`,
+      '',
+      '[[proxies]]',
+      'name = "hello"',
+      'type = "tcp"',
+      'localIP = "127.0.0.1"',
+      `localPort = ${hello.port}`,
+      `remotePort = ${remotePort}`,
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
 
-  const server = new BurrowServer((await loadServerConfig(serverConfigFile)).config, { logger: logger.child({ role: 'server' }) });
+  const server = new BurrowServer((await loadServerConfig(serverConfigFile)).config, {
+    logger: logger.child({ role: 'server' }),
+  });
   await server.start();
-  const started = new BurrowClient((await loadClientConfig(clientConfigFile)).config, { logger: logger.child({ role: 'client' }) });
+  const started = new BurrowClient((await loadClientConfig(clientConfigFile)).config, {
+    logger: logger.child({ role: 'client' }),
+  });
   live.client = started;
   const proxyUp = new Promise<void>((resolve) => {
     started.on('proxy', (status: { phase: string }) => {

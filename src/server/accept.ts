@@ -3,7 +3,14 @@ import type { Duplex } from 'node:stream';
 import type * as tls from 'node:tls';
 import { BurrowError, ErrorCode } from '../errors.js';
 import { Session } from '../mux/index.js';
-import { clientCertRefusal, peerIdentity, sniffTlsFirstByte, wrapServerSocket, type PeerIdentity, type ServerTls } from '../tls/index.js';
+import {
+  clientCertRefusal,
+  peerIdentity,
+  sniffTlsFirstByte,
+  wrapServerSocket,
+  type PeerIdentity,
+  type ServerTls,
+} from '../tls/index.js';
 import { acceptWebSocket, FRP_WEBSOCKET_PATH, readAhead, WEBSOCKET_HANDSHAKE_TIMEOUT_MS } from '../transport/index.js';
 import { HANDSHAKE_TIMEOUT_MS } from './constants.js';
 
@@ -34,8 +41,7 @@ export interface TlsFacts {
 
 /** The secured connection of one client: a yamux session or a single logical connection. */
 export type AcceptedTransport =
-  | { kind: 'mux'; session: Session; tls?: TlsFacts }
-  | { kind: 'single'; conn: Duplex; tls?: TlsFacts };
+  { kind: 'mux'; session: Session; tls?: TlsFacts } | { kind: 'single'; conn: Duplex; tls?: TlsFacts };
 
 /** An enrollment request inside TLS; `conn` still holds every byte of it, from "POST" on. */
 export interface AcceptedEnroll {
@@ -90,10 +96,17 @@ function tlsFacts(secure: tls.TLSSocket): TlsFacts {
  * TLS handshake when there is one. `conn` may be a TCP socket or a WebSocket stream: sniffing and TLS only
  * use the Duplex side of it (Node wraps a non-socket Duplex for TLS itself).
  */
-async function secureLayer(conn: Duplex, options: AcceptOptions, deferClientCertCheck = false): Promise<{ conn: Duplex; tls?: TlsFacts }> {
+async function secureLayer(
+  conn: Duplex,
+  options: AcceptOptions,
+  deferClientCertCheck = false,
+): Promise<{ conn: Duplex; tls?: TlsFacts }> {
   const sniff = await sniffTlsFirstByte(conn, { force: options.tls.force, timeoutMs: HANDSHAKE_TIMEOUT_MS });
   if (sniff.kind !== 'tls') return { conn };
-  const secure = await wrapServerSocket(conn, options.tls, { handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS, deferClientCertCheck });
+  const secure = await wrapServerSocket(conn, options.tls, {
+    handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
+    deferClientCertCheck,
+  });
   return { conn: secure, tls: tlsFacts(secure) };
 }
 
@@ -139,9 +152,15 @@ const processWebSockets = new WebSocketSlots();
  * Rejects with a BurrowError saying which step failed (a bad upgrade was answered with an HTTP error
  * first); the caller destroys the socket.
  */
-export function acceptTransport(socket: Duplex, options: AcceptOptions & { enroll: boolean }): Promise<AcceptedTransport | AcceptedEnroll>;
+export function acceptTransport(
+  socket: Duplex,
+  options: AcceptOptions & { enroll: boolean },
+): Promise<AcceptedTransport | AcceptedEnroll>;
 export function acceptTransport(socket: Duplex, options: AcceptOptions): Promise<AcceptedTransport>;
-export async function acceptTransport(socket: Duplex, options: AcceptOptions): Promise<AcceptedTransport | AcceptedEnroll> {
+export async function acceptTransport(
+  socket: Duplex,
+  options: AcceptOptions,
+): Promise<AcceptedTransport | AcceptedEnroll> {
   const webSockets = options.webSockets ?? processWebSockets;
   let layered: { conn: Duplex; tls?: TlsFacts };
   if ((await matchPrefix(socket, [['websocket', WEBSOCKET_PREFIX]])) === 'websocket') {
@@ -159,7 +178,15 @@ export async function acceptTransport(socket: Duplex, options: AcceptOptions): P
     // enrollment request may go on without one (checked right below).
     layered = await secureLayer(socket, options, options.enroll === true);
     if (layered.tls) {
-      const inner = await matchPrefix(layered.conn, options.enroll ? [['websocket', WEBSOCKET_PREFIX], ['enroll', ENROLL_PREFIX]] : [['websocket', WEBSOCKET_PREFIX]]);
+      const inner = await matchPrefix(
+        layered.conn,
+        options.enroll
+          ? [
+              ['websocket', WEBSOCKET_PREFIX],
+              ['enroll', ENROLL_PREFIX],
+            ]
+          : [['websocket', WEBSOCKET_PREFIX]],
+      );
       if (inner === 'enroll') return { kind: 'enroll', conn: layered.conn, tls: layered.tls };
       // Everything but enrollment needs the client certificate the handshake let through.
       const refusal = options.enroll ? clientCertRefusal(layered.conn as tls.TLSSocket, options.tls) : undefined;
@@ -169,7 +196,9 @@ export async function acceptTransport(socket: Duplex, options: AcceptOptions): P
       }
       if (inner === 'websocket') {
         const secured = layered;
-        const ws = await webSockets.run(() => acceptWebSocket(secured.conn, { path: FRP_WEBSOCKET_PATH, timeoutMs: WEBSOCKET_HANDSHAKE_TIMEOUT_MS }));
+        const ws = await webSockets.run(() =>
+          acceptWebSocket(secured.conn, { path: FRP_WEBSOCKET_PATH, timeoutMs: WEBSOCKET_HANDSHAKE_TIMEOUT_MS }),
+        );
         layered = { conn: ws, tls: secured.tls };
       }
     }

@@ -90,7 +90,13 @@ export function clientInfoOf(control: ServerControl): ClientInfo {
     const { version, cipher, identity } = peer.tls;
     info.tls = { version, cipher };
     if (identity) {
-      info.tls.identity = { cn: identity.cn, dns: [...identity.dns], uris: [...identity.uris], fingerprint: identity.fingerprint, validTo: identity.validTo };
+      info.tls.identity = {
+        cn: identity.cn,
+        dns: [...identity.dns],
+        uris: [...identity.uris],
+        fingerprint: identity.fingerprint,
+        validTo: identity.validTo,
+      };
     }
   }
   return info;
@@ -180,7 +186,10 @@ export class ServerAdminView implements ServerView {
       const info = inspectCert(pem);
       into.push({ role, subject: info.subject, notAfter: info.notAfter, fingerprint: info.fingerprint });
     } catch (err) {
-      this.source.logger.warn({ role, err: errorMessage(err) }, 'admin API: a certificate in use does not parse; not listed');
+      this.source.logger.warn(
+        { role, err: errorMessage(err) },
+        'admin API: a certificate in use does not parse; not listed',
+      );
     }
   }
 
@@ -191,7 +200,12 @@ export class ServerAdminView implements ServerView {
       const identity = control.peer.tls?.identity;
       if (!identity || control.isClosed || seen.has(identity.fingerprint)) continue;
       seen.add(identity.fingerprint);
-      out.push({ role: 'client', subject: identity.subject, notAfter: new Date(identity.validTo), fingerprint: identity.fingerprint });
+      out.push({
+        role: 'client',
+        subject: identity.subject,
+        notAfter: new Date(identity.validTo),
+        fingerprint: identity.fingerprint,
+      });
     }
     return out;
   }

@@ -175,7 +175,9 @@ export class ServerControl extends EventEmitter implements ProxyOwner {
       message = await this.channel.read({ timeoutMs: LOGIN_PROOF_TIMEOUT_MS });
     } catch (err) {
       if (this.closed) return;
-      this.close(new BurrowError(ErrorCode.AUTH, `${LoginProofRefusal.proofMissing} (${errorMessage(err)})`, { cause: err }));
+      this.close(
+        new BurrowError(ErrorCode.AUTH, `${LoginProofRefusal.proofMissing} (${errorMessage(err)})`, { cause: err }),
+      );
       return;
     }
     if (this.closed) return;
@@ -218,7 +220,8 @@ export class ServerControl extends EventEmitter implements ProxyOwner {
     if (this.proofState === 'none') return true;
     if (this.proofState !== 'proven' || !this.challenge || !this.workConnSeqs) return false;
     const seq = request.timestamp ?? 0;
-    if (!verifyWorkConnProof(this.host.token, this.challenge.serverNonce, this.runId, seq, request.privilege_key)) return false;
+    if (!verifyWorkConnProof(this.host.token, this.challenge.serverNonce, this.runId, seq, request.privilege_key))
+      return false;
     return this.workConnSeqs.accept(seq);
   }
 
@@ -304,7 +307,10 @@ export class ServerControl extends EventEmitter implements ProxyOwner {
       // NewProxy messages are handled one at a time (readLoop awaits each), so the count cannot race.
       const cap = this.maxProxies;
       if (cap > 0 && this.proxies.size >= cap) {
-        throw new BurrowError(ErrorCode.PROXY_REFUSED, `exceed the max proxies per client (maxProxiesPerClient = ${cap})`);
+        throw new BurrowError(
+          ErrorCode.PROXY_REFUSED,
+          `exceed the max proxies per client (maxProxiesPerClient = ${cap})`,
+        );
       }
       const proxy = await this.host.registerProxy(this, request);
       if (this.closed) {
@@ -345,8 +351,11 @@ export class ServerControl extends EventEmitter implements ProxyOwner {
 
   private onPing(ping: Ping): void {
     if (this.host.heartbeatScope && !verifyPrivilegeKey(this.host.token, ping.timestamp ?? 0, ping.privilege_key)) {
-      this.logger.warn('received invalid ping: token in heartbeat doesn\'t match token from configuration');
-      this.send({ type: 'Pong', body: { error: 'invalid ping: token in heartbeat doesn\'t match token from configuration' } });
+      this.logger.warn("received invalid ping: token in heartbeat doesn't match token from configuration");
+      this.send({
+        type: 'Pong',
+        body: { error: "invalid ping: token in heartbeat doesn't match token from configuration" },
+      });
       return;
     }
     this.lastPing = Date.now();

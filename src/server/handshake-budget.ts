@@ -70,7 +70,8 @@ export class HandshakeBudget {
     const address = socket.remoteAddress ?? '';
     const key = bucketKey(address);
     const budgeted = !(this.limits.exemptLoopback && isLoopbackAddress(address));
-    if (budgeted && (this.perAddress.get(key) ?? 0) >= this.limits.maxPendingPerAddress && !this.evictOldestSilent(key)) return 'address-full';
+    if (budgeted && (this.perAddress.get(key) ?? 0) >= this.limits.maxPendingPerAddress && !this.evictOldestSilent(key))
+      return 'address-full';
     if (this.entries.size >= this.limits.maxPending && !this.evictOldestSilent()) return 'full';
     let released = false;
     const slot: HandshakeSlot = {

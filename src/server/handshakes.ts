@@ -205,24 +205,51 @@ function acceptLogin(ctx: HandshakeContext, accepted: AcceptedWire, login: Login
   }
   if (login.client_id) {
     for (const other of ctx.controls.values()) {
-      if (other.runId !== runId && other.login.client_id === login.client_id && (other.login.user ?? '') === (login.user ?? '')) {
-        refuse(`client_id [${login.client_id}] for user [${login.user ?? ''}] is already online`, LoginFailure.clientIdInUse);
+      if (
+        other.runId !== runId &&
+        other.login.client_id === login.client_id &&
+        (other.login.user ?? '') === (login.user ?? '')
+      ) {
+        refuse(
+          `client_id [${login.client_id}] for user [${login.user ?? ''}] is already online`,
+          LoginFailure.clientIdInUse,
+        );
         return;
       }
     }
   }
   const serverNonce = verdict.kind === 'proof' ? newServerNonce() : undefined;
-  const resp = { version: FRP_COMPAT_VERSION, run_id: runId, ...(serverNonce ? { burrow_nonce: encodeServerNonce(serverNonce) } : {}) };
+  const resp = {
+    version: FRP_COMPAT_VERSION,
+    run_id: runId,
+    ...(serverNonce ? { burrow_nonce: encodeServerNonce(serverNonce) } : {}),
+  };
   const channel = startServerControl(accepted, resp, ctx.encryptionKey, ctx.token);
   // The proof covers the Login as the client sent it (its run_id before the server assigned one).
-  const proof = serverNonce && verdict.kind === 'proof' ? { serverNonce, clientNonce: verdict.clientNonce, loginDigest: loginDigest(login) } : undefined;
+  const proof =
+    serverNonce && verdict.kind === 'proof'
+      ? { serverNonce, clientNonce: verdict.clientNonce, loginDigest: loginDigest(login) }
+      : undefined;
   const attempt: LoginAttempt | undefined = verdict.kind === 'proof' ? verdict.attempt : undefined;
-  const control = new ServerControl(runId, { ...login, run_id: runId }, peer, channel, ctx.encryptionKey, ctx.controlHost, ctx.logger, { proof });
+  const control = new ServerControl(
+    runId,
+    { ...login, run_id: runId },
+    peer,
+    channel,
+    ctx.encryptionKey,
+    ctx.controlHost,
+    ctx.logger,
+    { proof },
+  );
   if (attempt) guard.admit(attempt);
   const register = (): void => {
     const previous = ctx.controls.get(runId);
     // Checked again: another session of this run_id may have registered while the proof was on its way.
-    if (previous && !previous.isClosed && !mayReplaceSession(clientFingerprint(previous.peer), clientFingerprint(peer))) {
+    if (
+      previous &&
+      !previous.isClosed &&
+      !mayReplaceSession(clientFingerprint(previous.peer), clientFingerprint(peer))
+    ) {
       const reason = LoginProofRefusal.otherIdentity(runId);
       ctx.metrics.loginFailed(LoginProofFailure.otherIdentity, identityLabel(peer));
       ctx.logger.warn({ runId, remote: peer.remoteAddress, user: login.user ?? '', reason }, 'login refused');

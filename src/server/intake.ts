@@ -87,13 +87,19 @@ export class TunnelIntake {
     }
     // Per-IP connection rate on bindPort (loopback exempt): a flood from one address cannot fill the handshake slots.
     if (host.connectionLimiter && !host.connectionLimiter.allow(socket.remoteAddress ?? '')) {
-      host.logger.debug({ remote: socket.remoteAddress, refused: host.connectionLimiter.refused }, 'connection rate limit; connection closed');
+      host.logger.debug(
+        { remote: socket.remoteAddress, refused: host.connectionLimiter.refused },
+        'connection rate limit; connection closed',
+      );
       socket.destroy();
       return;
     }
     const slot = this.budget.admit(socket);
     if (typeof slot === 'string') {
-      host.logger.debug({ remote: socket.remoteAddress, budget: slot, pending: this.budget.pending }, 'too many connections being set up; connection closed');
+      host.logger.debug(
+        { remote: socket.remoteAddress, budget: slot, pending: this.budget.pending },
+        'too many connections being set up; connection closed',
+      );
       socket.destroy();
       return;
     }
@@ -102,7 +108,9 @@ export class TunnelIntake {
     // frps's transport.tcpKeepalive: TCP keepalive probes on client connections (negative = off).
     const keepaliveSec = host.config().transport.tcpKeepalive;
     if (keepaliveSec > 0) socket.setKeepAlive(true, keepaliveSec * 1000);
-    socket.on('error', (err) => host.logger.debug({ remote: socket.remoteAddress, err: err.message }, 'client socket error'));
+    socket.on('error', (err) =>
+      host.logger.debug({ remote: socket.remoteAddress, err: err.message }, 'client socket error'),
+    );
     if (host.httpOnBindPort || host.httpsOnBindPort) {
       this.sniffSocket(socket, slot);
       return;
@@ -135,7 +143,10 @@ export class TunnelIntake {
         }
       })
       .catch((err: unknown) => {
-        host.logger.debug({ remote: socket.remoteAddress, reason: errorMessage(err) }, 'connection closed before it could be routed');
+        host.logger.debug(
+          { remote: socket.remoteAddress, reason: errorMessage(err) },
+          'connection closed before it could be routed',
+        );
         socket.destroy();
       });
   }
@@ -161,7 +172,11 @@ export class TunnelIntake {
           return;
         }
         const clientCert = clientCertOf(transport);
-        const peer: PeerInfo = { ...peerBase, ...(transport.tls ? { tls: transport.tls } : {}), ...(clientCert ? { clientCert } : {}) };
+        const peer: PeerInfo = {
+          ...peerBase,
+          ...(transport.tls ? { tls: transport.tls } : {}),
+          ...(clientCert ? { clientCert } : {}),
+        };
         if (transport.kind === 'single') {
           host.tunnels.track(transport.conn, peer);
           this.serve(transport.conn, peer, () => {
@@ -194,7 +209,10 @@ export class TunnelIntake {
   /** Serves one logical connection's first message, then `done` (which judges whether it was accepted). */
   private serve(conn: Duplex, peer: PeerInfo, done: () => void): void {
     serveLogicalConn(this.host.handshakes, conn, peer).then(done, (err: unknown) => {
-      this.host.logger.error({ remote: peer.remoteAddress, err: errorMessage(err) }, 'first message handling failed; connection closed');
+      this.host.logger.error(
+        { remote: peer.remoteAddress, err: errorMessage(err) },
+        'first message handling failed; connection closed',
+      );
       conn.destroy();
     });
   }

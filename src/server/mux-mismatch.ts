@@ -17,7 +17,8 @@ export const CLIENT_MUXED_HINT =
   'client multiplexes with yamux (its transport.tcpMux = true) but this server has transport.tcpMux = false: set transport.tcpMux the same on both sides';
 
 /** What the client is told (in a v1 LoginResp its yamux reads as a non-yamux answer). */
-const CLIENT_MUXED_ANSWER = 'this server has transport.tcpMux = false: set transport.tcpMux = false on the client or true on the server';
+const CLIENT_MUXED_ANSWER =
+  'this server has transport.tcpMux = false: set transport.tcpMux = false on the client or true on the server';
 
 /**
  * Server tcpMux on: the session closed because the peer does not speak yamux. Warns (once per

@@ -5,7 +5,10 @@ import type { NewProxy } from '../wire/index.js';
 
 /** A glob with `*` (any run) and `?` (one character) as an anchored regular expression. */
 function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`, 'i');
 }
 
@@ -65,7 +68,8 @@ export class IdentityPolicy {
    */
   userRefusal(identity: PeerIdentity | undefined, user: string): string | undefined {
     if (!this.enabled || user === '') return undefined;
-    if (!identity) return `login user "${user}" needs a client certificate of that identity: this server binds users to certificates ([[auth.clients]])`;
+    if (!identity)
+      return `login user "${user}" needs a client certificate of that identity: this server binds users to certificates ([[auth.clients]])`;
     const rule = this.ruleFor(identity);
     if (rule ? rule.id === user : !this.isRevoked(identity) && identityMatches(identity, user)) return undefined;
     const expected = rule ? `"${rule.id}"` : `a name of ${describeIdentity(identity)}`;
@@ -76,11 +80,18 @@ export class IdentityPolicy {
    * Why this proxy may not be opened by this identity, or undefined when it may. `name` is the
    * proxy's name without the user prefix.
    */
-  refusal(identity: PeerIdentity | undefined, name: string, request: NewProxy, subDomainHost: string): string | undefined {
+  refusal(
+    identity: PeerIdentity | undefined,
+    name: string,
+    request: NewProxy,
+    subDomainHost: string,
+  ): string | undefined {
     if (!this.enabled) return undefined;
-    if (!identity) return 'no client certificate: this server authorizes proxies by certificate identity ([[auth.clients]])';
+    if (!identity)
+      return 'no client certificate: this server authorizes proxies by certificate identity ([[auth.clients]])';
     const who = describeIdentity(identity);
-    if (this.isRevoked(identity)) return `client identity ${who} was revoked (burrow server revoke): it may open no proxy`;
+    if (this.isRevoked(identity))
+      return `client identity ${who} was revoked (burrow server revoke): it may open no proxy`;
     const rule = this.ruleFor(identity);
     if (!rule) return `client identity ${who} has no [[auth.clients]] entry`;
     if (rule.allowProxies.length > 0 && !matchesAny(name, rule.allowProxies)) {
@@ -98,7 +109,8 @@ export class IdentityPolicy {
       const domains = [...(request.custom_domains ?? [])];
       if (request.subdomain) domains.push(subDomainHost ? `${request.subdomain}.${subDomainHost}` : request.subdomain);
       const denied = domains.find((d) => !matchesAny(d, rule.allowDomains));
-      if (denied) return `domain "${denied}" is not allowed for identity "${rule.id}" (allowDomains: ${rule.allowDomains.join(', ')})`;
+      if (denied)
+        return `domain "${denied}" is not allowed for identity "${rule.id}" (allowDomains: ${rule.allowDomains.join(', ')})`;
     }
     return undefined;
   }

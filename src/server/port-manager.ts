@@ -38,7 +38,11 @@ export class PortManager {
    * Opens a listener for proxy `name` on `port` (0 = any allowed port). Rejects with
    * BurrowError(PROXY_REFUSED) carrying frps's wording when the port cannot be had.
    */
-  async acquire(name: string, port: number, onConnection: (socket: net.Socket) => void): Promise<{ server: net.Server; port: number }> {
+  async acquire(
+    name: string,
+    port: number,
+    onConnection: (socket: net.Socket) => void,
+  ): Promise<{ server: net.Server; port: number }> {
     if (port === 0) return this.acquireAny(name, onConnection);
     if (!this.isAllowed(port)) throw refused(PortError.notAllowed);
     if (this.used.has(port)) throw refused(PortError.alreadyUsed);
@@ -75,7 +79,10 @@ export class PortManager {
     this.used.delete(port);
   }
 
-  private async acquireAny(name: string, onConnection: (socket: net.Socket) => void): Promise<{ server: net.Server; port: number }> {
+  private async acquireAny(
+    name: string,
+    onConnection: (socket: net.Socket) => void,
+  ): Promise<{ server: net.Server; port: number }> {
     if (this.allowPorts.length === 0) return this.listenOn(name, 0, onConnection);
     for (let attempt = 0; attempt < RANDOM_PORT_ATTEMPTS; attempt += 1) {
       const range = this.allowPorts[randomInt(this.allowPorts.length)]!;
@@ -91,12 +98,22 @@ export class PortManager {
     throw refused(PortError.noneAvailable);
   }
 
-  private listenOn(name: string, port: number, onConnection: (socket: net.Socket) => void): Promise<{ server: net.Server; port: number }> {
+  private listenOn(
+    name: string,
+    port: number,
+    onConnection: (socket: net.Socket) => void,
+  ): Promise<{ server: net.Server; port: number }> {
     return new Promise((resolve, reject) => {
       // allowHalfOpen: a user's FIN is passed on to the client instead of ending our reply.
       const server = net.createServer({ allowHalfOpen: true, noDelay: true }, onConnection);
       server.once('error', (err: NodeJS.ErrnoException) => {
-        reject(refused(err.code === 'EADDRINUSE' || err.code === 'EACCES' ? PortError.unavailable : `listen on port ${port}: ${err.message}`));
+        reject(
+          refused(
+            err.code === 'EADDRINUSE' || err.code === 'EACCES'
+              ? PortError.unavailable
+              : `listen on port ${port}: ${err.message}`,
+          ),
+        );
       });
       server.listen({ host: this.bindAddr, port }, () => {
         const address = server.address() as net.AddressInfo;
@@ -111,7 +128,13 @@ export class PortManager {
       const socket = dgram.createSocket(udpType(this.bindAddr));
       socket.once('error', (err: NodeJS.ErrnoException) => {
         socket.close();
-        reject(refused(err.code === 'EADDRINUSE' || err.code === 'EACCES' ? PortError.unavailable : `bind udp port ${port}: ${err.message}`));
+        reject(
+          refused(
+            err.code === 'EADDRINUSE' || err.code === 'EACCES'
+              ? PortError.unavailable
+              : `bind udp port ${port}: ${err.message}`,
+          ),
+        );
       });
       socket.bind({ address: this.bindAddr, port, exclusive: true }, () => {
         const bound = socket.address().port;

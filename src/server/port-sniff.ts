@@ -4,7 +4,8 @@ import { peekUntil } from '../net/peek.js';
 import { MAX_CLIENT_HELLO_BYTES, parseTlsClientHelloSni } from './vhost/index.js';
 
 /** Where a connection on the shared port goes. `sni` is set for 'https'. */
-export type SharedPortRoute = { kind: 'tunnel' } | { kind: 'http' } | { kind: 'https'; sni: string } | { kind: 'websocket' };
+export type SharedPortRoute =
+  { kind: 'tunnel' } | { kind: 'http' } | { kind: 'https'; sni: string } | { kind: 'websocket' };
 
 /** The first byte of a TLS record carrying a handshake (a ClientHello). */
 const TLS_HANDSHAKE_BYTE = 0x16;
@@ -82,7 +83,8 @@ export function sniffSharedPort(stream: Duplex, options: SharedPortOptions): Pro
           const partial = bytes.toString('latin1');
           return [...HTTP_METHOD_PREFIXES].some((m) => m.startsWith(partial)) ? undefined : { kind: 'tunnel' };
         }
-        if (HTTP_METHOD_PREFIXES.has(bytes.subarray(0, HTTP_METHOD_PREFIX_LENGTH).toString('latin1'))) return { kind: 'http' };
+        if (HTTP_METHOD_PREFIXES.has(bytes.subarray(0, HTTP_METHOD_PREFIX_LENGTH).toString('latin1')))
+          return { kind: 'http' };
       }
       return { kind: 'tunnel' };
     },

@@ -2,7 +2,13 @@
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../log.js';
 import type { Session } from '../mux/index.js';
-import { MAX_PENDING_HANDSHAKES, MAX_PENDING_HANDSHAKES_PER_ADDRESS, PER_ADDRESS_BUDGET_EXEMPTS_LOOPBACK, PREAUTH_MAX_STREAMS, PREAUTH_SESSION_DEADLINE_MS } from './constants.js';
+import {
+  MAX_PENDING_HANDSHAKES,
+  MAX_PENDING_HANDSHAKES_PER_ADDRESS,
+  PER_ADDRESS_BUDGET_EXEMPTS_LOOPBACK,
+  PREAUTH_MAX_STREAMS,
+  PREAUTH_SESSION_DEADLINE_MS,
+} from './constants.js';
 
 /** The server's pre-authentication limits; each default is the named constant. Tests shorten them. */
 export interface PreauthLimits {
@@ -55,10 +61,17 @@ export interface PreauthSessionEvents {
  * authenticates it (full windows, no stream cap). Returns what to call once a stream's first
  * message was handled.
  */
-export function watchPreauthSession(session: Session, deadlineMs: number, events: PreauthSessionEvents): (stream: Duplex) => void {
+export function watchPreauthSession(
+  session: Session,
+  deadlineMs: number,
+  events: PreauthSessionEvents,
+): (stream: Duplex) => void {
   const timer = setTimeout(() => {
     if (session.authenticated || session.isClosed) return;
-    events.logger.warn({ remote: events.remote, deadlineMs, refusedStreams: session.refusedStreams }, 'not logged in in time; session closed');
+    events.logger.warn(
+      { remote: events.remote, deadlineMs, refusedStreams: session.refusedStreams },
+      'not logged in in time; session closed',
+    );
     session.close();
   }, deadlineMs);
   session.once('close', () => clearTimeout(timer));

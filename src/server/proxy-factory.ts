@@ -24,7 +24,13 @@ export interface ProxyDeps {
 }
 
 /** A new (not yet started) proxy of `request.proxy_type`; BurrowError PROXY_REFUSED for a type the server does not serve. */
-export function createProxy(deps: ProxyDeps, name: string, request: NewProxy, owner: ProxyOwner, user: string): ServerProxy {
+export function createProxy(
+  deps: ProxyDeps,
+  name: string,
+  request: NewProxy,
+  owner: ProxyOwner,
+  user: string,
+): ServerProxy {
   const { config } = deps;
   switch (request.proxy_type) {
     case 'tcp':
@@ -38,6 +44,9 @@ export function createProxy(deps: ProxyDeps, name: string, request: NewProxy, ow
     case 'stcp':
       return new StcpProxy(name, request, owner, deps.visitorTargets, user);
     default:
-      throw new BurrowError(ErrorCode.PROXY_REFUSED, `proxy type [${request.proxy_type ?? ''}] is not supported by this burrow server yet`);
+      throw new BurrowError(
+        ErrorCode.PROXY_REFUSED,
+        `proxy type [${request.proxy_type ?? ''}] is not supported by this burrow server yet`,
+      );
   }
 }

@@ -1,7 +1,13 @@
 // The burrow server: listens on bindPort, logs clients in, runs their proxies (frps's role), serves the admin API.
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
-import { BurrowMetrics, startAdminServer, webServerListenOptions, type AdminServer, type ServerView } from '../admin/index.js';
+import {
+  BurrowMetrics,
+  startAdminServer,
+  webServerListenOptions,
+  type AdminServer,
+  type ServerView,
+} from '../admin/index.js';
 import type { ServerConfig } from '../config/index.js';
 import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -117,7 +123,9 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     const t = config.transport;
     // bindPort and each vhost port get their own per-IP rate-limit bucket (null: no limit).
     const newRateLimiter = (): ConnectionRateLimiter | null =>
-      t.connectionRateLimit > 0 ? new ConnectionRateLimiter({ connectionsPerSecond: t.connectionRateLimit, burst: t.connectionBurst }) : null;
+      t.connectionRateLimit > 0
+        ? new ConnectionRateLimiter({ connectionsPerSecond: t.connectionRateLimit, burst: t.connectionBurst })
+        : null;
     this.httpVhost = new HttpVhost(this.logger, { rateLimiter: newRateLimiter() });
     this.httpsVhost = new HttpsVhost(this.logger, { rateLimiter: newRateLimiter() });
     // frps muxes the vhosts onto bindPort only when they share its address and port.
@@ -226,12 +234,24 @@ export class BurrowServer extends EventEmitter implements ControlHost {
       this.policy = this.policyWithEnrolled();
       const enroll = this.enroll;
       // A revoked identity may open nothing: end its live sessions (and their proxies) now.
-      if (enroll) this.closeSessionsOf((peer) => enroll.isRevokedIdentity(peer.tls?.identity), 'client identity was revoked (burrow server revoke)');
+      if (enroll)
+        this.closeSessionsOf(
+          (peer) => enroll.isRevokedIdentity(peer.tls?.identity),
+          'client identity was revoked (burrow server revoke)',
+        );
     });
     try {
       // allowHalfOpen: without tcpMux a work connection carries a user's half-close as a FIN.
-      const listener = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.intake.onSocket(socket));
-      await listenOn(listener, this.current.bindAddr, this.current.bindPort, formatAddress(this.current.bindAddr, this.current.bindPort), this.logger);
+      const listener = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) =>
+        this.intake.onSocket(socket),
+      );
+      await listenOn(
+        listener,
+        this.current.bindAddr,
+        this.current.bindPort,
+        formatAddress(this.current.bindAddr, this.current.bindPort),
+        this.logger,
+      );
       this.listener = listener;
       await this.startVhosts();
       await this.startAdmin();
@@ -265,7 +285,10 @@ export class BurrowServer extends EventEmitter implements ControlHost {
       this.logger.info({ address: formatAddress(address.address, address.port) }, 'https vhost listening');
     }
     if (this.httpOnBindPort || this.httpsOnBindPort) {
-      this.logger.info({ http: this.httpOnBindPort, https: this.httpsOnBindPort }, 'vhosts share bindPort: each new connection is sniffed');
+      this.logger.info(
+        { http: this.httpOnBindPort, https: this.httpsOnBindPort },
+        'vhosts share bindPort: each new connection is sniffed',
+      );
     }
   }
 
@@ -301,7 +324,8 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     if (watchChanged) this.watchTls();
     const revoked = this.useTls(tls);
     this.logger.info({ policies: this.current.auth.clients.length, restartNeeded, revoked }, 'server config reloaded');
-    if (restartNeeded.length > 0) this.logger.warn({ keys: restartNeeded }, 'these changed keys take effect only after a restart');
+    if (restartNeeded.length > 0)
+      this.logger.warn({ keys: restartNeeded }, 'these changed keys take effect only after a restart');
     return { restartNeeded, revoked };
   }
 
@@ -343,7 +367,10 @@ export class BurrowServer extends EventEmitter implements ControlHost {
   private closeRevoked(tls: ServerTls): string[] {
     const reasonOf = revokedReasons(tls, this.logger);
     if (!reasonOf) return [];
-    return this.closeSessionsOf((peer) => reasonOf(peer) !== undefined, (peer) => reasonOf(peer) ?? 'client certificate is revoked');
+    return this.closeSessionsOf(
+      (peer) => reasonOf(peer) !== undefined,
+      (peer) => reasonOf(peer) ?? 'client certificate is revoked',
+    );
   }
 
   /**
@@ -396,7 +423,9 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     this.tlsWatch?.close();
     this.enroll?.close();
     const listener = this.listener;
-    const listenerClosed = listener ? new Promise<void>((resolve) => listener.close(() => resolve())) : Promise.resolve();
+    const listenerClosed = listener
+      ? new Promise<void>((resolve) => listener.close(() => resolve()))
+      : Promise.resolve();
     if (drainMs > 0) await this.drain(drainMs);
     for (const control of [...this.controls.values()]) control.close();
     this.httpVhost.close();
@@ -423,7 +452,11 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     const idle = await Promise.race([this.ledger.whenIdle(drainMs), cut]);
     this.cutDrain = undefined;
     if (idle) this.logger.info('drained: every user connection finished');
-    else this.logger.warn({ connections: this.ledger.liveConns }, 'drain deadline reached; closing the remaining user connections');
+    else
+      this.logger.warn(
+        { connections: this.ledger.liveConns },
+        'drain deadline reached; closing the remaining user connections',
+      );
   }
 
   // ControlHost: proxies ----------------------------------------------------------------------
@@ -435,7 +468,12 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     if (this.proxies.has(name)) throw new BurrowError(ErrorCode.PROXY_REFUSED, `proxy [${name}] already exists`);
     const user = control.login.user ?? '';
     const shortName = user && name.startsWith(`${user}.`) ? name.slice(user.length + 1) : name;
-    const policyRefusal = this.policy.refusal(control.peer.tls?.identity, shortName, request, this.current.subDomainHost);
+    const policyRefusal = this.policy.refusal(
+      control.peer.tls?.identity,
+      shortName,
+      request,
+      this.current.subDomainHost,
+    );
     if (policyRefusal) throw new BurrowError(ErrorCode.PROXY_REFUSED, policyRefusal);
     const proxy = createProxy(
       {
@@ -454,7 +492,8 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     );
     if (this.current.maxPortsPerClient > 0) {
       const used = control.proxyNames().reduce((sum, n) => sum + (this.proxies.get(n)?.portsUsed ?? 0), 0);
-      if (used + proxy.portsUsed > this.current.maxPortsPerClient) throw new BurrowError(ErrorCode.PROXY_REFUSED, ServerRefusal.maxPorts);
+      if (used + proxy.portsUsed > this.current.maxPortsPerClient)
+        throw new BurrowError(ErrorCode.PROXY_REFUSED, ServerRefusal.maxPorts);
     }
     this.proxies.set(name, proxy);
     this.ledger.register(proxy, {

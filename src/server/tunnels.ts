@@ -23,7 +23,8 @@ function endTunnel(tunnel: Tunnel): void {
  */
 export function clientCertOf(transport: AcceptedTransport): Buffer | undefined {
   if (transport.tls?.certDer) return transport.tls.certDer;
-  if (transport.kind === 'single' && transport.conn instanceof TLSSocket) return transport.conn.getPeerX509Certificate()?.raw;
+  if (transport.kind === 'single' && transport.conn instanceof TLSSocket)
+    return transport.conn.getPeerX509Certificate()?.raw;
   return undefined;
 }
 
@@ -68,7 +69,12 @@ export function closeMatchingSessions(
     if (control.isClosed || !match(control.peer)) continue;
     const text = reason(control.peer);
     logger.warn(
-      { runId: control.runId, remote: control.peer.remoteAddress, clientIdentity: describeIdentity(control.peer.tls?.identity), reason: text },
+      {
+        runId: control.runId,
+        remote: control.peer.remoteAddress,
+        clientIdentity: describeIdentity(control.peer.tls?.identity),
+        reason: text,
+      },
       'client session closed by the server',
     );
     control.close(new BurrowError(ErrorCode.CLOSED, text));

@@ -65,7 +65,10 @@ export async function buildClientTlsOptions(settings: ClientTlsSettings): Promis
 
   if ((certFile === '') !== (keyFile === '')) {
     const [set, unset] = certFile ? ['certFile', 'keyFile'] : ['keyFile', 'certFile'];
-    throw new BurrowError(ErrorCode.TLS, `transport.tls.${set} is set but transport.tls.${unset} is not; set both or neither`);
+    throw new BurrowError(
+      ErrorCode.TLS,
+      `transport.tls.${set} is set but transport.tls.${unset} is not; set both or neither`,
+    );
   }
   if (certFile) {
     const [cert, key] = await Promise.all([
@@ -88,7 +91,12 @@ export async function buildClientTlsOptions(settings: ClientTlsSettings): Promis
     options.rejectUnauthorized = true;
     options.checkServerIdentity = tls.checkServerIdentity;
     const by = ca !== undefined ? 'the configured CA' : 'the system CAs';
-    return { options, verifies: true, ...(pin ? { pin } : {}), mode: `chain verified against ${by}, name ${name}${pin ? `, pinned to ${pin}` : ''}` };
+    return {
+      options,
+      verifies: true,
+      ...(pin ? { pin } : {}),
+      mode: `chain verified against ${by}, name ${name}${pin ? `, pinned to ${pin}` : ''}`,
+    };
   }
   options.rejectUnauthorized = false;
   if (pin) return { options, verifies: true, pin, mode: `pinned to ${pin}` };
@@ -122,7 +130,10 @@ export function connectTls(
       const seen = peerFingerprint(tlsSocket);
       return seen === opts.pin
         ? undefined
-        : new BurrowError(ErrorCode.TLS, `server certificate fingerprint mismatch: expected ${opts.pin}, got ${seen ?? 'no certificate'}`);
+        : new BurrowError(
+            ErrorCode.TLS,
+            `server certificate fingerprint mismatch: expected ${opts.pin}, got ${seen ?? 'no certificate'}`,
+          );
     },
   });
 }

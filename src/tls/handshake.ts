@@ -29,7 +29,8 @@ export function awaitHandshake(socket: tls.TLSSocket, wait: HandshakeWait): Prom
       reject(err);
     };
     const onError = (err: Error): void => fail(tlsError(err, wait.peerCertificate, wait.name));
-    const onClose = (): void => fail(new BurrowError(ErrorCode.TLS, `TLS handshake failed: the ${wait.peer} closed the connection`));
+    const onClose = (): void =>
+      fail(new BurrowError(ErrorCode.TLS, `TLS handshake failed: the ${wait.peer} closed the connection`));
     const onSecure = (): void => {
       const refusal = wait.check?.();
       if (refusal) {

@@ -8,8 +8,20 @@ export {
   HANDSHAKE_TIMEOUT_MS,
 } from './constants.js';
 export { defaultStateDir, loadOrCreateServerIdentity, type ServerIdentity } from './state-dir.js';
-export { buildServerTls, clientCertRefusal, wrapServerSocket, type ServerTls, type ServerTlsSettings } from './server-tls.js';
-export { buildClientTlsOptions, connectTls, peerFingerprint, type ClientTls, type ClientTlsSettings } from './client-tls.js';
+export {
+  buildServerTls,
+  clientCertRefusal,
+  wrapServerSocket,
+  type ServerTls,
+  type ServerTlsSettings,
+} from './server-tls.js';
+export {
+  buildClientTlsOptions,
+  connectTls,
+  peerFingerprint,
+  type ClientTls,
+  type ClientTlsSettings,
+} from './client-tls.js';
 export { decodeCaData, loadCrl, loadTrustedCa } from './trust.js';
 export { describeIdentity, identityMatches, identityOf, peerIdentity, type PeerIdentity } from './peer-identity.js';
 export { sniffTlsFirstByte, type SniffResult } from './sniff.js';

@@ -63,9 +63,6 @@ export function checkCertKeyPair(certPem: string, certFile: string, keyPem: stri
   const [leaf] = parseCertificates(certPem, 'certificate file', certFile);
   const key = parsePrivateKey(keyPem, keyFile);
   if (!leaf!.checkPrivateKey(key)) {
-    throw new BurrowError(
-      ErrorCode.TLS,
-      `private key file ${keyFile} does not match the certificate in ${certFile}`,
-    );
+    throw new BurrowError(ErrorCode.TLS, `private key file ${keyFile} does not match the certificate in ${certFile}`);
   }
 }

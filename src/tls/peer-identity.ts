@@ -55,7 +55,11 @@ export function identityMatches(identity: PeerIdentity, id: string): boolean {
 /** A short description for logs: "CN=alice (DNS:alice.example, sha256:ab12…)". */
 export function describeIdentity(identity: PeerIdentity | undefined): string {
   if (!identity) return 'no client certificate';
-  const sans = [...identity.dns.map((d) => `DNS:${d}`), ...identity.uris.map((u) => `URI:${u}`), ...identity.ips.map((i) => `IP:${i}`)];
+  const sans = [
+    ...identity.dns.map((d) => `DNS:${d}`),
+    ...identity.uris.map((u) => `URI:${u}`),
+    ...identity.ips.map((i) => `IP:${i}`),
+  ];
   return `CN=${identity.cn}${sans.length > 0 ? ` (${sans.join(', ')})` : ''}`;
 }
 

@@ -62,7 +62,12 @@ export async function probeTls(options: ProbeOptions): Promise<ProbeResult> {
     const s = tls.connect(connectOptions);
     const timer = setTimeout(() => {
       s.destroy();
-      reject(new BurrowError(ErrorCode.TIMEOUT, `no TLS handshake with ${options.host}:${options.port} within ${options.timeoutMs ?? HANDSHAKE_TIMEOUT_MS} ms`));
+      reject(
+        new BurrowError(
+          ErrorCode.TIMEOUT,
+          `no TLS handshake with ${options.host}:${options.port} within ${options.timeoutMs ?? HANDSHAKE_TIMEOUT_MS} ms`,
+        ),
+      );
     }, options.timeoutMs ?? HANDSHAKE_TIMEOUT_MS);
     s.once('secureConnect', () => {
       clearTimeout(timer);
@@ -77,7 +82,11 @@ export async function probeTls(options: ProbeOptions): Promise<ProbeResult> {
     const chain = peerChain(socket);
     let reason: string | undefined;
     if (!socket.authorized) {
-      reason = tlsError(Object.assign(new Error(String(socket.authorizationError)), { code: socket.authorizationError }), 'server certificate', name).message;
+      reason = tlsError(
+        Object.assign(new Error(String(socket.authorizationError)), { code: socket.authorizationError }),
+        'server certificate',
+        name,
+      ).message;
     } else {
       const nameError = tls.checkServerIdentity(name, socket.getPeerCertificate());
       if (nameError) reason = tlsError(nameError, 'server certificate', name).message;
@@ -120,7 +129,9 @@ function peerChain(socket: tls.TLSSocket): ProbeCert[] {
 function dn(name: tls.Certificate | undefined): string {
   if (!name) return '';
   try {
-    return Object.entries(name).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : String(v)}`).join(', ');
+    return Object.entries(name)
+      .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : String(v)}`)
+      .join(', ');
   } catch (err) {
     return `(${errorMessage(err)})`;
   }

@@ -65,7 +65,10 @@ export async function buildServerTls(settings: ServerTlsSettings): Promise<Serve
   let created = false;
   if (certFile) {
     // Both read at once, but a failure is reported in a fixed order (the certificate first).
-    const [cert, key] = await Promise.allSettled([readPemFile(certFile, 'certificate file'), readPemFile(keyFile, 'private key file')]);
+    const [cert, key] = await Promise.allSettled([
+      readPemFile(certFile, 'certificate file'),
+      readPemFile(keyFile, 'private key file'),
+    ]);
     if (cert.status === 'rejected') throw cert.reason;
     if (key.status === 'rejected') throw key.reason;
     [certPem, keyPem] = [cert.value, key.value];
@@ -81,7 +84,10 @@ export async function buildServerTls(settings: ServerTlsSettings): Promise<Serve
 
   const ca = await loadTrustedCa(trustedCaFile, settings.trustedCaData ?? '');
   if (settings.crlFile && ca === undefined) {
-    throw new BurrowError(ErrorCode.TLS, 'transport.tls.crlFile needs transport.tls.trustedCaFile (or trustedCaData): a CRL only applies to verified client certificates');
+    throw new BurrowError(
+      ErrorCode.TLS,
+      'transport.tls.crlFile needs transport.tls.trustedCaFile (or trustedCaData): a CRL only applies to verified client certificates',
+    );
   }
   // Node turns on CRL checking for the whole chain when a CRL is added to the context.
   const crl = settings.crlFile ? await loadCrl(settings.crlFile) : undefined;
@@ -169,9 +175,12 @@ export function wrapServerSocket(
 export function clientCertRefusal(socket: tls.TLSSocket, tlsInfo: ServerTls): BurrowError | undefined {
   const { requestCert, rejectUnauthorized } = tlsInfo.secureContextOptions;
   if (!requestCert || !rejectUnauthorized) return undefined;
-  if (!socket.getPeerX509Certificate()) return new BurrowError(ErrorCode.TLS, 'TLS handshake failed: client certificate required');
+  if (!socket.getPeerX509Certificate())
+    return new BurrowError(ErrorCode.TLS, 'TLS handshake failed: client certificate required');
   // wrapServerSocket recorded the verdict at the handshake; anything but an explicit pass fails closed.
   if (socket.authorized) return undefined;
   const reason = socket.authorizationError;
-  return reason instanceof Error ? tlsError(reason, 'client certificate') : new BurrowError(ErrorCode.TLS, 'TLS handshake failed: client certificate not verified');
+  return reason instanceof Error
+    ? tlsError(reason, 'client certificate')
+    : new BurrowError(ErrorCode.TLS, 'TLS handshake failed: client certificate not verified');
 }

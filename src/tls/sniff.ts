@@ -13,10 +13,7 @@ export type SniffResult = { kind: 'tls' } | { kind: 'plain' };
  * closes the socket on rejection. No byte is lost: the socket is left paused (not flowing) with
  * every unread byte still buffered for the next reader (TLSSocket or the message reader).
  */
-export function sniffTlsFirstByte(
-  socket: Duplex,
-  opts: { force: boolean; timeoutMs?: number },
-): Promise<SniffResult> {
+export function sniffTlsFirstByte(socket: Duplex, opts: { force: boolean; timeoutMs?: number }): Promise<SniffResult> {
   const timeoutMs = opts.timeoutMs ?? SNIFF_TIMEOUT_MS;
   return new Promise<SniffResult>((resolve, reject) => {
     const decide = (first: Buffer): void => {
@@ -52,9 +49,13 @@ export function sniffTlsFirstByte(
     const onError = (err: Error): void => {
       cleanup();
       reject(
-        new BurrowError(ErrorCode.UNEXPECTED_EOF, `connection failed before its first byte arrived: ${errorMessage(err)}`, {
-          cause: err,
-        }),
+        new BurrowError(
+          ErrorCode.UNEXPECTED_EOF,
+          `connection failed before its first byte arrived: ${errorMessage(err)}`,
+          {
+            cause: err,
+          },
+        ),
       );
     };
     const timer = setTimeout(() => {

@@ -5,13 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
 import { certFingerprint, generateSelfSignedServerCert } from '../pki/index.js';
-import {
-  CERT_FILE_MODE,
-  KEY_FILE_MODE,
-  SERVER_CERT_FILE,
-  SERVER_KEY_FILE,
-  STATE_DIR_MODE,
-} from './constants.js';
+import { CERT_FILE_MODE, KEY_FILE_MODE, SERVER_CERT_FILE, SERVER_KEY_FILE, STATE_DIR_MODE } from './constants.js';
 import { checkCertKeyPair, readPemFile } from './key-material.js';
 
 /** Name of burrow's folder under the platform's state/data directory. */

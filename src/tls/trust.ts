@@ -42,6 +42,7 @@ export async function loadCrl(file: string): Promise<string> {
   }
   const text = bytes.toString('latin1');
   if (text.includes('-----BEGIN X509 CRL-----')) return text;
-  if (bytes[0] !== DER_SEQUENCE) throw new BurrowError(ErrorCode.TLS, `CRL file ${file} is neither a PEM "X509 CRL" block nor DER`);
+  if (bytes[0] !== DER_SEQUENCE)
+    throw new BurrowError(ErrorCode.TLS, `CRL file ${file} is neither a PEM "X509 CRL" block nor DER`);
   return derToPem(bytes, 'X509 CRL');
 }

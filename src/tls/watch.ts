@@ -16,7 +16,11 @@ export interface FileWatch {
  * Calls `onChange` (debounced) whenever one of `files` changes content time or size, appears or
  * disappears. Empty names are skipped; timers do not keep the process alive.
  */
-export function watchFiles(files: readonly string[], onChange: () => void, intervalMs = TLS_WATCH_INTERVAL_MS): FileWatch {
+export function watchFiles(
+  files: readonly string[],
+  onChange: () => void,
+  intervalMs = TLS_WATCH_INTERVAL_MS,
+): FileWatch {
   const watched = [...new Set(files.filter((f) => f !== ''))];
   let timer: NodeJS.Timeout | undefined;
   const listener = (current: Stats, previous: Stats): void => {

@@ -42,7 +42,10 @@ function hasControlChar(value: string): boolean {
  * exactly the head and parses it; what follows stays buffered in the (paused) stream. Rejects with
  * BadRequestHead (400: not an HTTP/1.x request, 431: head too large), or TIMEOUT / UNEXPECTED_EOF from the read.
  */
-export async function readRequestHead(stream: Duplex, opts: { maxBytes: number; timeoutMs: number }): Promise<RequestHead> {
+export async function readRequestHead(
+  stream: Duplex,
+  opts: { maxBytes: number; timeoutMs: number },
+): Promise<RequestHead> {
   let scanned = 0;
   let end: number;
   try {
@@ -64,7 +67,8 @@ export async function readRequestHead(stream: Duplex, opts: { maxBytes: number; 
   }
   if (end > opts.maxBytes) throw new BadRequestHead(431, `request head longer than ${opts.maxBytes} bytes`);
   const head = stream.read(end) as Buffer | null;
-  if (head === null || head.length !== end) throw new BurrowError(ErrorCode.UNEXPECTED_EOF, 'connection ended while its request head was read');
+  if (head === null || head.length !== end)
+    throw new BurrowError(ErrorCode.UNEXPECTED_EOF, 'connection ended while its request head was read');
   return parseRequestHead(head.subarray(0, end - HEAD_END.length).toString('latin1'));
 }
 

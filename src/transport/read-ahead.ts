@@ -18,7 +18,11 @@ export interface ReadAheadOptions {
  * 'data' listener). Rejects with MESSAGE_TOO_LARGE past `maxBytes`, TIMEOUT past the deadline,
  * UNEXPECTED_EOF when the peer closes first, or decide's own error; the caller closes the stream then.
  */
-export function readAhead<T>(stream: Readable, decide: (bytes: Buffer) => T | undefined, options: ReadAheadOptions): Promise<T> {
+export function readAhead<T>(
+  stream: Readable,
+  decide: (bytes: Buffer) => T | undefined,
+  options: ReadAheadOptions,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let store: Buffer = Buffer.alloc(0);
     let settled = false;
@@ -30,7 +34,13 @@ export function readAhead<T>(stream: Readable, decide: (bytes: Buffer) => T | un
         try {
           stream.unshift(store);
         } catch (err) {
-          reject(new BurrowError(ErrorCode.UNEXPECTED_EOF, `connection ended while its first bytes were read: ${errorMessage(err)}`, { cause: err }));
+          reject(
+            new BurrowError(
+              ErrorCode.UNEXPECTED_EOF,
+              `connection ended while its first bytes were read: ${errorMessage(err)}`,
+              { cause: err },
+            ),
+          );
           return;
         }
       }
@@ -50,14 +60,25 @@ export function readAhead<T>(stream: Readable, decide: (bytes: Buffer) => T | un
           return;
         }
         if (value !== undefined) finish({ value });
-        else if (store.length >= options.maxBytes) finish({ error: new BurrowError(ErrorCode.MESSAGE_TOO_LARGE, `no decision within the first ${options.maxBytes} bytes`) });
+        else if (store.length >= options.maxBytes)
+          finish({
+            error: new BurrowError(
+              ErrorCode.MESSAGE_TOO_LARGE,
+              `no decision within the first ${options.maxBytes} bytes`,
+            ),
+          });
       }
     };
     const onEnd = (): void => {
       if (settled) return;
       settled = true;
       cleanup();
-      reject(new BurrowError(ErrorCode.UNEXPECTED_EOF, `connection closed after ${store.length} bytes, before it could be read`));
+      reject(
+        new BurrowError(
+          ErrorCode.UNEXPECTED_EOF,
+          `connection closed after ${store.length} bytes, before it could be read`,
+        ),
+      );
     };
     const onError = (err: Error): void => {
       if (settled) return;
@@ -69,7 +90,12 @@ export function readAhead<T>(stream: Readable, decide: (bytes: Buffer) => T | un
       if (settled) return;
       settled = true;
       cleanup();
-      reject(new BurrowError(ErrorCode.TIMEOUT, `connection sent ${store.length} bytes in ${options.timeoutMs} ms, not enough to decide`));
+      reject(
+        new BurrowError(
+          ErrorCode.TIMEOUT,
+          `connection sent ${store.length} bytes in ${options.timeoutMs} ms, not enough to decide`,
+        ),
+      );
     }, options.timeoutMs);
     const cleanup = (): void => {
       clearTimeout(timer);

@@ -5,7 +5,13 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
 import { BadRequestHead, headerHasToken, readRequestHead, type RequestHead } from './http-head.js';
-import { ERROR_RESPONSE_FLUSH_MS, HALF_CLOSE_HEADER, HALF_CLOSE_VERSION, MAX_UPGRADE_REQUEST_BYTES, WEBSOCKET_MAX_MESSAGE_BYTES } from './constants.js';
+import {
+  ERROR_RESPONSE_FLUSH_MS,
+  HALF_CLOSE_HEADER,
+  HALF_CLOSE_VERSION,
+  MAX_UPGRADE_REQUEST_BYTES,
+  WEBSOCKET_MAX_MESSAGE_BYTES,
+} from './constants.js';
 import { WebSocketDuplex } from './websocket-duplex.js';
 
 /** Where and how long the upgrade is accepted. */
@@ -78,7 +84,8 @@ function refusalOf(head: RequestHead, path: string): Refusal | undefined {
   if (head.headers['sec-websocket-version'] !== WEBSOCKET_VERSION) {
     return new Refusal(426, 'Sec-WebSocket-Version must be 13', { 'Sec-WebSocket-Version': WEBSOCKET_VERSION });
   }
-  if (!WEBSOCKET_KEY.test(head.headers['sec-websocket-key'] ?? '')) return new Refusal(400, 'missing or malformed Sec-WebSocket-Key');
+  if (!WEBSOCKET_KEY.test(head.headers['sec-websocket-key'] ?? ''))
+    return new Refusal(400, 'missing or malformed Sec-WebSocket-Key');
   return undefined;
 }
 
@@ -114,7 +121,10 @@ function answerError(stream: Duplex, refusal: Refusal): Promise<void> {
 export async function acceptWebSocket(stream: Duplex, options: WebSocketAcceptOptions): Promise<WebSocketDuplex> {
   let head: RequestHead;
   try {
-    head = await readRequestHead(stream, { maxBytes: options.maxHeadBytes ?? MAX_UPGRADE_REQUEST_BYTES, timeoutMs: options.timeoutMs });
+    head = await readRequestHead(stream, {
+      maxBytes: options.maxHeadBytes ?? MAX_UPGRADE_REQUEST_BYTES,
+      timeoutMs: options.timeoutMs,
+    });
   } catch (err) {
     if (err instanceof BadRequestHead) {
       await answerError(stream, new Refusal(err.status, err.message));

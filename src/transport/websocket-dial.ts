@@ -48,20 +48,36 @@ export function dialWebSocket(socket: Socket, options: WebSocketDialOptions): Pr
       skipUTF8Validation: true,
     });
     const timer = setTimeout(
-      () => fail(new BurrowError(ErrorCode.TIMEOUT, `WebSocket handshake with ${url} did not complete within ${options.timeoutMs} ms`)),
+      () =>
+        fail(
+          new BurrowError(
+            ErrorCode.TIMEOUT,
+            `WebSocket handshake with ${url} did not complete within ${options.timeoutMs} ms`,
+          ),
+        ),
       options.timeoutMs,
     );
     ws.once('unexpected-response', (_req, res) => {
       res.resume();
-      fail(new BurrowError(ErrorCode.PROTOCOL, `WebSocket handshake with ${url}: the server answered ${res.statusCode ?? '?'} ${res.statusMessage ?? ''} instead of 101`));
+      fail(
+        new BurrowError(
+          ErrorCode.PROTOCOL,
+          `WebSocket handshake with ${url}: the server answered ${res.statusCode ?? '?'} ${res.statusMessage ?? ''} instead of 101`,
+        ),
+      );
     });
     ws.once('error', (err) => {
       if (settled) return;
       // Socket failures carry a system code (ECONNRESET…); ws's own handshake checks do not.
-      const code = typeof (err as Error & { code?: unknown }).code === 'string' ? ErrorCode.NETWORK : ErrorCode.PROTOCOL;
+      const code =
+        typeof (err as Error & { code?: unknown }).code === 'string' ? ErrorCode.NETWORK : ErrorCode.PROTOCOL;
       fail(new BurrowError(code, `WebSocket handshake with ${url} failed: ${errorMessage(err)}`, { cause: err }));
     });
-    ws.once('close', () => fail(new BurrowError(ErrorCode.UNEXPECTED_EOF, `WebSocket handshake with ${url}: the server closed the connection`)));
+    ws.once('close', () =>
+      fail(
+        new BurrowError(ErrorCode.UNEXPECTED_EOF, `WebSocket handshake with ${url}: the server closed the connection`),
+      ),
+    );
     let halfClose = false;
     ws.once('upgrade', (res) => {
       halfClose = res.headers[HALF_CLOSE_HEADER.toLowerCase()] === HALF_CLOSE_VERSION;

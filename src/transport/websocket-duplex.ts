@@ -40,7 +40,8 @@ export function frameChunks(chunks: readonly Buffer[]): Buffer[] {
     if (chunk.length >= WEBSOCKET_COALESCE_BYTES) {
       flush();
       // subarray: the big write goes out without a copy.
-      for (let off = 0; off < chunk.length; off += WEBSOCKET_MAX_SEND_BYTES) out.push(chunk.subarray(off, off + WEBSOCKET_MAX_SEND_BYTES));
+      for (let off = 0; off < chunk.length; off += WEBSOCKET_MAX_SEND_BYTES)
+        out.push(chunk.subarray(off, off + WEBSOCKET_MAX_SEND_BYTES));
       continue;
     }
     if (groupBytes + chunk.length > WEBSOCKET_COALESCE_BYTES) flush();
@@ -101,7 +102,9 @@ export class WebSocketDuplex extends Duplex {
     if (this.destroyed) return;
     const bytes = toBuffer(data);
     if (this.peerEnded) {
-      this.destroy(new BurrowError(ErrorCode.PROTOCOL, `WebSocket peer sent ${bytes.length} bytes after its end of stream`));
+      this.destroy(
+        new BurrowError(ErrorCode.PROTOCOL, `WebSocket peer sent ${bytes.length} bytes after its end of stream`),
+      );
       return;
     }
     if (bytes.length === 0) {
@@ -134,7 +137,12 @@ export class WebSocketDuplex extends Duplex {
 
   private readonly onError = (err: Error & { code?: string }): void => {
     if (this.destroyed) return;
-    const code = err.code === TOO_LARGE_CODE ? ErrorCode.MESSAGE_TOO_LARGE : err.code?.startsWith('WS_ERR_') ? ErrorCode.PROTOCOL : ErrorCode.NETWORK;
+    const code =
+      err.code === TOO_LARGE_CODE
+        ? ErrorCode.MESSAGE_TOO_LARGE
+        : err.code?.startsWith('WS_ERR_')
+          ? ErrorCode.PROTOCOL
+          : ErrorCode.NETWORK;
     this.destroy(new BurrowError(code, `WebSocket: ${errorMessage(err)}`, { cause: err }));
   };
 
@@ -148,7 +156,10 @@ export class WebSocketDuplex extends Duplex {
     this.send([chunk], callback);
   }
 
-  override _writev(chunks: { chunk: Buffer; encoding: BufferEncoding }[], callback: (error?: Error | null) => void): void {
+  override _writev(
+    chunks: { chunk: Buffer; encoding: BufferEncoding }[],
+    callback: (error?: Error | null) => void,
+  ): void {
     this.send(
       chunks.map((c) => c.chunk),
       callback,
@@ -170,7 +181,8 @@ export class WebSocketDuplex extends Duplex {
     const flushed = (err?: Error): void => {
       if (answered) {
         // The write was already reported done: a late failure ends the stream instead.
-        if (err && !this.destroyed) this.destroy(new BurrowError(ErrorCode.NETWORK, `WebSocket send failed: ${err.message}`, { cause: err }));
+        if (err && !this.destroyed)
+          this.destroy(new BurrowError(ErrorCode.NETWORK, `WebSocket send failed: ${err.message}`, { cause: err }));
         return;
       }
       answered = true;

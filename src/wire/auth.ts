@@ -8,9 +8,14 @@ const MS_PER_SECOND = 1000;
 /** The privilege key frp sends in Login (and NewWorkConn/Ping with additional scopes): hex md5(token + timestamp). */
 export function privilegeKey(token: string, timestampSec: number): string {
   if (!Number.isSafeInteger(timestampSec)) {
-    throw new BurrowError(ErrorCode.AUTH, `privilege key timestamp must be an integer number of seconds, got ${timestampSec}`);
+    throw new BurrowError(
+      ErrorCode.AUTH,
+      `privilege key timestamp must be an integer number of seconds, got ${timestampSec}`,
+    );
   }
-  return createHash('md5').update(token + String(timestampSec), 'utf8').digest('hex');
+  return createHash('md5')
+    .update(token + String(timestampSec), 'utf8')
+    .digest('hex');
 }
 
 /**

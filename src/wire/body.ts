@@ -131,7 +131,8 @@ function decodeField(kind: FieldKind, value: unknown, where: string): unknown {
     case 'clientSpec': {
       if (!isObject(value)) throw decodeError(where, 'an object', value);
       const spec: JsonObject = {};
-      if (value.type !== undefined && value.type !== null) spec.type = decodeField('string', value.type, `${where}.type`);
+      if (value.type !== undefined && value.type !== null)
+        spec.type = decodeField('string', value.type, `${where}.type`);
       if (value.always_auth_pass !== undefined && value.always_auth_pass !== null) {
         spec.always_auth_pass = decodeField('bool', value.always_auth_pass, `${where}.always_auth_pass`);
       }
@@ -146,7 +147,8 @@ function decodeUdpAddr(value: unknown, where: string): unknown {
   if (!isObject(value)) throw decodeError(where, 'an {IP, Port, Zone} address', value);
   const ip = value.IP ?? '';
   // Go parses IP as net.IP text: empty or a valid IPv4/IPv6 literal.
-  if (typeof ip !== 'string' || (ip !== '' && isIP(ip) === 0)) throw decodeError(`${where}.IP`, 'an IP address string', ip);
+  if (typeof ip !== 'string' || (ip !== '' && isIP(ip) === 0))
+    throw decodeError(`${where}.IP`, 'an IP address string', ip);
   const port = value.Port ?? 0;
   if (typeof port !== 'number' || !Number.isSafeInteger(port)) throw decodeError(`${where}.Port`, 'an integer', port);
   const zone = value.Zone ?? '';

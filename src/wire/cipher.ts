@@ -77,7 +77,10 @@ class EncryptedStream extends LayeredStream {
 
   protected checkEnd(): void {
     if (this.#ivReceived > 0 && this.#ivReceived < CIPHER_IV_SIZE) {
-      throw new BurrowError(ErrorCode.UNEXPECTED_EOF, `encrypted stream ended after ${this.#ivReceived} of ${CIPHER_IV_SIZE} IV bytes`);
+      throw new BurrowError(
+        ErrorCode.UNEXPECTED_EOF,
+        `encrypted stream ended after ${this.#ivReceived} of ${CIPHER_IV_SIZE} IV bytes`,
+      );
     }
   }
 

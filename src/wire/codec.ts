@@ -47,7 +47,10 @@ export function checkTypeByte(typeByte: number): MessageName {
  */
 export function decodeHeader(header: Buffer, maxSize: number = MAX_MESSAGE_SIZE): MessageHeader {
   if (header.length < MESSAGE_HEADER_SIZE) {
-    throw new BurrowError(ErrorCode.PROTOCOL, `message header: expected ${MESSAGE_HEADER_SIZE} bytes, got ${header.length}`);
+    throw new BurrowError(
+      ErrorCode.PROTOCOL,
+      `message header: expected ${MESSAGE_HEADER_SIZE} bytes, got ${header.length}`,
+    );
   }
   const name = checkTypeByte(header[0]);
   const length = header.readBigInt64BE(MESSAGE_LENGTH_OFFSET);
@@ -55,7 +58,10 @@ export function decodeHeader(header: Buffer, maxSize: number = MAX_MESSAGE_SIZE)
     throw new BurrowError(ErrorCode.PROTOCOL, `${name}: negative message length ${length}`);
   }
   if (length > BigInt(maxSize)) {
-    throw new BurrowError(ErrorCode.MESSAGE_TOO_LARGE, `${name}: message length ${length} exceeds the maximum of ${maxSize} bytes`);
+    throw new BurrowError(
+      ErrorCode.MESSAGE_TOO_LARGE,
+      `${name}: message length ${length} exceeds the maximum of ${maxSize} bytes`,
+    );
   }
   return { name, length: Number(length) };
 }
@@ -66,7 +72,9 @@ export function decodeMessageBody(name: MessageName, json: Buffer): Message {
   try {
     parsed = JSON.parse(json.toString('utf8'));
   } catch (err) {
-    throw new BurrowError(ErrorCode.PROTOCOL, `${name}: message body is not valid JSON (${json.length} bytes)`, { cause: err });
+    throw new BurrowError(ErrorCode.PROTOCOL, `${name}: message body is not valid JSON (${json.length} bytes)`, {
+      cause: err,
+    });
   }
   return decodeBody(name, parsed);
 }

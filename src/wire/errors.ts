@@ -10,7 +10,10 @@ export const YAMUX_VERSION_BYTE = 0x00;
  */
 export class YamuxFrameSeenError extends BurrowError {
   constructor() {
-    super(ErrorCode.PROTOCOL, 'unknown message type byte 0x00: not an frp v1 message; it looks like a yamux frame (the peer multiplexes with yamux)');
+    super(
+      ErrorCode.PROTOCOL,
+      'unknown message type byte 0x00: not an frp v1 message; it looks like a yamux frame (the peer multiplexes with yamux)',
+    );
     this.name = 'YamuxFrameSeenError';
   }
 }

@@ -67,6 +67,7 @@ export function describe(v: unknown): string {
 }
 
 function expectString(v: unknown, where: string): string {
-  if (typeof v !== 'string') throw new BurrowError(ErrorCode.INTERNAL, `${where}: expected a string to encode, got ${describe(v)}`);
+  if (typeof v !== 'string')
+    throw new BurrowError(ErrorCode.INTERNAL, `${where}: expected a string to encode, got ${describe(v)}`);
   return v;
 }

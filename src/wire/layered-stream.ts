@@ -23,7 +23,10 @@ export abstract class LayeredStream extends Duplex {
   #waitingDrain: ((err?: Error | null) => void) | undefined;
 
   /** @param layer what this layer is called in errors, e.g. "encrypted stream" */
-  protected constructor(inner: Duplex, private readonly layer: string) {
+  protected constructor(
+    inner: Duplex,
+    private readonly layer: string,
+  ) {
     super({ readableHighWaterMark: LAYER_HIGH_WATER_MARK, writableHighWaterMark: LAYER_HIGH_WATER_MARK });
     this.inner = inner;
     inner.on('data', this.#onData);
@@ -79,7 +82,9 @@ export abstract class LayeredStream extends Duplex {
   };
 
   readonly #onClose = (): void => {
-    this.#releaseWrite(new BurrowError(ErrorCode.CLOSED, `the connection under the ${this.layer} closed during a write`));
+    this.#releaseWrite(
+      new BurrowError(ErrorCode.CLOSED, `the connection under the ${this.layer} closed during a write`),
+    );
     // Closed without an end: the read side can never complete.
     if (!this.#innerEnded && !this.destroyed) this.destroy();
   };

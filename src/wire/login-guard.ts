@@ -43,10 +43,12 @@ export const LoginProofRefusal = {
     `login timestamp is ${skewSec} s away from the server's clock (more than ${windowSec} s allowed for a login without the burrow proof): frpc always sends the current time, so this is an old login sent again or a wrong clock; fix the clock of the client or the server`,
   replayed: 'replayed login: this burrow login was already used',
   stripped: 'replayed login: it is a copy of a burrow login seen before, sent again without its proof meta',
-  takeover: (runId: string) => `run id [${runId}] belongs to a session that proved its login; a login without the proof cannot take it over`,
+  takeover: (runId: string) =>
+    `run id [${runId}] belongs to a session that proved its login; a login without the proof cannot take it over`,
   otherIdentity: (runId: string) =>
     `run id [${runId}] belongs to a live session of another TLS client identity (client certificate); a login from a different certificate cannot replace it`,
-  proofFailed: 'burrow login proof failed: the server nonce was not answered with a valid proof (token mismatch or a replayed session)',
+  proofFailed:
+    'burrow login proof failed: the server nonce was not answered with a valid proof (token mismatch or a replayed session)',
   proofMissing: 'burrow login proof missing: the first control message was not the proof Ping',
 } as const;
 
@@ -126,7 +128,8 @@ export class LoginProofGuard {
       }
       return { kind: 'plain' };
     }
-    if (!(skewSec <= LOGIN_PROOF_WINDOW_SEC)) return refuse(LoginProofRefusal.clockSkew(skewSec), LoginProofFailure.clockSkew);
+    if (!(skewSec <= LOGIN_PROOF_WINDOW_SEC))
+      return refuse(LoginProofRefusal.clockSkew(skewSec), LoginProofFailure.clockSkew);
     const loginKey = `${login.privilege_key ?? ''}/${metas.clientNonce}`;
     if (this.logins.has(loginKey, opts.nowMs) || this.pendingKeys.has(loginKey)) {
       return refuse(LoginProofRefusal.replayed, LoginProofFailure.replayed);

@@ -106,7 +106,10 @@ export function encodeServerNonce(nonce: Buffer): string {
 /** The raw server nonce from LoginResp.burrow_nonce; PROTOCOL error when it is not base64 of 32 bytes. */
 export function decodeServerNonce(text: string): Buffer {
   if (!SERVER_NONCE_PATTERN.test(text)) {
-    throw new BurrowError(ErrorCode.PROTOCOL, `LoginResp.burrow_nonce must be standard base64 of ${SERVER_NONCE_BYTES} bytes, got ${text.length} characters`);
+    throw new BurrowError(
+      ErrorCode.PROTOCOL,
+      `LoginResp.burrow_nonce must be standard base64 of ${SERVER_NONCE_BYTES} bytes, got ${text.length} characters`,
+    );
   }
   return Buffer.from(text, 'base64');
 }
@@ -115,7 +118,9 @@ export function decodeServerNonce(text: string): Buffer {
  * What a Login says about the proof: 'none' (an frp client, or a meta stripped), 'malformed'
  * (LOGIN_PROOF_META with an unknown version or a bad client nonce), or the client nonce.
  */
-export function readLoginProofMetas(metas: Record<string, string> | undefined): { clientNonce: string } | 'none' | 'malformed' {
+export function readLoginProofMetas(
+  metas: Record<string, string> | undefined,
+): { clientNonce: string } | 'none' | 'malformed' {
   const version = metas?.[LOGIN_PROOF_META];
   if (version === undefined) return 'none';
   const clientNonce = metas?.[LOGIN_CLIENT_NONCE_META] ?? '';
@@ -145,7 +150,14 @@ export function loginProof(input: LoginProofInput): string {
   if (!isLoginDigest(input.loginDigest)) {
     throw new BurrowError(ErrorCode.INTERNAL, `the login proof needs the ${LOGIN_DIGEST_BYTES}-byte Login digest`);
   }
-  return hmacHex(input.token, [LOGIN_PROOF_LABEL, input.serverNonce, input.runId, input.privilegeKey, input.clientNonce, input.loginDigest]);
+  return hmacHex(input.token, [
+    LOGIN_PROOF_LABEL,
+    input.serverNonce,
+    input.runId,
+    input.privilegeKey,
+    input.clientNonce,
+    input.loginDigest,
+  ]);
 }
 
 /** True when `given` is the login proof of `input`; compared in constant time. Fails closed (false) without a valid Login digest. */
@@ -167,7 +179,13 @@ export function workConnProof(token: string, serverNonce: Buffer, runId: string,
 }
 
 /** True when `given` is the proof of work connection `seq`; compared in constant time. */
-export function verifyWorkConnProof(token: string, serverNonce: Buffer, runId: string, seq: number, given: string | undefined): boolean {
+export function verifyWorkConnProof(
+  token: string,
+  serverNonce: Buffer,
+  runId: string,
+  seq: number,
+  given: string | undefined,
+): boolean {
   if (!Number.isSafeInteger(seq) || seq < 1) return false;
   return proofEquals(workConnProof(token, serverNonce, runId, seq), given);
 }
@@ -190,6 +208,7 @@ function hmacHex(token: string, parts: readonly (string | Buffer)[]): string {
 
 /** Constant-time equality of an expected hex proof and a given one (of the proof's fixed length). */
 function proofEquals(expected: string, given: string | undefined): boolean {
-  if (expected.length !== PROOF_HEX_LENGTH) throw new BurrowError(ErrorCode.INTERNAL, `a proof is ${PROOF_HEX_LENGTH} hex characters, got ${expected.length}`);
+  if (expected.length !== PROOF_HEX_LENGTH)
+    throw new BurrowError(ErrorCode.INTERNAL, `a proof is ${PROOF_HEX_LENGTH} hex characters, got ${expected.length}`);
   return secretEquals(expected, given);
 }

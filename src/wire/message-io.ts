@@ -58,7 +58,12 @@ export function readExactly(stream: Readable, n: number, timeoutMs: number): Pro
     if (timeoutMs > 0) {
       timer = setTimeout(() => {
         cleanup();
-        reject(new BurrowError(ErrorCode.TIMEOUT, `read timed out after ${timeoutMs} ms waiting for ${n} bytes (${stream.readableLength} buffered)`));
+        reject(
+          new BurrowError(
+            ErrorCode.TIMEOUT,
+            `read timed out after ${timeoutMs} ms waiting for ${n} bytes (${stream.readableLength} buffered)`,
+          ),
+        );
       }, timeoutMs);
     }
   });

@@ -8,16 +8,7 @@ import type { MessageName } from './messages.js';
  * - any: an opaque value (xtcp messages), passed through.
  */
 export type FieldKind =
-  | 'string'
-  | 'bool'
-  | 'int'
-  | 'uint16'
-  | 'stringMap'
-  | 'stringList'
-  | 'udpAddr'
-  | 'clientSpec'
-  | 'struct'
-  | 'any';
+  'string' | 'bool' | 'int' | 'uint16' | 'stringMap' | 'stringList' | 'udpAddr' | 'clientSpec' | 'struct' | 'any';
 
 /** One field: its JSON name and its kind. */
 export type FieldSpec = readonly [name: string, kind: FieldKind];

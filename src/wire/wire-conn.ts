@@ -14,9 +14,24 @@ import { DEFAULT_READ_TIMEOUT_MS } from './constants.js';
 import { readExactly, readMessage, writeMessage } from './message-io.js';
 import type { Login, LoginResp, Message } from './messages.js';
 import { createAeadStream } from './v2/aead-stream.js';
-import { FRAME_CLIENT_HELLO, FRAME_SERVER_HELLO, MAGIC, MAGIC_READ_TIMEOUT_MS, MAGIC_SIZE, type AeadAlgorithm } from './v2/constants.js';
+import {
+  FRAME_CLIENT_HELLO,
+  FRAME_SERVER_HELLO,
+  MAGIC,
+  MAGIC_READ_TIMEOUT_MS,
+  MAGIC_SIZE,
+  type AeadAlgorithm,
+} from './v2/constants.js';
 import { deriveControlKeys, transcriptHash } from './v2/crypto.js';
-import { decodeMessageFrame, encodeFrame, encodeMessageFrame, frameTypeName, readFrame, readV2Message, remainingMs } from './v2/frame.js';
+import {
+  decodeMessageFrame,
+  encodeFrame,
+  encodeMessageFrame,
+  frameTypeName,
+  readFrame,
+  readV2Message,
+  remainingMs,
+} from './v2/frame.js';
 import {
   checkAlgorithmList,
   checkServerHello,
@@ -187,7 +202,9 @@ function putBack(stream: Duplex, bytes: Buffer): void {
   try {
     stream.unshift(bytes);
   } catch (err) {
-    throw new BurrowError(ErrorCode.UNEXPECTED_EOF, `connection ended right after its first ${bytes.length} bytes`, { cause: err });
+    throw new BurrowError(ErrorCode.UNEXPECTED_EOF, `connection ended right after its first ${bytes.length} bytes`, {
+      cause: err,
+    });
   }
 }
 
@@ -201,9 +218,17 @@ export function writeServerHelloError(stream: Duplex, reason: string): void {
  * encrypted. v1: AES-128-CFB with `encryptionKey` (deriveCipherKey(token)). v2: the AEAD stream with
  * HKDF keys from the raw `token` bytes and the hello transcript (the ServerHello went out in acceptWire).
  */
-export function startServerControl(accepted: AcceptedWire, loginResp: LoginResp, encryptionKey: Buffer, token: string): ControlChannel {
+export function startServerControl(
+  accepted: AcceptedWire,
+  loginResp: LoginResp,
+  encryptionKey: Buffer,
+  token: string,
+): ControlChannel {
   if (loginResp.error !== undefined && loginResp.error !== '') {
-    throw new BurrowError(ErrorCode.INTERNAL, `startServerControl got a LoginResp with error "${loginResp.error}": use refuseLogin`);
+    throw new BurrowError(
+      ErrorCode.INTERNAL,
+      `startServerControl got a LoginResp with error "${loginResp.error}": use refuseLogin`,
+    );
   }
   const { conn } = accepted;
   if (conn.version === 'v1') {
@@ -214,7 +239,11 @@ export function startServerControl(accepted: AcceptedWire, loginResp: LoginResp,
   if (handshake === undefined) throw new BurrowError(ErrorCode.PROTOCOL, MISSING_HELLO_REASON);
   conn.write({ type: 'LoginResp', body: loginResp });
   const keys = deriveControlKeys(token, handshake.algorithm, handshake.transcriptHash);
-  const aead = createAeadStream(conn.stream, { algorithm: handshake.algorithm, sendKey: keys.serverToClient, recvKey: keys.clientToServer });
+  const aead = createAeadStream(conn.stream, {
+    algorithm: handshake.algorithm,
+    sendKey: keys.serverToClient,
+    recvKey: keys.clientToServer,
+  });
   return channel(aead, 'v2', handshake.algorithm);
 }
 
@@ -253,7 +282,12 @@ export interface ClientLoginResult {
  * returns the channel only when the LoginResp has no error. Throws PROTOCOL when the answer is not
  * what frp sends (wrong frame or message, ServerHello with `error`, bad selection), TIMEOUT, UNEXPECTED_EOF.
  */
-export async function clientLogin(stream: Duplex, version: WireVersion, login: Login, opts: ClientLoginOptions): Promise<ClientLoginResult> {
+export async function clientLogin(
+  stream: Duplex,
+  version: WireVersion,
+  login: Login,
+  opts: ClientLoginOptions,
+): Promise<ClientLoginResult> {
   const loginMsg: Message = { type: 'Login', body: login };
   if (version === 'v1') {
     writeMessage(stream, loginMsg);
@@ -265,7 +299,9 @@ export async function clientLogin(stream: Duplex, version: WireVersion, login: L
   const algorithms = opts.algorithms === undefined ? preferredAlgorithms() : checkAlgorithmList(opts.algorithms);
   const hello = newClientHello(opts.bootstrap ?? { transport: 'tcp' }, algorithms);
   const clientHelloPayload = encodeClientHello(hello);
-  stream.write(Buffer.concat([MAGIC, encodeFrame(FRAME_CLIENT_HELLO, clientHelloPayload), encodeMessageFrame(loginMsg)]));
+  stream.write(
+    Buffer.concat([MAGIC, encodeFrame(FRAME_CLIENT_HELLO, clientHelloPayload), encodeMessageFrame(loginMsg)]),
+  );
 
   const deadline = opts.timeoutMs > 0 ? Date.now() + opts.timeoutMs : 0;
   const frame = await readFrame(stream, { timeoutMs: opts.timeoutMs });
@@ -285,7 +321,8 @@ export async function clientLogin(stream: Duplex, version: WireVersion, login: L
 }
 
 function expectLoginResp(msg: Message): LoginResp {
-  if (msg.type !== 'LoginResp') throw new BurrowError(ErrorCode.PROTOCOL, `expected a LoginResp in answer to Login, got ${msg.type}`);
+  if (msg.type !== 'LoginResp')
+    throw new BurrowError(ErrorCode.PROTOCOL, `expected a LoginResp in answer to Login, got ${msg.type}`);
   return msg.body;
 }
 

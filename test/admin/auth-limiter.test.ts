@@ -7,7 +7,10 @@ import { ADMIN_AUTH_MAX_FAILURES } from '../../src/admin/constants.js';
 describe('AuthLimiter', () => {
   it('backs off after maxFailures, doubling each time up to the cap', () => {
     let now = 1_000_000;
-    const limiter = new AuthLimiter({ maxFailures: 3, baseBackoffMs: 1000, maxBackoffMs: 3000, windowMs: 60_000 }, () => now);
+    const limiter = new AuthLimiter(
+      { maxFailures: 3, baseBackoffMs: 1000, maxBackoffMs: 3000, windowMs: 60_000 },
+      () => now,
+    );
     const backoffs: number[] = [];
     for (let round = 0; round < 4; round++) {
       for (let i = 0; i < 3; i++) {

@@ -26,7 +26,10 @@ describe('client admin API', () => {
     assert.equal(res.status, 200);
     const body = JSON.parse(res.body);
     assert.deepEqual(Object.keys(body).sort(), ['http', 'tcp']);
-    assert.deepEqual(body.tcp.map((p: { name: string }) => p.name), ['api', 'ssh']);
+    assert.deepEqual(
+      body.tcp.map((p: { name: string }) => p.name),
+      ['api', 'ssh'],
+    );
     assert.deepEqual(body.tcp[1], {
       name: 'ssh',
       type: 'tcp',
@@ -53,13 +56,13 @@ describe('client admin API', () => {
     assert.equal(view.text, text);
   });
 
-  it('PUT /api/config refuses an empty body with frp\'s message', async () => {
+  it("PUT /api/config refuses an empty body with frp's message", async () => {
     const res = await request(admin.url + '/api/config', { method: 'PUT', auth: AUTH, body: '' });
     assert.equal(res.status, 400);
     assert.deepEqual(JSON.parse(res.body), { error: "body can't be empty" });
   });
 
-  it('PUT /api/config answers 400 with the view\'s message for an invalid config', async () => {
+  it("PUT /api/config answers 400 with the view's message for an invalid config", async () => {
     const before = view.text;
     const res = await request(admin.url + '/api/config', { method: 'PUT', auth: AUTH, body: 'invalid = [' });
     assert.equal(res.status, 400);
@@ -103,7 +106,12 @@ describe('client admin API', () => {
     const res = await request(admin.url + '/api/reload', { auth: AUTH, headers: { 'Sec-Fetch-Site': 'cross-site' } });
     assert.equal(res.status, 403);
     assert.equal(view.reloads, reloads);
-    const put = await request(admin.url + '/api/config', { method: 'PUT', auth: AUTH, body: 'x = 1', headers: { 'Sec-Fetch-Site': 'same-site' } });
+    const put = await request(admin.url + '/api/config', {
+      method: 'PUT',
+      auth: AUTH,
+      body: 'x = 1',
+      headers: { 'Sec-Fetch-Site': 'same-site' },
+    });
     assert.equal(put.status, 403);
     const same = await request(admin.url + '/api/reload', { auth: AUTH, headers: { 'Sec-Fetch-Site': 'same-origin' } });
     assert.equal(same.status, 200);
@@ -112,7 +120,13 @@ describe('client admin API', () => {
   it('every endpoint answers 401 without credentials and changes nothing', async () => {
     const reloads = view.reloads;
     const text = view.text;
-    for (const [method, path] of [['GET', '/api/status'], ['GET', '/api/config'], ['PUT', '/api/config'], ['GET', '/api/reload'], ['GET', '/']]) {
+    for (const [method, path] of [
+      ['GET', '/api/status'],
+      ['GET', '/api/config'],
+      ['PUT', '/api/config'],
+      ['GET', '/api/reload'],
+      ['GET', '/'],
+    ]) {
       const res = await request(admin.url + path, { method, body: method === 'PUT' ? 'a = 1' : undefined });
       assert.equal(res.status, 401, `${method} ${path}`);
       assert.equal(res.headers['www-authenticate'], 'Basic realm="burrow"');

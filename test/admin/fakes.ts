@@ -86,8 +86,20 @@ export function fakeServerView(): ServerView & { proxyList: ProxyInfo[] } {
         ? { trafficIn: [120, 800, 0, 4000, 2500, 100, 3000], trafficOut: [900, 4000, 0, 12000, 7000, 300, 8000] }
         : undefined,
     certificates: () => [
-      { role: 'server', subject: 'CN=burrow server', notAfter: new Date(now + 400 * 86_400_000).toISOString(), daysLeft: 400, fingerprint: 'sha256:' + 'cd'.repeat(32) },
-      { role: 'client CA', subject: 'CN=burrow CA', notAfter: new Date(now + 20 * 86_400_000).toISOString(), daysLeft: 20, fingerprint: 'sha256:' + 'ef'.repeat(32) },
+      {
+        role: 'server',
+        subject: 'CN=burrow server',
+        notAfter: new Date(now + 400 * 86_400_000).toISOString(),
+        daysLeft: 400,
+        fingerprint: 'sha256:' + 'cd'.repeat(32),
+      },
+      {
+        role: 'client CA',
+        subject: 'CN=burrow CA',
+        notAfter: new Date(now + 20 * 86_400_000).toISOString(),
+        daysLeft: 20,
+        fingerprint: 'sha256:' + 'ef'.repeat(32),
+      },
     ],
   };
 }
@@ -95,9 +107,33 @@ export function fakeServerView(): ServerView & { proxyList: ProxyInfo[] } {
 /** A client view holding its config text in memory; "invalid" in a config is refused as CONFIG. */
 export function fakeClientView(): ClientView & { text: string; reloads: number } {
   const statuses: ClientProxyStatus[] = [
-    { name: 'ssh', type: 'tcp', status: 'running', err: '', localAddr: '127.0.0.1:22', plugin: '', remoteAddr: 'example.com:6001' },
-    { name: 'api', type: 'tcp', status: 'running', err: '', localAddr: '127.0.0.1:3000', plugin: '', remoteAddr: 'example.com:6002' },
-    { name: 'site', type: 'http', status: 'start error', err: 'router config conflict', localAddr: '127.0.0.1:80', plugin: '', remoteAddr: '' },
+    {
+      name: 'ssh',
+      type: 'tcp',
+      status: 'running',
+      err: '',
+      localAddr: '127.0.0.1:22',
+      plugin: '',
+      remoteAddr: 'example.com:6001',
+    },
+    {
+      name: 'api',
+      type: 'tcp',
+      status: 'running',
+      err: '',
+      localAddr: '127.0.0.1:3000',
+      plugin: '',
+      remoteAddr: 'example.com:6002',
+    },
+    {
+      name: 'site',
+      type: 'http',
+      status: 'start error',
+      err: 'router config conflict',
+      localAddr: '127.0.0.1:80',
+      plugin: '',
+      remoteAddr: '',
+    },
   ];
   const view = {
     text: 'serverAddr = "example.com"\n',
@@ -145,7 +181,9 @@ export function request(url: string, opts: RequestOptions = {}): Promise<RawResp
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+        );
         res.on('error', reject);
       },
     );

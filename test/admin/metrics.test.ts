@@ -36,7 +36,11 @@ describe('BurrowMetrics', () => {
 
     assert.equal(value(text, `${MetricName.clients}{identity="alice"}`), 2);
     assert.equal(value(text, `${MetricName.clients}{identity="none"}`), 1);
-    assert.equal(value(text, `${MetricName.clients}{identity="bob"}`), undefined, 'a series at zero clients is removed');
+    assert.equal(
+      value(text, `${MetricName.clients}{identity="bob"}`),
+      undefined,
+      'a series at zero clients is removed',
+    );
     assert.equal(value(text, `${MetricName.proxies}{type="tcp"}`), 1);
     assert.equal(value(text, `${MetricName.proxies}{type="http"}`), 1);
     assert.equal(value(text, `${MetricName.connectionsTotal}{proxy="web",identity="alice"}`), 2);
@@ -87,7 +91,10 @@ describe('BurrowMetrics', () => {
     const a = new BurrowMetrics();
     const b = new BurrowMetrics();
     a.loginFailed('bad_token');
-    assert.equal(value(await b.metricsText(), `${MetricName.loginFailures}{reason="bad_token",identity="none"}`), undefined);
+    assert.equal(
+      value(await b.metricsText(), `${MetricName.loginFailures}{reason="bad_token",identity="none"}`),
+      undefined,
+    );
     assert.doesNotMatch(await globalRegistry.metrics(), /burrow_/);
   });
 

@@ -19,7 +19,13 @@ describe('redactJson', () => {
       headers: { Authorization: 'x4', Host: 'x5' },
       response_headers: { 'Set-Cookie': 'x6' },
       metas: { owner: 'x7' },
-      nested: { httpPassword: 'x8', token: 'x9', oidcClientSecret: 'x10', privilege_key: 'x11', list: [{ password: 'x12' }] },
+      nested: {
+        httpPassword: 'x8',
+        token: 'x9',
+        oidcClientSecret: 'x10',
+        privilege_key: 'x11',
+        list: [{ password: 'x12' }],
+      },
       inline: PEM,
     };
     assert.deepEqual(redactJson(conf), {
@@ -46,7 +52,7 @@ describe('config text mask', () => {
     '# comment stays',
     'auth.token = "T1" # trailing comment stays',
     '[webServer]',
-    'password = \'T2\'',
+    "password = 'T2'",
     '[[proxies]]',
     'name = "a"',
     'requestHeaders.set.Authorization = "T3"',
@@ -85,7 +91,16 @@ describe('config text mask', () => {
   });
 
   it('JSON configs are masked and restored by path', () => {
-    const json = JSON.stringify({ serverAddr: 'h', auth: { token: 'J1' }, proxies: [{ name: 'a', requestHeaders: { set: { Authorization: 'J2' } } }] }, null, 2) + '\n';
+    const json =
+      JSON.stringify(
+        {
+          serverAddr: 'h',
+          auth: { token: 'J1' },
+          proxies: [{ name: 'a', requestHeaders: { set: { Authorization: 'J2' } } }],
+        },
+        null,
+        2,
+      ) + '\n';
     const masked = redactConfigText(json);
     assert.ok(!masked.includes('J1') && !masked.includes('J2'));
     assert.equal(restoreConfigText(masked, json), json);

@@ -56,7 +56,11 @@ const ENDPOINTS: { path: string; check: (body: string) => void }[] = [
   },
   {
     path: '/api/proxies',
-    check: (body) => assert.deepEqual(JSON.parse(body).proxies.map((p: { name: string }) => p.name), ['blog', 'web']),
+    check: (body) =>
+      assert.deepEqual(
+        JSON.parse(body).proxies.map((p: { name: string }) => p.name),
+        ['blog', 'web'],
+      ),
   },
   { path: '/api/proxies/web', check: (body) => assert.equal(JSON.parse(body).type, 'tcp') },
   {
@@ -90,7 +94,10 @@ const ENDPOINTS: { path: string; check: (body: string) => void }[] = [
     path: '/api/certificates',
     check: (body) => {
       const certs = JSON.parse(body);
-      assert.deepEqual(certs.map((c: { role: string }) => c.role), ['server', 'client CA']);
+      assert.deepEqual(
+        certs.map((c: { role: string }) => c.role),
+        ['server', 'client CA'],
+      );
       assert.equal(certs[1].daysLeft, 20);
     },
   },
@@ -203,10 +210,16 @@ describe('server admin API with credentials', () => {
   });
 
   it('refuses a non-loopback Host header (DNS rebinding)', async () => {
-    const res = await request(admin.url + '/api/serverinfo', { auth: AUTH, headers: { Host: `evil.example:${admin.address.port}` } });
+    const res = await request(admin.url + '/api/serverinfo', {
+      auth: AUTH,
+      headers: { Host: `evil.example:${admin.address.port}` },
+    });
     assert.equal(res.status, 403);
     assert.match(JSON.parse(res.body).error, /not a loopback name/);
-    const local = await request(admin.url + '/api/serverinfo', { auth: AUTH, headers: { Host: `localhost:${admin.address.port}` } });
+    const local = await request(admin.url + '/api/serverinfo', {
+      auth: AUTH,
+      headers: { Host: `localhost:${admin.address.port}` },
+    });
     assert.equal(local.status, 200);
   });
 
@@ -222,7 +235,12 @@ describe('server admin API without credentials configured', () => {
   let admin: AdminServer;
 
   before(async () => {
-    admin = await startAdminServer({ port: 0, view: fakeServerView(), metrics: new BurrowMetrics(), enablePrometheus: false });
+    admin = await startAdminServer({
+      port: 0,
+      view: fakeServerView(),
+      metrics: new BurrowMetrics(),
+      enablePrometheus: false,
+    });
   });
   after(() => admin.close());
 
@@ -258,11 +276,14 @@ describe('server admin API failures', () => {
   it('rejects with ERR_NETWORK when the port is taken', async () => {
     const first = await startAdminServer({ port: 0, view: fakeServerView() });
     try {
-      await assert.rejects(startAdminServer({ port: first.address.port, view: fakeServerView() }), (err: Error & { code?: string }) => {
-        assert.equal(err.code, 'ERR_NETWORK');
-        assert.match(err.message, /admin API cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE/);
-        return true;
-      });
+      await assert.rejects(
+        startAdminServer({ port: first.address.port, view: fakeServerView() }),
+        (err: Error & { code?: string }) => {
+          assert.equal(err.code, 'ERR_NETWORK');
+          assert.match(err.message, /admin API cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE/);
+          return true;
+        },
+      );
     } finally {
       await first.close();
     }
@@ -270,7 +291,11 @@ describe('server admin API failures', () => {
 
   it('rejects with ERR_TLS naming the key when a PEM file is missing', async () => {
     await assert.rejects(
-      startAdminServer({ port: 0, view: fakeServerView(), tls: { certFile: '/nonexistent/cert.pem', keyFile: '/nonexistent/key.pem' } }),
+      startAdminServer({
+        port: 0,
+        view: fakeServerView(),
+        tls: { certFile: '/nonexistent/cert.pem', keyFile: '/nonexistent/key.pem' },
+      }),
       (err: Error & { code?: string }) => {
         assert.equal(err.code, 'ERR_TLS');
         assert.match(err.message, /webServer\.tls\.certFile: cannot read \/nonexistent\/cert\.pem/);

@@ -17,7 +17,16 @@ describe('checkBasicAuth', () => {
   });
 
   it('refuses anything else', () => {
-    for (const h of [undefined, '', 'Basic', basic('admin:p:ss'), basic('Admin:p:ss wörd'), basic('adminp:ss wörd'), 'Digest x', 'Basic !!!']) {
+    for (const h of [
+      undefined,
+      '',
+      'Basic',
+      basic('admin:p:ss'),
+      basic('Admin:p:ss wörd'),
+      basic('adminp:ss wörd'),
+      'Digest x',
+      'Basic !!!',
+    ]) {
       assert.equal(checkBasicAuth(h, creds), false, String(h));
     }
   });
@@ -34,7 +43,16 @@ describe('checkBasicAuth', () => {
 
 describe('loopback and fetch-site guards', () => {
   it('knows loopback names and addresses', () => {
-    for (const h of ['127.0.0.1', '127.8.9.10', '::1', '[::1]', 'localhost', 'LOCALHOST', 'app.localhost', '::ffff:127.0.0.1']) {
+    for (const h of [
+      '127.0.0.1',
+      '127.8.9.10',
+      '::1',
+      '[::1]',
+      'localhost',
+      'LOCALHOST',
+      'app.localhost',
+      '::ffff:127.0.0.1',
+    ]) {
       assert.equal(isLoopback(h), true, h);
     }
     for (const h of ['0.0.0.0', '10.0.0.1', 'example.com', '::', 'localhost.example.com', '']) {
@@ -94,10 +112,18 @@ describe('JSON shapes', () => {
     assert.equal(ipOf(''), '');
   });
 
-  it('builds frp\'s client key from user and client id', () => {
+  it("builds frp's client key from user and client id", () => {
     const base = {
-      runId: 'r1', user: 'u', hostname: 'h', os: 'linux', arch: 'amd64', version: 'v', remoteAddress: '1.2.3.4:5',
-      wire: 'v1' as const, controlCipher: 'none', connectedSince: '2025-01-02T03:04:05.000Z',
+      runId: 'r1',
+      user: 'u',
+      hostname: 'h',
+      os: 'linux',
+      arch: 'amd64',
+      version: 'v',
+      remoteAddress: '1.2.3.4:5',
+      wire: 'v1' as const,
+      controlCipher: 'none',
+      connectedSince: '2025-01-02T03:04:05.000Z',
     };
     assert.equal(clientJson(base).key, 'u.r1');
     assert.equal(clientJson({ ...base, clientId: 'laptop' }).key, 'u.laptop');
@@ -112,7 +138,10 @@ describe('JSON shapes', () => {
       { name: 'b', type: 'udp', status: 'running', err: '', localAddr: 'x', plugin: '', remoteAddr: 'y' },
       { name: 'a', type: 'udp', status: 'running', err: '', localAddr: 'x', plugin: '', remoteAddr: 'y' },
     ]);
-    assert.deepEqual(out.udp?.map((p) => (p as { name: string }).name), ['a', 'b']);
+    assert.deepEqual(
+      out.udp?.map((p) => (p as { name: string }).name),
+      ['a', 'b'],
+    );
   });
 });
 
@@ -124,6 +153,7 @@ describe('dashboard scripts', () => {
   });
 
   it('never write HTML from data (names come from clients)', () => {
-    for (const role of ['server', 'client'] as const) assert.doesNotMatch(dashboardScript(role), /innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+    for (const role of ['server', 'client'] as const)
+      assert.doesNotMatch(dashboardScript(role), /innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
   });
 });

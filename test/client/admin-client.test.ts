@@ -17,9 +17,33 @@ const PASSWORD = 'pw';
 /** A client view that counts the requests that reached it. */
 function countingView(): ClientView & { calls: number } {
   const statuses: ClientProxyStatus[] = [
-    { name: 'web', type: 'http', status: 'start error', err: 'router config conflict', localAddr: '127.0.0.1:80', plugin: '', remoteAddr: '' },
-    { name: 'ssh', type: 'tcp', status: 'running', err: '', localAddr: '127.0.0.1:22', plugin: '', remoteAddr: ':6022' },
-    { name: 'api', type: 'tcp', status: 'wait start', err: '', localAddr: '127.0.0.1:3000', plugin: '', remoteAddr: '' },
+    {
+      name: 'web',
+      type: 'http',
+      status: 'start error',
+      err: 'router config conflict',
+      localAddr: '127.0.0.1:80',
+      plugin: '',
+      remoteAddr: '',
+    },
+    {
+      name: 'ssh',
+      type: 'tcp',
+      status: 'running',
+      err: '',
+      localAddr: '127.0.0.1:22',
+      plugin: '',
+      remoteAddr: ':6022',
+    },
+    {
+      name: 'api',
+      type: 'tcp',
+      status: 'wait start',
+      err: '',
+      localAddr: '127.0.0.1:3000',
+      plugin: '',
+      remoteAddr: '',
+    },
   ];
   const view = {
     calls: 0,
@@ -37,7 +61,15 @@ function countingView(): ClientView & { calls: number } {
 }
 
 function web(port: number, extra: Partial<WebServerConfig> = {}): WebServerConfig {
-  return { addr: '127.0.0.1', port, user: USER, password: PASSWORD, tls: { certFile: '', keyFile: '' }, allowUnauthenticated: false, ...extra };
+  return {
+    addr: '127.0.0.1',
+    port,
+    user: USER,
+    password: PASSWORD,
+    tls: { certFile: '', keyFile: '' },
+    allowUnauthenticated: false,
+    ...extra,
+  };
 }
 
 describe('ClientAdminApi over HTTP', () => {
@@ -50,7 +82,14 @@ describe('ClientAdminApi over HTTP', () => {
   it('status() flattens frp shape into a list sorted by type, then name', async () => {
     const api = new ClientAdminApi(web(admin.address.port));
     const list = await api.status();
-    assert.deepEqual(list.map((s) => [s.type, s.name, s.status]), [['http', 'web', 'start error'], ['tcp', 'api', 'wait start'], ['tcp', 'ssh', 'running']]);
+    assert.deepEqual(
+      list.map((s) => [s.type, s.name, s.status]),
+      [
+        ['http', 'web', 'start error'],
+        ['tcp', 'api', 'wait start'],
+        ['tcp', 'ssh', 'running'],
+      ],
+    );
     assert.equal(list[0]!.err, 'router config conflict');
     assert.equal(list[2]!.remoteAddr, ':6022');
   });
@@ -60,19 +99,31 @@ describe('ClientAdminApi over HTTP', () => {
     assert.deepEqual((await api.reload()).added, ['new']);
     assert.equal(await api.getConfig(), 'serverAddr = "x"\n');
     await api.putConfig('serverAddr = "y"\n');
-    await assert.rejects(api.putConfig('bad'), (err: unknown) => isBurrowError(err, ErrorCode.CONFIG) && /serverPort: expected integer/.test(err.message));
+    await assert.rejects(
+      api.putConfig('bad'),
+      (err: unknown) => isBurrowError(err, ErrorCode.CONFIG) && /serverPort: expected integer/.test(err.message),
+    );
   });
 
   it('wrong credentials: AUTH naming webServer.user/password; no port: CONFIG; nothing listening: NETWORK', async () => {
-    await assert.rejects(new ClientAdminApi(web(admin.address.port, { password: 'nope' }), 'frpc.toml').status(), (err: unknown) =>
-      isBurrowError(err, ErrorCode.AUTH) && /401.*webServer\.user and webServer\.password in frpc\.toml/.test(err.message),
+    await assert.rejects(
+      new ClientAdminApi(web(admin.address.port, { password: 'nope' }), 'frpc.toml').status(),
+      (err: unknown) =>
+        isBurrowError(err, ErrorCode.AUTH) &&
+        /401.*webServer\.user and webServer\.password in frpc\.toml/.test(err.message),
     );
-    assert.throws(() => new ClientAdminApi(web(0), 'frpc.toml'), (err: unknown) => isBurrowError(err, ErrorCode.CONFIG) && /webServer\.port is not set/.test(err.message));
+    assert.throws(
+      () => new ClientAdminApi(web(0), 'frpc.toml'),
+      (err: unknown) => isBurrowError(err, ErrorCode.CONFIG) && /webServer\.port is not set/.test(err.message),
+    );
     const closed = net.createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as net.AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    await assert.rejects(new ClientAdminApi(web(port)).status(), (err: unknown) => isBurrowError(err, ErrorCode.NETWORK) && /is the client running/.test(err.message));
+    await assert.rejects(
+      new ClientAdminApi(web(port)).status(),
+      (err: unknown) => isBurrowError(err, ErrorCode.NETWORK) && /is the client running/.test(err.message),
+    );
   });
 
   it('an unspecified webServer.addr is dialled on loopback', () => {
@@ -93,7 +144,13 @@ describe('ClientAdminApi over HTTPS', () => {
       writeFileSync(join(dir, `${name}.key`), pair.keyPem, { mode: 0o600 });
     }
     view = countingView();
-    admin = await startAdminServer({ port: 0, user: USER, password: PASSWORD, tls: { certFile: join(dir, 'served.crt'), keyFile: join(dir, 'served.key') }, view });
+    admin = await startAdminServer({
+      port: 0,
+      user: USER,
+      password: PASSWORD,
+      tls: { certFile: join(dir, 'served.crt'), keyFile: join(dir, 'served.key') },
+      view,
+    });
   });
   after(async () => {
     await admin.close();
@@ -101,15 +158,22 @@ describe('ClientAdminApi over HTTPS', () => {
   });
 
   it('talks HTTPS when the server shows the certificate of webServer.tls.certFile', async () => {
-    const api = new ClientAdminApi(web(admin.address.port, { tls: { certFile: join(dir, 'served.crt'), keyFile: join(dir, 'served.key') } }));
+    const api = new ClientAdminApi(
+      web(admin.address.port, { tls: { certFile: join(dir, 'served.crt'), keyFile: join(dir, 'served.key') } }),
+    );
     assert.match(api.url, /^https:/);
     assert.equal((await api.status()).length, 3);
   });
 
   it('refuses another certificate before sending anything (the credentials never leave)', async () => {
     const before = view.calls;
-    const api = new ClientAdminApi(web(admin.address.port, { tls: { certFile: join(dir, 'other.crt'), keyFile: join(dir, 'other.key') } }));
-    await assert.rejects(api.status(), (err: unknown) => isBurrowError(err, ErrorCode.TLS) && /refusing to send credentials/.test(err.message));
+    const api = new ClientAdminApi(
+      web(admin.address.port, { tls: { certFile: join(dir, 'other.crt'), keyFile: join(dir, 'other.key') } }),
+    );
+    await assert.rejects(
+      api.status(),
+      (err: unknown) => isBurrowError(err, ErrorCode.TLS) && /refusing to send credentials/.test(err.message),
+    );
     assert.equal(view.calls, before, 'no request reached the server');
   });
 });

@@ -9,7 +9,13 @@ import { isBurrowError, ErrorCode } from '../../src/errors.js';
 describe('resolveConnectOptions', () => {
   it('fills frp defaults around the keys given, nested ones included', () => {
     const { config } = resolveConnectOptions(
-      { serverAddr: '127.0.0.1', serverPort: 7100, auth: { token: 't' }, transport: { tls: { serverFingerprint: 'sha256:' + 'ab'.repeat(32) } }, proxies: [{ name: 'web', localPort: 8080, remotePort: 6000 }] },
+      {
+        serverAddr: '127.0.0.1',
+        serverPort: 7100,
+        auth: { token: 't' },
+        transport: { tls: { serverFingerprint: 'sha256:' + 'ab'.repeat(32) } },
+        proxies: [{ name: 'web', localPort: 8080, remotePort: 6000 }],
+      },
       {},
     );
     const expected = defaultClientConfig({});
@@ -26,17 +32,44 @@ describe('resolveConnectOptions', () => {
     full.serverAddr = '10.0.0.1';
     full.user = 'alice';
     full.metadatas = { team: 'ops' };
-    full.proxies.push({ ...defaultProxyConfig('web', 'http'), localPort: 8080, customDomains: ['a.example.com'], requestHeaders: { set: { 'x-from': 'burrow' } } });
-    full.visitors.push({ name: 'v', type: 'stcp', serverName: 'db', serverUser: '', secretKey: 'k', bindAddr: '127.0.0.1', bindPort: 9000, transport: { useEncryption: true, useCompression: false } });
+    full.proxies.push({
+      ...defaultProxyConfig('web', 'http'),
+      localPort: 8080,
+      customDomains: ['a.example.com'],
+      requestHeaders: { set: { 'x-from': 'burrow' } },
+    });
+    full.visitors.push({
+      name: 'v',
+      type: 'stcp',
+      serverName: 'db',
+      serverUser: '',
+      secretKey: 'k',
+      bindAddr: '127.0.0.1',
+      bindPort: 9000,
+      transport: { useEncryption: true, useCompression: false },
+    });
     assert.deepEqual(resolveConnectOptions(full, {}).config, full);
   });
 
   it('refuses bad values with the key named, as for frpc.toml', () => {
     assert.throws(
       () => resolveConnectOptions({ proxies: [{ name: 'web', type: 'tcp', localPort: 70_000 }] }, {}),
-      (err: unknown) => isBurrowError(err, ErrorCode.CONFIG) && /connect options: proxies\[0\]\.localPort/.test(err.message),
+      (err: unknown) =>
+        isBurrowError(err, ErrorCode.CONFIG) && /connect options: proxies\[0\]\.localPort/.test(err.message),
     );
-    assert.throws(() => resolveConnectOptions({ proxies: [{ name: 'a', localPort: 1 }, { name: 'a', localPort: 2 }] }, {}), /a/);
+    assert.throws(
+      () =>
+        resolveConnectOptions(
+          {
+            proxies: [
+              { name: 'a', localPort: 1 },
+              { name: 'a', localPort: 2 },
+            ],
+          },
+          {},
+        ),
+      /a/,
+    );
   });
 });
 
@@ -69,8 +102,14 @@ describe('forward options', () => {
     assert.match(a.name, /^tcp-8080-[0-9a-f]{6}$/);
     assert.notEqual(a.name, b.name);
     assert.equal(a.localIP, '127.0.0.1');
-    assert.equal(forwardProxyConfig({ type: 'http', localPort: 80, customDomains: ['x.example.com'], name: 'site' }).name, 'site');
-    assert.throws(() => forwardProxyConfig({ type: 'tcp', localPort: 0 }), (err: unknown) => isBurrowError(err, ErrorCode.CONFIG) && /forward options/.test(err.message));
+    assert.equal(
+      forwardProxyConfig({ type: 'http', localPort: 80, customDomains: ['x.example.com'], name: 'site' }).name,
+      'site',
+    );
+    assert.throws(
+      () => forwardProxyConfig({ type: 'tcp', localPort: 0 }),
+      (err: unknown) => isBurrowError(err, ErrorCode.CONFIG) && /forward options/.test(err.message),
+    );
   });
 
   it('url: the server host and port for tcp/udp, the first domain for http/https, none for stcp', () => {

@@ -18,7 +18,10 @@ const PHASE_TIMEOUT_MS = 10_000;
 async function replyServer(reply: string): Promise<{ port: number; close: () => Promise<void> }> {
   const server = net.createServer((socket) => socket.end(reply));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.address() as net.AddressInfo).port, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 /** Everything 127.0.0.1:port sends before closing. */
@@ -46,7 +49,10 @@ function phase(client: BurrowClient, name: string, wanted: ProxyStatus['phase'])
   const now = client.proxyStatuses().find((s) => s.name === name);
   if (now?.phase === wanted) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} not ${wanted} within ${PHASE_TIMEOUT_MS} ms`)), PHASE_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`${name} not ${wanted} within ${PHASE_TIMEOUT_MS} ms`)),
+      PHASE_TIMEOUT_MS,
+    );
     const onProxy = (s: ProxyStatus): void => {
       if (s.name !== name || s.phase !== wanted) return;
       clearTimeout(timer);
@@ -87,14 +93,37 @@ describe('reload on a live client', () => {
 
   function clientText(proxies: [string, number, number][], extra = ''): string {
     const head = `serverAddr = "127.0.0.1"\nserverPort = ${server.address.port}\nauth.token = "${TOKEN}"\ntransport.tls.enable = false\n${extra}\n`;
-    return head + proxies.map(([name, local, remote]) => `[[proxies]]\nname = "${name}"\ntype = "tcp"\nlocalPort = ${local}\nremotePort = ${remote}\n`).join('\n');
+    return (
+      head +
+      proxies
+        .map(
+          ([name, local, remote]) =>
+            `[[proxies]]\nname = "${name}"\ntype = "tcp"\nlocalPort = ${local}\nremotePort = ${remote}\n`,
+        )
+        .join('\n')
+    );
   }
 
   it('a changed proxy is closed and registered again with its new settings; an unchanged one is not touched', async () => {
     const [portA, portB] = [await freePort(), await freePort()];
     const file = join(dir, 'frpc.toml');
-    writeFileSync(file, clientText([['a', one.port, portA], ['b', one.port, portB]]));
-    const client = new BurrowClient(parseClientConfig(clientText([['a', one.port, portA], ['b', one.port, portB]]), file).config, { configFile: file });
+    writeFileSync(
+      file,
+      clientText([
+        ['a', one.port, portA],
+        ['b', one.port, portB],
+      ]),
+    );
+    const client = new BurrowClient(
+      parseClientConfig(
+        clientText([
+          ['a', one.port, portA],
+          ['b', one.port, portB],
+        ]),
+        file,
+      ).config,
+      { configFile: file },
+    );
     cleanups.push(() => client.close());
     await client.start();
     await Promise.all([phase(client, 'a', 'running'), phase(client, 'b', 'running')]);
@@ -103,15 +132,34 @@ describe('reload on a live client', () => {
     const events: ProxyStatus[] = [];
     client.on('proxy', (s: ProxyStatus) => events.push(s));
     // b's local service changes; so does the server-level user (only a restart applies it).
-    writeFileSync(file, clientText([['a', one.port, portA], ['b', two.port, portB]], 'user = "someone"'));
+    writeFileSync(
+      file,
+      clientText(
+        [
+          ['a', one.port, portA],
+          ['b', two.port, portB],
+        ],
+        'user = "someone"',
+      ),
+    );
     const result = await client.reload();
     assert.deepEqual([result.added, result.removed, result.changed], [[], [], ['b']]);
     assert.deepEqual(result.restartRequired, ['user']);
     await phase(client, 'b', 'running');
     assert.equal(await fetchText(portB), 'two', 'b re-registered on the same remote port with its new local service');
     assert.equal(await fetchText(portA), 'one');
-    assert.deepEqual(events.filter((e) => e.name === 'a'), [], 'a saw no state change');
-    assert.deepEqual(events.filter((e) => e.name === 'b').map((e) => e.phase).slice(0, 1), ['closed']);
+    assert.deepEqual(
+      events.filter((e) => e.name === 'a'),
+      [],
+      'a saw no state change',
+    );
+    assert.deepEqual(
+      events
+        .filter((e) => e.name === 'b')
+        .map((e) => e.phase)
+        .slice(0, 1),
+      ['closed'],
+    );
     assert.equal(client.config.proxies.find((p) => p.name === 'b')?.localPort, two.port);
 
     // An invalid file is refused and changes nothing.
@@ -134,7 +182,10 @@ describe('reload on a live client', () => {
     assert.equal(await fetchText(remotePort), 'one', 'the forwarded proxy was left alone');
 
     await client.putConfigText(clientText([['fwd', two.port, await freePort()]]));
-    await assert.rejects(client.reload(), (err: unknown) => isBurrowError(err, ErrorCode.CONFIG) && /already forwarded/.test(err.message));
+    await assert.rejects(
+      client.reload(),
+      (err: unknown) => isBurrowError(err, ErrorCode.CONFIG) && /already forwarded/.test(err.message),
+    );
     assert.equal(await fetchText(remotePort), 'one');
     await forward.close();
   });
@@ -145,7 +196,9 @@ describe('reload on a live client', () => {
     cleanups.push(() => client.close());
     await client.start();
     assert.equal(await client.configText(), text);
-    await assert.rejects(client.putConfigText('[[proxies]]\nname = "x"\ntype = "nope"\n'), (err: unknown) => isBurrowError(err, ErrorCode.CONFIG));
+    await assert.rejects(client.putConfigText('[[proxies]]\nname = "x"\ntype = "nope"\n'), (err: unknown) =>
+      isBurrowError(err, ErrorCode.CONFIG),
+    );
     assert.equal(await client.configText(), text);
 
     const remotePort = await freePort();
@@ -156,6 +209,9 @@ describe('reload on a live client', () => {
     assert.deepEqual(result.added, ['mem']);
     await phase(client, 'mem', 'running');
     assert.equal(await fetchText(remotePort), 'two');
-    assert.deepEqual(client.status().map((s) => [s.name, s.status, s.plugin]), [['mem', 'running', '']]);
+    assert.deepEqual(
+      client.status().map((s) => [s.name, s.status, s.plugin]),
+      [['mem', 'running', '']],
+    );
   });
 });

@@ -2,7 +2,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { diffByName, restartRequired } from '../../src/client/reload-diff.js';
-import { defaultClientConfig, defaultProxyConfig, parseClientConfig, type ProxyConfig } from '../../src/config/index.js';
+import {
+  defaultClientConfig,
+  defaultProxyConfig,
+  parseClientConfig,
+  type ProxyConfig,
+} from '../../src/config/index.js';
 
 function tcp(name: string, localPort: number, remotePort: number): ProxyConfig {
   return { ...defaultProxyConfig(name, 'tcp'), localPort, remotePort };
@@ -46,7 +51,9 @@ describe('diffByName', () => {
 
   it('the same entry written differently in the file (defaults spelt out, keys reordered) is unchanged', () => {
     const before = proxiesOf('[[proxies]]\nname = "web"\ntype = "tcp"\nlocalPort = 8080\nremotePort = 6000\n');
-    const after = proxiesOf('[[proxies]]\nremotePort = 6000\nlocalIP = "127.0.0.1"\nlocalPort = 8080\nname = "web"\ntype = "tcp"\ntransport.useEncryption = false\n');
+    const after = proxiesOf(
+      '[[proxies]]\nremotePort = 6000\nlocalIP = "127.0.0.1"\nlocalPort = 8080\nname = "web"\ntype = "tcp"\ntransport.useEncryption = false\n',
+    );
     assert.deepEqual(diffByName(before, after).unchanged, ['web']);
   });
 
@@ -66,7 +73,12 @@ describe('restartRequired', () => {
     next.transport.tls.enable = false;
     next.transport.poolCount = 5;
     next.proxies.push(tcp('a', 80, 6000));
-    assert.deepEqual(restartRequired(current, next), ['auth.token', 'serverAddr', 'transport.poolCount', 'transport.tls.enable']);
+    assert.deepEqual(restartRequired(current, next), [
+      'auth.token',
+      'serverAddr',
+      'transport.poolCount',
+      'transport.tls.enable',
+    ]);
   });
 
   it('names paths only, never values (a changed secret can be logged safely)', () => {

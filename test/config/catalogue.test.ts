@@ -2,7 +2,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { z } from 'zod';
-import { FRP_CLIENT_KEYS, FRP_PROXY_KEYS, FRP_SERVER_KEYS, FRP_VISITOR_KEYS, type FrpKeys, isTableKey } from '../../src/config/frp-keys.js';
+import {
+  FRP_CLIENT_KEYS,
+  FRP_PROXY_KEYS,
+  FRP_SERVER_KEYS,
+  FRP_VISITOR_KEYS,
+  type FrpKeys,
+  isTableKey,
+} from '../../src/config/frp-keys.js';
 import { clientSchema, proxySchema, serverSchema, visitorSchema } from '../../src/config/schema.js';
 import { parseServerConfig } from '../../src/config/index.js';
 
@@ -44,7 +51,7 @@ function notInFrp(schema: z.ZodType, frp: FrpKeys, prefix = ''): string[] {
 
 const union = (byType: Readonly<Record<string, FrpKeys>>): FrpKeys => Object.assign({}, ...Object.values(byType));
 
-test('every key burrow reads is an frp key (or one of burrow\'s own)', () => {
+test("every key burrow reads is an frp key (or one of burrow's own)", () => {
   assert.deepEqual(notInFrp(serverSchema, FRP_SERVER_KEYS), []);
   assert.deepEqual(notInFrp(clientSchema.omit({ proxies: true, visitors: true }), FRP_CLIENT_KEYS), []);
   assert.deepEqual(notInFrp(proxySchema, union(FRP_PROXY_KEYS)), []);
@@ -53,6 +60,7 @@ test('every key burrow reads is an frp key (or one of burrow\'s own)', () => {
 
 test('a legacy INI file named .toml gets a hint', () => {
   assert.throws(() => parseServerConfig('[common]\nbind_port = 7000\n', 'frps.toml', { env: {} }), {
-    message: "frps.toml: common: unknown key ([common] is frp's legacy INI format; burrow reads the TOML format with frp's new key names)",
+    message:
+      "frps.toml: common: unknown key ([common] is frp's legacy INI format; burrow reads the TOML format with frp's new key names)",
   });
 });

@@ -35,7 +35,14 @@ const FRP_SERVER_DEFAULTS: ServerConfig = {
   userConnIdleTimeout: 3600,
   detailedErrorsToClient: true,
   udpPacketSize: 1500,
-  webServer: { addr: '127.0.0.1', port: 0, user: '', password: '', tls: { certFile: '', keyFile: '' }, allowUnauthenticated: false },
+  webServer: {
+    addr: '127.0.0.1',
+    port: 0,
+    user: '',
+    password: '',
+    tls: { certFile: '', keyFile: '' },
+    allowUnauthenticated: false,
+  },
   enablePrometheus: false,
   log: { to: 'console', level: 'info', maxDays: 3, format: 'auto' },
   stateDir: '',
@@ -62,12 +69,26 @@ const FRP_CLIENT_DEFAULTS: ClientConfig = {
     connectServerLocalIP: '',
     proxyURL: '',
     tls: {
-      enable: true, certFile: '', keyFile: '', trustedCaFile: '', serverName: '', disableCustomTLSFirstByte: true,
-      trustedCaData: '', serverFingerprint: '', verify: 'auto',
+      enable: true,
+      certFile: '',
+      keyFile: '',
+      trustedCaFile: '',
+      serverName: '',
+      disableCustomTLSFirstByte: true,
+      trustedCaData: '',
+      serverFingerprint: '',
+      verify: 'auto',
     },
   },
   udpPacketSize: 1500,
-  webServer: { addr: '127.0.0.1', port: 0, user: '', password: '', tls: { certFile: '', keyFile: '' }, allowUnauthenticated: false },
+  webServer: {
+    addr: '127.0.0.1',
+    port: 0,
+    user: '',
+    password: '',
+    tls: { certFile: '', keyFile: '' },
+    allowUnauthenticated: false,
+  },
   log: { to: 'console', level: 'info', maxDays: 3, format: 'auto' },
   proxies: [],
   visitors: [],
@@ -92,17 +113,27 @@ test('client heartbeats: -1/-1 with tcpMux, 30/90 without, user values kept', ()
   const noMux = parseClientConfig('transport.tcpMux = false', 'frpc.toml', { env: {} }).config.transport;
   assert.equal(noMux.heartbeatInterval, 30);
   assert.equal(noMux.heartbeatTimeout, 90);
-  const set = parseClientConfig('transport.heartbeatInterval = 10\ntransport.heartbeatTimeout = 40', 'frpc.toml', { env: {} });
+  const set = parseClientConfig('transport.heartbeatInterval = 10\ntransport.heartbeatTimeout = 40', 'frpc.toml', {
+    env: {},
+  });
   assert.equal(set.config.transport.heartbeatInterval, 10);
   assert.equal(set.config.transport.heartbeatTimeout, 40);
-  const setNoMux = parseClientConfig('transport.tcpMux = false\ntransport.heartbeatInterval = 5', 'frpc.toml', { env: {} });
+  const setNoMux = parseClientConfig('transport.tcpMux = false\ntransport.heartbeatInterval = 5', 'frpc.toml', {
+    env: {},
+  });
   assert.equal(setNoMux.config.transport.heartbeatInterval, 5);
   assert.equal(setNoMux.config.transport.heartbeatTimeout, 90);
 });
 
 test('server heartbeatTimeout: -1 with tcpMux, 90 without', () => {
-  assert.equal(parseServerConfig('transport.tcpMux = false', 'frps.toml', { env: {} }).config.transport.heartbeatTimeout, 90);
-  assert.equal(parseServerConfig('transport.heartbeatTimeout = 60', 'frps.toml', { env: {} }).config.transport.heartbeatTimeout, 60);
+  assert.equal(
+    parseServerConfig('transport.tcpMux = false', 'frps.toml', { env: {} }).config.transport.heartbeatTimeout,
+    90,
+  );
+  assert.equal(
+    parseServerConfig('transport.heartbeatTimeout = 60', 'frps.toml', { env: {} }).config.transport.heartbeatTimeout,
+    60,
+  );
 });
 
 test('server: tls.force follows trustedCaFile, proxyBindAddr follows bindAddr, allowPorts single is normalised', () => {
@@ -117,8 +148,15 @@ test('server: tls.force follows trustedCaFile, proxyBindAddr follows bindAddr, a
   ).config;
   assert.equal(c.transport.tls.force, true);
   assert.equal(c.proxyBindAddr, '127.0.0.1');
-  assert.deepEqual(c.allowPorts, [{ start: 2000, end: 3000 }, { start: 3001, end: 3001 }]);
-  const own = parseServerConfig('bindAddr = "127.0.0.1"\nproxyBindAddr = "0.0.0.0"\nstateDir = "/var/lib/burrow"', 'frps.toml', { env: {} });
+  assert.deepEqual(c.allowPorts, [
+    { start: 2000, end: 3000 },
+    { start: 3001, end: 3001 },
+  ]);
+  const own = parseServerConfig(
+    'bindAddr = "127.0.0.1"\nproxyBindAddr = "0.0.0.0"\nstateDir = "/var/lib/burrow"',
+    'frps.toml',
+    { env: {} },
+  );
   assert.equal(own.config.proxyBindAddr, '0.0.0.0');
   assert.equal(own.config.stateDir, '/var/lib/burrow');
   assert.deepEqual(own.warnings, []);
@@ -127,24 +165,58 @@ test('server: tls.force follows trustedCaFile, proxyBindAddr follows bindAddr, a
 test('proxy and visitor defaults: localIP and visitor bindAddr 127.0.0.1, bandwidthLimitMode client', () => {
   const c = parseClientConfig(
     [
-      '[[proxies]]', 'name = "ssh"', 'type = "tcp"', 'localPort = 22',
-      '[[visitors]]', 'name = "v"', 'type = "stcp"', 'serverName = "secret"', 'bindPort = 6000',
+      '[[proxies]]',
+      'name = "ssh"',
+      'type = "tcp"',
+      'localPort = 22',
+      '[[visitors]]',
+      'name = "v"',
+      'type = "stcp"',
+      'serverName = "secret"',
+      'bindPort = 6000',
     ].join('\n'),
     'frpc.toml',
     { env: {} },
   ).config;
   assert.deepEqual(c.proxies, [
     {
-      name: 'ssh', type: 'tcp', localIP: '127.0.0.1', localPort: 22, remotePort: 0, customDomains: [], subdomain: '',
-      locations: [], hostHeaderRewrite: '', httpUser: '', httpPassword: '',
-      requestHeaders: { set: {} }, responseHeaders: { set: {} }, routeByHTTPUser: '', secretKey: '', allowUsers: [],
-      transport: { useEncryption: false, useCompression: false, bandwidthLimit: '', bandwidthLimitMode: 'client', proxyProtocolVersion: '' },
-      loadBalancer: { group: '', groupKey: '' }, metadatas: {}, annotations: {},
+      name: 'ssh',
+      type: 'tcp',
+      localIP: '127.0.0.1',
+      localPort: 22,
+      remotePort: 0,
+      customDomains: [],
+      subdomain: '',
+      locations: [],
+      hostHeaderRewrite: '',
+      httpUser: '',
+      httpPassword: '',
+      requestHeaders: { set: {} },
+      responseHeaders: { set: {} },
+      routeByHTTPUser: '',
+      secretKey: '',
+      allowUsers: [],
+      transport: {
+        useEncryption: false,
+        useCompression: false,
+        bandwidthLimit: '',
+        bandwidthLimitMode: 'client',
+        proxyProtocolVersion: '',
+      },
+      loadBalancer: { group: '', groupKey: '' },
+      metadatas: {},
+      annotations: {},
     },
   ]);
   assert.deepEqual(c.visitors, [
     {
-      name: 'v', type: 'stcp', serverName: 'secret', serverUser: '', secretKey: '', bindAddr: '127.0.0.1', bindPort: 6000,
+      name: 'v',
+      type: 'stcp',
+      serverName: 'secret',
+      serverUser: '',
+      secretKey: '',
+      bindAddr: '127.0.0.1',
+      bindPort: 6000,
       transport: { useEncryption: false, useCompression: false },
     },
   ]);
@@ -153,11 +225,24 @@ test('proxy and visitor defaults: localIP and visitor bindAddr 127.0.0.1, bandwi
 test('frp start list and enabled = false leave proxies out', () => {
   const text = [
     'start = ["a", "b"]',
-    '[[proxies]]', 'name = "a"', 'type = "tcp"', 'localPort = 1',
-    '[[proxies]]', 'name = "b"', 'type = "tcp"', 'localPort = 2', 'enabled = false',
-    '[[proxies]]', 'name = "c"', 'type = "tcp"', 'localPort = 3',
+    '[[proxies]]',
+    'name = "a"',
+    'type = "tcp"',
+    'localPort = 1',
+    '[[proxies]]',
+    'name = "b"',
+    'type = "tcp"',
+    'localPort = 2',
+    'enabled = false',
+    '[[proxies]]',
+    'name = "c"',
+    'type = "tcp"',
+    'localPort = 3',
   ].join('\n');
   const loaded = parseClientConfig(text, 'frpc.toml', { env: {} });
-  assert.deepEqual(loaded.config.proxies.map((p) => p.name), ['a']);
+  assert.deepEqual(
+    loaded.config.proxies.map((p) => p.name),
+    ['a'],
+  );
   assert.deepEqual(loaded.warnings, []);
 });

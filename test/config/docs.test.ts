@@ -3,7 +3,15 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
-import { FRP_CLIENT_KEYS, FRP_PROXY_KEYS, FRP_SERVER_KEYS, FRP_VISITOR_KEYS, type FrpKey, type FrpKeys, isTableKey } from '../../src/config/frp-keys.js';
+import {
+  FRP_CLIENT_KEYS,
+  FRP_PROXY_KEYS,
+  FRP_SERVER_KEYS,
+  FRP_VISITOR_KEYS,
+  type FrpKey,
+  type FrpKeys,
+  isTableKey,
+} from '../../src/config/frp-keys.js';
 import { clientSchema, proxySchema, serverSchema, visitorSchema } from '../../src/config/schema.js';
 
 const DOC_PATH = new URL('../../docs/config.md', import.meta.url);
@@ -79,21 +87,27 @@ function ignoredFrpKeys(frp: FrpKeys, schema: z.ZodType, prefix = ''): string[] 
     const sub = Object.hasOwn(shape, key) ? shape[key] : undefined;
     const list = listOf(fk);
     if (sub === undefined) out.push(prefix + key);
-    else if (list !== undefined) out.push(...ignoredFrpKeys(list, sub, '')); // entry keys are written relative to the entry
+    else if (list !== undefined)
+      out.push(...ignoredFrpKeys(list, sub, '')); // entry keys are written relative to the entry
     else if (isTableKey(fk)) out.push(...ignoredFrpKeys(fk, sub, `${prefix}${key}.`));
   }
   return out;
 }
 
 /** The keys of every proxy (or visitor) type together. */
-const union = (byType: Readonly<Record<string, FrpKeys>>): FrpKeys => Object.assign({}, ...Object.values(byType) as FrpKeys[]);
+const union = (byType: Readonly<Record<string, FrpKeys>>): FrpKeys =>
+  Object.assign({}, ...(Object.values(byType) as FrpKeys[]));
 
 const clientTop = clientSchema.omit({ proxies: true, visitors: true });
 const { proxies: _proxies, visitors: _visitors, ...clientTopFrp } = FRP_CLIENT_KEYS;
 
 /** A code span as a key path: `[[auth.clients]]` → auth.clients, `transport.tls.verify = "none"` → transport.tls.verify. */
 function spanKey(span: string): string {
-  return span.replace(/\s*=.*$/, '').replace(/^\[+/, '').replace(/\]+$/, '').trim();
+  return span
+    .replace(/\s*=.*$/, '')
+    .replace(/^\[+/, '')
+    .replace(/\]+$/, '')
+    .trim();
 }
 
 /** Every code span of a Markdown text, as key paths. */
@@ -120,7 +134,8 @@ describe('docs/config.md', () => {
       ...burrowKeys(visitorSchema, union(FRP_VISITOR_KEYS)),
     ]);
     // The derivation must find burrow's keys, or this test would pass on an empty list.
-    for (const known of ['stateDir', 'auth.clients', 'auth.loginProof', 'transport.tls.verify']) assert.ok(added.has(known), known);
+    for (const known of ['stateDir', 'auth.clients', 'auth.loginProof', 'transport.tls.verify'])
+      assert.ok(added.has(known), known);
     const documented = codeKeys(doc);
     const missing = [...added].filter((key) => !documented.has(key)).sort();
     assert.deepEqual(missing, [], `burrow keys missing from docs/config.md: ${missing.join(', ')}`);

@@ -25,14 +25,18 @@ test('type error', () => {
   assert.equal(err.message, 'frps.toml: bindPort: expected integer, got "seven"');
   assert.equal(err.key, 'bindPort');
   assert.equal(err.file, 'frps.toml');
-  assert.equal(server('transport.tcpMux = "yes"').message, 'frps.toml: transport.tcpMux: expected true or false, got "yes"');
+  assert.equal(
+    server('transport.tcpMux = "yes"').message,
+    'frps.toml: transport.tcpMux: expected true or false, got "yes"',
+  );
   assert.equal(server('bindAddr = 1').message, 'frps.toml: bindAddr: expected string, got 1');
   assert.equal(server('bindPort = 1.5').message, 'frps.toml: bindPort: expected integer, got 1.5');
   assert.equal(server('transport = 3').message, 'frps.toml: transport: expected a table, got 3');
 });
 
 test('range error, with the path as the caller gave it', () => {
-  const text = '[[proxies]]\nname = "a"\ntype = "tcp"\nlocalPort = 22\n[[proxies]]\nname = "b"\ntype = "tcp"\nlocalPort = 70000\n';
+  const text =
+    '[[proxies]]\nname = "a"\ntype = "tcp"\nlocalPort = 22\n[[proxies]]\nname = "b"\ntype = "tcp"\nlocalPort = 70000\n';
   const err = client(text, 'conf/frpc.toml');
   assert.equal(err.message, 'conf/frpc.toml: proxies[1].localPort: expected integer 1-65535, got 70000');
   assert.equal(err.key, 'proxies[1].localPort');
@@ -44,8 +48,14 @@ test('unknown keys are refused with a did-you-mean hint', () => {
   assert.equal(server('bindPot = 7000').message, 'frps.toml: bindPot: unknown key (did you mean "bindPort"?)');
   assert.equal(server('bind_port = 7000').message, 'frps.toml: bind_port: unknown key (did you mean "bindPort"?)');
   assert.equal(server('BINDADDR = "x"').message, 'frps.toml: BINDADDR: unknown key (did you mean "bindAddr"?)');
-  assert.equal(server('transport.tcpmux = true').message, 'frps.toml: transport.tcpmux: unknown key (did you mean "tcpMux"?)');
-  assert.equal(server('auth.oidc.isuer = "x"').message, 'frps.toml: auth.oidc.isuer: unknown key (did you mean "issuer"?)');
+  assert.equal(
+    server('transport.tcpmux = true').message,
+    'frps.toml: transport.tcpmux: unknown key (did you mean "tcpMux"?)',
+  );
+  assert.equal(
+    server('auth.oidc.isuer = "x"').message,
+    'frps.toml: auth.oidc.isuer: unknown key (did you mean "issuer"?)',
+  );
   assert.equal(server('zzzzzz = 1').message, 'frps.toml: zzzzzz: unknown key');
   assert.equal(
     client('[[proxies]]\nname = "a"\ntype = "tcp"\nlocalPort = 1\nlocalPrt = 2').message,
@@ -57,7 +67,9 @@ test('unknown keys are refused with a did-you-mean hint', () => {
 });
 
 test('keys of another proxy type are refused', () => {
-  const err = client('[[proxies]]\nname = "web"\ntype = "http"\nlocalPort = 80\ncustomDomains = ["a.example"]\nremotePort = 8080');
+  const err = client(
+    '[[proxies]]\nname = "web"\ntype = "http"\nlocalPort = 80\ncustomDomains = ["a.example"]\nremotePort = 8080',
+  );
   assert.equal(err.message, 'frpc.toml: proxies[0].remotePort: not a key of "http" proxies (only of "tcp", "udp")');
 });
 
@@ -70,35 +82,67 @@ test('frp keys burrow does not implement: accepted, exactly one warning each', (
     'auth.oidc.issuer = "https://issuer.example"',
     'transport.quic.keepalivePeriod = 5',
     'sshTunnelGateway.bindPort = 2200',
-    '[[httpPlugins]]', 'name = "p"', 'addr = "127.0.0.1:9000"', 'path = "/h"', 'ops = ["Login"]',
-    '[[httpPlugins]]', 'name = "q"', 'addr = "127.0.0.1:9001"', 'path = "/h"', 'ops = ["Login"]',
+    '[[httpPlugins]]',
+    'name = "p"',
+    'addr = "127.0.0.1:9000"',
+    'path = "/h"',
+    'ops = ["Login"]',
+    '[[httpPlugins]]',
+    'name = "q"',
+    'addr = "127.0.0.1:9001"',
+    'path = "/h"',
+    'ops = ["Login"]',
   ].join('\n');
   const loaded = parseServerConfig(text, 'frps.toml', { env });
   const w = (k: string) => `frps.toml: ${k}: frp feature not supported by burrow yet; ignored`;
   assert.deepEqual(loaded.warnings, [
-    w('kcpBindPort'), w('quicBindPort'), w('tcpmuxHTTPConnectPort'), w('natholeAnalysisDataReserveHours'),
-    w('auth.oidc.issuer'), w('transport.quic.keepalivePeriod'), w('sshTunnelGateway.bindPort'), w('httpPlugins'),
+    w('kcpBindPort'),
+    w('quicBindPort'),
+    w('tcpmuxHTTPConnectPort'),
+    w('natholeAnalysisDataReserveHours'),
+    w('auth.oidc.issuer'),
+    w('transport.quic.keepalivePeriod'),
+    w('sshTunnelGateway.bindPort'),
+    w('httpPlugins'),
   ]);
   assert.equal(loaded.config.bindPort, 7000);
 
   const c = parseClientConfig(
     [
-      'featureGates = { VirtualNet = true }', 'virtualNet.address = "100.86.1.1/24"',
-      '[[proxies]]', 'name = "p"', 'type = "tcp"', 'localPort = 1', 'healthCheck.type = "tcp"', 'healthCheck.intervalSeconds = 10',
-      '[[proxies]]', 'name = "s"', 'type = "tcp"', 'remotePort = 1080', '[proxies.plugin]', 'type = "socks5"',
+      'featureGates = { VirtualNet = true }',
+      'virtualNet.address = "100.86.1.1/24"',
+      '[[proxies]]',
+      'name = "p"',
+      'type = "tcp"',
+      'localPort = 1',
+      'healthCheck.type = "tcp"',
+      'healthCheck.intervalSeconds = 10',
+      '[[proxies]]',
+      'name = "s"',
+      'type = "tcp"',
+      'remotePort = 1080',
+      '[proxies.plugin]',
+      'type = "socks5"',
     ].join('\n'),
     'frpc.toml',
     { env },
   );
   const cw = (k: string) => `frpc.toml: ${k}: frp feature not supported by burrow yet; ignored`;
   assert.deepEqual(c.warnings, [
-    cw('featureGates'), cw('virtualNet.address'), cw('proxies[0].healthCheck.type'), cw('proxies[0].healthCheck.intervalSeconds'),
+    cw('featureGates'),
+    cw('virtualNet.address'),
+    cw('proxies[0].healthCheck.type'),
+    cw('proxies[0].healthCheck.intervalSeconds'),
     cw('proxies[1].plugin'),
   ]);
   assert.equal(c.config.proxies.length, 2);
 
   // Keys burrow reads but cannot honour yet say so once, naming the key.
-  const dial = parseClientConfig('transport.proxyURL = "socks5://127.0.0.1:1080"\ntransport.protocol = "kcp"', 'frpc.toml', { env });
+  const dial = parseClientConfig(
+    'transport.proxyURL = "socks5://127.0.0.1:1080"\ntransport.protocol = "kcp"',
+    'frpc.toml',
+    { env },
+  );
   assert.deepEqual(dial.warnings, [
     'frpc.toml: transport.protocol: "kcp" is an frp transport burrow does not support yet; connecting over "tcp" instead',
     'frpc.toml: transport.proxyURL: dialing the server through a proxy is not supported by burrow yet; connecting directly',
@@ -114,10 +158,24 @@ test('TOML syntax errors give line and column', () => {
 
 test('duplicate proxy and visitor names are refused', () => {
   const text = [
-    '[[proxies]]', 'name = "echo"', 'type = "tcp"', 'localPort = 1',
-    '[[proxies]]', 'name = "echo"', 'type = "udp"', 'localPort = 2',
-    '[[visitors]]', 'name = "v"', 'type = "stcp"', 'serverName = "s"', 'bindPort = 1',
-    '[[visitors]]', 'name = "v"', 'type = "xtcp"', 'serverName = "s"', 'bindPort = 2',
+    '[[proxies]]',
+    'name = "echo"',
+    'type = "tcp"',
+    'localPort = 1',
+    '[[proxies]]',
+    'name = "echo"',
+    'type = "udp"',
+    'localPort = 2',
+    '[[visitors]]',
+    'name = "v"',
+    'type = "stcp"',
+    'serverName = "s"',
+    'bindPort = 1',
+    '[[visitors]]',
+    'name = "v"',
+    'type = "xtcp"',
+    'serverName = "s"',
+    'bindPort = 2',
   ].join('\n');
   assert.equal(
     client(text).message,
@@ -134,10 +192,22 @@ test('required keys and enums', () => {
     client('[[proxies]]\nname = "x"\ntype = "tcpp"\nlocalPort = 1').message,
     'frpc.toml: proxies[0].type: expected one of "tcp", "udp", "http", "https", "tcpmux", "stcp", "sudp", "xtcp", got "tcpp"',
   );
-  assert.equal(client('[[proxies]]\nlocalPort = 1\ntype = "tcp"').message, 'frpc.toml: proxies[0].name: required (expected string)');
-  assert.equal(client('transport.protocol = "udp"').message, 'frpc.toml: transport.protocol: expected one of "tcp", "kcp", "quic", "websocket", "wss", got "udp"');
-  assert.equal(client('transport.wireProtocol = "v3"').message, 'frpc.toml: transport.wireProtocol: expected one of "v1", "v2", got "v3"');
-  assert.equal(client('auth.additionalScopes = ["Pings"]').message, 'frpc.toml: auth.additionalScopes[0]: expected one of "HeartBeats", "NewWorkConns", got "Pings"');
+  assert.equal(
+    client('[[proxies]]\nlocalPort = 1\ntype = "tcp"').message,
+    'frpc.toml: proxies[0].name: required (expected string)',
+  );
+  assert.equal(
+    client('transport.protocol = "udp"').message,
+    'frpc.toml: transport.protocol: expected one of "tcp", "kcp", "quic", "websocket", "wss", got "udp"',
+  );
+  assert.equal(
+    client('transport.wireProtocol = "v3"').message,
+    'frpc.toml: transport.wireProtocol: expected one of "v1", "v2", got "v3"',
+  );
+  assert.equal(
+    client('auth.additionalScopes = ["Pings"]').message,
+    'frpc.toml: auth.additionalScopes[0]: expected one of "HeartBeats", "NewWorkConns", got "Pings"',
+  );
   assert.equal(
     client('[[proxies]]\nname = "web"\ntype = "http"\nlocalPort = 80').message,
     'frpc.toml: proxies[0]: customDomains or subdomain required for a "http" proxy',
@@ -157,10 +227,22 @@ test('auth.method "oidc" is refused with a reason; other methods as wrong values
 });
 
 test('allowPorts entries are {start, end} or {single}', () => {
-  assert.equal(server('allowPorts = [{ start = 3000, end = 2000 }]').message, 'frps.toml: allowPorts[0]: start 3000 is greater than end 2000');
-  assert.equal(server('allowPorts = [{ start = 3000 }]').message, 'frps.toml: allowPorts[0].end: required with start (expected integer 1-65535)');
-  assert.equal(server('allowPorts = [{ single = 1, start = 2, end = 3 }]').message, 'frps.toml: allowPorts[0]: expected {start, end} or {single}, not both');
-  assert.equal(server('allowPorts = [{ single = 0 }]').message, 'frps.toml: allowPorts[0].single: expected integer 1-65535, got 0');
+  assert.equal(
+    server('allowPorts = [{ start = 3000, end = 2000 }]').message,
+    'frps.toml: allowPorts[0]: start 3000 is greater than end 2000',
+  );
+  assert.equal(
+    server('allowPorts = [{ start = 3000 }]').message,
+    'frps.toml: allowPorts[0].end: required with start (expected integer 1-65535)',
+  );
+  assert.equal(
+    server('allowPorts = [{ single = 1, start = 2, end = 3 }]').message,
+    'frps.toml: allowPorts[0]: expected {start, end} or {single}, not both',
+  );
+  assert.equal(
+    server('allowPorts = [{ single = 0 }]').message,
+    'frps.toml: allowPorts[0].single: expected integer 1-65535, got 0',
+  );
   assert.equal(server('allowPorts = [{ single = 0 }]').key, 'allowPorts[0].single');
 });
 
@@ -169,8 +251,15 @@ test('several problems are reported together, one per line, key = the first', ()
     'serverPort = "x"',
     'serverAdr = "127.0.0.1"',
     'kcpBindPort = 1',
-    '[[proxies]]', 'name = "a"', 'type = "tcp"', 'localPort = 0',
-    '[[proxies]]', 'name = "a"', 'type = "tcp"', 'localPort = 22', 'transport.useEncryption = "yes"',
+    '[[proxies]]',
+    'name = "a"',
+    'type = "tcp"',
+    'localPort = 0',
+    '[[proxies]]',
+    'name = "a"',
+    'type = "tcp"',
+    'localPort = 22',
+    'transport.useEncryption = "yes"',
   ].join('\n');
   const err = client(text);
   assert.deepEqual(err.message.split('\n'), [

@@ -4,7 +4,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { ConfigError, loadClientConfig, loadServerConfig, parseClientConfig, parseServerConfig } from '../../src/config/index.js';
+import {
+  ConfigError,
+  loadClientConfig,
+  loadServerConfig,
+  parseClientConfig,
+  parseServerConfig,
+} from '../../src/config/index.js';
 
 let dir = '';
 const env = { PROXY_NAME: 'from-env' };
@@ -17,7 +23,10 @@ before(() => {
     path.join(dir, 'conf.d', 'a.toml'),
     '[[proxies]]\nname = "{{ .Envs.PROXY_NAME }}"\ntype = "tcp"\nlocalPort = 80\n[[visitors]]\nname = "vis"\ntype = "stcp"\nserverName = "x"\nbindPort = 9000\n',
   );
-  writeFileSync(path.join(dir, 'conf.d', 'b.toml'), 'serverAddr = "ignored"\n[[proxies]]\nname = "b"\ntype = "udp"\nlocalPort = 53\n');
+  writeFileSync(
+    path.join(dir, 'conf.d', 'b.toml'),
+    'serverAddr = "ignored"\n[[proxies]]\nname = "b"\ntype = "udp"\nlocalPort = 53\n',
+  );
   writeFileSync(path.join(dir, 'conf.d', 'notes.txt'), 'not a config');
   writeFileSync(path.join(dir, 'conf.d', 'dup.toml.off'), '[[proxies]]\nname = "main"\ntype = "tcp"\nlocalPort = 1\n');
   writeFileSync(path.join(dir, 'conf.d', 'bad.toml.x'), '[[proxies]]\nname = "bad"\ntype = "tcp"\nlocalPort = 99999\n');
@@ -31,29 +40,54 @@ test('auth.tokenSource file: read relative to the config file, trimmed', () => {
   const file = path.join(dir, 'frps.toml');
   const s = parseServerConfig('[auth.tokenSource]\ntype = "file"\nfile.path = "token.txt"', file, { env });
   assert.equal(s.config.auth.token, 's3cret-token');
-  const c = parseClientConfig('auth.tokenSource = { type = "file", file = { path = "token.txt" } }', path.join(dir, 'frpc.toml'), { env });
+  const c = parseClientConfig(
+    'auth.tokenSource = { type = "file", file = { path = "token.txt" } }',
+    path.join(dir, 'frpc.toml'),
+    { env },
+  );
   assert.equal(c.config.auth.token, 's3cret-token');
 });
 
 test('auth.tokenSource problems: missing file, exec, both token and tokenSource', () => {
   const file = path.join(dir, 'frps.toml');
-  assert.throws(() => parseServerConfig('auth.tokenSource = { type = "file", file = { path = "nope.txt" } }', file, { env }), {
-    message: `${file}: auth.tokenSource.file.path: cannot read ${JSON.stringify(path.join(dir, 'nope.txt'))}: ENOENT`,
-  });
-  assert.throws(() => parseServerConfig('auth.tokenSource = { type = "exec", exec = { command = "echo" } }', file, { env }), {
-    message: `${file}: auth.tokenSource.type: burrow does not run commands for the token ("exec"); use type "file"`,
-  });
-  assert.throws(() => parseServerConfig('auth.token = "t"\nauth.tokenSource = { type = "file", file = { path = "token.txt" } }', file, { env }), {
-    message: `${file}: auth.tokenSource: cannot be set together with auth.token; keep one`,
-  });
+  assert.throws(
+    () => parseServerConfig('auth.tokenSource = { type = "file", file = { path = "nope.txt" } }', file, { env }),
+    {
+      message: `${file}: auth.tokenSource.file.path: cannot read ${JSON.stringify(path.join(dir, 'nope.txt'))}: ENOENT`,
+    },
+  );
+  assert.throws(
+    () => parseServerConfig('auth.tokenSource = { type = "exec", exec = { command = "echo" } }', file, { env }),
+    {
+      message: `${file}: auth.tokenSource.type: burrow does not run commands for the token ("exec"); use type "file"`,
+    },
+  );
+  assert.throws(
+    () =>
+      parseServerConfig('auth.token = "t"\nauth.tokenSource = { type = "file", file = { path = "token.txt" } }', file, {
+        env,
+      }),
+    {
+      message: `${file}: auth.tokenSource: cannot be set together with auth.token; keep one`,
+    },
+  );
 });
 
 test('includes: glob in one directory, only proxies and visitors taken, templated too', async () => {
   const file = path.join(dir, 'frpc.toml');
-  writeFileSync(file, 'serverAddr = "127.0.0.1"\nincludes = ["conf.d/*.toml"]\n[[proxies]]\nname = "main"\ntype = "tcp"\nlocalPort = 22\n');
+  writeFileSync(
+    file,
+    'serverAddr = "127.0.0.1"\nincludes = ["conf.d/*.toml"]\n[[proxies]]\nname = "main"\ntype = "tcp"\nlocalPort = 22\n',
+  );
   const loaded = await loadClientConfig(file, { env });
-  assert.deepEqual(loaded.config.proxies.map((p) => p.name), ['main', 'from-env', 'b']);
-  assert.deepEqual(loaded.config.visitors.map((v) => v.name), ['vis']);
+  assert.deepEqual(
+    loaded.config.proxies.map((p) => p.name),
+    ['main', 'from-env', 'b'],
+  );
+  assert.deepEqual(
+    loaded.config.visitors.map((v) => v.name),
+    ['vis'],
+  );
   assert.equal(loaded.config.serverAddr, '127.0.0.1');
   assert.deepEqual(loaded.warnings, [
     `${path.join(dir, 'conf.d', 'b.toml')}: serverAddr: only proxies and visitors are read from an included file; ignored`,
@@ -62,16 +96,20 @@ test('includes: glob in one directory, only proxies and visitors taken, template
 
 test('includes: duplicates across files and problems in included files are reported with their file', () => {
   const file = path.join(dir, 'frpc.toml');
-  const text = 'includes = ["conf.d/*.toml.off", "conf.d/bad.toml.?"]\n[[proxies]]\nname = "main"\ntype = "tcp"\nlocalPort = 22\n';
-  assert.throws(() => parseClientConfig(text, file, { env }), (err: unknown) => {
-    assert.ok(err instanceof ConfigError);
-    assert.deepEqual(err.problems, [
-      `${path.join(dir, 'conf.d', 'bad.toml.x')}: proxies[0].localPort: expected integer 1-65535, got 99999`,
-      `${path.join(dir, 'conf.d', 'dup.toml.off')}: proxies[0].name: duplicate proxy name "main" (also ${file}: proxies[0])`,
-    ]);
-    assert.equal(err.file, file);
-    return true;
-  });
+  const text =
+    'includes = ["conf.d/*.toml.off", "conf.d/bad.toml.?"]\n[[proxies]]\nname = "main"\ntype = "tcp"\nlocalPort = 22\n';
+  assert.throws(
+    () => parseClientConfig(text, file, { env }),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.deepEqual(err.problems, [
+        `${path.join(dir, 'conf.d', 'bad.toml.x')}: proxies[0].localPort: expected integer 1-65535, got 99999`,
+        `${path.join(dir, 'conf.d', 'dup.toml.off')}: proxies[0].name: duplicate proxy name "main" (also ${file}: proxies[0])`,
+      ]);
+      assert.equal(err.file, file);
+      return true;
+    },
+  );
 });
 
 test('includes: a missing directory is a problem, a pattern matching nothing a warning', () => {
@@ -95,7 +133,9 @@ test('JSON config files are read; INI and YAML are refused with a clear message'
   assert.throws(() => parseClientConfig('serverAddr: x\n', 'frpc.yaml', { env }), {
     message: 'frpc.yaml: burrow reads TOML config files only (and JSON); convert this YAML file to TOML',
   });
-  assert.throws(() => parseClientConfig('{"serverPort": ', 'frpc.json', { env }), { message: /^frpc\.json: invalid JSON: / });
+  assert.throws(() => parseClientConfig('{"serverPort": ', 'frpc.json', { env }), {
+    message: /^frpc\.json: invalid JSON: /,
+  });
 });
 
 test('a missing config file is a ConfigError naming it', async () => {

@@ -7,7 +7,9 @@ import { loadClientConfig, loadServerConfig } from '../../src/config/index.js';
 import { FRP_FIXTURES } from '../fixtures.js';
 
 const FIXTURES = FRP_FIXTURES;
-const scenarios = readdirSync(FIXTURES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+const scenarios = readdirSync(FIXTURES, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name);
 
 test('there are fixture scenarios to load', () => {
   assert.ok(scenarios.length >= 5, `found ${scenarios.join(', ')}`);
@@ -22,7 +24,10 @@ for (const name of scenarios) {
     const c = await loadClientConfig(path.join(FIXTURES, name, 'frpc.toml'), { env: {} });
     assert.deepEqual(c.warnings, []);
     assert.equal(c.config.auth.token, 'fixture-token');
-    assert.deepEqual(c.config.proxies.map((p) => p.name), ['echo', 'echo-ez']);
+    assert.deepEqual(
+      c.config.proxies.map((p) => p.name),
+      ['echo', 'echo-ez'],
+    );
     const ez = c.config.proxies[1]!;
     assert.equal(ez.transport.useEncryption, true);
     assert.equal(ez.transport.useCompression, true);

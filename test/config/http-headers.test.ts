@@ -31,7 +31,12 @@ test('http header operations load and are sent in NewProxy as frp names them', (
 
 test('header operations are refused on a tcp proxy (they are http keys)', () => {
   assert.throws(
-    () => parseClientConfig('[[proxies]]\nname = "t"\ntype = "tcp"\nlocalPort = 1\nrequestHeaders.set.a = "b"\n', 'frpc.toml', { env: {} }),
+    () =>
+      parseClientConfig(
+        '[[proxies]]\nname = "t"\ntype = "tcp"\nlocalPort = 1\nrequestHeaders.set.a = "b"\n',
+        'frpc.toml',
+        { env: {} },
+      ),
     /frpc\.toml: proxies\[0\]\.requestHeaders: not a key of "tcp" proxies/,
   );
 });

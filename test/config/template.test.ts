@@ -32,19 +32,24 @@ test('unsupported actions are refused naming the file and line', () => {
       assert.ok(err instanceof ConfigError);
       assert.equal(err.code, 'ERR_CONFIG');
       assert.equal(err.file, 'frpc.toml');
-      assert.equal(err.message, 'frpc.toml: line 2: unsupported template action "{{ .Values.X }}" (burrow supports only {{ .Envs.NAME }})');
+      assert.equal(
+        err.message,
+        'frpc.toml: line 2: unsupported template action "{{ .Values.X }}" (burrow supports only {{ .Envs.NAME }})',
+      );
       return true;
     },
   );
-  assert.throws(
-    () => renderTemplate('x\ny\nz = "{{ parseNumberRange "1-3" }}"', {}, 'f.toml'),
-    { message: /^f\.toml: line 3: unsupported template action "\{\{ parseNumberRange "1-3" \}\}"/ },
-  );
-  assert.throws(() => renderTemplate('a = "{{ .Envs.X"', {}, 'f.toml'), { message: 'f.toml: line 1: unclosed template action "{{" (no matching "}}")' });
+  assert.throws(() => renderTemplate('x\ny\nz = "{{ parseNumberRange "1-3" }}"', {}, 'f.toml'), {
+    message: /^f\.toml: line 3: unsupported template action "\{\{ parseNumberRange "1-3" \}\}"/,
+  });
+  assert.throws(() => renderTemplate('a = "{{ .Envs.X"', {}, 'f.toml'), {
+    message: 'f.toml: line 1: unclosed template action "{{" (no matching "}}")',
+  });
 });
 
 test('a config file is rendered before it is parsed', () => {
-  const text = 'serverAddr = "{{ .Envs.FRP_SERVER }}"\nserverPort = {{ .Envs.FRP_PORT }}\nauth.token = "{{ .Envs.FRP_TOKEN }}"';
+  const text =
+    'serverAddr = "{{ .Envs.FRP_SERVER }}"\nserverPort = {{ .Envs.FRP_PORT }}\nauth.token = "{{ .Envs.FRP_TOKEN }}"';
   const c = parseClientConfig(text, 'frpc.toml', { env: { FRP_SERVER: '127.0.0.1', FRP_PORT: '7100' } }).config;
   assert.equal(c.serverAddr, '127.0.0.1');
   assert.equal(c.serverPort, 7100);

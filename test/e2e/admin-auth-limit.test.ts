@@ -50,13 +50,27 @@ describe('admin Basic auth back-off per address', () => {
     const during = await request(admin.url + '/api/serverinfo', { auth: GOOD });
     assert.equal(during.status, 429);
     // `burrow client status|reload` says what happened instead of a bare 429.
-    const api = new ClientAdminApi({ addr: '127.0.0.1', port: admin.address.port, user: 'admin', password: 'right-password', tls: { certFile: '', keyFile: '' }, allowUnauthenticated: false });
-    await assert.rejects(api.status(), (err: unknown) => isBurrowError(err, ErrorCode.AUTH) && /too many failed logins \(429\)/.test(err.message));
+    const api = new ClientAdminApi({
+      addr: '127.0.0.1',
+      port: admin.address.port,
+      user: 'admin',
+      password: 'right-password',
+      tls: { certFile: '', keyFile: '' },
+      allowUnauthenticated: false,
+    });
+    await assert.rejects(
+      api.status(),
+      (err: unknown) => isBurrowError(err, ErrorCode.AUTH) && /too many failed logins \(429\)/.test(err.message),
+    );
     // Public routes stay reachable.
     assert.equal((await request(admin.url + '/healthz')).status, 200);
 
     await sleep(Number(limited.headers['retry-after']) * 1000 + 100);
-    assert.equal((await request(admin.url + '/api/serverinfo', { auth: GOOD })).status, 200, 'after the back-off the right password works');
+    assert.equal(
+      (await request(admin.url + '/api/serverinfo', { auth: GOOD })).status,
+      200,
+      'after the back-off the right password works',
+    );
     // A success starts the address afresh: the next wrong guess is an ordinary 401.
     assert.equal((await request(admin.url + '/api/serverinfo', { auth: 'admin:wrong' })).status, 401);
   });

@@ -26,11 +26,14 @@ function request(port: number, method: string, path: string, auth?: string, body
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = {};
     if (auth !== undefined) headers.Authorization = `Basic ${Buffer.from(auth).toString('base64')}`;
-    const req = http.request({ host: '127.0.0.1', port, method, path, headers, agent: false, timeout: REQUEST_TIMEOUT_MS }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, method, path, headers, agent: false, timeout: REQUEST_TIMEOUT_MS },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
     req.on('error', reject);
     req.end(body);
@@ -50,8 +53,22 @@ describe('client admin API through the real CLI', () => {
   let client: BurrowProcess;
 
   /** The client config with `proxies` (name → remote port) and the admin API settings in `web`. */
-  function configWith(proxies: [string, number][], web = [`webServer.port = ${adminPort}`, `webServer.user = "${ADMIN_USER}"`, `webServer.password = "${ADMIN_PASSWORD}"`]): string {
-    const body = proxies.flatMap(([name, remotePort]) => ['[[proxies]]', `name = "${name}"`, 'type = "tcp"', `localPort = ${echo.port}`, `remotePort = ${remotePort}`, '']);
+  function configWith(
+    proxies: [string, number][],
+    web = [
+      `webServer.port = ${adminPort}`,
+      `webServer.user = "${ADMIN_USER}"`,
+      `webServer.password = "${ADMIN_PASSWORD}"`,
+    ],
+  ): string {
+    const body = proxies.flatMap(([name, remotePort]) => [
+      '[[proxies]]',
+      `name = "${name}"`,
+      'type = "tcp"',
+      `localPort = ${echo.port}`,
+      `remotePort = ${remotePort}`,
+      '',
+    ]);
     return clientToml(bindPort, body, [...web, `log.to = "${logFile}"`]);
   }
 
@@ -60,9 +77,13 @@ describe('client admin API through the real CLI', () => {
     const deadline = Date.now() + STATUS_TIMEOUT_MS;
     for (;;) {
       const answer = await request(adminPort, 'GET', '/api/status', GOOD_AUTH).catch(() => undefined);
-      const tcp = answer?.status === 200 ? ((JSON.parse(answer.body) as { tcp?: { name: string; status: string }[] }).tcp ?? []) : [];
+      const tcp =
+        answer?.status === 200
+          ? ((JSON.parse(answer.body) as { tcp?: { name: string; status: string }[] }).tcp ?? [])
+          : [];
       if (tcp.some((p) => p.name === name && p.status === 'running')) return;
-      if (Date.now() > deadline) throw new Error(`proxy ${name} not running after ${STATUS_TIMEOUT_MS} ms:\n${client.output}`);
+      if (Date.now() > deadline)
+        throw new Error(`proxy ${name} not running after ${STATUS_TIMEOUT_MS} ms:\n${client.output}`);
       await sleep(100);
     }
   }
@@ -96,10 +117,18 @@ describe('client admin API through the real CLI', () => {
     ];
     for (const [i, [method, path]] of endpoints.entries()) {
       const body = method === 'PUT' ? configText : undefined;
-      assert.equal((await request(adminPort, method, path, undefined, body)).status, 401, `${method} ${path} without credentials`);
+      assert.equal(
+        (await request(adminPort, method, path, undefined, body)).status,
+        401,
+        `${method} ${path} without credentials`,
+      );
       // Fewer wrong guesses than ADMIN_AUTH_MAX_FAILURES: one more would back this address off (test/e2e/admin-auth-limit).
       if (i < ADMIN_AUTH_MAX_FAILURES - 1) {
-        assert.equal((await request(adminPort, method, path, `${ADMIN_USER}:wrong`, body)).status, 401, `${method} ${path} with a wrong password`);
+        assert.equal(
+          (await request(adminPort, method, path, `${ADMIN_USER}:wrong`, body)).status,
+          401,
+          `${method} ${path} with a wrong password`,
+        );
       }
       const ok = await request(adminPort, method, path, GOOD_AUTH, body);
       assert.equal(ok.status, 200, `${method} ${path} with credentials: ${ok.body}`);
@@ -108,7 +137,10 @@ describe('client admin API through the real CLI', () => {
   });
 
   it('GET /api/status lists the proxy as frp does; GET /api/config serves the file as on disk, secrets masked', async () => {
-    const status = JSON.parse((await request(adminPort, 'GET', '/api/status', GOOD_AUTH)).body) as Record<string, Record<string, string>[]>;
+    const status = JSON.parse((await request(adminPort, 'GET', '/api/status', GOOD_AUTH)).body) as Record<
+      string,
+      Record<string, string>[]
+    >;
     assert.deepEqual(Object.keys(status), ['tcp']);
     const alpha = status.tcp![0]!;
     assert.equal(alpha.name, 'alpha');
@@ -136,12 +168,20 @@ describe('client admin API through the real CLI', () => {
   });
 
   it('PUT /api/config with a valid text writes it; GET /api/reload applies it and says what changed', async () => {
-    const next = configWith([['alpha', Number(/remotePort = (\d+)/.exec(configText)![1])], ['beta', await freePort()]]);
+    const next = configWith([
+      ['alpha', Number(/remotePort = (\d+)/.exec(configText)![1])],
+      ['beta', await freePort()],
+    ]);
     assert.equal((await request(adminPort, 'PUT', '/api/config', GOOD_AUTH, next)).status, 200);
     assert.equal(readFileSync(configFile, 'utf8'), next);
     const reload = await request(adminPort, 'GET', '/api/reload', GOOD_AUTH);
     assert.equal(reload.status, 200);
-    const result = JSON.parse(reload.body) as { added: string[]; removed: string[]; changed: string[]; restartRequired: string[] };
+    const result = JSON.parse(reload.body) as {
+      added: string[];
+      removed: string[];
+      changed: string[];
+      restartRequired: string[];
+    };
     assert.deepEqual([result.added, result.removed, result.changed, result.restartRequired], [['beta'], [], [], []]);
     await waitRunning('beta');
     configText = next;
@@ -172,18 +212,34 @@ describe('client admin API through the real CLI', () => {
     assert.match(noPort.output, /webServer\.port is not set/);
 
     const closedPort = await freePort();
-    const unreachable = writeFile(dir, 'unreachable.toml', configWith([['alpha', 1]], [`webServer.port = ${closedPort}`]));
+    const unreachable = writeFile(
+      dir,
+      'unreachable.toml',
+      configWith([['alpha', 1]], [`webServer.port = ${closedPort}`]),
+    );
     const down = await runCli(['client', 'status', '-c', unreachable]);
     assert.equal(down.code, 1, down.output);
-    assert.match(down.output, new RegExp(`cannot reach the client admin API at http://127\\.0\\.0\\.1:${closedPort}.*is the client running`));
+    assert.match(
+      down.output,
+      new RegExp(`cannot reach the client admin API at http://127\\.0\\.0\\.1:${closedPort}.*is the client running`),
+    );
   });
 
   it('log.to a file: JSON lines appended to a new 0600 file, with proxy events and no secret', () => {
     assert.equal(statSync(logFile).mode & 0o777, 0o600);
     const text = readFileSync(logFile, 'utf8');
-    const lines = text.trim().split('\n').map((line) => JSON.parse(line) as { msg: string; role: string });
-    assert.ok(lines.some((l) => l.msg === 'proxy started'), 'proxy events are logged');
-    assert.ok(lines.some((l) => l.msg === 'config reloaded'), 'reloads are logged');
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { msg: string; role: string });
+    assert.ok(
+      lines.some((l) => l.msg === 'proxy started'),
+      'proxy events are logged',
+    );
+    assert.ok(
+      lines.some((l) => l.msg === 'config reloaded'),
+      'reloads are logged',
+    );
     assert.ok(lines.every((l) => l.role === 'client'));
     assert.doesNotMatch(text, new RegExp(ADMIN_PASSWORD));
     assert.doesNotMatch(text, /e2e-proxy-token/);

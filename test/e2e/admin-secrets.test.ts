@@ -38,11 +38,14 @@ interface Answer {
 function request(port: number, method: string, path: string, password: string, body?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const headers = { Authorization: `Basic ${Buffer.from(`${USER}:${password}`).toString('base64')}` };
-    const req = http.request({ host: '127.0.0.1', port, method, path, headers, agent: false, timeout: REQUEST_TIMEOUT_MS }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, method, path, headers, agent: false, timeout: REQUEST_TIMEOUT_MS },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
     req.on('error', reject);
     req.end(body);
@@ -51,7 +54,8 @@ function request(port: number, method: string, path: string, password: string, b
 
 /** Fails naming the endpoint and the secret when `body` holds any planted secret. */
 function assertClean(what: string, body: string): void {
-  for (const secret of SECRETS) assert.ok(!body.includes(secret), `${what} serves the planted secret ${secret}:\n${body.slice(0, 2000)}`);
+  for (const secret of SECRETS)
+    assert.ok(!body.includes(secret), `${what} serves the planted secret ${secret}:\n${body.slice(0, 2000)}`);
 }
 
 /** The concrete paths of a route pattern: every :type and :name the server knows. */
@@ -59,7 +63,8 @@ function expand(pattern: string, proxies: { name: string; type: string }[]): str
   if (pattern.includes(':type') && pattern.includes(':name')) {
     return proxies.map((p) => pattern.replace(':type', p.type).replace(':name', encodeURIComponent(p.name)));
   }
-  if (pattern.includes(':type')) return [...new Set(proxies.map((p) => p.type))].map((t) => pattern.replace(':type', t));
+  if (pattern.includes(':type'))
+    return [...new Set(proxies.map((p) => p.type))].map((t) => pattern.replace(':type', t));
   if (pattern.includes(':name')) return proxies.map((p) => pattern.replace(':name', encodeURIComponent(p.name)));
   return [pattern];
 }
@@ -78,32 +83,95 @@ describe('no admin endpoint of server or client serves a secret', () => {
     dir = scratchDir();
     echo = await startEchoServer();
     origin = await startHttpOrigin((req, res) => res.end(`auth=${req.headers.authorization ?? ''}`));
-    const [bindPort, tcpPort, visitorPort, badVisitorPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const [bindPort, tcpPort, visitorPort, badVisitorPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     [serverWeb, clientWeb, vhostPort] = [await freePort(), await freePort(), await freePort()];
-    const server = new BurrowProcess(['server', '-c', writeFile(dir, 'frps.toml', [
-      'bindAddr = "127.0.0.1"', `bindPort = ${bindPort}`, `vhostHTTPPort = ${vhostPort}`, `auth.token = "${S.token}"`, `stateDir = "${dir}/state"`,
-      'enablePrometheus = true',
-      'webServer.addr = "127.0.0.1"', `webServer.port = ${serverWeb}`, `webServer.user = "${USER}"`, `webServer.password = "${S.serverWebPassword}"`, '',
-    ].join('\n'))]);
+    const server = new BurrowProcess([
+      'server',
+      '-c',
+      writeFile(
+        dir,
+        'frps.toml',
+        [
+          'bindAddr = "127.0.0.1"',
+          `bindPort = ${bindPort}`,
+          `vhostHTTPPort = ${vhostPort}`,
+          `auth.token = "${S.token}"`,
+          `stateDir = "${dir}/state"`,
+          'enablePrometheus = true',
+          'webServer.addr = "127.0.0.1"',
+          `webServer.port = ${serverWeb}`,
+          `webServer.user = "${USER}"`,
+          `webServer.password = "${S.serverWebPassword}"`,
+          '',
+        ].join('\n'),
+      ),
+    ]);
     await server.waitFor(/burrow server listening/);
     clientConfig = [
-      'serverAddr = "127.0.0.1"', `serverPort = ${bindPort}`, `auth.token = "${S.token}"`, 'transport.tls.enable = true',
-      'webServer.addr = "127.0.0.1"', `webServer.port = ${clientWeb}`, `webServer.user = "${USER}"`, `webServer.password = "${S.clientWebPassword}"`, '',
-      '[[proxies]]', 'name = "grouped"', 'type = "tcp"', `localPort = ${echo.port}`, `remotePort = ${tcpPort}`,
-      'loadBalancer.group = "g1"', `loadBalancer.groupKey = "${S.groupKey}"`, `metadatas.owner = "${S.meta}"`, '',
-      '[[proxies]]', 'name = "site"', 'type = "http"', `localPort = ${origin.port}`, 'customDomains = ["site.example.test"]',
-      'httpUser = "visitor"', `httpPassword = "${S.httpPassword}"`,
-      `requestHeaders.set.Authorization = "Bearer ${S.headerAuth}"`, `requestHeaders.set.Cookie = "session=${S.headerCookie}"`,
-      `responseHeaders.set.X-Internal = "${S.responseHeader}"`, '',
-      '[[proxies]]', 'name = "vault"', 'type = "stcp"', `localPort = ${echo.port}`, `secretKey = "${S.sk}"`, '',
-      '[[visitors]]', 'name = "to-vault"', 'type = "stcp"', 'serverName = "vault"', `secretKey = "${S.sk}"`, 'bindAddr = "127.0.0.1"', `bindPort = ${visitorPort}`, '',
-      '[[visitors]]', 'name = "to-vault-bad"', 'type = "stcp"', 'serverName = "vault"', `secretKey = "${S.visitorSk}"`, 'bindAddr = "127.0.0.1"', `bindPort = ${badVisitorPort}`, '',
+      'serverAddr = "127.0.0.1"',
+      `serverPort = ${bindPort}`,
+      `auth.token = "${S.token}"`,
+      'transport.tls.enable = true',
+      'webServer.addr = "127.0.0.1"',
+      `webServer.port = ${clientWeb}`,
+      `webServer.user = "${USER}"`,
+      `webServer.password = "${S.clientWebPassword}"`,
+      '',
+      '[[proxies]]',
+      'name = "grouped"',
+      'type = "tcp"',
+      `localPort = ${echo.port}`,
+      `remotePort = ${tcpPort}`,
+      'loadBalancer.group = "g1"',
+      `loadBalancer.groupKey = "${S.groupKey}"`,
+      `metadatas.owner = "${S.meta}"`,
+      '',
+      '[[proxies]]',
+      'name = "site"',
+      'type = "http"',
+      `localPort = ${origin.port}`,
+      'customDomains = ["site.example.test"]',
+      'httpUser = "visitor"',
+      `httpPassword = "${S.httpPassword}"`,
+      `requestHeaders.set.Authorization = "Bearer ${S.headerAuth}"`,
+      `requestHeaders.set.Cookie = "session=${S.headerCookie}"`,
+      `responseHeaders.set.X-Internal = "${S.responseHeader}"`,
+      '',
+      '[[proxies]]',
+      'name = "vault"',
+      'type = "stcp"',
+      `localPort = ${echo.port}`,
+      `secretKey = "${S.sk}"`,
+      '',
+      '[[visitors]]',
+      'name = "to-vault"',
+      'type = "stcp"',
+      'serverName = "vault"',
+      `secretKey = "${S.sk}"`,
+      'bindAddr = "127.0.0.1"',
+      `bindPort = ${visitorPort}`,
+      '',
+      '[[visitors]]',
+      'name = "to-vault-bad"',
+      'type = "stcp"',
+      'serverName = "vault"',
+      `secretKey = "${S.visitorSk}"`,
+      'bindAddr = "127.0.0.1"',
+      `bindPort = ${badVisitorPort}`,
+      '',
     ].join('\n');
     clientFile = writeFile(dir, 'frpc.toml', clientConfig);
     const client = new BurrowProcess(['client', '-c', clientFile]);
     await client.waitForCount(/proxy started/, 3);
     // The http proxy really carries the planted header: the secret is live, not just in a file.
-    const through = await httpGet(vhostPort, 'site.example.test', '/', { Authorization: `Basic ${Buffer.from(`visitor:${S.httpPassword}`).toString('base64')}` });
+    const through = await httpGet(vhostPort, 'site.example.test', '/', {
+      Authorization: `Basic ${Buffer.from(`visitor:${S.httpPassword}`).toString('base64')}`,
+    });
     assert.equal(through.body.toString(), `auth=Bearer ${S.headerAuth}`);
   });
 
@@ -117,7 +185,9 @@ describe('no admin endpoint of server or client serves a secret', () => {
   it('server: every GET route of the router, for every proxy, answers without any planted secret', async () => {
     const list = await request(serverWeb, 'GET', '/api/proxies', S.serverWebPassword);
     assert.equal(list.status, 200);
-    const proxies = (JSON.parse(list.body) as { proxies: { name: string; type: string; conf: Record<string, unknown> }[] }).proxies;
+    const proxies = (
+      JSON.parse(list.body) as { proxies: { name: string; type: string; conf: Record<string, unknown> }[] }
+    ).proxies;
     assert.deepEqual(proxies.map((p) => p.name).sort(), ['grouped', 'site', 'vault']);
     // The fields did reach the server (so they would be served if not redacted): names shown, values masked.
     const site = proxies.find((p) => p.name === 'site')!;
@@ -128,7 +198,9 @@ describe('no admin endpoint of server or client serves a secret', () => {
     assert.equal(grouped.conf.group, 'g1');
     assert.ok(!('group_key' in grouped.conf) && !('sk' in proxies.find((p) => p.name === 'vault')!.conf));
 
-    const routes = adminRoutes({ view: fakeServerView(), metrics: new BurrowMetrics(), enablePrometheus: true }).filter((r) => r.method === 'GET');
+    const routes = adminRoutes({ view: fakeServerView(), metrics: new BurrowMetrics(), enablePrometheus: true }).filter(
+      (r) => r.method === 'GET',
+    );
     let walked = 0;
     for (const route of routes) {
       for (const path of expand(route.pattern, proxies)) {
@@ -151,18 +223,31 @@ describe('no admin endpoint of server or client serves a secret', () => {
     const masked = (await request(clientWeb, 'GET', '/api/config', S.clientWebPassword)).body;
     assert.match(masked, /auth\.token = "<redacted>"/);
     assert.match(masked, /requestHeaders\.set\.Authorization = "<redacted>"/);
-    assert.ok(routes.some((r) => r.method === 'PUT' && r.pattern === '/api/config'), 'the router has PUT /api/config');
+    assert.ok(
+      routes.some((r) => r.method === 'PUT' && r.pattern === '/api/config'),
+      'the router has PUT /api/config',
+    );
     // The dashboard's editor round trip: the masked text, edited, sent back.
     const edited = `# edited through the admin API\n${masked}`;
     const put = await request(clientWeb, 'PUT', '/api/config', S.clientWebPassword, edited);
     assert.equal(put.status, 200, put.body);
     assertClean('client PUT /api/config', put.body);
-    assert.equal(readFileSync(clientFile, 'utf8'), `# edited through the admin API\n${clientConfig}`, 'every secret is kept on disk');
+    assert.equal(
+      readFileSync(clientFile, 'utf8'),
+      `# edited through the admin API\n${clientConfig}`,
+      'every secret is kept on disk',
+    );
     const reload = await request(clientWeb, 'GET', '/api/reload', S.clientWebPassword);
     assert.equal(reload.status, 200, reload.body);
     assertClean('client GET /api/reload', reload.body);
     // A mask where the config in use has no secret is refused, not written.
-    const bogus = await request(clientWeb, 'PUT', '/api/config', S.clientWebPassword, `${clientConfig}\n[[proxies]]\nname = "new"\ntype = "stcp"\nlocalPort = 1\nsecretKey = "<redacted>"\n`);
+    const bogus = await request(
+      clientWeb,
+      'PUT',
+      '/api/config',
+      S.clientWebPassword,
+      `${clientConfig}\n[[proxies]]\nname = "new"\ntype = "stcp"\nlocalPort = 1\nsecretKey = "<redacted>"\n`,
+    );
     assert.equal(bogus.status, 400, bogus.body);
     assert.match(bogus.body, /proxies\.3\.secretKey/);
   });

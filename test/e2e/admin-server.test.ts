@@ -82,19 +82,26 @@ function tcpProxy(name: string, localPort: number, remotePort: number): string {
 }
 
 /** A GET on the admin API; `auth` as "user:password"; `ca` for HTTPS. */
-function get(url: string, opts: { auth?: string; ca?: Buffer; host?: string } = {}): Promise<{ status: number; body: string }> {
+function get(
+  url: string,
+  opts: { auth?: string; ca?: Buffer; host?: string } = {},
+): Promise<{ status: number; body: string }> {
   const u = new URL(url);
   const headers: Record<string, string> = {};
   if (opts.auth) headers.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
   if (opts.host) headers.Host = opts.host;
   const request = u.protocol === 'https:' ? https.request : http.request;
   return new Promise((resolve, reject) => {
-    const req = request(u, { headers, agent: false, timeout: REQUEST_TIMEOUT_MS, ...(opts.ca ? { ca: opts.ca } : {}) }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = request(
+      u,
+      { headers, agent: false, timeout: REQUEST_TIMEOUT_MS, ...(opts.ca ? { ca: opts.ca } : {}) },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
     req.on('error', reject);
     req.end();
@@ -179,7 +186,11 @@ describe('admin API of a real server', () => {
   });
 
   /** Server config text: mutual TLS, the admin API with credentials and Prometheus, plus `extra`. */
-  function serverToml(bindPort: number, adminPort: number, extra: Record<string, string | number | boolean> = {}): string {
+  function serverToml(
+    bindPort: number,
+    adminPort: number,
+    extra: Record<string, string | number | boolean> = {},
+  ): string {
     return `${toml({
       bindAddr: '127.0.0.1',
       bindPort,
@@ -197,7 +208,12 @@ describe('admin API of a real server', () => {
   }
 
   /** Client config text with a client certificate and `proxies` (TOML tables). */
-  function clientToml(serverPort: number, who: { crt: string; key: string }, proxies: string, extra: Record<string, string | number | boolean> = {}): string {
+  function clientToml(
+    serverPort: number,
+    who: { crt: string; key: string },
+    proxies: string,
+    extra: Record<string, string | number | boolean> = {},
+  ): string {
     return `${toml({
       serverAddr: '127.0.0.1',
       serverPort,
@@ -211,47 +227,97 @@ describe('admin API of a real server', () => {
 
   it('serves every endpoint after traffic: 401 without credentials, 200 with, loopback by default', async () => {
     const [bindPort, adminPort, remotePort] = [await freePort(), await freePort(), await freePort()];
-    const server = new BurrowProcess(['server', '-c', writeFile(dir, 'frps-api.toml', serverToml(bindPort, adminPort))]);
+    const server = new BurrowProcess([
+      'server',
+      '-c',
+      writeFile(dir, 'frps-api.toml', serverToml(bindPort, adminPort)),
+    ]);
     const url = await adminUrlOf(server);
     assert.equal(url, `http://127.0.0.1:${adminPort}`, 'bound to loopback by default');
-    const client = new BurrowProcess(['client', '-c', writeFile(dir, 'frpc-api.toml', clientToml(bindPort, { crt: pki.aliceCrt, key: pki.aliceKey }, tcpProxy('files', files.port, remotePort)))]);
+    const client = new BurrowProcess([
+      'client',
+      '-c',
+      writeFile(
+        dir,
+        'frpc-api.toml',
+        clientToml(bindPort, { crt: pki.aliceCrt, key: pki.aliceKey }, tcpProxy('files', files.port, remotePort)),
+      ),
+    ]);
     await client.waitFor(/proxy started/);
     assert.equal(sha256(await download(remotePort)), sha256(payload));
 
     assert.equal((await get(`${url}/healthz`)).status, 200, '/healthz needs no credentials');
-    const paths = ['/api/serverinfo', '/api/proxy/tcp', '/api/proxy/tcp/files', '/api/traffic/files', '/api/clients', '/api/certificates', '/metrics'];
+    const paths = [
+      '/api/serverinfo',
+      '/api/proxy/tcp',
+      '/api/proxy/tcp/files',
+      '/api/traffic/files',
+      '/api/clients',
+      '/api/certificates',
+      '/metrics',
+    ];
     for (const [i, path] of paths.entries()) {
       assert.equal((await get(`${url}${path}`)).status, 401, `${path} without credentials`);
       // Fewer wrong guesses than ADMIN_AUTH_MAX_FAILURES: one more would back this address off (test/e2e/admin-auth-limit).
-      if (i < ADMIN_AUTH_MAX_FAILURES - 1) assert.equal((await get(`${url}${path}`, { auth: `${USER}:wrong` })).status, 401, `${path} with a wrong password`);
+      if (i < ADMIN_AUTH_MAX_FAILURES - 1)
+        assert.equal(
+          (await get(`${url}${path}`, { auth: `${USER}:wrong` })).status,
+          401,
+          `${path} with a wrong password`,
+        );
     }
-    assert.equal((await get(`${url}/api/serverinfo`, { auth: `${USER}:${PASSWORD}`, host: 'evil.example' })).status, 403, 'a foreign Host is refused');
+    assert.equal(
+      (await get(`${url}/api/serverinfo`, { auth: `${USER}:${PASSWORD}`, host: 'evil.example' })).status,
+      403,
+      'a foreign Host is refused',
+    );
 
-    const info = await getJson<{ bindPort: number; clientCounts: number; curConns: number; proxyTypeCount: Record<string, number>; totalTrafficOut: number }>(`${url}/api/serverinfo`);
+    const info = await getJson<{
+      bindPort: number;
+      clientCounts: number;
+      curConns: number;
+      proxyTypeCount: Record<string, number>;
+      totalTrafficOut: number;
+    }>(`${url}/api/serverinfo`);
     assert.equal(info.bindPort, bindPort);
     assert.equal(info.clientCounts, 1);
     assert.deepEqual(info.proxyTypeCount, { tcp: 1 });
     assert.ok(info.totalTrafficOut >= FILE_SIZE, `totalTrafficOut ${info.totalTrafficOut}`);
 
-    const list = await getJson<{ proxies: { name: string; status: string; todayTrafficOut: number; remoteAddr: string }[] }>(`${url}/api/proxy/tcp`);
-    assert.deepEqual(list.proxies.map((p) => [p.name, p.status, p.remoteAddr]), [['files', 'online', `:${remotePort}`]]);
+    const list = await getJson<{
+      proxies: { name: string; status: string; todayTrafficOut: number; remoteAddr: string }[];
+    }>(`${url}/api/proxy/tcp`);
+    assert.deepEqual(
+      list.proxies.map((p) => [p.name, p.status, p.remoteAddr]),
+      [['files', 'online', `:${remotePort}`]],
+    );
     assert.ok((list.proxies[0]?.todayTrafficOut ?? 0) >= FILE_SIZE);
     const one = await getJson<{ name: string; type: string; curConns: number }>(`${url}/api/proxy/tcp/files`);
     assert.deepEqual([one.name, one.type], ['files', 'tcp']);
     assert.equal((await get(`${url}/api/proxy/tcp/nope`, { auth: `${USER}:${PASSWORD}` })).status, 404);
 
-    const traffic = await getJson<{ name: string; trafficIn: number[]; trafficOut: number[] }>(`${url}/api/traffic/files`);
+    const traffic = await getJson<{ name: string; trafficIn: number[]; trafficOut: number[] }>(
+      `${url}/api/traffic/files`,
+    );
     assert.equal(traffic.trafficOut.length, 7);
     assert.ok((traffic.trafficOut[0] ?? 0) >= FILE_SIZE);
 
-    const clients = await getJson<{ runID: string; tls: { version: string; cipher: string; identity?: { cn: string; fingerprint: string } } | null }[]>(`${url}/api/clients`);
+    const clients = await getJson<
+      {
+        runID: string;
+        tls: { version: string; cipher: string; identity?: { cn: string; fingerprint: string } } | null;
+      }[]
+    >(`${url}/api/clients`);
     assert.equal(clients.length, 1);
     assert.match(clients[0]?.tls?.version ?? '', /^TLSv1\.[23]$/);
     assert.equal(clients[0]?.tls?.identity?.cn, 'alice');
     assert.match(clients[0]?.tls?.identity?.fingerprint ?? '', /^sha256:[0-9a-f]{64}$/);
 
     const certs = await getJson<{ role: string; daysLeft: number }[]>(`${url}/api/certificates`);
-    assert.deepEqual(certs.map((c) => c.role), ['server', 'client CA', 'client']);
+    assert.deepEqual(
+      certs.map((c) => c.role),
+      ['server', 'client CA', 'client'],
+    );
 
     const metrics = await get(`${url}/metrics`, { auth: `${USER}:${PASSWORD}` });
     assert.equal(metrics.status, 200);
@@ -266,7 +332,10 @@ describe('admin API of a real server', () => {
 
   it('serves HTTPS with webServer.tls', async () => {
     const [bindPort, adminPort] = [await freePort(), await freePort()];
-    const text = serverToml(bindPort, adminPort, { 'webServer.tls.certFile': pki.serverCrt, 'webServer.tls.keyFile': pki.serverKey });
+    const text = serverToml(bindPort, adminPort, {
+      'webServer.tls.certFile': pki.serverCrt,
+      'webServer.tls.keyFile': pki.serverKey,
+    });
     const server = new BurrowProcess(['server', '-c', writeFile(dir, 'frps-https.toml', text)]);
     const url = await adminUrlOf(server);
     assert.equal(url, `https://127.0.0.1:${adminPort}`);
@@ -292,23 +361,40 @@ describe('admin API of a real server', () => {
   });
 
   it('SIGHUP applies a new identity policy to new proxies; an invalid file is logged and the server keeps running', async () => {
-    const [bindPort, adminPort, portA, portB] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const [bindPort, adminPort, portA, portB] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     const serverFile = writeFile(dir, 'frps-hup.toml', serverToml(bindPort, adminPort));
     const server = new BurrowProcess(['server', '-c', serverFile]);
     await server.waitFor(/burrow server listening/);
     const alice = { crt: pki.aliceCrt, key: pki.aliceKey };
-    const first = new BurrowProcess(['client', '-c', writeFile(dir, 'frpc-hup-a.toml', clientToml(bindPort, alice, tcpProxy('a', files.port, portA)))]);
+    const first = new BurrowProcess([
+      'client',
+      '-c',
+      writeFile(dir, 'frpc-hup-a.toml', clientToml(bindPort, alice, tcpProxy('a', files.port, portA))),
+    ]);
     await first.waitFor(/proxy started/);
 
     writeFile(dir, 'frps-hup.toml', `${serverToml(bindPort, adminPort)}\n[[auth.clients]]\nid = "bob"\n`);
     server.child.kill('SIGHUP');
     await server.waitFor(/server config reloaded/);
-    const second = new BurrowProcess(['client', '-c', writeFile(dir, 'frpc-hup-b.toml', clientToml(bindPort, alice, tcpProxy('b', files.port, portB)))]);
+    const second = new BurrowProcess([
+      'client',
+      '-c',
+      writeFile(dir, 'frpc-hup-b.toml', clientToml(bindPort, alice, tcpProxy('b', files.port, portB))),
+    ]);
     await second.waitFor(/proxy refused by server/);
     assert.match(second.output, /client identity CN=alice[^"]* has no \[\[auth.clients\]\] entry/);
     assert.equal(sha256(await download(portA)), sha256(payload), 'the proxy opened before the reload goes on');
 
-    writeFile(dir, 'frps-hup.toml', serverToml(bindPort, adminPort).replace(`bindPort = ${bindPort}`, 'bindPort = "not a port"'));
+    writeFile(
+      dir,
+      'frps-hup.toml',
+      serverToml(bindPort, adminPort).replace(`bindPort = ${bindPort}`, 'bindPort = "not a port"'),
+    );
     server.child.kill('SIGHUP');
     const failed = await server.waitFor(/config reload failed/);
     assert.ok(failed.includes('frps-hup.toml'), failed);
@@ -327,11 +413,30 @@ describe('admin API of a real server', () => {
     await cli(['ca', 'crl', '--dir', pki.ca]);
     copyFileSync(join(pki.ca, 'crl.pem'), crl);
     // Without tcpMux each logical connection carries its own client certificate.
-    const server = new BurrowProcess(['server', '-c', writeFile(dir, 'frps-crl.toml', serverToml(bindPort, adminPort, { 'transport.tls.crlFile': crl, 'transport.tcpMux': false }))]);
+    const server = new BurrowProcess([
+      'server',
+      '-c',
+      writeFile(
+        dir,
+        'frps-crl.toml',
+        serverToml(bindPort, adminPort, { 'transport.tls.crlFile': crl, 'transport.tcpMux': false }),
+      ),
+    ]);
     const url = await adminUrlOf(server);
     const clients = [];
-    for (const [name, crt, key] of [['alice', pki.aliceCrt, pki.aliceKey], ['bob', pki.bobCrt, pki.bobKey]] as const) {
-      const c = new BurrowProcess(['client', '-c', writeFile(dir, `frpc-crl-${name}.toml`, clientToml(bindPort, { crt, key }, '', { 'transport.tcpMux': false, loginFailExit: false }))]);
+    for (const [name, crt, key] of [
+      ['alice', pki.aliceCrt, pki.aliceKey],
+      ['bob', pki.bobCrt, pki.bobKey],
+    ] as const) {
+      const c = new BurrowProcess([
+        'client',
+        '-c',
+        writeFile(
+          dir,
+          `frpc-crl-${name}.toml`,
+          clientToml(bindPort, { crt, key }, '', { 'transport.tcpMux': false, loginFailExit: false }),
+        ),
+      ]);
       await c.waitFor(/login to server success/);
       clients.push(c);
     }
@@ -343,7 +448,10 @@ describe('admin API of a real server', () => {
     assert.match(closed, /CN=alice/);
     assert.match(closed, /revoked/);
     const online = await getJson<{ tls: { identity?: { cn: string } } }[]>(`${url}/api/clients`);
-    assert.deepEqual(online.map((c) => c.tls.identity?.cn), ['bob']);
+    assert.deepEqual(
+      online.map((c) => c.tls.identity?.cn),
+      ['bob'],
+    );
     for (const c of clients) await c.kill();
     await server.kill();
   });
@@ -352,9 +460,21 @@ describe('admin API of a real server', () => {
     const slowPayload = randomPayload(SLOW_SIZE);
     const slow = await startSlowService(slowPayload);
     const [bindPort, adminPort, remotePort] = [await freePort(), await freePort(), await freePort()];
-    const server = new BurrowProcess(['server', '-c', writeFile(dir, 'frps-term.toml', serverToml(bindPort, adminPort))]);
+    const server = new BurrowProcess([
+      'server',
+      '-c',
+      writeFile(dir, 'frps-term.toml', serverToml(bindPort, adminPort)),
+    ]);
     await server.waitFor(/burrow server listening/);
-    const client = new BurrowProcess(['client', '-c', writeFile(dir, 'frpc-term.toml', clientToml(bindPort, { crt: pki.aliceCrt, key: pki.aliceKey }, tcpProxy('slow', slow.port, remotePort)))]);
+    const client = new BurrowProcess([
+      'client',
+      '-c',
+      writeFile(
+        dir,
+        'frpc-term.toml',
+        clientToml(bindPort, { crt: pki.aliceCrt, key: pki.aliceKey }, tcpProxy('slow', slow.port, remotePort)),
+      ),
+    ]);
     await client.waitFor(/proxy started/);
     const downloading = download(remotePort);
     // Wait for the download to be under way, as the server counts it.
@@ -379,9 +499,21 @@ describe('admin API of a real server', () => {
   it('a second SIGINT exits at once, cutting the drain', async () => {
     const slow = await startSlowService(randomPayload(SLOW_SIZE * 8));
     const [bindPort, adminPort, remotePort] = [await freePort(), await freePort(), await freePort()];
-    const server = new BurrowProcess(['server', '-c', writeFile(dir, 'frps-int.toml', serverToml(bindPort, adminPort))]);
+    const server = new BurrowProcess([
+      'server',
+      '-c',
+      writeFile(dir, 'frps-int.toml', serverToml(bindPort, adminPort)),
+    ]);
     await server.waitFor(/burrow server listening/);
-    const client = new BurrowProcess(['client', '-c', writeFile(dir, 'frpc-int.toml', clientToml(bindPort, { crt: pki.aliceCrt, key: pki.aliceKey }, tcpProxy('slow', slow.port, remotePort)))]);
+    const client = new BurrowProcess([
+      'client',
+      '-c',
+      writeFile(
+        dir,
+        'frpc-int.toml',
+        clientToml(bindPort, { crt: pki.aliceCrt, key: pki.aliceKey }, tcpProxy('slow', slow.port, remotePort)),
+      ),
+    ]);
     await client.waitFor(/proxy started/);
     const downloading = download(remotePort);
     const url = await adminUrlOf(server);

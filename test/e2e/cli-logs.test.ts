@@ -27,7 +27,11 @@ describe('log.format through the CLI', () => {
     const server = new BurrowProcess([
       'server',
       '-c',
-      writeFile(dir, 'frps.toml', `bindAddr = "127.0.0.1"\nbindPort = ${bindPort}\nauth.token = "s3cret-tok"\nstateDir = "${dir}/state"\nlog.format = "text"\n`),
+      writeFile(
+        dir,
+        'frps.toml',
+        `bindAddr = "127.0.0.1"\nbindPort = ${bindPort}\nauth.token = "s3cret-tok"\nstateDir = "${dir}/state"\nlog.format = "text"\n`,
+      ),
     ]);
     await server.waitFor(/burrow server listening/);
     const clientToml = (format: string, name: string, port: number): string =>
@@ -45,20 +49,34 @@ describe('log.format through the CLI', () => {
         `remotePort = ${port}`,
         '',
       ].join('\n');
-    const json = new BurrowProcess(['client', '-c', writeFile(dir, 'json.toml', clientToml('json', 'as-json', await freePort()))]);
-    const auto = new BurrowProcess(['client', '-c', writeFile(dir, 'auto.toml', clientToml('', 'as-auto', await freePort()))]);
+    const json = new BurrowProcess([
+      'client',
+      '-c',
+      writeFile(dir, 'json.toml', clientToml('json', 'as-json', await freePort())),
+    ]);
+    const auto = new BurrowProcess([
+      'client',
+      '-c',
+      writeFile(dir, 'auto.toml', clientToml('', 'as-auto', await freePort())),
+    ]);
     await json.waitFor(/proxy started/);
     await auto.waitFor(/proxy started/);
     await server.waitFor(/new proxy success.*as-auto|as-auto.*new proxy success/);
 
-    for (const [name, proc] of [['json', json], ['auto', auto]] as const) {
+    for (const [name, proc] of [
+      ['json', json],
+      ['auto', auto],
+    ] as const) {
       const lines = logLines(proc.output);
       assert.ok(lines.length > 0, `${name}: no log lines in:\n${proc.output}`);
       for (const line of lines) {
         const event = JSON.parse(line) as { msg?: string; role?: string };
         assert.equal(event.role, 'client', line);
       }
-      assert.ok(lines.some((line) => (JSON.parse(line) as { msg?: string }).msg === 'proxy started'), proc.output);
+      assert.ok(
+        lines.some((line) => (JSON.parse(line) as { msg?: string }).msg === 'proxy started'),
+        proc.output,
+      );
     }
 
     const serverLines = logLines(server.output);

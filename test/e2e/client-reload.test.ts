@@ -2,7 +2,21 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { BurrowProcess, freePort, killAll, randomPayload, removeDir, roundTrip, runCli, sha256, sleep, startEchoServer, startFileServer, TRANSFER_TIMEOUT_MS, writeFile } from './harness.js';
+import {
+  BurrowProcess,
+  freePort,
+  killAll,
+  randomPayload,
+  removeDir,
+  roundTrip,
+  runCli,
+  sha256,
+  sleep,
+  startEchoServer,
+  startFileServer,
+  TRANSFER_TIMEOUT_MS,
+  writeFile,
+} from './harness.js';
 import { clientToml, serverToml, setup, startServer } from './proxy-helpers.js';
 
 /** The download through the unchanged proxy. */
@@ -128,9 +142,16 @@ describe('client reload keeps unchanged proxies and their live connections', () 
     dir = setupResult.dir;
     const { bindPort } = setupResult;
     const [adminPort, portA, portB, portC] = [await freePort(), await freePort(), await freePort(), await freePort()];
-    const proxy = (name: string, localPort: number, remotePort: number): string[] =>
-      ['[[proxies]]', `name = "${name}"`, 'type = "tcp"', `localPort = ${localPort}`, `remotePort = ${remotePort}`, ''];
-    const config = (...bodies: string[][]): string => clientToml(bindPort, bodies.flat(), [`webServer.port = ${adminPort}`]);
+    const proxy = (name: string, localPort: number, remotePort: number): string[] => [
+      '[[proxies]]',
+      `name = "${name}"`,
+      'type = "tcp"',
+      `localPort = ${localPort}`,
+      `remotePort = ${remotePort}`,
+      '',
+    ];
+    const config = (...bodies: string[][]): string =>
+      clientToml(bindPort, bodies.flat(), [`webServer.port = ${adminPort}`]);
 
     const server = await startServer(dir, serverToml(bindPort, dir));
     const configFile = writeFile(dir, 'frpc.toml', config(proxy('alpha', files.port, portA)));

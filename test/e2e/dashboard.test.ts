@@ -43,10 +43,12 @@ const UI_TIMEOUT_MS = 15_000;
  * Where the screenshot goes: the one the docs show (docs/dashboard.png) when
  * BURROW_UPDATE_SCREENSHOTS=1, else test-output/ (git-ignored), so a test run leaves the tree clean.
  */
-const SCREENSHOT = fileURLToPath(new URL(
-  process.env.BURROW_UPDATE_SCREENSHOTS === '1' ? '../../docs/dashboard.png' : '../../test-output/dashboard.png',
-  import.meta.url,
-));
+const SCREENSHOT = fileURLToPath(
+  new URL(
+    process.env.BURROW_UPDATE_SCREENSHOTS === '1' ? '../../docs/dashboard.png' : '../../test-output/dashboard.png',
+    import.meta.url,
+  ),
+);
 const USER = 'admin';
 const PASSWORD = 'dashboard-test';
 const TOKEN = 'dashboard-token';
@@ -68,21 +70,55 @@ async function startRealServer(dir: string, files: number): Promise<{ url: strin
     const result = await runCli(args);
     assert.equal(result.code, 0, result.output);
   }
-  const [bindPort, adminPort, webPort, oldPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const server = new BurrowProcess(['server', '-c', writeFile(dir, 'frps.toml', [
-    'bindAddr = "127.0.0.1"', `bindPort = ${bindPort}`, `auth.token = "${TOKEN}"`,
-    `transport.tls.certFile = "${join(dir, 'server.crt')}"`, `transport.tls.keyFile = "${join(dir, 'server.key')}"`,
-    `transport.tls.trustedCaFile = "${join(ca, 'ca.crt')}"`,
-    'enablePrometheus = true', '[webServer]', `port = ${adminPort}`, `user = "${USER}"`, `password = "${PASSWORD}"`, '',
-  ].join('\n'))]);
+  const [bindPort, adminPort, webPort, oldPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
+  const server = new BurrowProcess([
+    'server',
+    '-c',
+    writeFile(
+      dir,
+      'frps.toml',
+      [
+        'bindAddr = "127.0.0.1"',
+        `bindPort = ${bindPort}`,
+        `auth.token = "${TOKEN}"`,
+        `transport.tls.certFile = "${join(dir, 'server.crt')}"`,
+        `transport.tls.keyFile = "${join(dir, 'server.key')}"`,
+        `transport.tls.trustedCaFile = "${join(ca, 'ca.crt')}"`,
+        'enablePrometheus = true',
+        '[webServer]',
+        `port = ${adminPort}`,
+        `user = "${USER}"`,
+        `password = "${PASSWORD}"`,
+        '',
+      ].join('\n'),
+    ),
+  ]);
   const line = await server.waitFor(/burrow server admin API on /);
   const url = /admin API on (\S+)/.exec(line)![1]!;
-  const clientToml = (proxies: [string, number][]) => [
-    'serverAddr = "127.0.0.1"', `serverPort = ${bindPort}`, `auth.token = "${TOKEN}"`, 'user = "alice"',
-    `transport.tls.trustedCaFile = "${join(ca, 'ca.crt')}"`,
-    `transport.tls.certFile = "${join(dir, 'alice.crt')}"`, `transport.tls.keyFile = "${join(dir, 'alice.key')}"`, '',
-    ...proxies.flatMap(([name, port]) => ['[[proxies]]', `name = "${name}"`, 'type = "tcp"', `localPort = ${files}`, `remotePort = ${port}`, '']),
-  ].join('\n');
+  const clientToml = (proxies: [string, number][]) =>
+    [
+      'serverAddr = "127.0.0.1"',
+      `serverPort = ${bindPort}`,
+      `auth.token = "${TOKEN}"`,
+      'user = "alice"',
+      `transport.tls.trustedCaFile = "${join(ca, 'ca.crt')}"`,
+      `transport.tls.certFile = "${join(dir, 'alice.crt')}"`,
+      `transport.tls.keyFile = "${join(dir, 'alice.key')}"`,
+      '',
+      ...proxies.flatMap(([name, port]) => [
+        '[[proxies]]',
+        `name = "${name}"`,
+        'type = "tcp"',
+        `localPort = ${files}`,
+        `remotePort = ${port}`,
+        '',
+      ]),
+    ].join('\n');
   // A proxy that was online and closed: the dashboard lists it as offline.
   const gone = new BurrowProcess(['client', '-c', writeFile(dir, 'frpc-old.toml', clientToml([['old', oldPort]]))]);
   await gone.waitFor(/proxy started/);
@@ -97,7 +133,13 @@ async function startRealServer(dir: string, files: number): Promise<{ url: strin
  * Opens a fresh chromium profile that may reach only `allowedHost` (any port); records what else was tried.
  * With `withCredentials` false the browser knows no password: the page URL's userinfo must do.
  */
-async function openBrowser(profileDir: string, allowedHost: string, blocked: string[], errors: string[], withCredentials = true): Promise<BrowserContext> {
+async function openBrowser(
+  profileDir: string,
+  allowedHost: string,
+  blocked: string[],
+  errors: string[],
+  withCredentials = true,
+): Promise<BrowserContext> {
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     args: CHROMIUM_ARGS,
@@ -154,9 +196,12 @@ describe('dashboard in chromium', { skip: skipReason }, () => {
     await row.waitFor({ timeout: UI_TIMEOUT_MS });
     assert.match(await row.innerText(), /alice\.web\s+tcp\s+online/);
     // Days without traffic are drawn 0 px high: attached, not visible.
-    await page.locator('#proxies tbody tr[data-proxy="alice.web"] svg.chart rect').first().waitFor({ state: 'attached', timeout: UI_TIMEOUT_MS });
+    await page
+      .locator('#proxies tbody tr[data-proxy="alice.web"] svg.chart rect')
+      .first()
+      .waitFor({ state: 'attached', timeout: UI_TIMEOUT_MS });
     assert.equal(await row.locator('svg.chart rect').count(), 14, 'seven days, in and out');
-    assert.match(await row.innerText(), /MiB/, 'today\'s traffic of the download');
+    assert.match(await row.innerText(), /MiB/, "today's traffic of the download");
 
     const offline = await page.locator('#proxies tbody tr[data-proxy="alice.old"]').innerText();
     assert.match(offline, /offline/);
@@ -200,7 +245,8 @@ describe('dashboard in chromium', { skip: skipReason }, () => {
     const bareErrors: string[] = [];
     const bare = await openBrowser(bareProfile, '127.0.0.1', bareBlocked, bareErrors, false);
     try {
-      const withUserinfo = (url: string) => url.replace('http://', `http://${USER}:${encodeURIComponent(PASSWORD)}@`) + '/';
+      const withUserinfo = (url: string) =>
+        url.replace('http://', `http://${USER}:${encodeURIComponent(PASSWORD)}@`) + '/';
       const page = await bare.newPage();
       await page.goto(withUserinfo(serverUrl), { timeout: UI_TIMEOUT_MS });
       await page.locator('#conn', { hasText: /^live/ }).waitFor({ timeout: UI_TIMEOUT_MS });

@@ -99,18 +99,55 @@ describe('enrollment through the real CLI', () => {
   });
 
   it('token create → join → the client runs with mTLS and its policy applies', async () => {
-    const created = await cli(['server', 'token', 'create', '-c', frps, '--id', 'alice', '--allow-proxies', 'web-*', '--allow-ports', String(webPort)]);
+    const created = await cli([
+      'server',
+      'token',
+      'create',
+      '-c',
+      frps,
+      '--id',
+      'alice',
+      '--allow-proxies',
+      'web-*',
+      '--allow-ports',
+      String(webPort),
+    ]);
     assert.match(created, /one-time enrollment token for "alice"/);
     const j = joinCommand(created);
     const dir = join(work, 'alice');
-    const joined = await cli(['client', 'join', j.address, '--token', j.token, '--fingerprint', j.fingerprint, '--dir', dir]);
+    const joined = await cli([
+      'client',
+      'join',
+      j.address,
+      '--token',
+      j.token,
+      '--fingerprint',
+      j.fingerprint,
+      '--dir',
+      dir,
+    ]);
     assert.match(joined, /enrolled as "alice"/);
     aliceConfig = join(dir, 'frpc.toml');
     const dbPort = await freePort();
-    appendFileSync(aliceConfig, [
-      '[[proxies]]', 'name = "web-1"', 'type = "tcp"', 'localIP = "127.0.0.1"', `localPort = ${files.port}`, `remotePort = ${webPort}`, '',
-      '[[proxies]]', 'name = "db"', 'type = "tcp"', 'localIP = "127.0.0.1"', `localPort = ${files.port}`, `remotePort = ${dbPort}`, '',
-    ].join('\n'));
+    appendFileSync(
+      aliceConfig,
+      [
+        '[[proxies]]',
+        'name = "web-1"',
+        'type = "tcp"',
+        'localIP = "127.0.0.1"',
+        `localPort = ${files.port}`,
+        `remotePort = ${webPort}`,
+        '',
+        '[[proxies]]',
+        'name = "db"',
+        'type = "tcp"',
+        'localIP = "127.0.0.1"',
+        `localPort = ${files.port}`,
+        `remotePort = ${dbPort}`,
+        '',
+      ].join('\n'),
+    );
     client = new BurrowProcess(['client', '-c', aliceConfig]);
     await client.waitFor(/proxy started/);
     await client.waitFor(/proxy refused by server/);
@@ -125,8 +162,28 @@ describe('enrollment through the real CLI', () => {
 
   it('the same token twice fails, and nothing is written', async () => {
     const j = joinCommand(await cli(['server', 'token', 'create', '-c', frps, '--id', 'bob']));
-    await cli(['client', 'join', j.address, '--token', j.token, '--fingerprint', j.fingerprint, '--dir', join(work, 'bob')]);
-    const again = await runCli(['client', 'join', j.address, '--token', j.token, '--fingerprint', j.fingerprint, '--dir', join(work, 'bob-again')]);
+    await cli([
+      'client',
+      'join',
+      j.address,
+      '--token',
+      j.token,
+      '--fingerprint',
+      j.fingerprint,
+      '--dir',
+      join(work, 'bob'),
+    ]);
+    const again = await runCli([
+      'client',
+      'join',
+      j.address,
+      '--token',
+      j.token,
+      '--fingerprint',
+      j.fingerprint,
+      '--dir',
+      join(work, 'bob-again'),
+    ]);
     assert.equal(again.code, 1, again.output);
     assert.match(again.output, /the server refused \(403\): enrollment token [0-9a-f]+ was already used/);
     assert.equal(existsSync(join(work, 'bob-again')), false);
@@ -135,11 +192,36 @@ describe('enrollment through the real CLI', () => {
   it('a wrong fingerprint fails before the token is sent (the token still works afterwards)', async () => {
     const j = joinCommand(await cli(['server', 'token', 'create', '-c', frps, '--id', 'carol']));
     const wrong = `sha256:${'ab'.repeat(32)}`;
-    const bad = await runCli(['client', 'join', j.address, '--token', j.token, '--fingerprint', wrong, '--dir', join(work, 'carol-bad')]);
+    const bad = await runCli([
+      'client',
+      'join',
+      j.address,
+      '--token',
+      j.token,
+      '--fingerprint',
+      wrong,
+      '--dir',
+      join(work, 'carol-bad'),
+    ]);
     assert.equal(bad.code, 1, bad.output);
-    assert.match(bad.output, new RegExp(`server CA fingerprint mismatch: expected ${wrong}, the server presented sha256:[0-9a-f]{64}, ${j.fingerprint}\\. Nothing was sent`));
+    assert.match(
+      bad.output,
+      new RegExp(
+        `server CA fingerprint mismatch: expected ${wrong}, the server presented sha256:[0-9a-f]{64}, ${j.fingerprint}\\. Nothing was sent`,
+      ),
+    );
     assert.equal(existsSync(join(work, 'carol-bad')), false);
-    const good = await cli(['client', 'join', j.address, '--token', j.token, '--fingerprint', j.fingerprint, '--dir', join(work, 'carol')]);
+    const good = await cli([
+      'client',
+      'join',
+      j.address,
+      '--token',
+      j.token,
+      '--fingerprint',
+      j.fingerprint,
+      '--dir',
+      join(work, 'carol'),
+    ]);
     assert.match(good, /enrolled as "carol"/);
   });
 
@@ -206,11 +288,24 @@ describe('revoking the only enrolled identity (a server without a CRL)', () => {
 
   /** Appends one tcp proxy to a client config. */
   const addProxy = (config: string, name: string, remotePort: number): void =>
-    appendFileSync(config, ['[[proxies]]', `name = "${name}"`, 'type = "tcp"', 'localIP = "127.0.0.1"', `localPort = ${files.port}`, `remotePort = ${remotePort}`, ''].join('\n'));
+    appendFileSync(
+      config,
+      [
+        '[[proxies]]',
+        `name = "${name}"`,
+        'type = "tcp"',
+        'localIP = "127.0.0.1"',
+        `localPort = ${files.port}`,
+        `remotePort = ${remotePort}`,
+        '',
+      ].join('\n'),
+    );
 
   // todo until server.ts builds its policy with enforce/revoked and closes revoked sessions on 'policyChanged' (drop it then).
   it('keeps the policy enforced: the revoked client is closed and refused, and no other certificate may open a proxy', async () => {
-    const j = joinCommand(await cli(['server', 'token', 'create', '-c', frps, '--id', 'solo', '--allow-proxies', 'solo-*']));
+    const j = joinCommand(
+      await cli(['server', 'token', 'create', '-c', frps, '--id', 'solo', '--allow-proxies', 'solo-*']),
+    );
     const dir = join(work, 'solo');
     await cli(['client', 'join', j.address, '--token', j.token, '--fingerprint', j.fingerprint, '--dir', dir]);
     const soloPort = await freePort();
@@ -229,20 +324,27 @@ describe('revoking the only enrolled identity (a server without a CRL)', () => {
     assert.equal(open, false, "solo's public port closed with its session");
     // Without a CRL its certificate still passes the handshake; the policy refuses its proxy.
     await solo.waitFor(/proxy refused by server/);
-    assert.match(solo.output, /client identity CN=solo[^\n]*was revoked \(burrow server revoke\): it may open no proxy/);
+    assert.match(
+      solo.output,
+      /client identity CN=solo[^\n]*was revoked \(burrow server revoke\): it may open no proxy/,
+    );
 
     const outsider = join(work, 'outsider');
     await cli(['cert', 'issue', 'client', '--ca-dir', ca, '--out', outsider, 'outsider']);
     const otherPort = await freePort();
-    const frpc = writeFile(work, 'outsider.toml', [
-      'serverAddr = "127.0.0.1"',
-      `serverPort = ${bindPort}`,
-      `auth.token = "${AUTH_TOKEN}"`,
-      `transport.tls.certFile = ${JSON.stringify(`${outsider}.crt`)}`,
-      `transport.tls.keyFile = ${JSON.stringify(`${outsider}.key`)}`,
-      `transport.tls.trustedCaFile = ${JSON.stringify(join(ca, 'ca.crt'))}`,
-      '',
-    ].join('\n'));
+    const frpc = writeFile(
+      work,
+      'outsider.toml',
+      [
+        'serverAddr = "127.0.0.1"',
+        `serverPort = ${bindPort}`,
+        `auth.token = "${AUTH_TOKEN}"`,
+        `transport.tls.certFile = ${JSON.stringify(`${outsider}.crt`)}`,
+        `transport.tls.keyFile = ${JSON.stringify(`${outsider}.key`)}`,
+        `transport.tls.trustedCaFile = ${JSON.stringify(join(ca, 'ca.crt'))}`,
+        '',
+      ].join('\n'),
+    );
     addProxy(frpc, 'anything', otherPort);
     const other = new BurrowProcess(['client', '-c', frpc]);
     await other.waitFor(/proxy refused by server/);

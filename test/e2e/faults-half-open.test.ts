@@ -138,7 +138,11 @@ describe('half-open connections', () => {
     const server = await startServer(dir, serverToml(bindPort, dir, serverExtra));
     const client = await startClient(
       dir,
-      clientToml(relayPort, ['[[proxies]]', 'name = "files"', 'type = "tcp"', `localPort = ${files.port}`, `remotePort = ${remotePort}`], clientExtra),
+      clientToml(
+        relayPort,
+        ['[[proxies]]', 'name = "files"', 'type = "tcp"', `localPort = ${files.port}`, `remotePort = ${remotePort}`],
+        clientExtra,
+      ),
       1,
     );
     assert.equal(sha256(await download(remotePort)), sha256(payload));
@@ -161,7 +165,11 @@ describe('half-open connections', () => {
     assert.equal(sha256(await download(remotePort)), sha256(payload), 'the new path carries data');
     // Both ends gave up on the dead connection: the client closed its side, the server its own.
     await until(() => holed.downClosed, MUX_DETECT_BOUND_MS, 'the client to close the black-holed connection');
-    await until(() => holed.upClosed, MUX_DETECT_BOUND_MS - (Date.now() - started), 'the server to drop the black-holed session');
+    await until(
+      () => holed.upClosed,
+      MUX_DETECT_BOUND_MS - (Date.now() - started),
+      'the server to drop the black-holed session',
+    );
     assert.ok(relay.pairs.length >= 2, 'the client came back through a new connection');
     assert.match(client.output, /keepalive failed/);
     await client.kill();
@@ -171,7 +179,11 @@ describe('half-open connections', () => {
   it('tcpMux off: heartbeats detect the black hole; the server drops the session on its own', async () => {
     const { server, client, relay, remotePort } = await tunnelThroughRelay(
       ['transport.tcpMux = false', `transport.heartbeatTimeout = ${SERVER_HEARTBEAT_TIMEOUT_S}`],
-      ['transport.tcpMux = false', 'transport.heartbeatInterval = 1', `transport.heartbeatTimeout = ${CLIENT_HEARTBEAT_TIMEOUT_S}`],
+      [
+        'transport.tcpMux = false',
+        'transport.heartbeatInterval = 1',
+        `transport.heartbeatTimeout = ${CLIENT_HEARTBEAT_TIMEOUT_S}`,
+      ],
     );
     const holed = relay.blackhole();
     const control = holed[0]!; // the first connection a client makes is its control connection
@@ -179,14 +191,22 @@ describe('half-open connections', () => {
 
     // The server's shorter timeout fires first: it must drop the session without any help from the client.
     await server.waitFor(/heartbeat timeout/, HEARTBEAT_DETECT_BOUND_MS);
-    await until(() => holed.every((p) => p.upClosed), HEARTBEAT_DETECT_BOUND_MS, 'the server to close the control and pooled work connections');
+    await until(
+      () => holed.every((p) => p.upClosed),
+      HEARTBEAT_DETECT_BOUND_MS,
+      'the server to close the control and pooled work connections',
+    );
     await client.waitFor(/session to server lost/, HEARTBEAT_DETECT_BOUND_MS);
     assert.match(client.output, /heartbeat timeout/);
     await until(() => control.downClosed, HEARTBEAT_DETECT_BOUND_MS, 'the client to close its dead control connection');
     await client.waitForCount(/proxy started/, 2, HEARTBEAT_DETECT_BOUND_MS);
     assert.equal(sha256(await download(remotePort)), sha256(payload), 'the new path carries data');
     // Without tcpMux nothing but the session's close ends its pooled work connections (no fd leak per lost session).
-    await until(() => holed.every((p) => p.downClosed), WORK_CONN_CLOSE_BOUND_MS, 'the client to close its pooled work connections');
+    await until(
+      () => holed.every((p) => p.downClosed),
+      WORK_CONN_CLOSE_BOUND_MS,
+      'the client to close its pooled work connections',
+    );
     await client.kill();
     await server.kill();
   });

@@ -4,7 +4,17 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, it } from 'node:test';
-import { freePort, killAll, randomPayload, removeDir, roundTrip, sha256, sleep, startEchoServer, startFileServer } from './harness.js';
+import {
+  freePort,
+  killAll,
+  randomPayload,
+  removeDir,
+  roundTrip,
+  sha256,
+  sleep,
+  startEchoServer,
+  startFileServer,
+} from './harness.js';
 import { clientToml, serverToml, setup, startClient, startServer } from './proxy-helpers.js';
 
 /** Bytes pushed at the stalled service: far more than every buffer on the way (socket buffers + a 6 MiB stream window). */
@@ -52,16 +62,40 @@ it('a stalled local service (proxy A) and a stalled user (proxy C) do not block 
   dirs.push(dir);
   const [stalledPort, echoPort, filesPort] = [await freePort(), await freePort(), await freePort()];
   const server = await startServer(dir, serverToml(bindPort, dir));
-  const client = await startClient(dir, clientToml(bindPort, [
-    '[[proxies]]', 'name = "stalled"', 'type = "tcp"', `localPort = ${stalled.port}`, `remotePort = ${stalledPort}`, '',
-    '[[proxies]]', 'name = "echo"', 'type = "tcp"', `localPort = ${echo.port}`, `remotePort = ${echoPort}`, '',
-    '[[proxies]]', 'name = "files"', 'type = "tcp"', `localPort = ${files.port}`, `remotePort = ${filesPort}`,
-  ], ['transport.tcpMux = true']), 3);
+  const client = await startClient(
+    dir,
+    clientToml(
+      bindPort,
+      [
+        '[[proxies]]',
+        'name = "stalled"',
+        'type = "tcp"',
+        `localPort = ${stalled.port}`,
+        `remotePort = ${stalledPort}`,
+        '',
+        '[[proxies]]',
+        'name = "echo"',
+        'type = "tcp"',
+        `localPort = ${echo.port}`,
+        `remotePort = ${echoPort}`,
+        '',
+        '[[proxies]]',
+        'name = "files"',
+        'type = "tcp"',
+        `localPort = ${files.port}`,
+        `remotePort = ${filesPort}`,
+      ],
+      ['transport.tcpMux = true'],
+    ),
+    3,
+  );
 
   // User of proxy A: pushes far more than the stalled service will ever take.
   const user = net.connect({ host: '127.0.0.1', port: stalledPort });
   user.on('error', () => undefined);
-  const writtenAll = new Promise<boolean>((resolve) => user.write(randomPayload(STALL_PUSH_BYTES), () => resolve(true)));
+  const writtenAll = new Promise<boolean>((resolve) =>
+    user.write(randomPayload(STALL_PUSH_BYTES), () => resolve(true)),
+  );
   // User of proxy C: asks for a large download and never reads it.
   const lazy = net.connect({ host: '127.0.0.1', port: filesPort });
   lazy.on('error', () => undefined);
@@ -77,7 +111,10 @@ it('a stalled local service (proxy A) and a stalled user (proxy C) do not block 
   assert.equal(sha256(back), sha256(upload));
   assert.ok(user.writableLength > 0, 'proxy A was still stalled while B moved its data');
   assert.equal(await Promise.race([writtenAll, sleep(0).then(() => false)]), false, 'A never got everything through');
-  assert.ok(lazy.readableLength < STALL_PUSH_BYTES && !lazy.readableEnded, 'C is still stalled: its download never completed');
+  assert.ok(
+    lazy.readableLength < STALL_PUSH_BYTES && !lazy.readableEnded,
+    'C is still stalled: its download never completed',
+  );
 
   // Dropping the stalled user frees its stream; the session stays healthy.
   user.destroy();

@@ -3,7 +3,19 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, it } from 'node:test';
-import { BurrowProcess, download, freePort, killAll, randomPayload, removeDir, scratchDir, sha256, sleep, startFileServer, writeFile } from './harness.js';
+import {
+  BurrowProcess,
+  download,
+  freePort,
+  killAll,
+  randomPayload,
+  removeDir,
+  scratchDir,
+  sha256,
+  sleep,
+  startFileServer,
+  writeFile,
+} from './harness.js';
 
 /** The client's first reconnect comes after RECONNECT_FIRST_DELAY_MS (200 ms, src/client/constants.ts); allow scheduling slack. */
 const FIRST_RETRY_BOUND_MS = 1_000;
@@ -37,9 +49,21 @@ it('kill -9 the client: its remote port is free for a new client at once', async
   const files = await startFileServer(payload);
   cleanups.push(files.close);
   const [bindPort, remotePort] = [await freePort(), await freePort()];
-  const server = new BurrowProcess(['server', '-c', writeFile(dir, 'frps.toml', `bindAddr = "127.0.0.1"\nbindPort = ${bindPort}\nauth.token = "t"\nstateDir = "${dir}/state"\n`)]);
+  const server = new BurrowProcess([
+    'server',
+    '-c',
+    writeFile(
+      dir,
+      'frps.toml',
+      `bindAddr = "127.0.0.1"\nbindPort = ${bindPort}\nauth.token = "t"\nstateDir = "${dir}/state"\n`,
+    ),
+  ]);
   await server.waitFor(/burrow server listening/);
-  const clientConfig = writeFile(dir, 'frpc.toml', `serverAddr = "127.0.0.1"\nserverPort = ${bindPort}\nauth.token = "t"\n[[proxies]]\nname = "files"\ntype = "tcp"\nlocalPort = ${files.port}\nremotePort = ${remotePort}\n`);
+  const clientConfig = writeFile(
+    dir,
+    'frpc.toml',
+    `serverAddr = "127.0.0.1"\nserverPort = ${bindPort}\nauth.token = "t"\n[[proxies]]\nname = "files"\ntype = "tcp"\nlocalPort = ${files.port}\nremotePort = ${remotePort}\n`,
+  );
 
   const first = new BurrowProcess(['client', '-c', clientConfig]);
   await first.waitFor(/proxy started/);
@@ -102,14 +126,41 @@ it('kill -9 the server mid-transfer: the transfer is torn down, the first retry 
   const files = await startFileServer(payload);
   cleanups.push(files.close);
   const [bindPort, tricklePort, filesPort] = [await freePort(), await freePort(), await freePort()];
-  const serverConfig = writeFile(dir, 'frps.toml', `bindAddr = "127.0.0.1"\nbindPort = ${bindPort}\nauth.token = "t"\nstateDir = "${dir}/state"\n`);
+  const serverConfig = writeFile(
+    dir,
+    'frps.toml',
+    `bindAddr = "127.0.0.1"\nbindPort = ${bindPort}\nauth.token = "t"\nstateDir = "${dir}/state"\n`,
+  );
   const firstServer = new BurrowProcess(['server', '-c', serverConfig]);
   await firstServer.waitFor(/burrow server listening/);
-  const client = new BurrowProcess(['client', '-c', writeFile(dir, 'frpc.toml', [
-    'serverAddr = "127.0.0.1"', `serverPort = ${bindPort}`, 'auth.token = "t"', 'transport.tls.enable = true', 'transport.tcpMux = true', '',
-    '[[proxies]]', 'name = "trickle"', 'type = "tcp"', `localPort = ${trickle.port}`, `remotePort = ${tricklePort}`, '',
-    '[[proxies]]', 'name = "files"', 'type = "tcp"', `localPort = ${files.port}`, `remotePort = ${filesPort}`, '',
-  ].join('\n'))]);
+  const client = new BurrowProcess([
+    'client',
+    '-c',
+    writeFile(
+      dir,
+      'frpc.toml',
+      [
+        'serverAddr = "127.0.0.1"',
+        `serverPort = ${bindPort}`,
+        'auth.token = "t"',
+        'transport.tls.enable = true',
+        'transport.tcpMux = true',
+        '',
+        '[[proxies]]',
+        'name = "trickle"',
+        'type = "tcp"',
+        `localPort = ${trickle.port}`,
+        `remotePort = ${tricklePort}`,
+        '',
+        '[[proxies]]',
+        'name = "files"',
+        'type = "tcp"',
+        `localPort = ${files.port}`,
+        `remotePort = ${filesPort}`,
+        '',
+      ].join('\n'),
+    ),
+  ]);
   await client.waitForCount(/proxy started/, 2);
 
   // A transfer in progress ...

@@ -4,7 +4,18 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import tls from 'node:tls';
 import { after, describe, it } from 'node:test';
-import { BurrowProcess, download, freePort, killAll, randomPayload, removeDir, sha256, sleep, startFileServer, writeFile } from './harness.js';
+import {
+  BurrowProcess,
+  download,
+  freePort,
+  killAll,
+  randomPayload,
+  removeDir,
+  sha256,
+  sleep,
+  startFileServer,
+  writeFile,
+} from './harness.js';
 import { clientToml, serverToml, setup, startClient, startServer } from './proxy-helpers.js';
 
 /** Idle sockets held open on bindPort during the login: a third silent, a third stalled mid-ClientHello, a third after 0x17. */
@@ -54,23 +65,30 @@ after(async () => {
 });
 
 /** Opens `count` sockets to port that send a little (or nothing) and then sit; tracks which the server closed. */
-async function openIdleSockets(port: number, count: number): Promise<{ closedByServer: () => number; destroy: () => void }> {
+async function openIdleSockets(
+  port: number,
+  count: number,
+): Promise<{ closedByServer: () => number; destroy: () => void }> {
   const sockets: net.Socket[] = [];
   let closed = 0;
   await Promise.all(
-    Array.from({ length: count }, (_, i) => new Promise<void>((resolve, reject) => {
-      const socket = net.connect({ host: '127.0.0.1', port });
-      sockets.push(socket);
-      socket.on('error', () => undefined);
-      socket.once('close', () => (closed += 1));
-      socket.once('connect', () => {
-        if (i % 3 === 1) socket.write(CLIENT_HELLO_PREFIX);
-        else if (i % 3 === 2) socket.write(CUSTOM_TLS_FIRST_BYTE);
-        socket.resume();
-        resolve();
-      });
-      socket.once('error', reject);
-    })),
+    Array.from(
+      { length: count },
+      (_, i) =>
+        new Promise<void>((resolve, reject) => {
+          const socket = net.connect({ host: '127.0.0.1', port });
+          sockets.push(socket);
+          socket.on('error', () => undefined);
+          socket.once('close', () => (closed += 1));
+          socket.once('connect', () => {
+            if (i % 3 === 1) socket.write(CLIENT_HELLO_PREFIX);
+            else if (i % 3 === 2) socket.write(CUSTOM_TLS_FIRST_BYTE);
+            socket.resume();
+            resolve();
+          });
+          socket.once('error', reject);
+        }),
+    ),
   );
   return { closedByServer: () => closed, destroy: () => sockets.forEach((s) => s.destroy()) };
 }
@@ -108,7 +126,9 @@ function garbageFlood(port: number): { stop: () => Promise<number> } {
 }
 
 /** Full and abandoned TLS handshakes, HANDSHAKE_WORKERS at a time, until stop(); resolves with the counts. */
-function handshakeFlood(port: number): { stop: () => Promise<{ full: number; abandoned: number; failed: number; failures: Map<string, number> }> } {
+function handshakeFlood(port: number): {
+  stop: () => Promise<{ full: number; abandoned: number; failed: number; failures: Map<string, number> }>;
+} {
   let stopped = false;
   const counts = { full: 0, abandoned: 0, failed: 0 };
   /** Why full handshakes failed, by error code: shown in the diagnostics. */
@@ -188,9 +208,17 @@ describe('floods on bindPort', () => {
     cleanups.push(idle.destroy);
     const garbage = await duringFlood(garbageFlood(bindPort), async () => {
       const loginStarted = Date.now();
-      const client = await startClient(dir, clientToml(bindPort, [
-        '[[proxies]]', 'name = "files"', 'type = "tcp"', `localPort = ${files.port}`, `remotePort = ${remotePort}`,
-      ]), 0);
+      const client = await startClient(
+        dir,
+        clientToml(bindPort, [
+          '[[proxies]]',
+          'name = "files"',
+          'type = "tcp"',
+          `localPort = ${files.port}`,
+          `remotePort = ${remotePort}`,
+        ]),
+        0,
+      );
       const loginMs = Date.now() - loginStarted;
       assert.ok(loginMs < LOGIN_UNDER_FLOOD_BOUND_MS, `login took ${loginMs} ms under the flood`);
       await client.waitFor(/proxy started/);
@@ -205,7 +233,10 @@ describe('floods on bindPort', () => {
     // The server's deadlines close every idle socket; none is kept forever.
     const deadline = idleOpened + IDLE_CLOSE_BOUND_MS;
     while (idle.closedByServer() < IDLE_SOCKETS) {
-      assert.ok(Date.now() < deadline, `only ${idle.closedByServer()} of ${IDLE_SOCKETS} idle sockets closed by the server`);
+      assert.ok(
+        Date.now() < deadline,
+        `only ${idle.closedByServer()} of ${IDLE_SOCKETS} idle sockets closed by the server`,
+      );
       await sleep(100);
     }
     t.diagnostic(`all idle sockets closed by the server after ${Date.now() - idleOpened} ms`);
@@ -222,14 +253,23 @@ describe('floods on bindPort', () => {
     dirs.push(dir);
     const remotePort = await freePort();
     const server = await startServer(dir, serverToml(bindPort, dir));
-    await startClient(dir, clientToml(bindPort, [
-      '[[proxies]]', 'name = "files"', 'type = "tcp"', `localPort = ${files.port}`, `remotePort = ${remotePort}`,
-    ], ['transport.tcpMux = true']), 1);
+    await startClient(
+      dir,
+      clientToml(
+        bindPort,
+        ['[[proxies]]', 'name = "files"', 'type = "tcp"', `localPort = ${files.port}`, `remotePort = ${remotePort}`],
+        ['transport.tcpMux = true'],
+      ),
+      1,
+    );
 
     const started = Date.now();
     let downloads = 0;
     const counts = await duringFlood(handshakeFlood(bindPort), async () => {
-      while (downloads < MAX_DOWNLOADS_UNDER_HANDSHAKE_FLOOD && (downloads < MIN_DOWNLOADS_UNDER_HANDSHAKE_FLOOD || Date.now() - started < HANDSHAKE_FLOOD_MIN_MS)) {
+      while (
+        downloads < MAX_DOWNLOADS_UNDER_HANDSHAKE_FLOOD &&
+        (downloads < MIN_DOWNLOADS_UNDER_HANDSHAKE_FLOOD || Date.now() - started < HANDSHAKE_FLOOD_MIN_MS)
+      ) {
         const got = await download(remotePort, DOWNLOAD_UNDER_FLOOD_TIMEOUT_MS);
         assert.equal(got.length, FILE_SIZE);
         assert.equal(sha256(got), payloadHash);
@@ -244,7 +284,9 @@ describe('floods on bindPort', () => {
         }
       });
     });
-    t.diagnostic(`${downloads} × 16 MiB in ${Date.now() - started} ms under ${counts.full} full and ${counts.abandoned} abandoned handshakes (${counts.failed} failed: ${JSON.stringify(Object.fromEntries(counts.failures))})`);
+    t.diagnostic(
+      `${downloads} × 16 MiB in ${Date.now() - started} ms under ${counts.full} full and ${counts.abandoned} abandoned handshakes (${counts.failed} failed: ${JSON.stringify(Object.fromEntries(counts.failures))})`,
+    );
     assert.ok(counts.full > HANDSHAKE_WORKERS, 'full handshakes completed during the flood');
     assert.ok(counts.abandoned > 0, 'abandoned handshakes were made');
     assert.equal(server.child.exitCode, null, 'the server is still running');

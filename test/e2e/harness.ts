@@ -102,7 +102,10 @@ export class BurrowProcess {
     const seen = this.lines.find((line) => pattern.test(line));
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern} in:\n${this.output}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`timed out waiting for ${pattern} in:\n${this.output}`)),
+        timeoutMs,
+      );
       this.waiters.push({
         pattern,
         resolve: (line) => {
@@ -136,7 +139,10 @@ export async function killAll(): Promise<void> {
 }
 
 /** Runs `burrow ARGS` to completion; resolves with exit code and output. */
-export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; output: string }> {
+export async function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; output: string }> {
   const proc = new BurrowProcess(args, env);
   const code = await proc.exited;
   return { code, output: proc.output };

@@ -4,7 +4,17 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { BurrowProcess, CLI, freePort, killAll, removeDir, runCli, runCliOk, scratchDir, writeFile } from './harness.js';
+import {
+  BurrowProcess,
+  CLI,
+  freePort,
+  killAll,
+  removeDir,
+  runCli,
+  runCliOk,
+  scratchDir,
+  writeFile,
+} from './harness.js';
 
 const AUTH_TOKEN = 'join-token-e2e';
 /** A join has this long to finish before the test kills it. */
@@ -37,7 +47,17 @@ describe('client join: the token from stdin or a file', () => {
     work = scratchDir();
     const ca = join(work, 'ca');
     await runCliOk(['ca', 'init', '--dir', ca, '--name', 'join-token e2e CA']);
-    await runCliOk(['cert', 'issue', 'server', '--ca-dir', ca, '--out', join(work, 'server'), '127.0.0.1', 'localhost']);
+    await runCliOk([
+      'cert',
+      'issue',
+      'server',
+      '--ca-dir',
+      ca,
+      '--out',
+      join(work, 'server'),
+      '127.0.0.1',
+      'localhost',
+    ]);
     const bindPort = await freePort();
     const toml = [
       'bindAddr = "127.0.0.1"',
@@ -70,7 +90,10 @@ describe('client join: the token from stdin or a file', () => {
   it('--token - reads the token from stdin (no warning)', async () => {
     const t = await token('stdin-client');
     const dir = join(work, 'stdin-client');
-    const r = await runWithStdin(['client', 'join', t.address, '--token', '-', '--fingerprint', t.fingerprint, '--dir', dir], `${t.token}\n`);
+    const r = await runWithStdin(
+      ['client', 'join', t.address, '--token', '-', '--fingerprint', t.fingerprint, '--dir', dir],
+      `${t.token}\n`,
+    );
     assert.equal(r.code, 0, r.output);
     assert.match(r.output, /enrolled as "stdin-client"/);
     assert.doesNotMatch(r.output, ARGV_WARNING);
@@ -79,14 +102,27 @@ describe('client join: the token from stdin or a file', () => {
 
   it('--token - with nothing on stdin is a usage error (exit 2)', async () => {
     const t = await token('empty-stdin');
-    const r = await runWithStdin(['client', 'join', t.address, '--token', '-', '--fingerprint', t.fingerprint, '--dir', join(work, 'empty')], '');
+    const r = await runWithStdin(
+      ['client', 'join', t.address, '--token', '-', '--fingerprint', t.fingerprint, '--dir', join(work, 'empty')],
+      '',
+    );
     assert.equal(r.code, 2, r.output);
     assert.match(r.output, /no enrollment token in stdin/);
   });
 
   it('--token TOKEN on the command line still works, with a warning that ps shows it', async () => {
     const t = await token('argv-client');
-    const r = await runCli(['client', 'join', t.address, '--token', t.token, '--fingerprint', t.fingerprint, '--dir', join(work, 'argv-client')]);
+    const r = await runCli([
+      'client',
+      'join',
+      t.address,
+      '--token',
+      t.token,
+      '--fingerprint',
+      t.fingerprint,
+      '--dir',
+      join(work, 'argv-client'),
+    ]);
     assert.equal(r.code, 0, r.output);
     assert.match(r.output, /enrolled as "argv-client"/);
     assert.match(r.output, ARGV_WARNING);
@@ -102,11 +138,33 @@ describe('client join: the token from stdin or a file', () => {
     const t = await token('file-client');
     const t2 = await token('both-client');
     const file = writeFile(work, 'token.txt', `${t.token}\n`);
-    const r = await runCli(['client', 'join', t.address, '--token-file', file, '--fingerprint', t.fingerprint, '--dir', join(work, 'file-client')]);
+    const r = await runCli([
+      'client',
+      'join',
+      t.address,
+      '--token-file',
+      file,
+      '--fingerprint',
+      t.fingerprint,
+      '--dir',
+      join(work, 'file-client'),
+    ]);
     assert.equal(r.code, 0, r.output);
     assert.match(r.output, /enrolled as "file-client"/);
     assert.doesNotMatch(r.output, ARGV_WARNING);
-    const both = await runCli(['client', 'join', t2.address, '--token', t2.token, '--token-file', file, '--fingerprint', t2.fingerprint, '--dir', join(work, 'both')]);
+    const both = await runCli([
+      'client',
+      'join',
+      t2.address,
+      '--token',
+      t2.token,
+      '--token-file',
+      file,
+      '--fingerprint',
+      t2.fingerprint,
+      '--dir',
+      join(work, 'both'),
+    ]);
     assert.equal(both.code, 2, both.output);
     assert.match(both.output, /give --token or --token-file, not both/);
   });

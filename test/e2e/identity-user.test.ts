@@ -5,7 +5,20 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import tls from 'node:tls';
 import { encodeMessage, privilegeKey, readMessage, type Message } from '../../src/wire/index.js';
-import { BurrowProcess, freePort, killAll, randomPayload, removeDir, runCli, runCliOk, scratchDir, sha256, download, startFileServer, writeFile } from './harness.js';
+import {
+  BurrowProcess,
+  freePort,
+  killAll,
+  randomPayload,
+  removeDir,
+  runCli,
+  runCliOk,
+  scratchDir,
+  sha256,
+  download,
+  startFileServer,
+  writeFile,
+} from './harness.js';
 
 const TOKEN = 'identity-user-token';
 /** Deadline for one raw exchange with the server. */
@@ -29,11 +42,21 @@ async function loginAs(port: number, dir: string, name: string, user: string): P
       socket.once('error', reject);
     });
     const timestamp = Math.floor(Date.now() / 1000);
-    const body = { version: '0.70.0', hostname: `${name}-host`, os: 'linux', arch: 'amd64', user, privilege_key: privilegeKey(TOKEN, timestamp), timestamp, run_id: '', pool_count: 0 };
+    const body = {
+      version: '0.70.0',
+      hostname: `${name}-host`,
+      os: 'linux',
+      arch: 'amd64',
+      user,
+      privilege_key: privilegeKey(TOKEN, timestamp),
+      timestamp,
+      run_id: '',
+      pool_count: 0,
+    };
     socket.write(encodeMessage({ type: 'Login', body }));
     const answer: Message = await readMessage(socket, { timeoutMs: EXCHANGE_TIMEOUT_MS });
     assert.equal(answer.type, 'LoginResp');
-    return answer.type === 'LoginResp' ? answer.body.error ?? '' : '';
+    return answer.type === 'LoginResp' ? (answer.body.error ?? '') : '';
   } finally {
     socket.destroy();
   }
@@ -47,7 +70,8 @@ describe('Login user bound to the client certificate when [[auth.clients]] is se
   before(async () => {
     dir = scratchDir();
     await runCliOk(['ca', 'init', '--dir', join(dir, 'ca'), '--name', 'identity-user e2e CA']);
-    for (const name of ['alice', 'bob']) await runCliOk(['cert', 'issue', 'client', '--ca-dir', join(dir, 'ca'), '--out', join(dir, name), name]);
+    for (const name of ['alice', 'bob'])
+      await runCliOk(['cert', 'issue', 'client', '--ca-dir', join(dir, 'ca'), '--out', join(dir, name), name]);
     bindPort = await freePort();
     const toml = [
       'bindAddr = "127.0.0.1"',
@@ -72,8 +96,14 @@ describe('Login user bound to the client certificate when [[auth.clients]] is se
 
   it("a Login whose user is another identity is refused; the certificate's own identity or no user logs in", async () => {
     // bob holds the token and a certificate of the CA; as user "alice" he would be alice to stcp visitors and to her proxy-name prefix.
-    assert.match(await loginAs(bindPort, dir, 'bob', 'alice'), /login user "alice" is not the identity of the client certificate/);
-    assert.match(await loginAs(bindPort, dir, 'alice', 'bob'), /login user "bob" is not the identity of the client certificate \(expected "alice" or no user\)/);
+    assert.match(
+      await loginAs(bindPort, dir, 'bob', 'alice'),
+      /login user "alice" is not the identity of the client certificate/,
+    );
+    assert.match(
+      await loginAs(bindPort, dir, 'alice', 'bob'),
+      /login user "bob" is not the identity of the client certificate \(expected "alice" or no user\)/,
+    );
     await server.waitFor(/login user \\"bob\\" is not the identity[^\n]*login refused/);
     assert.equal(await loginAs(bindPort, dir, 'alice', 'alice'), '');
     assert.equal(await loginAs(bindPort, dir, 'alice', ''), '');

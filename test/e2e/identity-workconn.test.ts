@@ -8,8 +8,27 @@ import type { Duplex } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import tls from 'node:tls';
 import { Session } from '../../src/mux/index.js';
-import { createEncryptedStream, deriveCipherKey, encodeMessage, privilegeKey, readMessage, type Login, type Message } from '../../src/wire/index.js';
-import { BurrowProcess, download, freePort, killAll, removeDir, runCliOk, scratchDir, sha256, startFileServer, writeFile } from './harness.js';
+import {
+  createEncryptedStream,
+  deriveCipherKey,
+  encodeMessage,
+  privilegeKey,
+  readMessage,
+  type Login,
+  type Message,
+} from '../../src/wire/index.js';
+import {
+  BurrowProcess,
+  download,
+  freePort,
+  killAll,
+  removeDir,
+  runCliOk,
+  scratchDir,
+  sha256,
+  startFileServer,
+  writeFile,
+} from './harness.js';
 
 const TOKEN = 'identity-workconn-token';
 /** Deadline for one raw exchange with the server. */
@@ -31,7 +50,13 @@ interface Dialer {
 }
 
 function connectSecure(port: number, cert: Cert): Promise<tls.TLSSocket> {
-  const socket = tls.connect({ host: '127.0.0.1', port, cert: readFileSync(cert.crt), key: readFileSync(cert.key), rejectUnauthorized: false });
+  const socket = tls.connect({
+    host: '127.0.0.1',
+    port,
+    cert: readFileSync(cert.crt),
+    key: readFileSync(cert.key),
+    rejectUnauthorized: false,
+  });
   socket.on('error', () => socket.destroy());
   return new Promise((resolve, reject) => {
     socket.once('secureConnect', () => resolve(socket));
@@ -69,7 +94,16 @@ async function dialer(port: number, cert: Cert | undefined, mux: boolean): Promi
 
 function frpLogin(): Login {
   const timestamp = Math.floor(Date.now() / 1000);
-  return { version: '0.70.0', hostname: 'alice-host', os: 'linux', arch: 'amd64', privilege_key: privilegeKey(TOKEN, timestamp), timestamp, run_id: '', pool_count: 0 };
+  return {
+    version: '0.70.0',
+    hostname: 'alice-host',
+    os: 'linux',
+    arch: 'amd64',
+    privilege_key: privilegeKey(TOKEN, timestamp),
+    timestamp,
+    run_id: '',
+    pool_count: 0,
+  };
 }
 
 /**
@@ -82,11 +116,13 @@ async function rawAlice(d: Dialer, remotePort: number): Promise<string> {
   first.write(encodeMessage({ type: 'Login', body: frpLogin() }));
   const resp = await readMessage(first, { timeoutMs: EXCHANGE_TIMEOUT_MS });
   assert.equal(resp.type, 'LoginResp');
-  const runId = resp.type === 'LoginResp' ? resp.body.run_id ?? '' : '';
+  const runId = resp.type === 'LoginResp' ? (resp.body.run_id ?? '') : '';
   assert.equal(resp.type === 'LoginResp' ? resp.body.error : 'x', undefined);
   const control = createEncryptedStream(first, deriveCipherKey(TOKEN));
   control.on('error', () => control.destroy());
-  control.write(encodeMessage({ type: 'NewProxy', body: { proxy_name: 'web', proxy_type: 'tcp', remote_port: remotePort } }));
+  control.write(
+    encodeMessage({ type: 'NewProxy', body: { proxy_name: 'web', proxy_type: 'tcp', remote_port: remotePort } }),
+  );
   const serveWorkConn = async (): Promise<void> => {
     const work = await d.open();
     work.on('error', () => work.destroy());
@@ -132,7 +168,11 @@ function assertRefused(answer: Message | 'closed', who: string): void {
   assert.equal(m.type, 'StartWorkConn');
   const body = m.type === 'StartWorkConn' ? m.body : {};
   assert.equal(body.proxy_name, undefined, `${who} received a user connection of alice's proxy`);
-  assert.match(body.error ?? '', /presents another client certificate than the session it joins/, `${who}: ${JSON.stringify(body)}`);
+  assert.match(
+    body.error ?? '',
+    /presents another client certificate than the session it joins/,
+    `${who}: ${JSON.stringify(body)}`,
+  );
 }
 
 describe('work connections are bound to the certificate of their session (issue 21 hole 5)', () => {
@@ -145,7 +185,8 @@ describe('work connections are bound to the certificate of their session (issue 
     dir = scratchDir();
     dirs.push(dir);
     await runCliOk(['ca', 'init', '--dir', join(dir, 'ca'), '--name', 'identity e2e CA']);
-    for (const name of ['alice', 'bob']) await runCliOk(['cert', 'issue', 'client', '--ca-dir', join(dir, 'ca'), '--out', join(dir, name), name]);
+    for (const name of ['alice', 'bob'])
+      await runCliOk(['cert', 'issue', 'client', '--ca-dir', join(dir, 'ca'), '--out', join(dir, name), name]);
   });
 
   after(async () => {
@@ -172,7 +213,9 @@ describe('work connections are bound to the certificate of their session (issue 
 
   /** The server's refusal line names the run_id and both identities (alice's session, the attacker's connection). */
   async function assertRefusalLogged(server: BurrowProcess, runId: string, attacker: RegExp): Promise<void> {
-    const line = await server.waitFor(new RegExp(`"runId":"${runId}"[^\\n]*work connection refused: client certificate differs`));
+    const line = await server.waitFor(
+      new RegExp(`"runId":"${runId}"[^\\n]*work connection refused: client certificate differs`),
+    );
     assert.match(line, /"sessionIdentity":"CN=alice \(DNS:alice\) sha256:[0-9a-f]{64}"/);
     assert.match(line, attacker);
   }

@@ -2,7 +2,19 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, describe, it } from 'node:test';
-import { BurrowProcess, freePort, killAll, removeDir, roundTrip, randomPayload, scratchDir, sha256, sleep, startEchoServer, writeFile } from './harness.js';
+import {
+  BurrowProcess,
+  freePort,
+  killAll,
+  removeDir,
+  roundTrip,
+  randomPayload,
+  scratchDir,
+  sha256,
+  sleep,
+  startEchoServer,
+  writeFile,
+} from './harness.js';
 
 /** The server's idle timeout in this test, in seconds (the smallest the key takes). */
 const IDLE_TIMEOUT_S = 1;
@@ -30,7 +42,18 @@ describe('userConnIdleTimeout through the real CLI', () => {
     const server = new BurrowProcess([
       'server',
       '-c',
-      writeFile(dir, 'frps.toml', [`bindAddr = "127.0.0.1"`, `bindPort = ${bindPort}`, 'auth.token = "idle"', `userConnIdleTimeout = ${IDLE_TIMEOUT_S}`, `stateDir = "${dir}/state"`, ''].join('\n')),
+      writeFile(
+        dir,
+        'frps.toml',
+        [
+          `bindAddr = "127.0.0.1"`,
+          `bindPort = ${bindPort}`,
+          'auth.token = "idle"',
+          `userConnIdleTimeout = ${IDLE_TIMEOUT_S}`,
+          `stateDir = "${dir}/state"`,
+          '',
+        ].join('\n'),
+      ),
     ]);
     await server.waitFor(/burrow server listening/);
     const client = new BurrowProcess([
@@ -39,7 +62,18 @@ describe('userConnIdleTimeout through the real CLI', () => {
       writeFile(
         dir,
         'frpc.toml',
-        ['serverAddr = "127.0.0.1"', `serverPort = ${bindPort}`, 'auth.token = "idle"', '', '[[proxies]]', 'name = "echo"', 'type = "tcp"', `localPort = ${echo.port}`, `remotePort = ${remotePort}`, ''].join('\n'),
+        [
+          'serverAddr = "127.0.0.1"',
+          `serverPort = ${bindPort}`,
+          'auth.token = "idle"',
+          '',
+          '[[proxies]]',
+          'name = "echo"',
+          'type = "tcp"',
+          `localPort = ${echo.port}`,
+          `remotePort = ${remotePort}`,
+          '',
+        ].join('\n'),
       ),
     ]);
     await client.waitFor(/proxy started/);

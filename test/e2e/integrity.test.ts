@@ -49,7 +49,8 @@ function integrityBytes(): number {
   const raw = process.env.BURROW_INTEGRITY_BYTES;
   if (raw === undefined || raw === '') return DEFAULT_INTEGRITY_BYTES;
   const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`BURROW_INTEGRITY_BYTES must be a positive integer, got "${raw}"`);
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new Error(`BURROW_INTEGRITY_BYTES must be a positive integer, got "${raw}"`);
   return n;
 }
 
@@ -77,7 +78,9 @@ function keystream(size: number): Readable {
  * async iterator destroys a socket when its readable side ends, which would cut off the other
  * direction of a duplex transfer still in progress.
  */
-function digest(source: NodeJS.ReadableStream & { once(event: 'close', cb: () => void): unknown }): Promise<{ hash: string; bytes: number }> {
+function digest(
+  source: NodeJS.ReadableStream & { once(event: 'close', cb: () => void): unknown },
+): Promise<{ hash: string; bytes: number }> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
     let bytes = 0;
@@ -108,7 +111,11 @@ function bounded<T>(what: string, work: Promise<T>): Promise<T> {
 }
 
 /** A TCP origin: sends the keystream and hashes what it receives, both at once; resolves the received digest per connection. */
-async function startDuplexOrigin(): Promise<{ port: number; received: Promise<{ hash: string; bytes: number }>; close: () => Promise<void> }> {
+async function startDuplexOrigin(): Promise<{
+  port: number;
+  received: Promise<{ hash: string; bytes: number }>;
+  close: () => Promise<void>;
+}> {
   let resolveReceived!: (d: { hash: string; bytes: number }) => void;
   let rejectReceived!: (err: Error) => void;
   const received = new Promise<{ hash: string; bytes: number }>((resolve, reject) => {
@@ -146,7 +153,9 @@ async function listen(server: net.Server): Promise<number> {
 }
 
 /** GET through a vhost; resolves with the body's digest after checking the status. */
-function getDigest(request: (cb: (res: http.IncomingMessage) => void) => http.ClientRequest): Promise<{ hash: string; bytes: number }> {
+function getDigest(
+  request: (cb: (res: http.IncomingMessage) => void) => http.ClientRequest,
+): Promise<{ hash: string; bytes: number }> {
   return new Promise((resolve, reject) => {
     const req = request((res) => {
       if (res.statusCode !== 200) {
@@ -252,7 +261,10 @@ describe(`integrity: ${SIZE} bytes per proxy type, concurrently, over TLS + tcpM
     const httpPort = await listen(httpOrigin);
     closers.push(() => httpOrigin.close());
     const cert = await makeCert(dir, HTTPS_HOST);
-    const httpsOrigin = https.createServer({ cert: readFileSync(cert.cert), key: readFileSync(cert.key) }, keystreamHandler);
+    const httpsOrigin = https.createServer(
+      { cert: readFileSync(cert.cert), key: readFileSync(cert.key) },
+      keystreamHandler,
+    );
     const httpsPort = await listen(httpsOrigin);
     closers.push(() => httpsOrigin.close());
     const echo = dgram.createSocket('udp4');
@@ -261,18 +273,74 @@ describe(`integrity: ${SIZE} bytes per proxy type, concurrently, over TLS + tcpM
     closers.push(() => echo.close());
 
     for (const key of Object.keys(ports) as (keyof typeof ports)[]) ports[key] = await freePort();
-    await startServer(dir, serverToml(bindPort, dir, [`vhostHTTPPort = ${ports.vhttp}`, `vhostHTTPSPort = ${ports.vhttps}`, 'transport.tcpMux = true']));
+    await startServer(
+      dir,
+      serverToml(bindPort, dir, [
+        `vhostHTTPPort = ${ports.vhttp}`,
+        `vhostHTTPSPort = ${ports.vhttps}`,
+        'transport.tcpMux = true',
+      ]),
+    );
     const tunnel = ['transport.tcpMux = true', 'transport.tls.enable = true'];
-    await startClient(dir, clientToml(bindPort, [
-      '[[proxies]]', 'name = "tcp"', 'type = "tcp"', `localPort = ${duplexOrigin.port}`, `remotePort = ${ports.tcp}`, '',
-      '[[proxies]]', 'name = "http"', 'type = "http"', `localPort = ${httpPort}`, `customDomains = ["${HTTP_HOST}"]`, '',
-      '[[proxies]]', 'name = "https"', 'type = "https"', `localPort = ${httpsPort}`, `customDomains = ["${HTTPS_HOST}"]`, '',
-      '[[proxies]]', 'name = "stcp"', 'type = "stcp"', 'secretKey = "integrity-key"', `localPort = ${stcpPort}`, '',
-      '[[proxies]]', 'name = "udp"', 'type = "udp"', `localPort = ${echo.address().port}`, `remotePort = ${ports.udp}`, '',
-    ], tunnel), 5, 'owner.toml');
-    const visitor = await startClient(dir, clientToml(bindPort, [
-      '[[visitors]]', 'name = "to-stcp"', 'type = "stcp"', 'serverName = "stcp"', 'secretKey = "integrity-key"', 'bindAddr = "127.0.0.1"', `bindPort = ${ports.visitor}`,
-    ], tunnel), 0, 'visitor.toml');
+    await startClient(
+      dir,
+      clientToml(
+        bindPort,
+        [
+          '[[proxies]]',
+          'name = "tcp"',
+          'type = "tcp"',
+          `localPort = ${duplexOrigin.port}`,
+          `remotePort = ${ports.tcp}`,
+          '',
+          '[[proxies]]',
+          'name = "http"',
+          'type = "http"',
+          `localPort = ${httpPort}`,
+          `customDomains = ["${HTTP_HOST}"]`,
+          '',
+          '[[proxies]]',
+          'name = "https"',
+          'type = "https"',
+          `localPort = ${httpsPort}`,
+          `customDomains = ["${HTTPS_HOST}"]`,
+          '',
+          '[[proxies]]',
+          'name = "stcp"',
+          'type = "stcp"',
+          'secretKey = "integrity-key"',
+          `localPort = ${stcpPort}`,
+          '',
+          '[[proxies]]',
+          'name = "udp"',
+          'type = "udp"',
+          `localPort = ${echo.address().port}`,
+          `remotePort = ${ports.udp}`,
+          '',
+        ],
+        tunnel,
+      ),
+      5,
+      'owner.toml',
+    );
+    const visitor = await startClient(
+      dir,
+      clientToml(
+        bindPort,
+        [
+          '[[visitors]]',
+          'name = "to-stcp"',
+          'type = "stcp"',
+          'serverName = "stcp"',
+          'secretKey = "integrity-key"',
+          'bindAddr = "127.0.0.1"',
+          `bindPort = ${ports.visitor}`,
+        ],
+        tunnel,
+      ),
+      0,
+      'visitor.toml',
+    );
     await visitor.waitFor(/visitor listening/);
   });
 
@@ -293,20 +361,51 @@ describe(`integrity: ${SIZE} bytes per proxy type, concurrently, over TLS + tcpM
     const [tcpBack, tcpUp, httpGot, httpsGot, stcpGot] = await Promise.all([
       timed('tcp download', tcpExchange(ports.tcp)),
       timed('tcp upload', duplexOrigin.received),
-      timed('http', getDigest((cb) => http.get({ host: '127.0.0.1', port: ports.vhttp, path: '/', headers: { Host: HTTP_HOST }, agent: false }, cb))),
-      timed('https', getDigest((cb) => https.get({ host: '127.0.0.1', port: ports.vhttps, path: '/', servername: HTTPS_HOST, headers: { Host: HTTPS_HOST }, rejectUnauthorized: false, agent: false }, cb))),
+      timed(
+        'http',
+        getDigest((cb) =>
+          http.get({ host: '127.0.0.1', port: ports.vhttp, path: '/', headers: { Host: HTTP_HOST }, agent: false }, cb),
+        ),
+      ),
+      timed(
+        'https',
+        getDigest((cb) =>
+          https.get(
+            {
+              host: '127.0.0.1',
+              port: ports.vhttps,
+              path: '/',
+              servername: HTTPS_HOST,
+              headers: { Host: HTTPS_HOST },
+              rejectUnauthorized: false,
+              agent: false,
+            },
+            cb,
+          ),
+        ),
+      ),
       timed('stcp', tcpDownload(ports.visitor)),
     ]);
     const seconds = (Date.now() - started) / 1000;
     const totalMiB = (SIZE * 5) / (1024 * 1024);
-    t.diagnostic(`${totalMiB} MiB of streams in ${seconds.toFixed(1)} s (${(totalMiB / seconds).toFixed(0)} MiB/s aggregate)`);
+    t.diagnostic(
+      `${totalMiB} MiB of streams in ${seconds.toFixed(1)} s (${(totalMiB / seconds).toFixed(0)} MiB/s aggregate)`,
+    );
     const udp = await udpDone;
-    for (const [name, got] of [['tcp download', tcpBack], ['tcp upload', tcpUp], ['http', httpGot], ['https', httpsGot], ['stcp', stcpGot]] as const) {
+    for (const [name, got] of [
+      ['tcp download', tcpBack],
+      ['tcp upload', tcpUp],
+      ['http', httpGot],
+      ['https', httpsGot],
+      ['stcp', stcpGot],
+    ] as const) {
       assert.equal(got.bytes, SIZE, `${name}: byte count`);
       assert.equal(got.hash, expected, `${name}: sha256`);
     }
     const lost = DATAGRAMS - udp.received;
-    t.diagnostic(`udp: ${udp.received}/${DATAGRAMS} datagrams back (loss ${((lost / DATAGRAMS) * 100).toFixed(2)} %), ${udp.corrupt} corrupt, ${udp.duplicates} duplicates`);
+    t.diagnostic(
+      `udp: ${udp.received}/${DATAGRAMS} datagrams back (loss ${((lost / DATAGRAMS) * 100).toFixed(2)} %), ${udp.corrupt} corrupt, ${udp.duplicates} duplicates`,
+    );
     assert.equal(udp.corrupt, 0, 'no datagram arrived corrupted');
     assert.ok(lost / DATAGRAMS <= UDP_MAX_LOSS_RATIO, `udp loss ${lost}/${DATAGRAMS}`);
   });

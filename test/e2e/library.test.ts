@@ -95,11 +95,17 @@ it('connect(options) + forward(): a tcp proxy added on the live session answers 
     client.forward({ type: 'tcp', localPort: files.port, remotePort, name: 'clash' }),
     (err: unknown) => isBurrowError(err, ErrorCode.PROXY_REFUSED) && /clash/.test(err.message),
   );
-  assert.equal(client.proxyStatuses().some((s) => s.name === 'clash'), false);
+  assert.equal(
+    client.proxyStatuses().some((s) => s.name === 'clash'),
+    false,
+  );
 
   await forward.close();
   await waitRefused(remotePort);
-  assert.equal(client.proxyStatuses().some((s) => s.name === 'fwd'), false);
+  assert.equal(
+    client.proxyStatuses().some((s) => s.name === 'fwd'),
+    false,
+  );
   assert.deepEqual(connectedEvents, [], 'the session stayed up throughout');
 });
 

@@ -25,9 +25,21 @@ describe('login, config and bad input through the real CLI', () => {
     const dir = scratchDir();
     dirs.push(dir);
     const bindPort = await freePort();
-    const server = new BurrowProcess(['server', '-c', writeFile(dir, 'frps.toml', `bindAddr = "127.0.0.1"\nbindPort = ${bindPort}\nauth.token = "right"\nstateDir = "${dir}/state"\n`)]);
+    const server = new BurrowProcess([
+      'server',
+      '-c',
+      writeFile(
+        dir,
+        'frps.toml',
+        `bindAddr = "127.0.0.1"\nbindPort = ${bindPort}\nauth.token = "right"\nstateDir = "${dir}/state"\n`,
+      ),
+    ]);
     await server.waitFor(/burrow server listening/);
-    const result = await runCli(['client', '-c', writeFile(dir, 'frpc.toml', `serverAddr = "127.0.0.1"\nserverPort = ${bindPort}\nauth.token = "wrong"\n`)]);
+    const result = await runCli([
+      'client',
+      '-c',
+      writeFile(dir, 'frpc.toml', `serverAddr = "127.0.0.1"\nserverPort = ${bindPort}\nauth.token = "wrong"\n`),
+    ]);
     assert.equal(result.code, 1, result.output);
     assert.match(result.output, /login refused: token in login doesn't match token from configuration/);
     await server.kill();
@@ -72,17 +84,32 @@ describe('login, config and bad input through the real CLI', () => {
     const payload = Buffer.from('still here\n'.repeat(1000));
     const files = await startFileServer(payload);
     const [bindPort, remotePort] = [await freePort(), await freePort()];
-    const server = new BurrowProcess(['server', '-c', writeFile(dir, 'frps.toml', `bindAddr = "127.0.0.1"\nbindPort = ${bindPort}\nauth.token = "t"\nstateDir = "${dir}/state"\n`)]);
+    const server = new BurrowProcess([
+      'server',
+      '-c',
+      writeFile(
+        dir,
+        'frps.toml',
+        `bindAddr = "127.0.0.1"\nbindPort = ${bindPort}\nauth.token = "t"\nstateDir = "${dir}/state"\n`,
+      ),
+    ]);
     await server.waitFor(/burrow server listening/);
     const client = new BurrowProcess([
       'client',
       '-c',
-      writeFile(dir, 'frpc.toml', `serverAddr = "127.0.0.1"\nserverPort = ${bindPort}\nauth.token = "t"\n[[proxies]]\nname = "f"\ntype = "tcp"\nlocalPort = ${files.port}\nremotePort = ${remotePort}\n`),
+      writeFile(
+        dir,
+        'frpc.toml',
+        `serverAddr = "127.0.0.1"\nserverPort = ${bindPort}\nauth.token = "t"\n[[proxies]]\nname = "f"\ntype = "tcp"\nlocalPort = ${files.port}\nremotePort = ${remotePort}\n`,
+      ),
     ]);
     await client.waitFor(/proxy started/);
 
     // Garbage: a plain connection whose "yamux header" has version 0x42, and an oversized v1 message.
-    for (const garbage of [Buffer.from('42424242424242424242424242', 'hex'), Buffer.from('6f00000000000fffff7b7d7b7d', 'hex')]) {
+    for (const garbage of [
+      Buffer.from('42424242424242424242424242', 'hex'),
+      Buffer.from('6f00000000000fffff7b7d7b7d', 'hex'),
+    ]) {
       await new Promise<void>((resolve) => {
         const socket = net.connect({ host: '127.0.0.1', port: bindPort }, () => socket.write(garbage));
         socket.on('error', () => resolve());

@@ -19,7 +19,19 @@ import {
   type Message,
 } from '../../src/wire/index.js';
 import { loadCapture } from '../wire/fixture-helpers.js';
-import { BurrowProcess, download, freePort, killAll, removeDir, runCli, scratchDir, sha256, sleep, startFileServer, writeFile } from './harness.js';
+import {
+  BurrowProcess,
+  download,
+  freePort,
+  killAll,
+  removeDir,
+  runCli,
+  scratchDir,
+  sha256,
+  sleep,
+  startFileServer,
+  writeFile,
+} from './harness.js';
 
 const TOKEN = 'login-proof-token';
 /** The token of the captured frp 0.70.0 session. */
@@ -53,7 +65,10 @@ interface Relay {
  * could (everything is in clear without TLS): `swapNonce` replaces the burrow_nonce of the first
  * connection's LoginResp by another one; `rewriteLogin` changes the first connection's Login.
  */
-async function startRelay(target: number, opts: { swapNonce?: boolean; rewriteLogin?: (login: Login) => Login } = {}): Promise<Relay> {
+async function startRelay(
+  target: number,
+  opts: { swapNonce?: boolean; rewriteLogin?: (login: Login) => Login } = {},
+): Promise<Relay> {
   const sent: Buffer[][] = [];
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
@@ -99,7 +114,12 @@ async function startRelay(target: number, opts: { swapNonce?: boolean; rewriteLo
       const rest = pending.subarray(bytesUsed);
       pending = undefined;
       if (message.type === 'LoginResp' && message.body.burrow_nonce) {
-        client.write(encodeMessage({ type: 'LoginResp', body: { ...message.body, burrow_nonce: randomBytes(32).toString('base64') } }));
+        client.write(
+          encodeMessage({
+            type: 'LoginResp',
+            body: { ...message.body, burrow_nonce: randomBytes(32).toString('base64') },
+          }),
+        );
       } else {
         client.write(encodeMessage(message));
       }
@@ -131,7 +151,8 @@ async function captured(relay: Relay, index: number): Promise<Buffer> {
   for (;;) {
     const bytes = Buffer.concat(relay.sent[index] ?? []);
     if (bytes.length > 0 && decodeMessage(bytes)) return bytes;
-    if (Date.now() > deadline) throw new Error(`relay connection ${index} sent no whole message within ${CAPTURE_TIMEOUT_MS} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`relay connection ${index} sent no whole message within ${CAPTURE_TIMEOUT_MS} ms`);
     await sleep(POLL_MS);
   }
 }
@@ -169,7 +190,14 @@ function accepts(port: number): Promise<boolean> {
 }
 
 function serverToml(dir: string, bindPort: number, extra: string[] = [], token = TOKEN): string {
-  return ['bindAddr = "127.0.0.1"', `bindPort = ${bindPort}`, `auth.token = "${token}"`, `stateDir = "${dir}/state"`, ...extra, ''].join('\n');
+  return [
+    'bindAddr = "127.0.0.1"',
+    `bindPort = ${bindPort}`,
+    `auth.token = "${token}"`,
+    `stateDir = "${dir}/state"`,
+    ...extra,
+    '',
+  ].join('\n');
 }
 
 function clientToml(serverPort: number, localPort: number, remotePort: number, extra: string[] = []): string {
@@ -188,7 +216,10 @@ function clientToml(serverPort: number, localPort: number, remotePort: number, e
 }
 
 /** Runs `burrow ARGS` to completion, or kills it after `timeoutMs` (code null then). */
-async function runBounded(args: string[], timeoutMs = CLIENT_EXIT_TIMEOUT_MS): Promise<{ code: number | null; output: string }> {
+async function runBounded(
+  args: string[],
+  timeoutMs = CLIENT_EXIT_TIMEOUT_MS,
+): Promise<{ code: number | null; output: string }> {
   const proc = new BurrowProcess(args);
   const timer = setTimeout(() => void proc.kill('SIGKILL'), timeoutMs);
   const code = await proc.exited;
@@ -222,8 +253,18 @@ async function loggedInRunId(server: BurrowProcess, pattern: RegExp): Promise<st
 }
 
 /** Logs in on a TLS connection presenting `cert`; returns the socket and LoginResp. */
-async function tlsLogin(port: number, cert: { crt: string; key: string }, login: Login): Promise<{ socket: tls.TLSSocket; answer: Message }> {
-  const socket = tls.connect({ host: '127.0.0.1', port, cert: readFileSync(cert.crt), key: readFileSync(cert.key), rejectUnauthorized: false });
+async function tlsLogin(
+  port: number,
+  cert: { crt: string; key: string },
+  login: Login,
+): Promise<{ socket: tls.TLSSocket; answer: Message }> {
+  const socket = tls.connect({
+    host: '127.0.0.1',
+    port,
+    cert: readFileSync(cert.crt),
+    key: readFileSync(cert.key),
+    rejectUnauthorized: false,
+  });
   socket.on('error', () => socket.destroy());
   await new Promise<void>((resolve, reject) => {
     socket.once('secureConnect', resolve);
@@ -283,14 +324,22 @@ describe('burrow↔burrow login proof through the real CLI', () => {
     const [bindPort, remotePort] = [await freePort(), await freePort()];
     const server = new BurrowProcess(['server', '-c', writeFile(dir, 'frps.toml', serverToml(dir, bindPort))]);
     await server.waitFor(/burrow server listening/);
-    const client = new BurrowProcess(['client', '-c', writeFile(dir, 'frpc.toml', clientToml(bindPort, files.port, remotePort))]);
+    const client = new BurrowProcess([
+      'client',
+      '-c',
+      writeFile(dir, 'frpc.toml', clientToml(bindPort, files.port, remotePort)),
+    ]);
     await server.waitFor(/"loginProof":"proven"[^\n]*client login \(login proven/);
     await server.waitFor(/new proxy success/);
     await client.waitFor(/login proven: answered the server nonce/);
     // The client must have seen NewProxyResp before a work connection for the proxy arrives.
     await client.waitFor(/proxy started/);
     assert.equal(sha256(await download(remotePort)), sha256(payload));
-    assert.equal(sha256(await download(remotePort)), sha256(payload), 'a second work connection (next sequence number) is accepted too');
+    assert.equal(
+      sha256(await download(remotePort)),
+      sha256(payload),
+      'a second work connection (next sequence number) is accepted too',
+    );
     await client.kill();
     await server.kill();
   });
@@ -303,7 +352,11 @@ describe('burrow↔burrow login proof through the real CLI', () => {
     await server.waitFor(/burrow server listening/);
     const relay = await startRelay(bindPort);
     closers.push(relay.close);
-    const client = new BurrowProcess(['client', '-c', writeFile(dir, 'frpc.toml', clientToml(relay.port, files.port, remotePort, PLAIN_NO_MUX_CLIENT))]);
+    const client = new BurrowProcess([
+      'client',
+      '-c',
+      writeFile(dir, 'frpc.toml', clientToml(relay.port, files.port, remotePort, PLAIN_NO_MUX_CLIENT)),
+    ]);
     await server.waitFor(/client login \(login proven/);
     await server.waitFor(/new proxy success/);
     await client.waitFor(/proxy started/);
@@ -321,15 +374,24 @@ describe('burrow↔burrow login proof through the real CLI', () => {
 
     // The Login again, verbatim.
     const verbatim = await ask(bindPort, control.subarray(0, loginLength));
-    assert.deepEqual(verbatim.type === 'LoginResp' ? verbatim.body.error : verbatim, 'replayed login: this burrow login was already used');
+    assert.deepEqual(
+      verbatim.type === 'LoginResp' ? verbatim.body.error : verbatim,
+      'replayed login: this burrow login was already used',
+    );
     // The Login without its proof meta, to pass as an frp client.
     const { metas: _metas, ...withoutMetas } = loginBody;
     const strippedAnswer = await ask(bindPort, encodeMessage({ type: 'Login', body: withoutMetas }));
     assert.equal(strippedAnswer.type, 'LoginResp');
-    assert.match(strippedAnswer.type === 'LoginResp' ? strippedAnswer.body.error ?? '' : '', /replayed login: it is a copy of a burrow login seen before/);
+    assert.match(
+      strippedAnswer.type === 'LoginResp' ? (strippedAnswer.body.error ?? '') : '',
+      /replayed login: it is a copy of a burrow login seen before/,
+    );
     // An frpc with the same token logging in during the same second has the same privilege key,
     // but it is not a copy: it logs in.
-    const sameSecond = await ask(bindPort, encodeMessage({ type: 'Login', body: { ...withoutMetas, hostname: 'frpc-host', os: 'windows' } }));
+    const sameSecond = await ask(
+      bindPort,
+      encodeMessage({ type: 'Login', body: { ...withoutMetas, hostname: 'frpc-host', os: 'windows' } }),
+    );
     assert.equal(sameSecond.type, 'LoginResp');
     assert.equal(sameSecond.type === 'LoginResp' ? sameSecond.body.error : 'x', undefined);
     assert.equal(sameSecond.type === 'LoginResp' ? sameSecond.body.burrow_nonce : 'x', undefined);
@@ -337,7 +399,10 @@ describe('burrow↔burrow login proof through the real CLI', () => {
     for (const body of [workConn.body, { run_id: (workConn.body as { run_id?: string }).run_id }]) {
       const answer = await ask(bindPort, encodeMessage({ type: 'NewWorkConn', body } as Message));
       assert.equal(answer.type, 'StartWorkConn');
-      assert.match(answer.type === 'StartWorkConn' ? answer.body.error ?? '' : '', /work connection proof of this burrow session is missing, wrong or already used/);
+      assert.match(
+        answer.type === 'StartWorkConn' ? (answer.body.error ?? '') : '',
+        /work connection proof of this burrow session is missing, wrong or already used/,
+      );
     }
     // The live session is untouched.
     assert.equal(sha256(await download(remotePort)), sha256(payload));
@@ -353,11 +418,11 @@ describe('burrow↔burrow login proof through the real CLI', () => {
     const { socket, answer } = await exchange(bindPort, control);
     assert.equal(answer.type, 'LoginResp');
     assert.equal(answer.type === 'LoginResp' ? answer.body.error : 'x', undefined);
-    assert.match(answer.type === 'LoginResp' ? answer.body.burrow_nonce ?? '' : '', /^[A-Za-z0-9+/]{43}=$/);
+    assert.match(answer.type === 'LoginResp' ? (answer.body.burrow_nonce ?? '') : '', /^[A-Za-z0-9+/]{43}=$/);
     const decrypted = createEncryptedStream(socket, deriveCipherKey(TOKEN));
     const pong = await readMessage(decrypted, { timeoutMs: EXCHANGE_TIMEOUT_MS });
     assert.equal(pong.type, 'Pong');
-    assert.match(pong.type === 'Pong' ? pong.body.error ?? '' : '', /burrow login proof failed/);
+    assert.match(pong.type === 'Pong' ? (pong.body.error ?? '') : '', /burrow login proof failed/);
     socket.destroy();
     await restarted.waitFor(/burrow login proof failed[^\n]*login refused/);
     assert.equal(await accepts(remotePort), false, 'the replayed NewProxy must not have opened the proxy');
@@ -365,10 +430,18 @@ describe('burrow↔burrow login proof through the real CLI', () => {
     await restarted.kill();
 
     // With auth.loginProof = "require", the stripped Login is refused even without any memory.
-    const strict = new BurrowProcess(['server', '-c', writeFile(dir, 'frps-require.toml', serverToml(dir, bindPort, [...PLAIN_NO_MUX_SERVER, 'auth.loginProof = "require"']))]);
+    const strict = new BurrowProcess([
+      'server',
+      '-c',
+      writeFile(
+        dir,
+        'frps-require.toml',
+        serverToml(dir, bindPort, [...PLAIN_NO_MUX_SERVER, 'auth.loginProof = "require"']),
+      ),
+    ]);
     await strict.waitFor(/burrow server listening/);
     const refused = await ask(bindPort, encodeMessage({ type: 'Login', body: withoutMetas }));
-    assert.match(refused.type === 'LoginResp' ? refused.body.error ?? '' : '', /requires the burrow login proof/);
+    assert.match(refused.type === 'LoginResp' ? (refused.body.error ?? '') : '', /requires the burrow login proof/);
     await strict.kill();
   });
 
@@ -379,15 +452,31 @@ describe('burrow↔burrow login proof through the real CLI', () => {
     const capturedBody = firstMessage(fixtureLoginBytes()).message.body as Login;
     // frpc's Login as it would send it now: its own fields, the current time and key.
     const timestamp = Math.floor(Date.now() / 1000);
-    const login = encodeMessage({ type: 'Login', body: { ...capturedBody, timestamp, privilege_key: privilegeKey(FIXTURE_TOKEN, timestamp) } });
+    const login = encodeMessage({
+      type: 'Login',
+      body: { ...capturedBody, timestamp, privilege_key: privilegeKey(FIXTURE_TOKEN, timestamp) },
+    });
 
-    const auto = new BurrowProcess(['server', '-c', writeFile(dir, 'auto.toml', serverToml(dir, bindPort, PLAIN_NO_MUX_SERVER, FIXTURE_TOKEN))]);
+    const auto = new BurrowProcess([
+      'server',
+      '-c',
+      writeFile(dir, 'auto.toml', serverToml(dir, bindPort, PLAIN_NO_MUX_SERVER, FIXTURE_TOKEN)),
+    ]);
     await auto.waitFor(/burrow server listening/);
     // The same Login recorded more than a day ago and sent again (token right, timestamp old): refused.
     const then = timestamp - REPLAY_MEMORY_SEC - STALE_EXTRA_SEC;
-    const old = await ask(bindPort, encodeMessage({ type: 'Login', body: { ...capturedBody, timestamp: then, privilege_key: privilegeKey(FIXTURE_TOKEN, then) } }));
+    const old = await ask(
+      bindPort,
+      encodeMessage({
+        type: 'Login',
+        body: { ...capturedBody, timestamp: then, privilege_key: privilegeKey(FIXTURE_TOKEN, then) },
+      }),
+    );
     assert.equal(old.type, 'LoginResp');
-    assert.match(old.type === 'LoginResp' ? old.body.error ?? '' : '', /login timestamp is \d+ s away from the server's clock \(more than 86400 s allowed .*frpc always sends the current time/);
+    assert.match(
+      old.type === 'LoginResp' ? (old.body.error ?? '') : '',
+      /login timestamp is \d+ s away from the server's clock \(more than 86400 s allowed .*frpc always sends the current time/,
+    );
     await auto.waitFor(/login refused/);
     const accepted = await ask(bindPort, login);
     assert.equal(accepted.type, 'LoginResp');
@@ -398,11 +487,22 @@ describe('burrow↔burrow login proof through the real CLI', () => {
     await auto.waitFor(/"loginProof":"none"[^\n]*"msg":"client login"/);
     await auto.kill();
 
-    const strict = new BurrowProcess(['server', '-c', writeFile(dir, 'require.toml', serverToml(dir, bindPort, [...PLAIN_NO_MUX_SERVER, 'auth.loginProof = "require"'], FIXTURE_TOKEN))]);
+    const strict = new BurrowProcess([
+      'server',
+      '-c',
+      writeFile(
+        dir,
+        'require.toml',
+        serverToml(dir, bindPort, [...PLAIN_NO_MUX_SERVER, 'auth.loginProof = "require"'], FIXTURE_TOKEN),
+      ),
+    ]);
     await strict.waitFor(/burrow server listening/);
     const refused = await ask(bindPort, login);
     assert.equal(refused.type, 'LoginResp');
-    assert.match(refused.type === 'LoginResp' ? refused.body.error ?? '' : '', /only burrow clients can log in; frp clients \(frpc\) cannot/);
+    assert.match(
+      refused.type === 'LoginResp' ? (refused.body.error ?? '') : '',
+      /only burrow clients can log in; frp clients \(frpc\) cannot/,
+    );
     await strict.waitFor(/login refused/);
     await strict.kill();
 
@@ -414,12 +514,20 @@ describe('burrow↔burrow login proof through the real CLI', () => {
   it('a wrong proof closes the session: the client says why and exits, the server logs it', async () => {
     const { dir, files } = await setUp();
     const [bindPort, remotePort] = [await freePort(), await freePort()];
-    const server = new BurrowProcess(['server', '-c', writeFile(dir, 'frps.toml', serverToml(dir, bindPort, PLAIN_NO_MUX_SERVER))]);
+    const server = new BurrowProcess([
+      'server',
+      '-c',
+      writeFile(dir, 'frps.toml', serverToml(dir, bindPort, PLAIN_NO_MUX_SERVER)),
+    ]);
     await server.waitFor(/burrow server listening/);
     // An attacker on the path swaps the nonce: the client's proof answers the wrong one.
     const relay = await startRelay(bindPort, { swapNonce: true });
     closers.push(relay.close);
-    const result = await runCli(['client', '-c', writeFile(dir, 'frpc.toml', clientToml(relay.port, files.port, remotePort, PLAIN_NO_MUX_CLIENT))]);
+    const result = await runCli([
+      'client',
+      '-c',
+      writeFile(dir, 'frpc.toml', clientToml(relay.port, files.port, remotePort, PLAIN_NO_MUX_CLIENT)),
+    ]);
     assert.equal(result.code, 1, result.output);
     assert.match(result.output, /login refused: burrow login proof failed/);
     await server.waitFor(/burrow login proof failed[^\n]*login refused/);
@@ -430,9 +538,17 @@ describe('burrow↔burrow login proof through the real CLI', () => {
   it('a man in the middle that changes the run_id or user of a burrow Login breaks the proof; the session it aimed at stays', async () => {
     const { dir, payload, files } = await setUp();
     const [bindPort, victimPort, remotePort] = [await freePort(), await freePort(), await freePort()];
-    const server = new BurrowProcess(['server', '-c', writeFile(dir, 'frps.toml', serverToml(dir, bindPort, PLAIN_NO_MUX_SERVER))]);
+    const server = new BurrowProcess([
+      'server',
+      '-c',
+      writeFile(dir, 'frps.toml', serverToml(dir, bindPort, PLAIN_NO_MUX_SERVER)),
+    ]);
     await server.waitFor(/burrow server listening/);
-    const victim = new BurrowProcess(['client', '-c', writeFile(dir, 'victim.toml', clientToml(bindPort, files.port, victimPort, PLAIN_NO_MUX_CLIENT))]);
+    const victim = new BurrowProcess([
+      'client',
+      '-c',
+      writeFile(dir, 'victim.toml', clientToml(bindPort, files.port, victimPort, PLAIN_NO_MUX_CLIENT)),
+    ]);
     const victimRunId = await loggedInRunId(server, /client login \(login proven/);
     await server.waitFor(/new proxy success/);
     await victim.waitFor(/proxy started/);
@@ -443,7 +559,11 @@ describe('burrow↔burrow login proof through the real CLI', () => {
     for (const [field, rewriteLogin] of rewrites) {
       const relay = await startRelay(bindPort, { rewriteLogin });
       closers.push(relay.close);
-      const result = await runBounded(['client', '-c', writeFile(dir, `frpc-${field}.toml`, clientToml(relay.port, files.port, remotePort, PLAIN_NO_MUX_CLIENT))]);
+      const result = await runBounded([
+        'client',
+        '-c',
+        writeFile(dir, `frpc-${field}.toml`, clientToml(relay.port, files.port, remotePort, PLAIN_NO_MUX_CLIENT)),
+      ]);
       assert.equal(result.code, 1, `${field}: ${result.output}`);
       assert.match(result.output, /login refused: burrow login proof failed/, field);
     }
@@ -459,7 +579,10 @@ describe('burrow↔burrow login proof through the real CLI', () => {
   it('a live session is not replaced by a Login naming its run_id from another client certificate; the same certificate reconnects', async () => {
     const dir = scratchDir();
     dirs.push(dir);
-    const pki = (name: string): { crt: string; key: string } => ({ crt: join(dir, `${name}.crt`), key: join(dir, `${name}.key`) });
+    const pki = (name: string): { crt: string; key: string } => ({
+      crt: join(dir, `${name}.crt`),
+      key: join(dir, `${name}.key`),
+    });
     for (const args of [
       ['ca', 'init', '--dir', join(dir, 'ca'), '--name', 'login-proof e2e CA'],
       ['cert', 'issue', 'client', '--ca-dir', join(dir, 'ca'), '--out', join(dir, 'alice'), 'alice'],
@@ -472,22 +595,33 @@ describe('burrow↔burrow login proof through the real CLI', () => {
     const server = new BurrowProcess([
       'server',
       '-c',
-      writeFile(dir, 'frps.toml', serverToml(dir, bindPort, [...PLAIN_NO_MUX_SERVER, `transport.tls.trustedCaFile = "${join(dir, 'ca', 'ca.crt')}"`])),
+      writeFile(
+        dir,
+        'frps.toml',
+        serverToml(dir, bindPort, [
+          ...PLAIN_NO_MUX_SERVER,
+          `transport.tls.trustedCaFile = "${join(dir, 'ca', 'ca.crt')}"`,
+        ]),
+      ),
     ]);
     await server.waitFor(/burrow server listening/);
     // alice logs in as an frp client (no proof) over TLS with her certificate.
     const alice = await tlsLogin(bindPort, pki('alice'), freshLogin(TOKEN, { hostname: 'alice-host' }));
     assert.equal(alice.answer.type, 'LoginResp');
-    const runId = alice.answer.type === 'LoginResp' ? alice.answer.body.run_id ?? '' : '';
+    const runId = alice.answer.type === 'LoginResp' ? (alice.answer.body.run_id ?? '') : '';
     assert.equal(alice.answer.type === 'LoginResp' ? alice.answer.body.error : 'x', undefined);
     assert.match(runId, /^[0-9a-f]{16}$/);
     // bob holds the token and a valid certificate, but not alice's: naming her run_id, with or without the proof, is refused.
     for (const metas of [undefined, loginProofMetas(newClientNonce())]) {
-      const bob = await tlsLogin(bindPort, pki('bob'), freshLogin(TOKEN, { hostname: 'bob-host', run_id: runId, ...(metas ? { metas } : {}) }));
+      const bob = await tlsLogin(
+        bindPort,
+        pki('bob'),
+        freshLogin(TOKEN, { hostname: 'bob-host', run_id: runId, ...(metas ? { metas } : {}) }),
+      );
       bob.socket.destroy();
       assert.equal(bob.answer.type, 'LoginResp');
       assert.match(
-        bob.answer.type === 'LoginResp' ? bob.answer.body.error ?? '' : '',
+        bob.answer.type === 'LoginResp' ? (bob.answer.body.error ?? '') : '',
         new RegExp(`run id \\[${runId}\\] belongs to a live session of another TLS client identity`),
       );
     }

@@ -58,7 +58,17 @@ describe('burrow ca / burrow cert through the real CLI', () => {
     caCrt = join(caDir, 'ca.crt');
     const init = await runCli(['ca', 'init', '--dir', caDir, '--name', 'E2E CA']);
     assert.equal(init.code, 0, init.output);
-    const srv = await runCli(['cert', 'issue', 'server', '--ca-dir', caDir, '--out', f('server'), 'localhost', '127.0.0.1']);
+    const srv = await runCli([
+      'cert',
+      'issue',
+      'server',
+      '--ca-dir',
+      caDir,
+      '--out',
+      f('server'),
+      'localhost',
+      '127.0.0.1',
+    ]);
     assert.equal(srv.code, 0, srv.output);
     const cli = await runCli(['cert', 'issue', 'client', '--ca-dir', caDir, '--out', f('client'), 'alice']);
     assert.equal(cli.code, 0, cli.output);
@@ -113,7 +123,18 @@ describe('burrow ca / burrow cert through the real CLI', () => {
     const kt = await runCli(['ca', 'init', '--dir', join(dir, 'x'), '--key-type', 'dsa']);
     assert.equal(kt.code, 2, kt.output);
     assert.match(kt.output, /unknown key type "dsa"/);
-    const days = await runCli(['cert', 'issue', 'server', '--ca-dir', caDir, '--out', f('x'), '--days', 'soon', 'x.example']);
+    const days = await runCli([
+      'cert',
+      'issue',
+      'server',
+      '--ca-dir',
+      caDir,
+      '--out',
+      f('x'),
+      '--days',
+      'soon',
+      'x.example',
+    ]);
     assert.equal(days.code, 2, days.output);
     assert.match(days.output, /expected a whole number of days, got "soon"/);
     const name = await runCli(['cert', 'issue', 'server', '--ca-dir', caDir, '--out', f('x'), 'not a name']);
@@ -122,8 +143,14 @@ describe('burrow ca / burrow cert through the real CLI', () => {
   });
 
   it('openssl verify accepts the server cert for sslserver and the client cert for sslclient, not the other way round', async () => {
-    assert.match(await ok('openssl', ['verify', '-CAfile', caCrt, '-purpose', 'sslserver', f('server.crt')]), /server\.crt: OK/);
-    assert.match(await ok('openssl', ['verify', '-CAfile', caCrt, '-purpose', 'sslclient', f('client.crt')]), /client\.crt: OK/);
+    assert.match(
+      await ok('openssl', ['verify', '-CAfile', caCrt, '-purpose', 'sslserver', f('server.crt')]),
+      /server\.crt: OK/,
+    );
+    assert.match(
+      await ok('openssl', ['verify', '-CAfile', caCrt, '-purpose', 'sslclient', f('client.crt')]),
+      /client\.crt: OK/,
+    );
     const wrong = await tool('openssl', ['verify', '-CAfile', caCrt, '-purpose', 'sslserver', f('client.crt')]);
     assert.notEqual(wrong.code, 0);
     assert.match(wrong.stdout + wrong.stderr, /unsuitable certificate purpose/);
@@ -147,10 +174,14 @@ describe('burrow ca / burrow cert through the real CLI', () => {
     assert.match(text.output, /key\s+EC P-256/);
     const json = await runCli(['cert', 'inspect', f('client.crt'), '--json']);
     assert.equal(json.code, 0, json.output);
-    const parsed = JSON.parse(json.output) as { certificates: { subject: string; eku: string[]; fingerprint: string }[] };
+    const parsed = JSON.parse(json.output) as {
+      certificates: { subject: string; eku: string[]; fingerprint: string }[];
+    };
     assert.equal(parsed.certificates[0]!.subject, 'CN=alice');
     assert.deepEqual(parsed.certificates[0]!.eku, ['clientAuth']);
-    const fp = (await ok('openssl', ['x509', '-in', f('client.crt'), '-noout', '-fingerprint', '-sha256'])).split('=')[1]!.trim();
+    const fp = (await ok('openssl', ['x509', '-in', f('client.crt'), '-noout', '-fingerprint', '-sha256']))
+      .split('=')[1]!
+      .trim();
     assert.equal(parsed.certificates[0]!.fingerprint, `sha256:${fp.replace(/:/g, '').toLowerCase()}`);
     const remote = await runCli(['cert', 'inspect', `127.0.0.1:${port}`]);
     assert.equal(remote.code, 0, remote.output);
@@ -161,7 +192,17 @@ describe('burrow ca / burrow cert through the real CLI', () => {
   });
 
   it('cert verify: OK exits 0; wrong purpose, wrong host, foreign CA exit 1 with the reason', async () => {
-    const good = await runCli(['cert', 'verify', f('server.crt'), '--ca', caCrt, '--host', '127.0.0.1', '--purpose', 'server']);
+    const good = await runCli([
+      'cert',
+      'verify',
+      f('server.crt'),
+      '--ca',
+      caCrt,
+      '--host',
+      '127.0.0.1',
+      '--purpose',
+      'server',
+    ]);
     assert.equal(good.code, 0, good.output);
     assert.match(good.output, /server\.crt: OK/);
     const purpose = await runCli(['cert', 'verify', f('client.crt'), '--ca', caCrt, '--purpose', 'server']);
@@ -169,7 +210,10 @@ describe('burrow ca / burrow cert through the real CLI', () => {
     assert.match(purpose.output, /wrong purpose: certificate has EKU clientAuth, server use needs serverAuth/);
     const host = await runCli(['cert', 'verify', f('server.crt'), '--ca', caCrt, '--host', 'example.com']);
     assert.equal(host.code, 1, host.output);
-    assert.match(host.output, /hostname example\.com does not match the certificate's SANs \(DNS:localhost, IP:127\.0\.0\.1\)/);
+    assert.match(
+      host.output,
+      /hostname example\.com does not match the certificate's SANs \(DNS:localhost, IP:127\.0\.0\.1\)/,
+    );
     const foreign = await runCli(['cert', 'verify', f('server.crt'), '--ca', join(dir, 'ca2', 'ca.crt')]);
     assert.equal(foreign.code, 1, foreign.output);
     assert.match(foreign.output, /not signed by the given CA/);
@@ -177,18 +221,53 @@ describe('burrow ca / burrow cert through the real CLI', () => {
 
   it('curl with --cacert --cert --key reaches the mTLS server; without --cert it is refused', async () => {
     const url = `https://127.0.0.1:${port}/`;
-    const good = await tool('curl', ['-sS', '--max-time', '10', '--cacert', caCrt, '--cert', f('client.crt'), '--key', f('client.key'), url]);
+    const good = await tool('curl', [
+      '-sS',
+      '--max-time',
+      '10',
+      '--cacert',
+      caCrt,
+      '--cert',
+      f('client.crt'),
+      '--key',
+      f('client.key'),
+      url,
+    ]);
     assert.equal(good.code, 0, good.stderr);
     assert.equal(good.stdout, 'hello alice\n');
     const noCert = await tool('curl', ['-sS', '--max-time', '10', '--cacert', caCrt, url]);
     assert.notEqual(noCert.code, 0, noCert.stdout);
     // And curl itself rejects the server when it trusts another CA.
-    const otherCa = await tool('curl', ['-sS', '--max-time', '10', '--cacert', join(dir, 'ca2', 'ca.crt'), '--cert', f('client.crt'), '--key', f('client.key'), url]);
+    const otherCa = await tool('curl', [
+      '-sS',
+      '--max-time',
+      '10',
+      '--cacert',
+      join(dir, 'ca2', 'ca.crt'),
+      '--cert',
+      f('client.crt'),
+      '--key',
+      f('client.key'),
+      url,
+    ]);
     assert.equal(otherCa.code, 60, otherCa.stderr);
   });
 
   it('openssl s_client verifies the chain (return code 0) and is refused with TLS 1.1', async () => {
-    const base = ['s_client', '-connect', `127.0.0.1:${port}`, '-CAfile', caCrt, '-verify_return_error', '-verify_ip', '127.0.0.1', '-cert', f('client.crt'), '-key', f('client.key')];
+    const base = [
+      's_client',
+      '-connect',
+      `127.0.0.1:${port}`,
+      '-CAfile',
+      caCrt,
+      '-verify_return_error',
+      '-verify_ip',
+      '127.0.0.1',
+      '-cert',
+      f('client.crt'),
+      '-key',
+      f('client.key'),
+    ];
     const good = await tool('openssl', base, 'Q\n');
     assert.match(good.stdout, /Verify return code: 0 \(ok\)/, good.stdout + good.stderr);
     // OpenSSL 3 refuses TLS 1.1 at the default security level by itself; lower it so the server's refusal is what we test.
@@ -202,7 +281,9 @@ describe('burrow ca / burrow cert through the real CLI', () => {
   it('revoke + crl: openssl lists the serial and rejects the revoked cert; cert verify --crl says revoked on', async () => {
     const victim = await runCli(['cert', 'issue', 'client', '--ca-dir', caDir, '--out', f('mallory'), 'mallory']);
     assert.equal(victim.code, 0, victim.output);
-    const serial = (await ok('openssl', ['x509', '-in', f('mallory.crt'), '-noout', '-serial'])).replace('serial=', '').trim();
+    const serial = (await ok('openssl', ['x509', '-in', f('mallory.crt'), '-noout', '-serial']))
+      .replace('serial=', '')
+      .trim();
     const rev = await runCli(['ca', 'revoke', '--dir', caDir, f('mallory.crt')]);
     assert.equal(rev.code, 0, rev.output);
     assert.match(rev.output, /revoked serial ([0-9A-F]{2}:)+[0-9A-F]{2} on \d{4}-/);
@@ -215,10 +296,21 @@ describe('burrow ca / burrow cert through the real CLI', () => {
     const crlFile = join(caDir, 'crl.pem');
     const text = await ok('openssl', ['crl', '-in', crlFile, '-noout', '-text']);
     assert.match(text, new RegExp(`Serial Number: ${serial}`, 'i'));
-    const rejected = await tool('openssl', ['verify', '-crl_check', '-CRLfile', crlFile, '-CAfile', caCrt, f('mallory.crt')]);
+    const rejected = await tool('openssl', [
+      'verify',
+      '-crl_check',
+      '-CRLfile',
+      crlFile,
+      '-CAfile',
+      caCrt,
+      f('mallory.crt'),
+    ]);
     assert.notEqual(rejected.code, 0);
     assert.match(rejected.stdout + rejected.stderr, /certificate revoked/);
-    assert.match(await ok('openssl', ['verify', '-crl_check', '-CRLfile', crlFile, '-CAfile', caCrt, f('client.crt')]), /: OK/);
+    assert.match(
+      await ok('openssl', ['verify', '-crl_check', '-CRLfile', crlFile, '-CAfile', caCrt, f('client.crt')]),
+      /: OK/,
+    );
     const ours = await runCli(['cert', 'verify', f('mallory.crt'), '--ca', caCrt, '--crl', crlFile]);
     assert.equal(ours.code, 1, ours.output);
     assert.match(ours.output, /mallory\.crt: revoked on \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/);
@@ -226,8 +318,11 @@ describe('burrow ca / burrow cert through the real CLI', () => {
 
   it('ca export hex and base64 round-trip to the DER openssl sees', async () => {
     const der = await new Promise<Buffer>((resolve, reject) =>
-      execFile('openssl', ['x509', '-in', caCrt, '-outform', 'DER'], { encoding: 'buffer', timeout: TOOL_TIMEOUT_MS }, (err, stdout) =>
-        err ? reject(err) : resolve(stdout),
+      execFile(
+        'openssl',
+        ['x509', '-in', caCrt, '-outform', 'DER'],
+        { encoding: 'buffer', timeout: TOOL_TIMEOUT_MS },
+        (err, stdout) => (err ? reject(err) : resolve(stdout)),
       ),
     );
     const hex = await runCli(['ca', 'export', '--dir', caDir, '--format', 'hex']);
@@ -243,7 +338,11 @@ describe('burrow ca / burrow cert through the real CLI', () => {
     const encDir = join(dir, 'enc');
     assert.equal((await runCli(['ca', 'init', '--dir', encDir])).code, 0);
     const key = createPrivateKey(readFileSync(join(encDir, 'ca.key')));
-    writeFileSync(join(encDir, 'ca.key'), key.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'open sesame' }), { mode: 0o600 });
+    writeFileSync(
+      join(encDir, 'ca.key'),
+      key.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'open sesame' }),
+      { mode: 0o600 },
+    );
     writeFileSync(f('pass.txt'), 'open sesame\n', { mode: 0o600 });
     const args = ['cert', 'issue', 'client', '--ca-dir', encDir, '--out', f('bob'), 'bob'];
     const locked = await runCli(args);
@@ -251,6 +350,9 @@ describe('burrow ca / burrow cert through the real CLI', () => {
     assert.match(locked.output, /the private key is encrypted: give its passphrase \(--key-passphrase-file\)/);
     const unlocked = await runCli([...args, '--key-passphrase-file', f('pass.txt')]);
     assert.equal(unlocked.code, 0, unlocked.output);
-    assert.match(await ok('openssl', ['verify', '-CAfile', join(encDir, 'ca.crt'), '-purpose', 'sslclient', f('bob.crt')]), /: OK/);
+    assert.match(
+      await ok('openssl', ['verify', '-CAfile', join(encDir, 'ca.crt'), '-purpose', 'sslclient', f('bob.crt')]),
+      /: OK/,
+    );
   });
 });

@@ -38,13 +38,19 @@ async function hold(port: number, localAddress: string, first?: Buffer): Promise
 }
 
 /** The server has `count` connections pending, of which `silent` have not sent a byte (as far as it has read). */
-function pendingIs(server: { intake: { budget: { pending: number; silent: number } } }, count: number, silent = 0): () => boolean {
+function pendingIs(
+  server: { intake: { budget: { pending: number; silent: number } } },
+  count: number,
+  silent = 0,
+): () => boolean {
   return () => server.intake.budget.pending === count && server.intake.budget.silent === silent;
 }
 
 describe('pending-handshake budgets', () => {
   it('one address filling its budget is refused more; a connection from another address still logs in', async () => {
-    const { server, close } = await startServer({ preauth: { maxPending: GLOBAL, maxPendingPerAddress: PER_ADDRESS, exemptLoopback: false } });
+    const { server, close } = await startServer({
+      preauth: { maxPending: GLOBAL, maxPendingPerAddress: PER_ADDRESS, exemptLoopback: false },
+    });
     cleanups.push(close);
     const port = server.address.port;
     // 127.0.0.2 holds its whole budget with connections that have spoken (one byte into a TLS handshake).
@@ -53,7 +59,10 @@ describe('pending-handshake budgets', () => {
     await until('4 pending', pendingIs(server, PER_ADDRESS));
     const extra = await hold(port, '127.0.0.2', CUSTOM_TLS_FIRST_BYTE);
     await until('the extra connection from a full address closed by the server', extra.closed);
-    assert.ok(spoken.every((h) => !h.closed()), 'the connections that spoke are kept');
+    assert.ok(
+      spoken.every((h) => !h.closed()),
+      'the connections that spoke are kept',
+    );
     assert.equal(server.intake.budget.pendingFrom('127.0.0.2'), PER_ADDRESS);
 
     // Silent connections of a full address make room for its newer ones, oldest first.
@@ -71,7 +80,9 @@ describe('pending-handshake budgets', () => {
   });
 
   it('a global budget full of silent connections: a real login evicts the oldest one and succeeds', async () => {
-    const { server, close } = await startServer({ preauth: { maxPending: GLOBAL, maxPendingPerAddress: PER_ADDRESS, exemptLoopback: false } });
+    const { server, close } = await startServer({
+      preauth: { maxPending: GLOBAL, maxPendingPerAddress: PER_ADDRESS, exemptLoopback: false },
+    });
     cleanups.push(close);
     const port = server.address.port;
     const silent: Held[] = [];
@@ -86,11 +97,14 @@ describe('pending-handshake budgets', () => {
   });
 
   it('a global budget full of connections that spoke refuses new ones until a slot frees', async () => {
-    const { server, close } = await startServer({ preauth: { maxPending: GLOBAL, maxPendingPerAddress: PER_ADDRESS, exemptLoopback: false } });
+    const { server, close } = await startServer({
+      preauth: { maxPending: GLOBAL, maxPendingPerAddress: PER_ADDRESS, exemptLoopback: false },
+    });
     cleanups.push(close);
     const port = server.address.port;
     const spoken: Held[] = [];
-    for (let i = 0; i < GLOBAL; i += 1) spoken.push(await hold(port, `127.0.0.${20 + Math.floor(i / PER_ADDRESS)}`, CUSTOM_TLS_FIRST_BYTE));
+    for (let i = 0; i < GLOBAL; i += 1)
+      spoken.push(await hold(port, `127.0.0.${20 + Math.floor(i / PER_ADDRESS)}`, CUSTOM_TLS_FIRST_BYTE));
     await until(`${GLOBAL} pending`, pendingIs(server, GLOBAL));
     const refused = await hold(port, '127.0.0.30');
     await until('the new connection refused', refused.closed);

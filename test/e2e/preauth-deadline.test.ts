@@ -17,7 +17,9 @@ after(async () => {
 describe('pre-auth deadline: yamux sessions without a login', () => {
   it(`${SESSIONS} sessions with one reset garbage stream each are closed at the deadline; a logged-in client is not`, async (t) => {
     // Every session holds a slot until it logs in; loopback has no per-address budget by default, and this keeps it so.
-    const { server, close } = await startServer({ preauth: { sessionDeadlineMs: DEADLINE_MS, maxPendingPerAddress: SESSIONS + 1 } });
+    const { server, close } = await startServer({
+      preauth: { sessionDeadlineMs: DEADLINE_MS, maxPendingPerAddress: SESSIONS + 1 },
+    });
     cleanups.push(close);
     const client = await loginClient(server);
     cleanups.push(() => client.close());
@@ -42,7 +44,10 @@ describe('pre-auth deadline: yamux sessions without a login', () => {
     });
     await until('every garbage stream reset', () => reset === SESSIONS);
     // Still open right after their streams were reset (what the probe saw) ...
-    assert.ok(sessions.some((s) => !s.isClosed), 'sessions outlive their reset stream');
+    assert.ok(
+      sessions.some((s) => !s.isClosed),
+      'sessions outlive their reset stream',
+    );
     // ... and all closed by the server once the deadline passed.
     await until(`all ${SESSIONS} sessions closed by the server`, () => closed === SESSIONS);
     assert.equal(server.intake.sessionStats().unauthenticated, 0);

@@ -15,7 +15,9 @@ import { clientConfig, serverConfig } from '../server/server-fixtures.js';
 export const WAIT_LIMIT_MS = 20_000;
 
 /** A loopback server (tcpMux on, TLS accepted, not forced) with its state in a scratch directory. */
-export async function startServer(options: ServerOptions = {}): Promise<{ server: BurrowServer; close: () => Promise<void> }> {
+export async function startServer(
+  options: ServerOptions = {},
+): Promise<{ server: BurrowServer; close: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'burrow-preauth-'));
   const config = await serverConfig(dir);
   config.transport.tcpMux = true;
@@ -63,7 +65,10 @@ export async function loginClient(server: BurrowServer): Promise<BurrowClient> {
 export async function withinLimit<T>(p: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${WAIT_LIMIT_MS} ms waiting for ${what}`)), WAIT_LIMIT_MS);
+    timer = setTimeout(
+      () => reject(new Error(`timed out after ${WAIT_LIMIT_MS} ms waiting for ${what}`)),
+      WAIT_LIMIT_MS,
+    );
   });
   try {
     return await Promise.race([p, limit]);

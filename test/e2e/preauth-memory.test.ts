@@ -22,10 +22,15 @@ after(async () => {
 
 /** A v1 Login with a wrong token: refused by the server, which used to leave the stream open and read nothing more. */
 function badLogin(): Buffer {
-  return encodeMessage({ type: 'Login', body: { version: '0.70.0', privilege_key: '0'.repeat(32), timestamp: Math.floor(Date.now() / 1000), run_id: '' } });
+  return encodeMessage({
+    type: 'Login',
+    body: { version: '0.70.0', privilege_key: '0'.repeat(32), timestamp: Math.floor(Date.now() / 1000), run_id: '' },
+  });
 }
 
-async function attack(secure: boolean): Promise<{ maxBuffered: number; refused: number; reset: number; unsent: number }> {
+async function attack(
+  secure: boolean,
+): Promise<{ maxBuffered: number; refused: number; reset: number; unsent: number }> {
   const { server, close } = await startServer();
   cleanups.push(close);
   const session = await attackerSession(server, secure);
@@ -45,7 +50,10 @@ async function attack(secure: boolean): Promise<{ maxBuffered: number; refused: 
     streams.push(stream);
   }
   // Every stream beyond the cap is reset at once; the first ones are refused (garbage: RST; bad login: answered, then ended).
-  await until(`${ATTACK_STREAMS - PREAUTH_MAX_STREAMS} streams reset`, () => reset >= ATTACK_STREAMS - PREAUTH_MAX_STREAMS);
+  await until(
+    `${ATTACK_STREAMS - PREAUTH_MAX_STREAMS} streams reset`,
+    () => reset >= ATTACK_STREAMS - PREAUTH_MAX_STREAMS,
+  );
 
   // A real client logs in meanwhile, while the flood goes on.
   const clientLogin = loginClient(server);
@@ -59,8 +67,14 @@ async function attack(secure: boolean): Promise<{ maxBuffered: number; refused: 
   const client = await clientLogin;
   cleanups.push(() => client.close());
   const stats = server.intake.sessionStats();
-  assert.ok(stats.refusedStreams >= ATTACK_STREAMS - PREAUTH_MAX_STREAMS, `server refused ${stats.refusedStreams} SYNs`);
-  assert.ok(maxBuffered <= PREAUTH_SESSION_MEMORY_BYTES, `server buffered ${maxBuffered} bytes for the unauthenticated session`);
+  assert.ok(
+    stats.refusedStreams >= ATTACK_STREAMS - PREAUTH_MAX_STREAMS,
+    `server refused ${stats.refusedStreams} SYNs`,
+  );
+  assert.ok(
+    maxBuffered <= PREAUTH_SESSION_MEMORY_BYTES,
+    `server buffered ${maxBuffered} bytes for the unauthenticated session`,
+  );
   assert.equal(server.clientRunIds().length, 1, 'the real client is logged in');
   // The attacker's writes are stuck at the initial window: most of its flood never left it.
   const unsent = streams.reduce((sum, s) => sum + (s.destroyed ? 0 : s.writableLength), 0);

@@ -8,7 +8,14 @@ export const TOKEN = 'e2e-proxy-token';
 
 /** Lines of a server config on loopback (extra lines appended). */
 export function serverToml(bindPort: number, dir: string, extra: string[] = []): string {
-  return ['bindAddr = "127.0.0.1"', `bindPort = ${bindPort}`, `auth.token = "${TOKEN}"`, `stateDir = "${dir}/state"`, ...extra, ''].join('\n');
+  return [
+    'bindAddr = "127.0.0.1"',
+    `bindPort = ${bindPort}`,
+    `auth.token = "${TOKEN}"`,
+    `stateDir = "${dir}/state"`,
+    ...extra,
+    '',
+  ].join('\n');
 }
 
 /** Lines of a client config on loopback; `body` holds [[proxies]] / [[visitors]] tables. */
@@ -18,7 +25,9 @@ export function clientToml(serverPort: number, body: string[], extra: string[] =
     `serverPort = ${serverPort}`,
     `auth.token = "${TOKEN}"`,
     // extra lines may override these defaults (TOML refuses a key twice).
-    ...['transport.tls.enable = true', 'transport.poolCount = 2'].filter((line) => !extra.some((e) => e.startsWith(line.split(' = ')[0]!))),
+    ...['transport.tls.enable = true', 'transport.poolCount = 2'].filter(
+      (line) => !extra.some((e) => e.startsWith(line.split(' = ')[0]!)),
+    ),
     ...extra,
     '',
     ...body,
@@ -34,7 +43,12 @@ export async function startServer(dir: string, toml: string, name = 'frps.toml')
 }
 
 /** Starts `burrow client`; resolves once `proxies` proxies started (0: once logged in). */
-export async function startClient(dir: string, toml: string, proxies: number, name = 'frpc.toml'): Promise<BurrowProcess> {
+export async function startClient(
+  dir: string,
+  toml: string,
+  proxies: number,
+  name = 'frpc.toml',
+): Promise<BurrowProcess> {
   const client = new BurrowProcess(['client', '-c', writeFile(dir, name, toml)]);
   if (proxies > 0) await client.waitForCount(/proxy started/, proxies);
   else await client.waitFor(/login to server success/);
@@ -55,7 +69,9 @@ export async function startUdpEcho(): Promise<{ port: number; close: () => void 
 }
 
 /** An HTTP origin on 127.0.0.1 with a handler; its open connections are closed by close(). */
-export async function startHttpOrigin(handler: http.RequestListener): Promise<{ port: number; server: http.Server; close: () => Promise<void> }> {
+export async function startHttpOrigin(
+  handler: http.RequestListener,
+): Promise<{ port: number; server: http.Server; close: () => Promise<void> }> {
   const server = http.createServer(handler);
   const sockets = new Set<net.Socket>();
   server.on('connection', (s: net.Socket) => {
@@ -75,14 +91,25 @@ export async function startHttpOrigin(handler: http.RequestListener): Promise<{ 
 }
 
 /** GET through the vhost with a Host header; resolves with status, headers and the whole body. */
-export function httpGet(port: number, host: string, path = '/', headers: Record<string, string> = {}, timeoutMs = 60_000): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+export function httpGet(
+  port: number,
+  host: string,
+  path = '/',
+  headers: Record<string, string> = {},
+  timeoutMs = 60_000,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path, headers: { Host: host, ...headers }, agent: false, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
+    const req = http.get(
+      { host: '127.0.0.1', port, path, headers: { Host: host, ...headers }, agent: false, timeout: timeoutMs },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`GET ${host}${path} timed out`)));
     req.on('error', reject);
   });
@@ -95,8 +122,23 @@ export async function makeCert(dir: string, host: string): Promise<{ cert: strin
   const cert = `${dir}/${host}.crt`;
   const key = `${dir}/${host}.key`;
   await promisify(execFile)('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', `/CN=${host}`, '-addext', `subjectAltName=DNS:${host}`, '-keyout', key, '-out', cert,
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    `/CN=${host}`,
+    '-addext',
+    `subjectAltName=DNS:${host}`,
+    '-keyout',
+    key,
+    '-out',
+    cert,
   ]);
   return { cert, key };
 }
@@ -105,7 +147,9 @@ export async function makeCert(dir: string, host: string): Promise<{ cert: strin
 export async function tlsFetch(port: number, host: string, request: string, timeoutMs = 60_000): Promise<Buffer> {
   const tls = await import('node:tls');
   return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: '127.0.0.1', port, servername: host, rejectUnauthorized: false }, () => socket.write(request));
+    const socket = tls.connect({ host: '127.0.0.1', port, servername: host, rejectUnauthorized: false }, () =>
+      socket.write(request),
+    );
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => socket.destroy(new Error(`TLS fetch via ${host} timed out`)), timeoutMs);
     socket.on('data', (c: Buffer) => chunks.push(c));

@@ -78,19 +78,31 @@ describe('http proxies through the real CLI', () => {
     dirs.push(dir);
     vhostPort = await freePort();
     await startServer(dir, serverToml(bindPort, dir, [`vhostHTTPPort = ${vhostPort}`, 'subDomainHost = "sub.test"']));
-    await startClient(dir, clientToml(bindPort, [
-      ...proxy('a', origin.port, [
-        'customDomains = ["a.example.test"]',
-        'hostHeaderRewrite = "origin.internal"',
-        'requestHeaders.set.x-from-burrow = "request"',
-        'responseHeaders.set.x-served-by = "burrow"',
+    await startClient(
+      dir,
+      clientToml(bindPort, [
+        ...proxy('a', origin.port, [
+          'customDomains = ["a.example.test"]',
+          'hostHeaderRewrite = "origin.internal"',
+          'requestHeaders.set.x-from-burrow = "request"',
+          'responseHeaders.set.x-served-by = "burrow"',
+        ]),
+        ...proxy('a-wrapped', origin.port, [
+          'customDomains = ["aw.example.test"]',
+          'transport.useEncryption = true',
+          'transport.useCompression = true',
+        ]),
+        ...proxy('a-api', originB.port, ['customDomains = ["a.example.test"]', 'locations = ["/api"]']),
+        ...proxy('b', originB.port, ['subdomain = "b"']),
+        ...proxy('secret', origin.port, [
+          'customDomains = ["s.example.test"]',
+          'httpUser = "alice"',
+          'httpPassword = "wonder land"',
+        ]),
+        ...proxy('down', downPort, ['customDomains = ["down.example.test"]']),
       ]),
-      ...proxy('a-wrapped', origin.port, ['customDomains = ["aw.example.test"]', 'transport.useEncryption = true', 'transport.useCompression = true']),
-      ...proxy('a-api', originB.port, ['customDomains = ["a.example.test"]', 'locations = ["/api"]']),
-      ...proxy('b', originB.port, ['subdomain = "b"']),
-      ...proxy('secret', origin.port, ['customDomains = ["s.example.test"]', 'httpUser = "alice"', 'httpPassword = "wonder land"']),
-      ...proxy('down', downPort, ['customDomains = ["down.example.test"]']),
-    ]), 6);
+      6,
+    );
   });
 
   after(async () => {
@@ -101,11 +113,15 @@ describe('http proxies through the real CLI', () => {
 
   it('moves 16 MiB intact with curl --resolve and Node http, encryption+compression off and on', async () => {
     for (const host of ['a.example.test', 'aw.example.test']) {
-      const { stdout } = await run('curl', ['-sS', '--fail', '--resolve', `${host}:${vhostPort}:127.0.0.1`, `http://${host}:${vhostPort}/big`], {
-        encoding: 'buffer',
-        maxBuffer: CURL_MAX_BUFFER,
-        timeout: CURL_TIMEOUT_MS,
-      });
+      const { stdout } = await run(
+        'curl',
+        ['-sS', '--fail', '--resolve', `${host}:${vhostPort}:127.0.0.1`, `http://${host}:${vhostPort}/big`],
+        {
+          encoding: 'buffer',
+          maxBuffer: CURL_MAX_BUFFER,
+          timeout: CURL_TIMEOUT_MS,
+        },
+      );
       assert.equal(stdout.length, FILE_SIZE, `curl via ${host}`);
       assert.equal(sha256(stdout), payloadHash, `curl via ${host}`);
       const viaNode = await httpGet(vhostPort, host, '/big');
@@ -124,7 +140,9 @@ describe('http proxies through the real CLI', () => {
     assert.equal(bodyA.headers['x-forwarded-host'], 'a.example.test');
     assert.equal(bodyA.headers['x-from-burrow'], 'request', 'requestHeaders.set reaches the local service');
     assert.equal(a.headers['x-served-by'], 'burrow', 'responseHeaders.set reaches the user');
-    const api = JSON.parse((await httpGet(vhostPort, 'a.example.test', '/api/v1')).body.toString()) as { origin: string };
+    const api = JSON.parse((await httpGet(vhostPort, 'a.example.test', '/api/v1')).body.toString()) as {
+      origin: string;
+    };
     assert.equal(api.origin, 'b', '/api goes to the a-api proxy');
     const sub = JSON.parse((await httpGet(vhostPort, 'B.Sub.Test:1234', '/x')).body.toString()) as { origin: string };
     assert.equal(sub.origin, 'b', 'subdomain b.sub.test, case and port ignored');
@@ -137,11 +155,14 @@ describe('http proxies through the real CLI', () => {
     try {
       for (const host of ['a.example.test', 'b.sub.test', 'a.example.test']) {
         const { body, localPort } = await new Promise<{ body: string; localPort: number }>((resolve, reject) => {
-          const req = http.get({ host: '127.0.0.1', port: vhostPort, path: '/k', headers: { Host: host }, agent }, (res) => {
-            let text = '';
-            res.on('data', (c: Buffer) => (text += c.toString()));
-            res.on('end', () => resolve({ body: text, localPort: req.socket?.localPort ?? 0 }));
-          });
+          const req = http.get(
+            { host: '127.0.0.1', port: vhostPort, path: '/k', headers: { Host: host }, agent },
+            (res) => {
+              let text = '';
+              res.on('data', (c: Buffer) => (text += c.toString()));
+              res.on('end', () => resolve({ body: text, localPort: req.socket?.localPort ?? 0 }));
+            },
+          );
           req.on('error', reject);
         });
         ports.add(localPort);
@@ -161,7 +182,10 @@ describe('http proxies through the real CLI', () => {
       assert.equal(res.status, 200);
       assert.equal((JSON.parse(res.body.toString()) as { url: string }).url, `/reuse-${i}`);
     }
-    assert.ok(originBConnections - before <= 1, `the local service saw ${originBConnections - before} new connections for 5 requests`);
+    assert.ok(
+      originBConnections - before <= 1,
+      `the local service saw ${originBConnections - before} new connections for 5 requests`,
+    );
   });
 
   it('answers 404 for unknown hosts, 401 without credentials, 502 when the local service is down', async () => {
@@ -171,9 +195,13 @@ describe('http proxies through the real CLI', () => {
     const denied = await httpGet(vhostPort, 's.example.test');
     assert.equal(denied.status, 401);
     assert.equal(denied.headers['www-authenticate'], 'Basic realm="Restricted"');
-    const wrong = await httpGet(vhostPort, 's.example.test', '/', { Authorization: `Basic ${Buffer.from('alice:nope').toString('base64')}` });
+    const wrong = await httpGet(vhostPort, 's.example.test', '/', {
+      Authorization: `Basic ${Buffer.from('alice:nope').toString('base64')}`,
+    });
     assert.equal(wrong.status, 401);
-    const allowed = await httpGet(vhostPort, 's.example.test', '/', { Authorization: `Basic ${Buffer.from('alice:wonder land').toString('base64')}` });
+    const allowed = await httpGet(vhostPort, 's.example.test', '/', {
+      Authorization: `Basic ${Buffer.from('alice:wonder land').toString('base64')}`,
+    });
     assert.equal(allowed.status, 200);
     const down = await httpGet(vhostPort, 'down.example.test');
     assert.equal(down.status, 502);
@@ -199,9 +227,15 @@ describe('http proxies through the real CLI', () => {
   });
 
   it('closes only the connection that sends garbage or an oversized head', async () => {
-    const garbage = await rawExchange(vhostPort, Buffer.from('\x00\x01\x02garbage\r\nHost: a.example.test\r\n\r\n', 'latin1'));
+    const garbage = await rawExchange(
+      vhostPort,
+      Buffer.from('\x00\x01\x02garbage\r\nHost: a.example.test\r\n\r\n', 'latin1'),
+    );
     assert.match(garbage, /^HTTP\/1\.1 400/);
-    const big = await rawExchange(vhostPort, `GET / HTTP/1.1\r\nHost: a.example.test\r\nX-Big: ${'x'.repeat(OVERSIZED_HEADER)}\r\n\r\n`);
+    const big = await rawExchange(
+      vhostPort,
+      `GET / HTTP/1.1\r\nHost: a.example.test\r\nX-Big: ${'x'.repeat(OVERSIZED_HEADER)}\r\n\r\n`,
+    );
     assert.match(big, /^HTTP\/1\.1 431/);
     const fine = await httpGet(vhostPort, 'a.example.test', '/after');
     assert.equal(fine.status, 200);

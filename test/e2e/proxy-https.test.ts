@@ -48,7 +48,11 @@ describe('https proxies through the real CLI', () => {
     await new Promise<void>((resolve) => origin!.listen(0, '127.0.0.1', resolve));
     const originPort = (origin.address() as net.AddressInfo).port;
     const sPort = await freePort();
-    sServer = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${sPort}`, '-cert', openssl.cert, '-key', openssl.key, '-www', '-quiet'], { stdio: 'ignore' });
+    sServer = spawn(
+      'openssl',
+      ['s_server', '-accept', `127.0.0.1:${sPort}`, '-cert', openssl.cert, '-key', openssl.key, '-www', '-quiet'],
+      { stdio: 'ignore' },
+    );
     const deadline = Date.now() + S_SERVER_START_MS;
     for (;;) {
       const up = await new Promise<boolean>((resolve) => {
@@ -64,12 +68,32 @@ describe('https proxies through the real CLI', () => {
     }
     vhostPort = await freePort();
     await startServer(dir, serverToml(bindPort, dir, [`vhostHTTPSPort = ${vhostPort}`]));
-    await startClient(dir, clientToml(bindPort, [
-      '[[proxies]]', 'name = "secure"', 'type = "https"', `localPort = ${originPort}`, 'customDomains = ["secure.example.test"]', '',
-      '[[proxies]]', 'name = "secure-wrapped"', 'type = "https"', `localPort = ${originPort}`, 'customDomains = ["wrapped.example.test"]',
-      'transport.useEncryption = true', 'transport.useCompression = true', '',
-      '[[proxies]]', 'name = "openssl"', 'type = "https"', `localPort = ${sPort}`, 'customDomains = ["openssl.example.test"]', '',
-    ]), 3);
+    await startClient(
+      dir,
+      clientToml(bindPort, [
+        '[[proxies]]',
+        'name = "secure"',
+        'type = "https"',
+        `localPort = ${originPort}`,
+        'customDomains = ["secure.example.test"]',
+        '',
+        '[[proxies]]',
+        'name = "secure-wrapped"',
+        'type = "https"',
+        `localPort = ${originPort}`,
+        'customDomains = ["wrapped.example.test"]',
+        'transport.useEncryption = true',
+        'transport.useCompression = true',
+        '',
+        '[[proxies]]',
+        'name = "openssl"',
+        'type = "https"',
+        `localPort = ${sPort}`,
+        'customDomains = ["openssl.example.test"]',
+        '',
+      ]),
+      3,
+    );
   });
 
   after(async () => {
@@ -81,11 +105,15 @@ describe('https proxies through the real CLI', () => {
 
   it('moves 16 MiB intact with curl --resolve -k and Node tls, encryption+compression off and on', async () => {
     for (const host of ['secure.example.test', 'wrapped.example.test']) {
-      const { stdout } = await run('curl', ['-sS', '-k', '--fail', '--resolve', `${host}:${vhostPort}:127.0.0.1`, `https://${host}:${vhostPort}/`], {
-        encoding: 'buffer',
-        maxBuffer: CURL_MAX_BUFFER,
-        timeout: CURL_TIMEOUT_MS,
-      });
+      const { stdout } = await run(
+        'curl',
+        ['-sS', '-k', '--fail', '--resolve', `${host}:${vhostPort}:127.0.0.1`, `https://${host}:${vhostPort}/`],
+        {
+          encoding: 'buffer',
+          maxBuffer: CURL_MAX_BUFFER,
+          timeout: CURL_TIMEOUT_MS,
+        },
+      );
       assert.equal(stdout.length, FILE_SIZE, `curl via ${host}`);
       assert.equal(sha256(stdout), payloadHash, `curl via ${host}`);
       const raw = await tlsFetch(vhostPort, host, `GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
@@ -94,13 +122,26 @@ describe('https proxies through the real CLI', () => {
   });
 
   it('reaches an openssl s_server -www origin, whose certificate names the routed host', async () => {
-    const { stdout } = await run('curl', ['-sS', '-k', '--resolve', `openssl.example.test:${vhostPort}:127.0.0.1`, `https://openssl.example.test:${vhostPort}/`], { timeout: CURL_TIMEOUT_MS });
+    const { stdout } = await run(
+      'curl',
+      [
+        '-sS',
+        '-k',
+        '--resolve',
+        `openssl.example.test:${vhostPort}:127.0.0.1`,
+        `https://openssl.example.test:${vhostPort}/`,
+      ],
+      { timeout: CURL_TIMEOUT_MS },
+    );
     assert.match(stdout, /s_server|Ciphers supported/);
     const peerCn = await new Promise<string>((resolve, reject) => {
-      const socket = tls.connect({ host: '127.0.0.1', port: vhostPort, servername: 'openssl.example.test', rejectUnauthorized: false }, () => {
-        resolve(String(socket.getPeerCertificate().subject?.CN ?? ''));
-        socket.destroy();
-      });
+      const socket = tls.connect(
+        { host: '127.0.0.1', port: vhostPort, servername: 'openssl.example.test', rejectUnauthorized: false },
+        () => {
+          resolve(String(socket.getPeerCertificate().subject?.CN ?? ''));
+          socket.destroy();
+        },
+      );
       socket.on('error', reject);
     });
     assert.equal(peerCn, 'openssl.example.test', 'TLS is not terminated by burrow: the origin certificate arrives');
@@ -109,7 +150,9 @@ describe('https proxies through the real CLI', () => {
   it('closes a connection whose SNI no proxy serves, and one that sends no ClientHello', async () => {
     await assert.rejects(tlsFetch(vhostPort, 'unknown.example.test', 'GET / HTTP/1.0\r\n\r\n', 10_000));
     const closed = await new Promise<boolean>((resolve) => {
-      const socket = net.connect({ host: '127.0.0.1', port: vhostPort }, () => socket.write('GET / HTTP/1.1\r\nHost: secure.example.test\r\n\r\n'));
+      const socket = net.connect({ host: '127.0.0.1', port: vhostPort }, () =>
+        socket.write('GET / HTTP/1.1\r\nHost: secure.example.test\r\n\r\n'),
+      );
       socket.on('error', () => resolve(true));
       socket.on('close', () => resolve(true));
       setTimeout(() => resolve(false), 10_000).unref();
@@ -145,7 +188,11 @@ describe('https proxies through the real CLI', () => {
     await new Promise<void>((resolve) => splitter.listen(0, '127.0.0.1', resolve));
     try {
       const port = (splitter.address() as net.AddressInfo).port;
-      const raw = await tlsFetch(port, 'secure.example.test', 'GET / HTTP/1.1\r\nHost: secure.example.test\r\nConnection: close\r\n\r\n');
+      const raw = await tlsFetch(
+        port,
+        'secure.example.test',
+        'GET / HTTP/1.1\r\nHost: secure.example.test\r\nConnection: close\r\n\r\n',
+      );
       assert.equal(sha256(bodyOf(raw)), payloadHash);
     } finally {
       splitter.close();

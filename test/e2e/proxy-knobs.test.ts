@@ -4,7 +4,16 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { decodeProxyHeader } from '../../src/net/proxy-protocol.js';
-import { BurrowProcess, download, freePort, killAll, randomPayload, removeDir, startFileServer, writeFile } from './harness.js';
+import {
+  BurrowProcess,
+  download,
+  freePort,
+  killAll,
+  randomPayload,
+  removeDir,
+  startFileServer,
+  writeFile,
+} from './harness.js';
 import { clientToml, serverToml, setup, startClient, startServer } from './proxy-helpers.js';
 
 /** Bytes downloaded through the limited proxy. */
@@ -27,7 +36,11 @@ async function startRecorder(): Promise<{ port: number; first: Buffer[]; close: 
     socket.on('error', () => socket.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.address() as net.AddressInfo).port, first, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    first,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 describe('proxy knobs through the real CLI', () => {
@@ -48,26 +61,79 @@ describe('proxy knobs through the real CLI', () => {
     recorder = await startRecorder();
     closers.push(one.close, two.close, big.close, recorder.close);
     const vhost = await freePort();
-    await startServer(dir, serverToml(bindPort, dir, [
-      `vhostHTTPPort = ${vhost}`,
-      `allowPorts = [{ start = ${Math.min(...Object.values(ports))}, end = ${Math.max(...Object.values(ports))} }]`,
-    ]));
+    await startServer(
+      dir,
+      serverToml(bindPort, dir, [
+        `vhostHTTPPort = ${vhost}`,
+        `allowPorts = [{ start = ${Math.min(...Object.values(ports))}, end = ${Math.max(...Object.values(ports))} }]`,
+      ]),
+    );
     const member = (name: string, port: number, key: string): string[] => [
-      '[[proxies]]', `name = "${name}"`, 'type = "tcp"', `localPort = ${port}`, `remotePort = ${ports.group}`,
-      'loadBalancer.group = "web"', `loadBalancer.groupKey = "${key}"`, '',
+      '[[proxies]]',
+      `name = "${name}"`,
+      'type = "tcp"',
+      `localPort = ${port}`,
+      `remotePort = ${ports.group}`,
+      'loadBalancer.group = "web"',
+      `loadBalancer.groupKey = "${key}"`,
+      '',
     ];
-    await startClient(dir, clientToml(bindPort, [
-      ...member('one', one.port, 'k'),
-      '[[proxies]]', 'name = "limited"', 'type = "tcp"', `localPort = ${big.port}`, `remotePort = ${ports.limited}`, `transport.bandwidthLimit = "${LIMIT}"`, '',
-      '[[proxies]]', 'name = "pp"', 'type = "tcp"', `localPort = ${recorder.port}`, `remotePort = ${ports.pp}`, 'transport.proxyProtocolVersion = "v2"', '',
-      '[[proxies]]', 'name = "site"', 'type = "http"', `localPort = ${one.port}`, 'customDomains = ["site.example.test"]', '',
-    ]), 4, 'a.toml');
+    await startClient(
+      dir,
+      clientToml(bindPort, [
+        ...member('one', one.port, 'k'),
+        '[[proxies]]',
+        'name = "limited"',
+        'type = "tcp"',
+        `localPort = ${big.port}`,
+        `remotePort = ${ports.limited}`,
+        `transport.bandwidthLimit = "${LIMIT}"`,
+        '',
+        '[[proxies]]',
+        'name = "pp"',
+        'type = "tcp"',
+        `localPort = ${recorder.port}`,
+        `remotePort = ${ports.pp}`,
+        'transport.proxyProtocolVersion = "v2"',
+        '',
+        '[[proxies]]',
+        'name = "site"',
+        'type = "http"',
+        `localPort = ${one.port}`,
+        'customDomains = ["site.example.test"]',
+        '',
+      ]),
+      4,
+      'a.toml',
+    );
     await startClient(dir, clientToml(bindPort, member('two', two.port, 'k')), 1, 'b.toml');
-    third = new BurrowProcess(['client', '-c', writeFile(dir, 'c.toml', clientToml(bindPort, member('three', two.port, 'wrong')))]);
-    conflicts = new BurrowProcess(['client', '-c', writeFile(dir, 'd.toml', clientToml(bindPort, [
-      '[[proxies]]', 'name = "site-again"', 'type = "http"', `localPort = ${one.port}`, 'customDomains = ["site.example.test"]', '',
-      '[[proxies]]', 'name = "far"', 'type = "tcp"', `localPort = ${one.port}`, 'remotePort = 1', '',
-    ]))]);
+    third = new BurrowProcess([
+      'client',
+      '-c',
+      writeFile(dir, 'c.toml', clientToml(bindPort, member('three', two.port, 'wrong'))),
+    ]);
+    conflicts = new BurrowProcess([
+      'client',
+      '-c',
+      writeFile(
+        dir,
+        'd.toml',
+        clientToml(bindPort, [
+          '[[proxies]]',
+          'name = "site-again"',
+          'type = "http"',
+          `localPort = ${one.port}`,
+          'customDomains = ["site.example.test"]',
+          '',
+          '[[proxies]]',
+          'name = "far"',
+          'type = "tcp"',
+          `localPort = ${one.port}`,
+          'remotePort = 1',
+          '',
+        ]),
+      ),
+    ]);
   });
 
   after(async () => {

@@ -8,7 +8,17 @@ import type net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { download, freePort, killAll, randomPayload, removeDir, sha256, startFileServer } from './harness.js';
-import { clientToml, httpGet, makeCert, serverToml, setup, startClient, startHttpOrigin, startServer, tlsFetch } from './proxy-helpers.js';
+import {
+  clientToml,
+  httpGet,
+  makeCert,
+  serverToml,
+  setup,
+  startClient,
+  startHttpOrigin,
+  startServer,
+  tlsFetch,
+} from './proxy-helpers.js';
 
 const run = promisify(execFile);
 
@@ -44,18 +54,62 @@ describe('one port for tunnel, http and https through the real CLI', () => {
       res.end(payload);
     });
     await new Promise<void>((resolve) => secure.listen(0, '127.0.0.1', resolve));
-    closers.push(webA.close, webB.close, files.close, () => new Promise<void>((resolve) => secure.close(() => resolve())));
+    closers.push(
+      webA.close,
+      webB.close,
+      files.close,
+      () => new Promise<void>((resolve) => secure.close(() => resolve())),
+    );
     tcpPort = await freePort();
     plainTcpPort = await freePort();
     await startServer(dir, serverToml(bindPort, dir, [`vhostHTTPPort = ${bindPort}`, `vhostHTTPSPort = ${bindPort}`]));
-    await startClient(dir, clientToml(bindPort, [
-      '[[proxies]]', 'name = "web-a"', 'type = "http"', `localPort = ${webA.port}`, 'customDomains = ["a.example.test"]', '',
-      '[[proxies]]', 'name = "web-b"', 'type = "http"', `localPort = ${webB.port}`, 'customDomains = ["b.example.test"]', '',
-      '[[proxies]]', 'name = "secure"', 'type = "https"', `localPort = ${(secure.address() as net.AddressInfo).port}`, 'customDomains = ["secure.example.test"]', '',
-      '[[proxies]]', 'name = "files"', 'type = "tcp"', `localPort = ${files.port}`, `remotePort = ${tcpPort}`, '',
-    ]), 4);
+    await startClient(
+      dir,
+      clientToml(bindPort, [
+        '[[proxies]]',
+        'name = "web-a"',
+        'type = "http"',
+        `localPort = ${webA.port}`,
+        'customDomains = ["a.example.test"]',
+        '',
+        '[[proxies]]',
+        'name = "web-b"',
+        'type = "http"',
+        `localPort = ${webB.port}`,
+        'customDomains = ["b.example.test"]',
+        '',
+        '[[proxies]]',
+        'name = "secure"',
+        'type = "https"',
+        `localPort = ${(secure.address() as net.AddressInfo).port}`,
+        'customDomains = ["secure.example.test"]',
+        '',
+        '[[proxies]]',
+        'name = "files"',
+        'type = "tcp"',
+        `localPort = ${files.port}`,
+        `remotePort = ${tcpPort}`,
+        '',
+      ]),
+      4,
+    );
     // A second client without TLS proves plain tunnel clients are sniffed correctly too.
-    await startClient(dir, clientToml(bindPort, ['[[proxies]]', 'name = "files-plain"', 'type = "tcp"', `localPort = ${files.port}`, `remotePort = ${plainTcpPort}`], ['transport.tls.enable = false']), 1, 'plain.toml');
+    await startClient(
+      dir,
+      clientToml(
+        bindPort,
+        [
+          '[[proxies]]',
+          'name = "files-plain"',
+          'type = "tcp"',
+          `localPort = ${files.port}`,
+          `remotePort = ${plainTcpPort}`,
+        ],
+        ['transport.tls.enable = false'],
+      ),
+      1,
+      'plain.toml',
+    );
   });
 
   after(async () => {
@@ -65,11 +119,15 @@ describe('one port for tunnel, http and https through the real CLI', () => {
   });
 
   it('serves two http domains on bindPort', async () => {
-    const { stdout } = await run('curl', ['-sS', '--fail', '--resolve', `a.example.test:${port}:127.0.0.1`, `http://a.example.test:${port}/`], {
-      encoding: 'buffer',
-      maxBuffer: CURL_MAX_BUFFER,
+    const { stdout } = await run(
+      'curl',
+      ['-sS', '--fail', '--resolve', `a.example.test:${port}:127.0.0.1`, `http://a.example.test:${port}/`],
+      {
+        encoding: 'buffer',
+        maxBuffer: CURL_MAX_BUFFER,
         timeout: CURL_TIMEOUT_MS,
-    });
+      },
+    );
     assert.equal(sha256(stdout), payloadHash);
     const b = await httpGet(port, 'b.example.test');
     assert.equal(b.body.toString(), 'origin-b');
@@ -77,11 +135,22 @@ describe('one port for tunnel, http and https through the real CLI', () => {
   });
 
   it('serves an https domain on bindPort by SNI', async () => {
-    const { stdout } = await run('curl', ['-sS', '-k', '--fail', '--resolve', `secure.example.test:${port}:127.0.0.1`, `https://secure.example.test:${port}/`], {
-      encoding: 'buffer',
-      maxBuffer: CURL_MAX_BUFFER,
+    const { stdout } = await run(
+      'curl',
+      [
+        '-sS',
+        '-k',
+        '--fail',
+        '--resolve',
+        `secure.example.test:${port}:127.0.0.1`,
+        `https://secure.example.test:${port}/`,
+      ],
+      {
+        encoding: 'buffer',
+        maxBuffer: CURL_MAX_BUFFER,
         timeout: CURL_TIMEOUT_MS,
-    });
+      },
+    );
     assert.equal(sha256(stdout), payloadHash);
   });
 
@@ -94,7 +163,12 @@ describe('one port for tunnel, http and https through the real CLI', () => {
 
   it('hands a ClientHello for an unknown SNI to the tunnel, which does not serve it as https', async () => {
     // The burrow server terminates this TLS itself (it is a tunnel client to it), so the origin is never reached.
-    const raw = await tlsFetch(port, 'unknown.example.test', 'GET / HTTP/1.1\r\nHost: unknown.example.test\r\n\r\n', 15_000).catch(() => Buffer.alloc(0));
+    const raw = await tlsFetch(
+      port,
+      'unknown.example.test',
+      'GET / HTTP/1.1\r\nHost: unknown.example.test\r\n\r\n',
+      15_000,
+    ).catch(() => Buffer.alloc(0));
     assert.ok(!raw.includes(payload.subarray(0, 64)), 'no origin bytes for an unknown SNI');
   });
 });

@@ -70,15 +70,26 @@ describe('udp proxy through the real CLI', () => {
       closers.push(echo.close);
       const remotePort = await freePort();
       await startServer(dir, serverToml(bindPort, dir));
-      await startClient(dir, clientToml(bindPort, [
-        '[[proxies]]', 'name = "dns"', 'type = "udp"', `localPort = ${echo.port}`, `remotePort = ${remotePort}`,
-        `transport.useEncryption = ${wrap}`, `transport.useCompression = ${wrap}`,
-      ]), 1);
+      await startClient(
+        dir,
+        clientToml(bindPort, [
+          '[[proxies]]',
+          'name = "dns"',
+          'type = "udp"',
+          `localPort = ${echo.port}`,
+          `remotePort = ${remotePort}`,
+          `transport.useEncryption = ${wrap}`,
+          `transport.useCompression = ${wrap}`,
+        ]),
+        1,
+      );
       // The server asks for the udp work connection shortly after NewProxyResp.
       await sleep(1_000);
       const { received, corrupt } = await echoRun(remotePort);
       const loss = (DATAGRAMS - received) / DATAGRAMS;
-      console.log(`udp echo (wrap=${wrap}): ${received}/${DATAGRAMS} back, loss ${(loss * 100).toFixed(2)} %, corrupt ${corrupt}`);
+      console.log(
+        `udp echo (wrap=${wrap}): ${received}/${DATAGRAMS} back, loss ${(loss * 100).toFixed(2)} %, corrupt ${corrupt}`,
+      );
       assert.equal(corrupt, 0);
       assert.ok(loss <= MAX_LOSS_RATIO, `loss ${loss} above ${MAX_LOSS_RATIO}`);
     });
@@ -91,7 +102,17 @@ describe('udp proxy through the real CLI', () => {
     closers.push(echo.close);
     const remotePort = await freePort();
     const server = await startServer(dir, serverToml(bindPort, dir));
-    const client = await startClient(dir, clientToml(bindPort, ['[[proxies]]', 'name = "flood"', 'type = "udp"', `localPort = ${echo.port}`, `remotePort = ${remotePort}`]), 1);
+    const client = await startClient(
+      dir,
+      clientToml(bindPort, [
+        '[[proxies]]',
+        'name = "flood"',
+        'type = "udp"',
+        `localPort = ${echo.port}`,
+        `remotePort = ${remotePort}`,
+      ]),
+      1,
+    );
     await sleep(1_000);
     const flooder = dgram.createSocket('udp4');
     await new Promise<void>((resolve) => flooder.bind(0, '127.0.0.1', resolve));

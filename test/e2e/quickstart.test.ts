@@ -9,12 +9,14 @@ import { BurrowProcess, killAll, removeDir, runCli, scratchDir } from './harness
 /** GET a URL; resolves with the status and body. */
 function get(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    http.get(url, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    }).on('error', reject);
+    http
+      .get(url, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+      .on('error', reject);
   });
 }
 
@@ -40,7 +42,10 @@ it('quickstart: the printed URL answers through the tunnel with its TLS state; C
   assertReadable(qs.output);
 
   // The config files it printed are valid burrow (and frp) configs.
-  for (const [side, file] of [['server', 'frps.toml'], ['client', 'frpc.toml']] as const) {
+  for (const [side, file] of [
+    ['server', 'frps.toml'],
+    ['client', 'frpc.toml'],
+  ] as const) {
     const check = await runCli([side, 'verify', '-c', join(dir, 'qs', file)]);
     assert.equal(check.code, 0, check.output);
   }
@@ -51,7 +56,8 @@ it('quickstart: the printed URL answers through the tunnel with its TLS state; C
  * no JSON line, and no warning about the CRL of the quickstart's own CA (it used to print one).
  */
 function assertReadable(output: string): void {
-  for (const line of output.split('\n')) assert.ok(!line.trimStart().startsWith('{'), `a JSON line in the quickstart output:\n${output}`);
+  for (const line of output.split('\n'))
+    assert.ok(!line.trimStart().startsWith('{'), `a JSON line in the quickstart output:\n${output}`);
   assert.doesNotMatch(output, /crl/i, output);
 }
 

@@ -8,7 +8,20 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { BurrowProcess, download, freePort, killAll, randomPayload, removeDir, runCli, scratchDir, sha256, sleep, startFileServer, writeFile } from './harness.js';
+import {
+  BurrowProcess,
+  download,
+  freePort,
+  killAll,
+  randomPayload,
+  removeDir,
+  runCli,
+  scratchDir,
+  sha256,
+  sleep,
+  startFileServer,
+  writeFile,
+} from './harness.js';
 import { httpGet, startHttpOrigin } from './proxy-helpers.js';
 
 const run = promisify(execFile);
@@ -89,51 +102,155 @@ describe('secrets never appear in logs', () => {
     const visitorLog = join(dir, 'visitor.log');
     const outputs: string[] = [];
 
-    const server = new BurrowProcess(['server', '-c', writeFile(dir, 'frps.toml', [
-      'bindAddr = "127.0.0.1"', `bindPort = ${bindPort}`, `vhostHTTPPort = ${vhostPort}`, `stateDir = "${dir}/state"`,
-      `auth.token = "${SECRETS.token}"`, 'auth.additionalScopes = ["HeartBeats", "NewWorkConns"]',
-      // tcpMux off: every work connection is a separate login-like exchange, and heartbeats carry privilege keys.
-      'transport.tcpMux = false',
-      // Ports 1-1024 only: a proxy asking for another port is refused.
-      'allowPorts = [{ start = 1, end = 1024 }, { single = ' + tcpPort + ' }]',
-      'webServer.addr = "127.0.0.1"', `webServer.port = ${serverWeb}`, `webServer.user = "${WEB_USER}"`, `webServer.password = "${SECRETS.serverWebPassword}"`,
-      'log.level = "trace"', `log.to = "${serverLog}"`, '',
-    ].join('\n'))]);
+    const server = new BurrowProcess([
+      'server',
+      '-c',
+      writeFile(
+        dir,
+        'frps.toml',
+        [
+          'bindAddr = "127.0.0.1"',
+          `bindPort = ${bindPort}`,
+          `vhostHTTPPort = ${vhostPort}`,
+          `stateDir = "${dir}/state"`,
+          `auth.token = "${SECRETS.token}"`,
+          'auth.additionalScopes = ["HeartBeats", "NewWorkConns"]',
+          // tcpMux off: every work connection is a separate login-like exchange, and heartbeats carry privilege keys.
+          'transport.tcpMux = false',
+          // Ports 1-1024 only: a proxy asking for another port is refused.
+          'allowPorts = [{ start = 1, end = 1024 }, { single = ' + tcpPort + ' }]',
+          'webServer.addr = "127.0.0.1"',
+          `webServer.port = ${serverWeb}`,
+          `webServer.user = "${WEB_USER}"`,
+          `webServer.password = "${SECRETS.serverWebPassword}"`,
+          'log.level = "trace"',
+          `log.to = "${serverLog}"`,
+          '',
+        ].join('\n'),
+      ),
+    ]);
     await waitInFile(serverLog, /burrow server listening/);
 
-    const clientToml = (token: string, body: string[], extra: string[] = []): string => [
-      'serverAddr = "127.0.0.1"', `serverPort = ${bindPort}`, `auth.token = "${token}"`, 'auth.additionalScopes = ["HeartBeats", "NewWorkConns"]',
-      'transport.tls.enable = true', 'transport.tcpMux = false', 'transport.heartbeatInterval = 1', 'transport.heartbeatTimeout = 30',
-      'transport.poolCount = 1', 'loginFailExit = false', 'log.level = "trace"', ...extra, '', ...body, '',
-    ].join('\n');
+    const clientToml = (token: string, body: string[], extra: string[] = []): string =>
+      [
+        'serverAddr = "127.0.0.1"',
+        `serverPort = ${bindPort}`,
+        `auth.token = "${token}"`,
+        'auth.additionalScopes = ["HeartBeats", "NewWorkConns"]',
+        'transport.tls.enable = true',
+        'transport.tcpMux = false',
+        'transport.heartbeatInterval = 1',
+        'transport.heartbeatTimeout = 30',
+        'transport.poolCount = 1',
+        'loginFailExit = false',
+        'log.level = "trace"',
+        ...extra,
+        '',
+        ...body,
+        '',
+      ].join('\n');
 
     // The owner of the proxies logs to stdout (console): the harness sees every line.
-    const owner = new BurrowProcess(['client', '-c', writeFile(dir, 'owner.toml', clientToml(SECRETS.token, [
-      '[[proxies]]', 'name = "files"', 'type = "tcp"', `localPort = ${files.port}`, `remotePort = ${tcpPort}`, '',
-      '[[proxies]]', 'name = "web"', 'type = "http"', `localPort = ${origin.port}`, 'customDomains = ["web.example.test"]',
-      `httpUser = "${HTTP_USER}"`, `httpPassword = "${SECRETS.httpPassword}"`, '',
-      '[[proxies]]', 'name = "vault"', 'type = "stcp"', `secretKey = "${SECRETS.stcpKey}"`, `localPort = ${files.port}`, '',
-      '[[proxies]]', 'name = "refused"', 'type = "tcp"', `localPort = ${files.port}`, 'remotePort = 40999', '',
-    ], ['webServer.addr = "127.0.0.1"', `webServer.port = ${clientWeb}`, `webServer.user = "${WEB_USER}"`, `webServer.password = "${SECRETS.clientWebPassword}"`]))]);
+    const owner = new BurrowProcess([
+      'client',
+      '-c',
+      writeFile(
+        dir,
+        'owner.toml',
+        clientToml(
+          SECRETS.token,
+          [
+            '[[proxies]]',
+            'name = "files"',
+            'type = "tcp"',
+            `localPort = ${files.port}`,
+            `remotePort = ${tcpPort}`,
+            '',
+            '[[proxies]]',
+            'name = "web"',
+            'type = "http"',
+            `localPort = ${origin.port}`,
+            'customDomains = ["web.example.test"]',
+            `httpUser = "${HTTP_USER}"`,
+            `httpPassword = "${SECRETS.httpPassword}"`,
+            '',
+            '[[proxies]]',
+            'name = "vault"',
+            'type = "stcp"',
+            `secretKey = "${SECRETS.stcpKey}"`,
+            `localPort = ${files.port}`,
+            '',
+            '[[proxies]]',
+            'name = "refused"',
+            'type = "tcp"',
+            `localPort = ${files.port}`,
+            'remotePort = 40999',
+            '',
+          ],
+          [
+            'webServer.addr = "127.0.0.1"',
+            `webServer.port = ${clientWeb}`,
+            `webServer.user = "${WEB_USER}"`,
+            `webServer.password = "${SECRETS.clientWebPassword}"`,
+          ],
+        ),
+      ),
+    ]);
     await owner.waitForCount(/proxy started/, 3);
     await owner.waitFor(/refused|not allowed/);
 
     // Visitors (good key and wrong key) log to a file.
-    const visitor = new BurrowProcess(['client', '-c', writeFile(dir, 'visitor.toml', clientToml(SECRETS.token, [
-      '[[visitors]]', 'name = "to-vault"', 'type = "stcp"', 'serverName = "vault"', `secretKey = "${SECRETS.stcpKey}"`, 'bindAddr = "127.0.0.1"', `bindPort = ${visitorPort}`, '',
-      '[[visitors]]', 'name = "to-vault-bad"', 'type = "stcp"', 'serverName = "vault"', `secretKey = "${SECRETS.wrongStcpKey}"`, 'bindAddr = "127.0.0.1"', `bindPort = ${badVisitorPort}`, '',
-    ], [`log.to = "${visitorLog}"`]))]);
+    const visitor = new BurrowProcess([
+      'client',
+      '-c',
+      writeFile(
+        dir,
+        'visitor.toml',
+        clientToml(
+          SECRETS.token,
+          [
+            '[[visitors]]',
+            'name = "to-vault"',
+            'type = "stcp"',
+            'serverName = "vault"',
+            `secretKey = "${SECRETS.stcpKey}"`,
+            'bindAddr = "127.0.0.1"',
+            `bindPort = ${visitorPort}`,
+            '',
+            '[[visitors]]',
+            'name = "to-vault-bad"',
+            'type = "stcp"',
+            'serverName = "vault"',
+            `secretKey = "${SECRETS.wrongStcpKey}"`,
+            'bindAddr = "127.0.0.1"',
+            `bindPort = ${badVisitorPort}`,
+            '',
+          ],
+          [`log.to = "${visitorLog}"`],
+        ),
+      ),
+    ]);
     await waitInFile(visitorLog, /visitor listening/, 2);
 
     // A client with the wrong token: refused at login (and it keeps retrying).
-    const intruder = new BurrowProcess(['client', '-c', writeFile(dir, 'intruder.toml', clientToml(SECRETS.wrongToken, []))]);
+    const intruder = new BurrowProcess([
+      'client',
+      '-c',
+      writeFile(dir, 'intruder.toml', clientToml(SECRETS.wrongToken, [])),
+    ]);
     await intruder.waitFor(/login refused|token/);
 
     // Traffic: tcp, http with good and bad credentials, stcp with good and bad keys.
     assert.equal(sha256(await download(tcpPort)), sha256(payload));
     const basic = (password: string) => `Basic ${Buffer.from(`${HTTP_USER}:${password}`).toString('base64')}`;
-    assert.equal((await httpGet(vhostPort, 'web.example.test', '/', { Authorization: basic(SECRETS.httpPassword) })).status, 200);
-    assert.equal((await httpGet(vhostPort, 'web.example.test', '/', { Authorization: basic(SECRETS.wrongHttpPassword) })).status, 401);
+    assert.equal(
+      (await httpGet(vhostPort, 'web.example.test', '/', { Authorization: basic(SECRETS.httpPassword) })).status,
+      200,
+    );
+    assert.equal(
+      (await httpGet(vhostPort, 'web.example.test', '/', { Authorization: basic(SECRETS.wrongHttpPassword) })).status,
+      401,
+    );
     assert.equal(sha256(await download(visitorPort)), sha256(payload));
     assert.equal((await download(badVisitorPort)).length, 0);
     await waitInFile(visitorLog, /visitor connection failed/);
@@ -149,13 +266,42 @@ describe('secrets never appear in logs', () => {
     const caDir = join(dir, 'ca');
     const init = await runCli(['ca', 'init', '--dir', caDir]);
     assert.equal(init.code, 0, init.output);
-    await run('openssl', ['pkey', '-in', join(caDir, 'ca.key'), '-aes256', '-passout', `pass:${SECRETS.caPassphrase}`, '-out', join(caDir, 'ca.key.enc')]);
+    await run('openssl', [
+      'pkey',
+      '-in',
+      join(caDir, 'ca.key'),
+      '-aes256',
+      '-passout',
+      `pass:${SECRETS.caPassphrase}`,
+      '-out',
+      join(caDir, 'ca.key.enc'),
+    ]);
     renameSync(join(caDir, 'ca.key.enc'), join(caDir, 'ca.key'));
-    const good = await runCli(['cert', 'issue', 'server', '--ca-dir', caDir, '--out', join(dir, 'srv'), '--key-passphrase-file',
-      writeFile(dir, 'pass.txt', `${SECRETS.caPassphrase}\n`), 'localhost']);
+    const good = await runCli([
+      'cert',
+      'issue',
+      'server',
+      '--ca-dir',
+      caDir,
+      '--out',
+      join(dir, 'srv'),
+      '--key-passphrase-file',
+      writeFile(dir, 'pass.txt', `${SECRETS.caPassphrase}\n`),
+      'localhost',
+    ]);
     assert.equal(good.code, 0, good.output);
-    const bad = await runCli(['cert', 'issue', 'server', '--ca-dir', caDir, '--out', join(dir, 'srv2'), '--key-passphrase-file',
-      writeFile(dir, 'badpass.txt', `${SECRETS.wrongCaPassphrase}\n`), 'localhost']);
+    const bad = await runCli([
+      'cert',
+      'issue',
+      'server',
+      '--ca-dir',
+      caDir,
+      '--out',
+      join(dir, 'srv2'),
+      '--key-passphrase-file',
+      writeFile(dir, 'badpass.txt', `${SECRETS.wrongCaPassphrase}\n`),
+      'localhost',
+    ]);
     assert.notEqual(bad.code, 0, bad.output);
     outputs.push(init.output, good.output, bad.output);
 
@@ -186,7 +332,10 @@ describe('secrets never appear in logs', () => {
     check('wrong stcp secretKey', forms(SECRETS.wrongStcpKey));
     check('CA key passphrase', forms(SECRETS.caPassphrase));
     check('wrong CA key passphrase', forms(SECRETS.wrongCaPassphrase));
-    check('secret-bearing message field', SECRET_BEARING_FIELDS.map((field) => `"${field}":"`));
+    check(
+      'secret-bearing message field',
+      SECRET_BEARING_FIELDS.map((field) => `"${field}":"`),
+    );
     check('any secret marker', ['SECRET-']);
     assert.deepEqual(leaks, [], `secrets found in logs:\n${leaks.join('\n')}`);
   });

@@ -48,7 +48,12 @@ function serverToml(port: number, dir: string, mode: Mode): string {
   ].join('\n');
 }
 
-function clientToml(serverPort: number, mode: Mode, proxies: { name: string; localPort: number; remotePort: number }[], token = TOKEN): string {
+function clientToml(
+  serverPort: number,
+  mode: Mode,
+  proxies: { name: string; localPort: number; remotePort: number }[],
+  token = TOKEN,
+): string {
   const lines = [
     'serverAddr = "127.0.0.1"',
     `serverPort = ${serverPort}`,
@@ -59,7 +64,15 @@ function clientToml(serverPort: number, mode: Mode, proxies: { name: string; loc
     '',
   ];
   for (const proxy of proxies) {
-    lines.push('[[proxies]]', `name = "${proxy.name}"`, 'type = "tcp"', 'localIP = "127.0.0.1"', `localPort = ${proxy.localPort}`, `remotePort = ${proxy.remotePort}`, '');
+    lines.push(
+      '[[proxies]]',
+      `name = "${proxy.name}"`,
+      'type = "tcp"',
+      'localIP = "127.0.0.1"',
+      `localPort = ${proxy.localPort}`,
+      `remotePort = ${proxy.remotePort}`,
+      '',
+    );
   }
   return lines.join('\n');
 }
@@ -93,10 +106,14 @@ describe('tcp tunnel through the real CLI', () => {
       const client = new BurrowProcess([
         'client',
         '-c',
-        writeFile(dir, 'frpc.toml', clientToml(bindPort, mode, [
-          { name: 'files', localPort: files.port, remotePort: filesPort },
-          { name: 'echo', localPort: echo.port, remotePort: echoPort },
-        ])),
+        writeFile(
+          dir,
+          'frpc.toml',
+          clientToml(bindPort, mode, [
+            { name: 'files', localPort: files.port, remotePort: filesPort },
+            { name: 'echo', localPort: echo.port, remotePort: echoPort },
+          ]),
+        ),
       ]);
       await client.waitForCount(/proxy started/, 2);
       if (mode.tls) assert.match(client.output, /"tls":true/, 'client reports a TLS session');
@@ -133,7 +150,11 @@ describe('tcp tunnel through the real CLI', () => {
     const client = new BurrowProcess([
       'client',
       '-c',
-      writeFile(dir, 'frpc.toml', clientToml(bindPort, mode, [{ name: 'files', localPort: files.port, remotePort: filesPort }])),
+      writeFile(
+        dir,
+        'frpc.toml',
+        clientToml(bindPort, mode, [{ name: 'files', localPort: files.port, remotePort: filesPort }]),
+      ),
     ]);
     await client.waitForCount(/proxy started/, 1);
     assert.equal(sha256(await download(filesPort)), payloadHash);

@@ -25,7 +25,11 @@ describe('transport.tcpMux mismatch through the real CLI', () => {
       const server = new BurrowProcess([
         'server',
         '-c',
-        writeFile(dir, 'frps.toml', `bindAddr = "127.0.0.1"\nbindPort = ${bindPort}\nauth.token = "t"\ntransport.tcpMux = ${serverMux}\nstateDir = "${dir}/state"\n`),
+        writeFile(
+          dir,
+          'frps.toml',
+          `bindAddr = "127.0.0.1"\nbindPort = ${bindPort}\nauth.token = "t"\ntransport.tcpMux = ${serverMux}\nstateDir = "${dir}/state"\n`,
+        ),
       ]);
       await server.waitFor(/burrow server listening/);
       if (serverMux) {
@@ -39,7 +43,11 @@ describe('transport.tcpMux mismatch through the real CLI', () => {
       const client = await runCli([
         'client',
         '-c',
-        writeFile(dir, 'frpc.toml', `serverAddr = "127.0.0.1"\nserverPort = ${bindPort}\nauth.token = "t"\ntransport.tcpMux = ${!serverMux}\nloginFailExit = true\n`),
+        writeFile(
+          dir,
+          'frpc.toml',
+          `serverAddr = "127.0.0.1"\nserverPort = ${bindPort}\nauth.token = "t"\ntransport.tcpMux = ${!serverMux}\nloginFailExit = true\n`,
+        ),
       ]);
       assert.equal(client.code, 1, client.output);
       const clientHints = hintLines(client.output);
@@ -73,12 +81,19 @@ describe('transport.tcpMux mismatch through the real CLI', () => {
       const client = await runCli([
         'client',
         '-c',
-        writeFile(dir, 'frpc.toml', `serverAddr = "127.0.0.1"\nserverPort = ${port}\nauth.token = "t"\ntransport.tcpMux = false\ntransport.tls.enable = false\nloginFailExit = true\n`),
+        writeFile(
+          dir,
+          'frpc.toml',
+          `serverAddr = "127.0.0.1"\nserverPort = ${port}\nauth.token = "t"\ntransport.tcpMux = false\ntransport.tls.enable = false\nloginFailExit = true\n`,
+        ),
       ]);
       assert.equal(client.code, 1, client.output);
       const hints = hintLines(client.output);
       assert.equal(hints.length, 1, client.output);
-      assert.match(hints[0]!, /if the server has transport\.tcpMux = true, set transport\.tcpMux the same on both sides \(it is false here\)/);
+      assert.match(
+        hints[0]!,
+        /if the server has transport\.tcpMux = true, set transport\.tcpMux the same on both sides \(it is false here\)/,
+      );
     } finally {
       silent.close();
     }

@@ -29,7 +29,7 @@ const ALLOWED: Record<string, { targets: ('tunnel' | 'admin')[]; why: string }> 
   cert_revocation: {
     targets: ['tunnel', 'admin'],
     why:
-      'a property of the certificate, not of burrow\'s TLS: `burrow cert issue` makes certificates of a private CA without CRL ' +
+      "a property of the certificate, not of burrow's TLS: `burrow cert issue` makes certificates of a private CA without CRL " +
       'distribution point or OCSP URI. Clients trust that CA (or pin the fingerprint) explicitly; a compromised server key is ' +
       'handled by re-issuing and re-pinning. Client certificates ARE checked against a CRL (transport.tls.crlFile).',
   },
@@ -53,12 +53,12 @@ const ALLOWED: Record<string, { targets: ('tunnel' | 'admin')[]; why: string }> 
   },
   engine_problem: {
     targets: ['tunnel', 'admin'],
-    why: 'scanner-side: Debian\'s openssl has no GOST engine; GOST suites are not in burrow\'s cipher list either way.',
+    why: "scanner-side: Debian's openssl has no GOST engine; GOST suites are not in burrow's cipher list either way.",
   },
   RC4: {
     targets: ['tunnel', 'admin'],
     why:
-      'scanner-side: Debian\'s openssl 3 cannot offer RC4, so testssl.sh cannot probe it. RC4 is excluded by the explicit ' +
+      "scanner-side: Debian's openssl 3 cannot offer RC4, so testssl.sh cannot probe it. RC4 is excluded by the explicit " +
       'AEAD-only cipher list, and the cipher-category checks (cipherlist_LOW) found none.',
   },
 };
@@ -75,28 +75,56 @@ const skipReason = existsSync(TESTSSL)
   : `${TESTSSL} is missing and could not be installed (run "node scripts/ensure-test-tools.mjs" as root on Debian)`;
 
 /** Runs testssl.sh against 127.0.0.1:port (name "localhost", as in the certificate); resolves with its findings. */
-function scan(port: number, caFile: string, jsonFile: string, extraChecks: string[]): Promise<{ findings: Finding[]; text: string }> {
+function scan(
+  port: number,
+  caFile: string,
+  jsonFile: string,
+  extraChecks: string[],
+): Promise<{ findings: Finding[]; text: string }> {
   const args = [
-    '--quiet', '--color', '0', '--warnings', 'off', // non-interactive, plain text
-    '--nodns', 'min', '--ip', '127.0.0.1', // offline: no DNS beyond what the host file has
-    '--add-ca', caFile, // our private CA, so the chain of trust is checked instead of failing
-    '--connect-timeout', String(SCAN_CONNECT_TIMEOUT_S), '--openssl-timeout', String(SCAN_CONNECT_TIMEOUT_S),
-    '--sneaky', '--fast',
-    '--jsonfile', jsonFile,
-    '-p', '-s', '-f', '-S', '-U', ...extraChecks, // protocols, cipher categories, forward secrecy, server defaults, vulnerabilities
+    '--quiet',
+    '--color',
+    '0',
+    '--warnings',
+    'off', // non-interactive, plain text
+    '--nodns',
+    'min',
+    '--ip',
+    '127.0.0.1', // offline: no DNS beyond what the host file has
+    '--add-ca',
+    caFile, // our private CA, so the chain of trust is checked instead of failing
+    '--connect-timeout',
+    String(SCAN_CONNECT_TIMEOUT_S),
+    '--openssl-timeout',
+    String(SCAN_CONNECT_TIMEOUT_S),
+    '--sneaky',
+    '--fast',
+    '--jsonfile',
+    jsonFile,
+    '-p',
+    '-s',
+    '-f',
+    '-S',
+    '-U',
+    ...extraChecks, // protocols, cipher categories, forward secrecy, server defaults, vulnerabilities
     `localhost:${port}`,
   ];
   return new Promise((resolve, reject) => {
     // Asynchronous: the server under test writes its log to a pipe this process must keep reading.
-    execFile(TESTSSL, args, { timeout: SCAN_TIMEOUT_MS, maxBuffer: SCAN_MAX_BUFFER, env: { ...process.env, TERM: 'dumb' } }, (err, stdout, stderr) => {
-      const text = `${stdout}\n${stderr}`;
-      // testssl.sh's exit status counts findings; the JSON file is the verdict. No file means the scan itself failed.
-      if (!existsSync(jsonFile)) {
-        reject(new Error(`testssl.sh wrote no ${jsonFile} (${err?.message ?? 'no error'}):\n${text}`));
-        return;
-      }
-      resolve({ findings: JSON.parse(readFileSync(jsonFile, 'utf8')) as Finding[], text });
-    });
+    execFile(
+      TESTSSL,
+      args,
+      { timeout: SCAN_TIMEOUT_MS, maxBuffer: SCAN_MAX_BUFFER, env: { ...process.env, TERM: 'dumb' } },
+      (err, stdout, stderr) => {
+        const text = `${stdout}\n${stderr}`;
+        // testssl.sh's exit status counts findings; the JSON file is the verdict. No file means the scan itself failed.
+        if (!existsSync(jsonFile)) {
+          reject(new Error(`testssl.sh wrote no ${jsonFile} (${err?.message ?? 'no error'}):\n${text}`));
+          return;
+        }
+        resolve({ findings: JSON.parse(readFileSync(jsonFile, 'utf8')) as Finding[], text });
+      },
+    );
   });
 }
 
@@ -112,7 +140,11 @@ function assertClean(t: TestContext, target: 'tunnel' | 'admin', findings: Findi
     return true;
   });
   const listed = bad.map((f) => `${f.severity} ${f.id}: ${f.finding}`);
-  assert.deepEqual(listed, [], `testssl.sh findings on the ${target} port:\n${listed.join('\n')}\n\nfull report:\n${text}`);
+  assert.deepEqual(
+    listed,
+    [],
+    `testssl.sh findings on the ${target} port:\n${listed.join('\n')}\n\nfull report:\n${text}`,
+  );
 }
 
 /** The finding with `id`; fails when the scan did not report it (a check that did not run proves nothing). */
@@ -124,11 +156,19 @@ function finding(findings: Finding[], id: string): string {
 
 /** What every burrow TLS endpoint must show, named explicitly so a testssl.sh severity change cannot hide it. */
 function assertBaseline(findings: Finding[]): void {
-  for (const id of ['SSLv2', 'SSLv3', 'TLS1', 'TLS1_1']) assert.match(finding(findings, id), /^not offered/, `${id} must be off`);
+  for (const id of ['SSLv2', 'SSLv3', 'TLS1', 'TLS1_1'])
+    assert.match(finding(findings, id), /^not offered/, `${id} must be off`);
   assert.match(finding(findings, 'TLS1_2'), /^offered/);
   assert.match(finding(findings, 'TLS1_3'), /^offered/);
   // Cipher categories: only strong AEAD suites (cipherlist_AVERAGE is the obsoleted CBC class).
-  for (const id of ['cipherlist_NULL', 'cipherlist_aNULL', 'cipherlist_EXPORT', 'cipherlist_LOW', 'cipherlist_3DES_IDEA', 'cipherlist_AVERAGE']) {
+  for (const id of [
+    'cipherlist_NULL',
+    'cipherlist_aNULL',
+    'cipherlist_EXPORT',
+    'cipherlist_LOW',
+    'cipherlist_3DES_IDEA',
+    'cipherlist_AVERAGE',
+  ]) {
     assert.match(finding(findings, id), /^not offered/, `${id} must not be offered`);
   }
   assert.match(finding(findings, 'cipherlist_STRONG'), /^offered/);
@@ -137,7 +177,18 @@ function assertBaseline(findings: Finding[]): void {
   assert.match(finding(findings, 'secure_client_renego'), /^not vulnerable/);
   assert.match(finding(findings, 'CRIME_TLS'), /^not vulnerable/);
   assert.match(finding(findings, 'cert_chain_of_trust'), /^passed/);
-  for (const id of ['heartbleed', 'CCS', 'ROBOT', 'POODLE_SSL', 'SWEET32', 'FREAK', 'DROWN', 'LOGJAM', 'BEAST', 'LUCKY13']) {
+  for (const id of [
+    'heartbleed',
+    'CCS',
+    'ROBOT',
+    'POODLE_SSL',
+    'SWEET32',
+    'FREAK',
+    'DROWN',
+    'LOGJAM',
+    'BEAST',
+    'LUCKY13',
+  ]) {
     assert.match(finding(findings, id), /^not vulnerable/, id);
   }
 }
@@ -154,15 +205,43 @@ describe('testssl.sh finds nothing weak', { skip: skipReason }, () => {
     caFile = join(caDir, 'ca.crt');
     const init = await runCli(['ca', 'init', '--dir', caDir]);
     assert.equal(init.code, 0, init.output);
-    const issued = await runCli(['cert', 'issue', 'server', '--ca-dir', caDir, '--out', join(dir, 'server'), 'localhost', '127.0.0.1']);
+    const issued = await runCli([
+      'cert',
+      'issue',
+      'server',
+      '--ca-dir',
+      caDir,
+      '--out',
+      join(dir, 'server'),
+      'localhost',
+      '127.0.0.1',
+    ]);
     assert.equal(issued.code, 0, issued.output);
     [bindPort, adminPort] = [await freePort(), await freePort()];
-    const server = new BurrowProcess(['server', '-c', writeFile(dir, 'frps.toml', [
-      'bindAddr = "127.0.0.1"', `bindPort = ${bindPort}`, 'auth.token = "testssl-token"', `stateDir = "${dir}/state"`,
-      'transport.tls.force = true', `transport.tls.certFile = "${dir}/server.crt"`, `transport.tls.keyFile = "${dir}/server.key"`,
-      'webServer.addr = "127.0.0.1"', `webServer.port = ${adminPort}`, 'webServer.user = "admin"', 'webServer.password = "testssl-admin"',
-      `webServer.tls.certFile = "${dir}/server.crt"`, `webServer.tls.keyFile = "${dir}/server.key"`, '',
-    ].join('\n'))]);
+    const server = new BurrowProcess([
+      'server',
+      '-c',
+      writeFile(
+        dir,
+        'frps.toml',
+        [
+          'bindAddr = "127.0.0.1"',
+          `bindPort = ${bindPort}`,
+          'auth.token = "testssl-token"',
+          `stateDir = "${dir}/state"`,
+          'transport.tls.force = true',
+          `transport.tls.certFile = "${dir}/server.crt"`,
+          `transport.tls.keyFile = "${dir}/server.key"`,
+          'webServer.addr = "127.0.0.1"',
+          `webServer.port = ${adminPort}`,
+          'webServer.user = "admin"',
+          'webServer.password = "testssl-admin"',
+          `webServer.tls.certFile = "${dir}/server.crt"`,
+          `webServer.tls.keyFile = "${dir}/server.key"`,
+          '',
+        ].join('\n'),
+      ),
+    ]);
     await server.waitFor(/burrow server listening/);
     await server.waitFor(/admin API on https:/);
   });
@@ -183,6 +262,9 @@ describe('testssl.sh finds nothing weak', { skip: skipReason }, () => {
     const { findings, text } = await scan(adminPort, caFile, join(dir, 'admin.json'), ['-h']);
     assertClean(t, 'admin', findings, text);
     assertBaseline(findings);
-    assert.ok(findings.some((f) => f.id === 'HSTS'), 'the HTTP checks ran (the admin port was seen as HTTP)');
+    assert.ok(
+      findings.some((f) => f.id === 'HSTS'),
+      'the HTTP checks ran (the admin port was seen as HTTP)',
+    );
   });
 });

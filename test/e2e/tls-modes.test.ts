@@ -92,7 +92,8 @@ function toml(entries: Record<string, string | number | boolean | undefined>): s
     .join('\n');
 }
 
-const fingerprintOf = (file: string): string => `sha256:${new X509Certificate(readFileSync(file)).fingerprint256.replace(/:/g, '').toLowerCase()}`;
+const fingerprintOf = (file: string): string =>
+  `sha256:${new X509Certificate(readFileSync(file)).fingerprint256.replace(/:/g, '').toLowerCase()}`;
 
 describe('TLS modes through the real CLI', () => {
   let pki: Pki;
@@ -113,17 +114,28 @@ describe('TLS modes through the real CLI', () => {
   });
 
   /** Starts a server with extra frps.toml lines; resolves once it listens. */
-  async function server(extra: Record<string, string | number | boolean | undefined>, tail = ''): Promise<{ proc: BurrowProcess; port: number }> {
+  async function server(
+    extra: Record<string, string | number | boolean | undefined>,
+    tail = '',
+  ): Promise<{ proc: BurrowProcess; port: number }> {
     const port = await freePort();
     const dir = scratchDir();
-    const file = writeFile(dir, 'frps.toml', `${toml({ bindAddr: '127.0.0.1', bindPort: port, 'auth.token': TOKEN, stateDir: join(dir, 'state'), ...extra })}\n${tail}\n`);
+    const file = writeFile(
+      dir,
+      'frps.toml',
+      `${toml({ bindAddr: '127.0.0.1', bindPort: port, 'auth.token': TOKEN, stateDir: join(dir, 'state'), ...extra })}\n${tail}\n`,
+    );
     const proc = new BurrowProcess(['server', '-c', file]);
     await proc.waitFor(/burrow server listening|burrow: /);
     return { proc, port };
   }
 
   /** Client config text with one tcp proxy to the file service. */
-  async function clientConfig(serverPort: number, extra: Record<string, string | number | boolean | undefined>, proxyName = 'web-1'): Promise<{ file: string; remotePort: number }> {
+  async function clientConfig(
+    serverPort: number,
+    extra: Record<string, string | number | boolean | undefined>,
+    proxyName = 'web-1',
+  ): Promise<{ file: string; remotePort: number }> {
     const remotePort = await freePort();
     const dir = scratchDir();
     const text = `${toml({ serverAddr: '127.0.0.1', serverPort, 'auth.token': TOKEN, ...extra })}
@@ -137,7 +149,10 @@ remotePort = ${remotePort}
   }
 
   /** A client that must work: the proxy starts and carries the payload. */
-  async function expectTunnel(serverPort: number, extra: Record<string, string | number | boolean | undefined>): Promise<BurrowProcess> {
+  async function expectTunnel(
+    serverPort: number,
+    extra: Record<string, string | number | boolean | undefined>,
+  ): Promise<BurrowProcess> {
     const { file, remotePort } = await clientConfig(serverPort, extra);
     const client = new BurrowProcess(['client', '-c', file]);
     await client.waitFor(/proxy started/);
@@ -146,7 +161,11 @@ remotePort = ${remotePort}
   }
 
   /** A client that must fail its first login: exit 1 with `pattern` in its output. */
-  async function expectClientRefused(serverPort: number, extra: Record<string, string | number | boolean | undefined>, pattern: RegExp): Promise<string> {
+  async function expectClientRefused(
+    serverPort: number,
+    extra: Record<string, string | number | boolean | undefined>,
+    pattern: RegExp,
+  ): Promise<string> {
     const { file } = await clientConfig(serverPort, extra);
     const result = await runCli(['client', '-c', file]);
     assert.equal(result.code, 1, result.output);
@@ -173,13 +192,20 @@ remotePort = ${remotePort}
     await oneWay.proc.kill();
 
     const serverSide = await server({ 'transport.tls.trustedCaFile': pki.caCrt });
-    const c2 = await expectTunnel(serverSide.port, { 'transport.tls.certFile': pki.aliceCrt, 'transport.tls.keyFile': pki.aliceKey });
+    const c2 = await expectTunnel(serverSide.port, {
+      'transport.tls.certFile': pki.aliceCrt,
+      'transport.tls.keyFile': pki.aliceKey,
+    });
     await serverSide.proc.waitFor(/client login/);
     assert.match(serverSide.proc.output, /"clientIdentity":"CN=alice/);
     await c2.kill();
     await serverSide.proc.kill();
 
-    const both = await server({ 'transport.tls.certFile': pki.serverCrt, 'transport.tls.keyFile': pki.serverKey, 'transport.tls.trustedCaFile': pki.caCrt });
+    const both = await server({
+      'transport.tls.certFile': pki.serverCrt,
+      'transport.tls.keyFile': pki.serverKey,
+      'transport.tls.trustedCaFile': pki.caCrt,
+    });
     const c3 = await expectTunnel(both.port, {
       'transport.tls.certFile': pki.aliceCrt,
       'transport.tls.keyFile': pki.aliceKey,
@@ -193,7 +219,11 @@ remotePort = ${remotePort}
   it('CA given inline as hex and as base64, and pinning by fingerprint', async () => {
     const s = await server({ 'transport.tls.certFile': pki.serverCrt, 'transport.tls.keyFile': pki.serverKey });
     for (const format of ['hex', 'base64']) {
-      const data = (await cli(['ca', 'export', '--dir', join(pki.dir, 'ca'), '--format', format])).trim().split('\n').pop()!.trim();
+      const data = (await cli(['ca', 'export', '--dir', join(pki.dir, 'ca'), '--format', format]))
+        .trim()
+        .split('\n')
+        .pop()!
+        .trim();
       const value = data.startsWith(`${format}:`) ? data : `${format}:${data}`;
       const c = await expectTunnel(s.port, { 'transport.tls.trustedCaData': value });
       await c.kill();
@@ -215,23 +245,36 @@ remotePort = ${remotePort}
     assert.match(ok.output, /verified: +yes/);
     const unverified = await runCli(['probe', `127.0.0.1:${s.port}`]);
     assert.equal(unverified.code, 1, unverified.output);
-    assert.match(unverified.output, /verified: +no — certificate verify failed: server certificate is not signed by the trusted CA/);
+    assert.match(
+      unverified.output,
+      /verified: +no — certificate verify failed: server certificate is not signed by the trusted CA/,
+    );
     await s.proc.kill();
   });
 
   it('identity policy: an allowed proxy runs, others are refused with the reason', async () => {
     const policy = `[[auth.clients]]\nid = "alice"\nallowProxies = ["web-*"]\n`;
     const s = await server({ 'transport.tls.trustedCaFile': pki.caCrt }, policy);
-    const ok = await expectTunnel(s.port, { 'transport.tls.certFile': pki.aliceCrt, 'transport.tls.keyFile': pki.aliceKey });
+    const ok = await expectTunnel(s.port, {
+      'transport.tls.certFile': pki.aliceCrt,
+      'transport.tls.keyFile': pki.aliceKey,
+    });
     await ok.kill();
 
-    const { file } = await clientConfig(s.port, { 'transport.tls.certFile': pki.aliceCrt, 'transport.tls.keyFile': pki.aliceKey }, 'db');
+    const { file } = await clientConfig(
+      s.port,
+      { 'transport.tls.certFile': pki.aliceCrt, 'transport.tls.keyFile': pki.aliceKey },
+      'db',
+    );
     const refused = new BurrowProcess(['client', '-c', file]);
     await refused.waitFor(/proxy refused by server/);
     assert.match(refused.output, /proxy name \\"db\\" is not allowed for identity \\"alice\\"/);
     await refused.kill();
 
-    const { file: bobFile } = await clientConfig(s.port, { 'transport.tls.certFile': pki.bobCrt, 'transport.tls.keyFile': pki.bobKey });
+    const { file: bobFile } = await clientConfig(s.port, {
+      'transport.tls.certFile': pki.bobCrt,
+      'transport.tls.keyFile': pki.bobKey,
+    });
     const bob = new BurrowProcess(['client', '-c', bobFile]);
     await bob.waitFor(/proxy refused by server/);
     assert.match(bob.output, /client identity CN=bob[^"]* has no \[\[auth.clients\]\] entry/);
@@ -249,13 +292,17 @@ remotePort = ${remotePort}
     const slow = await startSlowServer(big);
     const s = await server({ 'transport.tls.certFile': crt, 'transport.tls.keyFile': key });
     const remotePort = await freePort();
-    const clientFile = writeFile(dir, 'frpc.toml', `${toml({ serverAddr: '127.0.0.1', serverPort: s.port, 'auth.token': TOKEN, 'transport.tls.trustedCaFile': pki.caCrt })}
+    const clientFile = writeFile(
+      dir,
+      'frpc.toml',
+      `${toml({ serverAddr: '127.0.0.1', serverPort: s.port, 'auth.token': TOKEN, 'transport.tls.trustedCaFile': pki.caCrt })}
 [[proxies]]
 name = "slow"
 type = "tcp"
 localPort = ${slow.port}
 remotePort = ${remotePort}
-`);
+`,
+    );
     const client = new BurrowProcess(['client', '-c', clientFile]);
     await client.waitFor(/proxy started/);
     const downloading = download(remotePort);
@@ -274,27 +321,46 @@ remotePort = ${remotePort}
 
   describe('refusals name the check that failed', () => {
     it('server certificate from another CA', async () => {
-      const s = await server({ 'transport.tls.certFile': pki.otherServerCrt, 'transport.tls.keyFile': pki.otherServerKey });
-      await expectClientRefused(s.port, { 'transport.tls.trustedCaFile': pki.caCrt }, /server certificate is not signed by the trusted CA/);
+      const s = await server({
+        'transport.tls.certFile': pki.otherServerCrt,
+        'transport.tls.keyFile': pki.otherServerKey,
+      });
+      await expectClientRefused(
+        s.port,
+        { 'transport.tls.trustedCaFile': pki.caCrt },
+        /server certificate is not signed by the trusted CA/,
+      );
       await s.proc.kill();
     });
 
     it('server name mismatch', async () => {
       const s = await server({ 'transport.tls.certFile': pki.serverCrt, 'transport.tls.keyFile': pki.serverKey });
-      await expectClientRefused(s.port, { 'transport.tls.trustedCaFile': pki.caCrt, 'transport.tls.serverName': 'wrong.example' }, /server certificate does not match name wrong\.example/);
+      await expectClientRefused(
+        s.port,
+        { 'transport.tls.trustedCaFile': pki.caCrt, 'transport.tls.serverName': 'wrong.example' },
+        /server certificate does not match name wrong\.example/,
+      );
       await s.proc.kill();
     });
 
     it('wrong EKU: a client certificate used as the server certificate', async () => {
       const s = await server({ 'transport.tls.certFile': pki.aliceCrt, 'transport.tls.keyFile': pki.aliceKey });
-      await expectClientRefused(s.port, { 'transport.tls.trustedCaFile': pki.caCrt, 'transport.tls.serverName': 'alice' }, /may not be used for this purpose|does not match name/);
+      await expectClientRefused(
+        s.port,
+        { 'transport.tls.trustedCaFile': pki.caCrt, 'transport.tls.serverName': 'alice' },
+        /may not be used for this purpose|does not match name/,
+      );
       await s.proc.kill();
     });
 
     it('pin mismatch names both fingerprints', async () => {
       const s = await server({ 'transport.tls.certFile': pki.serverCrt, 'transport.tls.keyFile': pki.serverKey });
       const wrong = fingerprintOf(pki.server2Crt);
-      await expectClientRefused(s.port, { 'transport.tls.serverFingerprint': wrong }, new RegExp(`server certificate fingerprint mismatch: expected ${wrong}, got ${fingerprintOf(pki.serverCrt)}`));
+      await expectClientRefused(
+        s.port,
+        { 'transport.tls.serverFingerprint': wrong },
+        new RegExp(`server certificate fingerprint mismatch: expected ${wrong}, got ${fingerprintOf(pki.serverCrt)}`),
+      );
       await s.proc.kill();
     });
 
@@ -308,7 +374,11 @@ remotePort = ${remotePort}
 
     it('client certificate from another CA', async () => {
       const s = await server({ 'transport.tls.trustedCaFile': pki.caCrt });
-      await expectClientRefused(s.port, { 'transport.tls.certFile': pki.otherClientCrt, 'transport.tls.keyFile': pki.otherClientKey }, /server closed the connection after the TLS handshake.*most likely refused our client certificate/);
+      await expectClientRefused(
+        s.port,
+        { 'transport.tls.certFile': pki.otherClientCrt, 'transport.tls.keyFile': pki.otherClientKey },
+        /server closed the connection after the TLS handshake.*most likely refused our client certificate/,
+      );
       await s.proc.waitFor(/connection refused/);
       assert.match(s.proc.output, /client certificate is not signed by the trusted CA/);
       await s.proc.kill();
@@ -316,9 +386,16 @@ remotePort = ${remotePort}
 
     it('revoked client certificate (CRL)', async () => {
       const s = await server({ 'transport.tls.trustedCaFile': pki.caCrt, 'transport.tls.crlFile': pki.crl });
-      const ok = await expectTunnel(s.port, { 'transport.tls.certFile': pki.aliceCrt, 'transport.tls.keyFile': pki.aliceKey });
+      const ok = await expectTunnel(s.port, {
+        'transport.tls.certFile': pki.aliceCrt,
+        'transport.tls.keyFile': pki.aliceKey,
+      });
       await ok.kill();
-      await expectClientRefused(s.port, { 'transport.tls.certFile': pki.carolCrt, 'transport.tls.keyFile': pki.carolKey }, /most likely refused our client certificate \(the client certificate .*carol\.crt/);
+      await expectClientRefused(
+        s.port,
+        { 'transport.tls.certFile': pki.carolCrt, 'transport.tls.keyFile': pki.carolKey },
+        /most likely refused our client certificate \(the client certificate .*carol\.crt/,
+      );
       await s.proc.waitFor(/connection refused/);
       assert.match(s.proc.output, /client certificate is revoked/);
       await s.proc.kill();
@@ -334,10 +411,27 @@ remotePort = ${remotePort}
 
     it('key does not match certificate', async () => {
       const s = await server({});
-      await expectClientRefused(s.port, { 'transport.tls.certFile': pki.aliceCrt, 'transport.tls.keyFile': pki.bobKey }, /does not match/);
+      await expectClientRefused(
+        s.port,
+        { 'transport.tls.certFile': pki.aliceCrt, 'transport.tls.keyFile': pki.bobKey },
+        /does not match/,
+      );
       await s.proc.kill();
       const dir = scratchDir();
-      const result = await runCli(['server', '-c', writeFile(dir, 'frps.toml', toml({ bindAddr: '127.0.0.1', bindPort: await freePort(), 'transport.tls.certFile': pki.serverCrt, 'transport.tls.keyFile': pki.aliceKey }))]);
+      const result = await runCli([
+        'server',
+        '-c',
+        writeFile(
+          dir,
+          'frps.toml',
+          toml({
+            bindAddr: '127.0.0.1',
+            bindPort: await freePort(),
+            'transport.tls.certFile': pki.serverCrt,
+            'transport.tls.keyFile': pki.aliceKey,
+          }),
+        ),
+      ]);
       assert.equal(result.code, 1, result.output);
       assert.match(result.output, /does not match/);
       removeDir(dir);
@@ -345,7 +439,20 @@ remotePort = ${remotePort}
 
     it('unreadable certificate file', async () => {
       const dir = scratchDir();
-      const result = await runCli(['server', '-c', writeFile(dir, 'frps.toml', toml({ bindAddr: '127.0.0.1', bindPort: await freePort(), 'transport.tls.certFile': join(dir, 'missing.crt'), 'transport.tls.keyFile': pki.serverKey }))]);
+      const result = await runCli([
+        'server',
+        '-c',
+        writeFile(
+          dir,
+          'frps.toml',
+          toml({
+            bindAddr: '127.0.0.1',
+            bindPort: await freePort(),
+            'transport.tls.certFile': join(dir, 'missing.crt'),
+            'transport.tls.keyFile': pki.serverKey,
+          }),
+        ),
+      ]);
       assert.equal(result.code, 1, result.output);
       assert.match(result.output, /cannot read certificate file .*missing\.crt/);
       removeDir(dir);
@@ -353,18 +460,34 @@ remotePort = ${remotePort}
 
     it('bad inline CA data and a malformed pin are config errors naming the key', async () => {
       const dir = scratchDir();
-      const bad = await runCli(['client', 'verify', '-c', writeFile(dir, 'a.toml', toml({ 'transport.tls.trustedCaData': 'not a certificate' }))]);
+      const bad = await runCli([
+        'client',
+        'verify',
+        '-c',
+        writeFile(dir, 'a.toml', toml({ 'transport.tls.trustedCaData': 'not a certificate' })),
+      ]);
       assert.equal(bad.code, 2, bad.output);
       assert.match(bad.output, /a\.toml: transport\.tls\.trustedCaData: expected a PEM certificate/);
-      const pin = await runCli(['client', 'verify', '-c', writeFile(dir, 'b.toml', toml({ 'transport.tls.serverFingerprint': 'md5:1234' }))]);
+      const pin = await runCli([
+        'client',
+        'verify',
+        '-c',
+        writeFile(dir, 'b.toml', toml({ 'transport.tls.serverFingerprint': 'md5:1234' })),
+      ]);
       assert.equal(pin.code, 2, pin.output);
       assert.match(pin.output, /b\.toml: transport\.tls\.serverFingerprint: expected "sha256:" and 64 hex digits/);
       removeDir(dir);
     });
 
     it('policy: a port outside allowPorts', async () => {
-      const s = await server({ 'transport.tls.trustedCaFile': pki.caCrt }, '[[auth.clients]]\nid = "alice"\nallowPorts = [{ single = 1 }]\n');
-      const { file } = await clientConfig(s.port, { 'transport.tls.certFile': pki.aliceCrt, 'transport.tls.keyFile': pki.aliceKey });
+      const s = await server(
+        { 'transport.tls.trustedCaFile': pki.caCrt },
+        '[[auth.clients]]\nid = "alice"\nallowPorts = [{ single = 1 }]\n',
+      );
+      const { file } = await clientConfig(s.port, {
+        'transport.tls.certFile': pki.aliceCrt,
+        'transport.tls.keyFile': pki.aliceKey,
+      });
       const c = new BurrowProcess(['client', '-c', file]);
       await c.waitFor(/proxy refused by server/);
       assert.match(c.output, /port \d+ is not allowed for identity \\"alice\\"/);

@@ -44,12 +44,27 @@ describe('http vhost attacks through the real CLI', () => {
     vhostPort = await freePort();
     await startServer(dir, serverToml(bindPort, dir, [`vhostHTTPPort = ${vhostPort}`]));
     // Two customers: alice (a public site with a protected /admin, and a WebSocket service), bob (another site).
-    await startClient(dir, clientToml(bindPort, [
-      ...proxy('alice', alice.port, ['customDomains = ["alice.example.test"]']),
-      ...proxy('alice-admin', admin.port, ['customDomains = ["alice.example.test"]', 'locations = ["/admin"]', 'httpUser = "alice"', 'httpPassword = "s3cret"']),
-      ...proxy('alice-ws', ws.port, ['customDomains = ["ws.example.test"]']),
-    ]), 3, 'alice.toml');
-    await startClient(dir, clientToml(bindPort, [...proxy('bob', bob.port, ['customDomains = ["bob.example.test"]'])]), 1, 'bob.toml');
+    await startClient(
+      dir,
+      clientToml(bindPort, [
+        ...proxy('alice', alice.port, ['customDomains = ["alice.example.test"]']),
+        ...proxy('alice-admin', admin.port, [
+          'customDomains = ["alice.example.test"]',
+          'locations = ["/admin"]',
+          'httpUser = "alice"',
+          'httpPassword = "s3cret"',
+        ]),
+        ...proxy('alice-ws', ws.port, ['customDomains = ["ws.example.test"]']),
+      ]),
+      3,
+      'alice.toml',
+    );
+    await startClient(
+      dir,
+      clientToml(bindPort, [...proxy('bob', bob.port, ['customDomains = ["bob.example.test"]'])]),
+      1,
+      'bob.toml',
+    );
   });
 
   after(async () => {
@@ -96,7 +111,15 @@ describe('http vhost attacks through the real CLI', () => {
   });
 
   it('path tricks for /admin are checked as /admin, never served by the public route', async () => {
-    for (const target of ['//admin', '/;/admin', '/%2fadmin', '/./admin', '/x/../admin', '/%2e%2e/admin/', '/admin;a=b']) {
+    for (const target of [
+      '//admin',
+      '/;/admin',
+      '/%2fadmin',
+      '/./admin',
+      '/x/../admin',
+      '/%2e%2e/admin/',
+      '/admin;a=b',
+    ]) {
       const client = new RawClient(vhostPort);
       await client.ready();
       client.write(`GET ${target} HTTP/1.1\r\nHost: alice.example.test\r\nConnection: close\r\n\r\n`);

@@ -58,7 +58,10 @@ describe('vhost deadlines on a running server', () => {
     assert.equal(client.pending, '');
   });
 
-  for (const [where, port] of [['vhostHTTPPort', (): number => vhostPort], ['a shared bindPort', (): number => sharedPort]] as const) {
+  for (const [where, port] of [
+    ['vhostHTTPPort', (): number => vhostPort],
+    ['a shared bindPort', (): number => sharedPort],
+  ] as const) {
     it(`a slowloris head on ${where} is answered 408 and closed`, async () => {
       const client = new RawClient(port());
       await client.ready();

@@ -3,7 +3,18 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { download, freePort, killAll, randomPayload, removeDir, roundTrip, sha256, startEchoServer, startFileServer, type BurrowProcess } from './harness.js';
+import {
+  download,
+  freePort,
+  killAll,
+  randomPayload,
+  removeDir,
+  roundTrip,
+  sha256,
+  startEchoServer,
+  startFileServer,
+  type BurrowProcess,
+} from './harness.js';
 import { clientToml, httpGet, serverToml, setup, startClient, startHttpOrigin, startServer } from './proxy-helpers.js';
 
 /** The file every download fetches. */
@@ -90,12 +101,39 @@ describe('WebSocket tunnel transport through the real CLI', () => {
         // The client dials through a relay that shows how each connection starts.
         const relay = await recordingRelay(bindPort);
         closers.push(relay.close);
-        const client = await startClient(dir, clientToml(relay.port, [
-          '[[proxies]]', 'name = "files"', 'type = "tcp"', `localPort = ${files.port}`, `remotePort = ${filesPort}`, '',
-          '[[proxies]]', 'name = "echo"', 'type = "tcp"', `localPort = ${echo.port}`, `remotePort = ${echoPort}`, '',
-        ], [`transport.protocol = "${protocol}"`, `transport.tcpMux = ${tcpMux}`, 'transport.tls.enable = true', 'transport.tls.disableCustomTLSFirstByte = false']), 2);
+        const client = await startClient(
+          dir,
+          clientToml(
+            relay.port,
+            [
+              '[[proxies]]',
+              'name = "files"',
+              'type = "tcp"',
+              `localPort = ${files.port}`,
+              `remotePort = ${filesPort}`,
+              '',
+              '[[proxies]]',
+              'name = "echo"',
+              'type = "tcp"',
+              `localPort = ${echo.port}`,
+              `remotePort = ${echoPort}`,
+              '',
+            ],
+            [
+              `transport.protocol = "${protocol}"`,
+              `transport.tcpMux = ${tcpMux}`,
+              'transport.tls.enable = true',
+              'transport.tls.disableCustomTLSFirstByte = false',
+            ],
+          ),
+          2,
+        );
         assert.match(client.output, /"tls":true/, 'client reports a TLS session');
-        assert.match(server.output, /"tls":true/, 'server saw TLS (inside the WebSocket for websocket, around it for wss)');
+        assert.match(
+          server.output,
+          /"tls":true/,
+          'server saw TLS (inside the WebSocket for websocket, around it for wss)',
+        );
 
         const got = await download(filesPort);
         assert.equal(got.length, FILE_SIZE);
@@ -130,10 +168,28 @@ describe('WebSocket tunnel transport through the real CLI', () => {
       const web = await startHttpOrigin((_req, res) => res.end('vhost still serves'));
       closers.push(web.close);
       server = await startServer(dir, serverToml(bindPort, dir, [`vhostHTTPPort = ${bindPort}`]));
-      await startClient(dir, clientToml(bindPort, [
-        '[[proxies]]', 'name = "web"', 'type = "http"', `localPort = ${web.port}`, 'customDomains = ["web.example.test"]', '',
-        '[[proxies]]', 'name = "files"', 'type = "tcp"', `localPort = ${files.port}`, `remotePort = ${tcpPort}`, '',
-      ], ['transport.protocol = "websocket"']), 2);
+      await startClient(
+        dir,
+        clientToml(
+          bindPort,
+          [
+            '[[proxies]]',
+            'name = "web"',
+            'type = "http"',
+            `localPort = ${web.port}`,
+            'customDomains = ["web.example.test"]',
+            '',
+            '[[proxies]]',
+            'name = "files"',
+            'type = "tcp"',
+            `localPort = ${files.port}`,
+            `remotePort = ${tcpPort}`,
+            '',
+          ],
+          ['transport.protocol = "websocket"'],
+        ),
+        2,
+      );
     });
 
     it('carries the tunnel over WebSocket while the vhost keeps serving HTTP', async () => {
@@ -145,11 +201,17 @@ describe('WebSocket tunnel transport through the real CLI', () => {
     });
 
     it('answers a bad upgrade (wrong path, garbage) with an HTTP error and a close, and goes on serving', async () => {
-      const wrongPath = await probe(port, 'GET /~!frpx HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+      const wrongPath = await probe(
+        port,
+        'GET /~!frpx HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+      );
       assert.match(wrongPath, /^HTTP\/1\.1 404 /);
       const notUpgrade = await probe(port, 'GET /~!frp HTTP/1.1\r\nHost: a\r\n\r\n');
       assert.match(notUpgrade, /^HTTP\/1\.1 400 /);
-      const garbage = await probe(port, Buffer.concat([Buffer.from('GET /~!frp'), Buffer.from([0, 0xff, 0x17, 0x16]), Buffer.from('\r\n\r\n')]));
+      const garbage = await probe(
+        port,
+        Buffer.concat([Buffer.from('GET /~!frp'), Buffer.from([0, 0xff, 0x17, 0x16]), Buffer.from('\r\n\r\n')]),
+      );
       assert.match(garbage, /^HTTP\/1\.1 400 /);
       assert.match(server.output, /WebSocket upgrade refused \(404\)/);
       const got = await download(tcpPort);
@@ -165,9 +227,15 @@ describe('WebSocket tunnel transport through the real CLI', () => {
     await startServer(dir, serverToml(bindPort, dir));
     const refused = await probe(bindPort, 'GET /~!frp/x HTTP/1.1\r\nHost: a\r\n\r\n');
     assert.match(refused, /^HTTP\/1\.1 404 /);
-    const client = await startClient(dir, clientToml(bindPort, [
-      '[[proxies]]', 'name = "files"', 'type = "tcp"', `localPort = ${files.port}`, `remotePort = ${tcpPort}`, '',
-    ], ['transport.protocol = "kcp"']), 1);
+    const client = await startClient(
+      dir,
+      clientToml(
+        bindPort,
+        ['[[proxies]]', 'name = "files"', 'type = "tcp"', `localPort = ${files.port}`, `remotePort = ${tcpPort}`, ''],
+        ['transport.protocol = "kcp"'],
+      ),
+      1,
+    );
     const warnings = client.lines.filter((line) => /transport\.protocol: "kcp"/.test(line));
     assert.equal(warnings.length, 1, client.output);
     assert.match(warnings[0]!, /connecting over "tcp" instead/);

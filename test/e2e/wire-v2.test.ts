@@ -50,7 +50,11 @@ describe('wire v1 and v2 side by side through the real CLI', () => {
       const server = new BurrowProcess([
         'server',
         '-c',
-        writeFile(dir, 'frps.toml', `bindAddr = "127.0.0.1"\nbindPort = ${bindPort}\nauth.token = "${TOKEN}"\ntransport.tcpMux = ${mode.tcpMux}\nstateDir = "${dir}/state"\n`),
+        writeFile(
+          dir,
+          'frps.toml',
+          `bindAddr = "127.0.0.1"\nbindPort = ${bindPort}\nauth.token = "${TOKEN}"\ntransport.tcpMux = ${mode.tcpMux}\nstateDir = "${dir}/state"\n`,
+        ),
       ]);
       await server.waitFor(/burrow server listening/);
 
@@ -80,7 +84,10 @@ describe('wire v1 and v2 side by side through the real CLI', () => {
       const v2Login = await clients[1]!.proc.waitFor(/login to server success/);
       assert.match(v2Login, /"wire":"v2"/);
       assert.match(v2Login, /"controlCipher":"(aes-256-gcm|xchacha20-poly1305)"/);
-      assert.match(await clients[0]!.proc.waitFor(/login to server success/), /"wire":"v1","controlCipher":"aes-128-cfb"/);
+      assert.match(
+        await clients[0]!.proc.waitFor(/login to server success/),
+        /"wire":"v1","controlCipher":"aes-128-cfb"/,
+      );
       await server.waitForCount(/client login/, 2);
       assert.match(server.output, /"wire":"v2"/);
 
@@ -99,10 +106,26 @@ describe('wire v1 and v2 side by side through the real CLI', () => {
           header.writeUInt32BE(payload.length, 4);
           return Buffer.concat([header, payload]);
         };
-        const noAlgorithm = hello({ bootstrap: {}, capabilities: { message: { codecs: ['json'] }, crypto: { algorithms: [], clientRandom: Buffer.alloc(32).toString('base64') } } });
-        const shortRandom = hello({ bootstrap: {}, capabilities: { message: { codecs: ['json'] }, crypto: { algorithms: ['aes-256-gcm'], clientRandom: Buffer.alloc(16).toString('base64') } } });
+        const noAlgorithm = hello({
+          bootstrap: {},
+          capabilities: {
+            message: { codecs: ['json'] },
+            crypto: { algorithms: [], clientRandom: Buffer.alloc(32).toString('base64') },
+          },
+        });
+        const shortRandom = hello({
+          bootstrap: {},
+          capabilities: {
+            message: { codecs: ['json'] },
+            crypto: { algorithms: ['aes-256-gcm'], clientRandom: Buffer.alloc(16).toString('base64') },
+          },
+        });
         const badFlags = Buffer.from('0010000100000002' + '0001', 'hex');
-        for (const bad of [Buffer.concat([magic, noAlgorithm]), Buffer.concat([magic, shortRandom]), Buffer.concat([magic, badFlags])]) {
+        for (const bad of [
+          Buffer.concat([magic, noAlgorithm]),
+          Buffer.concat([magic, shortRandom]),
+          Buffer.concat([magic, badFlags]),
+        ]) {
           const answer = await sendRaw(bindPort, bad);
           assert.ok(answer.length >= 0);
         }

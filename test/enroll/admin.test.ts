@@ -22,7 +22,17 @@ import { isRevoked, issueCert, readIndex, caPaths } from '../../src/pki/index.js
 import { normalizeSerial } from '../../src/pki/serial.js';
 import { IdentityPolicy } from '../../src/server/policy.js';
 import { identityOf, type PeerIdentity } from '../../src/tls/index.js';
-import { makePki, removeDir, serverConfigFor, sleep, startEndpoint, tempDir, until, type Endpoint, type Pki } from './fixtures.js';
+import {
+  makePki,
+  removeDir,
+  serverConfigFor,
+  sleep,
+  startEndpoint,
+  tempDir,
+  until,
+  type Endpoint,
+  type Pki,
+} from './fixtures.js';
 
 /** Rounds of the join-against-revoke race, each starting the join a step later. */
 const RACE_ROUNDS = 4;
@@ -33,14 +43,24 @@ const MAX_POLLS = 100;
 /** Pause between polls. */
 const POLL_MS = 50;
 
-
 describe('enrollment administration', () => {
   let dir: string;
   let pki: Pki;
   let endpoint: Endpoint;
   const enroll = async (identity: string): Promise<{ certFile: string }> => {
-    const token = (await createEnrollToken(pki.caDir, { identity, ttlMs: 60_000, allowances: { ...noAllowances(), allowPorts: [{ start: 7000, end: 7000 }] } })).text;
-    const r = await joinServer({ server: `127.0.0.1:${endpoint.port}`, token, fingerprint: pki.caFingerprint, dir: join(dir, identity) });
+    const token = (
+      await createEnrollToken(pki.caDir, {
+        identity,
+        ttlMs: 60_000,
+        allowances: { ...noAllowances(), allowPorts: [{ start: 7000, end: 7000 }] },
+      })
+    ).text;
+    const r = await joinServer({
+      server: `127.0.0.1:${endpoint.port}`,
+      token,
+      fingerprint: pki.caFingerprint,
+      dir: join(dir, identity),
+    });
     return { certFile: r.files.cert };
   };
 
@@ -56,7 +76,10 @@ describe('enrollment administration', () => {
 
   it('finds the CA directory beside trustedCaFile, or as given', async () => {
     const config = serverConfigFor(pki);
-    assert.deepEqual(await findCaDir(config), { dir: pki.caDir, source: 'the directory of transport.tls.trustedCaFile' });
+    assert.deepEqual(await findCaDir(config), {
+      dir: pki.caDir,
+      source: 'the directory of transport.tls.trustedCaFile',
+    });
     assert.deepEqual(await findCaDir(config, '/elsewhere'), { dir: '/elsewhere', source: '--ca-dir' });
     config.transport.tls.trustedCaFile = '';
     config.stateDir = join(dir, 'no-state');
@@ -66,10 +89,18 @@ describe('enrollment administration', () => {
   it('lists identities with their certificate expiry, and revokes one: CA index, CRL (and its copy), policy, tokens', async () => {
     const grace = await enroll('grace');
     await enroll('heidi');
-    const pending = (await createEnrollToken(pki.caDir, { identity: 'grace', ttlMs: 60_000, allowances: noAllowances() })).text;
+    const pending = (
+      await createEnrollToken(pki.caDir, { identity: 'grace', ttlMs: 60_000, allowances: noAllowances() })
+    ).text;
 
     const rows = await listEnrolledClients(pki.caDir);
-    assert.deepEqual(rows.map((r) => [r.identity, r.status]), [['grace', 'active'], ['heidi', 'active']]);
+    assert.deepEqual(
+      rows.map((r) => [r.identity, r.status]),
+      [
+        ['grace', 'active'],
+        ['heidi', 'active'],
+      ],
+    );
     assert.ok(rows[0]!.notAfter && Date.parse(rows[0]!.notAfter) > Date.now());
     assert.ok(rows[0]!.lastSeen, 'the enrollment counts as seen');
 
@@ -87,21 +118,32 @@ describe('enrollment administration', () => {
     const after = await listEnrolledClients(pki.caDir);
     assert.equal(after.find((x) => x.identity === 'grace')?.status, 'revoked');
     const entries = policyEntries(await readClients(clientsFile(pki.caDir)));
-    assert.deepEqual(entries.map((e) => e.id), ['heidi']);
+    assert.deepEqual(
+      entries.map((e) => e.id),
+      ['heidi'],
+    );
     assert.deepEqual(entries[0]!.allowPorts, [{ start: 7000, end: 7000 }]);
 
     await assert.rejects(
-      joinServer({ server: `127.0.0.1:${endpoint.port}`, token: pending, fingerprint: pki.caFingerprint, dir: join(dir, 'grace-again') }),
+      joinServer({
+        server: `127.0.0.1:${endpoint.port}`,
+        token: pending,
+        fingerprint: pki.caFingerprint,
+        dir: join(dir, 'grace-again'),
+      }),
       /was cancelled at .* \(identity "grace" was revoked\)/,
     );
   });
 
   it('refuses to revoke an identity that never enrolled', async () => {
-    await assert.rejects(revokeIdentity({ caDir: pki.caDir, identity: 'nobody', serverCrlFile: '' }), (err: unknown) => {
-      assert.ok(isBurrowError(err, ErrorCode.USAGE));
-      assert.match(err.message, /identity "nobody" is not enrolled/);
-      return true;
-    });
+    await assert.rejects(
+      revokeIdentity({ caDir: pki.caDir, identity: 'nobody', serverCrlFile: '' }),
+      (err: unknown) => {
+        assert.ok(isBurrowError(err, ErrorCode.USAGE));
+        assert.match(err.message, /identity "nobody" is not enrolled/);
+        return true;
+      },
+    );
   });
 });
 
@@ -110,10 +152,17 @@ describe('revocation and the identity policy', () => {
   let pki: Pki;
   let endpoint: Endpoint;
   const tokenFor = async (identity: string): Promise<string> =>
-    (await createEnrollToken(pki.caDir, { identity, ttlMs: 60_000, allowances: { ...noAllowances(), allowProxies: [`${identity}-*`] } })).text;
+    (
+      await createEnrollToken(pki.caDir, {
+        identity,
+        ttlMs: 60_000,
+        allowances: { ...noAllowances(), allowProxies: [`${identity}-*`] },
+      })
+    ).text;
   const enrollAs = (token: string, out: string): ReturnType<typeof joinServer> =>
     joinServer({ server: `127.0.0.1:${endpoint.port}`, token, fingerprint: pki.caFingerprint, dir: join(dir, out) });
-  const recordOf = async (identity: string): Promise<ClientRecord | undefined> => findIdentity(await readClients(clientsFile(pki.caDir)), identity);
+  const recordOf = async (identity: string): Promise<ClientRecord | undefined> =>
+    findIdentity(await readClients(clientsFile(pki.caDir)), identity);
   const identityOfFile = (certFile: string): PeerIdentity => identityOf(new X509Certificate(readFileSync(certFile)));
 
   before(async () => {
@@ -129,21 +178,38 @@ describe('revocation and the identity policy', () => {
   it('stays enforced when the only identity is revoked: the revoked one opens nothing, nor does any other certificate', async () => {
     const solo = await enrollAs(await tokenFor('solo'), 'solo');
     const service = endpoint.service;
-    assert.deepEqual(service.policyEntries().map((e) => e.id), ['solo']);
+    assert.deepEqual(
+      service.policyEntries().map((e) => e.id),
+      ['solo'],
+    );
     await revokeIdentity({ caDir: pki.caDir, identity: 'solo', serverCrlFile: '' });
-    await until('the service to see the revocation', () => service.revokedIdentities().includes('solo'), MAX_POLLS, POLL_MS);
+    await until(
+      'the service to see the revocation',
+      () => service.revokedIdentities().includes('solo'),
+      MAX_POLLS,
+      POLL_MS,
+    );
     assert.deepEqual(service.policyEntries(), []);
     assert.equal(service.policyEnforced(), true);
     const soloIdentity = identityOfFile(solo.files.cert);
     assert.equal(service.isRevokedIdentity(soloIdentity), true);
     assert.equal(service.isRevokedIdentity('solo'), true);
     // The server's policy, built as server.ts builds it from the service.
-    const policy = new IdentityPolicy(service.policyEntries(), { enforce: service.policyEnforced(), revoked: service.revokedIdentities() });
+    const policy = new IdentityPolicy(service.policyEntries(), {
+      enforce: service.policyEnforced(),
+      revoked: service.revokedIdentities(),
+    });
     const request = { proxy_type: 'tcp', remote_port: 6000 };
-    assert.match(policy.refusal(soloIdentity, 'solo-1', request, '') ?? '', /client identity CN=solo .*was revoked \(burrow server revoke\): it may open no proxy/);
+    assert.match(
+      policy.refusal(soloIdentity, 'solo-1', request, '') ?? '',
+      /client identity CN=solo .*was revoked \(burrow server revoke\): it may open no proxy/,
+    );
     const other = join(dir, 'manual');
     await issueCert({ caDir: pki.caDir, kind: 'client', names: ['outsider'], out: other });
-    assert.match(policy.refusal(identityOfFile(`${other}.crt`), 'any', request, '') ?? '', /client identity CN=outsider .*has no \[\[auth.clients\]\] entry/);
+    assert.match(
+      policy.refusal(identityOfFile(`${other}.crt`), 'any', request, '') ?? '',
+      /client identity CN=outsider .*has no \[\[auth.clients\]\] entry/,
+    );
   });
 
   it('refuses a revoked identity a token made before the revocation, and re-enrolls it with a token made after', async () => {
@@ -154,7 +220,10 @@ describe('revocation and the identity policy', () => {
     const certsBefore = (await recordOf('kate'))!.certificates.length;
     await assert.rejects(enrollAs(older, 'kate-older'), (err: unknown) => {
       assert.ok(isBurrowError(err, ErrorCode.AUTH), String(err));
-      assert.match(err.message, /\(403\): identity "kate" was revoked at .*; only a token created after that \(burrow server token create\) enrolls it again/);
+      assert.match(
+        err.message,
+        /\(403\): identity "kate" was revoked at .*; only a token created after that \(burrow server token create\) enrolls it again/,
+      );
       return true;
     });
     const still = await recordOf('kate');
@@ -175,10 +244,15 @@ describe('revocation and the identity policy', () => {
     await enrollAs(await tokenFor('liam'), 'liam');
     await tokenFor('liam');
     await revokeIdentity({ caDir: pki.caDir, identity: 'liam', serverCrlFile: '' });
-    const cancelled = (await readTokens(tokensFile(pki.caDir))).tokens.find((t) => t.identity === 'liam' && t.cancelledAt !== undefined);
+    const cancelled = (await readTokens(tokensFile(pki.caDir))).tokens.find(
+      (t) => t.identity === 'liam' && t.cancelledAt !== undefined,
+    );
     const revokedAt = (await recordOf('liam'))?.revokedAt;
     assert.ok(cancelled?.cancelledAt && revokedAt);
-    assert.ok(Date.parse(cancelled.cancelledAt) <= Date.parse(revokedAt), `cancelled ${cancelled.cancelledAt}, revoked ${revokedAt}`);
+    assert.ok(
+      Date.parse(cancelled.cancelledAt) <= Date.parse(revokedAt),
+      `cancelled ${cancelled.cancelledAt}, revoked ${revokedAt}`,
+    );
   });
 
   it('never leaves an identity active with a certificate the CA did not revoke, whatever a join racing the revocation does', async () => {
@@ -194,7 +268,10 @@ describe('revocation and the identity policy', () => {
       assert.ok(record?.revokedAt, `${identity} ends revoked`);
       if (joined.status === 'fulfilled') {
         const index = await readIndex(caPaths(pki.caDir));
-        assert.ok(index.revoked.some((e) => e.serial === normalizeSerial(joined.value.serial)), `round ${round}: the certificate the join got is revoked`);
+        assert.ok(
+          index.revoked.some((e) => e.serial === normalizeSerial(joined.value.serial)),
+          `round ${round}: the certificate the join got is revoked`,
+        );
       }
     }
   });

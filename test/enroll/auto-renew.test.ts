@@ -6,7 +6,14 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { defaultClientConfig, loadClientConfig } from '../../src/config/index.js';
-import { clientsFile, createEnrollToken, joinServer, noAllowances, renewalDue, startAutoRenewal } from '../../src/enroll/index.js';
+import {
+  clientsFile,
+  createEnrollToken,
+  joinServer,
+  noAllowances,
+  renewalDue,
+  startAutoRenewal,
+} from '../../src/enroll/index.js';
 import { recordEnrollment } from '../../src/enroll/clients-store.js';
 import { createCsr } from '../../src/enroll/csr.js';
 import { x509 } from '../../src/pki/crypto-provider.js';
@@ -31,7 +38,6 @@ function capture(): { logger: pino.Logger; lines: string[] } {
   return { logger: pino({ level: 'info' }, stream), lines };
 }
 
-
 describe('automatic renewal', () => {
   let dir: string;
   let pki: Pki;
@@ -47,7 +53,11 @@ describe('automatic renewal', () => {
   });
 
   /** A certificate for `identity` from the CA, 20 of its 21 days old, with its new key, written to PREFIX.crt/.key. */
-  async function mintAged(identity: string, serial: string, prefix: string): Promise<{ cert: string; key: string; certPem: string; notBefore: Date; notAfter: Date }> {
+  async function mintAged(
+    identity: string,
+    serial: string,
+    prefix: string,
+  ): Promise<{ cert: string; key: string; certPem: string; notBefore: Date; notAfter: Date }> {
     const req = await createCsr(identity);
     const ca = await loadCa(pki.caDir);
     const now = Date.now();
@@ -69,8 +79,14 @@ describe('automatic renewal', () => {
   }
 
   it('renews a certificate that is due, and leaves a fresh one alone', async () => {
-    const token = (await createEnrollToken(pki.caDir, { identity: 'ivan', ttlMs: 60_000, allowances: noAllowances() })).text;
-    const joined = await joinServer({ server: `127.0.0.1:${endpoint.port}`, token, fingerprint: pki.caFingerprint, dir: join(dir, 'ivan') });
+    const token = (await createEnrollToken(pki.caDir, { identity: 'ivan', ttlMs: 60_000, allowances: noAllowances() }))
+      .text;
+    const joined = await joinServer({
+      server: `127.0.0.1:${endpoint.port}`,
+      token,
+      fingerprint: pki.caFingerprint,
+      dir: join(dir, 'ivan'),
+    });
     // Swap the fresh certificate for an aged one, recorded as enrolled.
     const aged = await mintAged('ivan', '7f01', join(dir, 'ivan', 'client'));
     await recordEnrollment(clientsFile(pki.caDir), {
@@ -78,7 +94,13 @@ describe('automatic renewal', () => {
       allowances: noAllowances(),
       certDays: 90,
       remote: 'test',
-      cert: { serial: '7f01', fingerprint: certFingerprint(aged.certPem), notBefore: aged.notBefore.toISOString(), notAfter: aged.notAfter.toISOString(), issuedAt: new Date().toISOString() },
+      cert: {
+        serial: '7f01',
+        fingerprint: certFingerprint(aged.certPem),
+        notBefore: aged.notBefore.toISOString(),
+        notAfter: aged.notAfter.toISOString(),
+        issuedAt: new Date().toISOString(),
+      },
     });
     assert.equal(renewalDue(aged.certPem), true, 'the aged certificate is due');
     const config = (await loadClientConfig(joined.files.config)).config;

@@ -18,7 +18,8 @@ const CERT_MODE = 0o644;
 async function withFailingRename(target: string, body: () => Promise<void>): Promise<void> {
   const realRename = fsp.rename;
   mock.method(fsp, 'rename', async (from: string, to: string) => {
-    if (to === target && from.endsWith('.tmp')) throw Object.assign(new Error(`EIO: i/o error, rename '${from}' -> '${to}'`), { code: 'EIO' });
+    if (to === target && from.endsWith('.tmp'))
+      throw Object.assign(new Error(`EIO: i/o error, rename '${from}' -> '${to}'`), { code: 'EIO' });
     return realRename(from, to);
   });
   // The module under test imported `rename` by name: let that binding see the mock.

@@ -9,7 +9,12 @@ import { derToPem, pemToDer } from '../../src/pki/index.js';
 type Params = webcrypto.RsaHashedKeyGenParams | webcrypto.EcKeyGenParams;
 
 /** A CSR made by hand: any key, any subject, any SANs. */
-async function csrWith(opts: { params: Params; sign: webcrypto.Algorithm | webcrypto.EcdsaParams; name: string; sans?: x509.JsonGeneralNames }): Promise<string> {
+async function csrWith(opts: {
+  params: Params;
+  sign: webcrypto.Algorithm | webcrypto.EcdsaParams;
+  name: string;
+  sans?: x509.JsonGeneralNames;
+}): Promise<string> {
   const keys = (await webcrypto.subtle.generateKey(opts.params, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({
     name: opts.name,
@@ -22,7 +27,12 @@ async function csrWith(opts: { params: Params; sign: webcrypto.Algorithm | webcr
 
 const P256 = { params: { name: 'ECDSA', namedCurve: 'P-256' }, sign: { name: 'ECDSA', hash: 'SHA-256' } };
 const rsa = (bits: number): { params: Params; sign: webcrypto.Algorithm } => ({
-  params: { name: 'RSASSA-PKCS1-v1_5', modulusLength: bits, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+  params: {
+    name: 'RSASSA-PKCS1-v1_5',
+    modulusLength: bits,
+    publicExponent: new Uint8Array([1, 0, 1]),
+    hash: 'SHA-256',
+  },
   sign: { name: 'RSASSA-PKCS1-v1_5' },
 });
 
@@ -47,7 +57,14 @@ describe('CSR checks', () => {
   });
 
   it('accepts EC P-384 and RSA 2048 keys', async () => {
-    await checkCsr(await csrWith({ params: { name: 'ECDSA', namedCurve: 'P-384' }, sign: { name: 'ECDSA', hash: 'SHA-384' } as webcrypto.EcdsaParams, name: 'CN=alice' }), 'alice');
+    await checkCsr(
+      await csrWith({
+        params: { name: 'ECDSA', namedCurve: 'P-384' },
+        sign: { name: 'ECDSA', hash: 'SHA-384' } as webcrypto.EcdsaParams,
+        name: 'CN=alice',
+      }),
+      'alice',
+    );
     await checkCsr(await csrWith({ ...rsa(2048), name: 'CN=alice' }), 'alice');
   });
 
@@ -57,17 +74,40 @@ describe('CSR checks', () => {
   });
 
   it('refuses extra subject attributes and extra SANs', async () => {
-    assert.match(await refusal(await csrWith({ ...P256, name: 'CN=alice, O=Evil' }), 'alice'), /asks for subject .*O=Evil/);
-    const extra = await csrWith({ ...P256, name: 'CN=alice', sans: [{ type: 'dns', value: 'alice' }, { type: 'dns', value: 'bank.example' }] });
-    assert.match(await refusal(extra, 'alice'), /asks for names dns:alice, dns:bank\.example, but identity "alice" may only have dns:alice/);
+    assert.match(
+      await refusal(await csrWith({ ...P256, name: 'CN=alice, O=Evil' }), 'alice'),
+      /asks for subject .*O=Evil/,
+    );
+    const extra = await csrWith({
+      ...P256,
+      name: 'CN=alice',
+      sans: [
+        { type: 'dns', value: 'alice' },
+        { type: 'dns', value: 'bank.example' },
+      ],
+    });
+    assert.match(
+      await refusal(extra, 'alice'),
+      /asks for names dns:alice, dns:bank\.example, but identity "alice" may only have dns:alice/,
+    );
     const ip = await csrWith({ ...P256, name: 'CN=alice', sans: [{ type: 'ip', value: '10.0.0.1' }] });
     assert.match(await refusal(ip, 'alice'), /asks for names ip:10\.0\.0\.1/);
   });
 
   it('refuses weak and unsupported keys', async () => {
-    assert.match(await refusal(await csrWith({ ...rsa(1024), name: 'CN=alice' }), 'alice'), /the CSR's key is weak: RSA 1024/);
-    const p521 = await csrWith({ params: { name: 'ECDSA', namedCurve: 'P-521' }, sign: { name: 'ECDSA', hash: 'SHA-512' } as webcrypto.EcdsaParams, name: 'CN=alice' });
-    assert.match(await refusal(p521, 'alice'), /key is EC P-521, which is not accepted \(accepted: EC P-256, EC P-384, RSA 2048-8192\)/);
+    assert.match(
+      await refusal(await csrWith({ ...rsa(1024), name: 'CN=alice' }), 'alice'),
+      /the CSR's key is weak: RSA 1024/,
+    );
+    const p521 = await csrWith({
+      params: { name: 'ECDSA', namedCurve: 'P-521' },
+      sign: { name: 'ECDSA', hash: 'SHA-512' } as webcrypto.EcdsaParams,
+      name: 'CN=alice',
+    });
+    assert.match(
+      await refusal(p521, 'alice'),
+      /key is EC P-521, which is not accepted \(accepted: EC P-256, EC P-384, RSA 2048-8192\)/,
+    );
   });
 
   it('refuses a CSR whose signature does not verify', async () => {
@@ -79,7 +119,13 @@ describe('CSR checks', () => {
 
   it('refuses what is not a CSR', async () => {
     assert.match(await refusal('hello', 'alice'), /expected a PEM "CERTIFICATE REQUEST"/);
-    assert.match(await refusal('-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n', 'alice'), /does not parse/);
-    assert.match(await refusal(`-----BEGIN CERTIFICATE REQUEST-----\n${'A'.repeat(20_000)}\n`, 'alice'), /at most 16384/);
+    assert.match(
+      await refusal('-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n', 'alice'),
+      /does not parse/,
+    );
+    assert.match(
+      await refusal(`-----BEGIN CERTIFICATE REQUEST-----\n${'A'.repeat(20_000)}\n`, 'alice'),
+      /at most 16384/,
+    );
   });
 });

@@ -70,7 +70,10 @@ export interface Endpoint {
   close(): Promise<void>;
 }
 
-export async function startEndpoint(pki: Pki, opts: { rateLimiter?: RateLimiter; now?: () => number; caDir?: string } = {}): Promise<Endpoint> {
+export async function startEndpoint(
+  pki: Pki,
+  opts: { rateLimiter?: RateLimiter; now?: () => number; caDir?: string } = {},
+): Promise<Endpoint> {
   const service = new EnrollService({
     caDir: opts.caDir ?? pki.caDir,
     authToken: 'secret-auth-token',
@@ -125,17 +128,27 @@ export interface Recorder {
   close(): Promise<void>;
 }
 
-export async function startRecorder(cert: string, key: string, chain = '', requireClientCertFrom?: string): Promise<Recorder> {
+export async function startRecorder(
+  cert: string,
+  key: string,
+  chain = '',
+  requireClientCertFrom?: string,
+): Promise<Recorder> {
   const chunks: Buffer[] = [];
   let handshakes = 0;
   let connections = 0;
   const sockets = new Set<net.Socket>();
-  const clientAuth = requireClientCertFrom ? { ca: readFileSync(requireClientCertFrom), requestCert: true, rejectUnauthorized: true } : {};
-  const server = tls.createServer({ cert: readFileSync(cert, 'utf8') + chain, key: readFileSync(key), ...clientAuth }, (socket) => {
-    handshakes += 1;
-    socket.on('data', (c: Buffer) => chunks.push(c));
-    socket.on('error', () => undefined);
-  });
+  const clientAuth = requireClientCertFrom
+    ? { ca: readFileSync(requireClientCertFrom), requestCert: true, rejectUnauthorized: true }
+    : {};
+  const server = tls.createServer(
+    { cert: readFileSync(cert, 'utf8') + chain, key: readFileSync(key), ...clientAuth },
+    (socket) => {
+      handshakes += 1;
+      socket.on('data', (c: Buffer) => chunks.push(c));
+      socket.on('error', () => undefined);
+    },
+  );
   server.on('connection', (s: net.Socket) => {
     connections += 1;
     sockets.add(s);

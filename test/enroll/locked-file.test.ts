@@ -1,7 +1,16 @@
 // The cross-process lock of the enrollment files: stale takeover by one taker only, owner-checked release, heartbeat.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { acquireLock, releaseLock, withFileLock } from '../../src/enroll/locked-file.js';
 import { ErrorCode, isBurrowError } from '../../src/errors.js';
@@ -17,7 +26,6 @@ const LONG_AGO = new Date(Date.now() - 3_600_000);
 const MAX_POLLS = 250;
 /** Pause between polls. */
 const POLL_MS = 20;
-
 
 describe('enrollment file lock', () => {
   let dir: string;
@@ -52,12 +60,19 @@ describe('enrollment file lock', () => {
         return i;
       }),
     );
-    assert.deepEqual((await Promise.all(runs)).sort((a, b) => a - b), spellings.map((_, i) => i));
+    assert.deepEqual(
+      (await Promise.all(runs)).sort((a, b) => a - b),
+      spellings.map((_, i) => i),
+    );
     assert.equal(most, 1, 'never two holders at once');
-    assert.deepEqual(readdirSync(real).filter((f) => f.startsWith('stale.json')), [], 'no lock, gate or moved-aside file left');
+    assert.deepEqual(
+      readdirSync(real).filter((f) => f.startsWith('stale.json')),
+      [],
+      'no lock, gate or moved-aside file left',
+    );
   });
 
-  it("leaves a lock taken over from it alone, and reports that the lock was lost", async () => {
+  it('leaves a lock taken over from it alone, and reports that the lock was lost', async () => {
     const lock = join(real, 'long.json.lock');
     let secondHolds = false;
     let firstDone = false;
@@ -80,8 +95,15 @@ describe('enrollment file lock', () => {
     firstDone = true;
     await second;
     assert.ok(isBurrowError(firstOutcome, ErrorCode.PKI), String(firstOutcome));
-    assert.match(firstOutcome.message, /lock file .*long\.json\.lock was taken over by another process while this one held it/);
-    assert.match(lockAtSecondsEnd, new RegExp(`^${process.pid} [0-9a-f]{32}$`), "the second holder's lock was still in place");
+    assert.match(
+      firstOutcome.message,
+      /lock file .*long\.json\.lock was taken over by another process while this one held it/,
+    );
+    assert.match(
+      lockAtSecondsEnd,
+      new RegExp(`^${process.pid} [0-9a-f]{32}$`),
+      "the second holder's lock was still in place",
+    );
     assert.equal(existsSync(lock), false, 'the second holder removed its own lock');
   });
 
@@ -91,7 +113,9 @@ describe('enrollment file lock', () => {
     try {
       utimesSync(lock, LONG_AGO, LONG_AGO);
       await until('the heartbeat', () => Date.now() - statSync(lock).mtimeMs < 60_000, MAX_POLLS, POLL_MS);
-      await assert.rejects(acquireLock(lock, { timeoutMs: 100 }), (err: unknown) => isBurrowError(err, ErrorCode.TIMEOUT));
+      await assert.rejects(acquireLock(lock, { timeoutMs: 100 }), (err: unknown) =>
+        isBurrowError(err, ErrorCode.TIMEOUT),
+      );
       assert.equal(readFileSync(lock, 'utf8'), held.owner, 'still ours');
     } finally {
       await releaseLock(held);

@@ -2,7 +2,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { describeAllowances, parseAllowances, parseDuration, formatDuration, parseServerAddress, renewalDue, renewalTime, RateLimiter } from '../../src/enroll/index.js';
+import {
+  describeAllowances,
+  parseAllowances,
+  parseDuration,
+  formatDuration,
+  parseServerAddress,
+  renewalDue,
+  renewalTime,
+  RateLimiter,
+} from '../../src/enroll/index.js';
 import { HttpFailure, readHttpMessage } from '../../src/enroll/http.js';
 import { remoteIp } from '../../src/enroll/rate-limit.js';
 import { ErrorCode, isBurrowError } from '../../src/errors.js';
@@ -12,8 +21,19 @@ const usage = (err: unknown): boolean => isBurrowError(err, ErrorCode.USAGE);
 
 describe('parsing', () => {
   it('reads allowances from repeated and comma-separated options', () => {
-    const a = parseAllowances({ allowProxies: ['web-*,api', 'db'], allowPorts: ['6000-6010, 7000'], allowDomains: ['*.example.com'] });
-    assert.deepEqual(a, { allowProxies: ['web-*', 'api', 'db'], allowPorts: [{ start: 6000, end: 6010 }, { start: 7000, end: 7000 }], allowDomains: ['*.example.com'] });
+    const a = parseAllowances({
+      allowProxies: ['web-*,api', 'db'],
+      allowPorts: ['6000-6010, 7000'],
+      allowDomains: ['*.example.com'],
+    });
+    assert.deepEqual(a, {
+      allowProxies: ['web-*', 'api', 'db'],
+      allowPorts: [
+        { start: 6000, end: 6010 },
+        { start: 7000, end: 7000 },
+      ],
+      allowDomains: ['*.example.com'],
+    });
     assert.equal(describeAllowances(a), 'proxies web-*, api, db; ports 6000-6010, 7000; domains *.example.com');
     assert.throws(() => parseAllowances({ allowPorts: ['6010-6000'] }), /"6010-6000" is not a port/);
     assert.throws(() => parseAllowances({ allowPorts: ['0'] }), usage);
@@ -32,7 +52,8 @@ describe('parsing', () => {
   it('reads server addresses', () => {
     assert.deepEqual(parseServerAddress('tunnel.example.com:7000'), { host: 'tunnel.example.com', port: 7000 });
     assert.deepEqual(parseServerAddress('[2001:db8::1]:7000'), { host: '2001:db8::1', port: 7000 });
-    for (const bad of ['tunnel.example.com', '2001:db8::1:7000', 'host:0', 'host:65536', ':7000']) assert.throws(() => parseServerAddress(bad), usage, bad);
+    for (const bad of ['tunnel.example.com', '2001:db8::1:7000', 'host:0', 'host:65536', ':7000'])
+      assert.throws(() => parseServerAddress(bad), usage, bad);
   });
 
   it('makes renewal due after two thirds of the lifetime', async () => {
@@ -51,7 +72,10 @@ describe('parsing', () => {
     assert.equal(limiter.attempt('a', 1000), true, 'a new window');
     // Beyond the tracked IPs, newcomers share one bucket instead of growing memory.
     limiter.attempt('b', 1000);
-    assert.deepEqual([limiter.attempt('c', 1001), limiter.attempt('d', 1002), limiter.attempt('e', 1003)], [true, true, false]);
+    assert.deepEqual(
+      [limiter.attempt('c', 1001), limiter.attempt('d', 1002), limiter.attempt('e', 1003)],
+      [true, true, false],
+    );
   });
 });
 

@@ -54,10 +54,21 @@ describe('join: CA fingerprint pin', () => {
   after(() => removeDir(dir));
 
   /** Runs a join against `recorder` and returns the error, after the recorder saw the connection end. */
-  async function joinAgainst(recorder: Recorder, out: string, fingerprint = pki.caFingerprint, serverName?: string): Promise<unknown> {
+  async function joinAgainst(
+    recorder: Recorder,
+    out: string,
+    fingerprint = pki.caFingerprint,
+    serverName?: string,
+  ): Promise<unknown> {
     let error: unknown;
     try {
-      await joinServer({ server: `127.0.0.1:${recorder.port}`, token, fingerprint, dir: out, ...(serverName ? { serverName } : {}) });
+      await joinServer({
+        server: `127.0.0.1:${recorder.port}`,
+        token,
+        fingerprint,
+        dir: out,
+        ...(serverName ? { serverName } : {}),
+      });
     } catch (err) {
       error = err;
     }
@@ -73,7 +84,12 @@ describe('join: CA fingerprint pin', () => {
       const err = await joinAgainst(recorder, out);
       assert.ok(isBurrowError(err, ErrorCode.TLS), String(err));
       const leafPrint = certFingerprint(readFileSync(evil.serverCert, 'utf8'));
-      assert.match(err.message, new RegExp(`server CA fingerprint mismatch: expected ${pki.caFingerprint}, the server presented ${leafPrint}, ${evil.caFingerprint}\\. Nothing was sent`));
+      assert.match(
+        err.message,
+        new RegExp(
+          `server CA fingerprint mismatch: expected ${pki.caFingerprint}, the server presented ${leafPrint}, ${evil.caFingerprint}\\. Nothing was sent`,
+        ),
+      );
       assert.ok(recorder.handshakes() >= 1 || recorder.connections() >= 1, 'the client did reach the server');
       assert.equal(recorder.received().length, 0, 'not one byte after the handshake');
       assert.equal(existsSync(out), false, 'nothing written');
@@ -94,7 +110,10 @@ describe('join: CA fingerprint pin', () => {
     try {
       const err = await joinAgainst(recorder, join(dir, 'borrowed-ca'));
       assert.ok(isBurrowError(err, ErrorCode.TLS), String(err));
-      assert.match(err.message, /the server certificate does not verify with the pinned CA sha256:[0-9a-f]{64}: not signed by the given CA/);
+      assert.match(
+        err.message,
+        /the server certificate does not verify with the pinned CA sha256:[0-9a-f]{64}: not signed by the given CA/,
+      );
       assert.equal(recorder.received().length, 0);
     } finally {
       await recorder.close();

@@ -20,7 +20,17 @@ import { createCsr } from '../../src/enroll/csr.js';
 import { createToken, tokensFile } from '../../src/enroll/token-store.js';
 import { ErrorCode, isBurrowError } from '../../src/errors.js';
 import { inspectCert, issueCert, verifyCert } from '../../src/pki/index.js';
-import { makePki, post, rawRequest, removeDir, serverConfigFor, startEndpoint, tempDir, type Endpoint, type Pki } from './fixtures.js';
+import {
+  makePki,
+  post,
+  rawRequest,
+  removeDir,
+  serverConfigFor,
+  startEndpoint,
+  tempDir,
+  type Endpoint,
+  type Pki,
+} from './fixtures.js';
 
 const MINUTE = 60_000;
 /** Most polls while waiting for the file watch (it polls every second). */
@@ -73,7 +83,12 @@ describe('enrollment endpoint', () => {
     assert.match(readFileSync(r.files.config, 'utf8'), /# name = "web-1"[\s\S]*# remotePort = 6000/);
     await changed;
     const policy = endpoint.service.policyEntries().find((p) => p.id === 'alice');
-    assert.deepEqual(policy, { id: 'alice', allowProxies: ['web-*'], allowPorts: [{ start: 6000, end: 6010 }], allowDomains: [] });
+    assert.deepEqual(policy, {
+      id: 'alice',
+      allowProxies: ['web-*'],
+      allowPorts: [{ start: 6000, end: 6010 }],
+      allowDomains: [],
+    });
     const stored = (await readClients(clientsFile(pki.caDir))).clients.find((c) => c.identity === 'alice');
     assert.equal(stored?.certificates[0]?.serial, r.serial);
   });
@@ -91,7 +106,12 @@ describe('enrollment endpoint', () => {
   });
 
   it('refuses an expired token', async () => {
-    const created = await createToken(tokensFile(pki.caDir), { identity: 'late', ttlMs: MINUTE, ...noAllowances(), now: Date.now() - 2 * MINUTE });
+    const created = await createToken(tokensFile(pki.caDir), {
+      identity: 'late',
+      ttlMs: MINUTE,
+      ...noAllowances(),
+      now: Date.now() - 2 * MINUTE,
+    });
     await assert.rejects(joinWith(created.text), /\(403\): enrollment token [0-9a-f]+ expired at /);
   });
 
@@ -104,7 +124,10 @@ describe('enrollment endpoint', () => {
   it('refuses a token whose identity was changed', async () => {
     const parts = (await token('carol')).split('.');
     const changed = [parts[0], Buffer.from('mallory').toString('base64url'), parts[2], parts[3]].join('.');
-    await assert.rejects(joinWith(changed), /\(403\): enrollment token [0-9a-f]+ is bound to identity "carol", not "mallory"/);
+    await assert.rejects(
+      joinWith(changed),
+      /\(403\): enrollment token [0-9a-f]+ is bound to identity "carol", not "mallory"/,
+    );
   });
 
   it('refuses a CSR for another name, and the token stays usable', async () => {
@@ -143,7 +166,10 @@ describe('enrollment endpoint', () => {
     assert.match(none.body.error ?? '', /renewal needs the current client certificate/);
     const out = join(dir, 'manual');
     await issueCert({ caDir: pki.caDir, kind: 'client', names: ['frank'], out });
-    const manual = await rawRequest(endpoint.port, post('/~!burrow/renew', { csr }), { cert: `${out}.crt`, key: `${out}.key` });
+    const manual = await rawRequest(endpoint.port, post('/~!burrow/renew', { csr }), {
+      cert: `${out}.crt`,
+      key: `${out}.key`,
+    });
     assert.equal(manual.status, 403);
     assert.match(manual.body.error ?? '', /CN=frank .* was not issued by enrollment on this server/);
   });
@@ -152,12 +178,21 @@ describe('enrollment endpoint', () => {
     const notFound = await rawRequest(endpoint.port, post('/~!burrow/nope', {}));
     assert.equal(notFound.status, 404);
     const json = JSON.stringify({ token: 'x', csr: 'y' });
-    const wrongType = await rawRequest(endpoint.port, `POST /~!burrow/enroll HTTP/1.1\r\nContent-Type: text/plain\r\nContent-Length: ${json.length}\r\n\r\n${json}`);
+    const wrongType = await rawRequest(
+      endpoint.port,
+      `POST /~!burrow/enroll HTTP/1.1\r\nContent-Type: text/plain\r\nContent-Length: ${json.length}\r\n\r\n${json}`,
+    );
     assert.equal(wrongType.status, 415);
-    const tooLarge = await rawRequest(endpoint.port, 'POST /~!burrow/enroll HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 999999\r\n\r\n');
+    const tooLarge = await rawRequest(
+      endpoint.port,
+      'POST /~!burrow/enroll HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 999999\r\n\r\n',
+    );
     assert.equal(tooLarge.status, 413);
     assert.match(tooLarge.body.error ?? '', /at most 32768 are accepted/);
-    const garbage = await rawRequest(endpoint.port, 'POST /~!burrow/enroll HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 3\r\n\r\n{{{');
+    const garbage = await rawRequest(
+      endpoint.port,
+      'POST /~!burrow/enroll HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 3\r\n\r\n{{{',
+    );
     assert.equal(garbage.status, 400);
     const malformed = await rawRequest(endpoint.port, post('/~!burrow/enroll', { token: 'brw1.nope', csr: 'x' }));
     assert.equal(malformed.status, 403);
@@ -178,7 +213,10 @@ describe('enrollment endpoint limits and set-up', () => {
     const endpoint = await startEndpoint(pki, { rateLimiter: new RateLimiter(2, MINUTE) });
     try {
       const statuses: number[] = [];
-      for (let i = 0; i < 3; i++) statuses.push((await rawRequest(endpoint.port, post('/~!burrow/enroll', { token: 'brw1.x', csr: 'x' }))).status);
+      for (let i = 0; i < 3; i++)
+        statuses.push(
+          (await rawRequest(endpoint.port, post('/~!burrow/enroll', { token: 'brw1.x', csr: 'x' }))).status,
+        );
       assert.deepEqual(statuses, [403, 403, 429]);
       const last = await rawRequest(endpoint.port, post('/~!burrow/enroll', {}));
       assert.match(last.body.error ?? '', /too many enrollment attempts from 127\.0\.0\.1; try again in \d+ s/);
@@ -197,7 +235,10 @@ describe('enrollment endpoint limits and set-up', () => {
     noClientCa.transport.tls.trustedCaFile = '';
     const off = await createEnrollService(noClientCa, { caDir: pki.caDir });
     assert.equal(off.enabled, false);
-    assert.match(off.disabledReason ?? '', /does not verify client certificates with this CA: set transport\.tls\.trustedCaFile/);
+    assert.match(
+      off.disabledReason ?? '',
+      /does not verify client certificates with this CA: set transport\.tls\.trustedCaFile/,
+    );
 
     const generated = serverConfigFor(pki);
     generated.transport.tls.certFile = '';

@@ -33,16 +33,22 @@ describe('token text', () => {
       [good + '.x', /5 dot-separated parts/],
       [good.replace(/\.[0-9a-f]{16}\./, '.XYZ.'), /id part is not hex/],
       [good.slice(0, -2), /secret is not 32 bytes/],
-      ['brw1.' + Buffer.from('sha256:ab').toString('base64url') + '.0011223344556677.' + secret, /looks like a fingerprint/],
+      [
+        'brw1.' + Buffer.from('sha256:ab').toString('base64url') + '.0011223344556677.' + secret,
+        /looks like a fingerprint/,
+      ],
       ['x'.repeat(300), /longer than 256/],
     ];
     for (const [text, re] of cases) {
-      assert.throws(() => parseToken(text), (err: unknown) => {
-        assert.ok(isBurrowError(err, ErrorCode.AUTH));
-        assert.match(err.message, re);
-        assert.ok(!err.message.includes(secret), 'the secret is not in the message');
-        return true;
-      });
+      assert.throws(
+        () => parseToken(text),
+        (err: unknown) => {
+          assert.ok(isBurrowError(err, ErrorCode.AUTH));
+          assert.match(err.message, re);
+          assert.ok(!err.message.includes(secret), 'the secret is not in the message');
+          return true;
+        },
+      );
     }
   });
 
@@ -50,7 +56,11 @@ describe('token text', () => {
     assert.equal(checkIdentity('Alice Smith'), 'Alice Smith');
     assert.equal(checkIdentity('spiffe://example.org/agent'), 'spiffe://example.org/agent');
     for (const bad of ['', ' alice', 'a"b', 'a\\b', 'x'.repeat(65), 'tab\there', 'sha256:abc', 'é']) {
-      assert.throws(() => checkIdentity(bad), (err: unknown) => isBurrowError(err, ErrorCode.USAGE), bad);
+      assert.throws(
+        () => checkIdentity(bad),
+        (err: unknown) => isBurrowError(err, ErrorCode.USAGE),
+        bad,
+      );
     }
   });
 });
@@ -63,7 +73,13 @@ describe('token store', () => {
   after(() => removeDir(dir));
 
   const create = (file: string, identity: string, ttlMs = 15 * MINUTE, now?: number): ReturnType<typeof createToken> =>
-    createToken(file, { identity, ttlMs, ...noAllowances(), allowProxies: ['web-*'], ...(now !== undefined ? { now } : {}) });
+    createToken(file, {
+      identity,
+      ttlMs,
+      ...noAllowances(),
+      allowProxies: ['web-*'],
+      ...(now !== undefined ? { now } : {}),
+    });
 
   it('stores only the hash, mode 0600', async () => {
     const file = join(dir, 'hash-only.json');
@@ -82,11 +98,14 @@ describe('token store', () => {
     const { text } = await create(file, 'alice');
     const token = parseToken(text);
     assert.equal(await consumeToken(file, token, '10.0.0.1:5', async (r) => r.identity), 'alice');
-    await assert.rejects(consumeToken(file, token, '10.0.0.2:5', async () => 'again'), (err: unknown) => {
-      assert.ok(err instanceof TokenRefusal);
-      assert.match(err.message, /was already used \(at .*\); tokens are single use/);
-      return true;
-    });
+    await assert.rejects(
+      consumeToken(file, token, '10.0.0.2:5', async () => 'again'),
+      (err: unknown) => {
+        assert.ok(err instanceof TokenRefusal);
+        assert.match(err.message, /was already used \(at .*\); tokens are single use/);
+        return true;
+      },
+    );
     const stored = (await readTokens(file)).tokens[0]!;
     assert.equal(stored.usedBy, '10.0.0.1:5');
   });
@@ -94,7 +113,9 @@ describe('token store', () => {
   it('lets exactly one of many concurrent attempts use a token', async () => {
     const file = join(dir, 'concurrent.json');
     const token = parseToken((await create(file, 'alice')).text);
-    const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => consumeToken(file, token, `10.0.0.${i}:1`, async () => i)));
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) => consumeToken(file, token, `10.0.0.${i}:1`, async () => i)),
+    );
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
     assert.equal(results.filter((r) => r.status === 'rejected' && r.reason instanceof TokenRefusal).length, 7);
   });
@@ -103,15 +124,27 @@ describe('token store', () => {
     const file = join(dir, 'expired.json');
     const now = Date.now();
     const token = parseToken((await create(file, 'alice', MINUTE, now)).text);
-    await assert.rejects(consumeToken(file, token, 'x', async () => 1, now + MINUTE + 1), /expired at /);
+    await assert.rejects(
+      consumeToken(file, token, 'x', async () => 1, now + MINUTE + 1),
+      /expired at /,
+    );
   });
 
   it('refuses a forged secret, an unknown id and a changed identity', async () => {
     const file = join(dir, 'forged.json');
     const token = parseToken((await create(file, 'alice')).text);
-    await assert.rejects(consumeToken(file, { ...token, secret: Buffer.alloc(32, 7) }, 'x', async () => 1), /is forged: its secret does not match/);
-    await assert.rejects(consumeToken(file, { ...token, id: '0123456789abcdef' }, 'x', async () => 1), /unknown enrollment token 0123456789abcdef/);
-    await assert.rejects(consumeToken(file, { ...token, identity: 'mallory' }, 'x', async () => 1), /is bound to identity "alice", not "mallory"/);
+    await assert.rejects(
+      consumeToken(file, { ...token, secret: Buffer.alloc(32, 7) }, 'x', async () => 1),
+      /is forged: its secret does not match/,
+    );
+    await assert.rejects(
+      consumeToken(file, { ...token, id: '0123456789abcdef' }, 'x', async () => 1),
+      /unknown enrollment token 0123456789abcdef/,
+    );
+    await assert.rejects(
+      consumeToken(file, { ...token, identity: 'mallory' }, 'x', async () => 1),
+      /is bound to identity "alice", not "mallory"/,
+    );
     // None of these used it up.
     assert.equal(await consumeToken(file, token, 'x', async () => 'ok'), 'ok');
   });
@@ -120,7 +153,12 @@ describe('token store', () => {
     const file = join(dir, 'use-fails.json');
     const token = parseToken((await create(file, 'alice')).text);
     const before = await readTokens(file);
-    await assert.rejects(consumeToken(file, token, 'x', async () => { throw new Error('CSR refused'); }), /CSR refused/);
+    await assert.rejects(
+      consumeToken(file, token, 'x', async () => {
+        throw new Error('CSR refused');
+      }),
+      /CSR refused/,
+    );
     assert.deepEqual(await readTokens(file), before);
     assert.equal(await consumeToken(file, token, 'x', async () => 'ok'), 'ok');
   });
@@ -145,7 +183,10 @@ describe('token store', () => {
       }),
       (err: unknown) => {
         assert.ok(isBurrowError(err, ErrorCode.PKI), String(err));
-        assert.match(err.message, /^CSR refused; enrollment token [0-9a-f]{16} stays spent, as .*no-restore\.json cannot be rewritten: /);
+        assert.match(
+          err.message,
+          /^CSR refused; enrollment token [0-9a-f]{16} stays spent, as .*no-restore\.json cannot be rewritten: /,
+        );
         return true;
       },
     );
@@ -156,13 +197,18 @@ describe('token store', () => {
     const a = parseToken((await create(file, 'alice')).text);
     const b = parseToken((await create(file, 'bob')).text);
     assert.equal(await cancelTokens(file, 'alice'), 1);
-    await assert.rejects(consumeToken(file, a, 'x', async () => 1), /was cancelled at .* \(identity "alice" was revoked\)/);
+    await assert.rejects(
+      consumeToken(file, a, 'x', async () => 1),
+      /was cancelled at .* \(identity "alice" was revoked\)/,
+    );
     assert.equal(await consumeToken(file, b, 'x', async () => 'bob ok'), 'bob ok');
   });
 
   it('refuses a lifetime beyond a week and an invalid identity', async () => {
     const file = join(dir, 'limits.json');
-    await assert.rejects(create(file, 'alice', 8 * 24 * 60 * MINUTE), (err: unknown) => isBurrowError(err, ErrorCode.USAGE));
+    await assert.rejects(create(file, 'alice', 8 * 24 * 60 * MINUTE), (err: unknown) =>
+      isBurrowError(err, ErrorCode.USAGE),
+    );
     await assert.rejects(create(file, 'a"b'), (err: unknown) => isBurrowError(err, ErrorCode.USAGE));
   });
 });

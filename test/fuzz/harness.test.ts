@@ -16,7 +16,15 @@ catchStrayErrors();
 
 /** A target whose run is `fn`. */
 function targetOf(run: FuzzTarget['run']): FuzzTarget {
-  return { name: 'probe', about: '', arbitrary: fc.constant(Buffer.alloc(0)), maxInputBytes: 16, ciRuns: 1, seeds: () => [], run };
+  return {
+    name: 'probe',
+    about: '',
+    arbitrary: fc.constant(Buffer.alloc(0)),
+    maxInputBytes: 16,
+    ciRuns: 1,
+    seeds: () => [],
+    run,
+  };
 }
 
 test('an allowed BurrowError (caught with typed) is not a finding', async () => {
@@ -66,7 +74,10 @@ test('the corpus saves an input once under its target and loads it back', () => 
     const file = saveCorpus('probe', Buffer.from([1, 2, 3]), 'what it found', root);
     assert.ok(file !== undefined);
     assert.equal(saveCorpus('probe', Buffer.from([1, 2, 3]), undefined, root), undefined);
-    assert.deepEqual(loadCorpus('probe', root).map((e) => e.input), [Buffer.from([1, 2, 3])]);
+    assert.deepEqual(
+      loadCorpus('probe', root).map((e) => e.input),
+      [Buffer.from([1, 2, 3])],
+    );
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -45,7 +45,9 @@ export function frpPresent(): boolean {
  * (in CI an absent frp is not skipped, so the suites run and fail on it).
  */
 export const FRP_SKIP: string | false =
-  !frpPresent() && process.env.CI !== 'true' ? `real frp 0.70.0 not found at ${FRP_DIR}; interop skipped (set CI=true to make this fail)` : false;
+  !frpPresent() && process.env.CI !== 'true'
+    ? `real frp 0.70.0 not found at ${FRP_DIR}; interop skipped (set CI=true to make this fail)`
+    : false;
 
 /** Strips ANSI colour codes (frp colours its console log). */
 function plain(line: string): string {
@@ -60,8 +62,15 @@ export class Peer {
   readonly exited: Promise<number | null>;
   private waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
 
-  constructor(readonly label: string, command: string, args: string[]) {
-    this.child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', HOME: tmpdir() } });
+  constructor(
+    readonly label: string,
+    command: string,
+    args: string[],
+  ) {
+    this.child = spawn(command, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH ?? '', HOME: tmpdir() },
+    });
     let partial = '';
     const onData = (chunk: Buffer): void => {
       const parts = (partial + chunk.toString('utf8')).split('\n');
@@ -94,7 +103,8 @@ export class Peer {
     const seen = this.lines.find((line) => pattern.test(line));
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const fail = (why: string): void => reject(new Error(`${this.label}: ${why} waiting for ${pattern}\n${this.tail()}`));
+      const fail = (why: string): void =>
+        reject(new Error(`${this.label}: ${why} waiting for ${pattern}\n${this.tail()}`));
       const timer = setTimeout(() => fail(`timed out after ${timeoutMs} ms`), timeoutMs);
       void this.exited.then((code) => {
         clearTimeout(timer);
@@ -187,13 +197,17 @@ let scratchCounter = 0;
 /** The line each client prints once proxy `name` is registered. */
 function proxyStarted(impl: 'frpc' | 'burrow', name: string): RegExp {
   const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return impl === 'frpc' ? new RegExp(`\\[${escaped}\\] start proxy success`) : new RegExp(`"proxy":"${escaped}".*"msg":"proxy started"`);
+  return impl === 'frpc'
+    ? new RegExp(`\\[${escaped}\\] start proxy success`)
+    : new RegExp(`"proxy":"${escaped}".*"msg":"proxy started"`);
 }
 
 /** The line each client prints once visitor `name` listens. */
 function visitorStarted(impl: 'frpc' | 'burrow', name: string): RegExp {
   const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return impl === 'frpc' ? new RegExp(`visitor added: \\[${escaped}\\]`) : new RegExp(`"visitor":"${escaped}".*"msg":"visitor listening"`);
+  return impl === 'frpc'
+    ? new RegExp(`visitor added: \\[${escaped}\\]`)
+    : new RegExp(`"visitor":"${escaped}".*"msg":"visitor listening"`);
 }
 
 /** Starts a client of either implementation; resolves once every named proxy and visitor is up, `expect` matched, or (neither given) it logged in. */
@@ -236,7 +250,12 @@ export function serverToml(impl: 'frps' | 'burrow', dir: string, bindPort: numbe
 
 /** Client config on loopback; `body` holds [[proxies]]/[[visitors]] tables, `extra` top-level keys. */
 export function clientToml(impl: 'frpc' | 'burrow', serverPort: number, body: string[], extra: string[] = []): string {
-  const lines = ['serverAddr = "127.0.0.1"', `serverPort = ${serverPort}`, `auth.token = "${TOKEN}"`, 'loginFailExit = false'];
+  const lines = [
+    'serverAddr = "127.0.0.1"',
+    `serverPort = ${serverPort}`,
+    `auth.token = "${TOKEN}"`,
+    'loginFailExit = false',
+  ];
   if (impl === 'frpc') lines.push('log.disablePrintColor = true');
   return [...lines, ...extra, '', ...body, ''].join('\n');
 }

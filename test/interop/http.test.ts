@@ -4,7 +4,20 @@ import { after, before, describe, it } from 'node:test';
 import { WebSocket, WebSocketServer } from 'ws';
 import { freePort, randomPayload, sha256 } from '../e2e/harness.js';
 import { httpGet, startHttpOrigin } from '../e2e/proxy-helpers.js';
-import { clientToml, FRP_SKIP, MIXES, removeScratch, scratchDir, serverToml, sides, startClient, startServer, stopAll, withLogs, type Mix } from './harness.js';
+import {
+  clientToml,
+  FRP_SKIP,
+  MIXES,
+  removeScratch,
+  scratchDir,
+  serverToml,
+  sides,
+  startClient,
+  startServer,
+  stopAll,
+  withLogs,
+  type Mix,
+} from './harness.js';
 
 /** The body of GET /blob (the issue's size). */
 const BLOB_SIZE = 16 * 1024 * 1024;
@@ -16,10 +29,21 @@ const PROXY_NAMES = ['web', 'web-api', 'web-auth'];
 /** The [[proxies]] tables every mix registers. */
 function proxies(originPort: number): string[] {
   const http = (name: string, extra: string[]): string[] => [
-    '[[proxies]]', `name = "${name}"`, 'type = "http"', 'localIP = "127.0.0.1"', `localPort = ${originPort}`, `requestHeaders.set.x-proxy = "${name}"`, ...extra, '',
+    '[[proxies]]',
+    `name = "${name}"`,
+    'type = "http"',
+    'localIP = "127.0.0.1"',
+    `localPort = ${originPort}`,
+    `requestHeaders.set.x-proxy = "${name}"`,
+    ...extra,
+    '',
   ];
   return [
-    ...http('web', ['customDomains = ["a.example.com"]', 'hostHeaderRewrite = "origin.internal"', 'responseHeaders.set.x-resp = "from-web"']),
+    ...http('web', [
+      'customDomains = ["a.example.com"]',
+      'hostHeaderRewrite = "origin.internal"',
+      'responseHeaders.set.x-resp = "from-web"',
+    ]),
     ...http('web-api', ['customDomains = ["a.example.com"]', 'locations = ["/api"]']),
     ...http('web-auth', ['customDomains = ["auth.example.com"]', 'httpUser = "alice"', 'httpPassword = "s3cret"']),
   ];
@@ -95,7 +119,11 @@ describe('interop: http vhost', { skip: FRP_SKIP }, () => {
         assert.equal(root.headers['x-resp'], 'from-web');
         const api = await httpGet(port, 'a.example.com', '/api/users');
         assert.equal(api.status, 200);
-        assert.deepEqual(JSON.parse(api.body.toString()), { host: 'a.example.com', url: '/api/users', proxy: 'web-api' });
+        assert.deepEqual(JSON.parse(api.body.toString()), {
+          host: 'a.example.com',
+          url: '/api/users',
+          proxy: 'web-api',
+        });
         const unknown = await httpGet(port, 'nobody.example.com', '/');
         assert.equal(unknown.status, 404);
       }));
@@ -104,7 +132,9 @@ describe('interop: http vhost', { skip: FRP_SKIP }, () => {
       withLogs(async () => {
         const port = vhostPorts.get(mix)!;
         assert.equal((await httpGet(port, 'auth.example.com', '/')).status, 401);
-        const basic = (user: string, pass: string): Record<string, string> => ({ Authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` });
+        const basic = (user: string, pass: string): Record<string, string> => ({
+          Authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`,
+        });
         assert.equal((await httpGet(port, 'auth.example.com', '/', basic('alice', 'wrong'))).status, 401);
         const ok = await httpGet(port, 'auth.example.com', '/', basic('alice', 's3cret'));
         assert.equal(ok.status, 200);

@@ -6,7 +6,20 @@ import type net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { freePort, randomPayload, sha256 } from '../e2e/harness.js';
 import { makeCert, tlsFetch } from '../e2e/proxy-helpers.js';
-import { clientToml, FRP_SKIP, MIXES, removeScratch, scratchDir, serverToml, sides, startClient, startServer, stopAll, withLogs, type Mix } from './harness.js';
+import {
+  clientToml,
+  FRP_SKIP,
+  MIXES,
+  removeScratch,
+  scratchDir,
+  serverToml,
+  sides,
+  startClient,
+  startServer,
+  stopAll,
+  withLogs,
+  type Mix,
+} from './harness.js';
 
 /** The body of GET /blob (the issue's size). */
 const BLOB_SIZE = 16 * 1024 * 1024;
@@ -47,7 +60,13 @@ describe('interop: https by SNI', { skip: FRP_SKIP }, () => {
           vhostPorts.set(mix, vhostPort);
           await startServer(server, dir, serverToml(server, dir, bindPort, [`vhostHTTPSPort = ${vhostPort}`]));
           const proxy = (name: string, host: string, port: number): string[] => [
-            '[[proxies]]', `name = "${name}"`, 'type = "https"', 'localIP = "127.0.0.1"', `localPort = ${port}`, `customDomains = ["${host}"]`, '',
+            '[[proxies]]',
+            `name = "${name}"`,
+            'type = "https"',
+            'localIP = "127.0.0.1"',
+            `localPort = ${port}`,
+            `customDomains = ["${host}"]`,
+            '',
           ];
           const body = [...proxy('one', 'one.example.com', onePort), ...proxy('two', 'two.example.com', twoPort)];
           await startClient(client, dir, clientToml(client, bindPort, body), { proxies: ['one', 'two'] });
@@ -63,7 +82,8 @@ describe('interop: https by SNI', { skip: FRP_SKIP }, () => {
     removeScratch();
   });
 
-  const get = (path: string, host: string): string => `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`;
+  const get = (path: string, host: string): string =>
+    `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`;
 
   for (const mix of MIXES) {
     it(`${mix}: SNI picks the origin; a 16 MiB body arrives intact`, () =>
@@ -81,7 +101,9 @@ describe('interop: https by SNI', { skip: FRP_SKIP }, () => {
 
     it(`${mix}: an unknown SNI name is not routed`, () =>
       withLogs(async () => {
-        const got = await tlsFetch(vhostPorts.get(mix)!, 'nobody.example.com', get('/', 'nobody.example.com')).catch(() => Buffer.alloc(0));
+        const got = await tlsFetch(vhostPorts.get(mix)!, 'nobody.example.com', get('/', 'nobody.example.com')).catch(
+          () => Buffer.alloc(0),
+        );
         assert.equal(got.length, 0);
       }));
   }

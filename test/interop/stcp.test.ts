@@ -2,7 +2,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { download, freePort, randomPayload, sha256, startFileServer } from '../e2e/harness.js';
-import { clientToml, FRP_SKIP, removeScratch, scratchDir, serverToml, startClient, startServer, stopAll, withLogs } from './harness.js';
+import {
+  clientToml,
+  FRP_SKIP,
+  removeScratch,
+  scratchDir,
+  serverToml,
+  startClient,
+  startServer,
+  stopAll,
+  withLogs,
+} from './harness.js';
 
 /** The blob every download fetches (the issue's size). */
 const BLOB_SIZE = 16 * 1024 * 1024;
@@ -19,15 +29,33 @@ function body(impl: ClientImpl, originPort: number, visitPort: number): string[]
   // The burrow-provided pair is wrapped (encryption+compression); both ends of a pair must agree.
   const wrap = (name: string): string[] => (name === 'vault-burrow' ? WRAP : []);
   return [
-    '[[proxies]]', `name = "${own}"`, 'type = "stcp"', `secretKey = "key-${own}"`, 'localIP = "127.0.0.1"', `localPort = ${originPort}`, ...wrap(own), '',
-    '[[visitors]]', `name = "to-${other}"`, 'type = "stcp"', `serverName = "${other}"`, `secretKey = "key-${other}"`, 'bindAddr = "127.0.0.1"', `bindPort = ${visitPort}`, ...wrap(other), '',
+    '[[proxies]]',
+    `name = "${own}"`,
+    'type = "stcp"',
+    `secretKey = "key-${own}"`,
+    'localIP = "127.0.0.1"',
+    `localPort = ${originPort}`,
+    ...wrap(own),
+    '',
+    '[[visitors]]',
+    `name = "to-${other}"`,
+    'type = "stcp"',
+    `serverName = "${other}"`,
+    `secretKey = "key-${other}"`,
+    'bindAddr = "127.0.0.1"',
+    `bindPort = ${visitPort}`,
+    ...wrap(other),
+    '',
   ];
 }
 
 describe('interop: stcp visitor on the other implementation', { skip: FRP_SKIP }, () => {
   const blob = randomPayload(BLOB_SIZE);
   /** visitPorts[server][visitorImpl]: where that visitor listens. */
-  const visitPorts: Record<ServerImpl, Record<ClientImpl, number>> = { burrow: { burrow: 0, frpc: 0 }, frps: { burrow: 0, frpc: 0 } };
+  const visitPorts: Record<ServerImpl, Record<ClientImpl, number>> = {
+    burrow: { burrow: 0, frpc: 0 },
+    frps: { burrow: 0, frpc: 0 },
+  };
   let origin: Awaited<ReturnType<typeof startFileServer>>;
 
   before(() =>

@@ -2,7 +2,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { download, freePort, randomPayload, sha256, startFileServer } from '../e2e/harness.js';
-import { clientToml, FRP_SKIP, MIXES, removeScratch, scratchDir, serverToml, sides, startClient, startServer, stopAll, withLogs, type Mix } from './harness.js';
+import {
+  clientToml,
+  FRP_SKIP,
+  MIXES,
+  removeScratch,
+  scratchDir,
+  serverToml,
+  sides,
+  startClient,
+  startServer,
+  stopAll,
+  withLogs,
+  type Mix,
+} from './harness.js';
 
 /** The blob every download fetches (the issue's size). */
 const BLOB_SIZE = 16 * 1024 * 1024;
@@ -18,7 +31,9 @@ describe('interop: tcp', { skip: FRP_SKIP }, () => {
   before(() =>
     withLogs(async () => {
       origin = await startFileServer(blob);
-      for (const mix of MIXES) for (const tcpMux of [true, false]) cases.push({ mix, tcpMux, plainPort: await freePort(), wrappedPort: await freePort() });
+      for (const mix of MIXES)
+        for (const tcpMux of [true, false])
+          cases.push({ mix, tcpMux, plainPort: await freePort(), wrappedPort: await freePort() });
       await Promise.all(
         cases.map(async (c) => {
           const { server, client } = sides(c.mix);
@@ -27,9 +42,19 @@ describe('interop: tcp', { skip: FRP_SKIP }, () => {
           const mux = `transport.tcpMux = ${c.tcpMux}`;
           await startServer(server, dir, serverToml(server, dir, bindPort, [mux]));
           const proxy = (name: string, port: number, extra: string[] = []): string[] => [
-            '[[proxies]]', `name = "${name}"`, 'type = "tcp"', 'localIP = "127.0.0.1"', `localPort = ${origin.port}`, `remotePort = ${port}`, ...extra, '',
+            '[[proxies]]',
+            `name = "${name}"`,
+            'type = "tcp"',
+            'localIP = "127.0.0.1"',
+            `localPort = ${origin.port}`,
+            `remotePort = ${port}`,
+            ...extra,
+            '',
           ];
-          const body = [...proxy('plain', c.plainPort), ...proxy('wrapped', c.wrappedPort, ['transport.useEncryption = true', 'transport.useCompression = true'])];
+          const body = [
+            ...proxy('plain', c.plainPort),
+            ...proxy('wrapped', c.wrappedPort, ['transport.useEncryption = true', 'transport.useCompression = true']),
+          ];
           await startClient(client, dir, clientToml(client, bindPort, body, [mux]), { proxies: ['plain', 'wrapped'] });
         }),
       );

@@ -6,7 +6,20 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { download, freePort, randomPayload, sha256, startFileServer } from '../e2e/harness.js';
-import { clientToml, FRP_SKIP, MIXES, removeScratch, scratchDir, serverToml, sides, startClient, startServer, stopAll, withLogs, type Mix } from './harness.js';
+import {
+  clientToml,
+  FRP_SKIP,
+  MIXES,
+  removeScratch,
+  scratchDir,
+  serverToml,
+  sides,
+  startClient,
+  startServer,
+  stopAll,
+  withLogs,
+  type Mix,
+} from './harness.js';
 
 /** The blob every download fetches. */
 const BLOB_SIZE = 1024 * 1024;
@@ -17,12 +30,51 @@ const openssl = (args: string[]): Promise<unknown> => promisify(execFile)('opens
 
 /** A CA and a client+server certificate with the same subject (CN=127.0.0.1), like frp's test/e2e/pkg/cert. */
 async function sameNamePki(dir: string): Promise<{ ca: string; cert: string; key: string }> {
-  const [ca, caKey, cert, key, csr, ext] = ['ca.crt', 'ca.key', 'leaf.crt', 'leaf.key', 'leaf.csr', 'leaf.ext'].map((f) => path.join(dir, f)) as [string, string, string, string, string, string];
-  await openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', `/CN=${NAME}`, '-keyout', caKey, '-out', ca,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  const [ca, caKey, cert, key, csr, ext] = ['ca.crt', 'ca.key', 'leaf.crt', 'leaf.key', 'leaf.csr', 'leaf.ext'].map(
+    (f) => path.join(dir, f),
+  ) as [string, string, string, string, string, string];
+  await openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    `/CN=${NAME}`,
+    '-keyout',
+    caKey,
+    '-out',
+    ca,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
   await openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${NAME}`, '-keyout', key, '-out', csr]);
-  writeFileSync(ext, `subjectAltName=IP:${NAME},DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\nkeyUsage=digitalSignature,keyEncipherment\n`);
-  await openssl(['x509', '-req', '-in', csr, '-CA', ca, '-CAkey', caKey, '-set_serial', '2', '-days', '1', '-extfile', ext, '-out', cert]);
+  writeFileSync(
+    ext,
+    `subjectAltName=IP:${NAME},DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\nkeyUsage=digitalSignature,keyEncipherment\n`,
+  );
+  await openssl([
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    ca,
+    '-CAkey',
+    caKey,
+    '-set_serial',
+    '2',
+    '-days',
+    '1',
+    '-extfile',
+    ext,
+    '-out',
+    cert,
+  ]);
   return { ca, cert, key };
 }
 
@@ -46,11 +98,24 @@ describe('interop: CA and certificate with the same subject name', { skip: FRP_S
           const { server, client } = sides(mix);
           const dir = scratchDir();
           const bindPort = await freePort();
-          await startServer(server, dir, serverToml(server, dir, bindPort, [`transport.tls.trustedCaFile = "${pki.ca}"`]));
-          const body = ['[[proxies]]', 'name = "tcp"', 'type = "tcp"', 'localIP = "127.0.0.1"', `localPort = ${origin.port}`, `remotePort = ${ports.get(mix)}`];
+          await startServer(
+            server,
+            dir,
+            serverToml(server, dir, bindPort, [`transport.tls.trustedCaFile = "${pki.ca}"`]),
+          );
+          const body = [
+            '[[proxies]]',
+            'name = "tcp"',
+            'type = "tcp"',
+            'localIP = "127.0.0.1"',
+            `localPort = ${origin.port}`,
+            `remotePort = ${ports.get(mix)}`,
+          ];
           const extra = [`transport.tls.certFile = "${pki.cert}"`, `transport.tls.keyFile = "${pki.key}"`];
           // Not awaited for readiness here: a refused client never gets there; each case checks its own port.
-          await startClient(client, dir, clientToml(client, bindPort, body, extra), { expect: /start proxy success|proxy started|login to server failed|connect to server error/ });
+          await startClient(client, dir, clientToml(client, bindPort, body, extra), {
+            expect: /start proxy success|proxy started|login to server failed|connect to server error/,
+          });
         }),
       );
     }),
@@ -63,10 +128,14 @@ describe('interop: CA and certificate with the same subject name', { skip: FRP_S
   });
 
   for (const mix of MIXES) {
-    it(`${mix}: the client certificate is accepted and data flows`, mix === 'frpc→burrow' ? { todo: BURROW_SERVER_TODO } : {}, () =>
-      withLogs(async () => {
-        const got = await download(ports.get(mix)!);
-        assert.equal(sha256(got), sha256(blob));
-      }));
+    it(
+      `${mix}: the client certificate is accepted and data flows`,
+      mix === 'frpc→burrow' ? { todo: BURROW_SERVER_TODO } : {},
+      () =>
+        withLogs(async () => {
+          const got = await download(ports.get(mix)!);
+          assert.equal(sha256(got), sha256(blob));
+        }),
+    );
   }
 });

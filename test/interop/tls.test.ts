@@ -5,7 +5,20 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { download, freePort, randomPayload, sha256, startFileServer } from '../e2e/harness.js';
-import { BURROW_CLI, clientToml, FRP_SKIP, MIXES, removeScratch, scratchDir, serverToml, sides, startClient, startServer, stopAll, withLogs } from './harness.js';
+import {
+  BURROW_CLI,
+  clientToml,
+  FRP_SKIP,
+  MIXES,
+  removeScratch,
+  scratchDir,
+  serverToml,
+  sides,
+  startClient,
+  startServer,
+  stopAll,
+  withLogs,
+} from './harness.js';
 
 /** The blob every download fetches (the issue's size). */
 const BLOB_SIZE = 16 * 1024 * 1024;
@@ -43,16 +56,34 @@ describe('interop: TLS with burrow-issued certificates', { skip: FRP_SKIP }, () 
       const pki = scratchDir();
       const ca = path.join(pki, 'ca');
       await burrow(['ca', 'init', '--dir', ca]);
-      await burrow(['cert', 'issue', 'server', '--ca-dir', ca, '--out', path.join(pki, 'server'), 'tunnel.example.com', '127.0.0.1']);
+      await burrow([
+        'cert',
+        'issue',
+        'server',
+        '--ca-dir',
+        ca,
+        '--out',
+        path.join(pki, 'server'),
+        'tunnel.example.com',
+        '127.0.0.1',
+      ]);
       await burrow(['cert', 'issue', 'client', '--ca-dir', ca, '--out', path.join(pki, 'client'), 'client-1']);
       const caFile = path.join(ca, 'ca.crt');
-      const serverTls = ['transport.tls.force = true', `transport.tls.certFile = "${pki}/server.crt"`, `transport.tls.keyFile = "${pki}/server.key"`];
+      const serverTls = [
+        'transport.tls.force = true',
+        `transport.tls.certFile = "${pki}/server.crt"`,
+        `transport.tls.keyFile = "${pki}/server.key"`,
+      ];
       const verify = [`transport.tls.trustedCaFile = "${caFile}"`, 'transport.tls.serverName = "tunnel.example.com"'];
       const clientExtra: Record<ClientKind, string[]> = {
         verified: verify,
         firstByte: [...verify, 'transport.tls.disableCustomTLSFirstByte = false'],
         plain: ['transport.tls.enable = false'],
-        mutual: [...verify, `transport.tls.certFile = "${pki}/client.crt"`, `transport.tls.keyFile = "${pki}/client.key"`],
+        mutual: [
+          ...verify,
+          `transport.tls.certFile = "${pki}/client.crt"`,
+          `transport.tls.keyFile = "${pki}/client.key"`,
+        ],
         noCert: verify,
       };
       await Promise.all(
@@ -68,7 +99,14 @@ describe('interop: TLS with burrow-issued certificates', { skip: FRP_SKIP }, () 
               kinds.map(async (kind) => {
                 const remotePort = await freePort();
                 ports.set(`${mix}/${kind}`, remotePort);
-                const body = ['[[proxies]]', `name = "${kind}"`, 'type = "tcp"', 'localIP = "127.0.0.1"', `localPort = ${origin.port}`, `remotePort = ${remotePort}`];
+                const body = [
+                  '[[proxies]]',
+                  `name = "${kind}"`,
+                  'type = "tcp"',
+                  'localIP = "127.0.0.1"',
+                  `localPort = ${origin.port}`,
+                  `remotePort = ${remotePort}`,
+                ];
                 const ready = CLIENTS[kind].admitted ? { proxies: [kind] } : { expect: LOGIN_FAILED };
                 await startClient(client, dir, clientToml(client, bindPort, body, clientExtra[kind]), ready);
               }),

@@ -4,7 +4,19 @@ import dgram from 'node:dgram';
 import { after, before, describe, it } from 'node:test';
 import { freePort } from '../e2e/harness.js';
 import { startUdpEcho } from '../e2e/proxy-helpers.js';
-import { clientToml, FRP_SKIP, MIXES, removeScratch, scratchDir, serverToml, sides, startClient, startServer, stopAll, withLogs } from './harness.js';
+import {
+  clientToml,
+  FRP_SKIP,
+  MIXES,
+  removeScratch,
+  scratchDir,
+  serverToml,
+  sides,
+  startClient,
+  startServer,
+  stopAll,
+  withLogs,
+} from './harness.js';
 
 /** Datagrams per mix (the issue's count). */
 const DATAGRAMS = 20_000;
@@ -72,7 +84,10 @@ async function firstReply(port: number, payload: Buffer): Promise<Buffer> {
   const socket = dgram.createSocket('udp4');
   try {
     return await new Promise<Buffer>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no reply to the first datagram on :${port} within ${FIRST_REPLY_TIMEOUT_MS} ms`)), FIRST_REPLY_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`no reply to the first datagram on :${port} within ${FIRST_REPLY_TIMEOUT_MS} ms`)),
+        FIRST_REPLY_TIMEOUT_MS,
+      );
       socket.once('message', (msg) => {
         clearTimeout(timer);
         resolve(msg);
@@ -94,7 +109,10 @@ describe('interop: udp', { skip: FRP_SKIP }, () => {
   before(() =>
     withLogs(async () => {
       echo = await startUdpEcho();
-      const setups = MIXES.flatMap((mix) => [{ mix, key: mix, extra: [] as string[] }, { mix, key: `${mix} ::`, extra: DUAL_STACK }]);
+      const setups = MIXES.flatMap((mix) => [
+        { mix, key: mix, extra: [] as string[] },
+        { mix, key: `${mix} ::`, extra: DUAL_STACK },
+      ]);
       for (const { key } of setups) ports.set(key, await freePort());
       await Promise.all(
         setups.map(async ({ mix, key, extra }) => {
@@ -105,7 +123,14 @@ describe('interop: udp', { skip: FRP_SKIP }, () => {
           const base = serverToml(server, dir, bindPort, extra);
           const toml = extra.length > 0 ? base.replace('bindAddr = "127.0.0.1"\n', '') : base;
           await startServer(server, dir, toml);
-          const body = ['[[proxies]]', 'name = "echo"', 'type = "udp"', 'localIP = "127.0.0.1"', `localPort = ${echo.port}`, `remotePort = ${ports.get(key)}`];
+          const body = [
+            '[[proxies]]',
+            'name = "echo"',
+            'type = "udp"',
+            'localIP = "127.0.0.1"',
+            `localPort = ${echo.port}`,
+            `remotePort = ${ports.get(key)}`,
+          ];
           await startClient(client, dir, clientToml(client, bindPort, body), { proxies: ['echo'] });
         }),
       );

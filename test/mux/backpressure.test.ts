@@ -3,7 +3,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Duplex } from 'node:stream';
-import { DEFAULT_MAX_STREAM_WINDOW, Flag, FrameType, HEADER_SIZE, INITIAL_STREAM_WINDOW, MAX_DATA_FRAME_PAYLOAD, FLUSH_BATCH_BYTES, STREAM_WRITABLE_HIGH_WATER_MARK } from '../../src/mux/const.js';
+import {
+  DEFAULT_MAX_STREAM_WINDOW,
+  Flag,
+  FrameType,
+  HEADER_SIZE,
+  INITIAL_STREAM_WINDOW,
+  MAX_DATA_FRAME_PAYLOAD,
+  FLUSH_BATCH_BYTES,
+  STREAM_WRITABLE_HIGH_WATER_MARK,
+} from '../../src/mux/const.js';
 import { encodeHeader, type FrameHeader } from '../../src/mux/frame.js';
 import { FrameParser } from '../../src/mux/parser.js';
 import { Session } from '../../src/mux/session.js';
@@ -91,7 +100,10 @@ test('a stalled conn holds stream writes: conn memory stays bounded, all bytes a
     }
     await delay(50);
     // Only about one conn buffer plus one frame got in; the stream holds the rest.
-    assert.ok(conn.writableLength <= CONN_HWM + MAX_DATA_FRAME_PAYLOAD + 4 * HEADER_SIZE, `conn holds ${conn.writableLength}`);
+    assert.ok(
+      conn.writableLength <= CONN_HWM + MAX_DATA_FRAME_PAYLOAD + 4 * HEADER_SIZE,
+      `conn holds ${conn.writableLength}`,
+    );
     assert.ok(handedOver <= CONN_HWM + 2 * chunk, `handed over ${handedOver}`);
     // The stream's own buffer: its high-water mark plus the write that crossed it.
     assert.ok(s.writableLength <= STREAM_WRITABLE_HIGH_WATER_MARK + chunk, `stream holds ${s.writableLength}`);
@@ -149,20 +161,30 @@ test('two streams blocked on the conn both resume on drain, fairly', async () =>
     const a = session.open();
     const b = session.open();
     const grant = DEFAULT_MAX_STREAM_WINDOW - INITIAL_STREAM_WINDOW;
-    conn.feed(Buffer.concat([encodeHeader(FrameType.WindowUpdate, Flag.ACK, 1, grant), encodeHeader(FrameType.WindowUpdate, Flag.ACK, 3, grant)]));
+    conn.feed(
+      Buffer.concat([
+        encodeHeader(FrameType.WindowUpdate, Flag.ACK, 1, grant),
+        encodeHeader(FrameType.WindowUpdate, Flag.ACK, 3, grant),
+      ]),
+    );
     const da = patternBytes(1024 * 1024, 5);
     const db = patternBytes(1024 * 1024, 6);
     a.end(da);
     b.end(db);
     await delay(30);
-    assert.ok(conn.writableLength <= CONN_HWM + 2 * (MAX_DATA_FRAME_PAYLOAD + HEADER_SIZE) + 8 * HEADER_SIZE, `conn holds ${conn.writableLength}`);
+    assert.ok(
+      conn.writableLength <= CONN_HWM + 2 * (MAX_DATA_FRAME_PAYLOAD + HEADER_SIZE) + 8 * HEADER_SIZE,
+      `conn holds ${conn.writableLength}`,
+    );
     conn.release();
     await waitFor(() => a.writableFinished && b.writableFinished, 'both finished');
     await waitFor(() => conn.writableLength === 0, 'flushed');
     assert.equal(sha256(payloadOf(conn.written, 1).data), sha256(da));
     assert.equal(sha256(payloadOf(conn.written, 3).data), sha256(db));
     // Interleaved: stream 3's frames are not all after stream 1's.
-    const order = payloadOf(conn.written, 0).frames.filter((f) => f.type === FrameType.Data).map((f) => f.streamId);
+    const order = payloadOf(conn.written, 0)
+      .frames.filter((f) => f.type === FrameType.Data)
+      .map((f) => f.streamId);
     const firstB = order.indexOf(3);
     const lastA = order.lastIndexOf(1);
     assert.ok(firstB < lastA, `streams interleave (${order.join(',')})`);

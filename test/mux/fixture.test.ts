@@ -57,20 +57,33 @@ const s2c = parseDirection('s2c');
 test('the capture starts with the SYN of stream 1 granting 6,029,312', () => {
   const first = chunksOf('c2s')[0]!;
   assert.equal(first.subarray(0, 12).toString('hex'), '0001000100000001005c0000');
-  assert.deepEqual(decodeHeader(first), { version: 0, type: FrameType.WindowUpdate, flags: Flag.SYN, streamId: 1, length: FRP_GRANT });
+  assert.deepEqual(decodeHeader(first), {
+    version: 0,
+    type: FrameType.WindowUpdate,
+    flags: Flag.SYN,
+    streamId: 1,
+    length: FRP_GRANT,
+  });
 });
 
 test('stream 1 is the control stream: its first data is the Login with version 0.70.0', () => {
-  const data = Buffer.concat(c2s.filter((f) => f.header.streamId === 1 && f.header.type === FrameType.Data).map((f) => f.payload));
+  const data = Buffer.concat(
+    c2s.filter((f) => f.header.streamId === 1 && f.header.type === FrameType.Data).map((f) => f.payload),
+  );
   assert.equal(data[0], 0x6f); // 'o' = Login
   const length = Number(data.readBigInt64BE(1));
-  const login = JSON.parse(data.subarray(MSG_HEADER, MSG_HEADER + length).toString('utf8')) as { version: string; pool_count: number };
+  const login = JSON.parse(data.subarray(MSG_HEADER, MSG_HEADER + length).toString('utf8')) as {
+    version: string;
+    pool_count: number;
+  };
   assert.equal(login.version, '0.70.0');
   assert.equal(login.pool_count, 1);
 });
 
 test('the server answers on stream 1 with a LoginResp (type 1)', () => {
-  const data = Buffer.concat(s2c.filter((f) => f.header.streamId === 1 && f.header.type === FrameType.Data).map((f) => f.payload));
+  const data = Buffer.concat(
+    s2c.filter((f) => f.header.streamId === 1 && f.header.type === FrameType.Data).map((f) => f.payload),
+  );
   assert.equal(data[0], 0x31); // '1' = LoginResp
   const length = Number(data.readBigInt64BE(1));
   const resp = JSON.parse(data.subarray(MSG_HEADER, MSG_HEADER + length).toString('utf8')) as { version: string };
@@ -132,11 +145,15 @@ test('replaying c2s into a server-side Session yields each stream with its bytes
 
   const expected = new Map<number, number>();
   for (const f of c2s) {
-    if (f.header.type === FrameType.Data) expected.set(f.header.streamId, (expected.get(f.header.streamId) ?? 0) + f.header.length);
+    if (f.header.type === FrameType.Data)
+      expected.set(f.header.streamId, (expected.get(f.header.streamId) ?? 0) + f.header.length);
   }
   const finned = c2s.filter((f) => (f.header.flags & Flag.FIN) !== 0).map((f) => f.header.streamId);
 
-  await waitFor(() => [...expected].every(([id, n]) => received.get(id) === n) && finned.every((id) => ended.has(id)), 'all replayed bytes');
+  await waitFor(
+    () => [...expected].every(([id, n]) => received.get(id) === n) && finned.every((id) => ended.has(id)),
+    'all replayed bytes',
+  );
   assert.deepEqual(order, [1, 3, 5, 7, 9]);
   assert.deepEqual(new Map([...received].filter(([, n]) => n > 0)), expected);
   assert.deepEqual([...ended].sort(), [...finned].sort());
@@ -173,7 +190,8 @@ test('replaying s2c into a client-side Session: ACKs for streams it opened', asy
   for (const chunk of chunksOf('s2c')) conn.feed(chunk);
   const expected = new Map<number, number>();
   for (const f of s2c) {
-    if (f.header.type === FrameType.Data) expected.set(f.header.streamId, (expected.get(f.header.streamId) ?? 0) + f.header.length);
+    if (f.header.type === FrameType.Data)
+      expected.set(f.header.streamId, (expected.get(f.header.streamId) ?? 0) + f.header.length);
   }
   await waitFor(() => [...expected].every(([id, n]) => bytes.get(id) === n), 's2c bytes');
   assert.equal(session.isClosed, false);

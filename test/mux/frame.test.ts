@@ -90,7 +90,10 @@ test('decode rejects a bad version, quoting the bytes', () => {
   const buf = Buffer.from('GET / HTTP/1.1\r\n');
   assert.throws(
     () => decodeHeader(buf),
-    (err: unknown) => isBurrowError(err, ErrorCode.MUX) && /expected version 0, got 71/.test(err.message) && /47 45 54 20/.test(err.message),
+    (err: unknown) =>
+      isBurrowError(err, ErrorCode.MUX) &&
+      /expected version 0, got 71/.test(err.message) &&
+      /47 45 54 20/.test(err.message),
   );
 });
 
@@ -103,8 +106,14 @@ test('decode rejects an unknown type', () => {
 });
 
 test('decode rejects a short buffer', () => {
-  assert.throws(() => decodeHeader(Buffer.alloc(11)), (err: unknown) => isBurrowError(err, ErrorCode.MUX) && /got 11/.test(err.message));
-  assert.throws(() => decodeHeader(Buffer.alloc(12), 1), (err: unknown) => isBurrowError(err, ErrorCode.MUX));
+  assert.throws(
+    () => decodeHeader(Buffer.alloc(11)),
+    (err: unknown) => isBurrowError(err, ErrorCode.MUX) && /got 11/.test(err.message),
+  );
+  assert.throws(
+    () => decodeHeader(Buffer.alloc(12), 1),
+    (err: unknown) => isBurrowError(err, ErrorCode.MUX),
+  );
 });
 
 test('describeHeader names every field', () => {

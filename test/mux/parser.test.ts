@@ -41,7 +41,10 @@ function parse(chunks: Buffer[]): { frames: Parsed[]; pieces: Buffer[] } {
 }
 
 /** A sample stream of frames of every kind, with payloads. */
-function sample(): { bytes: Buffer; expected: Array<{ type: number; flags: number; id: number; payload: Buffer; length: number }> } {
+function sample(): {
+  bytes: Buffer;
+  expected: Array<{ type: number; flags: number; id: number; payload: Buffer; length: number }>;
+} {
   const expected = [
     { type: FrameType.WindowUpdate, flags: Flag.SYN, id: 1, payload: Buffer.alloc(0), length: 6_029_312 },
     { type: FrameType.Data, flags: 0, id: 1, payload: patternBytes(179, 1), length: 179 },
@@ -95,7 +98,7 @@ test('random chunk sizes (seeded)', () => {
   let seed = 12345;
   for (let round = 0; round < 50; round++) {
     const chunks: Buffer[] = [];
-    for (let off = 0; off < bytes.length; ) {
+    for (let off = 0; off < bytes.length;) {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
       const n = 1 + (seed % 9000);
       chunks.push(bytes.subarray(off, off + n));
@@ -132,7 +135,10 @@ test('a bad version mid-stream throws BurrowError(MUX) after the good frames', (
   const bad = Buffer.from('010000000000000000000000', 'hex');
   const headers: FrameHeader[] = [];
   const parser = new FrameParser({ onHeader: (h) => headers.push(h), onPayload() {}, onFrameEnd() {} });
-  assert.throws(() => parser.push(Buffer.concat([good, bad])), (err: unknown) => isBurrowError(err, ErrorCode.MUX) && /got 1/.test(err.message));
+  assert.throws(
+    () => parser.push(Buffer.concat([good, bad])),
+    (err: unknown) => isBurrowError(err, ErrorCode.MUX) && /got 1/.test(err.message),
+  );
   assert.equal(headers.length, 1);
 });
 
@@ -141,7 +147,10 @@ test('an unknown type split across chunks throws when the header completes', () 
   const bad = Buffer.from('000900000000000000000000', 'hex');
   parser.push(bad.subarray(0, 5));
   assert.equal(parser.midFrame, true);
-  assert.throws(() => parser.push(bad.subarray(5)), (err: unknown) => isBurrowError(err, ErrorCode.MUX) && /got 9/.test(err.message));
+  assert.throws(
+    () => parser.push(bad.subarray(5)),
+    (err: unknown) => isBurrowError(err, ErrorCode.MUX) && /got 9/.test(err.message),
+  );
 });
 
 test('stop() ignores the rest, even inside a chunk', () => {
@@ -158,7 +167,9 @@ test('stop() ignores the rest, even inside a chunk', () => {
       assert.fail('no frame end after stop');
     },
   });
-  parser.push(Buffer.concat([encodeHeader(FrameType.Data, 0, 1, 3), Buffer.from('abc'), encodeHeader(FrameType.Ping, 1, 0, 0)]));
+  parser.push(
+    Buffer.concat([encodeHeader(FrameType.Data, 0, 1, 3), Buffer.from('abc'), encodeHeader(FrameType.Ping, 1, 0, 0)]),
+  );
   assert.equal(headers.length, 1);
 });
 

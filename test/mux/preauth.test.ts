@@ -28,8 +28,16 @@ test('an unauthenticated session ACKs with no window grant, never updates the wi
     assert.equal(peer.session.authenticated, false);
     for (const id of [1, 3, 5, 7]) peer.socket.write(encodeHeader(FrameType.WindowUpdate, Flag.SYN, id, 0));
     await waitFor(() => peer.frames.length >= 4, 'answers to 4 SYNs');
-    for (const id of [1, 3]) assert.deepEqual(framesOf(peer, id, FrameType.WindowUpdate).map((f) => [f.flags, f.length]), [[Flag.ACK, 0]]);
-    for (const id of [5, 7]) assert.deepEqual(framesOf(peer, id, FrameType.WindowUpdate).map((f) => f.flags), [Flag.RST]);
+    for (const id of [1, 3])
+      assert.deepEqual(
+        framesOf(peer, id, FrameType.WindowUpdate).map((f) => [f.flags, f.length]),
+        [[Flag.ACK, 0]],
+      );
+    for (const id of [5, 7])
+      assert.deepEqual(
+        framesOf(peer, id, FrameType.WindowUpdate).map((f) => f.flags),
+        [Flag.RST],
+      );
     assert.equal(peer.session.refusedStreams, 2);
     assert.equal(accepted.length, 2);
     assert.ok(accepted.every((s) => s.windowHeld));
@@ -67,7 +75,10 @@ test('authenticate() grants held streams the full window and lifts the stream ca
     // Past the former cap, new streams are accepted with the full grant in their ACK.
     peer.socket.write(encodeHeader(FrameType.WindowUpdate, Flag.SYN, 3, 0));
     await waitFor(() => accepted.length === 2, 'second stream');
-    assert.deepEqual(framesOf(peer, 3, FrameType.WindowUpdate).map((f) => [f.flags, f.length]), [[Flag.ACK, DEFAULT_MAX_STREAM_WINDOW - INITIAL_STREAM_WINDOW]]);
+    assert.deepEqual(
+      framesOf(peer, 3, FrameType.WindowUpdate).map((f) => [f.flags, f.length]),
+      [[Flag.ACK, DEFAULT_MAX_STREAM_WINDOW - INITIAL_STREAM_WINDOW]],
+    );
     assert.equal(peer.session.refusedStreams, 0);
   } finally {
     await peer.close();
@@ -82,7 +93,9 @@ test('a held stream the server ended (a refusal) drops what the peer sends next 
     accepted.push(s);
   });
   try {
-    peer.socket.write(Buffer.concat([encodeHeader(FrameType.WindowUpdate, Flag.SYN, 1, 0), dataFrame(1, Buffer.from('first message'))]));
+    peer.socket.write(
+      Buffer.concat([encodeHeader(FrameType.WindowUpdate, Flag.SYN, 1, 0), dataFrame(1, Buffer.from('first message'))]),
+    );
     await waitFor(() => accepted.length === 1 && accepted[0]!.readableLength > 0, 'first message buffered');
     const stream = accepted[0]!;
     const first = stream.read() as Buffer;
@@ -107,7 +120,10 @@ test('a session without preauthStreams is trusted from the start (the full grant
     assert.equal(peer.session.authenticated, true);
     peer.socket.write(encodeHeader(FrameType.WindowUpdate, Flag.SYN, 1, 0));
     await waitFor(() => framesOf(peer, 1, FrameType.WindowUpdate).length === 1, 'ACK');
-    assert.equal(framesOf(peer, 1, FrameType.WindowUpdate)[0]!.length, DEFAULT_MAX_STREAM_WINDOW - INITIAL_STREAM_WINDOW);
+    assert.equal(
+      framesOf(peer, 1, FrameType.WindowUpdate)[0]!.length,
+      DEFAULT_MAX_STREAM_WINDOW - INITIAL_STREAM_WINDOW,
+    );
   } finally {
     await peer.close();
   }

@@ -13,7 +13,8 @@ import { closed, delay, patternBytes, rawPeer, readAll, waitFor, within } from '
 
 const GRANT = DEFAULT_MAX_STREAM_WINDOW - INITIAL_STREAM_WINDOW;
 const syn = (id: number, grant = 0) => encodeHeader(FrameType.WindowUpdate, Flag.SYN, id, grant);
-const data = (id: number, payload: Buffer, flags = 0) => Buffer.concat([encodeHeader(FrameType.Data, flags, id, payload.length), payload]);
+const data = (id: number, payload: Buffer, flags = 0) =>
+  Buffer.concat([encodeHeader(FrameType.Data, flags, id, payload.length), payload]);
 
 test('a peer sending more than the window gets GoAway(1) and the session closes', async () => {
   const peer = await rawPeer();
@@ -104,7 +105,10 @@ test('an unknown frame type closes with GoAway(1), naming the type', async () =>
     peer.socket.write(Buffer.from('000700000000000100000000', 'hex'));
     const err = await within(why, 5000, 'close');
     assert.match(err!.message, /expected frame type 0\.\.3, got 7/);
-    await waitFor(() => peer.frames.some((f) => f.type === FrameType.GoAway && f.length === GoAwayCode.ProtocolError), 'GoAway(1)');
+    await waitFor(
+      () => peer.frames.some((f) => f.type === FrameType.GoAway && f.length === GoAwayCode.ProtocolError),
+      'GoAway(1)',
+    );
   } finally {
     await peer.close();
   }
@@ -147,7 +151,10 @@ test('frames for unknown streams are ignored: data, window updates, RST, FIN', a
         encodeHeader(FrameType.Ping, Flag.SYN, 0, 99),
       ]),
     );
-    await waitFor(() => peer.frames.some((f) => f.type === FrameType.Ping && f.flags === Flag.ACK && f.length === 99), 'ping reply');
+    await waitFor(
+      () => peer.frames.some((f) => f.type === FrameType.Ping && f.flags === Flag.ACK && f.length === 99),
+      'ping reply',
+    );
     assert.equal(peer.session.isClosed, false);
     assert.equal(peer.session.numStreams, 0);
   } finally {
@@ -233,9 +240,14 @@ test('ping() rejects with TIMEOUT when unanswered but leaves the session open', 
 test('GoAway(0) from the peer: open() throws; GoAway(1)/(2) close the session', async () => {
   const peer = await rawPeer({}, true);
   try {
-    peer.socket.write(Buffer.concat([encodeHeader(FrameType.GoAway, 0, 0, 0), encodeHeader(FrameType.Ping, Flag.SYN, 0, 1)]));
+    peer.socket.write(
+      Buffer.concat([encodeHeader(FrameType.GoAway, 0, 0, 0), encodeHeader(FrameType.Ping, Flag.SYN, 0, 1)]),
+    );
     await waitFor(() => peer.frames.some((f) => f.type === FrameType.Ping), 'ping reply after go away');
-    assert.throws(() => peer.session.open(), (err: unknown) => isBurrowError(err, ErrorCode.MUX) && /peer sent go away/.test(err.message));
+    assert.throws(
+      () => peer.session.open(),
+      (err: unknown) => isBurrowError(err, ErrorCode.MUX) && /peer sent go away/.test(err.message),
+    );
     assert.equal(peer.session.isClosed, false);
     const why = closed(peer.session);
     peer.socket.write(encodeHeader(FrameType.GoAway, 0, 0, GoAwayCode.InternalError));
@@ -291,7 +303,10 @@ test('maxStreams: SYNs beyond it get RST and open() throws', async () => {
       peer.frames.filter((f) => f.flags === Flag.RST).map((f) => f.streamId),
       [5],
     );
-    assert.throws(() => peer.session.open(), (err: unknown) => isBurrowError(err, ErrorCode.MUX) && /2 streams are open/.test(err.message));
+    assert.throws(
+      () => peer.session.open(),
+      (err: unknown) => isBurrowError(err, ErrorCode.MUX) && /2 streams are open/.test(err.message),
+    );
   } finally {
     await peer.close();
   }
@@ -352,7 +367,9 @@ test('stream close timeout: after our FIN, a silent peer gets RST and the stream
 test('FIN with data: the payload is delivered before the end', async () => {
   const peer = await rawPeer();
   try {
-    const got = new Promise<string>((resolve) => peer.session.on('stream', (s: MuxStream) => readAll(s).then((b) => resolve(b.toString()))));
+    const got = new Promise<string>((resolve) =>
+      peer.session.on('stream', (s: MuxStream) => readAll(s).then((b) => resolve(b.toString()))),
+    );
     peer.socket.write(Buffer.concat([syn(1), data(1, Buffer.from('all at once'), Flag.FIN)]));
     assert.equal(await within(got, 5000, 'data + FIN'), 'all at once');
   } finally {
@@ -363,8 +380,12 @@ test('FIN with data: the payload is delivered before the end', async () => {
 test('SYN carried on a Data frame with payload counts against the initial window', async () => {
   const peer = await rawPeer();
   try {
-    const got = new Promise<string>((resolve) => peer.session.on('stream', (s: MuxStream) => readAll(s).then((b) => resolve(b.toString()))));
-    peer.socket.write(Buffer.concat([data(1, Buffer.from('syn+data'), Flag.SYN), encodeHeader(FrameType.WindowUpdate, Flag.FIN, 1, 0)]));
+    const got = new Promise<string>((resolve) =>
+      peer.session.on('stream', (s: MuxStream) => readAll(s).then((b) => resolve(b.toString()))),
+    );
+    peer.socket.write(
+      Buffer.concat([data(1, Buffer.from('syn+data'), Flag.SYN), encodeHeader(FrameType.WindowUpdate, Flag.FIN, 1, 0)]),
+    );
     assert.equal(await within(got, 5000, 'syn data'), 'syn+data');
   } finally {
     await peer.close();
@@ -374,8 +395,14 @@ test('SYN carried on a Data frame with payload counts against the initial window
 test('headers split across TCP writes, one byte at a time', async () => {
   const peer = await rawPeer();
   try {
-    const got = new Promise<string>((resolve) => peer.session.on('stream', (s: MuxStream) => readAll(s).then((b) => resolve(b.toString()))));
-    const bytes = Buffer.concat([syn(1), data(1, Buffer.from('slow')), encodeHeader(FrameType.WindowUpdate, Flag.FIN, 1, 0)]);
+    const got = new Promise<string>((resolve) =>
+      peer.session.on('stream', (s: MuxStream) => readAll(s).then((b) => resolve(b.toString()))),
+    );
+    const bytes = Buffer.concat([
+      syn(1),
+      data(1, Buffer.from('slow')),
+      encodeHeader(FrameType.WindowUpdate, Flag.FIN, 1, 0),
+    ]);
     for (let i = 0; i < bytes.length; i++) {
       peer.socket.write(bytes.subarray(i, i + 1));
       await delay(1);
@@ -417,7 +444,8 @@ test('window updates follow consumption: none while the reader holds the data, o
     peer.socket.write(data(1, half));
     await waitFor(() => s.readableLength === half.length, 'all buffered');
     await delay(50);
-    const updates = () => peer.frames.filter((f) => f.type === FrameType.WindowUpdate && f.flags === 0 && f.streamId === 1);
+    const updates = () =>
+      peer.frames.filter((f) => f.type === FrameType.WindowUpdate && f.flags === 0 && f.streamId === 1);
     assert.equal(updates().length, 0, 'no update while unread');
     s.resume();
     await waitFor(() => updates().length === 1, 'update after reading');

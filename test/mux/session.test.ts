@@ -27,7 +27,10 @@ test('100 concurrent streams each echo 256 KiB intact', async () => {
       return s.id;
     });
     const ids = await within(Promise.all(jobs), 20_000, '100 echo streams');
-    assert.deepEqual(ids, Array.from({ length: 100 }, (_, i) => 2 * i + 1));
+    assert.deepEqual(
+      ids,
+      Array.from({ length: 100 }, (_, i) => 2 * i + 1),
+    );
     await waitFor(() => pair.client.numStreams === 0 && pair.server.numStreams === 0, 'all streams forgotten');
   } finally {
     await pair.close();
@@ -75,7 +78,9 @@ test('server-opened streams use even ids and work both ways', async () => {
 test('data written right after open() arrives with the SYN, before any ACK', async () => {
   const pair = await sessionPair();
   try {
-    const got = new Promise<Buffer>((resolve) => pair.server.once('stream', (s: MuxStream) => readAll(s).then(resolve)));
+    const got = new Promise<Buffer>((resolve) =>
+      pair.server.once('stream', (s: MuxStream) => readAll(s).then(resolve)),
+    );
     const s = pair.client.open();
     s.end('hello right away');
     assert.equal((await within(got, 5000, 'early data')).toString(), 'hello right away');
@@ -112,14 +117,21 @@ test('a paused consumer on one stream does not block another; its sender stops a
     await waitFor(() => accepted.length === 2, 'fast stream accepted');
     accepted[1]!.pipe(accepted[1]!);
     const data = patternBytes(1024 * 1024, 8);
-    const [back] = await within(Promise.all([readAll(fast), writeAll(fast, data)]), 10_000, 'fast stream while slow one is paused');
+    const [back] = await within(
+      Promise.all([readAll(fast), writeAll(fast, data)]),
+      10_000,
+      'fast stream while slow one is paused',
+    );
     assert.equal(sha256(back), sha256(data));
 
     // The slow stream's sender is stuck at the 6 MiB window: bounded in flight and in its own buffer.
     await waitFor(() => handedOver >= DEFAULT_MAX_STREAM_WINDOW - chunk.length, 'sender reaching the window');
     await delay(200);
     assert.ok(handedOver <= DEFAULT_MAX_STREAM_WINDOW, `handed over ${handedOver} > window`);
-    assert.ok(slow.writableLength <= STREAM_WRITABLE_HIGH_WATER_MARK + chunk.length, `sender buffered ${slow.writableLength}`);
+    assert.ok(
+      slow.writableLength <= STREAM_WRITABLE_HIGH_WATER_MARK + chunk.length,
+      `sender buffered ${slow.writableLength}`,
+    );
     assert.ok(slowPeer.readableLength <= DEFAULT_MAX_STREAM_WINDOW, `receiver buffered ${slowPeer.readableLength}`);
     assert.equal(slowPeer.readableFlowing, null);
 
@@ -214,7 +226,10 @@ test('go away: open() then throws BurrowError(MUX); existing streams continue', 
     pair.server.goAway();
     // Wait for the go away to arrive (a ping after it is answered after it).
     await pair.client.ping();
-    assert.throws(() => pair.client.open(), (err: unknown) => isBurrowError(err, ErrorCode.MUX) && /go away/.test(err.message));
+    assert.throws(
+      () => pair.client.open(),
+      (err: unknown) => isBurrowError(err, ErrorCode.MUX) && /go away/.test(err.message),
+    );
     const [back] = await Promise.all([readAll(before), writeAll(before, Buffer.from('still works'))]);
     assert.equal(back.toString(), 'still works');
     assert.equal(pair.client.isClosed, false);
@@ -234,7 +249,10 @@ test('after our own go away, new incoming streams get RST', async () => {
     const [err] = (await within(once(s, 'error'), 5000, 'RST for stream opened across go away')) as [Error];
     assert.match(err.message, /stream 1 reset by peer/);
     assert.equal(accepted, 0);
-    assert.throws(() => pair.client.open(), (e: unknown) => isBurrowError(e, ErrorCode.MUX));
+    assert.throws(
+      () => pair.client.open(),
+      (e: unknown) => isBurrowError(e, ErrorCode.MUX),
+    );
     assert.equal(pair.client.numStreams, 0);
     assert.equal(pair.server.numStreams, 0);
   } finally {
@@ -254,7 +272,10 @@ test('ping() resolves with a round trip in ms, many at once', async () => {
 });
 
 test('keepalive pings are answered and keep the session open', async () => {
-  const pair = await sessionPair({ keepaliveIntervalMs: 20, connectionWriteTimeoutMs: 1000 }, { keepaliveIntervalMs: 20 });
+  const pair = await sessionPair(
+    { keepaliveIntervalMs: 20, connectionWriteTimeoutMs: 1000 },
+    { keepaliveIntervalMs: 20 },
+  );
   try {
     await delay(200);
     assert.equal(pair.client.isClosed, false);
@@ -279,7 +300,10 @@ test('close() destroys streams, emits close once, and the peer session closes to
     pair.client.close();
     pair.client.close();
     assert.equal(pair.client.isClosed, true);
-    assert.throws(() => pair.client.open(), (err: unknown) => isBurrowError(err, ErrorCode.CLOSED));
+    assert.throws(
+      () => pair.client.open(),
+      (err: unknown) => isBurrowError(err, ErrorCode.CLOSED),
+    );
     await assert.rejects(pair.client.ping(), (err: unknown) => isBurrowError(err, ErrorCode.CLOSED));
     const err = await within(serverClosed, 5000, 'peer session close');
     assert.ok(isBurrowError(err, ErrorCode.MUX));

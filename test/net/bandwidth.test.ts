@@ -46,7 +46,10 @@ describe('parseBandwidth', () => {
   ];
   for (const [input, message] of bad) {
     test(`rejects ${JSON.stringify(input)}`, () => {
-      assert.throws(() => parseBandwidth(input), (err: unknown) => isBurrowError(err, ErrorCode.CONFIG) && message.test((err as Error).message));
+      assert.throws(
+        () => parseBandwidth(input),
+        (err: unknown) => isBurrowError(err, ErrorCode.CONFIG) && message.test((err as Error).message),
+      );
     });
   }
 });
@@ -74,9 +77,18 @@ describe('RateLimiter (fake clock)', () => {
   });
 
   test('rejects a non-positive rate or burst', () => {
-    assert.throws(() => new RateLimiter(0), (e: unknown) => isBurrowError(e, ErrorCode.INTERNAL));
-    assert.throws(() => new RateLimiter(Number.NaN), (e: unknown) => isBurrowError(e, ErrorCode.INTERNAL));
-    assert.throws(() => new RateLimiter(10, 0), (e: unknown) => isBurrowError(e, ErrorCode.INTERNAL));
+    assert.throws(
+      () => new RateLimiter(0),
+      (e: unknown) => isBurrowError(e, ErrorCode.INTERNAL),
+    );
+    assert.throws(
+      () => new RateLimiter(Number.NaN),
+      (e: unknown) => isBurrowError(e, ErrorCode.INTERNAL),
+    );
+    assert.throws(
+      () => new RateLimiter(10, 0),
+      (e: unknown) => isBurrowError(e, ErrorCode.INTERNAL),
+    );
   });
 });
 
@@ -104,7 +116,10 @@ async function socketPair(): Promise<{ a: net.Socket; b: net.Socket; close: () =
 function receive(s: Duplex, total: number, started: number): Promise<number> {
   return new Promise((resolve, reject) => {
     let got = 0;
-    const timer = setTimeout(() => reject(new Error(`received only ${got} of ${total} bytes in time`)), TRANSFER_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`received only ${got} of ${total} bytes in time`)),
+      TRANSFER_TIMEOUT_MS,
+    );
     s.on('data', (c: Buffer) => {
       got += c.length;
       if (got >= total) {

@@ -13,7 +13,6 @@ const TRICKLE_EVERY_MS = 50;
 /** ... this many times: the relay lives several idle periods. */
 const TRICKLE_COUNT = 20;
 
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('IdleTimer', () => {
@@ -40,7 +39,11 @@ describe('IdleTimer', () => {
 
   it('refuses a non-positive idle time', () => {
     for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
-      assert.throws(() => new IdleTimer(bad, () => undefined), (err: unknown) => isBurrowError(err, ErrorCode.CONFIG), String(bad));
+      assert.throws(
+        () => new IdleTimer(bad, () => undefined),
+        (err: unknown) => isBurrowError(err, ErrorCode.CONFIG),
+        String(bad),
+      );
     }
   });
 });

@@ -3,14 +3,25 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { BurrowError, ErrorCode, isBurrowError } from '../../src/errors.js';
-import { decodeProxyHeader, encodeProxyHeader, PROXY_V1_MAX_LENGTH, type ProxyHeaderInfo } from '../../src/net/proxy-protocol.js';
+import {
+  decodeProxyHeader,
+  encodeProxyHeader,
+  PROXY_V1_MAX_LENGTH,
+  type ProxyHeaderInfo,
+} from '../../src/net/proxy-protocol.js';
 
 /** proxy-protocol.txt §2.2: the v2 signature. */
 const SIG = '0d0a0d0a000d0a515549540a';
 /** Random inputs tried by the fuzz test. */
 const FUZZ_ROUNDS = 2000;
 
-const tcp4: ProxyHeaderInfo = { srcAddr: '192.168.0.1', srcPort: 56324, dstAddr: '192.168.0.11', dstPort: 443, protocol: 'tcp' };
+const tcp4: ProxyHeaderInfo = {
+  srcAddr: '192.168.0.1',
+  srcPort: 56324,
+  dstAddr: '192.168.0.11',
+  dstPort: 443,
+  protocol: 'tcp',
+};
 
 function isProtocol(message: RegExp) {
   return (err: unknown): boolean => isBurrowError(err, ErrorCode.PROTOCOL) && message.test((err as Error).message);
@@ -22,7 +33,13 @@ describe('encodeProxyHeader v1', () => {
   });
 
   test("the spec's worst cases fit in 107 bytes", () => {
-    const v4 = encodeProxyHeader('v1', { srcAddr: '255.255.255.255', srcPort: 65535, dstAddr: '255.255.255.255', dstPort: 65535, protocol: 'tcp' });
+    const v4 = encodeProxyHeader('v1', {
+      srcAddr: '255.255.255.255',
+      srcPort: 65535,
+      dstAddr: '255.255.255.255',
+      dstPort: 65535,
+      protocol: 'tcp',
+    });
     assert.equal(v4.toString(), 'PROXY TCP4 255.255.255.255 255.255.255.255 65535 65535\r\n');
     const f = 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff';
     const v6 = encodeProxyHeader('v1', { srcAddr: f, srcPort: 65535, dstAddr: f, dstPort: 65535, protocol: 'tcp' });
@@ -32,10 +49,26 @@ describe('encodeProxyHeader v1', () => {
   });
 
   test('TCP6 with canonical (RFC 5952) addresses, whatever the input spelling', () => {
-    const h = encodeProxyHeader('v1', { srcAddr: '2001:DB8:0:0:0:0:0:1', srcPort: 1, dstAddr: '::1', dstPort: 2, protocol: 'tcp' });
+    const h = encodeProxyHeader('v1', {
+      srcAddr: '2001:DB8:0:0:0:0:0:1',
+      srcPort: 1,
+      dstAddr: '::1',
+      dstPort: 2,
+      protocol: 'tcp',
+    });
     assert.equal(h.toString(), 'PROXY TCP6 2001:db8::1 ::1 1 2\r\n');
-    const z = encodeProxyHeader('v1', { srcAddr: '2001:db8:0:1:0:0:0:1', srcPort: 1, dstAddr: 'fe80::1%eth0', dstPort: 2, protocol: 'tcp' });
-    assert.equal(z.toString(), 'PROXY TCP6 2001:db8:0:1::1 fe80::1 1 2\r\n', 'longest zero run compressed; zone dropped');
+    const z = encodeProxyHeader('v1', {
+      srcAddr: '2001:db8:0:1:0:0:0:1',
+      srcPort: 1,
+      dstAddr: 'fe80::1%eth0',
+      dstPort: 2,
+      protocol: 'tcp',
+    });
+    assert.equal(
+      z.toString(),
+      'PROXY TCP6 2001:db8:0:1::1 fe80::1 1 2\r\n',
+      'longest zero run compressed; zone dropped',
+    );
   });
 
   test('IPv4-mapped IPv6 (as Node reports on dual-stack servers) counts as IPv4', () => {
@@ -44,7 +77,13 @@ describe('encodeProxyHeader v1', () => {
   });
 
   test('mixed families become TCP6 with the IPv4 side mapped', () => {
-    const h = encodeProxyHeader('v1', { srcAddr: '10.0.0.1', srcPort: 5, dstAddr: '2001:db8::2', dstPort: 6, protocol: 'tcp' });
+    const h = encodeProxyHeader('v1', {
+      srcAddr: '10.0.0.1',
+      srcPort: 5,
+      dstAddr: '2001:db8::2',
+      dstPort: 6,
+      protocol: 'tcp',
+    });
     assert.equal(h.toString(), 'PROXY TCP6 ::ffff:10.0.0.1 2001:db8::2 5 6\r\n');
   });
 
@@ -55,16 +94,31 @@ describe('encodeProxyHeader v1', () => {
 
 describe('encodeProxyHeader v2', () => {
   test('TCP over IPv4: signature, 0x21, 0x11, length 12, addresses, ports (exact bytes)', () => {
-    assert.equal(encodeProxyHeader('v2', tcp4).toString('hex'), `${SIG}2111000c` + 'c0a80001' + 'c0a8000b' + 'dc04' + '01bb');
+    assert.equal(
+      encodeProxyHeader('v2', tcp4).toString('hex'),
+      `${SIG}2111000c` + 'c0a80001' + 'c0a8000b' + 'dc04' + '01bb',
+    );
   });
 
   test('UDP over IPv4: family byte 0x12', () => {
-    const h = encodeProxyHeader('v2', { srcAddr: '192.168.1.100', srcPort: 12345, dstAddr: '10.0.0.1', dstPort: 3306, protocol: 'udp' });
+    const h = encodeProxyHeader('v2', {
+      srcAddr: '192.168.1.100',
+      srcPort: 12345,
+      dstAddr: '10.0.0.1',
+      dstPort: 3306,
+      protocol: 'udp',
+    });
     assert.equal(h.toString('hex'), `${SIG}2112000c` + 'c0a80164' + '0a000001' + '3039' + '0cea');
   });
 
   test('TCP over IPv6: family byte 0x21, length 36 (exact bytes)', () => {
-    const h = encodeProxyHeader('v2', { srcAddr: '2001:db8::1', srcPort: 12345, dstAddr: '::1', dstPort: 80, protocol: 'tcp' });
+    const h = encodeProxyHeader('v2', {
+      srcAddr: '2001:db8::1',
+      srcPort: 12345,
+      dstAddr: '::1',
+      dstPort: 80,
+      protocol: 'tcp',
+    });
     assert.equal(
       h.toString('hex'),
       `${SIG}21210024` + '20010db8000000000000000000000001' + '00000000000000000000000000000001' + '3039' + '0050',
@@ -72,14 +126,26 @@ describe('encodeProxyHeader v2', () => {
   });
 
   test('UDP over IPv6 with a mapped IPv4 side: 0x22, ::ffff:a.b.c.d', () => {
-    const h = encodeProxyHeader('v2', { srcAddr: '2001:db8::1', srcPort: 1, dstAddr: '127.0.0.1', dstPort: 2, protocol: 'udp' });
+    const h = encodeProxyHeader('v2', {
+      srcAddr: '2001:db8::1',
+      srcPort: 1,
+      dstAddr: '127.0.0.1',
+      dstPort: 2,
+      protocol: 'udp',
+    });
     assert.equal(h[13], 0x22);
     assert.equal(h.subarray(32, 48).toString('hex'), '00000000000000000000ffff7f000001');
     assert.equal(h.length, 16 + 36);
   });
 
   test('embedded dotted IPv4 tails in IPv6 input', () => {
-    const h = encodeProxyHeader('v2', { srcAddr: '64:ff9b::192.0.2.33', srcPort: 1, dstAddr: '::1', dstPort: 2, protocol: 'tcp' });
+    const h = encodeProxyHeader('v2', {
+      srcAddr: '64:ff9b::192.0.2.33',
+      srcPort: 1,
+      dstAddr: '::1',
+      dstPort: 2,
+      protocol: 'tcp',
+    });
     assert.equal(h.subarray(16, 32).toString('hex'), '0064ff9b0000000000000000c0000221');
   });
 });
@@ -122,16 +188,32 @@ describe('decodeProxyHeader', () => {
         assert.equal(d.srcPort, info.srcPort);
         assert.equal(d.dstPort, info.dstPort);
         assert.equal(d.headerBytes, header.length);
-        for (let n = 0; n < header.length; n++) assert.equal(decodeProxyHeader(header.subarray(0, n)), undefined, `prefix of ${n} bytes is incomplete`);
+        for (let n = 0; n < header.length; n++)
+          assert.equal(decodeProxyHeader(header.subarray(0, n)), undefined, `prefix of ${n} bytes is incomplete`);
       });
     }
   }
 
   test('v1 PROXY UNKNOWN, v2 LOCAL and v2 TLVs', () => {
-    assert.deepEqual(decodeProxyHeader(Buffer.from('PROXY UNKNOWN\r\nxyz')), { version: 'v1', command: 'proxy', family: 'unspec', protocol: 'unspec', headerBytes: 15 });
+    assert.deepEqual(decodeProxyHeader(Buffer.from('PROXY UNKNOWN\r\nxyz')), {
+      version: 'v1',
+      command: 'proxy',
+      family: 'unspec',
+      protocol: 'unspec',
+      headerBytes: 15,
+    });
     const local = Buffer.from(`${SIG}20000000`, 'hex');
-    assert.deepEqual(decodeProxyHeader(local), { version: 'v2', command: 'local', family: 'unspec', protocol: 'unspec', headerBytes: 16 });
-    const withTlv = Buffer.concat([Buffer.from(`${SIG}21110013c0a80001c0a8000bdc0401bb`, 'hex'), Buffer.from('0400044142434d', 'hex')]);
+    assert.deepEqual(decodeProxyHeader(local), {
+      version: 'v2',
+      command: 'local',
+      family: 'unspec',
+      protocol: 'unspec',
+      headerBytes: 16,
+    });
+    const withTlv = Buffer.concat([
+      Buffer.from(`${SIG}21110013c0a80001c0a8000bdc0401bb`, 'hex'),
+      Buffer.from('0400044142434d', 'hex'),
+    ]);
     const d = decodeProxyHeader(withTlv);
     assert.equal(d?.headerBytes, 16 + 19);
     assert.equal(d?.srcAddr, '192.168.0.1');
@@ -149,7 +231,11 @@ describe('decodeProxyHeader', () => {
     ['a v2 command 2', Buffer.from(`${SIG}22110000`, 'hex'), /command 0x2 is neither LOCAL nor PROXY/],
     ['a v2 family 4', Buffer.from(`${SIG}21410000`, 'hex'), /address family 0x4 is unknown/],
     ['a v2 protocol 3', Buffer.from(`${SIG}21130000`, 'hex'), /transport protocol 0x3 is unknown/],
-    ['a v2 inet block too short', Buffer.from(`${SIG}21110004c0a80001`, 'hex'), /ipv4 address block is 4 bytes, needs 12/],
+    [
+      'a v2 inet block too short',
+      Buffer.from(`${SIG}21110004c0a80001`, 'hex'),
+      /ipv4 address block is 4 bytes, needs 12/,
+    ],
   ];
   for (const [name, buf, message] of bad) {
     test(`rejects ${name}`, () => assert.throws(() => decodeProxyHeader(buf), isProtocol(message)));

@@ -49,7 +49,8 @@ describe('ConnectionRateLimiter', () => {
 
   it('exempts loopback by default, and charges it when told to', () => {
     const exempt = new ConnectionRateLimiter({ connectionsPerSecond: 1, burst: 1 });
-    for (const ip of ['127.0.0.1', '127.9.9.9', '::1', '::ffff:127.0.0.1']) assert.equal(allowedOf(exempt, ip, 50), 50, ip);
+    for (const ip of ['127.0.0.1', '127.9.9.9', '::1', '::ffff:127.0.0.1'])
+      assert.equal(allowedOf(exempt, ip, 50), 50, ip);
     assert.equal(exempt.size, 0);
     const strict = new ConnectionRateLimiter({ connectionsPerSecond: 1, burst: 1, exemptLoopback: false });
     assert.equal(allowedOf(strict, '127.0.0.1', 50), 1);
@@ -92,8 +93,18 @@ describe('ConnectionRateLimiter', () => {
   });
 
   it('refuses nonsense settings with a CONFIG error', () => {
-    for (const bad of [{ connectionsPerSecond: 0 }, { connectionsPerSecond: Number.NaN }, { burst: 0.5 }, { maxTrackedIps: 0 }, { maxTrackedIps: 1.5 }]) {
-      assert.throws(() => new ConnectionRateLimiter(bad), (err: unknown) => isBurrowError(err, ErrorCode.CONFIG), JSON.stringify(bad));
+    for (const bad of [
+      { connectionsPerSecond: 0 },
+      { connectionsPerSecond: Number.NaN },
+      { burst: 0.5 },
+      { maxTrackedIps: 0 },
+      { maxTrackedIps: 1.5 },
+    ]) {
+      assert.throws(
+        () => new ConnectionRateLimiter(bad),
+        (err: unknown) => isBurrowError(err, ErrorCode.CONFIG),
+        JSON.stringify(bad),
+      );
     }
   });
 });

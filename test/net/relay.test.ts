@@ -6,7 +6,6 @@ import { describe, it } from 'node:test';
 import { relay, RELAY_BATCH_BYTES } from '../../src/net/relay.js';
 import { socketPair } from './helpers.js';
 
-
 function readAll(socket: net.Socket): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -68,7 +67,10 @@ describe('relay', () => {
     // Wait (bounded) until the relay has paused its reader, i.e. the stall reached it.
     for (let i = 0; i < 200 && !userSide.isPaused(); i++) await new Promise((r) => setTimeout(r, 10));
     assert.equal(userSide.isPaused(), true, 'the relay paused the side it reads from');
-    assert.ok(serviceSide.writableLength <= RELAY_BATCH_BYTES + 64 * 1024, `socket buffer ${serviceSide.writableLength}`);
+    assert.ok(
+      serviceSide.writableLength <= RELAY_BATCH_BYTES + 64 * 1024,
+      `socket buffer ${serviceSide.writableLength}`,
+    );
     const received = readAll(service);
     service.resume();
     user.end();

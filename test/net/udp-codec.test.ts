@@ -24,7 +24,10 @@ describe('encodeUdpPacket', () => {
     const body = encodeUdpPacket(Buffer.from('hi!?'), { address: '203.0.113.5', port: 51234 });
     const wire = encodeMessage({ type: 'UDPPacket', body });
     assert.equal(String.fromCharCode(wire[0]), 'u');
-    assert.equal(wire.subarray(MESSAGE_HEADER).toString(), '{"c":"aGkhPw==","r":{"IP":"203.0.113.5","Port":51234,"Zone":""}}');
+    assert.equal(
+      wire.subarray(MESSAGE_HEADER).toString(),
+      '{"c":"aGkhPw==","r":{"IP":"203.0.113.5","Port":51234,"Zone":""}}',
+    );
     const back = decodeMessage(wire);
     assert.ok(back && back.message.type === 'UDPPacket');
     const d = decodeUdpPacket(back.message.body);
@@ -63,11 +66,15 @@ describe('encodeUdpPacket', () => {
     ['port 65536', '1.2.3.4', 65536, /remote port 65536/],
     ['a zone on IPv4', '1.2.3.4%eth0', 1, /has a zone but is not IPv6/],
   ] as [string, string, number, RegExp][]) {
-    test(`rejects ${name}`, () => assert.throws(() => encodeUdpPacket(Buffer.from('x'), { address, port }), isProtocol(message)));
+    test(`rejects ${name}`, () =>
+      assert.throws(() => encodeUdpPacket(Buffer.from('x'), { address, port }), isProtocol(message)));
   }
 
   test('rejects a payload over the UDP maximum', () => {
-    assert.throws(() => encodeUdpPacket(Buffer.alloc(MAX_UDP_PAYLOAD + 1), { address: '1.2.3.4', port: 1 }), isProtocol(/exceeds the UDP maximum of 65507/));
+    assert.throws(
+      () => encodeUdpPacket(Buffer.alloc(MAX_UDP_PAYLOAD + 1), { address: '1.2.3.4', port: 1 }),
+      isProtocol(/exceeds the UDP maximum of 65507/),
+    );
   });
 });
 

@@ -39,7 +39,13 @@ function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 /** Runs a command to completion; resolves with its exit code and output (never rejects on a non-zero exit). */
-function run(cmd: string, args: string[], cwd: string, timeout: number, env = cleanEnv()): Promise<{ code: number; out: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  timeout: number,
+  env = cleanEnv(),
+): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
     execFile(cmd, args, { cwd, timeout, env, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1;
@@ -62,14 +68,22 @@ function get(url: string): Promise<{ status: number; body: string }> {
 }
 
 /** Spawns `bin quickstart`, resolves with its URL line (or rejects with its output after the timeout). */
-function startQuickstart(bin: string, env: NodeJS.ProcessEnv): Promise<{ url: string; stop: () => Promise<number | null>; output: () => string }> {
+function startQuickstart(
+  bin: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ url: string; stop: () => Promise<number | null>; output: () => string }> {
   const child = spawn(bin, ['quickstart'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let output = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => (running.delete(child), resolve(code))));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => (running.delete(child), resolve(code))),
+  );
   const stop = (): Promise<number | null> => (child.kill('SIGTERM'), exited);
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error(`no URL from the quickstart:\n${output}`))), QUICKSTART_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => (child.kill('SIGKILL'), reject(new Error(`no URL from the quickstart:\n${output}`))),
+      QUICKSTART_TIMEOUT_MS,
+    );
     const onData = (chunk: Buffer): void => {
       output += chunk.toString('utf8');
       const m = /open: +(http:\/\/127\.0\.0\.1:\d+\/)/.exec(output);
@@ -80,7 +94,9 @@ function startQuickstart(bin: string, env: NodeJS.ProcessEnv): Promise<{ url: st
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    void exited.then((code) => (clearTimeout(timer), reject(new Error(`quickstart exited (${code}) before its URL:\n${output}`))));
+    void exited.then(
+      (code) => (clearTimeout(timer), reject(new Error(`quickstart exited (${code}) before its URL:\n${output}`))),
+    );
   });
 }
 
@@ -93,10 +109,16 @@ describe('the packed tarball', { timeout: TEST_TIMEOUT_MS }, () => {
     const files = info.files.map((f) => f.path);
     assert.ok(files.includes('dist/cli/main.js') && files.includes('dist/index.d.ts'), files.join('\n'));
     const unexpected = files.filter(
-      (f) => !/^dist\/.+\.(js|d\.ts)$/.test(f) && !/^examples\/[^/]+\.toml$/.test(f) && !['README.md', 'package.json', 'LICENSE'].includes(f),
+      (f) =>
+        !/^dist\/.+\.(js|d\.ts)$/.test(f) &&
+        !/^examples\/[^/]+\.toml$/.test(f) &&
+        !['README.md', 'package.json', 'LICENSE'].includes(f),
     );
     assert.deepEqual(unexpected, [], 'files the package should not ship');
-    assert.deepEqual(files.filter((f) => /(^|\/)test\/|\.test\.|\.map$/.test(f)), []);
+    assert.deepEqual(
+      files.filter((f) => /(^|\/)test\/|\.test\.|\.map$/.test(f)),
+      [],
+    );
   });
 
   it('installs without dev dependencies; npx burrow --version, burrow ca init and the quickstart work from it', async (t) => {
@@ -104,13 +126,21 @@ describe('the packed tarball', { timeout: TEST_TIMEOUT_MS }, () => {
     const appDir = join(scratch, 'app');
     mkdirSync(packDir);
     mkdirSync(appDir);
-    const pack = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', packDir], ROOT, PACK_TIMEOUT_MS);
+    const pack = await run(
+      'npm',
+      ['pack', '--ignore-scripts', '--json', '--pack-destination', packDir],
+      ROOT,
+      PACK_TIMEOUT_MS,
+    );
     assert.equal(pack.code, 0, pack.out);
     const [{ filename }] = JSON.parse(pack.out.slice(pack.out.indexOf('['))) as [{ filename: string }];
     const tarball = join(packDir, filename);
     assert.ok(existsSync(tarball), `${tarball} not written:\n${pack.out}`);
 
-    writeFileSync(join(appDir, 'package.json'), JSON.stringify({ name: 'burrow-pack-check', version: '1.0.0', private: true }));
+    writeFileSync(
+      join(appDir, 'package.json'),
+      JSON.stringify({ name: 'burrow-pack-check', version: '1.0.0', private: true }),
+    );
     const flags = ['--omit=dev', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'];
     const install = await run('npm', ['install', ...flags, tarball], appDir, INSTALL_TIMEOUT_MS);
     if (install.code !== 0 && OFFLINE.test(install.out)) {

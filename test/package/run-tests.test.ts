@@ -28,7 +28,9 @@ function testsFolder(name: string, leak: boolean): string {
       "import { join } from 'node:path';",
       "test('passes', () => {});",
       "test('needs a tool', { skip: 'frobnicator not installed' }, () => {});",
-      leak ? "test('leaks', () => { writeFileSync(join(mkdtempSync(join(tmpdir(), 'leaky-')), 'key.pem'), 'x'); });" : '',
+      leak
+        ? "test('leaks', () => { writeFileSync(join(mkdtempSync(join(tmpdir(), 'leaky-')), 'key.pem'), 'x'); });"
+        : '',
     ].join('\n'),
   );
   return dir;
@@ -40,11 +42,16 @@ function runRunner(roots: string, parentTmp: string): Promise<{ code: number; ou
   const env: NodeJS.ProcessEnv = { ...process.env, BURROW_TEST_ROOTS: roots, TMPDIR: parentTmp };
   delete env.NODE_TEST_CONTEXT; // else node:test sees a nested run and runs nothing
   return new Promise((resolve) => {
-    execFile(process.execPath, ['scripts/run-tests.mjs'], { cwd: ROOT, env, timeout: RUN_TIMEOUT_MS }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
-      const left = readdirSync(parentTmp).filter((n) => !n.startsWith('tsx-')); // tsx's compile cache is not the run's
-      resolve({ code, out: `${stdout}${stderr}`, left });
-    });
+    execFile(
+      process.execPath,
+      ['scripts/run-tests.mjs'],
+      { cwd: ROOT, env, timeout: RUN_TIMEOUT_MS },
+      (err, stdout, stderr) => {
+        const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
+        const left = readdirSync(parentTmp).filter((n) => !n.startsWith('tsx-')); // tsx's compile cache is not the run's
+        resolve({ code, out: `${stdout}${stderr}`, left });
+      },
+    );
   });
 }
 

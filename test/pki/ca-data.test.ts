@@ -40,12 +40,27 @@ describe('exportCa / parseCaData', () => {
   });
 
   it('refuses bad data with a precise message', async () => {
-    assert.throws(() => parseCaData('hello world'), burrowError(ErrorCode.PKI, /CA data must be PEM .*"hex:<hex>" or "base64:<base64>"/));
-    assert.throws(() => parseCaData('hex:abc'), burrowError(ErrorCode.PKI, /hex CA data is not an even number of hex digits/));
+    assert.throws(
+      () => parseCaData('hello world'),
+      burrowError(ErrorCode.PKI, /CA data must be PEM .*"hex:<hex>" or "base64:<base64>"/),
+    );
+    assert.throws(
+      () => parseCaData('hex:abc'),
+      burrowError(ErrorCode.PKI, /hex CA data is not an even number of hex digits/),
+    );
     assert.throws(() => parseCaData('base64:@@@'), burrowError(ErrorCode.PKI, /base64 CA data is not valid base64/));
-    assert.throws(() => parseCaData('hex:0102'), burrowError(ErrorCode.PKI, /hex CA data decodes to neither PEM text nor a DER certificate/));
+    assert.throws(
+      () => parseCaData('hex:0102'),
+      burrowError(ErrorCode.PKI, /hex CA data decodes to neither PEM text nor a DER certificate/),
+    );
     assert.throws(() => parseCaData('hex:3003020101'), burrowError(ErrorCode.PKI, /certificate #1 does not parse/));
-    assert.throws(() => parseCaData('-----BEGIN PRIVATE KEY-----\nAA==\n-----END PRIVATE KEY-----'), burrowError(ErrorCode.PKI, /CA data holds no "CERTIFICATE"/));
-    await assert.rejects(exportCa({ dir: pki.caDir, format: 'der' as 'pem' }), burrowError(ErrorCode.USAGE, /unknown format "der": expected one of pem, hex, base64/));
+    assert.throws(
+      () => parseCaData('-----BEGIN PRIVATE KEY-----\nAA==\n-----END PRIVATE KEY-----'),
+      burrowError(ErrorCode.PKI, /CA data holds no "CERTIFICATE"/),
+    );
+    await assert.rejects(
+      exportCa({ dir: pki.caDir, format: 'der' as 'pem' }),
+      burrowError(ErrorCode.USAGE, /unknown format "der": expected one of pem, hex, base64/),
+    );
   });
 });

@@ -57,7 +57,10 @@ describe('initCa', () => {
   });
 
   it('refuses to overwrite an existing CA, naming the file', async () => {
-    await assert.rejects(initCa({ dir }), burrowError(ErrorCode.PKI, /ca\.crt already exists; refusing to overwrite an existing CA/));
+    await assert.rejects(
+      initCa({ dir }),
+      burrowError(ErrorCode.PKI, /ca\.crt already exists; refusing to overwrite an existing CA/),
+    );
     // ca.key alone also counts.
     const other = join(tmp.dir, 'keyonly');
     mkdirSync(other);
@@ -74,7 +77,10 @@ describe('initCa', () => {
 
   it('P-384 signs with SHA-384; RSA 2048 with SHA-256', async () => {
     const p384 = await initCa({ dir: join(tmp.dir, 'p384'), keyType: 'ec-p384', days: 30 });
-    assert.match(openssl(['x509', '-in', p384.certFile, '-noout', '-text']), /ecdsa-with-SHA384[\s\S]*NIST CURVE: P-384/);
+    assert.match(
+      openssl(['x509', '-in', p384.certFile, '-noout', '-text']),
+      /ecdsa-with-SHA384[\s\S]*NIST CURVE: P-384/,
+    );
     const rsa = await initCa({ dir: join(tmp.dir, 'rsa'), keyType: 'rsa-2048', days: 30 });
     const rsaText = openssl(['x509', '-in', rsa.certFile, '-noout', '-text']);
     assert.match(rsaText, /sha256WithRSAEncryption/);
@@ -82,22 +88,57 @@ describe('initCa', () => {
   });
 
   it('rejects a bad validity or name with USAGE', async () => {
-    await assert.rejects(initCa({ dir: join(tmp.dir, 'd0'), days: 0 }), burrowError(ErrorCode.USAGE, /CA validity must be a whole number of days from 1 to 36500, got 0/));
-    await assert.rejects(initCa({ dir: join(tmp.dir, 'd1'), name: ' ' }), burrowError(ErrorCode.USAGE, /CA name must not be empty/));
-    await assert.rejects(initCa({ dir: join(tmp.dir, 'd2'), name: 'x'.repeat(65) }), burrowError(ErrorCode.USAGE, /65 characters; X\.509 allows at most 64/));
+    await assert.rejects(
+      initCa({ dir: join(tmp.dir, 'd0'), days: 0 }),
+      burrowError(ErrorCode.USAGE, /CA validity must be a whole number of days from 1 to 36500, got 0/),
+    );
+    await assert.rejects(
+      initCa({ dir: join(tmp.dir, 'd1'), name: ' ' }),
+      burrowError(ErrorCode.USAGE, /CA name must not be empty/),
+    );
+    await assert.rejects(
+      initCa({ dir: join(tmp.dir, 'd2'), name: 'x'.repeat(65) }),
+      burrowError(ErrorCode.USAGE, /65 characters; X\.509 allows at most 64/),
+    );
   });
 
   it('loadCa names a missing CA, a non-CA certificate and a key that does not belong', async () => {
-    await assert.rejects(loadCa(join(tmp.dir, 'missing')), burrowError(ErrorCode.PKI, /cannot read CA certificate .*ca\.crt/));
+    await assert.rejects(
+      loadCa(join(tmp.dir, 'missing')),
+      burrowError(ErrorCode.PKI, /cannot read CA certificate .*ca\.crt/),
+    );
     const mixed = join(tmp.dir, 'mixed');
     mkdirSync(mixed);
     writeFileSync(join(mixed, 'ca.crt'), res.certPem);
     writeFileSync(join(mixed, 'ca.key'), readFileSync(join(tmp.dir, 'p384', 'ca.key')));
-    await assert.rejects(loadCa(mixed), burrowError(ErrorCode.PKI, /CA key .*ca\.key does not match the CA certificate/));
+    await assert.rejects(
+      loadCa(mixed),
+      burrowError(ErrorCode.PKI, /CA key .*ca\.key does not match the CA certificate/),
+    );
     const leafDir = join(tmp.dir, 'leafca');
     mkdirSync(leafDir);
-    openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(leafDir, 'ca.key'),
-      '-out', join(leafDir, 'ca.crt'), '-subj', '/CN=leaf', '-days', '2', '-addext', 'basicConstraints=critical,CA:FALSE']);
-    await assert.rejects(loadCa(leafDir), burrowError(ErrorCode.PKI, /is not a CA: basicConstraints CA:TRUE is missing/));
+    openssl([
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      join(leafDir, 'ca.key'),
+      '-out',
+      join(leafDir, 'ca.crt'),
+      '-subj',
+      '/CN=leaf',
+      '-days',
+      '2',
+      '-addext',
+      'basicConstraints=critical,CA:FALSE',
+    ]);
+    await assert.rejects(
+      loadCa(leafDir),
+      burrowError(ErrorCode.PKI, /is not a CA: basicConstraints CA:TRUE is missing/),
+    );
   });
 });

@@ -5,7 +5,17 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode } from '../../src/errors.js';
-import { caPaths, generateCrl, isRevoked, parseCrl, readIndex, revoke, verifyCrl, pemToDer, type IssueCertResult } from '../../src/pki/index.js';
+import {
+  caPaths,
+  generateCrl,
+  isRevoked,
+  parseCrl,
+  readIndex,
+  revoke,
+  verifyCrl,
+  pemToDer,
+  type IssueCertResult,
+} from '../../src/pki/index.js';
 import { burrowError, makeTestPki, openssl, type TestPki } from './helpers.js';
 
 const DAY_MS = 24 * 3600_000;
@@ -50,7 +60,10 @@ describe('revocation and CRLs', () => {
     const b = await revoke({ dir: pki.caDir, serialOrCertPem: bob.certPem });
     assert.equal(b.serial, bob.serial);
     const index = await readIndex(caPaths(pki.caDir));
-    assert.deepEqual(index.revoked.map((e) => e.serial), [alice.serial, bob.serial]);
+    assert.deepEqual(
+      index.revoked.map((e) => e.serial),
+      [alice.serial, bob.serial],
+    );
 
     const r = await generateCrl({ dir: pki.caDir });
     assert.equal(r.crlNumber, 2, 'CRL numbers increase');
@@ -61,7 +74,10 @@ describe('revocation and CRLs', () => {
     assert.match(text, /CRL Number:\s*\n\s*2/);
     assert.match(text, /ecdsa-with-SHA256/);
     const caFile = join(pki.caDir, 'ca.crt');
-    assert.throws(() => openssl(['verify', '-crl_check', '-CRLfile', r.crlFile, '-CAfile', caFile, alice.certFile]), /certificate revoked/);
+    assert.throws(
+      () => openssl(['verify', '-crl_check', '-CRLfile', r.crlFile, '-CAfile', caFile, alice.certFile]),
+      /certificate revoked/,
+    );
     assert.match(openssl(['verify', '-crl_check', '-CRLfile', r.crlFile, '-CAfile', caFile, carol.certFile]), /: OK/);
     const sig = spawnSync('openssl', ['crl', '-in', r.crlFile, '-noout', '-CAfile', caFile], { encoding: 'utf8' });
     assert.match(sig.stdout + sig.stderr, /verify OK/i, 'openssl checks the CRL signature');
@@ -82,11 +98,23 @@ describe('revocation and CRLs', () => {
   });
 
   it('refuses: unknown serial, a certificate of another CA, a second revocation, a bad serial', async () => {
-    await assert.rejects(revoke({ dir: pki.caDir, serialOrCertPem: '0123abcd' }), burrowError(ErrorCode.PKI, /serial 0123abcd is not in .*index\.json: give the certificate file instead/));
+    await assert.rejects(
+      revoke({ dir: pki.caDir, serialOrCertPem: '0123abcd' }),
+      burrowError(ErrorCode.PKI, /serial 0123abcd is not in .*index\.json: give the certificate file instead/),
+    );
     const stranger = await other.issue('client', ['eve'], 'eve');
-    await assert.rejects(revoke({ dir: pki.caDir, serialOrCertPem: stranger.certPem }), burrowError(ErrorCode.PKI, /the certificate \(CN=eve\) was not issued by the CA in /));
-    await assert.rejects(revoke({ dir: pki.caDir, serialOrCertPem: alice.serial }), burrowError(ErrorCode.PKI, new RegExp(`serial ${alice.serial} was already revoked on \\d{4}-`)));
-    await assert.rejects(revoke({ dir: pki.caDir, serialOrCertPem: 'not-hex' }), burrowError(ErrorCode.USAGE, /invalid serial "not-hex"/));
+    await assert.rejects(
+      revoke({ dir: pki.caDir, serialOrCertPem: stranger.certPem }),
+      burrowError(ErrorCode.PKI, /the certificate \(CN=eve\) was not issued by the CA in /),
+    );
+    await assert.rejects(
+      revoke({ dir: pki.caDir, serialOrCertPem: alice.serial }),
+      burrowError(ErrorCode.PKI, new RegExp(`serial ${alice.serial} was already revoked on \\d{4}-`)),
+    );
+    await assert.rejects(
+      revoke({ dir: pki.caDir, serialOrCertPem: 'not-hex' }),
+      burrowError(ErrorCode.USAGE, /invalid serial "not-hex"/),
+    );
   });
 
   it('parseCrl rejects garbage', () => {

@@ -44,8 +44,14 @@ describe('certFingerprint', () => {
   });
 
   it('throws PKI without a certificate', () => {
-    assert.throws(() => certFingerprint(a.keyPem), (e: unknown) => isBurrowError(e, ErrorCode.PKI));
-    assert.throws(() => certFingerprint(Buffer.alloc(0)), (e: unknown) => isBurrowError(e, ErrorCode.PKI));
+    assert.throws(
+      () => certFingerprint(a.keyPem),
+      (e: unknown) => isBurrowError(e, ErrorCode.PKI),
+    );
+    assert.throws(
+      () => certFingerprint(Buffer.alloc(0)),
+      (e: unknown) => isBurrowError(e, ErrorCode.PKI),
+    );
   });
 
   it('splitPemCertificates returns each block; pemToDer decodes', () => {
@@ -55,7 +61,10 @@ describe('certFingerprint', () => {
     assert.equal(parts[1]!.trim(), b.certPem.trim());
     assert.equal(pemToDer(a.certPem)[0], 0x30, 'DER SEQUENCE');
     assert.deepEqual(splitPemCertificates('nothing here'), []);
-    assert.throws(() => pemToDer('nothing'), (e: unknown) => isBurrowError(e, ErrorCode.PKI));
+    assert.throws(
+      () => pemToDer('nothing'),
+      (e: unknown) => isBurrowError(e, ErrorCode.PKI),
+    );
     assert.throws(
       () => pemToDer('-----BEGIN X-----\nProc-Type: 4,ENCRYPTED\n-----END X-----'),
       (e: unknown) => isBurrowError(e, ErrorCode.PKI),
@@ -85,8 +94,21 @@ describe('formatFingerprint / parseFingerprint', () => {
   });
 
   it('rejects wrong length, non-hex, misplaced colons and other algorithms', () => {
-    for (const s of ['', 'sha256:', HEX.slice(2), HEX + 'ab', 'zz' + HEX.slice(2), `sha1:${HEX}`, `${HEX.slice(0, 3)}:${HEX.slice(3)}`, `md5:${HEX}`]) {
-      assert.throws(() => parseFingerprint(s), (e: unknown) => isBurrowError(e, ErrorCode.PKI) && e.message.includes('invalid fingerprint'), s);
+    for (const s of [
+      '',
+      'sha256:',
+      HEX.slice(2),
+      HEX + 'ab',
+      'zz' + HEX.slice(2),
+      `sha1:${HEX}`,
+      `${HEX.slice(0, 3)}:${HEX.slice(3)}`,
+      `md5:${HEX}`,
+    ]) {
+      assert.throws(
+        () => parseFingerprint(s),
+        (e: unknown) => isBurrowError(e, ErrorCode.PKI) && e.message.includes('invalid fingerprint'),
+        s,
+      );
     }
   });
 });

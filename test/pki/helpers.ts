@@ -21,7 +21,12 @@ export interface TestPki {
   root: string;
   caDir: string;
   caPem: string;
-  issue: (kind: 'server' | 'client', names: string[], out: string, extra?: { days?: number }) => Promise<IssueCertResult>;
+  issue: (
+    kind: 'server' | 'client',
+    names: string[],
+    out: string,
+    extra?: { days?: number },
+  ) => Promise<IssueCertResult>;
   remove: () => void;
 }
 
@@ -62,16 +67,49 @@ export function makeOpensslChain(dir: string): OpensslChain {
   const interCsr = join(dir, 'inter.csr');
   const interCrt = join(dir, 'inter.crt');
   openssl([
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', rootKey,
-    '-out', rootCrt, '-subj', '/CN=Openssl Root', '-days', '30',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    rootKey,
+    '-out',
+    rootCrt,
+    '-subj',
+    '/CN=Openssl Root',
+    '-days',
+    '30',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
   ]);
   openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', interKey]); // SEC1 "EC PRIVATE KEY"
   openssl(['req', '-new', '-key', interKey, '-out', interCsr, '-subj', '/CN=Openssl Intermediate']);
-  const ext = extFile(dir, 'inter', 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n');
+  const ext = extFile(
+    dir,
+    'inter',
+    'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n',
+  );
   openssl([
-    'x509', '-req', '-in', interCsr, '-CA', rootCrt, '-CAkey', rootKey, '-CAcreateserial', '-out', interCrt,
-    '-days', '20', '-extfile', ext,
+    'x509',
+    '-req',
+    '-in',
+    interCsr,
+    '-CA',
+    rootCrt,
+    '-CAkey',
+    rootKey,
+    '-CAcreateserial',
+    '-out',
+    interCrt,
+    '-days',
+    '20',
+    '-extfile',
+    ext,
   ]);
   return { rootCrt, rootKey, interCrt, interKey };
 }

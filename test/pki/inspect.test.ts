@@ -58,7 +58,21 @@ describe('inspectCert', () => {
 
   it('reads openssl-made RSA certificates', () => {
     const file = `${pki.root}/rsa.crt`;
-    openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${pki.root}/rsa.key`, '-out', file, '-subj', '/O=Acme/CN=rsa.example', '-days', '2']);
+    openssl([
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${pki.root}/rsa.key`,
+      '-out',
+      file,
+      '-subj',
+      '/O=Acme/CN=rsa.example',
+      '-days',
+      '2',
+    ]);
     const info = inspectCert(readFileSync(file, 'utf8'));
     assert.equal(info.keyType, 'RSA 2048');
     assert.match(info.subject, /CN=rsa\.example/);
@@ -66,8 +80,14 @@ describe('inspectCert', () => {
   });
 
   it('throws PKI for no certificate or garbage DER', () => {
-    assert.throws(() => inspectCert('no pem here'), burrowError(ErrorCode.PKI, /expected a PEM "CERTIFICATE" block, found none/));
-    assert.throws(() => inspectCert(Buffer.from([0x30, 0x03, 0x02, 0x01, 0x01])), burrowError(ErrorCode.PKI, /the certificate does not parse/));
+    assert.throws(
+      () => inspectCert('no pem here'),
+      burrowError(ErrorCode.PKI, /expected a PEM "CERTIFICATE" block, found none/),
+    );
+    assert.throws(
+      () => inspectCert(Buffer.from([0x30, 0x03, 0x02, 0x01, 0x01])),
+      burrowError(ErrorCode.PKI, /the certificate does not parse/),
+    );
   });
 });
 
@@ -115,7 +135,10 @@ describe('inspectRemote', () => {
     await once(closed, 'listening');
     const closedPort = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    await assert.rejects(inspectRemote('127.0.0.1', closedPort), burrowError(ErrorCode.NETWORK, /cannot inspect 127\.0\.0\.1:\d+: .*ECONNREFUSED/));
+    await assert.rejects(
+      inspectRemote('127.0.0.1', closedPort),
+      burrowError(ErrorCode.NETWORK, /cannot inspect 127\.0\.0\.1:\d+: .*ECONNREFUSED/),
+    );
 
     const sockets = new Set<Socket>();
     const silent = createServer((socket) => {
@@ -126,7 +149,10 @@ describe('inspectRemote', () => {
     await once(silent, 'listening');
     const silentPort = (silent.address() as AddressInfo).port;
     try {
-      await assert.rejects(inspectRemote('127.0.0.1', silentPort, { timeoutMs: 200 }), burrowError(ErrorCode.TIMEOUT, /no TLS handshake with 127\.0\.0\.1:\d+ within 200 ms/));
+      await assert.rejects(
+        inspectRemote('127.0.0.1', silentPort, { timeoutMs: 200 }),
+        burrowError(ErrorCode.TIMEOUT, /no TLS handshake with 127\.0\.0\.1:\d+ within 200 ms/),
+      );
     } finally {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => silent.close(() => resolve()));
@@ -142,7 +168,8 @@ describe('names and serials', () => {
     assert.deepEqual(classifyName('a@b.example'), { kind: 'email', value: 'a@b.example' });
     assert.deepEqual(classifyName('WWW.Example.com.'), { kind: 'dns', value: 'www.example.com' });
     assert.deepEqual(classifyName('*.example.com'), { kind: 'dns', value: '*.example.com' });
-    for (const bad of ['a b', '-a.example', 'a..b', '*', 'x.*.example', 'a'.repeat(64)]) assert.equal(classifyName(bad), undefined, bad);
+    for (const bad of ['a b', '-a.example', 'a..b', '*', 'x.*.example', 'a'.repeat(64)])
+      assert.equal(classifyName(bad), undefined, bad);
     assert.ok(isDnsName('alice'));
   });
 

@@ -5,7 +5,16 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode } from '../../src/errors.js';
-import { DEFAULT_LEAF_DAYS, inspectCert, issueCert, readIndex, caPaths, splitPemCertificates, verifyCert, type IssueCertResult } from '../../src/pki/index.js';
+import {
+  DEFAULT_LEAF_DAYS,
+  inspectCert,
+  issueCert,
+  readIndex,
+  caPaths,
+  splitPemCertificates,
+  verifyCert,
+  type IssueCertResult,
+} from '../../src/pki/index.js';
 import { burrowError, makeOpensslChain, makeTestPki, openssl, type TestPki } from './helpers.js';
 
 const DAY_MS = 24 * 3600_000;
@@ -16,7 +25,19 @@ describe('issueCert', () => {
   let client: IssueCertResult;
   before(async () => {
     pki = await makeTestPki('issue');
-    server = await pki.issue('server', ['tunnel.example.com', '127.0.0.1', '::1', 'localhost', 'spiffe://example.org/srv', 'ops@example.com', 'TUNNEL.example.com'], 'server');
+    server = await pki.issue(
+      'server',
+      [
+        'tunnel.example.com',
+        '127.0.0.1',
+        '::1',
+        'localhost',
+        'spiffe://example.org/srv',
+        'ops@example.com',
+        'TUNNEL.example.com',
+      ],
+      'server',
+    );
     client = await pki.issue('client', ['alice'], 'alice');
   });
   after(() => pki.remove());
@@ -38,14 +59,22 @@ describe('issueCert', () => {
 
   it('openssl: SANs, EKU, CA:FALSE, AKI = CA SKI; verify -purpose sslserver accepts', () => {
     const text = openssl(['x509', '-in', server.certFile, '-noout', '-text']);
-    assert.match(text, /DNS:tunnel\.example\.com, IP Address:127\.0\.0\.1, IP Address:0:0:0:0:0:0:0:1, DNS:localhost, URI:spiffe:\/\/example\.org\/srv, email:ops@example\.com/);
+    assert.match(
+      text,
+      /DNS:tunnel\.example\.com, IP Address:127\.0\.0\.1, IP Address:0:0:0:0:0:0:0:1, DNS:localhost, URI:spiffe:\/\/example\.org\/srv, email:ops@example\.com/,
+    );
     assert.match(text, /Extended Key Usage:\s*\n\s*TLS Web Server Authentication\n/);
     assert.match(text, /Basic Constraints: critical\s*\n\s*CA:FALSE/);
     const caText = openssl(['x509', '-in', join(pki.caDir, 'ca.crt'), '-noout', '-text']);
     const caSki = /Subject Key Identifier:\s*\n\s*([0-9A-F:]+)/.exec(caText)![1]!;
     assert.match(text, new RegExp(`Authority Key Identifier:\\s*\\n\\s*(keyid:)?${caSki}`));
-    assert.match(openssl(['verify', '-CAfile', join(pki.caDir, 'ca.crt'), '-purpose', 'sslserver', server.certFile]), /: OK/);
-    assert.throws(() => openssl(['verify', '-CAfile', join(pki.caDir, 'ca.crt'), '-purpose', 'sslclient', server.certFile]));
+    assert.match(
+      openssl(['verify', '-CAfile', join(pki.caDir, 'ca.crt'), '-purpose', 'sslserver', server.certFile]),
+      /: OK/,
+    );
+    assert.throws(() =>
+      openssl(['verify', '-CAfile', join(pki.caDir, 'ca.crt'), '-purpose', 'sslclient', server.certFile]),
+    );
   });
 
   it('client: CN = ID, the ID as DNS SAN when it is a valid name, EKU clientAuth only', () => {
@@ -53,7 +82,10 @@ describe('issueCert', () => {
     assert.equal(info.subject, 'CN=alice');
     assert.deepEqual(info.sans.dns, ['alice']);
     assert.deepEqual(info.eku, ['clientAuth']);
-    assert.match(openssl(['verify', '-CAfile', join(pki.caDir, 'ca.crt'), '-purpose', 'sslclient', client.certFile]), /: OK/);
+    assert.match(
+      openssl(['verify', '-CAfile', join(pki.caDir, 'ca.crt'), '-purpose', 'sslclient', client.certFile]),
+      /: OK/,
+    );
   });
 
   it('client: an ID that is no SAN kind stays CN-only; emails and URIs become SANs', async () => {
@@ -83,7 +115,13 @@ describe('issueCert', () => {
   });
 
   it('RSA leaves get keyEncipherment too', async () => {
-    const rsa = await issueCert({ caDir: pki.caDir, kind: 'server', names: ['rsa.example'], out: join(pki.root, 'rsa'), keyType: 'rsa-2048' });
+    const rsa = await issueCert({
+      caDir: pki.caDir,
+      kind: 'server',
+      names: ['rsa.example'],
+      out: join(pki.root, 'rsa'),
+      keyType: 'rsa-2048',
+    });
     const info = inspectCert(rsa.certPem);
     assert.equal(info.keyType, 'RSA 2048');
     assert.deepEqual(info.keyUsage, ['digitalSignature', 'keyEncipherment']);
@@ -106,13 +144,34 @@ describe('issueCert', () => {
   });
 
   it('refuses: existing output (unless overwrite), bad names, no names, bad days', async () => {
-    await assert.rejects(pki.issue('server', ['x.example'], 'server'), burrowError(ErrorCode.PKI, /server\.crt already exists; refusing to overwrite it \(use --force/));
-    const again = await issueCert({ caDir: pki.caDir, kind: 'server', names: ['x.example'], out: join(pki.root, 'server'), overwrite: true });
+    await assert.rejects(
+      pki.issue('server', ['x.example'], 'server'),
+      burrowError(ErrorCode.PKI, /server\.crt already exists; refusing to overwrite it \(use --force/),
+    );
+    const again = await issueCert({
+      caDir: pki.caDir,
+      kind: 'server',
+      names: ['x.example'],
+      out: join(pki.root, 'server'),
+      overwrite: true,
+    });
     assert.equal(statSync(again.keyFile).mode & 0o777, 0o600);
-    await assert.rejects(pki.issue('server', ['bad name'], 'bad'), burrowError(ErrorCode.USAGE, /name "bad name" is not an IP address, DNS name, URI/));
-    await assert.rejects(pki.issue('server', ['ok.example', 'a..b'], 'bad'), burrowError(ErrorCode.USAGE, /name "a\.\.b" is not/));
-    await assert.rejects(pki.issue('client', [], 'none'), burrowError(ErrorCode.USAGE, /needs at least one name \(the client ID\)/));
-    await assert.rejects(pki.issue('server', ['d.example'], 'd', { days: -1 }), burrowError(ErrorCode.USAGE, /certificate validity must be a whole number/));
+    await assert.rejects(
+      pki.issue('server', ['bad name'], 'bad'),
+      burrowError(ErrorCode.USAGE, /name "bad name" is not an IP address, DNS name, URI/),
+    );
+    await assert.rejects(
+      pki.issue('server', ['ok.example', 'a..b'], 'bad'),
+      burrowError(ErrorCode.USAGE, /name "a\.\.b" is not/),
+    );
+    await assert.rejects(
+      pki.issue('client', [], 'none'),
+      burrowError(ErrorCode.USAGE, /needs at least one name \(the client ID\)/),
+    );
+    await assert.rejects(
+      pki.issue('server', ['d.example'], 'd', { days: -1 }),
+      burrowError(ErrorCode.USAGE, /certificate validity must be a whole number/),
+    );
     await assert.rejects(
       issueCert({ caDir: join(pki.root, 'nope'), kind: 'server', names: ['n.example'], out: join(pki.root, 'n') }),
       burrowError(ErrorCode.PKI, /cannot read CA certificate/),
@@ -134,10 +193,26 @@ describe('issueCert with CAs made elsewhere', () => {
     copyFileSync(chain.interCrt, join(dir, 'ca.crt'));
     copyFileSync(chain.interKey, join(dir, 'ca.key'));
     assert.match(readFileSync(chain.interKey, 'utf8'), /BEGIN EC PRIVATE KEY/);
-    const r = await issueCert({ caDir: dir, kind: 'server', names: ['inter.example'], out: join(pki.root, 'inter-leaf') });
+    const r = await issueCert({
+      caDir: dir,
+      kind: 'server',
+      names: ['inter.example'],
+      out: join(pki.root, 'inter-leaf'),
+    });
     assert.equal(splitPemCertificates(r.certPem).length, 2, 'leaf + intermediate');
-    assert.deepEqual(await verifyCert({ certPem: r.certPem, caPem: readFileSync(chain.rootCrt, 'utf8'), host: 'inter.example', purpose: 'server' }).then((v) => v.ok), true);
-    assert.match(openssl(['verify', '-CAfile', chain.rootCrt, '-untrusted', chain.interCrt, '-purpose', 'sslserver', r.certFile]), /: OK/);
+    assert.deepEqual(
+      await verifyCert({
+        certPem: r.certPem,
+        caPem: readFileSync(chain.rootCrt, 'utf8'),
+        host: 'inter.example',
+        purpose: 'server',
+      }).then((v) => v.ok),
+      true,
+    );
+    assert.match(
+      openssl(['verify', '-CAfile', chain.rootCrt, '-untrusted', chain.interCrt, '-purpose', 'sslserver', r.certFile]),
+      /: OK/,
+    );
     assert.equal((await readIndex(caPaths(dir))).issued.length, 1);
   });
 
@@ -146,10 +221,22 @@ describe('issueCert with CAs made elsewhere', () => {
     mkdirSync(dir);
     copyFileSync(join(pki.caDir, 'ca.crt'), join(dir, 'ca.crt'));
     const key = createPrivateKey(readFileSync(join(pki.caDir, 'ca.key')));
-    writeFileSync(join(dir, 'ca.key'), key.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'sesame' }));
+    writeFileSync(
+      join(dir, 'ca.key'),
+      key.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'sesame' }),
+    );
     const opts = { caDir: dir, kind: 'client' as const, names: ['bob'], out: join(pki.root, 'bob') };
-    await assert.rejects(issueCert(opts), burrowError(ErrorCode.PKI, /ca\.key: the private key is encrypted: give its passphrase \(--key-passphrase-file\)/));
-    await assert.rejects(issueCert({ ...opts, passphrase: 'wrong' }), burrowError(ErrorCode.PKI, /could not decrypt the private key \(wrong passphrase\?\)/));
+    await assert.rejects(
+      issueCert(opts),
+      burrowError(
+        ErrorCode.PKI,
+        /ca\.key: the private key is encrypted: give its passphrase \(--key-passphrase-file\)/,
+      ),
+    );
+    await assert.rejects(
+      issueCert({ ...opts, passphrase: 'wrong' }),
+      burrowError(ErrorCode.PKI, /could not decrypt the private key \(wrong passphrase\?\)/),
+    );
     const r = await issueCert({ ...opts, passphrase: 'sesame' });
     assert.equal((await verifyCert({ certPem: r.certPem, caPem: pki.caPem, purpose: 'client' })).ok, true);
   });

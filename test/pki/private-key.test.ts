@@ -41,30 +41,64 @@ describe('readPrivateKey', () => {
   }
 
   it('reads encrypted PKCS#8 and legacy encrypted PEM with the passphrase', () => {
-    const enc = ec.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' }) as string;
+    const enc = ec.privateKey.export({
+      type: 'pkcs8',
+      format: 'pem',
+      cipher: 'aes-256-cbc',
+      passphrase: 'pw',
+    }) as string;
     assert.match(enc, /BEGIN ENCRYPTED PRIVATE KEY/);
     assert.equal(readPrivateKey(enc, { passphrase: 'pw' }).asymmetricKeyType, 'ec');
     assert.equal(readPrivateKey(legacyEncrypted, { passphrase: 'sesame' }).asymmetricKeyType, 'rsa');
   });
 
   it('refuses: encrypted without passphrase, wrong passphrase, no key block, a corrupt key', () => {
-    const enc = ec.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' }) as string;
-    assert.throws(() => readPrivateKey(enc), burrowError(ErrorCode.PKI, /^the private key is encrypted: give its passphrase \(--key-passphrase-file\)$/));
+    const enc = ec.privateKey.export({
+      type: 'pkcs8',
+      format: 'pem',
+      cipher: 'aes-256-cbc',
+      passphrase: 'pw',
+    }) as string;
+    assert.throws(
+      () => readPrivateKey(enc),
+      burrowError(ErrorCode.PKI, /^the private key is encrypted: give its passphrase \(--key-passphrase-file\)$/),
+    );
     assert.throws(() => readPrivateKey(legacyEncrypted), burrowError(ErrorCode.PKI, /is encrypted/));
-    assert.throws(() => readPrivateKey(enc, { passphrase: 'nope' }), burrowError(ErrorCode.PKI, /^could not decrypt the private key \(wrong passphrase\?\)/));
-    assert.throws(() => readPrivateKey('-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n'), burrowError(ErrorCode.PKI, /expected a PEM private key/));
-    assert.throws(() => readPrivateKey('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n'), burrowError(ErrorCode.PKI, /the "PRIVATE KEY" private key does not parse/));
+    assert.throws(
+      () => readPrivateKey(enc, { passphrase: 'nope' }),
+      burrowError(ErrorCode.PKI, /^could not decrypt the private key \(wrong passphrase\?\)/),
+    );
+    assert.throws(
+      () => readPrivateKey('-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n'),
+      burrowError(ErrorCode.PKI, /expected a PEM private key/),
+    );
+    assert.throws(
+      () => readPrivateKey('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n'),
+      burrowError(ErrorCode.PKI, /the "PRIVATE KEY" private key does not parse/),
+    );
   });
 
   it('toSigningKey refuses keys that cannot sign certificates here', async () => {
     const ed = generateKeyPairSync('ed25519');
-    await assert.rejects(toSigningKey(ed.privateKey), burrowError(ErrorCode.PKI, /ed25519 keys cannot sign here: expected an RSA or EC/));
+    await assert.rejects(
+      toSigningKey(ed.privateKey),
+      burrowError(ErrorCode.PKI, /ed25519 keys cannot sign here: expected an RSA or EC/),
+    );
     const k1 = generateKeyPairSync('ec', { namedCurve: 'secp256k1' });
-    await assert.rejects(toSigningKey(k1.privateKey), burrowError(ErrorCode.PKI, /EC key on curve secp256k1 is not supported/));
+    await assert.rejects(
+      toSigningKey(k1.privateKey),
+      burrowError(ErrorCode.PKI, /EC key on curve secp256k1 is not supported/),
+    );
   });
 
   it('parseKeyType accepts the five types (any case) and names them on error', () => {
     assert.equal(parseKeyType('EC-P384'), 'ec-p384');
-    assert.throws(() => parseKeyType('dsa'), burrowError(ErrorCode.USAGE, /unknown key type "dsa": expected one of ec-p256, ec-p384, rsa-2048, rsa-3072, rsa-4096/));
+    assert.throws(
+      () => parseKeyType('dsa'),
+      burrowError(
+        ErrorCode.USAGE,
+        /unknown key type "dsa": expected one of ec-p256, ec-p384, rsa-2048, rsa-3072, rsa-4096/,
+      ),
+    );
   });
 });

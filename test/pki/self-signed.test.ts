@@ -20,7 +20,9 @@ describe('generateSelfSignedServerCert', () => {
   let startedAt: number;
   before(async () => {
     startedAt = Date.now();
-    pair = await generateSelfSignedServerCert({ altNames: ['tunnel.example.com', '192.0.2.7', '2001:db8::1', 'localhost'] });
+    pair = await generateSelfSignedServerCert({
+      altNames: ['tunnel.example.com', '192.0.2.7', '2001:db8::1', 'localhost'],
+    });
     const file = join(tmp.dir, 'cert.pem');
     writeFileSync(file, pair.certPem);
     text = openssl(['x509', '-in', file, '-noout', '-text']);
@@ -56,7 +58,10 @@ describe('generateSelfSignedServerCert', () => {
     const from = Date.parse(cert.validFrom);
     const to = Date.parse(cert.validTo);
     assert.ok(Math.abs(from - (startedAt - HOUR_MS)) < CLOCK_SLACK_MS, `notBefore ${cert.validFrom}`);
-    assert.ok(Math.abs(to - (startedAt + DEFAULT_SERVER_CERT_DAYS * DAY_MS)) < CLOCK_SLACK_MS, `notAfter ${cert.validTo}`);
+    assert.ok(
+      Math.abs(to - (startedAt + DEFAULT_SERVER_CERT_DAYS * DAY_MS)) < CLOCK_SLACK_MS,
+      `notAfter ${cert.validTo}`,
+    );
     assert.equal(DEFAULT_SERVER_CERT_DAYS, 3650);
   });
 

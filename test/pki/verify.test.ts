@@ -73,10 +73,16 @@ describe('verifyCert', () => {
 
   it('fails: expired on <date> and not yet valid until <date>', async () => {
     const after = new Date(server.notAfter.getTime() + DAY_MS);
-    await assertFails({ certPem: server.certPem, caPem: pki.caPem, at: after }, `expired on ${formatDate(server.notAfter)}`);
+    await assertFails(
+      { certPem: server.certPem, caPem: pki.caPem, at: after },
+      `expired on ${formatDate(server.notAfter)}`,
+    );
     const notBefore = new Date(readNotBefore(server.certPem));
     const before = new Date(notBefore.getTime() - DAY_MS);
-    await assertFails({ certPem: server.certPem, caPem: pki.caPem, at: before }, `not yet valid until ${formatDate(notBefore)}`);
+    await assertFails(
+      { certPem: server.certPem, caPem: pki.caPem, at: before },
+      `not yet valid until ${formatDate(notBefore)}`,
+    );
   });
 
   it('fails: hostname and IP mismatches list the SANs', async () => {
@@ -129,7 +135,9 @@ describe('verifyCert', () => {
 
   it('fails: the "CA" is not a CA; a self-signed certificate pinned as its own CA passes', async () => {
     const self = await generateSelfSignedServerCert();
-    assert.ok((await verifyCert({ certPem: self.certPem, caPem: self.certPem, host: 'localhost', purpose: 'server' })).ok);
+    assert.ok(
+      (await verifyCert({ certPem: self.certPem, caPem: self.certPem, host: 'localhost', purpose: 'server' })).ok,
+    );
     const dir = pki.root;
     const fakeCa = makeCa(dir, 'notca-root');
     const leaf = issueLeaf(dir, fakeCa, 'notca-leaf', 'DNS:x', 'serverAuth');
@@ -139,8 +147,36 @@ describe('verifyCert', () => {
     );
     // A leaf (CA:FALSE) that did sign another certificate: built with openssl from the leaf's key.
     const signed = join(dir, 'signed-by-leaf.crt');
-    openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'sbl.key'), '-out', join(dir, 'sbl.csr'), '-subj', '/CN=victim']);
-    openssl(['x509', '-req', '-in', join(dir, 'sbl.csr'), '-CA', leaf.certFile, '-CAkey', leaf.keyFile, '-CAcreateserial', '-out', signed, '-days', '1']);
+    openssl([
+      'req',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      join(dir, 'sbl.key'),
+      '-out',
+      join(dir, 'sbl.csr'),
+      '-subj',
+      '/CN=victim',
+    ]);
+    openssl([
+      'x509',
+      '-req',
+      '-in',
+      join(dir, 'sbl.csr'),
+      '-CA',
+      leaf.certFile,
+      '-CAkey',
+      leaf.keyFile,
+      '-CAcreateserial',
+      '-out',
+      signed,
+      '-days',
+      '1',
+    ]);
     await assertFails(
       { certPem: readFileSync(signed, 'utf8'), caPem: readFileSync(leaf.certFile, 'utf8') },
       'the given CA certificate (CN=notca-leaf) is not a CA: basicConstraints CA:TRUE is missing',
@@ -149,24 +185,45 @@ describe('verifyCert', () => {
 
   it('walks intermediates that follow the leaf; without them the reason names the issuer', async () => {
     const chain = makeOpensslChain(pki.root);
-    const leaf = issueLeaf(pki.root, { certFile: chain.interCrt, keyFile: chain.interKey }, 'via-inter', 'DNS:via.example', 'serverAuth');
+    const leaf = issueLeaf(
+      pki.root,
+      { certFile: chain.interCrt, keyFile: chain.interKey },
+      'via-inter',
+      'DNS:via.example',
+      'serverAuth',
+    );
     const leafPem = readFileSync(leaf.certFile, 'utf8');
     const rootPem = readFileSync(chain.rootCrt, 'utf8');
     const interPem = readFileSync(chain.interCrt, 'utf8');
-    assert.ok((await verifyCert({ certPem: leafPem + interPem, caPem: rootPem, host: 'via.example', purpose: 'server' })).ok);
+    assert.ok(
+      (await verifyCert({ certPem: leafPem + interPem, caPem: rootPem, host: 'via.example', purpose: 'server' })).ok,
+    );
     await assertFails(
       { certPem: leafPem, caPem: rootPem },
       'not signed by the given CA: the certificate was issued by "CN=Openssl Intermediate", the CA is "CN=Openssl Root"',
     );
     // Validity is checked along the path (here the 2-day leaf is the first to lapse).
-    await assertFails({ certPem: leafPem + interPem, caPem: rootPem, at: new Date(Date.now() + 3 * DAY_MS) }, /^expired on /);
+    await assertFails(
+      { certPem: leafPem + interPem, caPem: rootPem, at: new Date(Date.now() + 3 * DAY_MS) },
+      /^expired on /,
+    );
   });
 
   it('throws PKI (not a reason) when inputs do not parse', async () => {
-    await assert.rejects(verifyCert({ certPem: 'nothing', caPem: pki.caPem }), burrowError(ErrorCode.PKI, /the certificate holds no PEM "CERTIFICATE" block/));
-    await assert.rejects(verifyCert({ certPem: server.certPem, caPem: '' }), burrowError(ErrorCode.PKI, /the CA file holds no PEM "CERTIFICATE" block/));
     await assert.rejects(
-      verifyCert({ certPem: server.certPem, caPem: pki.caPem, crlPem: '-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n' }),
+      verifyCert({ certPem: 'nothing', caPem: pki.caPem }),
+      burrowError(ErrorCode.PKI, /the certificate holds no PEM "CERTIFICATE" block/),
+    );
+    await assert.rejects(
+      verifyCert({ certPem: server.certPem, caPem: '' }),
+      burrowError(ErrorCode.PKI, /the CA file holds no PEM "CERTIFICATE" block/),
+    );
+    await assert.rejects(
+      verifyCert({
+        certPem: server.certPem,
+        caPem: pki.caPem,
+        crlPem: '-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n',
+      }),
       burrowError(ErrorCode.PKI, /the CRL does not parse/),
     );
   });

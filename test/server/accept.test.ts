@@ -10,7 +10,13 @@ import { Connector } from '../../src/client/connector.js';
 import { parseClientConfig } from '../../src/config/index.js';
 import { ErrorCode, isBurrowError } from '../../src/errors.js';
 import type { Session } from '../../src/mux/index.js';
-import { acceptTransport, MAX_PENDING_WEBSOCKETS, type AcceptedEnroll, type AcceptedTransport, type AcceptOptions } from '../../src/server/accept.js';
+import {
+  acceptTransport,
+  MAX_PENDING_WEBSOCKETS,
+  type AcceptedEnroll,
+  type AcceptedTransport,
+  type AcceptOptions,
+} from '../../src/server/accept.js';
 import { buildClientTlsOptions, buildServerTls, type ClientTls, type ServerTls } from '../../src/tls/index.js';
 import { tempDir } from '../tls/helpers.js';
 
@@ -125,18 +131,48 @@ describe('acceptTransport with the Connector', () => {
   });
 
   const cases: { name: string; lines: string[]; tcpMux: boolean; tls: boolean }[] = [
-    { name: 'tcp + TLS (0x17), tcpMux', lines: ['transport.tls.disableCustomTLSFirstByte = false'], tcpMux: true, tls: true },
-    { name: 'websocket, plain, tcpMux off', lines: ['transport.protocol = "websocket"', 'transport.tls.enable = false', 'transport.tcpMux = false'], tcpMux: false, tls: false },
-    { name: 'websocket + TLS inside with 0x17, tcpMux', lines: ['transport.protocol = "websocket"', 'transport.tls.disableCustomTLSFirstByte = false'], tcpMux: true, tls: true },
-    { name: 'websocket + TLS inside without 0x17, tcpMux off', lines: ['transport.protocol = "websocket"', 'transport.tcpMux = false'], tcpMux: false, tls: true },
+    {
+      name: 'tcp + TLS (0x17), tcpMux',
+      lines: ['transport.tls.disableCustomTLSFirstByte = false'],
+      tcpMux: true,
+      tls: true,
+    },
+    {
+      name: 'websocket, plain, tcpMux off',
+      lines: ['transport.protocol = "websocket"', 'transport.tls.enable = false', 'transport.tcpMux = false'],
+      tcpMux: false,
+      tls: false,
+    },
+    {
+      name: 'websocket + TLS inside with 0x17, tcpMux',
+      lines: ['transport.protocol = "websocket"', 'transport.tls.disableCustomTLSFirstByte = false'],
+      tcpMux: true,
+      tls: true,
+    },
+    {
+      name: 'websocket + TLS inside without 0x17, tcpMux off',
+      lines: ['transport.protocol = "websocket"', 'transport.tcpMux = false'],
+      tcpMux: false,
+      tls: true,
+    },
     { name: 'wss, tcpMux', lines: ['transport.protocol = "wss"'], tcpMux: true, tls: true },
-    { name: 'wss with transport.tls.enable = false (still TLS), tcpMux off', lines: ['transport.protocol = "wss"', 'transport.tls.enable = false', 'transport.tcpMux = false'], tcpMux: false, tls: true },
+    {
+      name: 'wss with transport.tls.enable = false (still TLS), tcpMux off',
+      lines: ['transport.protocol = "wss"', 'transport.tls.enable = false', 'transport.tcpMux = false'],
+      tcpMux: false,
+      tls: true,
+    },
   ];
   for (const c of cases) {
     it(`carries bytes both ways: ${c.name}`, async () => {
       const acceptor = new Acceptor({ tls: serverTls, tcpMux: c.tcpMux, keepaliveIntervalMs: 0 });
       const port = await acceptor.listen();
-      const conn = await connector(port, [...c.lines, `transport.tcpMux = ${c.tcpMux}`].filter((l, i, all) => all.findIndex((m) => m.split(' = ')[0] === l.split(' = ')[0]) === i));
+      const conn = await connector(
+        port,
+        [...c.lines, `transport.tcpMux = ${c.tcpMux}`].filter(
+          (l, i, all) => all.findIndex((m) => m.split(' = ')[0] === l.split(' = ')[0]) === i,
+        ),
+      );
       try {
         const client = await conn.connect();
         // Teardown below cuts connections mid-stream; those errors are expected.
@@ -176,7 +212,12 @@ describe('acceptTransport with the Connector', () => {
 
   it('reports POST /~!burrow/ inside TLS as enroll (bytes intact) when asked, and as a tunnel connection otherwise', async () => {
     for (const enroll of [true, false]) {
-      const acceptor = new Acceptor({ tls: serverTls, tcpMux: false, keepaliveIntervalMs: 0, ...(enroll ? { enroll: true as const } : {}) });
+      const acceptor = new Acceptor({
+        tls: serverTls,
+        tcpMux: false,
+        keepaliveIntervalMs: 0,
+        ...(enroll ? { enroll: true as const } : {}),
+      });
       const port = await acceptor.listen();
       const request = 'POST /~!burrow/enroll HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n';
       const client = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => client.write(request));
@@ -210,7 +251,10 @@ describe('acceptTransport with the Connector', () => {
       plain.close();
       await opened;
 
-      for (const bad of ['GET /~!frp/other HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n', 'GET /~!frp\x00\x01\x02\r\n\r\n']) {
+      for (const bad of [
+        'GET /~!frp/other HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n',
+        'GET /~!frp\x00\x01\x02\r\n\r\n',
+      ]) {
         const socket = net.connect(port, '127.0.0.1');
         socket.on('error', () => undefined);
         const answer: Buffer[] = [];
@@ -235,7 +279,8 @@ describe('acceptTransport with the Connector', () => {
       for (let i = 0; i < request.length; i += 5) secure.write(request.slice(i, i + 5));
       const insideOutcome = await acceptor.next();
       assert.equal(insideOutcome.kind, 'error');
-      if (insideOutcome.kind === 'error') assert.ok(isBurrowError(insideOutcome.err, ErrorCode.PROTOCOL), String(insideOutcome.err));
+      if (insideOutcome.kind === 'error')
+        assert.ok(isBurrowError(insideOutcome.err, ErrorCode.PROTOCOL), String(insideOutcome.err));
       await secureClosed;
       assert.match(Buffer.concat(inside).toString('latin1'), /^HTTP\/1\.1 404 /);
 

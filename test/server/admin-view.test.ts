@@ -29,15 +29,38 @@ function control(runId: string, tls: ServerControl['peer']['tls']): ServerContro
     write: () => true,
   };
   const host = {} as ControlHost;
-  const login = { version: '0.70.0', hostname: 'laptop', os: 'linux', arch: 'amd64', user: 'alice', client_id: 'c1', run_id: runId };
-  return new ServerControl(runId, login, { remoteAddress: '127.0.0.1:5000', ...(tls ? { tls } : {}) }, channel, Buffer.alloc(16), host, silentLogger());
+  const login = {
+    version: '0.70.0',
+    hostname: 'laptop',
+    os: 'linux',
+    arch: 'amd64',
+    user: 'alice',
+    client_id: 'c1',
+    run_id: runId,
+  };
+  return new ServerControl(
+    runId,
+    login,
+    { remoteAddress: '127.0.0.1:5000', ...(tls ? { tls } : {}) },
+    channel,
+    Buffer.alloc(16),
+    host,
+    silentLogger(),
+  );
 }
 
 function proxy(name: string, type: string, request: Record<string, unknown>): ServerProxy {
   return {
     name,
     type,
-    owner: { runId: 'run-a', poolCount: 0, encryptionKey: Buffer.alloc(16), logger: silentLogger(), userConnIdleTimeoutMs: 0, getWorkConn: () => Promise.reject(new Error('none')) },
+    owner: {
+      runId: 'run-a',
+      poolCount: 0,
+      encryptionKey: Buffer.alloc(16),
+      logger: silentLogger(),
+      userConnIdleTimeoutMs: 0,
+      getWorkConn: () => Promise.reject(new Error('none')),
+    },
     request: { proxy_name: name, proxy_type: type, ...request },
     portsUsed: 0,
     meter: new TrafficMeter(),
@@ -54,9 +77,21 @@ describe('ServerAdminView', () => {
   before(async () => {
     const ca = join(dir, 'ca');
     await initCa({ dir: ca, name: 'view test CA', days: 100 });
-    const server = await issueCert({ caDir: ca, kind: 'server', names: ['127.0.0.1'], out: join(dir, 'server'), days: 30 });
+    const server = await issueCert({
+      caDir: ca,
+      kind: 'server',
+      names: ['127.0.0.1'],
+      out: join(dir, 'server'),
+      days: 30,
+    });
     const alice = await issueCert({ caDir: ca, kind: 'client', names: ['alice'], out: join(dir, 'alice'), days: 10 });
-    tls = await buildServerTls({ certFile: server.certFile, keyFile: server.keyFile, trustedCaFile: join(ca, 'ca.crt'), force: false, stateDir: dir });
+    tls = await buildServerTls({
+      certFile: server.certFile,
+      keyFile: server.keyFile,
+      trustedCaFile: join(ca, 'ca.crt'),
+      force: false,
+      stateDir: dir,
+    });
     aliceIdentity = identityOf(new X509Certificate(alice.certPem));
   });
 
@@ -66,7 +101,10 @@ describe('ServerAdminView', () => {
     const config = defaultServerConfig();
     config.vhostHTTPPort = 8080;
     config.subDomainHost = 'example.com';
-    config.allowPorts = [{ start: 1000, end: 1002 }, { start: 2000, end: 2000 }];
+    config.allowPorts = [
+      { start: 1000, end: 1002 },
+      { start: 2000, end: 2000 },
+    ];
     return new ServerAdminView({
       config: () => config,
       startedAt: new Date('2025-01-02T03:04:05.000Z'),
@@ -139,8 +177,15 @@ describe('ServerAdminView', () => {
 
   it('certificates: the server certificate, the client CA and connected clients, with days left', () => {
     const tlsFacts = { version: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256', identity: aliceIdentity };
-    const certs = view([control('run-a', tlsFacts), control('run-b', tlsFacts)], new ProxyLedger(new BurrowMetrics())).certificates();
-    assert.deepEqual(certs.map((c) => c.role), ['server', 'client CA', 'client'], 'one entry per client certificate');
+    const certs = view(
+      [control('run-a', tlsFacts), control('run-b', tlsFacts)],
+      new ProxyLedger(new BurrowMetrics()),
+    ).certificates();
+    assert.deepEqual(
+      certs.map((c) => c.role),
+      ['server', 'client CA', 'client'],
+      'one entry per client certificate',
+    );
     const [server, ca, client] = certs;
     assert.ok(server && ca && client);
     assert.ok(server.daysLeft >= 29 && server.daysLeft <= 30, `server ${server.daysLeft}`);
@@ -152,7 +197,13 @@ describe('ServerAdminView', () => {
 
   it('helpers: frp allowPortsStr and whole days left', () => {
     assert.equal(allowPortsString([]), '');
-    assert.equal(allowPortsString([{ start: 1, end: 1 }, { start: 5, end: 9 }]), '1,5-9');
+    assert.equal(
+      allowPortsString([
+        { start: 1, end: 1 },
+        { start: 5, end: 9 },
+      ]),
+      '1,5-9',
+    );
     const now = Date.UTC(2025, 0, 1);
     assert.equal(daysLeft(new Date(now + 10 * DAY_MS + 5), now), 10);
     assert.equal(daysLeft(new Date(now - DAY_MS / 2), now), -1);

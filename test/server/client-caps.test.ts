@@ -40,12 +40,16 @@ describe('per-client caps (maxProxiesPerClient, maxPortsPerClient)', () => {
       const server = await startTestServer(config);
       servers.push(server);
       const names = Array.from({ length: CAP + 1 }, (_, i) => `p${i}`);
-      const { config: cc, remotePorts } = await clientConfig(server, Object.fromEntries(names.map((n) => [n, files.port])));
+      const { config: cc, remotePorts } = await clientConfig(
+        server,
+        Object.fromEntries(names.map((n) => [n, files.port])),
+      );
       const client = await startClient(cc, names.slice(0, CAP));
       clients.push(client);
       const refused = await proxyPhase(client, names[CAP]!, 'error');
       assert.match(refused.error, new RegExp(key));
-      for (const name of names.slice(0, CAP)) assert.equal(sha256(await download(remotePorts[name]!)), sha256(payload), `${name} carries traffic`);
+      for (const name of names.slice(0, CAP))
+        assert.equal(sha256(await download(remotePorts[name]!)), sha256(payload), `${name} carries traffic`);
       assert.equal(client.proxyStatuses().filter((s) => s.phase === 'running').length, CAP);
       await client.close();
       await server.close();

@@ -13,9 +13,15 @@ function nodeError(code: string): Error {
 describe('handshakeReason', () => {
   it('names TLS failures by their OpenSSL code group', () => {
     assert.equal(handshakeReason(tlsError(nodeError('CERT_REVOKED'), 'client certificate')), 'tls_cert_revoked');
-    assert.equal(handshakeReason(tlsError(nodeError('UNABLE_TO_VERIFY_LEAF_SIGNATURE'), 'client certificate')), 'tls_cert_untrusted');
+    assert.equal(
+      handshakeReason(tlsError(nodeError('UNABLE_TO_VERIFY_LEAF_SIGNATURE'), 'client certificate')),
+      'tls_cert_untrusted',
+    );
     assert.equal(handshakeReason(tlsError(nodeError('CERT_HAS_EXPIRED'), 'client certificate')), 'tls_cert_expired');
-    assert.equal(handshakeReason(tlsError(nodeError('ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE'), 'client certificate')), 'tls_no_client_cert');
+    assert.equal(
+      handshakeReason(tlsError(nodeError('ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE'), 'client certificate')),
+      'tls_no_client_cert',
+    );
     assert.equal(handshakeReason(tlsError(nodeError('ERR_SSL_SOMETHING_NEW'), 'client certificate')), 'tls_handshake');
     assert.equal(handshakeReason(new BurrowError(ErrorCode.TLS, 'the client closed the connection')), 'tls_handshake');
   });

@@ -29,7 +29,20 @@ function backend(extra: Partial<HttpBackend> = {}): HttpBackend {
 
 describe('forwardHeaders', () => {
   it('drops hop-by-hop headers and those the Connection header names, and sets the forwarding headers', () => {
-    const req = message(['Host', 'a.test', 'Connection', 'keep-alive, X-Secret', 'X-Secret', 's', 'Keep-Alive', '5', 'X-Forwarded-For', '203.0.113.7', 'Accept', '*/*']);
+    const req = message([
+      'Host',
+      'a.test',
+      'Connection',
+      'keep-alive, X-Secret',
+      'X-Secret',
+      's',
+      'Keep-Alive',
+      '5',
+      'X-Forwarded-For',
+      '203.0.113.7',
+      'Accept',
+      '*/*',
+    ]);
     const out = forwardHeaders(req, backend({ rewriteHost: 'inner' }), '127.0.0.1', false);
     assert.deepEqual(out, [
       ['Host', 'inner'],
@@ -43,7 +56,12 @@ describe('forwardHeaders', () => {
 
   it('keeps Connection and Upgrade for an upgrade, and lets requestHeaders.set replace any header by name', () => {
     const req = message(['Host', 'a.test', 'Connection', 'Upgrade', 'Upgrade', 'websocket', 'accept', 'x']);
-    const out = forwardHeaders(req, backend({ setHeaders: { Accept: 'y', 'x-forwarded-proto': 'https', host: 'set.test' } }), '10.0.0.1', true);
+    const out = forwardHeaders(
+      req,
+      backend({ setHeaders: { Accept: 'y', 'x-forwarded-proto': 'https', host: 'set.test' } }),
+      '10.0.0.1',
+      true,
+    );
     assert.deepEqual(out, [
       ['Connection', 'Upgrade'],
       ['Upgrade', 'websocket'],
@@ -59,7 +77,20 @@ describe('forwardHeaders', () => {
 
 describe('responseHeaders', () => {
   it('drops hop-by-hop headers and those responseHeaders.set replaces, then adds the configured ones', () => {
-    const res = message(['Content-Type', 'text/plain', 'Connection', 'keep-alive', 'Keep-Alive', 'timeout=5', 'x-served-by', 'origin', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2']);
+    const res = message([
+      'Content-Type',
+      'text/plain',
+      'Connection',
+      'keep-alive',
+      'Keep-Alive',
+      'timeout=5',
+      'x-served-by',
+      'origin',
+      'Set-Cookie',
+      'a=1',
+      'Set-Cookie',
+      'b=2',
+    ]);
     const out = responseHeaders(res, backend({ setResponseHeaders: { 'X-Served-By': 'burrow' } }));
     assert.deepEqual(out, [
       ['Content-Type', 'text/plain'],

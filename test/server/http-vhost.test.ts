@@ -26,7 +26,12 @@ function backend(port: number, extra: Partial<HttpBackend> = {}): HttpBackend {
   };
 }
 
-function get(port: number, host: string, path = '/', headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+function get(
+  port: number,
+  host: string,
+  path = '/',
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     http
       .get({ host: '127.0.0.1', port, path, headers: { Host: host, ...headers }, agent: false }, (res) => {
@@ -55,9 +60,26 @@ describe('HttpVhost', () => {
     await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', resolve));
     deadPort = (dead.address() as net.AddressInfo).port;
     await new Promise<void>((resolve) => dead.close(() => resolve()));
-    vhost.router.add({ domain: 'a.test', location: '', payload: backend(originPort, { rewriteHost: 'inner', setHeaders: { 'X-Set': '1' }, setResponseHeaders: { 'X-Origin': 'replaced' } }) });
-    vhost.router.add({ domain: 'a.test', location: '', httpUser: 'bob', payload: backend(originPort, { rewriteHost: 'bob-only' }) });
-    vhost.router.add({ domain: 'locked.test', location: '', payload: backend(originPort, { httpUser: 'u', httpPassword: 'p' }) });
+    vhost.router.add({
+      domain: 'a.test',
+      location: '',
+      payload: backend(originPort, {
+        rewriteHost: 'inner',
+        setHeaders: { 'X-Set': '1' },
+        setResponseHeaders: { 'X-Origin': 'replaced' },
+      }),
+    });
+    vhost.router.add({
+      domain: 'a.test',
+      location: '',
+      httpUser: 'bob',
+      payload: backend(originPort, { rewriteHost: 'bob-only' }),
+    });
+    vhost.router.add({
+      domain: 'locked.test',
+      location: '',
+      payload: backend(originPort, { httpUser: 'u', httpPassword: 'p' }),
+    });
     vhost.router.add({ domain: 'dead.test', location: '', payload: backend(deadPort) });
     vhostPort = (await vhost.listen('127.0.0.1', 0)).port;
   });
@@ -80,7 +102,9 @@ describe('HttpVhost', () => {
   });
 
   it('routes by HTTP user when a route names one (routeByHTTPUser)', async () => {
-    const res = await get(vhostPort, 'a.test', '/', { Authorization: `Basic ${Buffer.from('bob:x').toString('base64')}` });
+    const res = await get(vhostPort, 'a.test', '/', {
+      Authorization: `Basic ${Buffer.from('bob:x').toString('base64')}`,
+    });
     assert.equal((JSON.parse(res.body) as { headers: Record<string, string> }).headers.host, 'bob-only');
   });
 
@@ -88,7 +112,9 @@ describe('HttpVhost', () => {
     const locked = await get(vhostPort, 'locked.test');
     assert.equal(locked.status, 401);
     assert.equal(locked.headers['www-authenticate'], 'Basic realm="Restricted"');
-    const open = await get(vhostPort, 'locked.test', '/', { Authorization: `Basic ${Buffer.from('u:p').toString('base64')}` });
+    const open = await get(vhostPort, 'locked.test', '/', {
+      Authorization: `Basic ${Buffer.from('u:p').toString('base64')}`,
+    });
     assert.equal(open.status, 200);
     assert.equal((await get(vhostPort, 'nobody.test')).status, 404);
     assert.equal((await get(vhostPort, 'dead.test')).status, 502);

@@ -13,7 +13,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-const refusedWith = (text: string) => (err: unknown) => isBurrowError(err, ErrorCode.PROXY_REFUSED) && err.message === text;
+const refusedWith = (text: string) => (err: unknown) =>
+  isBurrowError(err, ErrorCode.PROXY_REFUSED) && err.message === text;
 
 describe('PortManager', () => {
   it('listens on a requested allowed port and refuses it to a second proxy', async () => {
@@ -21,7 +22,10 @@ describe('PortManager', () => {
     const ports = new PortManager('127.0.0.1', [{ start: port, end: port }]);
     const first = await ports.acquire('a', port, (s) => s.destroy());
     assert.equal(first.port, port);
-    await assert.rejects(ports.acquire('b', port, (s) => s.destroy()), refusedWith(PortError.alreadyUsed));
+    await assert.rejects(
+      ports.acquire('b', port, (s) => s.destroy()),
+      refusedWith(PortError.alreadyUsed),
+    );
     first.server.close();
     ports.release(port);
     const again = await ports.acquire('b', port, (s) => s.destroy());
@@ -32,7 +36,10 @@ describe('PortManager', () => {
     const ports = new PortManager('127.0.0.1', [{ start: 6000, end: 6010 }]);
     assert.equal(ports.isAllowed(6005), true);
     assert.equal(ports.isAllowed(7000), false);
-    await assert.rejects(ports.acquire('a', 7000, (s) => s.destroy()), refusedWith(PortError.notAllowed));
+    await assert.rejects(
+      ports.acquire('a', 7000, (s) => s.destroy()),
+      refusedWith(PortError.notAllowed),
+    );
   });
 
   it('says "port unavailable" when another program holds the port', async () => {
@@ -40,7 +47,10 @@ describe('PortManager', () => {
     await new Promise((resolve) => holder.once('listening', resolve));
     const { port } = holder.address() as net.AddressInfo;
     const ports = new PortManager('127.0.0.1', []);
-    await assert.rejects(ports.acquire('a', port, (s) => s.destroy()), refusedWith(PortError.unavailable));
+    await assert.rejects(
+      ports.acquire('a', port, (s) => s.destroy()),
+      refusedWith(PortError.unavailable),
+    );
     holder.close();
   });
 

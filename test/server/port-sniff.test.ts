@@ -6,7 +6,12 @@ import net from 'node:net';
 import { describe, it } from 'node:test';
 import { sniffSharedPort, type SharedPortRoute } from '../../src/server/port-sniff.js';
 
-const OPTIONS = { http: true, https: true, servesSni: (sni: string) => sni === 'secure.example.test', timeoutMs: 1_000 };
+const OPTIONS = {
+  http: true,
+  https: true,
+  servesSni: (sni: string) => sni === 'secure.example.test',
+  timeoutMs: 1_000,
+};
 
 async function classify(bytes: Buffer, options = OPTIONS): Promise<{ route: SharedPortRoute; kept: Buffer }> {
   const stream = new PassThrough();
@@ -45,7 +50,10 @@ describe('sniffSharedPort', () => {
   });
 
   it('routes a ClientHello by SNI: known → https, unknown → tunnel', async () => {
-    assert.deepEqual((await classify(await clientHello('secure.example.test'))).route, { kind: 'https', sni: 'secure.example.test' });
+    assert.deepEqual((await classify(await clientHello('secure.example.test'))).route, {
+      kind: 'https',
+      sni: 'secure.example.test',
+    });
     assert.deepEqual((await classify(await clientHello('other.example.test'))).route, { kind: 'tunnel' });
   });
 
@@ -57,7 +65,9 @@ describe('sniffSharedPort', () => {
   });
 
   it('sends HTTP to the tunnel when the http vhost is not on this port', async () => {
-    assert.deepEqual((await classify(Buffer.from('GET / HTTP/1.1\r\n'), { ...OPTIONS, http: false })).route, { kind: 'tunnel' });
+    assert.deepEqual((await classify(Buffer.from('GET / HTTP/1.1\r\n'), { ...OPTIONS, http: false })).route, {
+      kind: 'tunnel',
+    });
   });
 });
 
@@ -69,6 +79,9 @@ describe('sniffSharedPort and the WebSocket prefix', () => {
     assert.deepEqual(kept, upgrade, 'the whole upgrade is kept for the acceptor');
     assert.deepEqual((await classify(Buffer.from('GET /~!frpx HTTP/1.1\r\n'))).route, { kind: 'websocket' });
     assert.deepEqual((await classify(Buffer.from('GET /~!fr HTTP/1.1\r\n'))).route, { kind: 'http' });
-    assert.deepEqual((await classify(Buffer.from('GET /~!frp HTTP/1.1\r\n'), { ...OPTIONS, http: false, https: false })).route, { kind: 'websocket' });
+    assert.deepEqual(
+      (await classify(Buffer.from('GET /~!frp HTTP/1.1\r\n'), { ...OPTIONS, http: false, https: false })).route,
+      { kind: 'websocket' },
+    );
   });
 });

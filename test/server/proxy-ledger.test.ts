@@ -14,7 +14,14 @@ function fakeProxy(name: string, type = 'tcp'): ServerProxy {
   return {
     name,
     type,
-    owner: { runId: 'run-1', poolCount: 0, encryptionKey: Buffer.alloc(16), logger: silentLogger(), userConnIdleTimeoutMs: 0, getWorkConn: () => Promise.reject(new Error('none')) },
+    owner: {
+      runId: 'run-1',
+      poolCount: 0,
+      encryptionKey: Buffer.alloc(16),
+      logger: silentLogger(),
+      userConnIdleTimeoutMs: 0,
+      getWorkConn: () => Promise.reject(new Error('none')),
+    },
     request: { proxy_name: name, proxy_type: type, sk: 'secret' },
     portsUsed: 1,
     meter: new TrafficMeter(),
@@ -66,7 +73,10 @@ describe('ProxyLedger', () => {
       ledger.started(proxy, '');
       ledger.closed(proxy);
     }
-    assert.deepEqual(ledger.records().map((r) => r.name), ['b', 'c']);
+    assert.deepEqual(
+      ledger.records().map((r) => r.name),
+      ['b', 'c'],
+    );
   });
 
   it('a proxy back under the same name replaces its offline entry and continues its history', () => {
@@ -120,7 +130,10 @@ describe('ProxyLedger', () => {
     ledger.register(b, OWNER);
     ledger.started(b, '');
     ledger.closed(b);
-    assert.deepEqual(ledger.records().map((r) => r.name), ['b']);
+    assert.deepEqual(
+      ledger.records().map((r) => r.name),
+      ['b'],
+    );
     assert.equal(await sample(metrics, 'burrow_proxy_bytes_in_total{proxy="a",identity="alice"}'), 7);
   });
 

@@ -43,88 +43,92 @@ describe('BurrowServer admin view, metrics and admin API', () => {
     removeDir(dir);
   });
 
-  it('shows a live client and proxy with its traffic, in the view, the API and the metrics', { timeout: TEST_TIMEOUT_MS }, async () => {
-    assert.match(server.adminUrl ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
-    const { config, remotePorts } = await clientConfig(server, { files: files.port });
-    config.proxies.push({ ...defaultProxyConfig('hidden', 'stcp'), localPort: files.port, secretKey: 'not-served' });
-    const client = await startClient(config, ['files', 'hidden']);
-    try {
-      const got = await download(remotePorts.files!);
-      assert.equal(sha256(got), sha256(payload));
-      await waitUntil('the connection to be counted closed', () => server.view.info().curConns === 0);
+  it(
+    'shows a live client and proxy with its traffic, in the view, the API and the metrics',
+    { timeout: TEST_TIMEOUT_MS },
+    async () => {
+      assert.match(server.adminUrl ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
+      const { config, remotePorts } = await clientConfig(server, { files: files.port });
+      config.proxies.push({ ...defaultProxyConfig('hidden', 'stcp'), localPort: files.port, secretKey: 'not-served' });
+      const client = await startClient(config, ['files', 'hidden']);
+      try {
+        const got = await download(remotePorts.files!);
+        assert.equal(sha256(got), sha256(payload));
+        await waitUntil('the connection to be counted closed', () => server.view.info().curConns === 0);
 
-      const info = server.view.info();
-      assert.equal(info.clientCounts, 1);
-      assert.deepEqual(info.proxyTypeCount, { tcp: 1, stcp: 1 });
-      assert.equal(info.bindPort, server.address.port);
-      assert.equal(info.allowPortsStr, '1024-65535');
-      assert.ok(info.totalTrafficOut >= PAYLOAD_SIZE, `totalTrafficOut ${info.totalTrafficOut}`);
+        const info = server.view.info();
+        assert.equal(info.clientCounts, 1);
+        assert.deepEqual(info.proxyTypeCount, { tcp: 1, stcp: 1 });
+        assert.equal(info.bindPort, server.address.port);
+        assert.equal(info.allowPortsStr, '1024-65535');
+        assert.ok(info.totalTrafficOut >= PAYLOAD_SIZE, `totalTrafficOut ${info.totalTrafficOut}`);
 
-      const [c] = server.view.clients();
-      assert.ok(c);
-      assert.match(c.wire, /^v[12]$/);
-      assert.notEqual(c.controlCipher, '');
-      assert.match(c.tls?.version ?? '', /^TLSv1\.[23]$/);
-      assert.equal(c.tls?.identity, undefined, 'no client certificate');
-      assert.ok(Date.parse(c.connectedSince) <= Date.now());
+        const [c] = server.view.clients();
+        assert.ok(c);
+        assert.match(c.wire, /^v[12]$/);
+        assert.notEqual(c.controlCipher, '');
+        assert.match(c.tls?.version ?? '', /^TLSv1\.[23]$/);
+        assert.equal(c.tls?.identity, undefined, 'no client certificate');
+        assert.ok(Date.parse(c.connectedSince) <= Date.now());
 
-      const p = server.view.proxies().find((x) => x.name === 'files');
-      assert.ok(p);
-      assert.equal(p.name, 'files');
-      assert.equal(p.status, 'online');
-      assert.equal(p.remoteAddr, `:${remotePorts.files}`);
-      assert.equal(p.runId, c.runId);
-      assert.ok(p.todayTrafficOut >= PAYLOAD_SIZE);
-      assert.equal(p.conf.proxy_name, 'files');
-      const hidden = server.view.proxies().find((x) => x.name === 'hidden');
-      assert.equal(hidden?.conf.proxy_type, 'stcp');
-      assert.equal(hidden?.conf.sk, undefined, 'the secret key is not served');
-      assert.ok((server.view.traffic('files')?.trafficOut[0] ?? 0) >= PAYLOAD_SIZE);
-      assert.equal(server.view.traffic('nope'), undefined);
-      const roles = server.view.certificates().map((cert) => cert.role);
-      assert.deepEqual(roles, ['server']);
-      assert.ok((server.view.certificates()[0]?.daysLeft ?? 0) > 300);
+        const p = server.view.proxies().find((x) => x.name === 'files');
+        assert.ok(p);
+        assert.equal(p.name, 'files');
+        assert.equal(p.status, 'online');
+        assert.equal(p.remoteAddr, `:${remotePorts.files}`);
+        assert.equal(p.runId, c.runId);
+        assert.ok(p.todayTrafficOut >= PAYLOAD_SIZE);
+        assert.equal(p.conf.proxy_name, 'files');
+        const hidden = server.view.proxies().find((x) => x.name === 'hidden');
+        assert.equal(hidden?.conf.proxy_type, 'stcp');
+        assert.equal(hidden?.conf.sk, undefined, 'the secret key is not served');
+        assert.ok((server.view.traffic('files')?.trafficOut[0] ?? 0) >= PAYLOAD_SIZE);
+        assert.equal(server.view.traffic('nope'), undefined);
+        const roles = server.view.certificates().map((cert) => cert.role);
+        assert.deepEqual(roles, ['server']);
+        assert.ok((server.view.certificates()[0]?.daysLeft ?? 0) > 300);
 
-      const url = server.adminUrl!;
-      assert.equal((await get(`${url}/api/serverinfo`)).status, 401);
-      const proxies = await get(`${url}/api/proxy/tcp`, `${USER}:${PASSWORD}`);
-      assert.equal(proxies.status, 200);
-      assert.equal((JSON.parse(proxies.body) as { proxies: { name: string }[] }).proxies[0]?.name, 'files');
-      const metrics = await get(`${url}/metrics`, `${USER}:${PASSWORD}`);
-      assert.equal(metrics.status, 200);
-      const bytesOut = sample(metrics.body, 'burrow_proxy_bytes_out_total{proxy="files",identity="none"}');
-      assert.ok(bytesOut !== undefined && bytesOut >= PAYLOAD_SIZE, metrics.body);
-      assert.equal(sample(metrics.body, 'burrow_proxy_connections_total{proxy="files",identity="none"}'), 1);
-      assert.equal(sample(metrics.body, 'burrow_proxies{type="tcp"}'), 1);
-      assert.equal(sample(metrics.body, 'burrow_clients{identity="none"}'), 1);
-    } finally {
-      await client.close();
-    }
+        const url = server.adminUrl!;
+        assert.equal((await get(`${url}/api/serverinfo`)).status, 401);
+        const proxies = await get(`${url}/api/proxy/tcp`, `${USER}:${PASSWORD}`);
+        assert.equal(proxies.status, 200);
+        assert.equal((JSON.parse(proxies.body) as { proxies: { name: string }[] }).proxies[0]?.name, 'files');
+        const metrics = await get(`${url}/metrics`, `${USER}:${PASSWORD}`);
+        assert.equal(metrics.status, 200);
+        const bytesOut = sample(metrics.body, 'burrow_proxy_bytes_out_total{proxy="files",identity="none"}');
+        assert.ok(bytesOut !== undefined && bytesOut >= PAYLOAD_SIZE, metrics.body);
+        assert.equal(sample(metrics.body, 'burrow_proxy_connections_total{proxy="files",identity="none"}'), 1);
+        assert.equal(sample(metrics.body, 'burrow_proxies{type="tcp"}'), 1);
+        assert.equal(sample(metrics.body, 'burrow_clients{identity="none"}'), 1);
+      } finally {
+        await client.close();
+      }
 
-    // The closed proxy stays listed as offline with its counters; the metric counters keep their totals.
-    await waitUntil('the proxies to go offline', () => server.view.proxies().every((x) => x.status === 'offline'));
-    const offline = server.view.proxies().find((x) => x.name === 'files')!;
-    assert.notEqual(offline.lastCloseTime, '');
-    assert.ok(offline.todayTrafficOut >= PAYLOAD_SIZE);
-    assert.equal(server.view.info().clientCounts, 0);
-    assert.deepEqual(server.view.info().proxyTypeCount, {});
-    const text = await server.metrics.metricsText();
-    assert.ok((sample(text, 'burrow_proxy_bytes_out_total{proxy="files",identity="none"}') ?? 0) >= PAYLOAD_SIZE);
-    assert.equal(sample(text, 'burrow_proxies{type="tcp"}'), 0);
-    assert.equal(sample(text, 'burrow_clients{identity="none"}'), undefined);
+      // The closed proxy stays listed as offline with its counters; the metric counters keep their totals.
+      await waitUntil('the proxies to go offline', () => server.view.proxies().every((x) => x.status === 'offline'));
+      const offline = server.view.proxies().find((x) => x.name === 'files')!;
+      assert.notEqual(offline.lastCloseTime, '');
+      assert.ok(offline.todayTrafficOut >= PAYLOAD_SIZE);
+      assert.equal(server.view.info().clientCounts, 0);
+      assert.deepEqual(server.view.info().proxyTypeCount, {});
+      const text = await server.metrics.metricsText();
+      assert.ok((sample(text, 'burrow_proxy_bytes_out_total{proxy="files",identity="none"}') ?? 0) >= PAYLOAD_SIZE);
+      assert.equal(sample(text, 'burrow_proxies{type="tcp"}'), 0);
+      assert.equal(sample(text, 'burrow_clients{identity="none"}'), undefined);
 
-    // Back under the same name: online again, today's traffic carried over.
-    const again = await clientConfig(server, { files: files.port });
-    const client2 = await startClient(again.config, ['files']);
-    try {
-      const listed = server.view.proxies().filter((x) => x.name === 'files');
-      assert.equal(listed.length, 1, 'one entry per name');
-      assert.equal(listed[0]?.status, 'online');
-      assert.ok((listed[0]?.todayTrafficOut ?? 0) >= PAYLOAD_SIZE);
-    } finally {
-      await client2.close();
-    }
-  });
+      // Back under the same name: online again, today's traffic carried over.
+      const again = await clientConfig(server, { files: files.port });
+      const client2 = await startClient(again.config, ['files']);
+      try {
+        const listed = server.view.proxies().filter((x) => x.name === 'files');
+        assert.equal(listed.length, 1, 'one entry per name');
+        assert.equal(listed[0]?.status, 'online');
+        assert.ok((listed[0]?.todayTrafficOut ?? 0) >= PAYLOAD_SIZE);
+      } finally {
+        await client2.close();
+      }
+    },
+  );
 
   it('counts handshake failures and refused logins by reason', { timeout: TEST_TIMEOUT_MS }, async () => {
     const plain = net.connect({ host: '127.0.0.1', port: server.address.port });

@@ -2,7 +2,14 @@
 import net from 'node:net';
 import { join } from 'node:path';
 import type { ClientConfig, ServerConfig } from '../../src/config/index.js';
-import { connect, defaultClientConfig, defaultProxyConfig, defaultServerConfig, type BurrowClient, type ProxyStatus } from '../../src/index.js';
+import {
+  connect,
+  defaultClientConfig,
+  defaultProxyConfig,
+  defaultServerConfig,
+  type BurrowClient,
+  type ProxyStatus,
+} from '../../src/index.js';
 import { BurrowServer } from '../../src/server/index.js';
 import { freePort } from '../e2e/harness.js';
 
@@ -31,7 +38,10 @@ export async function startTestServer(config: ServerConfig): Promise<BurrowServe
 }
 
 /** A client config for `server` pinning its certificate, with tcp proxies name → local port (remote port picked). */
-export async function clientConfig(server: BurrowServer, proxies: Record<string, number>): Promise<{ config: ClientConfig; remotePorts: Record<string, number> }> {
+export async function clientConfig(
+  server: BurrowServer,
+  proxies: Record<string, number>,
+): Promise<{ config: ClientConfig; remotePorts: Record<string, number> }> {
   const config = defaultClientConfig();
   config.serverAddr = '127.0.0.1';
   config.serverPort = server.address.port;
@@ -81,7 +91,11 @@ export async function waitUntil(what: string, check: () => boolean): Promise<voi
  * A local service that sends `payload` to each connection in `chunk`-sized pieces every `everyMs`,
  * then closes: a download that is still running while a test acts.
  */
-export async function startSlowService(payload: Buffer, chunk: number, everyMs: number): Promise<{ port: number; close: () => Promise<void> }> {
+export async function startSlowService(
+  payload: Buffer,
+  chunk: number,
+  everyMs: number,
+): Promise<{ port: number; close: () => Promise<void> }> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);
@@ -114,7 +128,9 @@ export async function startSlowService(payload: Buffer, chunk: number, everyMs: 
 
 /** GET `url` with optional Basic credentials; resolves with status and body text. */
 export async function get(url: string, auth?: string): Promise<{ status: number; body: string }> {
-  const headers: Record<string, string> = auth ? { Authorization: `Basic ${Buffer.from(auth).toString('base64')}` } : {};
+  const headers: Record<string, string> = auth
+    ? { Authorization: `Basic ${Buffer.from(auth).toString('base64')}` }
+    : {};
   const res = await fetch(url, { headers, signal: AbortSignal.timeout(WAIT_TIMEOUT_MS) });
   return { status: res.status, body: await res.text() };
 }

@@ -32,8 +32,14 @@ describe('TcpGroups', () => {
     const b = member('b', served);
     const port = await groups.join(a, 'g', 'k', 0);
     assert.equal(await groups.join(b, 'g', 'k', 0), port);
-    await assert.rejects(groups.join(member('c', served), 'g', 'wrong', 0), (err) => isBurrowError(err, ErrorCode.PROXY_REFUSED) && err.message === GroupError.authFailed);
-    await assert.rejects(groups.join(member('d', served), 'g', 'k', 1234), (err) => isBurrowError(err, ErrorCode.PROXY_REFUSED) && err.message === GroupError.differentPort);
+    await assert.rejects(
+      groups.join(member('c', served), 'g', 'wrong', 0),
+      (err) => isBurrowError(err, ErrorCode.PROXY_REFUSED) && err.message === GroupError.authFailed,
+    );
+    await assert.rejects(
+      groups.join(member('d', served), 'g', 'k', 1234),
+      (err) => isBurrowError(err, ErrorCode.PROXY_REFUSED) && err.message === GroupError.differentPort,
+    );
     for (let i = 0; i < 4; i += 1) await connectOnce(port);
     assert.deepEqual(served, ['a', 'b', 'a', 'b']);
     groups.leave(a, 'g');

@@ -5,7 +5,18 @@ import { identityLogField, workConnMatchesControl } from '../../src/server/work-
 import type { PeerIdentity } from '../../src/tls/index.js';
 
 function identity(cn: string, fingerprint: string, overrides: Partial<PeerIdentity> = {}): PeerIdentity {
-  return { cn, dns: [cn], ips: [], uris: [], emails: [], fingerprint, subject: `CN=${cn}`, issuer: 'CN=test CA', validTo: '2030-01-01T00:00:00.000Z', ...overrides };
+  return {
+    cn,
+    dns: [cn],
+    ips: [],
+    uris: [],
+    emails: [],
+    fingerprint,
+    subject: `CN=${cn}`,
+    issuer: 'CN=test CA',
+    validTo: '2030-01-01T00:00:00.000Z',
+    ...overrides,
+  };
 }
 
 describe('workConnMatchesControl', () => {
@@ -19,8 +30,14 @@ describe('workConnMatchesControl', () => {
   });
   it('another identity, another issuer, other names or a missing certificate do not', () => {
     assert.equal(workConnMatchesControl(alice, identity('bob', `sha256:${'c'.repeat(64)}`)), false);
-    assert.equal(workConnMatchesControl(alice, identity('alice', `sha256:${'d'.repeat(64)}`, { issuer: 'CN=other CA' })), false);
-    assert.equal(workConnMatchesControl(alice, identity('alice', `sha256:${'e'.repeat(64)}`, { dns: ['alice', 'bob'] })), false);
+    assert.equal(
+      workConnMatchesControl(alice, identity('alice', `sha256:${'d'.repeat(64)}`, { issuer: 'CN=other CA' })),
+      false,
+    );
+    assert.equal(
+      workConnMatchesControl(alice, identity('alice', `sha256:${'e'.repeat(64)}`, { dns: ['alice', 'bob'] })),
+      false,
+    );
     assert.equal(workConnMatchesControl(alice, undefined), false);
     assert.equal(workConnMatchesControl(undefined, alice), false);
   });

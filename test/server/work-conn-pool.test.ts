@@ -37,7 +37,10 @@ describe('WorkConnPool', () => {
     const offered = conn();
     pool.put(offered);
     assert.equal(await waiting, offered);
-    await assert.rejects(pool.wait(20), (err) => isBurrowError(err, ErrorCode.TIMEOUT) && /timeout trying to get work connection/.test(err.message));
+    await assert.rejects(
+      pool.wait(20),
+      (err) => isBurrowError(err, ErrorCode.TIMEOUT) && /timeout trying to get work connection/.test(err.message),
+    );
   });
 
   it('rejects waiters and destroys idle connections on close', async () => {

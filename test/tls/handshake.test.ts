@@ -126,7 +126,11 @@ describe('TLS handshakes', () => {
     assert.equal(serverTls.generated, false);
     assert.equal(serverTls.certSource, srvLeaf.certFile);
     assert.equal(serverTls.fingerprint, certFingerprint(readFileSync(srvLeaf.certFile, 'utf8')));
-    const client = await buildClientTlsOptions({ ...baseClient, trustedCaFile: ca.certFile, serverName: 'tunnel.test' });
+    const client = await buildClientTlsOptions({
+      ...baseClient,
+      trustedCaFile: ca.certFile,
+      serverName: 'tunnel.test',
+    });
     assert.equal(client.verifies, true);
     assert.equal(client.options.servername, 'tunnel.test');
     const out = await handshake(serverTls, client);
@@ -147,7 +151,11 @@ describe('TLS handshakes', () => {
 
   it('server cert from another CA: "server certificate is not signed by the trusted CA"', async () => {
     const serverTls = await buildServerTls({ ...baseServer, ...srvLeaf, stateDir: join(dir, 'unused') });
-    const client = await buildClientTlsOptions({ ...baseClient, trustedCaFile: otherCa.certFile, serverName: 'tunnel.test' });
+    const client = await buildClientTlsOptions({
+      ...baseClient,
+      trustedCaFile: otherCa.certFile,
+      serverName: 'tunnel.test',
+    });
     const err = failure((await handshake(serverTls, client)).client);
     assert.equal(err.code, ErrorCode.TLS);
     assert.match(err.message, /server certificate is not signed by the trusted CA/);
@@ -163,7 +171,12 @@ describe('TLS handshakes', () => {
   describe('server trustedCaFile (mTLS)', () => {
     let serverTls: ServerTls;
     before(async () => {
-      serverTls = await buildServerTls({ ...baseServer, ...srvLeaf, trustedCaFile: ca.certFile, stateDir: join(dir, 'unused') });
+      serverTls = await buildServerTls({
+        ...baseServer,
+        ...srvLeaf,
+        trustedCaFile: ca.certFile,
+        stateDir: join(dir, 'unused'),
+      });
     });
 
     it('implies force and requires client certificates', () => {
@@ -173,10 +186,17 @@ describe('TLS handshakes', () => {
     });
 
     it('client with a certificate from the CA: accepted and authorized', async () => {
-      const client = await buildClientTlsOptions({ ...baseClient, ...cliLeaf, trustedCaFile: ca.certFile, serverName: 'tunnel.test' });
+      const client = await buildClientTlsOptions({
+        ...baseClient,
+        ...cliLeaf,
+        trustedCaFile: ca.certFile,
+        serverName: 'tunnel.test',
+      });
       const pair = await socketPair();
       try {
-        const serverP = sniffTlsFirstByte(pair.accepted, { force: true }).then(() => wrapServerSocket(pair.accepted, serverTls));
+        const serverP = sniffTlsFirstByte(pair.accepted, { force: true }).then(() =>
+          wrapServerSocket(pair.accepted, serverTls),
+        );
         const clientSock = await connectTls(pair.client, client.options, { customFirstByte: true });
         const serverSock = await serverP;
         assert.equal(serverSock.authorized, true);
@@ -189,14 +209,23 @@ describe('TLS handshakes', () => {
     });
 
     it('client without a certificate: refused with "client certificate required"', async () => {
-      const client = await buildClientTlsOptions({ ...baseClient, trustedCaFile: ca.certFile, serverName: 'tunnel.test' });
+      const client = await buildClientTlsOptions({
+        ...baseClient,
+        trustedCaFile: ca.certFile,
+        serverName: 'tunnel.test',
+      });
       const err = failure((await handshake(serverTls, client)).server);
       assert.equal(err.code, ErrorCode.TLS);
       assert.match(err.message, /client certificate required/);
     });
 
     it('client certificate from another CA: refused with a verify reason', async () => {
-      const client = await buildClientTlsOptions({ ...baseClient, ...otherCliLeaf, trustedCaFile: ca.certFile, serverName: 'tunnel.test' });
+      const client = await buildClientTlsOptions({
+        ...baseClient,
+        ...otherCliLeaf,
+        trustedCaFile: ca.certFile,
+        serverName: 'tunnel.test',
+      });
       const err = failure((await handshake(serverTls, client)).server);
       assert.equal(err.code, ErrorCode.TLS);
       assert.match(err.message, /certificate verify failed: client certificate is not signed by the trusted CA/);
@@ -219,7 +248,12 @@ describe('TLS handshakes', () => {
     const serverTls = await buildServerTls({ ...baseServer, stateDir: join(dir, 'state') });
     const { options } = await buildClientTlsOptions(baseClient);
     // SECLEVEL=0 lets this OpenSSL offer TLS 1.1 at all, so the refusal is the server's.
-    const old = { ...options, minVersion: 'TLSv1' as const, maxVersion: 'TLSv1.1' as const, ciphers: 'DEFAULT@SECLEVEL=0' };
+    const old = {
+      ...options,
+      minVersion: 'TLSv1' as const,
+      maxVersion: 'TLSv1.1' as const,
+      ciphers: 'DEFAULT@SECLEVEL=0',
+    };
     const out = await handshake(serverTls, { options: old });
     const serverErr = failure(out.server);
     assert.equal(serverErr.code, ErrorCode.TLS);
@@ -248,21 +282,30 @@ describe('TLS handshakes', () => {
 
   describe('configuration errors name the file', () => {
     it('only one of certFile/keyFile set', async () => {
-      await assert.rejects(buildServerTls({ ...baseServer, certFile: srvLeaf.certFile, stateDir: dir }), (e: unknown) => {
-        assert.ok(isBurrowError(e, ErrorCode.TLS));
-        assert.match(e.message, /transport\.tls\.certFile is set but transport\.tls\.keyFile is not/);
-        return true;
-      });
-      await assert.rejects(buildClientTlsOptions({ ...baseClient, keyFile: cliLeaf.keyFile }), /keyFile is set but transport\.tls\.certFile is not/);
+      await assert.rejects(
+        buildServerTls({ ...baseServer, certFile: srvLeaf.certFile, stateDir: dir }),
+        (e: unknown) => {
+          assert.ok(isBurrowError(e, ErrorCode.TLS));
+          assert.match(e.message, /transport\.tls\.certFile is set but transport\.tls\.keyFile is not/);
+          return true;
+        },
+      );
+      await assert.rejects(
+        buildClientTlsOptions({ ...baseClient, keyFile: cliLeaf.keyFile }),
+        /keyFile is set but transport\.tls\.certFile is not/,
+      );
     });
 
     it('unreadable certificate file', async () => {
       const missing = join(dir, 'nope.crt');
-      await assert.rejects(buildServerTls({ ...baseServer, certFile: missing, keyFile: srvLeaf.keyFile, stateDir: dir }), (e: unknown) => {
-        assert.ok(isBurrowError(e, ErrorCode.TLS));
-        assert.ok(e.message.includes(missing), e.message);
-        return true;
-      });
+      await assert.rejects(
+        buildServerTls({ ...baseServer, certFile: missing, keyFile: srvLeaf.keyFile, stateDir: dir }),
+        (e: unknown) => {
+          assert.ok(isBurrowError(e, ErrorCode.TLS));
+          assert.ok(e.message.includes(missing), e.message);
+          return true;
+        },
+      );
     });
 
     it('key that does not match the certificate', async () => {
@@ -270,7 +313,10 @@ describe('TLS handshakes', () => {
         buildServerTls({ ...baseServer, certFile: srvLeaf.certFile, keyFile: cliLeaf.keyFile, stateDir: dir }),
         (e: unknown) => {
           assert.ok(isBurrowError(e, ErrorCode.TLS));
-          assert.equal(e.message, `private key file ${cliLeaf.keyFile} does not match the certificate in ${srvLeaf.certFile}`);
+          assert.equal(
+            e.message,
+            `private key file ${cliLeaf.keyFile} does not match the certificate in ${srvLeaf.certFile}`,
+          );
           return true;
         },
       );
@@ -279,7 +325,10 @@ describe('TLS handshakes', () => {
     it('trusted CA file without a certificate', async () => {
       await assert.rejects(
         buildClientTlsOptions({ ...baseClient, trustedCaFile: cliLeaf.keyFile }),
-        (e: unknown) => isBurrowError(e, ErrorCode.TLS) && e.message.includes(cliLeaf.keyFile) && /no PEM "CERTIFICATE"/.test(e.message),
+        (e: unknown) =>
+          isBurrowError(e, ErrorCode.TLS) &&
+          e.message.includes(cliLeaf.keyFile) &&
+          /no PEM "CERTIFICATE"/.test(e.message),
       );
     });
   });

@@ -31,10 +31,25 @@ export function makeCa(dir: string, name: string): TestCa {
   const certFile = join(dir, `${name}.crt`);
   const keyFile = join(dir, `${name}.key`);
   openssl([
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-    '-keyout', keyFile, '-out', certFile, '-subj', `/CN=${name}`, '-days', TEST_CERT_DAYS,
-    '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    keyFile,
+    '-out',
+    certFile,
+    '-subj',
+    `/CN=${name}`,
+    '-days',
+    TEST_CERT_DAYS,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
   ]);
   return { certFile, keyFile };
 }
@@ -53,12 +68,36 @@ export function issueLeaf(
   const ext = join(dir, `${name}.ext`);
   writeFileSync(ext, `subjectAltName=${sans}\nextendedKeyUsage=${eku}\nbasicConstraints=CA:FALSE\n`);
   openssl([
-    'req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-    '-keyout', keyFile, '-out', csr, '-subj', `/CN=${name}`,
+    'req',
+    '-new',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    keyFile,
+    '-out',
+    csr,
+    '-subj',
+    `/CN=${name}`,
   ]);
   openssl([
-    'x509', '-req', '-in', csr, '-CA', ca.certFile, '-CAkey', ca.keyFile, '-CAcreateserial',
-    '-out', certFile, '-days', TEST_CERT_DAYS, '-extfile', ext,
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    ca.certFile,
+    '-CAkey',
+    ca.keyFile,
+    '-CAcreateserial',
+    '-out',
+    certFile,
+    '-days',
+    TEST_CERT_DAYS,
+    '-extfile',
+    ext,
   ]);
   return { certFile, keyFile };
 }
@@ -67,8 +106,19 @@ export function issueLeaf(
 export function selfSignForKey(dir: string, keyFile: string, name: string): string {
   const certFile = join(dir, `${name}.crt`);
   openssl([
-    'req', '-x509', '-new', '-key', keyFile, '-out', certFile, '-subj', '/CN=localhost',
-    '-days', TEST_CERT_DAYS, '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    keyFile,
+    '-out',
+    certFile,
+    '-subj',
+    '/CN=localhost',
+    '-days',
+    TEST_CERT_DAYS,
+    '-addext',
+    'subjectAltName=DNS:localhost,IP:127.0.0.1',
   ]);
   return certFile;
 }

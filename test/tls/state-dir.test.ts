@@ -98,13 +98,16 @@ describe('loadOrCreateServerIdentity', () => {
     const stateDir = join(tmp.dir, 'garbage');
     const id = await loadOrCreateServerIdentity(stateDir);
     writeFileSync(id.certFile, 'not a certificate\n');
-    await assert.rejects(loadOrCreateServerIdentity(stateDir), (e: unknown) =>
-      isBurrowError(e, ErrorCode.TLS) && e.message.includes(id.certFile),
+    await assert.rejects(
+      loadOrCreateServerIdentity(stateDir),
+      (e: unknown) => isBurrowError(e, ErrorCode.TLS) && e.message.includes(id.certFile),
     );
     writeFileSync(id.certFile, id.certPem);
     writeFileSync(id.keyFile, '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n');
-    await assert.rejects(loadOrCreateServerIdentity(stateDir), (e: unknown) =>
-      isBurrowError(e, ErrorCode.TLS) && e.message.startsWith(`private key file ${id.keyFile} does not parse`),
+    await assert.rejects(
+      loadOrCreateServerIdentity(stateDir),
+      (e: unknown) =>
+        isBurrowError(e, ErrorCode.TLS) && e.message.startsWith(`private key file ${id.keyFile} does not parse`),
     );
   });
 });

@@ -5,7 +5,12 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { describe, it } from 'node:test';
 import { ErrorCode, isBurrowError } from '../../src/errors.js';
-import { acceptWebSocket, dialWebSocket, FRP_WEBSOCKET_PATH, MAX_UPGRADE_REQUEST_BYTES } from '../../src/transport/index.js';
+import {
+  acceptWebSocket,
+  dialWebSocket,
+  FRP_WEBSOCKET_PATH,
+  MAX_UPGRADE_REQUEST_BYTES,
+} from '../../src/transport/index.js';
 import { socketPair } from '../tls/helpers.js';
 import { readAll, WAIT_LIMIT_MS, within } from './helpers.js';
 
@@ -36,7 +41,6 @@ function maskedFrame(payload: Buffer): Buffer {
   return Buffer.concat([Buffer.from([0x82, 0x80 | payload.length]), mask, body]);
 }
 
-
 /** Sends `bytes` to acceptWebSocket; resolves with its outcome and what the client received until close. */
 async function refuse(bytes: string | Buffer, timeoutMs = WAIT_LIMIT_MS): Promise<{ err: unknown; answer: string }> {
   const pair = await socketPair();
@@ -66,10 +70,13 @@ describe('acceptWebSocket', () => {
       pair.client.write(maskedFrame(Buffer.from('hello')));
       assert.deepEqual((await within(data, 'the frame'))[0], Buffer.from('hello'));
       ws.write('world');
-      await within(new Promise<void>((resolve) => {
-        const check = (): void => (received.includes(Buffer.from('world')) ? resolve() : void setTimeout(check, 10));
-        check();
-      }), 'the reply frame');
+      await within(
+        new Promise<void>((resolve) => {
+          const check = (): void => (received.includes(Buffer.from('world')) ? resolve() : void setTimeout(check, 10));
+          check();
+        }),
+        'the reply frame',
+      );
       const text = received.toString('latin1');
       const head = text.slice(0, text.indexOf('\r\n\r\n'));
       assert.match(head, /^HTTP\/1\.1 101 Switching Protocols\r\n/);
@@ -77,7 +84,10 @@ describe('acceptWebSocket', () => {
       assert.doesNotMatch(head, /Sec-WebSocket-Extensions/i, 'frpc refuses any extension');
       assert.doesNotMatch(head, /X-Burrow-Half-Close/i, 'frpc did not ask for half-close');
       // An unmasked binary frame (opcode 2), as frpc ≥ 0.70 expects (older ones read any data frame).
-      assert.deepEqual(received.subarray(head.length + 4), Buffer.concat([Buffer.from([0x82, 5]), Buffer.from('world')]));
+      assert.deepEqual(
+        received.subarray(head.length + 4),
+        Buffer.concat([Buffer.from([0x82, 5]), Buffer.from('world')]),
+      );
       ws.destroy();
     } finally {
       await pair.close();
@@ -99,7 +109,9 @@ describe('acceptWebSocket', () => {
   });
 
   it('refuses garbage with 400 and an oversized head with 431, reading no more than the bound', async () => {
-    const garbage = await refuse(Buffer.concat([Buffer.from('GET /~!frp'), Buffer.from([0, 1, 2, 0xff]), Buffer.from('\r\n\r\n')]));
+    const garbage = await refuse(
+      Buffer.concat([Buffer.from('GET /~!frp'), Buffer.from([0, 1, 2, 0xff]), Buffer.from('\r\n\r\n')]),
+    );
     assert.ok(isBurrowError(garbage.err, ErrorCode.PROTOCOL));
     assert.match(garbage.answer, /^HTTP\/1\.1 400 /);
 
@@ -120,7 +132,9 @@ describe('acceptWebSocket', () => {
 
 describe('dialWebSocket', () => {
   /** A raw server that records the request head and answers with `answer(head)`. */
-  async function rawServer(answer: (head: string) => Buffer | string): Promise<{ port: number; heads: string[]; sockets: Set<net.Socket>; close: () => Promise<void> }> {
+  async function rawServer(
+    answer: (head: string) => Buffer | string,
+  ): Promise<{ port: number; heads: string[]; sockets: Set<net.Socket>; close: () => Promise<void> }> {
     const heads: string[] = [];
     const sockets = new Set<net.Socket>();
     const server = net.createServer((socket) => {
@@ -157,7 +171,9 @@ describe('dialWebSocket', () => {
     const payload = Buffer.from([0xc3, 0x28, 0x00, 0xff]); // not UTF-8, in a text frame as frps < 0.70 sends
     const server = await rawServer((head) =>
       Buffer.concat([
-        Buffer.from(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(head)}\r\n\r\n`),
+        Buffer.from(
+          `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(head)}\r\n\r\n`,
+        ),
         Buffer.from([0x81, payload.length]),
         payload,
       ]),
@@ -165,7 +181,11 @@ describe('dialWebSocket', () => {
     const socket = net.connect(server.port, '127.0.0.1');
     await once(socket, 'connect');
     try {
-      const ws = await dialWebSocket(socket, { scheme: 'ws', host: `127.0.0.1:${server.port}`, timeoutMs: WAIT_LIMIT_MS });
+      const ws = await dialWebSocket(socket, {
+        scheme: 'ws',
+        host: `127.0.0.1:${server.port}`,
+        timeoutMs: WAIT_LIMIT_MS,
+      });
       const [chunk] = await within(once(ws, 'data'), 'the text frame');
       assert.deepEqual(chunk, payload);
       const head = server.heads[0]!;
@@ -182,10 +202,13 @@ describe('dialWebSocket', () => {
       server.sockets.forEach((s) => s.on('data', (c: Buffer) => seen.push(c)));
       ws.end('x');
       // A masked 1-byte data frame (2 + 4 + 1 bytes), then a masked Close with its 2-byte code (2 + 4 + 2).
-      await within(new Promise<void>((resolve) => {
-        const check = (): void => (Buffer.concat(seen).length >= 15 ? resolve() : void setTimeout(check, 10));
-        check();
-      }), 'the Close frame');
+      await within(
+        new Promise<void>((resolve) => {
+          const check = (): void => (Buffer.concat(seen).length >= 15 ? resolve() : void setTimeout(check, 10));
+          check();
+        }),
+        'the Close frame',
+      );
       const frames = Buffer.concat(seen);
       assert.equal(frames[0], 0x82, 'the data frame comes first');
       assert.equal(frames[7], 0x88, 'then the Close frame');
@@ -201,7 +224,11 @@ describe('dialWebSocket', () => {
     const socket = net.connect(server.port, '127.0.0.1');
     await once(socket, 'connect');
     try {
-      const err = await dialWebSocket(socket, { scheme: 'ws', host: `127.0.0.1:${server.port}`, timeoutMs: WAIT_LIMIT_MS }).catch((e: unknown) => e);
+      const err = await dialWebSocket(socket, {
+        scheme: 'ws',
+        host: `127.0.0.1:${server.port}`,
+        timeoutMs: WAIT_LIMIT_MS,
+      }).catch((e: unknown) => e);
       assert.ok(isBurrowError(err, ErrorCode.PROTOCOL), String(err));
       assert.match((err as Error).message, /answered 403/);
       assert.equal(socket.destroyed, true);
@@ -215,7 +242,9 @@ describe('dialWebSocket', () => {
     const socket = net.connect(server.port, '127.0.0.1');
     await once(socket, 'connect');
     try {
-      const err = await dialWebSocket(socket, { scheme: 'ws', host: `127.0.0.1:${server.port}`, timeoutMs: 200 }).catch((e: unknown) => e);
+      const err = await dialWebSocket(socket, { scheme: 'ws', host: `127.0.0.1:${server.port}`, timeoutMs: 200 }).catch(
+        (e: unknown) => e,
+      );
       assert.ok(isBurrowError(err, ErrorCode.TIMEOUT), String(err));
     } finally {
       await server.close();

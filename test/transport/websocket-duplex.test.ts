@@ -36,7 +36,10 @@ describe('frameChunks', () => {
     assert.deepEqual(frameChunks(small), [Buffer.from('abcd')]);
     const big = randomBytes(WEBSOCKET_MAX_SEND_BYTES * 2 + 5);
     const framed = frameChunks([Buffer.from('x'), big]);
-    assert.deepEqual(framed.map((m) => m.length), [1, WEBSOCKET_MAX_SEND_BYTES, WEBSOCKET_MAX_SEND_BYTES, 5]);
+    assert.deepEqual(
+      framed.map((m) => m.length),
+      [1, WEBSOCKET_MAX_SEND_BYTES, WEBSOCKET_MAX_SEND_BYTES, 5],
+    );
     assert.deepEqual(Buffer.concat(framed), Buffer.concat([Buffer.from('x'), big]));
     const many = Array.from({ length: 10 }, () => Buffer.alloc(WEBSOCKET_COALESCE_BYTES / 4, 1));
     assert.ok(frameChunks(many).every((m) => m.length <= WEBSOCKET_COALESCE_BYTES));
@@ -50,7 +53,12 @@ describe('WebSocketDuplex', () => {
     try {
       const up = randomBytes(BULK_BYTES);
       const down = randomBytes(BULK_BYTES);
-      const [atServer, atClient] = await Promise.all([readAll(pair.server, 60_000), readAll(pair.client, 60_000), writeAll(pair.client, up), writeAll(pair.server, down)]);
+      const [atServer, atClient] = await Promise.all([
+        readAll(pair.server, 60_000),
+        readAll(pair.client, 60_000),
+        writeAll(pair.client, up),
+        writeAll(pair.server, down),
+      ]);
       assert.ok(atServer.equals(up), 'client → server bytes intact');
       assert.ok(atClient.equals(down), 'server → client bytes intact');
     } finally {
@@ -74,15 +82,23 @@ describe('WebSocketDuplex', () => {
       })();
       // Kernel buffers take a few MiB first; then the writer must stop for good.
       let last = -1;
-      await waitFor(() => {
-        const still = written === last && pair.client.writableNeedDrain;
-        last = written;
-        return still;
-      }, 'the writer to stay blocked', 20_000, 200);
+      await waitFor(
+        () => {
+          const still = written === last && pair.client.writableNeedDrain;
+          last = written;
+          return still;
+        },
+        'the writer to stay blocked',
+        20_000,
+        200,
+      );
       assert.ok(written < data.length, 'the writer did not finish while nobody read');
       assert.equal(pair.serverSocket.isPaused(), true, 'the server socket is paused');
       assert.ok(pair.server.readableLength <= 2 * WEBSOCKET_MAX_MESSAGE_BYTES, 'buffered bytes stay bounded');
-      assert.ok(pair.client.socket.bufferedAmount < WEBSOCKET_WRITE_HIGH_WATER + WRITE_BYTES * 2, 'the sender holds little unsent');
+      assert.ok(
+        pair.client.socket.bufferedAmount < WEBSOCKET_WRITE_HIGH_WATER + WRITE_BYTES * 2,
+        'the sender holds little unsent',
+      );
       const got = await readAll(pair.server, 60_000);
       await writer;
       assert.ok(got.equals(data));
@@ -103,8 +119,14 @@ describe('WebSocketDuplex', () => {
       const back = readAll(pair.client);
       pair.server.end(reply);
       assert.ok((await back).equals(reply));
-      const closes = await within(Promise.all([once(pair.client.socket, 'close'), once(pair.server.socket, 'close')]), 'both WebSockets closed');
-      assert.deepEqual(closes.map(([code]) => code as number), [1000, 1000]);
+      const closes = await within(
+        Promise.all([once(pair.client.socket, 'close'), once(pair.server.socket, 'close')]),
+        'both WebSockets closed',
+      );
+      assert.deepEqual(
+        closes.map(([code]) => code as number),
+        [1000, 1000],
+      );
     } finally {
       await pair.close();
     }
@@ -125,7 +147,11 @@ describe('WebSocketDuplex', () => {
       const got = once(server, 'data');
       frpLike.send(Buffer.alloc(0));
       frpLike.send(Buffer.from('after an empty message'));
-      assert.deepEqual((await within(got, 'the data'))[0], Buffer.from('after an empty message'), 'the empty message was no end of stream');
+      assert.deepEqual(
+        (await within(got, 'the data'))[0],
+        Buffer.from('after an empty message'),
+        'the empty message was no end of stream',
+      );
       const received: Buffer[] = [];
       frpLike.on('message', (m: Buffer) => received.push(m));
       const closed = once(frpLike, 'close');

@@ -14,7 +14,10 @@ test('privilegeKey is lowercase hex md5(token + decimal timestamp)', () => {
   assert.equal(privilegeKey('fixture-token', 1795488217), FIXTURE_KEY);
   assert.equal(privilegeKey('secret-té', 1700000000), UNICODE_KEY);
   assert.match(privilegeKey('', 0), /^[0-9a-f]{32}$/);
-  assert.throws(() => privilegeKey('t', 1.5), (err: unknown) => isBurrowError(err, ErrorCode.AUTH));
+  assert.throws(
+    () => privilegeKey('t', 1.5),
+    (err: unknown) => isBurrowError(err, ErrorCode.AUTH),
+  );
 });
 
 test('verifyPrivilegeKey accepts the right key only', () => {
@@ -25,8 +28,16 @@ test('verifyPrivilegeKey accepts the right key only', () => {
   assert.equal(verifyPrivilegeKey('fixture-token', 1795488217, ''), false, 'empty key');
   assert.equal(verifyPrivilegeKey('fixture-token', 1795488217, FIXTURE_KEY.slice(0, 31)), false, 'shorter');
   assert.equal(verifyPrivilegeKey('fixture-token', 1795488217, FIXTURE_KEY + '0'), false, 'longer');
-  assert.equal(verifyPrivilegeKey('fixture-token', 1795488217, FIXTURE_KEY.toUpperCase()), false, 'frp compares exact hex');
-  assert.equal(verifyPrivilegeKey('fixture-token', 1795488217, 'é'.repeat(16)), false, 'same char count, other byte length');
+  assert.equal(
+    verifyPrivilegeKey('fixture-token', 1795488217, FIXTURE_KEY.toUpperCase()),
+    false,
+    'frp compares exact hex',
+  );
+  assert.equal(
+    verifyPrivilegeKey('fixture-token', 1795488217, 'é'.repeat(16)),
+    false,
+    'same char count, other byte length',
+  );
   assert.equal(verifyPrivilegeKey('fixture-token', Number.NaN, FIXTURE_KEY), false, 'bad timestamp');
 });
 

@@ -96,14 +96,21 @@ describe('aes-128-cfb (Node) matches OpenSSL and keeps state across update() cal
       const ct = Buffer.concat(split(KAT_PLAIN, sizes).map((p) => enc.update(p)));
       assert.deepEqual(ct, KAT_CIPHER, `encrypt in ${sizes}`);
       const dec = createDecipheriv('aes-128-cfb', KAT_KEY, KAT_IV);
-      assert.deepEqual(Buffer.concat(split(KAT_CIPHER, sizes).map((p) => dec.update(p))), KAT_PLAIN, `decrypt in ${sizes}`);
+      assert.deepEqual(
+        Buffer.concat(split(KAT_CIPHER, sizes).map((p) => dec.update(p))),
+        KAT_PLAIN,
+        `decrypt in ${sizes}`,
+      );
     }
   });
 });
 
 describe('createEncryptedStream', () => {
   test('rejects a key that is not 16 bytes', () => {
-    assert.throws(() => createEncryptedStream(fakeInner(), Buffer.alloc(32)), (e: unknown) => isBurrowError(e, ErrorCode.INTERNAL));
+    assert.throws(
+      () => createEncryptedStream(fakeInner(), Buffer.alloc(32)),
+      (e: unknown) => isBurrowError(e, ErrorCode.INTERNAL),
+    );
   });
 
   test('first write to inner is IV || ciphertext in one write; later writes continue the same cipher', async () => {

@@ -39,9 +39,24 @@ function throwsCode(fn: () => unknown, code: string, pattern?: RegExp): void {
 describe('type bytes', () => {
   test('match frp pkg/msg/msg.go', () => {
     const expected: Record<MessageName, string> = {
-      Login: 'o', LoginResp: '1', NewProxy: 'p', NewProxyResp: '2', CloseProxy: 'c', NewWorkConn: 'w',
-      ReqWorkConn: 'r', StartWorkConn: 's', NewVisitorConn: 'v', NewVisitorConnResp: '3', Ping: 'h', Pong: '4',
-      UDPPacket: 'u', NatHoleVisitor: 'i', NatHoleClient: 'n', NatHoleResp: 'm', NatHoleSid: '5', NatHoleReport: '6',
+      Login: 'o',
+      LoginResp: '1',
+      NewProxy: 'p',
+      NewProxyResp: '2',
+      CloseProxy: 'c',
+      NewWorkConn: 'w',
+      ReqWorkConn: 'r',
+      StartWorkConn: 's',
+      NewVisitorConn: 'v',
+      NewVisitorConnResp: '3',
+      Ping: 'h',
+      Pong: '4',
+      UDPPacket: 'u',
+      NatHoleVisitor: 'i',
+      NatHoleClient: 'n',
+      NatHoleResp: 'm',
+      NatHoleSid: '5',
+      NatHoleReport: '6',
     };
     for (const [name, ch] of Object.entries(expected) as [MessageName, string][]) {
       assert.equal(TYPE_BYTE[name], ch.charCodeAt(0), name);
@@ -80,8 +95,15 @@ describe('encodeMessage', () => {
     const json = jsonOf({
       type: 'NewProxy',
       body: {
-        proxy_name: 'a', proxy_type: '', use_encryption: false, use_compression: true, remote_port: 0,
-        custom_domains: [], metas: {}, headers: undefined, sk: 's',
+        proxy_name: 'a',
+        proxy_type: '',
+        use_encryption: false,
+        use_compression: true,
+        remote_port: 0,
+        custom_domains: [],
+        metas: {},
+        headers: undefined,
+        sk: 's',
       },
     });
     assert.equal(json, '{"proxy_name":"a","use_compression":true,"sk":"s"}');
@@ -92,9 +114,15 @@ describe('encodeMessage', () => {
       type: 'Login',
       body: { pool_count: 2, metas: { b: '2', a: '1' }, run_id: 'r', timestamp: 5, user: 'u', version: 'v' },
     });
-    assert.equal(json, '{"version":"v","user":"u","timestamp":5,"run_id":"r","metas":{"a":"1","b":"2"},"client_spec":{},"pool_count":2}');
     assert.equal(
-      jsonOf({ type: 'StartWorkConn', body: { error: 'e', dst_port: 2, src_port: 1, dst_addr: 'd', src_addr: 's', proxy_name: 'p' } }),
+      json,
+      '{"version":"v","user":"u","timestamp":5,"run_id":"r","metas":{"a":"1","b":"2"},"client_spec":{},"pool_count":2}',
+    );
+    assert.equal(
+      jsonOf({
+        type: 'StartWorkConn',
+        body: { error: 'e', dst_port: 2, src_port: 1, dst_addr: 'd', src_addr: 's', proxy_name: 'p' },
+      }),
       '{"proxy_name":"p","src_addr":"s","dst_addr":"d","src_port":1,"dst_port":2,"error":"e"}',
     );
   });
@@ -128,19 +156,54 @@ describe('encodeMessage', () => {
 
 describe('decodeMessage', () => {
   const samples: Message[] = [
-    { type: 'Login', body: { version: '0.70.0', user: 'u', privilege_key: 'k', timestamp: 1, metas: { a: 'b' }, client_spec: {}, pool_count: 3 } },
+    {
+      type: 'Login',
+      body: {
+        version: '0.70.0',
+        user: 'u',
+        privilege_key: 'k',
+        timestamp: 1,
+        metas: { a: 'b' },
+        client_spec: {},
+        pool_count: 3,
+      },
+    },
     { type: 'LoginResp', body: { version: '1', run_id: 'r', error: 'e' } },
-    { type: 'NewProxy', body: { proxy_name: 'p', proxy_type: 'http', custom_domains: ['a.com', 'b.com'], locations: ['/'], headers: { Host: 'x' }, response_headers: { X: 'y' }, allow_users: ['*'] } },
+    {
+      type: 'NewProxy',
+      body: {
+        proxy_name: 'p',
+        proxy_type: 'http',
+        custom_domains: ['a.com', 'b.com'],
+        locations: ['/'],
+        headers: { Host: 'x' },
+        response_headers: { X: 'y' },
+        allow_users: ['*'],
+      },
+    },
     { type: 'NewProxyResp', body: { proxy_name: 'p', remote_addr: ':6000' } },
     { type: 'CloseProxy', body: { proxy_name: 'p' } },
     { type: 'NewWorkConn', body: { run_id: 'r', privilege_key: 'k', timestamp: 9 } },
     { type: 'ReqWorkConn', body: {} },
     { type: 'StartWorkConn', body: { proxy_name: 'p', src_addr: '1.2.3.4', src_port: 65535 } },
-    { type: 'NewVisitorConn', body: { run_id: 'r', proxy_name: 'u.p', sign_key: 's', timestamp: 2, use_encryption: true, use_compression: true } },
+    {
+      type: 'NewVisitorConn',
+      body: {
+        run_id: 'r',
+        proxy_name: 'u.p',
+        sign_key: 's',
+        timestamp: 2,
+        use_encryption: true,
+        use_compression: true,
+      },
+    },
     { type: 'NewVisitorConnResp', body: { proxy_name: 'p', error: 'x' } },
     { type: 'Ping', body: { privilege_key: 'k', timestamp: 3 } },
     { type: 'Pong', body: {} },
-    { type: 'UDPPacket', body: { c: 'AAEC', l: { IP: '::1', Port: 1, Zone: 'lo' }, r: { IP: '203.0.113.5', Port: 51234, Zone: '' } } },
+    {
+      type: 'UDPPacket',
+      body: { c: 'AAEC', l: { IP: '::1', Port: 1, Zone: 'lo' }, r: { IP: '203.0.113.5', Port: 51234, Zone: '' } },
+    },
     { type: 'NatHoleSid', body: { sid: 's', response: true } },
   ];
 
@@ -186,7 +249,11 @@ describe('decodeMessage', () => {
   });
 
   test('length above the maximum is rejected from the header alone', () => {
-    throwsCode(() => decodeMessage(frame(0x6f, '', BigInt(MAX_MESSAGE_SIZE + 1))), ErrorCode.MESSAGE_TOO_LARGE, /10241.*10240/);
+    throwsCode(
+      () => decodeMessage(frame(0x6f, '', BigInt(MAX_MESSAGE_SIZE + 1))),
+      ErrorCode.MESSAGE_TOO_LARGE,
+      /10241.*10240/,
+    );
     throwsCode(() => decodeMessage(frame(0x6f, '', 2n ** 62n)), ErrorCode.MESSAGE_TOO_LARGE);
     // Exactly the maximum is allowed (here: waiting for the body).
     assert.equal(decodeMessage(frame(0x6f, '', BigInt(MAX_MESSAGE_SIZE))), undefined);
@@ -200,13 +267,25 @@ describe('decodeMessage', () => {
     for (const body of ['[]', 'null', '42', '"s"', 'true']) {
       throwsCode(() => decodeMessage(frame(0x68, body)), ErrorCode.PROTOCOL, /JSON object/);
     }
-    throwsCode(() => decodeMessage(frame(0x6f, '{"timestamp":"1"}')), ErrorCode.PROTOCOL, /Login.timestamp: expected an integer, got a string/);
+    throwsCode(
+      () => decodeMessage(frame(0x6f, '{"timestamp":"1"}')),
+      ErrorCode.PROTOCOL,
+      /Login.timestamp: expected an integer, got a string/,
+    );
     throwsCode(() => decodeMessage(frame(0x6f, '{"pool_count":1.5}')), ErrorCode.PROTOCOL, /Login.pool_count/);
     throwsCode(() => decodeMessage(frame(0x70, '{"use_encryption":"true"}')), ErrorCode.PROTOCOL, /use_encryption/);
-    throwsCode(() => decodeMessage(frame(0x70, '{"custom_domains":["a",1]}')), ErrorCode.PROTOCOL, /custom_domains\[1\]/);
+    throwsCode(
+      () => decodeMessage(frame(0x70, '{"custom_domains":["a",1]}')),
+      ErrorCode.PROTOCOL,
+      /custom_domains\[1\]/,
+    );
     throwsCode(() => decodeMessage(frame(0x70, '{"metas":{"a":1}}')), ErrorCode.PROTOCOL, /metas.a/);
     throwsCode(() => decodeMessage(frame(0x73, '{"src_port":65536}')), ErrorCode.PROTOCOL, /src_port/);
-    throwsCode(() => decodeMessage(frame(0x75, '{"r":{"IP":"not-an-ip","Port":1}}')), ErrorCode.PROTOCOL, /UDPPacket.r.IP/);
+    throwsCode(
+      () => decodeMessage(frame(0x75, '{"r":{"IP":"not-an-ip","Port":1}}')),
+      ErrorCode.PROTOCOL,
+      /UDPPacket.r.IP/,
+    );
   });
 });
 
@@ -234,9 +313,15 @@ describe('MessageDecoder', () => {
     const decoder = new MessageDecoder();
     const split = a.length + 4;
     const both = Buffer.concat([a, b]);
-    assert.deepEqual(decoder.push(both.subarray(0, split)).map((m) => m.body), [{ proxy_name: 'a' }]);
+    assert.deepEqual(
+      decoder.push(both.subarray(0, split)).map((m) => m.body),
+      [{ proxy_name: 'a' }],
+    );
     assert.equal(decoder.buffered, 4);
-    assert.deepEqual(decoder.push(both.subarray(split)).map((m) => m.body), [{ proxy_name: 'b' }]);
+    assert.deepEqual(
+      decoder.push(both.subarray(split)).map((m) => m.body),
+      [{ proxy_name: 'b' }],
+    );
     assert.equal(decoder.buffered, 0);
   });
 

@@ -39,7 +39,12 @@ function decryptDirection(buf: Buffer): Buffer {
 
 /** A Duplex whose readable side already holds `bytes` then ends, like a socket after the peer wrote and closed. */
 function replay(bytes: Buffer): Duplex {
-  const d = new Duplex({ read() {}, write(_c, _e, cb) { cb(); } });
+  const d = new Duplex({
+    read() {},
+    write(_c, _e, cb) {
+      cb();
+    },
+  });
   d.push(bytes);
   d.push(null);
   return d;
@@ -118,7 +123,10 @@ describe('v1-nomux conn-1 (control connection)', () => {
       msgs.slice(0, 5).map((m) => m.type),
       ['ReqWorkConn', 'NewProxyResp', 'NewProxyResp', 'Pong', 'ReqWorkConn'],
     );
-    assert.ok(msgs.slice(4).every((m) => m.type === 'ReqWorkConn'), 'only more ReqWorkConn after the Pong');
+    assert.ok(
+      msgs.slice(4).every((m) => m.type === 'ReqWorkConn'),
+      'only more ReqWorkConn after the Pong',
+    );
     const ports = remotePorts();
     const resps = msgs.filter((m) => m.type === 'NewProxyResp');
     assert.deepEqual(
@@ -144,7 +152,10 @@ describe('v1-nomux conn-1 (control connection)', () => {
       const msgs: Message[] = [first];
       for await (const chunk of enc) msgs.push(...decoder.push(chunk as Buffer));
       assert.equal(decoder.buffered, 0);
-      assert.deepEqual(msgs.slice(0, expected.length).map((m) => m.type), expected);
+      assert.deepEqual(
+        msgs.slice(0, expected.length).map((m) => m.type),
+        expected,
+      );
     }
   });
 });
@@ -172,7 +183,13 @@ describe('v1-nomux work connections (conn-2..5)', () => {
     assert.ok(swc);
     assert.deepEqual(swc.message, {
       type: 'StartWorkConn',
-      body: { proxy_name: 'echo', src_addr: '127.0.0.1', dst_addr: '127.0.0.1', src_port: 52002, dst_port: remotePorts().get('echo') },
+      body: {
+        proxy_name: 'echo',
+        src_addr: '127.0.0.1',
+        dst_addr: '127.0.0.1',
+        src_port: 52002,
+        dst_port: remotePorts().get('echo'),
+      },
     });
     assert.deepEqual(encodeMessage(swc.message), s2c.subarray(0, swc.bytesUsed));
     assert.equal(s2c.subarray(swc.bytesUsed).toString(), 'hello through frp\n');

@@ -80,7 +80,7 @@ function flip(hex: string, index: number): string {
 }
 
 describe('login proof vectors', () => {
-  test('the Login privilege key of the vectors is frp\'s md5(token + timestamp)', () => {
+  test("the Login privilege key of the vectors is frp's md5(token + timestamp)", () => {
     assert.equal(privilegeKey(TOKEN, TIMESTAMP), PRIVILEGE_KEY);
   });
 
@@ -109,7 +109,8 @@ describe('login proof vectors', () => {
       // Moving bytes between neighbouring fields cannot give the same digest (length prefixes).
       { user: 'alicef', hostname: 'ixture-host' },
     ];
-    for (const change of changes) assert.notEqual(loginDigest({ ...LOGIN, ...change }).toString('hex'), LOGIN_DIGEST, JSON.stringify(change));
+    for (const change of changes)
+      assert.notEqual(loginDigest({ ...LOGIN, ...change }).toString('hex'), LOGIN_DIGEST, JSON.stringify(change));
   });
 
   test('login proof and work-connection proofs match the fixed vectors', () => {
@@ -133,18 +134,27 @@ describe('login proof vectors', () => {
     ];
     for (const variant of variants) assert.notEqual(loginProof(variant), LOGIN_PROOF);
     // Moving bytes between run_id and privilege_key cannot give the same input (length prefixes).
-    assert.notEqual(loginProof({ ...INPUT, runId: RUN_ID + 'c', privilegeKey: PRIVILEGE_KEY.slice(1) }), loginProof({ ...INPUT, privilegeKey: PRIVILEGE_KEY.slice(1) }));
+    assert.notEqual(
+      loginProof({ ...INPUT, runId: RUN_ID + 'c', privilegeKey: PRIVILEGE_KEY.slice(1) }),
+      loginProof({ ...INPUT, privilegeKey: PRIVILEGE_KEY.slice(1) }),
+    );
   });
 
   test('a login proof is never a work-connection proof (distinct labels)', () => {
     assert.notEqual(workConnProof(TOKEN, SERVER_NONCE, RUN_ID, 1), loginProof(INPUT));
-    assert.throws(() => workConnProof(TOKEN, SERVER_NONCE, RUN_ID, 0), (err: unknown) => (err as { code?: string }).code === ErrorCode.INTERNAL);
+    assert.throws(
+      () => workConnProof(TOKEN, SERVER_NONCE, RUN_ID, 0),
+      (err: unknown) => (err as { code?: string }).code === ErrorCode.INTERNAL,
+    );
   });
 
   test('without a 32-byte Login digest there is no proof: computing one throws INTERNAL, verifying one fails closed', () => {
     for (const bad of [undefined, Buffer.alloc(0), Buffer.alloc(31)]) {
       const input = { ...INPUT, loginDigest: bad } as unknown as LoginProofInput;
-      assert.throws(() => loginProof(input), (err: unknown) => (err as { code?: string }).code === ErrorCode.INTERNAL);
+      assert.throws(
+        () => loginProof(input),
+        (err: unknown) => (err as { code?: string }).code === ErrorCode.INTERNAL,
+      );
       assert.equal(verifyLoginProof(input, LOGIN_PROOF), false);
     }
   });
@@ -186,13 +196,26 @@ describe('nonces and metas', () => {
     const fresh = newServerNonce();
     assert.equal(fresh.length, 32);
     assert.notDeepEqual(fresh, newServerNonce());
-    for (const bad of ['', 'AAEC', SERVER_NONCE_TEXT.slice(0, -1), `${SERVER_NONCE_TEXT}=`, SERVER_NONCE_TEXT.replace('A', '-')]) {
-      assert.throws(() => decodeServerNonce(bad), (err: unknown) => (err as { code?: string }).code === ErrorCode.PROTOCOL, bad);
+    for (const bad of [
+      '',
+      'AAEC',
+      SERVER_NONCE_TEXT.slice(0, -1),
+      `${SERVER_NONCE_TEXT}=`,
+      SERVER_NONCE_TEXT.replace('A', '-'),
+    ]) {
+      assert.throws(
+        () => decodeServerNonce(bad),
+        (err: unknown) => (err as { code?: string }).code === ErrorCode.PROTOCOL,
+        bad,
+      );
     }
   });
 
-  test('LoginResp keeps burrow_nonce through the codec; frp\'s LoginResp stays byte-identical without it', () => {
-    const resp = { type: 'LoginResp', body: { version: '0.70.0', run_id: RUN_ID, burrow_nonce: SERVER_NONCE_TEXT } } as const;
+  test("LoginResp keeps burrow_nonce through the codec; frp's LoginResp stays byte-identical without it", () => {
+    const resp = {
+      type: 'LoginResp',
+      body: { version: '0.70.0', run_id: RUN_ID, burrow_nonce: SERVER_NONCE_TEXT },
+    } as const;
     assert.deepEqual(decodeMessage(encodeMessage(resp))?.message, resp);
     const plain = encodeMessage({ type: 'LoginResp', body: { version: '0.70.0', run_id: RUN_ID } });
     assert.equal(plain.subarray(9).toString('utf8'), `{"version":"0.70.0","run_id":"${RUN_ID}"}`);
@@ -317,15 +340,27 @@ describe('LoginProofGuard (auth.loginProof)', () => {
   test('auto: an frp Login further than the memory period from the server clock is refused, and the text says frpc sends the current time', () => {
     const guard = new LoginProofGuard();
     assert.equal(guard.plainWindowSec, WINDOW_SEC);
-    const frpLogin = (timestamp: number): Login => ({ version: '0.70.0', privilege_key: privilegeKey(TOKEN, timestamp), timestamp });
+    const frpLogin = (timestamp: number): Login => ({
+      version: '0.70.0',
+      privilege_key: privilegeKey(TOKEN, timestamp),
+      timestamp,
+    });
     const nowSec = NOW / 1000;
-    for (const timestamp of [nowSec - WINDOW_SEC, nowSec + WINDOW_SEC]) assert.equal(guard.check(frpLogin(timestamp), auto).kind, 'plain', String(timestamp));
+    for (const timestamp of [nowSec - WINDOW_SEC, nowSec + WINDOW_SEC])
+      assert.equal(guard.check(frpLogin(timestamp), auto).kind, 'plain', String(timestamp));
     for (const timestamp of [nowSec - WINDOW_SEC - 1, nowSec + WINDOW_SEC + 1, 1_600_000_000]) {
       const verdict = guard.check(frpLogin(timestamp), auto);
       const skew = Math.abs(nowSec - timestamp);
-      assert.deepEqual(verdict, { kind: 'refuse', reason: LoginProofRefusal.plainClockSkew(skew, WINDOW_SEC), metric: LoginProofFailure.clockSkew });
+      assert.deepEqual(verdict, {
+        kind: 'refuse',
+        reason: LoginProofRefusal.plainClockSkew(skew, WINDOW_SEC),
+        metric: LoginProofFailure.clockSkew,
+      });
     }
-    assert.match(LoginProofRefusal.plainClockSkew(90_000, WINDOW_SEC), /90000 s away .*more than 86400 s allowed.*frpc always sends the current time/);
+    assert.match(
+      LoginProofRefusal.plainClockSkew(90_000, WINDOW_SEC),
+      /90000 s away .*more than 86400 s allowed.*frpc always sends the current time/,
+    );
     // A Login without any timestamp is as far as can be.
     assert.equal(guard.check({ version: '0.70.0', privilege_key: privilegeKey(TOKEN, 0) }, auto).kind, 'refuse');
   });
@@ -333,7 +368,11 @@ describe('LoginProofGuard (auth.loginProof)', () => {
   test('require: an frp Login is refused with a text that names frpc', () => {
     const guard = new LoginProofGuard();
     const verdict = guard.check({ privilege_key: PRIVILEGE_KEY, timestamp: TIMESTAMP }, { ...auto, mode: 'require' });
-    assert.deepEqual(verdict, { kind: 'refuse', reason: LoginProofRefusal.required, metric: LoginProofFailure.required });
+    assert.deepEqual(verdict, {
+      kind: 'refuse',
+      reason: LoginProofRefusal.required,
+      metric: LoginProofFailure.required,
+    });
     assert.match(LoginProofRefusal.required, /frp clients \(frpc\) cannot/);
     assert.equal(guard.check(burrowLogin(NOW), { ...auto, mode: 'require' }).kind, 'proof');
   });
@@ -342,8 +381,16 @@ describe('LoginProofGuard (auth.loginProof)', () => {
     const guard = new LoginProofGuard();
     const login = burrowLogin(NOW, { hostname: 'edge' });
     assert.equal(prove(guard, login, NOW), 'proof');
-    assert.deepEqual(guard.check(login, { ...auto, nowMs: NOW + 1000 }), { kind: 'refuse', reason: LoginProofRefusal.replayed, metric: LoginProofFailure.replayed });
-    assert.deepEqual(guard.check(stripped(login), { ...auto, nowMs: NOW + 1000 }), { kind: 'refuse', reason: LoginProofRefusal.stripped, metric: LoginProofFailure.replayed });
+    assert.deepEqual(guard.check(login, { ...auto, nowMs: NOW + 1000 }), {
+      kind: 'refuse',
+      reason: LoginProofRefusal.replayed,
+      metric: LoginProofFailure.replayed,
+    });
+    assert.deepEqual(guard.check(stripped(login), { ...auto, nowMs: NOW + 1000 }), {
+      kind: 'refuse',
+      reason: LoginProofRefusal.stripped,
+      metric: LoginProofFailure.replayed,
+    });
     // Another client with the same token, same second: same privilege key, its own client nonce.
     assert.equal(guard.check(burrowLogin(NOW, { hostname: 'edge' }), auto).kind, 'proof');
   });
@@ -352,7 +399,16 @@ describe('LoginProofGuard (auth.loginProof)', () => {
     const guard = new LoginProofGuard();
     const burrow = burrowLogin(NOW, { hostname: 'burrow-host', os: 'linux', arch: 'amd64', pool_count: 1 });
     assert.equal(prove(guard, burrow, NOW), 'proof');
-    const frpc: Login = { version: '0.70.0', hostname: 'frpc-host', os: 'linux', arch: 'amd64', privilege_key: burrow.privilege_key, timestamp: burrow.timestamp, run_id: '', pool_count: 1 };
+    const frpc: Login = {
+      version: '0.70.0',
+      hostname: 'frpc-host',
+      os: 'linux',
+      arch: 'amd64',
+      privilege_key: burrow.privilege_key,
+      timestamp: burrow.timestamp,
+      run_id: '',
+      pool_count: 1,
+    };
     assert.equal(frpc.privilege_key, burrow.privilege_key);
     assert.deepEqual(guard.check(frpc, auto), { kind: 'plain' });
     // Only a real copy with the metas stripped is refused.
@@ -383,7 +439,11 @@ describe('LoginProofGuard (auth.loginProof)', () => {
     const genuine = burrowLogin(NOW, { hostname: 'genuine' });
     assert.equal(prove(guard, genuine, NOW), 'proof');
     // Variants of a captured Login (changed fields, new client nonces): they cannot answer the nonce.
-    for (let i = 0; i < 50; i += 1) assert.equal(prove(guard, { ...genuine, hostname: `variant-${i}`, metas: loginProofMetas(newClientNonce()) }, NOW, false), 'proof');
+    for (let i = 0; i < 50; i += 1)
+      assert.equal(
+        prove(guard, { ...genuine, hostname: `variant-${i}`, metas: loginProofMetas(newClientNonce()) }, NOW, false),
+        'proof',
+      );
     assert.equal(guard.check(stripped(genuine), auto).kind, 'refuse');
   });
 
@@ -402,7 +462,11 @@ describe('LoginProofGuard (auth.loginProof)', () => {
   test('malformed proof metas are refused', () => {
     const guard = new LoginProofGuard();
     const verdict = guard.check(burrowLogin(NOW, { metas: { 'burrow.proof': '1' } }), auto);
-    assert.deepEqual(verdict, { kind: 'refuse', reason: LoginProofRefusal.malformed, metric: LoginProofFailure.malformed });
+    assert.deepEqual(verdict, {
+      kind: 'refuse',
+      reason: LoginProofRefusal.malformed,
+      metric: LoginProofFailure.malformed,
+    });
   });
 
   test('an unproven Login cannot take over the run_id of a proven session, live or remembered', () => {
@@ -413,7 +477,11 @@ describe('LoginProofGuard (auth.loginProof)', () => {
     assert.equal(guard.check(frpLogin, then).kind, 'plain');
     guard.noteProven(RUN_ID, TIMESTAMP * 1000);
     const verdict = guard.check(frpLogin, then);
-    assert.deepEqual(verdict, { kind: 'refuse', reason: LoginProofRefusal.takeover(RUN_ID), metric: LoginProofFailure.replayed });
+    assert.deepEqual(verdict, {
+      kind: 'refuse',
+      reason: LoginProofRefusal.takeover(RUN_ID),
+      metric: LoginProofFailure.replayed,
+    });
     // A burrow Login (which must prove) may reconnect with it.
     assert.equal(guard.check(burrowLogin(TIMESTAMP * 1000, { run_id: RUN_ID }), then).kind, 'proof');
   });
@@ -454,7 +522,10 @@ describe('run_id ownership across client certificates', () => {
   });
 
   test('the refusal names the run id and the reason', () => {
-    assert.match(LoginProofRefusal.otherIdentity(RUN_ID), /run id \[0123456789abcdef\] belongs to a live session of another TLS client identity/);
+    assert.match(
+      LoginProofRefusal.otherIdentity(RUN_ID),
+      /run id \[0123456789abcdef\] belongs to a live session of another TLS client identity/,
+    );
     assert.equal(LoginProofFailure.otherIdentity, 'run_id_other_identity');
   });
 });

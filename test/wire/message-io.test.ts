@@ -239,7 +239,11 @@ describe('writeMessage', () => {
     assert.equal(writes.length, 1);
     assert.deepEqual(writes[0], encodeMessage(START));
     assert.equal(ok, false, 'a message longer than the highWaterMark reports backpressure');
-    const w2 = new Writable({ write(_c, _e, cb) { cb(); } });
+    const w2 = new Writable({
+      write(_c, _e, cb) {
+        cb();
+      },
+    });
     assert.equal(writeMessage(w2, { type: 'Ping', body: {} }), true);
   });
 });

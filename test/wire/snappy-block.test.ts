@@ -78,7 +78,12 @@ describe('snappyDecodeBlock on hand-built blocks', () => {
   test('copy-1 with the offset high bits in the tag', () => {
     const head = randomBytes(1500);
     // copy length 4 from offset 1500 = 0x5dc: tag = (0x5 << 5) | (0 << 2) | 1, low byte 0xdc
-    const block = Buffer.concat([Buffer.from([0xe0, 0x0b]), Buffer.from([61 << 2, 0xdb, 0x05]), head, Buffer.from([0xa1, 0xdc])]);
+    const block = Buffer.concat([
+      Buffer.from([0xe0, 0x0b]),
+      Buffer.from([61 << 2, 0xdb, 0x05]),
+      head,
+      Buffer.from([0xa1, 0xdc]),
+    ]);
     const out = snappyDecodeBlock(block, 2000);
     assert.equal(out.length, 1504);
     assert.deepEqual(out.subarray(1500), head.subarray(0, 4));
@@ -97,7 +102,10 @@ describe('snappyDecodeBlock on hand-built blocks', () => {
 
   test('multi-byte length varint', () => {
     assert.deepEqual(snappyDecodedLength(Buffer.from([0xfe, 0xff, 0x7f])), { length: 2097150, headerBytes: 3 });
-    assert.deepEqual(snappyDecodedLength(Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f])), { length: 0xffffffff, headerBytes: 5 });
+    assert.deepEqual(snappyDecodedLength(Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f])), {
+      length: 0xffffffff,
+      headerBytes: 5,
+    });
   });
 
   const corrupt: [string, number[], number, RegExp][] = [
@@ -106,11 +114,26 @@ describe('snappyDecodeBlock on hand-built blocks', () => {
     ['a varint over 32 bits', [0xff, 0xff, 0xff, 0xff, 0x1f], 10, /exceeds 32 bits/],
     ['a length over the limit', [0x0b, 0x00, 0x61], 10, /declares 11 uncompressed bytes, more than the limit of 10/],
     ['a literal running past the end', [0x03, 0x08, 0x61], 10, /literal of 3 bytes at byte 2 runs past the block end/],
-    ['a literal longer than declared', [0x02, 0x08, 0x61, 0x62, 0x63], 10, /literal of 3 bytes overflows the declared length 2/],
+    [
+      'a literal longer than declared',
+      [0x02, 0x08, 0x61, 0x62, 0x63],
+      10,
+      /literal of 3 bytes overflows the declared length 2/,
+    ],
     ['a truncated literal length', [0x40, 60 << 2], 100, /literal length truncated/],
     ['a copy with offset 0', [0x05, 0x00, 0x61, 0x01, 0x00], 10, /copy offset 0 at output byte 1/],
-    ['a copy reaching before the start', [0x05, 0x00, 0x61, 0x01, 0x02], 10, /copy offset 2 at output byte 1 points outside/],
-    ['a copy longer than declared', [0x04, 0x00, 0x61, 0x15, 0x01], 10, /copy of 9 bytes overflows the declared length 4/],
+    [
+      'a copy reaching before the start',
+      [0x05, 0x00, 0x61, 0x01, 0x02],
+      10,
+      /copy offset 2 at output byte 1 points outside/,
+    ],
+    [
+      'a copy longer than declared',
+      [0x04, 0x00, 0x61, 0x15, 0x01],
+      10,
+      /copy of 9 bytes overflows the declared length 4/,
+    ],
     ['a truncated copy-2', [0x05, 0x00, 0x61, 0x0e, 0x01], 10, /copy-2 element truncated/],
     ['a truncated copy-1', [0x05, 0x00, 0x61, 0x01], 10, /copy-1 element truncated/],
     ['a truncated copy-4', [0x05, 0x00, 0x61, 0x03, 0x01, 0x00], 10, /copy-4 element truncated/],
@@ -132,7 +155,10 @@ describe('snappyEncodeBlock round trips', () => {
     ['random', (n) => randomBytes(n)],
     ['text', (n) => sampleText(n, n + 7)],
     ['zeros', (n) => Buffer.alloc(n)],
-    ['fixture lines', (n) => Buffer.concat(Array.from({ length: Math.ceil(n / 62_400) + 1 }, fixtureText)).subarray(0, n)],
+    [
+      'fixture lines',
+      (n) => Buffer.concat(Array.from({ length: Math.ceil(n / 62_400) + 1 }, fixtureText)).subarray(0, n),
+    ],
   ];
   for (const [kind, make] of kinds) {
     test(`${kind}: sizes ${sizes.join(', ')} decode to the input, within the worst-case size`, () => {

@@ -9,7 +9,8 @@ export const FIXTURE_LINE_COUNT = 1200;
 /** The exact bytes the fixture's user sent through echo-ez and read back. */
 export function fixtureText(): Buffer {
   let s = '';
-  for (let i = 0; i < FIXTURE_LINE_COUNT; i++) s += `line ${String(i).padStart(5, '0')} of the burrow fixture: compressible text\n`;
+  for (let i = 0; i < FIXTURE_LINE_COUNT; i++)
+    s += `line ${String(i).padStart(5, '0')} of the burrow fixture: compressible text\n`;
   return Buffer.from(s, 'latin1');
 }
 

@@ -58,7 +58,10 @@ describe('encodeSnappyFrames', () => {
   test('"hello" as the first write: stream identifier, then an uncompressed chunk (exact bytes)', () => {
     const out = Buffer.concat(encodeSnappyFrames(Buffer.from('hello'), true));
     // 01 | len 9 = 4 + 5 | masked crc32c("hello") = 0x191c1fbb little-endian | "hello"
-    assert.equal(out.toString('hex'), `${STREAM_ID_HEX}01` + '090000' + 'bb1f1c19' + Buffer.from('hello').toString('hex'));
+    assert.equal(
+      out.toString('hex'),
+      `${STREAM_ID_HEX}01` + '090000' + 'bb1f1c19' + Buffer.from('hello').toString('hex'),
+    );
     assert.equal(STREAM_IDENTIFIER_CHUNK.toString('hex'), STREAM_ID_HEX);
   });
 
@@ -151,8 +154,14 @@ describe('SnappyFrameDecoder', () => {
   });
 
   test('rejects a data chunk before the stream identifier', () => {
-    expectProtocol(chunk(0x01, Buffer.from('x')), /expected the stream identifier chunk \(0xff\) first, got chunk type 0x01/);
-    expectProtocol(rawChunk(0xfe, Buffer.alloc(1)), /expected the stream identifier chunk \(0xff\) first, got chunk type 0xfe/);
+    expectProtocol(
+      chunk(0x01, Buffer.from('x')),
+      /expected the stream identifier chunk \(0xff\) first, got chunk type 0x01/,
+    );
+    expectProtocol(
+      rawChunk(0xfe, Buffer.alloc(1)),
+      /expected the stream identifier chunk \(0xff\) first, got chunk type 0xfe/,
+    );
   });
 
   test('rejects a bad stream identifier', () => {
@@ -162,7 +171,10 @@ describe('SnappyFrameDecoder', () => {
 
   for (const type of [0x02, 0x10, 0x7f]) {
     test(`rejects reserved unskippable chunk type 0x${type.toString(16).padStart(2, '0')}`, () => {
-      expectProtocol(Buffer.concat([STREAM_IDENTIFIER_CHUNK, rawChunk(type, Buffer.alloc(4))]), /reserved unskippable chunk type 0x/);
+      expectProtocol(
+        Buffer.concat([STREAM_IDENTIFIER_CHUNK, rawChunk(type, Buffer.alloc(4))]),
+        /reserved unskippable chunk type 0x/,
+      );
     });
   }
 
@@ -179,18 +191,27 @@ describe('SnappyFrameDecoder', () => {
   });
 
   test('rejects a compressed chunk with a corrupt block', () => {
-    expectProtocol(Buffer.concat([STREAM_IDENTIFIER_CHUNK, chunk(0x00, Buffer.from([0x05, 0x00, 0x61]))]), /compressed chunk: snappy block is corrupt/);
+    expectProtocol(
+      Buffer.concat([STREAM_IDENTIFIER_CHUNK, chunk(0x00, Buffer.from([0x05, 0x00, 0x61]))]),
+      /compressed chunk: snappy block is corrupt/,
+    );
   });
 
   test('rejects a compressed chunk declaring more than 64 KiB', () => {
     const block = snappyEncodeBlock(Buffer.alloc(65537));
-    expectProtocol(Buffer.concat([STREAM_IDENTIFIER_CHUNK, chunk(0x00, block)]), /declares 65537 uncompressed bytes, more than the limit of 65536/);
+    expectProtocol(
+      Buffer.concat([STREAM_IDENTIFIER_CHUNK, chunk(0x00, block)]),
+      /declares 65537 uncompressed bytes, more than the limit of 65536/,
+    );
   });
 
   test('rejects an oversize chunk from its header alone (before its body arrives)', () => {
     const head = Buffer.from([0x00, 0, 0, 0]);
     head.writeUIntLE(MAX_CHUNK_BODY + 1, 1, 3);
-    expectProtocol(Buffer.concat([STREAM_IDENTIFIER_CHUNK, head]), new RegExp(`declares ${MAX_CHUNK_BODY + 1} bytes, more than the limit of ${MAX_CHUNK_BODY}`));
+    expectProtocol(
+      Buffer.concat([STREAM_IDENTIFIER_CHUNK, head]),
+      new RegExp(`declares ${MAX_CHUNK_BODY + 1} bytes, more than the limit of ${MAX_CHUNK_BODY}`),
+    );
     const skippable = Buffer.from([0x80, 0xff, 0xff, 0xff]);
     expectProtocol(Buffer.concat([STREAM_IDENTIFIER_CHUNK, skippable]), /chunk type 0x80 declares 16777215 bytes/);
   });
@@ -198,18 +219,32 @@ describe('SnappyFrameDecoder', () => {
   test('rejects an uncompressed chunk over 64 KiB and a data chunk shorter than its checksum', () => {
     const head = Buffer.from([0x01, 0, 0, 0]);
     head.writeUIntLE(4 + 65537, 1, 3);
-    expectProtocol(Buffer.concat([STREAM_IDENTIFIER_CHUNK, head]), /uncompressed chunk holds 65537 bytes, more than the limit of 65536/);
-    expectProtocol(Buffer.concat([STREAM_IDENTIFIER_CHUNK, rawChunk(0x00, Buffer.alloc(3))]), /data chunk type 0x00 of 3 bytes is shorter than its 4-byte checksum/);
+    expectProtocol(
+      Buffer.concat([STREAM_IDENTIFIER_CHUNK, head]),
+      /uncompressed chunk holds 65537 bytes, more than the limit of 65536/,
+    );
+    expectProtocol(
+      Buffer.concat([STREAM_IDENTIFIER_CHUNK, rawChunk(0x00, Buffer.alloc(3))]),
+      /data chunk type 0x00 of 3 bytes is shorter than its 4-byte checksum/,
+    );
   });
 
   test('a stream ending inside a chunk is UNEXPECTED_EOF; a failed decoder stays failed', () => {
     const d = new SnappyFrameDecoder();
     d.push(framed.subarray(0, 100));
     assert.equal(d.buffered, 100 - STREAM_IDENTIFIER_CHUNK.length);
-    assert.throws(() => d.finish(), (err: unknown) => isBurrowError(err, ErrorCode.UNEXPECTED_EOF) && /ended inside a chunk: 90 of \d+ bytes/.test((err as Error).message));
+    assert.throws(
+      () => d.finish(),
+      (err: unknown) =>
+        isBurrowError(err, ErrorCode.UNEXPECTED_EOF) &&
+        /ended inside a chunk: 90 of \d+ bytes/.test((err as Error).message),
+    );
     const bad = new SnappyFrameDecoder();
     assert.throws(() => bad.push(Buffer.from([0x01, 0, 0, 0])));
-    assert.throws(() => bad.push(STREAM_IDENTIFIER_CHUNK), (err: unknown) => isBurrowError(err, ErrorCode.PROTOCOL));
+    assert.throws(
+      () => bad.push(STREAM_IDENTIFIER_CHUNK),
+      (err: unknown) => isBurrowError(err, ErrorCode.PROTOCOL),
+    );
   });
 });
 
@@ -223,11 +258,16 @@ describe('golden: frp 0.70.0 echo-ez work connection (v1-nomux conn-4, useEncryp
       assert.ok(first, 'a complete v1 message first');
       assert.equal(first.message.type, dir === 'c2s' ? 'NewWorkConn' : 'StartWorkConn');
       const payload = all.subarray(first.bytesUsed);
-      const plain = createDecipheriv('aes-128-cfb', deriveCipherKey('fixture-token'), payload.subarray(0, IV_SIZE)).update(payload.subarray(IV_SIZE));
+      const plain = createDecipheriv(
+        'aes-128-cfb',
+        deriveCipherKey('fixture-token'),
+        payload.subarray(0, IV_SIZE),
+      ).update(payload.subarray(IV_SIZE));
       assert.equal(plain.subarray(0, STREAM_IDENTIFIER_CHUNK.length).toString('hex'), STREAM_ID_HEX);
       // Walk the chunks: golang/snappy wrote data chunks only; text this regular must have compressed.
       const types: number[] = [];
-      for (let off = STREAM_IDENTIFIER_CHUNK.length; off < plain.length; off += 4 + plain.readUIntLE(off + 1, 3)) types.push(plain[off]);
+      for (let off = STREAM_IDENTIFIER_CHUNK.length; off < plain.length; off += 4 + plain.readUIntLE(off + 1, 3))
+        types.push(plain[off]);
       assert.ok(types.length > 0 && types.every((t) => t === 0x00 || t === 0x01), `chunk types ${types.join(',')}`);
       assert.ok(types.includes(0x00), 'golang/snappy compressed at least one chunk');
       const out = decodeAll(plain);

@@ -116,7 +116,12 @@ describe('createCompressedStream', () => {
       const all = Buffer.concat(reads[dir]);
       const first = decodeMessage(all);
       assert.ok(first);
-      const inner = new Duplex({ read() {}, write(_c, _e, cb) { cb(); } });
+      const inner = new Duplex({
+        read() {},
+        write(_c, _e, cb) {
+          cb();
+        },
+      });
       const plain = createCompressedStream(createEncryptedStream(inner, deriveCipherKey('fixture-token')));
       // Replay the cipher bytes in small irregular slices, as a slow network would deliver them.
       const cipherBytes = all.subarray(first.bytesUsed);

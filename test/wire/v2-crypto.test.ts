@@ -98,7 +98,11 @@ async function readAll(s: Duplex): Promise<Buffer> {
 }
 
 function keysOf(alg: AeadAlgorithm) {
-  return { c2s: Buffer.from(KAT[alg].c2s, 'hex'), s2c: Buffer.from(KAT[alg].s2c, 'hex'), nonce: Buffer.from(KAT[alg].nonce, 'hex') };
+  return {
+    c2s: Buffer.from(KAT[alg].c2s, 'hex'),
+    s2c: Buffer.from(KAT[alg].s2c, 'hex'),
+    nonce: Buffer.from(KAT[alg].nonce, 'hex'),
+  };
 }
 
 const fails = (code: string, re: RegExp) => (e: unknown) => isBurrowError(e) && e.code === code && re.test(e.message);
@@ -117,7 +121,10 @@ describe('key schedule (known answers)', () => {
 
   test('HKDF info strings', () => {
     assert.equal(hkdfInfo('aes-256-gcm', 'client-to-server'), 'frp wire v2 control aead aes-256-gcm client-to-server');
-    assert.equal(hkdfInfo('xchacha20-poly1305', 'server-to-client'), 'frp wire v2 control aead xchacha20-poly1305 server-to-client');
+    assert.equal(
+      hkdfInfo('xchacha20-poly1305', 'server-to-client'),
+      'frp wire v2 control aead xchacha20-poly1305 server-to-client',
+    );
   });
 
   test('the transcript binds the exact bytes: one changed byte changes the hash', () => {
@@ -129,10 +136,15 @@ describe('key schedule (known answers)', () => {
 
 describe('record AEAD', () => {
   test('XChaCha20-Poly1305: draft-irtf-cfrg-xchacha-03 §A.3.1', () => {
-    const aead = createRecordAead('xchacha20-poly1305', Buffer.from('808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f', 'hex'));
+    const aead = createRecordAead(
+      'xchacha20-poly1305',
+      Buffer.from('808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f', 'hex'),
+    );
     const nonce = Buffer.from('404142434445464748494a4b4c4d4e4f5051525354555657', 'hex');
     const aad = Buffer.from('50515253c0c1c2c3c4c5c6c7', 'hex');
-    const pt = Buffer.from("Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.");
+    const pt = Buffer.from(
+      "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.",
+    );
     const sealed = aead.seal(nonce, pt, aad);
     assert.equal(
       sealed.toString('hex'),
@@ -154,7 +166,10 @@ describe('record AEAD', () => {
   });
 
   test('a key of the wrong size is refused', () => {
-    assert.throws(() => createRecordAead('aes-256-gcm', Buffer.alloc(16)), (e) => isBurrowError(e, ErrorCode.INTERNAL));
+    assert.throws(
+      () => createRecordAead('aes-256-gcm', Buffer.alloc(16)),
+      (e) => isBurrowError(e, ErrorCode.INTERNAL),
+    );
   });
 });
 
@@ -219,18 +234,24 @@ describe('AEAD stream behaviour', () => {
   test('a tag that does not verify: altered byte, reordered records, wrong key', async () => {
     const altered = Buffer.from(kat);
     altered[NONCE + 4 + 3] ^= 0x40;
-    assert.ok(fails(ErrorCode.PROTOCOL, /record 0: aes-256-gcm authentication tag does not verify/)(await readError(altered)));
+    assert.ok(
+      fails(ErrorCode.PROTOCOL, /record 0: aes-256-gcm authentication tag does not verify/)(await readError(altered)),
+    );
 
     const first = kat.subarray(NONCE, NONCE + 4 + 28);
     const second = kat.subarray(NONCE + 4 + 28, NONCE + 4 + 28 + 4 + 21);
-    assert.ok(fails(ErrorCode.PROTOCOL, /record 0: .*does not verify/)(await readError(Buffer.concat([nonce, second, first]))));
+    assert.ok(
+      fails(ErrorCode.PROTOCOL, /record 0: .*does not verify/)(await readError(Buffer.concat([nonce, second, first]))),
+    );
 
     const wrongKey = createAeadStream(sink(kat), { algorithm: alg, sendKey: s2c, recvKey: s2c });
     await assert.rejects(readAll(wrongKey), fails(ErrorCode.PROTOCOL, /does not verify/));
   });
 
   test('EOF inside a record or inside the nonce is UNEXPECTED_EOF; right after the nonce it is a clean end', async () => {
-    assert.ok(fails(ErrorCode.UNEXPECTED_EOF, /inside the record 1/)(await readError(kat.subarray(0, NONCE + 32 + 10))));
+    assert.ok(
+      fails(ErrorCode.UNEXPECTED_EOF, /inside the record 1/)(await readError(kat.subarray(0, NONCE + 32 + 10))),
+    );
     assert.ok(fails(ErrorCode.UNEXPECTED_EOF, /inside the record 0/)(await readError(kat.subarray(0, NONCE + 2))));
     assert.ok(fails(ErrorCode.UNEXPECTED_EOF, /inside the stream nonce/)(await readError(kat.subarray(0, 5))));
     const empty = createAeadStream(sink(nonce), { algorithm: alg, sendKey: s2c, recvKey: c2s });
@@ -257,7 +278,7 @@ describe('AEAD stream behaviour', () => {
       client.end(payload);
       const got = await readAll(server);
       assert.deepEqual(got, payload);
-      for (let pos = size; pos < seen.length; ) {
+      for (let pos = size; pos < seen.length;) {
         const len = seen.readUInt32BE(pos);
         lengths.push(len);
         pos += 4 + len;

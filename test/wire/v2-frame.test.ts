@@ -26,7 +26,12 @@ import {
 
 /** A Duplex whose readable side holds `bytes` (then ends unless `open`). */
 function replay(bytes: Buffer, open = false): Duplex {
-  const d = new Duplex({ read() {}, write(_c, _e, cb) { cb(); } });
+  const d = new Duplex({
+    read() {},
+    write(_c, _e, cb) {
+      cb();
+    },
+  });
   d.push(bytes);
   if (!open) d.push(null);
   return d;
@@ -40,7 +45,8 @@ function header(type: number, flags: number, length: number): Buffer {
   return h;
 }
 
-const protocolError = (pattern: RegExp) => (err: unknown) => isBurrowError(err, ErrorCode.PROTOCOL) && pattern.test(err.message);
+const protocolError = (pattern: RegExp) => (err: unknown) =>
+  isBurrowError(err, ErrorCode.PROTOCOL) && pattern.test(err.message);
 
 describe('constants', () => {
   test('the magic is "FRP\\0\\x02\\r\\n"', () => {
@@ -50,11 +56,29 @@ describe('constants', () => {
 
   test('message ids 1..18 in frp order, one per message name', () => {
     const names: MessageName[] = [
-      'Login', 'LoginResp', 'NewProxy', 'NewProxyResp', 'CloseProxy', 'NewWorkConn', 'ReqWorkConn', 'StartWorkConn',
-      'NewVisitorConn', 'NewVisitorConnResp', 'Ping', 'Pong', 'UDPPacket', 'NatHoleVisitor', 'NatHoleClient',
-      'NatHoleResp', 'NatHoleSid', 'NatHoleReport',
+      'Login',
+      'LoginResp',
+      'NewProxy',
+      'NewProxyResp',
+      'CloseProxy',
+      'NewWorkConn',
+      'ReqWorkConn',
+      'StartWorkConn',
+      'NewVisitorConn',
+      'NewVisitorConnResp',
+      'Ping',
+      'Pong',
+      'UDPPacket',
+      'NatHoleVisitor',
+      'NatHoleClient',
+      'NatHoleResp',
+      'NatHoleSid',
+      'NatHoleReport',
     ];
-    assert.deepEqual(names.map((n) => MESSAGE_ID[n]), names.map((_, i) => i + 1));
+    assert.deepEqual(
+      names.map((n) => MESSAGE_ID[n]),
+      names.map((_, i) => i + 1),
+    );
     assert.deepEqual(Object.keys(MESSAGE_ID).sort(), Object.keys(TYPE_BYTE).sort());
   });
 });
@@ -69,7 +93,16 @@ describe('encoding', () => {
     const msgs: Message[] = [
       { type: 'Ping', body: {} },
       { type: 'NewWorkConn', body: { run_id: '7288971ddd856267' } },
-      { type: 'NewProxy', body: { proxy_name: 'a<b>&', proxy_type: 'tcp', use_encryption: true, remote_port: 6000, metas: { z: '1', a: '2' } } },
+      {
+        type: 'NewProxy',
+        body: {
+          proxy_name: 'a<b>&',
+          proxy_type: 'tcp',
+          use_encryption: true,
+          remote_port: 6000,
+          metas: { z: '1', a: '2' },
+        },
+      },
       { type: 'Login', body: { version: '0.70.0', client_spec: {}, pool_count: 1 } },
     ];
     for (const msg of msgs) {
@@ -86,21 +119,36 @@ describe('encoding', () => {
   });
 
   test('a payload over 64 KiB is refused with MESSAGE_TOO_LARGE', () => {
-    assert.throws(() => encodeFrame(FRAME_MESSAGE, Buffer.alloc(MAX_FRAME_PAYLOAD + 1)), (e) => isBurrowError(e, ErrorCode.MESSAGE_TOO_LARGE));
+    assert.throws(
+      () => encodeFrame(FRAME_MESSAGE, Buffer.alloc(MAX_FRAME_PAYLOAD + 1)),
+      (e) => isBurrowError(e, ErrorCode.MESSAGE_TOO_LARGE),
+    );
     assert.doesNotThrow(() => encodeFrame(FRAME_MESSAGE, Buffer.alloc(MAX_FRAME_PAYLOAD)));
     const huge: Message = { type: 'NewProxy', body: { proxy_name: 'x'.repeat(MAX_FRAME_PAYLOAD) } };
-    assert.throws(() => encodeMessageFrame(huge), (e) => isBurrowError(e, ErrorCode.MESSAGE_TOO_LARGE) && /NewProxy/.test(e.message));
+    assert.throws(
+      () => encodeMessageFrame(huge),
+      (e) => isBurrowError(e, ErrorCode.MESSAGE_TOO_LARGE) && /NewProxy/.test(e.message),
+    );
   });
 });
 
 describe('bad input', () => {
   test('non-zero flags', () => {
-    assert.throws(() => decodeFrameHeader(header(FRAME_MESSAGE, 1, 2)), protocolError(/unsupported frame flags 1, expected 0/));
+    assert.throws(
+      () => decodeFrameHeader(header(FRAME_MESSAGE, 1, 2)),
+      protocolError(/unsupported frame flags 1, expected 0/),
+    );
   });
 
   test('a payload length over 65536', () => {
-    assert.throws(() => decodeFrameHeader(header(FRAME_MESSAGE, 0, MAX_FRAME_PAYLOAD + 1)), protocolError(/payload length 65537 exceeds the limit of 65536/));
-    assert.deepEqual(decodeFrameHeader(header(FRAME_MESSAGE, 0, MAX_FRAME_PAYLOAD)), { type: FRAME_MESSAGE, length: MAX_FRAME_PAYLOAD });
+    assert.throws(
+      () => decodeFrameHeader(header(FRAME_MESSAGE, 0, MAX_FRAME_PAYLOAD + 1)),
+      protocolError(/payload length 65537 exceeds the limit of 65536/),
+    );
+    assert.deepEqual(decodeFrameHeader(header(FRAME_MESSAGE, 0, MAX_FRAME_PAYLOAD)), {
+      type: FRAME_MESSAGE,
+      length: MAX_FRAME_PAYLOAD,
+    });
   });
 
   test('an unknown frame type', () => {
@@ -108,25 +156,40 @@ describe('bad input', () => {
   });
 
   test('an unknown message id', () => {
-    assert.throws(() => decodeMessagePayload(Buffer.from('00137b7d', 'hex')), protocolError(/unknown message id 19, expected 1\.\.18/));
+    assert.throws(
+      () => decodeMessagePayload(Buffer.from('00137b7d', 'hex')),
+      protocolError(/unknown message id 19, expected 1\.\.18/),
+    );
     assert.throws(() => decodeMessagePayload(Buffer.from('00007b7d', 'hex')), protocolError(/unknown message id 0/));
   });
 
   test('a Message payload shorter than its id, bad JSON, a wrongly typed field', () => {
     assert.throws(() => decodeMessagePayload(Buffer.from([0])), protocolError(/too short/));
-    assert.throws(() => decodeMessagePayload(Buffer.from('000b7b', 'hex')), protocolError(/Ping: message body is not valid JSON/));
-    assert.throws(() => decodeMessagePayload(Buffer.concat([Buffer.from('0006', 'hex'), Buffer.from('{"run_id":5}')])), protocolError(/NewWorkConn\.run_id: expected a string/));
+    assert.throws(
+      () => decodeMessagePayload(Buffer.from('000b7b', 'hex')),
+      protocolError(/Ping: message body is not valid JSON/),
+    );
+    assert.throws(
+      () => decodeMessagePayload(Buffer.concat([Buffer.from('0006', 'hex'), Buffer.from('{"run_id":5}')])),
+      protocolError(/NewWorkConn\.run_id: expected a string/),
+    );
   });
 
   test('a hello frame where a Message is expected, in frp words', () => {
-    assert.throws(() => decodeMessageFrame({ type: FRAME_CLIENT_HELLO, payload: Buffer.from('{}') }), protocolError(/unexpected frame type 1 \(ClientHello\), want 16/));
+    assert.throws(
+      () => decodeMessageFrame({ type: FRAME_CLIENT_HELLO, payload: Buffer.from('{}') }),
+      protocolError(/unexpected frame type 1 \(ClientHello\), want 16/),
+    );
   });
 });
 
 describe('reading from a stream', () => {
   test('readV2Message reads exactly one frame and leaves the rest', async () => {
     const tail = Buffer.from('raw bytes after StartWorkConn');
-    const msg: Message = { type: 'StartWorkConn', body: { proxy_name: 'echo', src_addr: '127.0.0.1', src_port: 1, dst_port: 2 } };
+    const msg: Message = {
+      type: 'StartWorkConn',
+      body: { proxy_name: 'echo', src_addr: '127.0.0.1', src_port: 1, dst_port: 2 },
+    };
     const s = replay(Buffer.concat([encodeMessageFrame(msg), tail]));
     assert.deepEqual(await readV2Message(s, { timeoutMs: 1000 }), msg);
     const rest: Buffer[] = [];
@@ -141,8 +204,9 @@ describe('reading from a stream', () => {
   });
 
   test('EOF inside the payload is UNEXPECTED_EOF; silence is TIMEOUT', async () => {
-    await assert.rejects(readFrame(replay(Buffer.concat([header(FRAME_MESSAGE, 0, 10), Buffer.from('abc')])), { timeoutMs: 1000 }), (e) =>
-      isBurrowError(e, ErrorCode.UNEXPECTED_EOF),
+    await assert.rejects(
+      readFrame(replay(Buffer.concat([header(FRAME_MESSAGE, 0, 10), Buffer.from('abc')])), { timeoutMs: 1000 }),
+      (e) => isBurrowError(e, ErrorCode.UNEXPECTED_EOF),
     );
     const s = replay(header(FRAME_MESSAGE, 0, 10), true);
     await assert.rejects(readFrame(s, { timeoutMs: 50 }), (e) => isBurrowError(e, ErrorCode.TIMEOUT));

@@ -70,7 +70,8 @@ function demux(scenario: string): Map<number, Capture> {
       },
       onFrameEnd() {},
     });
-    for (const l of lines(`${FRP_FIXTURES}${scenario}/conn-1.jsonl`)) if (l.dir === dir) parser.push(Buffer.from(l.hex, 'hex'));
+    for (const l of lines(`${FRP_FIXTURES}${scenario}/conn-1.jsonl`))
+      if (l.dir === dir) parser.push(Buffer.from(l.hex, 'hex'));
   }
   return new Map([...streams].map(([id, s]) => [id, { c2s: Buffer.concat(s.c2s), s2c: Buffer.concat(s.s2c) }]));
 }
@@ -90,7 +91,12 @@ function frames(buf: Buffer, offset = 0, max = Infinity): { frames: V2Frame[]; e
 
 /** A Duplex whose readable side holds `bytes` then ends. */
 function replay(bytes: Buffer): Duplex {
-  const d = new Duplex({ read() {}, write(_c, _e, cb) { cb(); } });
+  const d = new Duplex({
+    read() {},
+    write(_c, _e, cb) {
+      cb();
+    },
+  });
   d.push(bytes);
   d.push(null);
   return d;
@@ -108,7 +114,9 @@ async function decryptMessages(bytes: Buffer, recvKey: Buffer): Promise<{ messag
 }
 
 function remotePorts(scenario: string): Map<string, number> {
-  const cfg = parseToml(readFileSync(`${FRP_FIXTURES}${scenario}/frpc.toml`, 'utf8')) as { proxies: { name: string; remotePort: number }[] };
+  const cfg = parseToml(readFileSync(`${FRP_FIXTURES}${scenario}/frpc.toml`, 'utf8')) as {
+    proxies: { name: string; remotePort: number }[];
+  };
   return new Map(cfg.proxies.map((p) => [p.name, p.remotePort]));
 }
 
@@ -123,7 +131,10 @@ async function checkControl(
   const { c2s, s2c } = cap;
   assert.deepEqual(c2s.subarray(0, MAGIC.length), MAGIC, 'c2s starts with the magic');
   const up = frames(c2s, MAGIC.length, 2);
-  assert.deepEqual(up.frames.map((f) => f.type), [FRAME_CLIENT_HELLO, FRAME_MESSAGE]);
+  assert.deepEqual(
+    up.frames.map((f) => f.type),
+    [FRAME_CLIENT_HELLO, FRAME_MESSAGE],
+  );
   const [chFrame, loginFrame] = up.frames;
   const hello = decodeClientHello(chFrame.payload);
   assert.deepEqual(hello.bootstrap, bootstrap);
@@ -137,10 +148,17 @@ async function checkControl(
   if (login.type !== 'Login') return '';
   assert.equal(login.body.version, '0.70.0');
   assert.equal(login.body.privilege_key, privilegeKey(TOKEN, login.body.timestamp ?? 0));
-  assert.deepEqual(encodeMessageFrame(login).subarray(FRAME_HEADER_SIZE), loginFrame.payload, 'Login JSON byte-identical');
+  assert.deepEqual(
+    encodeMessageFrame(login).subarray(FRAME_HEADER_SIZE),
+    loginFrame.payload,
+    'Login JSON byte-identical',
+  );
 
   const down = frames(s2c, 0, 2);
-  assert.deepEqual(down.frames.map((f) => f.type), [FRAME_SERVER_HELLO, FRAME_MESSAGE]);
+  assert.deepEqual(
+    down.frames.map((f) => f.type),
+    [FRAME_SERVER_HELLO, FRAME_MESSAGE],
+  );
   const [shFrame, respFrame] = down.frames;
   const sh = decodeServerHello(shFrame.payload);
   assert.equal(sh.selected.message.codec, 'json');
@@ -165,21 +183,44 @@ async function checkControl(
   const ports = remotePorts(scenario);
   const upMsgs = (await decryptMessages(c2s.subarray(up.end), k.clientToServer)).messages;
   // frpc turns heartbeats off when tcpMux is on (yamux keepalive does the job): then no Ping / Pong.
-  assert.deepEqual(upMsgs.map((m) => m.type), heartbeats ? ['NewProxy', 'NewProxy', 'Ping'] : ['NewProxy', 'NewProxy']);
-  const proxies = upMsgs.slice(0, 2).map((m) => m.body).sort((a, b) => String((a as { proxy_name: string }).proxy_name).localeCompare(String((b as { proxy_name: string }).proxy_name)));
+  assert.deepEqual(
+    upMsgs.map((m) => m.type),
+    heartbeats ? ['NewProxy', 'NewProxy', 'Ping'] : ['NewProxy', 'NewProxy'],
+  );
+  const proxies = upMsgs
+    .slice(0, 2)
+    .map((m) => m.body)
+    .sort((a, b) =>
+      String((a as { proxy_name: string }).proxy_name).localeCompare(String((b as { proxy_name: string }).proxy_name)),
+    );
   assert.deepEqual(proxies, [
     { proxy_name: 'echo', proxy_type: 'tcp', remote_port: ports.get('echo') },
-    { proxy_name: 'echo-ez', proxy_type: 'tcp', use_encryption: true, use_compression: true, remote_port: ports.get('echo-ez') },
+    {
+      proxy_name: 'echo-ez',
+      proxy_type: 'tcp',
+      use_encryption: true,
+      use_compression: true,
+      remote_port: ports.get('echo-ez'),
+    },
   ]);
 
   const { messages: downMsgs, plain } = await decryptMessages(s2c.subarray(down.end), k.serverToClient);
   assert.equal(downMsgs[0].type, 'ReqWorkConn');
-  assert.deepEqual(downMsgs.filter((m) => m.type === 'NewProxyResp').map((m) => m.body).sort((a, b) => String(a.proxy_name).localeCompare(String(b.proxy_name))), [
-    { proxy_name: 'echo', remote_addr: `:${ports.get('echo')}` },
-    { proxy_name: 'echo-ez', remote_addr: `:${ports.get('echo-ez')}` },
-  ]);
+  assert.deepEqual(
+    downMsgs
+      .filter((m) => m.type === 'NewProxyResp')
+      .map((m) => m.body)
+      .sort((a, b) => String(a.proxy_name).localeCompare(String(b.proxy_name))),
+    [
+      { proxy_name: 'echo', remote_addr: `:${ports.get('echo')}` },
+      { proxy_name: 'echo-ez', remote_addr: `:${ports.get('echo-ez')}` },
+    ],
+  );
   const types = new Set(downMsgs.map((m) => m.type));
-  assert.deepEqual([...types].sort(), heartbeats ? ['NewProxyResp', 'Pong', 'ReqWorkConn'] : ['NewProxyResp', 'ReqWorkConn']);
+  assert.deepEqual(
+    [...types].sort(),
+    heartbeats ? ['NewProxyResp', 'Pong', 'ReqWorkConn'] : ['NewProxyResp', 'ReqWorkConn'],
+  );
   assert.ok(downMsgs.filter((m) => m.type === 'ReqWorkConn').length >= 2, 'more ReqWorkConn after the first');
   // Our encoder writes each message exactly as frps did.
   assert.deepEqual(Buffer.concat(downMsgs.map(encodeMessageFrame)), plain);
@@ -188,13 +229,23 @@ async function checkControl(
 
 describe('v2-nomux conn-1 (control connection)', () => {
   test('magic, ClientHello, Login; ServerHello, LoginResp; both AEAD directions decrypt', async () => {
-    await checkControl('v2-nomux', loadCapture('v2-nomux', 1), { transport: 'tcp' }, true, { transcript: NOMUX_TRANSCRIPT, c2s: NOMUX_C2S_KEY, s2c: NOMUX_S2C_KEY });
+    await checkControl('v2-nomux', loadCapture('v2-nomux', 1), { transport: 'tcp' }, true, {
+      transcript: NOMUX_TRANSCRIPT,
+      c2s: NOMUX_C2S_KEY,
+      s2c: NOMUX_S2C_KEY,
+    });
   });
 
   test('acceptWire on the captured c2s bytes returns the Login with the ClientHello, writing a fresh ServerHello', async () => {
     const { c2s } = loadCapture('v2-nomux', 1);
     const written: Buffer[] = [];
-    const d = new Duplex({ read() {}, write(c: Buffer, _e, cb) { written.push(c); cb(); } });
+    const d = new Duplex({
+      read() {},
+      write(c: Buffer, _e, cb) {
+        written.push(c);
+        cb();
+      },
+    });
     d.push(c2s);
     const accepted = await acceptWire(d, { timeoutMs: 1000 });
     assert.equal(accepted.conn.version, 'v2');
@@ -222,7 +273,10 @@ describe('v2-nomux work connections (conn-2..5)', () => {
       assert.equal(accepted.conn.version, 'v2');
       assert.equal(accepted.clientHello, undefined);
       assert.deepEqual(accepted.first, { type: 'NewWorkConn', body: { run_id: runId } });
-      assert.deepEqual(c2s.subarray(MAGIC.length, MAGIC.length + FRAME_HEADER_SIZE + 31), encodeMessageFrame(accepted.first));
+      assert.deepEqual(
+        c2s.subarray(MAGIC.length, MAGIC.length + FRAME_HEADER_SIZE + 31),
+        encodeMessageFrame(accepted.first),
+      );
     });
   }
 
@@ -232,7 +286,13 @@ describe('v2-nomux work connections (conn-2..5)', () => {
     const swc = await conn.read({ timeoutMs: 1000 });
     assert.deepEqual(swc, {
       type: 'StartWorkConn',
-      body: { proxy_name: 'echo', src_addr: '127.0.0.1', dst_addr: '127.0.0.1', src_port: 46778, dst_port: remotePorts('v2-nomux').get('echo') },
+      body: {
+        proxy_name: 'echo',
+        src_addr: '127.0.0.1',
+        dst_addr: '127.0.0.1',
+        src_port: 46778,
+        dst_port: remotePorts('v2-nomux').get('echo'),
+      },
     });
     const rest: Buffer[] = [];
     for await (const c of conn.stream) rest.push(c as Buffer);

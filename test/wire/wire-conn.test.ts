@@ -78,7 +78,15 @@ async function dial(port: number): Promise<Socket> {
 
 function login(): Login {
   const timestamp = 1_800_000_000;
-  return { version: '0.70.0', os: 'linux', arch: 'amd64', privilege_key: privilegeKey(TOKEN, timestamp), timestamp, client_spec: {}, pool_count: 1 };
+  return {
+    version: '0.70.0',
+    os: 'linux',
+    arch: 'amd64',
+    privilege_key: privilegeKey(TOKEN, timestamp),
+    timestamp,
+    client_spec: {},
+    pool_count: 1,
+  };
 }
 
 /** A deferred value settled by the server callback. */
@@ -93,7 +101,10 @@ function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: 
 }
 
 /** The server of the control tests: accept, check the token, answer, then echo the conversation. */
-async function controlServer(): Promise<{ port: number; result: Promise<{ accepted: AcceptedWire; channel: ControlChannel }> }> {
+async function controlServer(): Promise<{
+  port: number;
+  result: Promise<{ accepted: AcceptedWire; channel: ControlChannel }>;
+}> {
   const result = deferred<{ accepted: AcceptedWire; channel: ControlChannel }>();
   const port = await listen((s) => {
     void (async () => {
@@ -119,7 +130,10 @@ async function converse(client: ControlChannel, server: ControlChannel): Promise
   server.write({ type: 'ReqWorkConn', body: {} });
   server.write({ type: 'NewProxyResp', body: { proxy_name: 'echo', remote_addr: ':6000' } });
   assert.deepEqual(await client.read({ timeoutMs: READ_MS }), { type: 'ReqWorkConn', body: {} });
-  assert.deepEqual(await client.read({ timeoutMs: READ_MS }), { type: 'NewProxyResp', body: { proxy_name: 'echo', remote_addr: ':6000' } });
+  assert.deepEqual(await client.read({ timeoutMs: READ_MS }), {
+    type: 'NewProxyResp',
+    body: { proxy_name: 'echo', remote_addr: ':6000' },
+  });
   for (let i = 0; i < 3; i++) {
     client.write({ type: 'Ping', body: { timestamp: i + 1 } });
     assert.deepEqual(await server.read({ timeoutMs: READ_MS }), { type: 'Ping', body: { timestamp: i + 1 } });
@@ -144,7 +158,12 @@ describe('control connection login over loopback', () => {
     test(`${c.version} offering ${c.algorithms?.join(',') ?? '-'}: both sides agree on ${c.expect}, messages flow both ways`, async () => {
       const { port, result } = await controlServer();
       const sock = await dial(port);
-      const { resp, channel } = await clientLogin(sock, c.version, login(), { token: TOKEN, encryptionKey: KEY, timeoutMs: READ_MS, algorithms: c.algorithms });
+      const { resp, channel } = await clientLogin(sock, c.version, login(), {
+        token: TOKEN,
+        encryptionKey: KEY,
+        timeoutMs: READ_MS,
+        algorithms: c.algorithms,
+      });
       assert.deepEqual(resp, { version: '0.70.0', run_id: 'abcdef0123456789' });
       assert.ok(channel);
       const server = await result;
@@ -152,7 +171,8 @@ describe('control connection login over loopback', () => {
       assert.equal(server.channel.algorithm, c.expect);
       assert.equal(channel.algorithm, c.expect);
       assert.equal(channel.version, c.version);
-      if (c.version === 'v2') assert.deepEqual(server.accepted.clientHello?.capabilities.crypto.algorithms, c.algorithms);
+      if (c.version === 'v2')
+        assert.deepEqual(server.accepted.clientHello?.capabilities.crypto.algorithms, c.algorithms);
       await converse(channel, server.channel);
       channel.stream.destroy();
       server.channel.stream.destroy();
@@ -162,7 +182,11 @@ describe('control connection login over loopback', () => {
   test('v2 with the default algorithm order picks what preferredAlgorithms puts first', async () => {
     const { port, result } = await controlServer();
     const sock = await dial(port);
-    const { channel } = await clientLogin(sock, 'v2', login(), { token: TOKEN, encryptionKey: KEY, timeoutMs: READ_MS });
+    const { channel } = await clientLogin(sock, 'v2', login(), {
+      token: TOKEN,
+      encryptionKey: KEY,
+      timeoutMs: READ_MS,
+    });
     const server = await result;
     const expected = ['x64', 'arm64', 's390x', 'ppc64'].includes(process.arch) ? 'aes-256-gcm' : 'xchacha20-poly1305';
     assert.equal(channel?.algorithm, expected);
@@ -192,7 +216,11 @@ describe('control connection login over loopback', () => {
       const { port } = await controlServer();
       const sock = await dial(port);
       const bad = { ...login(), privilege_key: 'wrong' };
-      const { resp, channel } = await clientLogin(sock, version, bad, { token: TOKEN, encryptionKey: KEY, timeoutMs: READ_MS });
+      const { resp, channel } = await clientLogin(sock, version, bad, {
+        token: TOKEN,
+        encryptionKey: KEY,
+        timeoutMs: READ_MS,
+      });
       assert.deepEqual(resp, { version: '0.70.0', error: 'token mismatch' });
       assert.equal(channel, undefined);
       sock.destroy();
@@ -203,11 +231,20 @@ describe('control connection login over loopback', () => {
     const { port } = await controlServer();
     const sock = await dial(port);
     const hello = newClientHello({ transport: 'tcp' }, ['aes-256-gcm']);
-    sock.write(Buffer.concat([MAGIC, encodeFrame(FRAME_CLIENT_HELLO, encodeClientHello(hello)), encodeMessageFrame({ type: 'Login', body: { ...login(), privilege_key: 'x' } })]));
+    sock.write(
+      Buffer.concat([
+        MAGIC,
+        encodeFrame(FRAME_CLIENT_HELLO, encodeClientHello(hello)),
+        encodeMessageFrame({ type: 'Login', body: { ...login(), privilege_key: 'x' } }),
+      ]),
+    );
     const sh = await readFrame(sock, { timeoutMs: READ_MS });
     assert.equal(sh.type, FRAME_SERVER_HELLO);
     assert.equal(decodeServerHello(sh.payload).error, undefined);
-    assert.deepEqual(decodeMessageFrame(await readFrame(sock, { timeoutMs: READ_MS })), { type: 'LoginResp', body: { version: '0.70.0', error: 'token mismatch' } });
+    assert.deepEqual(decodeMessageFrame(await readFrame(sock, { timeoutMs: READ_MS })), {
+      type: 'LoginResp',
+      body: { version: '0.70.0', error: 'token mismatch' },
+    });
     await assert.rejects(readFrame(sock, { timeoutMs: READ_MS }), (e) => isBurrowError(e, ErrorCode.UNEXPECTED_EOF));
     sock.destroy();
   });
@@ -221,7 +258,10 @@ describe('work connections', () => {
       const port = await listen((s) => {
         void (async () => {
           const accepted = await acceptWire(s, { timeoutMs: READ_MS });
-          accepted.conn.write({ type: 'StartWorkConn', body: { proxy_name: 'echo', src_addr: '127.0.0.1', src_port: 1234, dst_port: 6000 } });
+          accepted.conn.write({
+            type: 'StartWorkConn',
+            body: { proxy_name: 'echo', src_addr: '127.0.0.1', src_port: 1234, dst_port: 6000 },
+          });
           s.write(raw);
           const parts: Buffer[] = [];
           let total = 0;
@@ -262,7 +302,9 @@ describe('work connections', () => {
 
 describe('bad input', () => {
   /** A server that runs acceptWire and hands back its outcome and the socket. */
-  async function acceptOnce(timeoutMs = READ_MS): Promise<{ port: number; outcome: Promise<{ s: Socket; err?: unknown; accepted?: AcceptedWire }> }> {
+  async function acceptOnce(
+    timeoutMs = READ_MS,
+  ): Promise<{ port: number; outcome: Promise<{ s: Socket; err?: unknown; accepted?: AcceptedWire }> }> {
     const d = deferred<{ s: Socket; err?: unknown; accepted?: AcceptedWire }>();
     const port = await listen((s) => {
       acceptWire(s, { timeoutMs }).then(
@@ -287,7 +329,13 @@ describe('bad input', () => {
     const { port, outcome } = await acceptOnce();
     const sock = await dial(port);
     const hello = newClientHello({ transport: 'tcp' }, []);
-    sock.write(Buffer.concat([MAGIC, encodeFrame(FRAME_CLIENT_HELLO, encodeClientHello(hello)), encodeMessageFrame({ type: 'Login', body: login() })]));
+    sock.write(
+      Buffer.concat([
+        MAGIC,
+        encodeFrame(FRAME_CLIENT_HELLO, encodeClientHello(hello)),
+        encodeMessageFrame({ type: 'Login', body: login() }),
+      ]),
+    );
     const { s, err } = await outcome;
     assert.ok(err instanceof HelloError);
     assert.equal(err.code, ErrorCode.PROTOCOL);
@@ -295,7 +343,10 @@ describe('bad input', () => {
     writeServerHelloError(s, err.reason);
     const frame = await readFrame(sock, { timeoutMs: READ_MS });
     assert.equal(frame.type, FRAME_SERVER_HELLO);
-    assert.equal(frame.payload.toString(), '{"selected":{"message":{"codec":"json"},"crypto":{}},"error":"no supported crypto algorithm"}');
+    assert.equal(
+      frame.payload.toString(),
+      '{"selected":{"message":{"codec":"json"},"crypto":{}},"error":"no supported crypto algorithm"}',
+    );
     sock.destroy();
   });
 
@@ -356,9 +407,30 @@ describe('bad input', () => {
   test('client: a ServerHello with error, an algorithm it did not offer, a Message instead of a ServerHello, silence', async () => {
     // Plain sockets that answer the client's first flight with what frps would never send.
     const cases: [(s: Socket) => void, RegExp, string][] = [
-      [(s) => s.write(encodeFrame(FRAME_SERVER_HELLO, encodeServerHello({ selected: { message: { codec: 'json' }, crypto: { algorithm: '', serverRandom: Buffer.alloc(0) } }, error: 'no supported crypto algorithm' }))), /server refused the v2 ClientHello: no supported crypto algorithm/, ErrorCode.PROTOCOL],
-      [(s) => s.write(encodeFrame(FRAME_SERVER_HELLO, encodeServerHello(newServerHello('xchacha20-poly1305')))), /xchacha20-poly1305 was not advertised by the client/, ErrorCode.PROTOCOL],
-      [(s) => s.write(encodeMessageFrame({ type: 'LoginResp', body: { version: '0.70.0' } })), /unexpected frame type 16 \(Message\) in answer to the v2 ClientHello, want 2/, ErrorCode.PROTOCOL],
+      [
+        (s) =>
+          s.write(
+            encodeFrame(
+              FRAME_SERVER_HELLO,
+              encodeServerHello({
+                selected: { message: { codec: 'json' }, crypto: { algorithm: '', serverRandom: Buffer.alloc(0) } },
+                error: 'no supported crypto algorithm',
+              }),
+            ),
+          ),
+        /server refused the v2 ClientHello: no supported crypto algorithm/,
+        ErrorCode.PROTOCOL,
+      ],
+      [
+        (s) => s.write(encodeFrame(FRAME_SERVER_HELLO, encodeServerHello(newServerHello('xchacha20-poly1305')))),
+        /xchacha20-poly1305 was not advertised by the client/,
+        ErrorCode.PROTOCOL,
+      ],
+      [
+        (s) => s.write(encodeMessageFrame({ type: 'LoginResp', body: { version: '0.70.0' } })),
+        /unexpected frame type 16 \(Message\) in answer to the v2 ClientHello, want 2/,
+        ErrorCode.PROTOCOL,
+      ],
       [() => {}, /timed out/, ErrorCode.TIMEOUT],
     ];
     for (const [answer, re, code] of cases) {
@@ -367,7 +439,12 @@ describe('bad input', () => {
       });
       const sock = await dial(port);
       await assert.rejects(
-        clientLogin(sock, 'v2', login(), { token: TOKEN, encryptionKey: KEY, timeoutMs: code === ErrorCode.TIMEOUT ? SHORT_MS : READ_MS, algorithms: ['aes-256-gcm'] }),
+        clientLogin(sock, 'v2', login(), {
+          token: TOKEN,
+          encryptionKey: KEY,
+          timeoutMs: code === ErrorCode.TIMEOUT ? SHORT_MS : READ_MS,
+          algorithms: ['aes-256-gcm'],
+        }),
         (e) => isBurrowError(e) && e.code === code && re.test(e.message),
       );
       sock.destroy();
@@ -378,7 +455,12 @@ describe('bad input', () => {
     const port = await listen(() => {});
     const sock = await dial(port);
     await assert.rejects(
-      clientLogin(sock, 'v2', login(), { token: TOKEN, encryptionKey: KEY, timeoutMs: READ_MS, algorithms: ['aes-128-gcm'] }),
+      clientLogin(sock, 'v2', login(), {
+        token: TOKEN,
+        encryptionKey: KEY,
+        timeoutMs: READ_MS,
+        algorithms: ['aes-128-gcm'],
+      }),
       (e) => isBurrowError(e, ErrorCode.CONFIG),
     );
     assert.equal(sock.bytesWritten, 0);

@@ -14,8 +14,14 @@ import { readMessage } from '../../src/wire/message-io.js';
 const READ_TIMEOUT_MS = 5_000;
 
 test('checkTypeByte: 0x00 is a YamuxFrameSeenError (PROTOCOL), another unknown byte is not', () => {
-  assert.throws(() => checkTypeByte(0x00), (err: unknown) => err instanceof YamuxFrameSeenError && isBurrowError(err, ErrorCode.PROTOCOL));
-  assert.throws(() => checkTypeByte(0x01), (err: unknown) => isBurrowError(err, ErrorCode.PROTOCOL) && !(err instanceof YamuxFrameSeenError));
+  assert.throws(
+    () => checkTypeByte(0x00),
+    (err: unknown) => err instanceof YamuxFrameSeenError && isBurrowError(err, ErrorCode.PROTOCOL),
+  );
+  assert.throws(
+    () => checkTypeByte(0x01),
+    (err: unknown) => isBurrowError(err, ErrorCode.PROTOCOL) && !(err instanceof YamuxFrameSeenError),
+  );
   assert.throws(() => new MessageDecoder().push(encodeHeader(FrameType.WindowUpdate, 1, 1, 0)), YamuxFrameSeenError);
 });
 

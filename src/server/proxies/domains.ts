@@ -20,7 +20,11 @@ export function proxyDomains(request: NewProxy, subDomainHost: string): string[]
   for (const domain of request.custom_domains ?? []) {
     if (domain === '') continue;
     const lower = domain.toLowerCase();
-    if (subDomainHost !== '' && subDomainHost.split('.').length < lower.split('.').length && lower.endsWith(`.${subDomainHost.toLowerCase()}`)) {
+    if (
+      subDomainHost !== '' &&
+      subDomainHost.split('.').length < lower.split('.').length &&
+      lower.endsWith(`.${subDomainHost.toLowerCase()}`)
+    ) {
       throw refused(`custom domain [${domain}] should not belong to subdomain host [${subDomainHost}]`);
     }
     domains.push(lower);

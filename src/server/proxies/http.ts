@@ -50,7 +50,8 @@ export class HttpProxy implements ServerProxy, HttpBackend {
   }
 
   async start(): Promise<string> {
-    if (this.vhostPort <= 0) throw new BurrowError(ErrorCode.PROXY_REFUSED, 'type [http] not supported when vhost http port is not set');
+    if (this.vhostPort <= 0)
+      throw new BurrowError(ErrorCode.PROXY_REFUSED, 'type [http] not supported when vhost http port is not set');
     const domains = proxyDomains(this.request, this.subDomainHost);
     const locations = (this.request.locations ?? []).length > 0 ? this.request.locations! : [''];
     const routeUser = this.request.route_by_http_user ?? '';

@@ -40,7 +40,8 @@ export class HttpsProxy implements ServerProxy, HttpsBackend {
   }
 
   async start(): Promise<string> {
-    if (this.vhostPort <= 0) throw new BurrowError(ErrorCode.PROXY_REFUSED, 'type [https] not supported when vhost https port is not set');
+    if (this.vhostPort <= 0)
+      throw new BurrowError(ErrorCode.PROXY_REFUSED, 'type [https] not supported when vhost https port is not set');
     const domains = proxyDomains(this.request, this.subDomainHost);
     try {
       for (const domain of domains) {

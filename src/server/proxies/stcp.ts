@@ -3,7 +3,13 @@ import type { Duplex } from 'node:stream';
 import { BurrowError, ErrorCode, errorMessage } from '../../errors.js';
 import type { RateLimiter } from '../../net/bandwidth.js';
 import { relayWithIdleTimeout } from '../../net/idle-timeout.js';
-import { deriveCipherKey, verifyPrivilegeKey, wrapWorkConn, type NewProxy, type NewVisitorConn } from '../../wire/index.js';
+import {
+  deriveCipherKey,
+  verifyPrivilegeKey,
+  wrapWorkConn,
+  type NewProxy,
+  type NewVisitorConn,
+} from '../../wire/index.js';
 import type { ProxyOwner, ServerProxy } from './proxy.js';
 import { serverLimiter, takeWorkConn, wrapProxyStream } from './work-conn.js';
 import { TrafficMeter } from '../traffic.js';
@@ -25,7 +31,8 @@ export class VisitorTargets {
 
   /** Registers a proxy; refuses a second one of the same name. */
   add(proxy: StcpProxy): void {
-    if (this.targets.has(proxy.name)) throw new BurrowError(ErrorCode.PROXY_REFUSED, `custom listener for [${proxy.name}] is repeated`);
+    if (this.targets.has(proxy.name))
+      throw new BurrowError(ErrorCode.PROXY_REFUSED, `custom listener for [${proxy.name}] is repeated`);
     this.targets.set(proxy.name, proxy);
   }
 
@@ -91,7 +98,8 @@ export class StcpProxy implements ServerProxy {
    * (md5(secretKey + timestamp), compared in constant time) and the visitor's user.
    */
   refusal(request: NewVisitorConn, visitorUser: string): string | undefined {
-    if (!verifyPrivilegeKey(this.secretKey, request.timestamp ?? 0, request.sign_key)) return VisitorRefusal.authFailed(this.name);
+    if (!verifyPrivilegeKey(this.secretKey, request.timestamp ?? 0, request.sign_key))
+      return VisitorRefusal.authFailed(this.name);
     if (!this.allowUsers.includes(visitorUser) && !this.allowUsers.includes(ALLOW_ALL_USERS)) {
       return VisitorRefusal.userNotAllowed(this.name, visitorUser);
     }
@@ -105,7 +113,11 @@ export class StcpProxy implements ServerProxy {
    */
   serveVisitor(stream: Duplex, request: NewVisitorConn, peer: { address: string; port: number }): void {
     this.visitorKey ??= deriveCipherKey(this.secretKey);
-    const visitor = wrapWorkConn(stream, { useEncryption: request.use_encryption, useCompression: request.use_compression }, this.visitorKey);
+    const visitor = wrapWorkConn(
+      stream,
+      { useEncryption: request.use_encryption, useCompression: request.use_compression },
+      this.visitorKey,
+    );
     this.live.add(visitor);
     visitor.once('close', () => this.live.delete(visitor));
     visitor.on('error', () => visitor.destroy());
@@ -117,10 +129,18 @@ export class StcpProxy implements ServerProxy {
           return;
         }
         // A user connection silent both ways for userConnIdleTimeout is closed (half-open peers, forgotten sessions).
-        void relayWithIdleTimeout(visitor, wrapProxyStream(work.stream, this.request, this.owner.encryptionKey, this.limiter), this.owner.userConnIdleTimeoutMs, this.meter.userRelay());
+        void relayWithIdleTimeout(
+          visitor,
+          wrapProxyStream(work.stream, this.request, this.owner.encryptionKey, this.limiter),
+          this.owner.userConnIdleTimeoutMs,
+          this.meter.userRelay(),
+        );
       },
       (err: unknown) => {
-        this.owner.logger.warn({ proxy: this.name, err: errorMessage(err) }, 'no work connection for visitor connection');
+        this.owner.logger.warn(
+          { proxy: this.name, err: errorMessage(err) },
+          'no work connection for visitor connection',
+        );
         visitor.destroy();
       },
     );

@@ -44,7 +44,9 @@ export class TcpProxy implements ServerProxy {
       this.owner.logger.info({ proxy: this.name, port: this.port, group }, 'tcp proxy joined load-balancing group');
       return `:${this.port}`;
     }
-    const { server, port } = await this.ports.acquire(this.name, this.request.remote_port ?? 0, (socket) => this.handleUser(socket));
+    const { server, port } = await this.ports.acquire(this.name, this.request.remote_port ?? 0, (socket) =>
+      this.handleUser(socket),
+    );
     this.server = server;
     this.port = port;
     this.owner.logger.info({ proxy: this.name, port }, 'tcp proxy listening');
@@ -99,6 +101,11 @@ export class TcpProxy implements ServerProxy {
       return;
     }
     // A user connection silent both ways for userConnIdleTimeout is closed (half-open peers, forgotten sessions).
-    void relayWithIdleTimeout(user, wrapProxyStream(work.stream, this.request, this.owner.encryptionKey, this.limiter), this.owner.userConnIdleTimeoutMs, this.meter.userRelay());
+    void relayWithIdleTimeout(
+      user,
+      wrapProxyStream(work.stream, this.request, this.owner.encryptionKey, this.limiter),
+      this.owner.userConnIdleTimeoutMs,
+      this.meter.userRelay(),
+    );
   }
 }

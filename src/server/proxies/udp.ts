@@ -165,7 +165,10 @@ export class UdpProxy implements ServerProxy {
       }
     } catch (err) {
       if (this.closed) return;
-      this.owner.logger.warn({ proxy: this.name, err: errorMessage(err) }, 'udp work connection ended; requesting a new one');
+      this.owner.logger.warn(
+        { proxy: this.name, err: errorMessage(err) },
+        'udp work connection ended; requesting a new one',
+      );
       stream.destroy();
       if (this.wire === wire) this.wire = undefined;
       this.scheduleWorkConn(UDP_WORK_CONN_RETRY_MS);

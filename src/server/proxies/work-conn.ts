@@ -14,9 +14,16 @@ export interface UserAddress {
   dstPort?: number;
 }
 
-
 /** The src/dst of a TCP user connection, as frps fills StartWorkConn. */
-export function socketAddress(socket: { remoteAddress?: string | undefined; remotePort?: number | undefined; localAddress?: string | undefined; localPort?: number | undefined }, withDst = true): UserAddress {
+export function socketAddress(
+  socket: {
+    remoteAddress?: string | undefined;
+    remotePort?: number | undefined;
+    localAddress?: string | undefined;
+    localPort?: number | undefined;
+  },
+  withDst = true,
+): UserAddress {
   const src = { srcAddr: stripV4Mapped(socket.remoteAddress ?? ''), srcPort: socket.remotePort ?? 0 };
   if (!withDst) return src;
   return { ...src, dstAddr: stripV4Mapped(socket.localAddress ?? ''), dstPort: socket.localPort ?? 0 };
@@ -65,7 +72,16 @@ export function serverLimiter(request: NewProxy): RateLimiter | undefined {
 }
 
 /** Wraps a work connection's stream per the proxy's useEncryption/useCompression, then paces it. */
-export function wrapProxyStream(stream: Duplex, request: NewProxy, key: Buffer, limiter: RateLimiter | undefined): Duplex {
-  const wrapped = wrapWorkConn(stream, { useEncryption: request.use_encryption, useCompression: request.use_compression }, key);
+export function wrapProxyStream(
+  stream: Duplex,
+  request: NewProxy,
+  key: Buffer,
+  limiter: RateLimiter | undefined,
+): Duplex {
+  const wrapped = wrapWorkConn(
+    stream,
+    { useEncryption: request.use_encryption, useCompression: request.use_compression },
+    key,
+  );
   return limiter ? createRateLimitedStream(wrapped, limiter) : wrapped;
 }

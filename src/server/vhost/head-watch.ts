@@ -79,7 +79,10 @@ export class HeadWatch {
         continue;
       }
       if (wait.headStartMs === undefined && socket.bytesRead > wait.bytesAtStart) wait.headStartMs = now;
-      const expired = wait.headStartMs !== undefined ? now - wait.headStartMs >= headerTimeoutMs : now - wait.sinceMs >= idleTimeoutMs;
+      const expired =
+        wait.headStartMs !== undefined
+          ? now - wait.headStartMs >= headerTimeoutMs
+          : now - wait.sinceMs >= idleTimeoutMs;
       if (!expired) continue;
       this.waiting.delete(socket);
       this.onExpired(socket, socket.bytesRead > wait.bytesAtStart);
@@ -89,7 +92,10 @@ export class HeadWatch {
 
   private ensureTimer(): void {
     if (this.timer !== undefined) return;
-    this.timer = setInterval(() => this.sweep(), Math.min(VHOST_TIMEOUT_CHECK_INTERVAL_MS, this.timeouts().headerTimeoutMs));
+    this.timer = setInterval(
+      () => this.sweep(),
+      Math.min(VHOST_TIMEOUT_CHECK_INTERVAL_MS, this.timeouts().headerTimeoutMs),
+    );
     this.timer.unref();
   }
 

@@ -4,12 +4,21 @@ import type { Readable, Writable } from 'node:stream';
 import type { HttpBackend } from './http-vhost.js';
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1): never forwarded as they are. */
-export const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+export const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
 
 /** The header names a Connection header lists (they are hop-by-hop for this message), or undefined. */
 function connectionTokens(value: string | undefined): Set<string> | undefined {
   // The usual values name no header that is not hop-by-hop anyway.
-  if (!value || value === 'keep-alive' || value === 'close' || value === 'Keep-Alive' || value === 'Upgrade') return undefined;
+  if (!value || value === 'keep-alive' || value === 'close' || value === 'Keep-Alive' || value === 'Upgrade')
+    return undefined;
   const tokens = new Set<string>();
   for (const part of value.split(',')) {
     const token = part.trim().toLowerCase();
@@ -31,7 +40,12 @@ function lowerNames(headers: Readonly<Record<string, string>>): Set<string> | un
  * Connection/Upgrade for an upgrade request. One pass over the raw headers, no grouping: the
  * pairs go to Node as they are.
  */
-export function forwardHeaders(req: http.IncomingMessage, backend: HttpBackend, clientIp: string, keepUpgrade: boolean): [string, string][] {
+export function forwardHeaders(
+  req: http.IncomingMessage,
+  backend: HttpBackend,
+  clientIp: string,
+  keepUpgrade: boolean,
+): [string, string][] {
   const named = connectionTokens(req.headers.connection);
   const replaced = lowerNames(backend.setHeaders);
   const host = req.headers.host ?? '';
@@ -43,12 +57,17 @@ export function forwardHeaders(req: http.IncomingMessage, backend: HttpBackend, 
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!;
     const lower = name.toLowerCase();
-    if (lower === 'host' || lower === 'x-real-ip' || lower === 'x-forwarded-host' || lower === 'x-forwarded-proto') continue;
+    if (lower === 'host' || lower === 'x-real-ip' || lower === 'x-forwarded-host' || lower === 'x-forwarded-proto')
+      continue;
     if (lower === 'x-forwarded-for') {
       forwardedFor = forwardedFor ? `${forwardedFor}, ${raw[i + 1]!}` : raw[i + 1]!;
       continue;
     }
-    if ((HOP_BY_HOP.has(lower) || named?.has(lower)) && !(keepUpgrade && (lower === 'connection' || lower === 'upgrade'))) continue;
+    if (
+      (HOP_BY_HOP.has(lower) || named?.has(lower)) &&
+      !(keepUpgrade && (lower === 'connection' || lower === 'upgrade'))
+    )
+      continue;
     if (!keep(lower)) continue;
     out.push([name, raw[i + 1]!]);
   }

@@ -134,15 +134,23 @@ function checkPartialRequestLine(partial: string): void {
  * header line (no colon, space before the colon, folded line, control bytes), several Host
  * headers, or bad percent-encoding in the path.
  */
-export function parseHttpRequestHead(buf: Buffer, maxBytes: number = MAX_HTTP_HEADER_BYTES): HttpRequestHead | HttpRequestHeadIncomplete {
+export function parseHttpRequestHead(
+  buf: Buffer,
+  maxBytes: number = MAX_HTTP_HEADER_BYTES,
+): HttpRequestHead | HttpRequestHeadIncomplete {
   const lines: string[] = [];
   let start = 0;
   let leadingEmpty = 0;
   for (;;) {
     const lf = buf.indexOf(LF, start);
     if (lf < 0 || lf >= maxBytes) {
-      if (buf.length >= maxBytes) throw new BurrowError(ErrorCode.MESSAGE_TOO_LARGE, `HTTP request head: no end of headers within ${maxBytes} bytes`);
-      if (lines.length === 0) checkPartialRequestLine(buf.subarray(start, Math.min(buf.length, start + maxBytes)).toString('latin1'));
+      if (buf.length >= maxBytes)
+        throw new BurrowError(
+          ErrorCode.MESSAGE_TOO_LARGE,
+          `HTTP request head: no end of headers within ${maxBytes} bytes`,
+        );
+      if (lines.length === 0)
+        checkPartialRequestLine(buf.subarray(start, Math.min(buf.length, start + maxBytes)).toString('latin1'));
       return { complete: false };
     }
     const end = lf > start && buf[lf - 1] === CR ? lf - 1 : lf;
@@ -150,7 +158,8 @@ export function parseHttpRequestHead(buf: Buffer, maxBytes: number = MAX_HTTP_HE
     start = lf + 1;
     if (line === '') {
       if (lines.length === 0) {
-        if (++leadingEmpty > MAX_LEADING_EMPTY_LINES) throw bad(`more than ${MAX_LEADING_EMPTY_LINES} empty lines before the request line`);
+        if (++leadingEmpty > MAX_LEADING_EMPTY_LINES)
+          throw bad(`more than ${MAX_LEADING_EMPTY_LINES} empty lines before the request line`);
         continue;
       }
       break;

@@ -62,7 +62,8 @@ function switchingHead(res: http.IncomingMessage, backend: HttpBackend): string 
   const replaced = new Set(Object.keys(backend.setResponseHeaders).map((name) => name.toLowerCase()));
   const lines = [`HTTP/1.1 101 ${res.statusMessage ?? 'Switching Protocols'}`];
   const raw = res.rawHeaders;
-  for (let i = 0; i + 1 < raw.length; i += 2) if (!replaced.has(raw[i]!.toLowerCase())) lines.push(`${raw[i]!}: ${raw[i + 1]!}`);
+  for (let i = 0; i + 1 < raw.length; i += 2)
+    if (!replaced.has(raw[i]!.toLowerCase())) lines.push(`${raw[i]!}: ${raw[i + 1]!}`);
   for (const [name, value] of Object.entries(backend.setResponseHeaders)) lines.push(`${name}: ${value}`);
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
@@ -94,7 +95,9 @@ function answer(ex: UpgradeExchange, upstream: http.IncomingMessage): Promise<bo
   return new Promise((resolve, reject) => {
     upstream.on('data', (chunk: Buffer) => {
       if (noBody) return;
-      const ok = chunked ? socket.write(`${chunk.length.toString(16)}\r\n`) && socket.write(chunk) && socket.write('\r\n') : socket.write(chunk);
+      const ok = chunked
+        ? socket.write(`${chunk.length.toString(16)}\r\n`) && socket.write(chunk) && socket.write('\r\n')
+        : socket.write(chunk);
       if (!ok) {
         upstream.pause();
         socket.once('drain', () => upstream.resume());
@@ -122,7 +125,8 @@ export async function proxyUpgrade(ex: UpgradeExchange): Promise<UpgradeOutcome>
     socket.end(rawResponse(status, reason, body));
     return 'closed';
   };
-  if (!bodiless(ex.req)) return refuse(400, 'Bad Request', 'An upgrade request with a body is not supported by this vhost\n');
+  if (!bodiless(ex.req))
+    return refuse(400, 'Bad Request', 'An upgrade request with a body is not supported by this vhost\n');
   let conn: Duplex;
   try {
     conn = await backend.openConn(ex.peer);

@@ -92,7 +92,6 @@ function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(x, y);
 }
 
-
 /**
  * The HTTP vhost of a server. Sockets are handed in by a listener on vhostHTTPPort or by the
  * shared-port sniffer (`handleSocket`); routes are added by http proxies (`router`).
@@ -120,7 +119,10 @@ export class HttpVhost {
       idleTimeoutMs: options.idleTimeoutMs ?? VHOST_IDLE_TIMEOUT_MS,
       responseTimeoutMs: options.responseTimeoutMs ?? HTTP_RESPONSE_HEADER_TIMEOUT_MS,
     };
-    this.watch = new HeadWatch(() => this.timeouts, (socket, partial) => this.onDeadline(socket, partial));
+    this.watch = new HeadWatch(
+      () => this.timeouts,
+      (socket, partial) => this.onDeadline(socket, partial),
+    );
     this.server = http.createServer({
       maxHeaderSize: MAX_HTTP_HEADER_BYTES,
       headersTimeout: HTTP_HEADERS_TIMEOUT_MS,
@@ -145,7 +147,10 @@ export class HttpVhost {
    */
   handleSocket(socket: net.Socket, charged = true): void {
     if (!this.admission.admit(socket, charged)) {
-      this.logger.debug({ remote: socket.remoteAddress, refused: this.admission.refused }, 'http vhost: connection rate or per-address cap; connection closed');
+      this.logger.debug(
+        { remote: socket.remoteAddress, refused: this.admission.refused },
+        'http vhost: connection rate or per-address cap; connection closed',
+      );
       socket.destroy();
       return;
     }
@@ -173,7 +178,10 @@ export class HttpVhost {
 
   /** A socket missed its header or idle deadline: 408 when part of a head had come, else just closed. */
   private onDeadline(socket: net.Socket, partial: boolean): void {
-    this.logger.debug({ remote: socket.remoteAddress, partial }, 'http vhost: no complete request head in time; connection closed');
+    this.logger.debug(
+      { remote: socket.remoteAddress, partial },
+      'http vhost: no complete request head in time; connection closed',
+    );
     if (partial && socket.writable) {
       socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       setTimeout(() => socket.destroy(), BAD_REQUEST_LINGER_MS).unref();
@@ -213,7 +221,10 @@ export class HttpVhost {
   }
 
   /** The route for a request, or undefined (after answering 404 / 401 on `reply`). */
-  private route(req: http.IncomingMessage, reply: (status: number, reason: string, body: string, extra?: Record<string, string>) => void): HttpBackend | undefined {
+  private route(
+    req: http.IncomingMessage,
+    reply: (status: number, reason: string, body: string, extra?: Record<string, string>) => void,
+  ): HttpBackend | undefined {
     const target = req.url ?? '/';
     const absolute = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(target);
     let hostPort = req.headers.host ?? '';
@@ -242,7 +253,10 @@ export class HttpVhost {
     }
     const backend = route.payload;
     if (backend.httpUser !== '' || backend.httpPassword !== '') {
-      const ok = credentials !== undefined && sameSecret(credentials.user, backend.httpUser) && sameSecret(credentials.password, backend.httpPassword);
+      const ok =
+        credentials !== undefined &&
+        sameSecret(credentials.user, backend.httpUser) &&
+        sameSecret(credentials.password, backend.httpPassword);
       if (!ok) {
         reply(401, 'Unauthorized', VhostPage.unauthorized, { 'WWW-Authenticate': `Basic realm="${BASIC_AUTH_REALM}"` });
         return undefined;
@@ -255,9 +269,12 @@ export class HttpVhost {
   private agentFor(backend: HttpBackend): WorkConnAgent {
     let agent = this.agents.get(backend);
     if (agent === undefined) {
-      agent = new WorkConnAgent((peer) => backend.openConn(peer), (empty) => {
-        if (this.agents.get(backend) === empty) this.agents.delete(backend);
-      });
+      agent = new WorkConnAgent(
+        (peer) => backend.openConn(peer),
+        (empty) => {
+          if (this.agents.get(backend) === empty) this.agents.delete(backend);
+        },
+      );
       this.agents.set(backend, agent);
     }
     return agent;
@@ -297,7 +314,12 @@ export class HttpVhost {
         res.destroy();
         return;
       }
-      res.writeHead(status, { Server: VHOST_SERVER_HEADER, 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(body), ...extra });
+      res.writeHead(status, {
+        Server: VHOST_SERVER_HEADER,
+        'Content-Type': 'text/html; charset=utf-8',
+        'Content-Length': Buffer.byteLength(body),
+        ...extra,
+      });
       res.end(body);
       // An unread request body would be taken for the next request: drain it, bounded by the connection's life.
       req.resume();
@@ -342,7 +364,10 @@ export class HttpVhost {
     });
     out.on('error', (err) => {
       stopTimer();
-      this.logger.warn({ proxy: backend.proxyName, err: errorMessage(err) }, 'http request to the local service failed');
+      this.logger.warn(
+        { proxy: backend.proxyName, err: errorMessage(err) },
+        'http request to the local service failed',
+      );
       reply(502, 'Bad Gateway', VhostPage.badGateway);
     });
     res.on('close', () => {
@@ -376,7 +401,15 @@ export class HttpVhost {
     const backend = this.route(req, reply);
     if (!backend) return;
     const conn = this.connectionOf(req);
-    const outcome = await proxyUpgrade({ logger: this.logger, backend, peer: conn.peer, req, socket, head, responseTimeoutMs: this.timeouts.responseTimeoutMs });
+    const outcome = await proxyUpgrade({
+      logger: this.logger,
+      backend,
+      peer: conn.peer,
+      req,
+      socket,
+      head,
+      responseTimeoutMs: this.timeouts.responseTimeoutMs,
+    });
     // An upgraded relay counts itself (meter.userRelay); an answer counts as one request.
     if (outcome === 'upgraded') return;
     backend.meter.connOpened();

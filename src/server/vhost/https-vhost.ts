@@ -104,7 +104,10 @@ export class HttpsVhost {
     readClientHelloSni(socket, this.clientHelloTimeoutMs).then(
       (sni) => this.routeAdmitted(socket, sni),
       (err: unknown) => {
-        this.logger.debug({ remote: socket.remoteAddress, err: errorMessage(err) }, 'https vhost: no valid ClientHello; connection closed');
+        this.logger.debug(
+          { remote: socket.remoteAddress, err: errorMessage(err) },
+          'https vhost: no valid ClientHello; connection closed',
+        );
         socket.destroy();
       },
     );
@@ -119,7 +122,10 @@ export class HttpsVhost {
   /** Per-IP rate (unless `charged`) and cap; a refused socket is destroyed. */
   private admit(socket: net.Socket, charged: boolean): boolean {
     if (this.admission.admit(socket, charged)) return true;
-    this.logger.debug({ remote: socket.remoteAddress, refused: this.admission.refused }, 'https vhost: connection rate or per-address cap; connection closed');
+    this.logger.debug(
+      { remote: socket.remoteAddress, refused: this.admission.refused },
+      'https vhost: connection rate or per-address cap; connection closed',
+    );
     socket.destroy();
     return false;
   }
@@ -152,7 +158,9 @@ export class HttpsVhost {
   /** Listens on its own port (vhostHTTPSPort when it differs from bindPort). */
   async listen(host: string, port: number): Promise<net.AddressInfo> {
     // allowHalfOpen: a TLS close_notify then FIN from one side must not cut the other's answer.
-    const listener = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.handleSocket(socket, false));
+    const listener = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) =>
+      this.handleSocket(socket, false),
+    );
     const address = await listenOn(listener, host, port, `vhostHTTPSPort ${host}:${port}`, this.logger);
     this.listener = listener;
     return address;
@@ -186,4 +194,3 @@ export class HttpsVhost {
 
 /** A connection refused for its SNI is destroyed this long after end() if the peer keeps it open. */
 const UNKNOWN_SNI_LINGER_MS = 1_000;
-

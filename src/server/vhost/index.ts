@@ -1,7 +1,19 @@
 // vhost parsers and routing: HTTP request heads, TLS ClientHello SNI, domain/location matching, the shared HTTP/HTTPS vhosts.
-export { canonicalHost, MAX_HTTP_HEADER_BYTES, parseHttpRequestHead, type HttpRequestHead, type HttpRequestHeadIncomplete } from './http-head.js';
+export {
+  canonicalHost,
+  MAX_HTTP_HEADER_BYTES,
+  parseHttpRequestHead,
+  type HttpRequestHead,
+  type HttpRequestHeadIncomplete,
+} from './http-head.js';
 export { matchDomain, VhostRouter, type VhostRoute } from './router.js';
-export { MAX_CLIENT_HELLO_BYTES, MAX_CLIENT_HELLO_SIZE, parseTlsClientHelloSni, TLS_HANDSHAKE_RECORD, type TlsClientHelloResult } from './tls-sni.js';
+export {
+  MAX_CLIENT_HELLO_BYTES,
+  MAX_CLIENT_HELLO_SIZE,
+  parseTlsClientHelloSni,
+  TLS_HANDSHAKE_RECORD,
+  type TlsClientHelloResult,
+} from './tls-sni.js';
 export { HttpVhost, type HttpBackend, type HttpPeer } from './http-vhost.js';
 export { forwardHeaders } from './http-forward.js';
 export { HttpsVhost, readClientHelloSni, type HttpsBackend } from './https-vhost.js';

@@ -32,7 +32,11 @@ function decodeOnce(raw: string, strict: boolean): string {
     }
     const hex = raw.slice(i + 1, i + 3);
     if (!/^[0-9a-fA-F]{2}$/.test(hex)) {
-      if (strict) throw new BurrowError(ErrorCode.PROTOCOL, `request path: invalid percent-encoding ${JSON.stringify(raw.slice(i, i + 3))}`);
+      if (strict)
+        throw new BurrowError(
+          ErrorCode.PROTOCOL,
+          `request path: invalid percent-encoding ${JSON.stringify(raw.slice(i, i + 3))}`,
+        );
       bytes.push(c);
       continue;
     }
@@ -66,7 +70,8 @@ export function locationPath(target: string): string {
   if (!UNCLEAN.test(path)) return path;
   if (path.includes('%')) path = decodeOnce(path, true);
   // Later rounds only undo what a first round revealed (`%25xx`); a lone `%` left then is data.
-  for (let round = 1; round < MAX_PATH_DECODE_ROUNDS && PERCENT_ESCAPE.test(path); round++) path = decodeOnce(path, false);
+  for (let round = 1; round < MAX_PATH_DECODE_ROUNDS && PERCENT_ESCAPE.test(path); round++)
+    path = decodeOnce(path, false);
   const out: string[] = [];
   for (const piece of path.replace(/\\/g, '/').split('/')) {
     const semi = piece.indexOf(';');

@@ -16,7 +16,12 @@ const CATCH_ALL = '*';
 /** Hosts with fewer labels than this never enter the wildcard walk, so "example.com" does not match "*.com". */
 const MIN_LABELS_FOR_WILDCARD = 3;
 
-function bestLocation<T>(routes: readonly VhostRoute<T>[], domain: string, path: string, httpUser: string): VhostRoute<T> | undefined {
+function bestLocation<T>(
+  routes: readonly VhostRoute<T>[],
+  domain: string,
+  path: string,
+  httpUser: string,
+): VhostRoute<T> | undefined {
   let best: VhostRoute<T> | undefined;
   for (const r of routes) {
     if (r.domain.toLowerCase() !== domain || (r.httpUser ?? '') !== httpUser || !path.startsWith(r.location)) continue;
@@ -26,12 +31,23 @@ function bestLocation<T>(routes: readonly VhostRoute<T>[], domain: string, path:
   return best;
 }
 
-function exactOrAllUsers<T>(routes: readonly VhostRoute<T>[], domain: string, path: string, httpUser: string): VhostRoute<T> | undefined {
-  return bestLocation(routes, domain, path, httpUser) ?? (httpUser === '' ? undefined : bestLocation(routes, domain, path, ''));
+function exactOrAllUsers<T>(
+  routes: readonly VhostRoute<T>[],
+  domain: string,
+  path: string,
+  httpUser: string,
+): VhostRoute<T> | undefined {
+  return (
+    bestLocation(routes, domain, path, httpUser) ??
+    (httpUser === '' ? undefined : bestLocation(routes, domain, path, ''))
+  );
 }
 
 /** frp's domain walk: the host, then "*." + parents while 3+ labels remain, then "*"; first hit wins. */
-function walkDomains<T>(host: string, lookup: (domain: string) => VhostRoute<T> | undefined): VhostRoute<T> | undefined {
+function walkDomains<T>(
+  host: string,
+  lookup: (domain: string) => VhostRoute<T> | undefined,
+): VhostRoute<T> | undefined {
   const lower = host.toLowerCase();
   const exact = lookup(lower);
   if (exact !== undefined) return exact;
@@ -52,7 +68,12 @@ function walkDomains<T>(host: string, lookup: (domain: string) => VhostRoute<T> 
  * and dropped one at a time ("a.b.example.com" → "*.b.example.com" → "*.example.com", never
  * "*.com"); finally the catch-all "*". Linear in the number of routes: for a registry use VhostRouter.
  */
-export function matchDomain<T>(host: string, routes: readonly VhostRoute<T>[], path = '', httpUser = ''): VhostRoute<T> | undefined {
+export function matchDomain<T>(
+  host: string,
+  routes: readonly VhostRoute<T>[],
+  path = '',
+  httpUser = '',
+): VhostRoute<T> | undefined {
   return walkDomains(host, (domain) => exactOrAllUsers(routes, domain, path, httpUser));
 }
 

@@ -17,7 +17,9 @@ const HANDSHAKE_CLIENT_HELLO = 0x01;
 export const MAX_CLIENT_HELLO_SIZE = 65536;
 /** Bytes that can hold the largest ClientHello: its records, each with a 5-byte header. */
 export const MAX_CLIENT_HELLO_BYTES =
-  MAX_CLIENT_HELLO_SIZE + HANDSHAKE_HEADER_SIZE + RECORD_HEADER_SIZE * Math.ceil((MAX_CLIENT_HELLO_SIZE + HANDSHAKE_HEADER_SIZE) / MAX_RECORD_FRAGMENT);
+  MAX_CLIENT_HELLO_SIZE +
+  HANDSHAKE_HEADER_SIZE +
+  RECORD_HEADER_SIZE * Math.ceil((MAX_CLIENT_HELLO_SIZE + HANDSHAKE_HEADER_SIZE) / MAX_RECORD_FRAGMENT);
 /** Fixed ClientHello fields: legacy_version (2) + random (32). */
 const HELLO_FIXED_SIZE = 34;
 /** Longest legacy_session_id. */
@@ -90,24 +92,30 @@ function gatherHandshake(buf: Buffer): { data: Buffer; used: number; partial: bo
   const checkHead = (): void => {
     if (need !== undefined || have === 0) return;
     const first = fragments.find((f) => f.length > 0);
-    if (first !== undefined && first[0] !== HANDSHAKE_CLIENT_HELLO) throw bad(`handshake type ${first[0]} is not ClientHello (1)`);
+    if (first !== undefined && first[0] !== HANDSHAKE_CLIENT_HELLO)
+      throw bad(`handshake type ${first[0]} is not ClientHello (1)`);
     if (have < HANDSHAKE_HEADER_SIZE) return;
     const bodyLen = Buffer.concat(fragments).readUIntBE(1, 3);
-    if (bodyLen > MAX_CLIENT_HELLO_SIZE) throw bad(`ClientHello of ${bodyLen} bytes exceeds the limit of ${MAX_CLIENT_HELLO_SIZE}`);
+    if (bodyLen > MAX_CLIENT_HELLO_SIZE)
+      throw bad(`ClientHello of ${bodyLen} bytes exceeds the limit of ${MAX_CLIENT_HELLO_SIZE}`);
     need = HANDSHAKE_HEADER_SIZE + bodyLen;
   };
   for (;;) {
     checkHead();
     // The last record may carry bytes after the ClientHello (another handshake message): ignored, as frp does.
-    if (need !== undefined && have >= need) return { data: Buffer.concat(fragments).subarray(0, need), used: off, partial: false };
+    if (need !== undefined && have >= need)
+      return { data: Buffer.concat(fragments).subarray(0, need), used: off, partial: false };
     const avail = buf.length - off;
     if (avail < 1) return { data: Buffer.alloc(0), used: off, partial: true };
     if (buf[off] !== TLS_HANDSHAKE_RECORD) {
-      throw bad(off === 0
-        ? `first byte ${hex8(buf[0])} is not a TLS handshake record (0x16)`
-        : `record at byte ${off} has type ${hex8(buf[off])}, expected the rest of the ClientHello (0x16)`);
+      throw bad(
+        off === 0
+          ? `first byte ${hex8(buf[0])} is not a TLS handshake record (0x16)`
+          : `record at byte ${off} has type ${hex8(buf[off])}, expected the rest of the ClientHello (0x16)`,
+      );
     }
-    if (avail >= 2 && buf[off + 1] !== RECORD_VERSION_MAJOR) throw bad(`record version major ${buf[off + 1]} is not 3 (SSL 3.0 .. TLS 1.3)`);
+    if (avail >= 2 && buf[off + 1] !== RECORD_VERSION_MAJOR)
+      throw bad(`record version major ${buf[off + 1]} is not 3 (SSL 3.0 .. TLS 1.3)`);
     if (avail < RECORD_HEADER_SIZE) return { data: Buffer.alloc(0), used: off, partial: true };
     const len = buf.readUInt16BE(off + 3);
     if (len === 0) throw bad(`empty handshake record at byte ${off}`);
@@ -157,7 +165,10 @@ export function parseTlsClientHelloSni(buf: Buffer): TlsClientHelloResult {
   const { data, used, partial } = gatherHandshake(buf);
   // Tiny records can spread a legal-size ClientHello over more bytes than a reader should hold.
   if (used > MAX_CLIENT_HELLO_BYTES || (partial && buf.length >= MAX_CLIENT_HELLO_BYTES)) {
-    throw new BurrowError(ErrorCode.MESSAGE_TOO_LARGE, `TLS ClientHello: not complete within ${MAX_CLIENT_HELLO_BYTES} bytes of records`);
+    throw new BurrowError(
+      ErrorCode.MESSAGE_TOO_LARGE,
+      `TLS ClientHello: not complete within ${MAX_CLIENT_HELLO_BYTES} bytes of records`,
+    );
   }
   if (partial) return { complete: false };
   const r = new Reader(data.subarray(HANDSHAKE_HEADER_SIZE));
@@ -165,7 +176,8 @@ export function parseTlsClientHelloSni(buf: Buffer): TlsClientHelloResult {
   const sessionId = r.vec8('session id');
   if (sessionId.length > MAX_SESSION_ID) throw bad(`session id of ${sessionId.length} bytes exceeds ${MAX_SESSION_ID}`);
   const suites = r.vec16('cipher suites');
-  if (suites.length === 0 || suites.length % 2 !== 0) throw bad(`cipher suites length ${suites.length} is not a positive even number`);
+  if (suites.length === 0 || suites.length % 2 !== 0)
+    throw bad(`cipher suites length ${suites.length} is not a positive even number`);
   const compression = r.vec8('compression methods');
   if (compression.length === 0) throw bad('no compression methods');
   if (r.remaining === 0) return { complete: true, helloBytes: used }; // no extensions at all

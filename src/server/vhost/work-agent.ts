@@ -58,7 +58,10 @@ export class WorkConnAgent extends http.Agent {
     return this.opening === 0 && Object.keys(this.sockets).length === 0 && Object.keys(this.freeSockets).length === 0;
   }
 
-  override createConnection(options: http.ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void): undefined {
+  override createConnection(
+    options: http.ClientRequestArgs,
+    callback?: (err: Error | null, stream: Duplex) => void,
+  ): undefined {
     const peer = (options as WorkRequestOptions).peer;
     this.opening += 1;
     this.open(peer).then(

@@ -85,7 +85,8 @@ export function snappyDecodeBlock(block: Uint8Array, maxLength: number): Buffer 
       offset = (block[s + 1] | (block[s + 2] << 8) | (block[s + 3] << 16)) + block[s + 4] * 2 ** 24;
       s += 5;
     }
-    if (offset === 0 || offset > d) throw corrupt(`copy offset ${offset} at output byte ${d} points outside the output`);
+    if (offset === 0 || offset > d)
+      throw corrupt(`copy offset ${offset} at output byte ${d} points outside the output`);
     if (copyLen > length - d) throw corrupt(`copy of ${copyLen} bytes overflows the declared length ${length}`);
     // Byte by byte: copies are at most 64 bytes, where a loop beats a native call, and an
     // overlapping copy (offset < length, a run) must repeat the pattern as the format intends.

@@ -127,7 +127,7 @@ function encodeFragment(dst: Buffer, d: number, src: Uint8Array, start: number, 
  */
 export function snappyEncodeBlockInto(dst: Buffer, offset: number, src: Uint8Array): number {
   let d = offset;
-  for (let v = src.length; ; ) {
+  for (let v = src.length; ;) {
     if (v < 0x80) {
       dst[d++] = v;
       break;

@@ -145,21 +145,31 @@ export class SnappyFrameDecoder {
 
   #checkHeader(type: number, bodyLength: number): void {
     if (!this.#sawStreamIdentifier && type !== CHUNK_STREAM_IDENTIFIER) {
-      throw protocolError(`expected the stream identifier chunk (${hex(CHUNK_STREAM_IDENTIFIER)}) first, got chunk type ${hex(type)}`);
+      throw protocolError(
+        `expected the stream identifier chunk (${hex(CHUNK_STREAM_IDENTIFIER)}) first, got chunk type ${hex(type)}`,
+      );
     }
     if (bodyLength > MAX_CHUNK_BODY) {
-      throw protocolError(`chunk type ${hex(type)} declares ${bodyLength} bytes, more than the limit of ${MAX_CHUNK_BODY}`);
+      throw protocolError(
+        `chunk type ${hex(type)} declares ${bodyLength} bytes, more than the limit of ${MAX_CHUNK_BODY}`,
+      );
     }
     if (type === CHUNK_STREAM_IDENTIFIER) {
       if (bodyLength !== STREAM_IDENTIFIER_BODY.length) {
-        throw protocolError(`stream identifier chunk must be ${STREAM_IDENTIFIER_BODY.length} bytes, got ${bodyLength}`);
+        throw protocolError(
+          `stream identifier chunk must be ${STREAM_IDENTIFIER_BODY.length} bytes, got ${bodyLength}`,
+        );
       }
     } else if (type === CHUNK_COMPRESSED || type === CHUNK_UNCOMPRESSED) {
       if (bodyLength < CHECKSUM_SIZE) {
-        throw protocolError(`data chunk type ${hex(type)} of ${bodyLength} bytes is shorter than its ${CHECKSUM_SIZE}-byte checksum`);
+        throw protocolError(
+          `data chunk type ${hex(type)} of ${bodyLength} bytes is shorter than its ${CHECKSUM_SIZE}-byte checksum`,
+        );
       }
       if (type === CHUNK_UNCOMPRESSED && bodyLength - CHECKSUM_SIZE > MAX_BLOCK_SIZE) {
-        throw protocolError(`uncompressed chunk holds ${bodyLength - CHECKSUM_SIZE} bytes, more than the limit of ${MAX_BLOCK_SIZE}`);
+        throw protocolError(
+          `uncompressed chunk holds ${bodyLength - CHECKSUM_SIZE} bytes, more than the limit of ${MAX_BLOCK_SIZE}`,
+        );
       }
     } else if (type <= CHUNK_RESERVED_UNSKIPPABLE_LAST) {
       throw protocolError(`reserved unskippable chunk type ${hex(type)}`);

@@ -66,7 +66,10 @@ class AeadStream extends LayeredStream {
     const size = nonceSize(opts.algorithm);
     const sendNonce = opts.sendNonce ?? randomBytes(size);
     if (sendNonce.length !== size) {
-      throw new BurrowError(ErrorCode.INTERNAL, `${opts.algorithm} stream nonce must be ${size} bytes, got ${sendNonce.length}`);
+      throw new BurrowError(
+        ErrorCode.INTERNAL,
+        `${opts.algorithm} stream nonce must be ${size} bytes, got ${sendNonce.length}`,
+      );
     }
     // Everything that can throw comes before super(), which starts consuming inner.
     const sealer = createRecordAead(opts.algorithm, opts.sendKey);
@@ -126,13 +129,22 @@ class AeadStream extends LayeredStream {
         const length = unit.readUInt32BE(0);
         const index = this.#recvRecords;
         if (this.#algorithm === ALG_AES_256_GCM && index >= AES_GCM_MAX_RECORDS) {
-          throw new BurrowError(ErrorCode.PROTOCOL, `aead stream: record limit of ${AES_GCM_MAX_RECORDS} for ${this.#algorithm} exceeded`);
+          throw new BurrowError(
+            ErrorCode.PROTOCOL,
+            `aead stream: record limit of ${AES_GCM_MAX_RECORDS} for ${this.#algorithm} exceeded`,
+          );
         }
         if (length < AEAD_MIN_RECORD) {
-          throw new BurrowError(ErrorCode.PROTOCOL, `aead stream record ${index}: length ${length} is smaller than the ${AEAD_TAG_SIZE}-byte tag`);
+          throw new BurrowError(
+            ErrorCode.PROTOCOL,
+            `aead stream record ${index}: length ${length} is smaller than the ${AEAD_TAG_SIZE}-byte tag`,
+          );
         }
         if (length > AEAD_MAX_RECORD) {
-          throw new BurrowError(ErrorCode.PROTOCOL, `aead stream record ${index}: length ${length} exceeds the limit of ${AEAD_MAX_RECORD} bytes`);
+          throw new BurrowError(
+            ErrorCode.PROTOCOL,
+            `aead stream record ${index}: length ${length} exceeds the limit of ${AEAD_MAX_RECORD} bytes`,
+          );
         }
         this.#lengthField = Buffer.from(unit); // a copy: it is part of the AAD, and unit may be a view of a reused chunk
         this.#state = 'body';
@@ -149,7 +161,8 @@ class AeadStream extends LayeredStream {
             `aead stream record ${index}: ${this.#algorithm} authentication tag does not verify (wrong key, or the bytes were altered, reordered or replayed)`,
           );
         }
-        if (!incrementNonce(this.#recvNonce)) throw new BurrowError(ErrorCode.PROTOCOL, 'aead stream: record nonce counter exhausted');
+        if (!incrementNonce(this.#recvNonce))
+          throw new BurrowError(ErrorCode.PROTOCOL, 'aead stream: record nonce counter exhausted');
         this.#recvRecords++;
         this.#state = 'length';
         this.#need = AEAD_RECORD_HEADER_SIZE;
@@ -163,7 +176,10 @@ class AeadStream extends LayeredStream {
     const midNonce = this.#state === 'nonce' && this.#pendingLength > 0;
     if (midNonce || this.#state === 'body' || this.#pendingLength > 0) {
       const where = midNonce ? 'stream nonce' : `record ${this.#recvRecords}`;
-      throw new BurrowError(ErrorCode.UNEXPECTED_EOF, `aead stream ended inside the ${where} (${this.#pendingLength} of ${this.#need} bytes of its ${this.#state})`);
+      throw new BurrowError(
+        ErrorCode.UNEXPECTED_EOF,
+        `aead stream ended inside the ${where} (${this.#pendingLength} of ${this.#need} bytes of its ${this.#state})`,
+      );
     }
   }
 
@@ -180,12 +196,16 @@ class AeadStream extends LayeredStream {
   // One record ready for the wire: [stream nonce, first record only] ‖ length ‖ ciphertext ‖ tag.
   #sealRecord(plaintext: Buffer): Buffer {
     if (this.#algorithm === ALG_AES_256_GCM && this.#sentRecords >= AES_GCM_MAX_RECORDS) {
-      throw new BurrowError(ErrorCode.PROTOCOL, `aead stream: record limit of ${AES_GCM_MAX_RECORDS} for ${this.#algorithm} exceeded`);
+      throw new BurrowError(
+        ErrorCode.PROTOCOL,
+        `aead stream: record limit of ${AES_GCM_MAX_RECORDS} for ${this.#algorithm} exceeded`,
+      );
     }
     const header = Buffer.allocUnsafe(AEAD_RECORD_HEADER_SIZE);
     header.writeUInt32BE(plaintext.length + AEAD_TAG_SIZE);
     const body = this.#sealer.seal(this.#sendNonce, plaintext, Buffer.concat([this.#sendStreamNonce, header]));
-    if (!incrementNonce(this.#sendNonce)) throw new BurrowError(ErrorCode.PROTOCOL, 'aead stream: record nonce counter exhausted');
+    if (!incrementNonce(this.#sendNonce))
+      throw new BurrowError(ErrorCode.PROTOCOL, 'aead stream: record nonce counter exhausted');
     this.#sentRecords++;
     if (this.#nonceSent) return Buffer.concat([header, body]);
     this.#nonceSent = true;

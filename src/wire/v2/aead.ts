@@ -2,7 +2,14 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { BurrowError, ErrorCode } from '../../errors.js';
-import { AEAD_KEY_SIZE, AEAD_TAG_SIZE, AES_GCM_NONCE_SIZE, ALG_AES_256_GCM, XCHACHA_NONCE_SIZE, type AeadAlgorithm } from './constants.js';
+import {
+  AEAD_KEY_SIZE,
+  AEAD_TAG_SIZE,
+  AES_GCM_NONCE_SIZE,
+  ALG_AES_256_GCM,
+  XCHACHA_NONCE_SIZE,
+  type AeadAlgorithm,
+} from './constants.js';
 
 /** Seals and opens single records with one key. */
 export interface RecordAead {

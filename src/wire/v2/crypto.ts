@@ -43,7 +43,10 @@ export function transcriptHash(clientHelloPayload: Buffer, serverHelloPayload: B
 }
 
 /** The HKDF info string of one direction: "frp wire v2 control aead <algorithm> <direction>". */
-export function hkdfInfo(algorithm: AeadAlgorithm, direction: typeof DIRECTION_CLIENT_TO_SERVER | typeof DIRECTION_SERVER_TO_CLIENT): string {
+export function hkdfInfo(
+  algorithm: AeadAlgorithm,
+  direction: typeof DIRECTION_CLIENT_TO_SERVER | typeof DIRECTION_SERVER_TO_CLIENT,
+): string {
   return `${HKDF_INFO_PREFIX} ${algorithm} ${direction}`;
 }
 

@@ -57,19 +57,31 @@ export function encodeFrame(type: number, payload: Buffer): Buffer {
  */
 export function decodeFrameHeader(header: Buffer): V2FrameHeader {
   if (header.length < FRAME_HEADER_SIZE) {
-    throw new BurrowError(ErrorCode.PROTOCOL, `v2 frame header: expected ${FRAME_HEADER_SIZE} bytes, got ${header.length}`);
+    throw new BurrowError(
+      ErrorCode.PROTOCOL,
+      `v2 frame header: expected ${FRAME_HEADER_SIZE} bytes, got ${header.length}`,
+    );
   }
   const type = header.readUInt16BE(0);
   const flags = header.readUInt16BE(FRAME_FLAGS_OFFSET);
   const length = header.readUInt32BE(FRAME_LENGTH_OFFSET);
   if (flags !== 0) {
-    throw new BurrowError(ErrorCode.PROTOCOL, `v2 frame (${frameTypeName(type)}): unsupported frame flags ${flags}, expected 0`);
+    throw new BurrowError(
+      ErrorCode.PROTOCOL,
+      `v2 frame (${frameTypeName(type)}): unsupported frame flags ${flags}, expected 0`,
+    );
   }
   if (!FRAME_TYPES.has(type)) {
-    throw new BurrowError(ErrorCode.PROTOCOL, `v2 frame: unknown frame type ${type}, expected 1 (ClientHello), 2 (ServerHello) or 16 (Message)`);
+    throw new BurrowError(
+      ErrorCode.PROTOCOL,
+      `v2 frame: unknown frame type ${type}, expected 1 (ClientHello), 2 (ServerHello) or 16 (Message)`,
+    );
   }
   if (length > MAX_FRAME_PAYLOAD) {
-    throw new BurrowError(ErrorCode.PROTOCOL, `v2 frame (${frameTypeName(type)}): payload length ${length} exceeds the limit of ${MAX_FRAME_PAYLOAD} bytes`);
+    throw new BurrowError(
+      ErrorCode.PROTOCOL,
+      `v2 frame (${frameTypeName(type)}): payload length ${length} exceeds the limit of ${MAX_FRAME_PAYLOAD} bytes`,
+    );
   }
   return { type, length };
 }
@@ -93,12 +105,18 @@ export function encodeMessageFrame(msg: Message): Buffer {
 /** The message in a Message frame's payload; PROTOCOL when it is shorter than the id, the id is unknown, or the JSON is bad. */
 export function decodeMessagePayload(payload: Buffer): Message {
   if (payload.length < MESSAGE_ID_SIZE) {
-    throw new BurrowError(ErrorCode.PROTOCOL, `v2 Message frame: payload of ${payload.length} bytes is too short for the ${MESSAGE_ID_SIZE}-byte message id`);
+    throw new BurrowError(
+      ErrorCode.PROTOCOL,
+      `v2 Message frame: payload of ${payload.length} bytes is too short for the ${MESSAGE_ID_SIZE}-byte message id`,
+    );
   }
   const id = payload.readUInt16BE(0);
   const name = NAME_BY_ID[id];
   if (name === undefined) {
-    throw new BurrowError(ErrorCode.PROTOCOL, `v2 Message frame: unknown message id ${id}, expected 1..${NAME_BY_ID.length - 1}`);
+    throw new BurrowError(
+      ErrorCode.PROTOCOL,
+      `v2 Message frame: unknown message id ${id}, expected 1..${NAME_BY_ID.length - 1}`,
+    );
   }
   return decodeMessageBody(name, payload.subarray(MESSAGE_ID_SIZE));
 }

@@ -2,7 +2,14 @@
 import { randomBytes } from 'node:crypto';
 import { BurrowError, ErrorCode } from '../../errors.js';
 import { describe, goJsonString } from '../go-json.js';
-import { ALG_AES_256_GCM, ALG_XCHACHA20_POLY1305, CODEC_JSON, RANDOM_SIZE, SUPPORTED_ALGORITHMS, type AeadAlgorithm } from './constants.js';
+import {
+  ALG_AES_256_GCM,
+  ALG_XCHACHA20_POLY1305,
+  CODEC_JSON,
+  RANDOM_SIZE,
+  SUPPORTED_ALGORITHMS,
+  type AeadAlgorithm,
+} from './constants.js';
 
 /** What the client says about how it connected; frps ignores it. frpc leaves false/empty fields out. */
 export interface BootstrapInfo {
@@ -55,7 +62,9 @@ const AES_FIRST_ARCHS: ReadonlySet<string> = new Set(['x64', 'arm64', 's390x', '
  * xchacha20-poly1305 first. Callers override this with their own list (see checkAlgorithmList).
  */
 export function preferredAlgorithms(arch: string = process.arch): AeadAlgorithm[] {
-  return AES_FIRST_ARCHS.has(arch) ? [ALG_AES_256_GCM, ALG_XCHACHA20_POLY1305] : [ALG_XCHACHA20_POLY1305, ALG_AES_256_GCM];
+  return AES_FIRST_ARCHS.has(arch)
+    ? [ALG_AES_256_GCM, ALG_XCHACHA20_POLY1305]
+    : [ALG_XCHACHA20_POLY1305, ALG_AES_256_GCM];
 }
 
 /** True when burrow implements `name`. */
@@ -65,11 +74,18 @@ export function isSupportedAlgorithm(name: string): name is AeadAlgorithm {
 
 /** Check a configured algorithm list (non-empty, known names, no repeats); CONFIG error otherwise. */
 export function checkAlgorithmList(list: readonly string[]): AeadAlgorithm[] {
-  if (list.length === 0) throw new BurrowError(ErrorCode.CONFIG, `v2 AEAD algorithm list is empty; expected some of ${SUPPORTED_ALGORITHMS.join(', ')}`);
+  if (list.length === 0)
+    throw new BurrowError(
+      ErrorCode.CONFIG,
+      `v2 AEAD algorithm list is empty; expected some of ${SUPPORTED_ALGORITHMS.join(', ')}`,
+    );
   const out: AeadAlgorithm[] = [];
   for (const name of list) {
     if (!isSupportedAlgorithm(name)) {
-      throw new BurrowError(ErrorCode.CONFIG, `unknown v2 AEAD algorithm "${name}"; expected one of ${SUPPORTED_ALGORITHMS.join(', ')}`);
+      throw new BurrowError(
+        ErrorCode.CONFIG,
+        `unknown v2 AEAD algorithm "${name}"; expected one of ${SUPPORTED_ALGORITHMS.join(', ')}`,
+      );
     }
     if (out.includes(name)) throw new BurrowError(ErrorCode.CONFIG, `v2 AEAD algorithm "${name}" is listed twice`);
     out.push(name);
@@ -78,7 +94,11 @@ export function checkAlgorithmList(list: readonly string[]): AeadAlgorithm[] {
 }
 
 /** A fresh ClientHello as frpc builds it: codec json, the given algorithms, 32 random bytes. */
-export function newClientHello(bootstrap: BootstrapInfo, algorithms: readonly string[], clientRandom: Buffer = randomBytes(RANDOM_SIZE)): ClientHello {
+export function newClientHello(
+  bootstrap: BootstrapInfo,
+  algorithms: readonly string[],
+  clientRandom: Buffer = randomBytes(RANDOM_SIZE),
+): ClientHello {
   return {
     bootstrap: { ...bootstrap },
     capabilities: { message: { codecs: [CODEC_JSON] }, crypto: { algorithms: [...algorithms], clientRandom } },
@@ -92,7 +112,10 @@ export function newServerHello(algorithm: AeadAlgorithm, serverRandom: Buffer = 
 
 /** The ServerHello frps sends to refuse a hello: codec json, empty crypto selection, and the reason. */
 export function serverHelloError(reason: string): ServerHello {
-  return { selected: { message: { codec: CODEC_JSON }, crypto: { algorithm: '', serverRandom: Buffer.alloc(0) } }, error: reason };
+  return {
+    selected: { message: { codec: CODEC_JSON }, crypto: { algorithm: '', serverRandom: Buffer.alloc(0) } },
+    error: reason,
+  };
 }
 
 /**
@@ -127,9 +150,12 @@ export function checkServerHello(sent: ClientHello, got: ServerHello): AeadAlgor
   if (!isSupportedAlgorithm(algorithm)) throw fail(`unknown selected crypto algorithm "${algorithm}"`);
   const offered = sent.capabilities.crypto.algorithms;
   if (!offered.includes(algorithm)) {
-    throw fail(`selected crypto algorithm ${algorithm} was not advertised by the client (offered: ${offered.join(', ')})`);
+    throw fail(
+      `selected crypto algorithm ${algorithm} was not advertised by the client (offered: ${offered.join(', ')})`,
+    );
   }
-  if (serverRandom.length !== RANDOM_SIZE) throw fail(`invalid crypto server random length ${serverRandom.length}, want ${RANDOM_SIZE}`);
+  if (serverRandom.length !== RANDOM_SIZE)
+    throw fail(`invalid crypto server random length ${serverRandom.length}, want ${RANDOM_SIZE}`);
   return algorithm;
 }
 
@@ -210,7 +236,10 @@ export function decodeServerHello(payload: Buffer): ServerHello {
 
 // An object from [name, encoded value | undefined (omitted)] pairs, in order.
 function fields(entries: [string, string | undefined][]): string {
-  return `{${entries.filter((e) => e[1] !== undefined).map(([k, v]) => `"${k}":${v as string}`).join(',')}}`;
+  return `{${entries
+    .filter((e) => e[1] !== undefined)
+    .map(([k, v]) => `"${k}":${v as string}`)
+    .join(',')}}`;
 }
 
 function stringList(list: readonly string[]): string | undefined {
@@ -232,7 +261,9 @@ function parseJson(payload: Buffer, what: string): unknown {
   try {
     return JSON.parse(payload.toString('utf8'));
   } catch (err) {
-    throw new BurrowError(ErrorCode.PROTOCOL, `decode ${what}: payload is not valid JSON (${payload.length} bytes)`, { cause: err });
+    throw new BurrowError(ErrorCode.PROTOCOL, `decode ${what}: payload is not valid JSON (${payload.length} bytes)`, {
+      cause: err,
+    });
   }
 }
 
@@ -275,5 +306,8 @@ function b64(v: unknown, where: string): Buffer {
 }
 
 function typeError(where: string, expected: string, got: unknown): BurrowError {
-  return new BurrowError(ErrorCode.PROTOCOL, `decode ${where.split('.')[0]}: ${where}: expected ${expected}, got ${describe(got)}`);
+  return new BurrowError(
+    ErrorCode.PROTOCOL,
+    `decode ${where.split('.')[0]}: ${where}: expected ${expected}, got ${describe(got)}`,
+  );
 }

@@ -56,5 +56,8 @@ export async function runInput(target: FuzzTarget, input: Buffer): Promise<Findi
 
 /** A finding's message with numbers blurred, so one bug found with many inputs is reported once. */
 export function signature(f: Finding): string {
-  return f.message.replace(/0x[0-9a-f]+/gi, 'N').replace(/\d+/g, 'N').slice(0, 160);
+  return f.message
+    .replace(/0x[0-9a-f]+/gi, 'N')
+    .replace(/\d+/g, 'N')
+    .slice(0, 160);
 }

@@ -20,7 +20,10 @@ function rightValue(kind: FieldKind): fc.Arbitrary<unknown> {
     case 'bool':
       return fc.boolean();
     case 'int':
-      return fc.oneof(fc.integer(), fc.constantFrom(0, -1, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 2 ** 53, 1e21, 0.5));
+      return fc.oneof(
+        fc.integer(),
+        fc.constantFrom(0, -1, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 2 ** 53, 1e21, 0.5),
+      );
     case 'uint16':
       return fc.oneof(fc.integer({ min: 0, max: 0xffff }), fc.constantFrom(-1, 65536, 1.5));
     case 'stringMap':
@@ -29,11 +32,18 @@ function rightValue(kind: FieldKind): fc.Arbitrary<unknown> {
       return fc.array(fc.oneof(nastyString, fc.constant(null)), { maxLength: 3 });
     case 'udpAddr':
       return fc.record(
-        { IP: fc.oneof(fc.constantFrom('', '127.0.0.1', '::1', '1.2.3', 'zz'), nastyString), Port: fc.oneof(fc.integer(), fc.double()), Zone: nastyString },
+        {
+          IP: fc.oneof(fc.constantFrom('', '127.0.0.1', '::1', '1.2.3', 'zz'), nastyString),
+          Port: fc.oneof(fc.integer(), fc.double()),
+          Zone: nastyString,
+        },
         { requiredKeys: [] },
       );
     case 'clientSpec':
-      return fc.record({ type: fc.oneof(nastyString, anyJson), always_auth_pass: fc.oneof(fc.boolean(), anyJson) }, { requiredKeys: [] });
+      return fc.record(
+        { type: fc.oneof(nastyString, anyJson), always_auth_pass: fc.oneof(fc.boolean(), anyJson) },
+        { requiredKeys: [] },
+      );
     default:
       return anyJson;
   }
@@ -41,9 +51,18 @@ function rightValue(kind: FieldKind): fc.Arbitrary<unknown> {
 
 /** A JSON object for a message with these fields: a random subset, each value usually the right type. */
 export function bodyFor(fields: readonly FieldSpec[]): fc.Arbitrary<Record<string, unknown>> {
-  const entries = fields.map(([name, kind]) => fc.tuple(fc.constant(name), fc.oneof({ weight: 6, arbitrary: rightValue(kind) }, { weight: 1, arbitrary: anyJson })));
+  const entries = fields.map(([name, kind]) =>
+    fc.tuple(
+      fc.constant(name),
+      fc.oneof({ weight: 6, arbitrary: rightValue(kind) }, { weight: 1, arbitrary: anyJson }),
+    ),
+  );
   return fc
-    .tuple(fc.subarray(entries.length === 0 ? [] : entries.map((_, i) => i)), fc.tuple(...(entries as fc.Arbitrary<[string, unknown]>[])), fc.dictionary(fc.string({ maxLength: 4 }), anyJson, { maxKeys: 2 }))
+    .tuple(
+      fc.subarray(entries.length === 0 ? [] : entries.map((_, i) => i)),
+      fc.tuple(...(entries as fc.Arbitrary<[string, unknown]>[])),
+      fc.dictionary(fc.string({ maxLength: 4 }), anyJson, { maxKeys: 2 }),
+    )
     .map(([chosen, values, extra]) => {
       const out: Record<string, unknown> = { ...extra };
       for (const i of chosen) out[values[i]![0]] = values[i]![1];

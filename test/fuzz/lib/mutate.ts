@@ -3,7 +3,9 @@
 /** Byte values that sit on edges parsers test against. */
 const INTERESTING_BYTES = [0x00, 0x01, 0x7f, 0x80, 0xff, 0x16, 0x17, 0x0a, 0x0d, 0x20, 0x3a, 0x7b, 0x7d, 0x22];
 /** 32-bit values (written big- or little-endian) that sit on length-field edges. */
-const INTERESTING_U32 = [0, 1, 0x7f, 0x80, 0xff, 0x100, 0x3fff, 0x4000, 0xffff, 0x10000, 0x10010, 0x7fffffff, 0x80000000, 0xffffffff];
+const INTERESTING_U32 = [
+  0, 1, 0x7f, 0x80, 0xff, 0x100, 0x3fff, 0x4000, 0xffff, 0x10000, 0x10010, 0x7fffffff, 0x80000000, 0xffffffff,
+];
 /** Most mutations stacked on one input. */
 const MAX_STACKED_MUTATIONS = 8;
 
@@ -72,7 +74,10 @@ const MUTATIONS: Mutation[] = [
   (b, rand, others) => {
     if (others.length === 0) return b;
     const o = pick(others, rand);
-    return Buffer.concat([b.subarray(0, Math.floor(rand() * (b.length + 1))), o.subarray(Math.floor(rand() * (o.length + 1)))]);
+    return Buffer.concat([
+      b.subarray(0, Math.floor(rand() * (b.length + 1))),
+      o.subarray(Math.floor(rand() * (o.length + 1))),
+    ]);
   },
 ];
 

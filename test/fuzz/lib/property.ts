@@ -30,7 +30,14 @@ export function fuzzTests(target: FuzzTarget): void {
   test(`${target.name}: seeds and ${CI_MUTATIONS} mutations of them pass`, async () => {
     const pool = [...target.seeds(), ...loadCorpus(target.name).map((e) => e.input)];
     const rand = prng(CI_SEED);
-    const inputs = [...pool, ...(pool.length === 0 ? [] : Array.from({ length: CI_MUTATIONS }, () => mutate(pool[Math.floor(rand() * pool.length)]!, rand, pool, target.maxInputBytes)))];
+    const inputs = [
+      ...pool,
+      ...(pool.length === 0
+        ? []
+        : Array.from({ length: CI_MUTATIONS }, () =>
+            mutate(pool[Math.floor(rand() * pool.length)]!, rand, pool, target.maxInputBytes),
+          )),
+    ];
     for (const input of inputs) {
       const f = await runInput(target, input);
       assert.equal(f, undefined, f === undefined ? '' : explain(f));

@@ -57,7 +57,11 @@ export function mustWork<T>(fn: () => T, what: string): T {
   try {
     return fn();
   } catch (err) {
-    throw err instanceof FuzzFinding ? err : new FuzzFinding(`${what} threw ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`, { cause: err });
+    throw err instanceof FuzzFinding
+      ? err
+      : new FuzzFinding(`${what} threw ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`, {
+          cause: err,
+        });
   }
 }
 
@@ -99,7 +103,7 @@ export function throwNoted(found: readonly Error[]): void {
 
 /** A small deterministic PRNG (xorshift32) so every input replays the same way. */
 export function prng(seed: number): () => number {
-  let x = (seed | 0) || 0x9e3779b9;
+  let x = seed | 0 || 0x9e3779b9;
   return () => {
     x ^= x << 13;
     x ^= x >>> 17;
@@ -119,7 +123,7 @@ export function split(data: Buffer, seed: number): Buffer[] {
   const rand = prng(seed * 2654435761 + 1);
   if (seed % 5 === 0) return data.length === 0 ? [] : [data];
   const out: Buffer[] = [];
-  for (let pos = 0; pos < data.length; ) {
+  for (let pos = 0; pos < data.length;) {
     const r = rand();
     const size = r < 0.7 ? 1 + Math.floor(rand() * 16) : 1 + Math.floor(rand() * LARGE_PIECE);
     out.push(data.subarray(pos, pos + size));

@@ -74,7 +74,12 @@ async function main(): Promise<void> {
   const deadline = start + data.seconds * 1000;
   while (Date.now() < deadline && (data.maxInputs === 0 || count < data.maxInputs)) {
     let input: Buffer;
-    const base = pool.length + recent.length > 0 && rand() < MUTATION_SHARE ? (rand() < 0.5 && pool.length > 0 ? pool : recent) : undefined;
+    const base =
+      pool.length + recent.length > 0 && rand() < MUTATION_SHARE
+        ? rand() < 0.5 && pool.length > 0
+          ? pool
+          : recent
+        : undefined;
     if (base !== undefined && base.length > 0) {
       input = mutate(base[Math.floor(rand() * base.length)]!, rand, pool, target.maxInputBytes);
       mutated++;
@@ -94,5 +99,8 @@ try {
   await main();
 } catch (err) {
   // A failure outside any input (a generator that throws, a missing target): the runner's problem.
-  parentPort!.postMessage({ type: 'fatal', message: err instanceof Error ? (err.stack ?? err.message) : String(err) } satisfies WorkerMessage);
+  parentPort!.postMessage({
+    type: 'fatal',
+    message: err instanceof Error ? (err.stack ?? err.message) : String(err),
+  } satisfies WorkerMessage);
 }

@@ -61,8 +61,18 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 10, arbitrary: plain.map((p) => ({ kind: 'ok' as const, plain: p })) },
   { weight: 1, arbitrary: fc.tuple(plain, fc.nat()).map(([p, bit]) => ({ kind: 'flip' as const, plain: p, bit })) },
   { weight: 1, arbitrary: fc.constant({ kind: 'replay' as const }) },
-  { weight: 1, arbitrary: fc.constantFrom(0, 15, 16, AEAD_MAX_RECORD, AEAD_MAX_RECORD + 1, 0xffffffff).map((value) => ({ kind: 'length' as const, value })) },
-  { weight: 1, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 24 }).map((b) => ({ kind: 'garbage' as const, bytes: Buffer.from(b) })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .constantFrom(0, 15, 16, AEAD_MAX_RECORD, AEAD_MAX_RECORD + 1, 0xffffffff)
+      .map((value) => ({ kind: 'length' as const, value })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .uint8Array({ minLength: 1, maxLength: 24 })
+      .map((b) => ({ kind: 'garbage' as const, bytes: Buffer.from(b) })),
+  },
 );
 
 /** Builds the wire bytes of a list of ops as a peer with KEY would send them. */
@@ -94,7 +104,13 @@ function wire(alg: AeadAlgorithm, streamNonce: Buffer, ops: Op[]): Buffer {
 }
 
 const arbitrary: fc.Arbitrary<Buffer> = fc
-  .tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.uint8Array({ minLength: 24, maxLength: 24 }), fc.array(op, { maxLength: 5 }), fc.option(fc.nat(), { freq: 4 }))
+  .tuple(
+    fc.integer({ min: 0, max: 255 }),
+    fc.integer({ min: 0, max: 255 }),
+    fc.uint8Array({ minLength: 24, maxLength: 24 }),
+    fc.array(op, { maxLength: 5 }),
+    fc.option(fc.nat(), { freq: 4 }),
+  )
   .map(([seed, mode, nonce, ops, cut]) => {
     const alg: AeadAlgorithm = (mode & MODE_XCHACHA) !== 0 ? 'xchacha20-poly1305' : 'aes-256-gcm';
     const size = alg === 'aes-256-gcm' ? AES_GCM_NONCE_SIZE : XCHACHA_NONCE_SIZE;
@@ -108,7 +124,16 @@ function seeds(): Buffer[] {
   for (const mode of [MODE_END, MODE_END | MODE_XCHACHA]) {
     const alg: AeadAlgorithm = (mode & MODE_XCHACHA) !== 0 ? 'xchacha20-poly1305' : 'aes-256-gcm';
     const nonce = Buffer.alloc(alg === 'aes-256-gcm' ? AES_GCM_NONCE_SIZE : XCHACHA_NONCE_SIZE, 0xff); // counter wraps on the first record
-    out.push(Buffer.concat([Buffer.from([1, mode]), wire(alg, nonce, [{ kind: 'ok', plain: Buffer.from('login') }, { kind: 'ok', plain: Buffer.alloc(0) }, { kind: 'ok', plain: Buffer.from('x') }])]));
+    out.push(
+      Buffer.concat([
+        Buffer.from([1, mode]),
+        wire(alg, nonce, [
+          { kind: 'ok', plain: Buffer.from('login') },
+          { kind: 'ok', plain: Buffer.alloc(0) },
+          { kind: 'ok', plain: Buffer.from('x') },
+        ]),
+      ]),
+    );
   }
   return out;
 }
@@ -157,17 +182,29 @@ async function run(input: Buffer): Promise<void> {
   checkTypedError(error, 'aead stream');
   const want = expected(alg, bytes);
   if ((mode & MODE_END) === 0) {
-    check(want.plain.subarray(0, data.length).equals(data), 'aead stream (conn destroyed) delivered bytes that are not a prefix of the valid records');
+    check(
+      want.plain.subarray(0, data.length).equals(data),
+      'aead stream (conn destroyed) delivered bytes that are not a prefix of the valid records',
+    );
     return;
   }
-  check(data.equals(want.plain), `aead stream delivered ${data.length} plaintext bytes, the valid records hold ${want.plain.length}`);
-  check(want.fails === (error !== undefined), want.fails ? 'aead stream accepted a bad or truncated record' : `aead stream failed on valid records: ${String(error)}`);
+  check(
+    data.equals(want.plain),
+    `aead stream delivered ${data.length} plaintext bytes, the valid records hold ${want.plain.length}`,
+  );
+  check(
+    want.fails === (error !== undefined),
+    want.fails
+      ? 'aead stream accepted a bad or truncated record'
+      : `aead stream failed on valid records: ${String(error)}`,
+  );
 }
 
 /** The v2 AEAD record stream. */
 export const aeadStreamTarget: FuzzTarget = {
   name: 'aead-stream',
-  about: 'AEAD records (AES-256-GCM, XChaCha20-Poly1305): valid/tampered/replayed/oversize/truncated; output = valid prefix, errors typed',
+  about:
+    'AEAD records (AES-256-GCM, XChaCha20-Poly1305): valid/tampered/replayed/oversize/truncated; output = valid prefix, errors typed',
   arbitrary,
   maxInputBytes: MAX_INPUT,
   ciRuns: 300,

@@ -4,7 +4,17 @@ import fc from 'fast-check';
 import { CIPHER_IV_SIZE, createEncryptedStream, deriveCipherKey } from '../../../src/wire/cipher.js';
 import { drain, duplexPair, FeedConn } from '../lib/duplex.js';
 import { captured, seedOf } from '../lib/fixtures.js';
-import { bounded, check, checkTypedError, INPUT_TIME_LIMIT_MS, noteTypedError, split, throwNoted, tick, type FuzzTarget } from '../lib/target.js';
+import {
+  bounded,
+  check,
+  checkTypedError,
+  INPUT_TIME_LIMIT_MS,
+  noteTypedError,
+  split,
+  throwNoted,
+  tick,
+  type FuzzTarget,
+} from '../lib/target.js';
 
 /** Largest input fed through the stream. */
 const MAX_INPUT = 64 * 1024;
@@ -13,12 +23,20 @@ const KEY = deriveCipherKey('fuzz-token');
 
 /** [chunking seed][mode][bytes]: mode bit 0 = end the conn (else destroy it). */
 const arbitrary: fc.Arbitrary<Buffer> = fc
-  .tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ maxLength: 3000 })))
+  .tuple(
+    fc.integer({ min: 0, max: 255 }),
+    fc.integer({ min: 0, max: 255 }),
+    fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ maxLength: 3000 })),
+  )
   .map(([seed, mode, data]) => Buffer.concat([Buffer.from([seed, mode]), data]));
 
 function seeds(): Buffer[] {
   return [
-    ...seedOf([4, 5], captured('v1-nomux', 1, 'c2s').subarray(0, 2000)),Buffer.concat([Buffer.from([3, 1]), Buffer.alloc(16, 1), Buffer.from('hello, control stream')]), Buffer.from([0, 0]), Buffer.from([7, 1, 1, 2, 3])];
+    ...seedOf([4, 5], captured('v1-nomux', 1, 'c2s').subarray(0, 2000)),
+    Buffer.concat([Buffer.from([3, 1]), Buffer.alloc(16, 1), Buffer.from('hello, control stream')]),
+    Buffer.from([0, 0]),
+    Buffer.from([7, 1, 1, 2, 3]),
+  ];
 }
 
 /** Reading: whatever arrives decrypts to exactly what OpenSSL's CFB gives; a short IV is UNEXPECTED_EOF. */
@@ -39,7 +57,10 @@ async function readSide(seed: number, mode: number, data: Buffer): Promise<void>
     check(error !== undefined, `EOF after ${data.length} IV bytes was not reported`);
     return;
   }
-  const want = data.length === 0 ? Buffer.alloc(0) : createDecipheriv('aes-128-cfb', KEY, data.subarray(0, CIPHER_IV_SIZE)).update(data.subarray(CIPHER_IV_SIZE));
+  const want =
+    data.length === 0
+      ? Buffer.alloc(0)
+      : createDecipheriv('aes-128-cfb', KEY, data.subarray(0, CIPHER_IV_SIZE)).update(data.subarray(CIPHER_IV_SIZE));
   check(got.equals(want), `decrypted ${got.length} bytes differ from the expected ${want.length}`);
 }
 
@@ -71,7 +92,8 @@ async function run(input: Buffer): Promise<void> {
 /** The v1 control-stream cipher. */
 export const cipherTarget: FuzzTarget = {
   name: 'cipher',
-  about: 'AES-128-CFB stream: random ciphertext (decrypts exactly as OpenSSL, short IV = UNEXPECTED_EOF), chunked round trips',
+  about:
+    'AES-128-CFB stream: random ciphertext (decrypts exactly as OpenSSL, short IV = UNEXPECTED_EOF), chunked round trips',
   arbitrary,
   maxInputBytes: MAX_INPUT,
   ciRuns: 300,

@@ -41,7 +41,8 @@ function parse(pieces: Buffer[]): Trace {
     },
     onFrameEnd(h) {
       check(open === h, 'onFrameEnd for a frame that is not open');
-      if (h.type === FrameType.Data) check(gotLength === h.length, `frame ended after ${gotLength} of ${h.length} payload bytes`);
+      if (h.type === FrameType.Data)
+        check(gotLength === h.length, `frame ended after ${gotLength} of ${h.length} payload bytes`);
       trace.events.push('e');
       trace.payloads.push(Buffer.concat(got));
       open = null;
@@ -64,7 +65,14 @@ function seeds(): Buffer[] {
   return [
     ...seedOf([3, 0], captured('v1-mux', 1, 'c2s')),
     ...seedOf([4, 0], captured('v2-mux', 1, 's2c')),
-    Buffer.concat([Buffer.from([1, 0]), encodeHeader(FrameType.WindowUpdate, 1, 1, 0), encodeHeader(FrameType.Data, 0, 1, data.length), data, encodeHeader(FrameType.Ping, 1, 0, 7), encodeHeader(FrameType.GoAway, 0, 0, 0)]),
+    Buffer.concat([
+      Buffer.from([1, 0]),
+      encodeHeader(FrameType.WindowUpdate, 1, 1, 0),
+      encodeHeader(FrameType.Data, 0, 1, data.length),
+      data,
+      encodeHeader(FrameType.Ping, 1, 0, 7),
+      encodeHeader(FrameType.GoAway, 0, 0, 0),
+    ]),
     Buffer.concat([Buffer.from([2, 0]), encodeHeader(FrameType.Data, 4, 2, 0)]),
   ];
 }
@@ -75,16 +83,24 @@ function run(input: Buffer): void {
   const data = input.subarray(2);
   const whole = parse([data]);
   const chunked = parse(split(data, seed));
-  if (whole.failed !== chunked.failed || !isDeepStrictEqual(whole.events, chunked.events) || !isDeepStrictEqual(whole.payloads, chunked.payloads)) {
-    throw new FuzzFinding(`chunked parse differs from whole parse (${chunked.events.length} vs ${whole.events.length} events)`);
+  if (
+    whole.failed !== chunked.failed ||
+    !isDeepStrictEqual(whole.events, chunked.events) ||
+    !isDeepStrictEqual(whole.payloads, chunked.payloads)
+  ) {
+    throw new FuzzFinding(
+      `chunked parse differs from whole parse (${chunked.events.length} vs ${whole.events.length} events)`,
+    );
   }
-  if (!whole.failed) check(whole.events.length <= 2 * Math.ceil(data.length / HEADER_SIZE), 'more frames than headers fit in the input');
+  if (!whole.failed)
+    check(whole.events.length <= 2 * Math.ceil(data.length / HEADER_SIZE), 'more frames than headers fit in the input');
 }
 
 /** The yamux frame parser. */
 export const muxParserTarget: FuzzTarget = {
   name: 'mux-parser',
-  about: 'yamux FrameParser: random frames under random chunking equal whole-buffer parsing; payload accounting; MUX errors only',
+  about:
+    'yamux FrameParser: random frames under random chunking equal whole-buffer parsing; payload accounting; MUX errors only',
   arbitrary: yamuxInput,
   maxInputBytes: MAX_INPUT,
   ciRuns: 1500,

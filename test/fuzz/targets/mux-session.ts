@@ -8,7 +8,18 @@ import type { MuxStream } from '../../../src/mux/stream.js';
 import { FeedConn } from '../lib/duplex.js';
 import { yamuxInput } from '../lib/yamux-arb.js';
 import { captured, seedOf } from '../lib/fixtures.js';
-import { bounded, check, checkTypedError, INPUT_TIME_LIMIT_MS, noteTypedError, split, throwNoted, tick, untyped, type FuzzTarget } from '../lib/target.js';
+import {
+  bounded,
+  check,
+  checkTypedError,
+  INPUT_TIME_LIMIT_MS,
+  noteTypedError,
+  split,
+  throwNoted,
+  tick,
+  untyped,
+  type FuzzTarget,
+} from '../lib/target.js';
 
 /** Largest input. */
 const MAX_INPUT = 1024 * 1024;
@@ -80,7 +91,8 @@ async function run(input: Buffer): Promise<void> {
   const closed = new Promise<unknown>((resolve) => session.once('close', resolve));
   const streams: MuxStream[] = [];
   const found: Error[] = [];
-  if ((mode & MODE_LISTEN) !== 0) session.on('stream', (s: MuxStream) => watch(s, mode, streams, found, (mode & MODE_ECHO) !== 0 ? ECHO_BYTES : 0));
+  if ((mode & MODE_LISTEN) !== 0)
+    session.on('stream', (s: MuxStream) => watch(s, mode, streams, found, (mode & MODE_ECHO) !== 0 ? ECHO_BYTES : 0));
   if ((mode & MODE_OPEN) !== 0) {
     for (let i = 0; i < 2; i++) {
       try {
@@ -94,12 +106,18 @@ async function run(input: Buffer): Promise<void> {
   for (const piece of split(data, seed)) {
     conn.feed(piece);
     if ((mode & MODE_TICK) !== 0) await tick();
-    check(session.numStreams <= MAX_STREAMS, `session holds ${session.numStreams} streams, above the limit of ${MAX_STREAMS}`);
+    check(
+      session.numStreams <= MAX_STREAMS,
+      `session holds ${session.numStreams} streams, above the limit of ${MAX_STREAMS}`,
+    );
   }
   await tick();
   for (const s of streams) {
     // The peer can only fill what we granted: the readable buffer stays within the stream window.
-    check(s.readableLength <= INITIAL_STREAM_WINDOW, `stream ${s.id} buffers ${s.readableLength} bytes, above its ${INITIAL_STREAM_WINDOW}-byte window`);
+    check(
+      s.readableLength <= INITIAL_STREAM_WINDOW,
+      `stream ${s.id} buffers ${s.readableLength} bytes, above its ${INITIAL_STREAM_WINDOW}-byte window`,
+    );
   }
   if ((mode & MODE_TICK) !== 0) conn.feedEnd();
   else session.close();
@@ -122,7 +140,8 @@ async function run(input: Buffer): Promise<void> {
 /** The yamux session state machine. */
 export const muxSessionTarget: FuzzTarget = {
   name: 'mux-session',
-  about: 'yamux Session over an in-memory conn: random frames, local opens/writes/echo; typed close errors, stream limit, window bound, own output well-formed',
+  about:
+    'yamux Session over an in-memory conn: random frames, local opens/writes/echo; typed close errors, stream limit, window bound, own output well-formed',
   arbitrary: yamuxInput,
   maxInputBytes: MAX_INPUT,
   ciRuns: 300,

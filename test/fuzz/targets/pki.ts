@@ -33,7 +33,13 @@ function ders(): Buffer[] {
 
 /** A seed DER with a few random byte edits (keeps most of the ASN.1 intact, so deep paths are reached). */
 const mutatedDer: fc.Arbitrary<Buffer> = fc
-  .tuple(fc.nat(), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 3 })), { minLength: 1, maxLength: 4 }))
+  .tuple(
+    fc.nat(),
+    fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 3 })), {
+      minLength: 1,
+      maxLength: 4,
+    }),
+  )
   .map(([which, edits]) => {
     const list = ders();
     let der = Buffer.from(list[which % list.length]!);
@@ -52,7 +58,10 @@ const certArbitrary: fc.Arbitrary<Buffer> = fc
     fc.integer({ min: 0, max: 255 }),
     fc.oneof(
       { weight: 8, arbitrary: mutatedDer },
-      { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.concat([Buffer.from([0x30]), Buffer.from(b)])) },
+      {
+        weight: 1,
+        arbitrary: fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.concat([Buffer.from([0x30]), Buffer.from(b)])),
+      },
       { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)) },
     ),
   )
@@ -79,7 +88,8 @@ function runCert(input: Buffer): void {
 /** Certificate parsing. */
 export const pkiCertTarget: FuzzTarget = {
   name: 'pki-cert',
-  about: 'inspectCert on mutated DER (RSA/EC/Ed25519/PSS seeds with many extensions) as DER, PEM bytes or PEM text; PKI errors only',
+  about:
+    'inspectCert on mutated DER (RSA/EC/Ed25519/PSS seeds with many extensions) as DER, PEM bytes or PEM text; PKI errors only',
   arbitrary: certArbitrary,
   maxInputBytes: MAX_CERT_INPUT,
   ciRuns: 300,
@@ -94,15 +104,32 @@ const caText: fc.Arbitrary<string> = fc.oneof(
   mutatedDer.map((d) => derToPem(d, 'CERTIFICATE')),
   mutatedDer.map((d) => 'HEX:' + Buffer.from(derToPem(d, 'CERTIFICATE')).toString('hex')),
   mutatedDer.map((d) => d.toString('hex').replace(/(..)/g, '$1:')),
-  fc.tuple(fc.string({ maxLength: 30 }), fc.constantFrom('CERTIFICATE', 'X509 CRL', 'PRIVATE KEY', 'certificate', '')).map(([body, label]) => `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----`),
-  fc.constantFrom('-----BEGIN CERTIFICATE-----', '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----', 'hex:', 'base64:', 'base64:====', 'hex:0', '30', ' \n '),
+  fc
+    .tuple(fc.string({ maxLength: 30 }), fc.constantFrom('CERTIFICATE', 'X509 CRL', 'PRIVATE KEY', 'certificate', ''))
+    .map(([body, label]) => `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----`),
+  fc.constantFrom(
+    '-----BEGIN CERTIFICATE-----',
+    '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----',
+    'hex:',
+    'base64:',
+    'base64:====',
+    'hex:0',
+    '30',
+    ' \n ',
+  ),
   fc.string({ maxLength: 40 }),
 );
 /** Texts for fingerprints: right, wrong length, odd colons, other prefixes. */
 const fingerprintText: fc.Arbitrary<string> = fc.oneof(
   fc.uint8Array({ minLength: 31, maxLength: 33 }).map((b) => 'sha256:' + Buffer.from(b).toString('hex')),
   fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => formatFingerprint(Buffer.from(b).toString('hex'))),
-  fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => 'SHA256:' + Buffer.from(b).toString('hex').replace(/(....)/g, '$1:')),
+  fc.uint8Array({ minLength: 32, maxLength: 32 }).map(
+    (b) =>
+      'SHA256:' +
+      Buffer.from(b)
+        .toString('hex')
+        .replace(/(....)/g, '$1:'),
+  ),
   fc.string({ maxLength: 80 }),
 );
 
@@ -124,17 +151,26 @@ function runText(input: Buffer): void {
   const fp = typed(() => parseFingerprint(text), 'parseFingerprint');
   if (fp !== undefined) {
     check(/^sha256:[0-9a-f]{64}$/.test(fp), `parseFingerprint returned ${fp}`);
-    check(typed(() => parseFingerprint(formatFingerprint(fp)), 'parseFingerprint(formatFingerprint(fp))') === fp, 'fingerprint format/parse round trip differs');
+    check(
+      typed(() => parseFingerprint(formatFingerprint(fp)), 'parseFingerprint(formatFingerprint(fp))') === fp,
+      'fingerprint format/parse round trip differs',
+    );
   }
 }
 
 /** Inline CA data and fingerprints. */
 export const pkiTextTarget: FuzzTarget = {
   name: 'pki-text',
-  about: 'parseCaData / decodeCaData (PEM, hex:, base64:, bare hex of mutated certs) and parseFingerprint; typed errors, stable outputs',
+  about:
+    'parseCaData / decodeCaData (PEM, hex:, base64:, bare hex of mutated certs) and parseFingerprint; typed errors, stable outputs',
   arbitrary: textArbitrary,
   maxInputBytes: MAX_TEXT_INPUT,
   ciRuns: 300,
-  seeds: () => [...ders().slice(0, 2).map((d) => Buffer.from('hex:' + d.toString('hex'))), Buffer.from('sha256:' + 'ab'.repeat(32))],
+  seeds: () => [
+    ...ders()
+      .slice(0, 2)
+      .map((d) => Buffer.from('hex:' + d.toString('hex'))),
+    Buffer.from('sha256:' + 'ab'.repeat(32)),
+  ],
   run: runText,
 };

@@ -3,7 +3,12 @@ import fc from 'fast-check';
 import { BurrowError } from '../../../src/errors.js';
 import { snappyDecodeBlock, snappyDecodedLength } from '../../../src/wire/snappy/block-decode.js';
 import { snappyEncodeBlock } from '../../../src/wire/snappy/block-encode.js';
-import { CHUNK_HEADER_SIZE, MAX_BLOCK_SIZE, MAX_CHUNK_BODY, STREAM_IDENTIFIER_CHUNK } from '../../../src/wire/snappy/constants.js';
+import {
+  CHUNK_HEADER_SIZE,
+  MAX_BLOCK_SIZE,
+  MAX_CHUNK_BODY,
+  STREAM_IDENTIFIER_CHUNK,
+} from '../../../src/wire/snappy/constants.js';
 import { snappyMaskedCrc } from '../../../src/wire/snappy/crc32c.js';
 import { encodeSnappyFrames, SnappyFrameDecoder } from '../../../src/wire/snappy/framing.js';
 import { check, mustWork, split, typed, untyped, type FuzzTarget } from '../lib/target.js';
@@ -16,7 +21,9 @@ const MODE_ROUND_TRIP = 1;
 /** Data worth compressing: runs and repeats, plus noise. */
 const plain: fc.Arbitrary<Buffer> = fc.oneof(
   fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)),
-  fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 12 }), fc.integer({ min: 1, max: 400 })).map(([unit, n]) => Buffer.concat(Array.from({ length: n }, () => Buffer.from(unit)))),
+  fc
+    .tuple(fc.uint8Array({ minLength: 1, maxLength: 12 }), fc.integer({ min: 1, max: 400 }))
+    .map(([unit, n]) => Buffer.concat(Array.from({ length: n }, () => Buffer.from(unit)))),
   fc.constantFrom(MAX_BLOCK_SIZE, MAX_BLOCK_SIZE + 1).map((n) => Buffer.alloc(n, 0x33)),
 );
 
@@ -38,9 +45,19 @@ const frameChunk: fc.Arbitrary<Buffer> = fc.oneof(
   { weight: 4, arbitrary: plain.map((p) => Buffer.concat(encodeSnappyFrames(p.subarray(0, MAX_BLOCK_SIZE), false))) },
   { weight: 2, arbitrary: plain.map((p) => chunk(0x00, Buffer.concat([crcOf(p), snappyEncodeBlock(p)]))) },
   { weight: 1, arbitrary: plain.map((p) => chunk(0x01, Buffer.concat([Buffer.alloc(4), p]))) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(0x02, 0x7f, 0x80, 0xfd, 0xfe, 0xff), fc.uint8Array({ maxLength: 16 })).map(([t, b]) => chunk(t, Buffer.from(b))) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom(0x02, 0x7f, 0x80, 0xfd, 0xfe, 0xff), fc.uint8Array({ maxLength: 16 }))
+      .map(([t, b]) => chunk(t, Buffer.from(b))),
+  },
   { weight: 1, arbitrary: fc.constant(STREAM_IDENTIFIER_CHUNK) },
-  { weight: 1, arbitrary: fc.constantFrom(0, 3, MAX_CHUNK_BODY, MAX_CHUNK_BODY + 1, 0xffffff).map((n) => Buffer.from([0x00, n & 0xff, (n >> 8) & 0xff, n >> 16])) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .constantFrom(0, 3, MAX_CHUNK_BODY, MAX_CHUNK_BODY + 1, 0xffffff)
+      .map((n) => Buffer.from([0x00, n & 0xff, (n >> 8) & 0xff, n >> 16])),
+  },
 );
 
 /** [seed][mode][a framed stream, or a raw block]. */
@@ -49,7 +66,9 @@ const arbitrary: fc.Arbitrary<Buffer> = fc
     fc.integer({ min: 0, max: 255 }),
     fc.integer({ min: 0, max: 255 }),
     fc.oneof(
-      fc.tuple(fc.boolean(), fc.array(frameChunk, { maxLength: 5 })).map(([id, chunks]) => Buffer.concat([id ? STREAM_IDENTIFIER_CHUNK : Buffer.alloc(0), ...chunks])),
+      fc
+        .tuple(fc.boolean(), fc.array(frameChunk, { maxLength: 5 }))
+        .map(([id, chunks]) => Buffer.concat([id ? STREAM_IDENTIFIER_CHUNK : Buffer.alloc(0), ...chunks])),
       plain.map((p) => snappyEncodeBlock(p)),
       fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b)),
     ),
@@ -73,7 +92,10 @@ function run(input: Buffer): void {
   const block = typed(() => snappyDecodeBlock(data, MAX_BLOCK_SIZE), 'snappyDecodeBlock');
   if (block !== undefined) {
     const declared = snappyDecodedLength(data).length;
-    check(block.length === declared && block.length <= MAX_BLOCK_SIZE, `decoded ${block.length} bytes, block declares ${declared}`);
+    check(
+      block.length === declared && block.length <= MAX_BLOCK_SIZE,
+      `decoded ${block.length} bytes, block declares ${declared}`,
+    );
   }
   // Framing: the incremental decoder holds at most one chunk, whatever the chunking.
   const decoder = new SnappyFrameDecoder();
@@ -86,7 +108,10 @@ function run(input: Buffer): void {
       failed = true;
       break;
     }
-    check(decoder.buffered <= CHUNK_HEADER_SIZE + MAX_CHUNK_BODY, `SnappyFrameDecoder holds ${decoder.buffered} bytes, above one chunk`);
+    check(
+      decoder.buffered <= CHUNK_HEADER_SIZE + MAX_CHUNK_BODY,
+      `SnappyFrameDecoder holds ${decoder.buffered} bytes, above one chunk`,
+    );
   }
   if (!failed) typed(() => decoder.finish(), 'SnappyFrameDecoder.finish');
   if ((mode & MODE_ROUND_TRIP) !== 0) {
@@ -106,7 +131,8 @@ function run(input: Buffer): void {
 /** Snappy block and framing decoders. */
 export const snappyTarget: FuzzTarget = {
   name: 'snappy',
-  about: 'snappy: snappyDecodeBlock (length bound), SnappyFrameDecoder over random chunking (buffer bound, typed errors), round trips',
+  about:
+    'snappy: snappyDecodeBlock (length bound), SnappyFrameDecoder over random chunking (buffer bound, typed errors), round trips',
   arbitrary,
   maxInputBytes: MAX_INPUT,
   ciRuns: 1000,

@@ -21,11 +21,13 @@ const MODE_HOLD = 16;
 
 const arbitrary: fc.Arbitrary<Buffer> = fc
   .tuple(
-    fc.integer({ min: 0, max: 255 }).map((m) => m & ~MODE_HOLD | (m % 17 === 0 ? MODE_HOLD : 0)),
+    fc.integer({ min: 0, max: 255 }).map((m) => (m & ~MODE_HOLD) | (m % 17 === 0 ? MODE_HOLD : 0)),
     fc.integer({ min: 0, max: 255 }),
     fc.oneof(
       fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)),
-      fc.tuple(fc.constantFrom(0x16, 0x17, 0x00, 0x47, 0xff), fc.uint8Array({ maxLength: 64 })).map(([f, b]) => Buffer.concat([Buffer.from([f]), b])),
+      fc
+        .tuple(fc.constantFrom(0x16, 0x17, 0x00, 0x47, 0xff), fc.uint8Array({ maxLength: 64 }))
+        .map(([f, b]) => Buffer.concat([Buffer.from([f]), b])),
     ),
   )
   .map(([mode, seed, data]) => Buffer.concat([Buffer.from([mode, seed]), data]));
@@ -49,7 +51,10 @@ async function run(input: Buffer): Promise<void> {
   const pieces = split(data, seed);
   if ((mode & MODE_EARLY) !== 0 && pieces.length > 0) socket.write(pieces.shift()!);
   const hold = (mode & MODE_HOLD) !== 0 && data.length === 0;
-  const sniffed = sniffTlsFirstByte(socket as unknown as Socket, { force: (mode & MODE_FORCE) !== 0, timeoutMs: hold ? SHORT_TIMEOUT_MS : INPUT_TIME_LIMIT_MS * 2 }).then(
+  const sniffed = sniffTlsFirstByte(socket as unknown as Socket, {
+    force: (mode & MODE_FORCE) !== 0,
+    timeoutMs: hold ? SHORT_TIMEOUT_MS : INPUT_TIME_LIMIT_MS * 2,
+  }).then(
     (r): SniffResult | BurrowError => r,
     (err: unknown): SniffResult | BurrowError => {
       if (err instanceof BurrowError) return err;
@@ -71,17 +76,26 @@ async function run(input: Buffer): Promise<void> {
   else socket.end();
   const r = await bounded(sniffed, INPUT_TIME_LIMIT_MS, 'sniff');
   if (data.length === 0) {
-    check(r instanceof BurrowError && (r.code === ErrorCode.UNEXPECTED_EOF || r.code === ErrorCode.TIMEOUT), 'an empty connection was not refused');
+    check(
+      r instanceof BurrowError && (r.code === ErrorCode.UNEXPECTED_EOF || r.code === ErrorCode.TIMEOUT),
+      'an empty connection was not refused',
+    );
     return;
   }
   if (destroy && r instanceof BurrowError) return; // destroyed before the first byte was read
   const first = data[0]!;
   const tls = first === TLS_HANDSHAKE_RECORD || first === CUSTOM_TLS_FIRST_BYTE;
   if (!tls && (mode & MODE_FORCE) !== 0) {
-    check(r instanceof BurrowError && r.code === ErrorCode.TLS_REQUIRED, 'a plain connection passed transport.tls.force');
+    check(
+      r instanceof BurrowError && r.code === ErrorCode.TLS_REQUIRED,
+      'a plain connection passed transport.tls.force',
+    );
     return;
   }
-  check(!(r instanceof BurrowError), `first byte 0x${first.toString(16)} was refused: ${r instanceof BurrowError ? r.message : ''}`);
+  check(
+    !(r instanceof BurrowError),
+    `first byte 0x${first.toString(16)} was refused: ${r instanceof BurrowError ? r.message : ''}`,
+  );
   check(r.kind === (tls ? 'tls' : 'plain'), `first byte 0x${first.toString(16)} sniffed as ${r.kind}`);
   if (destroy) return;
   const left = await bounded(rest(socket), INPUT_TIME_LIMIT_MS, 'bytes after the sniff');
@@ -92,12 +106,16 @@ async function run(input: Buffer): Promise<void> {
 /** The first-byte sniffer. */
 export const tlsSniffTarget: FuzzTarget = {
   name: 'tls-sniff',
-  about: 'sniffTlsFirstByte over a PassThrough socket: chunked/early/ended/reset/silent input; decision by first byte, no byte lost, typed errors',
+  about:
+    'sniffTlsFirstByte over a PassThrough socket: chunked/early/ended/reset/silent input; decision by first byte, no byte lost, typed errors',
   arbitrary,
   maxInputBytes: MAX_INPUT,
   ciRuns: 300,
   seeds: () => [
     ...seedOf([0, 9], captured('tls-firstbyte', 1, 'c2s', 2)),
-    Buffer.from([0, 0, 0x16, 3, 1, 0, 5]), Buffer.from([1, 3, 0x17, 0x16, 3]), Buffer.from([8, 1, 0x47, 0x45, 0x54, 0x20, 0x2f])],
+    Buffer.from([0, 0, 0x16, 3, 1, 0, 5]),
+    Buffer.from([1, 3, 0x17, 0x16, 3]),
+    Buffer.from([8, 1, 0x47, 0x45, 0x54, 0x20, 0x2f]),
+  ],
   run,
 };

@@ -47,7 +47,9 @@ function checkPrefixes<T extends { complete: boolean }>(
     const part = outcome(() => parse(data.subarray(0, cut)), what);
     if (full.kind !== 'complete') {
       if (part.kind === 'complete' || (full.kind === 'incomplete' && part.kind !== 'incomplete')) {
-        throw new FuzzFinding(`${what}: the first ${cut} of ${data.length} bytes give "${part.kind}", the whole input "incomplete"`);
+        throw new FuzzFinding(
+          `${what}: the first ${cut} of ${data.length} bytes give "${part.kind}", the whole input "incomplete"`,
+        );
       }
       continue;
     }
@@ -55,35 +57,83 @@ function checkPrefixes<T extends { complete: boolean }>(
     if (cut < need) {
       if (part.kind !== 'incomplete') {
         const why = part.kind === 'error' ? part.error.message : 'complete';
-        throw new FuzzFinding(`${what}: the first ${cut} of ${need} head bytes give "${part.kind}" (${why}), the whole input parses`);
+        throw new FuzzFinding(
+          `${what}: the first ${cut} of ${need} head bytes give "${part.kind}" (${why}), the whole input parses`,
+        );
       }
     } else if (part.kind !== 'complete' || !isDeepStrictEqual(part.value, full.value)) {
-      throw new FuzzFinding(`${what}: the first ${cut} bytes (whole head of ${need} included) parse differently from the whole input`);
+      throw new FuzzFinding(
+        `${what}: the first ${cut} bytes (whole head of ${need} included) parse differently from the whole input`,
+      );
     }
   }
 }
 
 // ---- HTTP ----
 
-const token = fc.oneof(fc.constantFrom('GET', 'POST', 'CONNECT', 'OPTIONS', 'get', 'M-SEARCH'), fc.string({ minLength: 1, maxLength: 6 }));
+const token = fc.oneof(
+  fc.constantFrom('GET', 'POST', 'CONNECT', 'OPTIONS', 'get', 'M-SEARCH'),
+  fc.string({ minLength: 1, maxLength: 6 }),
+);
 const target = fc.oneof(
-  fc.constantFrom('/', '/a?b=c', '*', 'http://Example.COM:8080/x', 'http://u@h/p', 'example.com:443', '/%41%zz', '/%e2%82%ac', 'https://[::1]:8443/', '//x', 'ftp:/x'),
+  fc.constantFrom(
+    '/',
+    '/a?b=c',
+    '*',
+    'http://Example.COM:8080/x',
+    'http://u@h/p',
+    'example.com:443',
+    '/%41%zz',
+    '/%e2%82%ac',
+    'https://[::1]:8443/',
+    '//x',
+    'ftp:/x',
+  ),
   fc.string({ maxLength: 10 }).map((s) => `/${s}`),
 );
-const version = fc.oneof({ weight: 6, arbitrary: fc.constantFrom('HTTP/1.1', 'HTTP/1.0') }, { weight: 1, arbitrary: fc.constantFrom('HTTP/2', 'http/1.1', 'HTTP/1.1 ', '') });
-const hostValue = fc.oneof(fc.constantFrom('example.com', 'EXAMPLE.com.', 'a.example.com:8080', '[::1]:80', '::1', '', ' spaced ', 'h\u00e9'), fc.string({ maxLength: 10 }));
+const version = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom('HTTP/1.1', 'HTTP/1.0') },
+  { weight: 1, arbitrary: fc.constantFrom('HTTP/2', 'http/1.1', 'HTTP/1.1 ', '') },
+);
+const hostValue = fc.oneof(
+  fc.constantFrom('example.com', 'EXAMPLE.com.', 'a.example.com:8080', '[::1]:80', '::1', '', ' spaced ', 'h\u00e9'),
+  fc.string({ maxLength: 10 }),
+);
 const header = fc.oneof(
   { weight: 3, arbitrary: hostValue.map((h) => `Host: ${h}`) },
-  { weight: 3, arbitrary: fc.tuple(fc.constantFrom('Accept', 'X-A', 'Content-Length', 'host', 'HOST'), fc.string({ maxLength: 12 })).map(([n, v]) => `${n}: ${v}`) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(fc.constantFrom('Accept', 'X-A', 'Content-Length', 'host', 'HOST'), fc.string({ maxLength: 12 }))
+      .map(([n, v]) => `${n}: ${v}`),
+  },
   { weight: 1, arbitrary: fc.constantFrom(' folded', 'NoColon', 'Bad Name: x', ':empty', 'X:\x00', 'X: \x7f') },
 );
 const eol = fc.constantFrom('\r\n', '\n');
 const httpHead = fc
-  .tuple(fc.nat({ max: 2 }), token, target, version, fc.array(header, { maxLength: 5 }), eol, fc.boolean(), fc.string({ maxLength: 12 }))
-  .map(([lead, method, t, v, headers, nl, blank, body]) => `${nl.repeat(lead)}${method} ${t} ${v}${nl}${headers.map((h) => h + nl).join('')}${blank ? nl : ''}${body}`);
+  .tuple(
+    fc.nat({ max: 2 }),
+    token,
+    target,
+    version,
+    fc.array(header, { maxLength: 5 }),
+    eol,
+    fc.boolean(),
+    fc.string({ maxLength: 12 }),
+  )
+  .map(
+    ([lead, method, t, v, headers, nl, blank, body]) =>
+      `${nl.repeat(lead)}${method} ${t} ${v}${nl}${headers.map((h) => h + nl).join('')}${blank ? nl : ''}${body}`,
+  );
 
 const httpArbitrary: fc.Arbitrary<Buffer> = fc
-  .tuple(fc.integer({ min: 0, max: 255 }), fc.oneof({ weight: 8, arbitrary: httpHead.map((s) => Buffer.from(s, 'latin1')) }, { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)) }))
+  .tuple(
+    fc.integer({ min: 0, max: 255 }),
+    fc.oneof(
+      { weight: 8, arbitrary: httpHead.map((s) => Buffer.from(s, 'latin1')) },
+      { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)) },
+    ),
+  )
   .map(([mode, head]) => Buffer.concat([Buffer.from([mode]), head]));
 
 function runHttp(input: Buffer): void {
@@ -92,10 +142,14 @@ function runHttp(input: Buffer): void {
   const data = input.subarray(1);
   const parse = (b: Buffer): ReturnType<typeof parseHttpRequestHead> => parseHttpRequestHead(b, max);
   const full = outcome(() => parse(data), 'parseHttpRequestHead');
-  if (full.kind === 'incomplete') check(data.length < max, `incomplete after ${data.length} bytes, at or above the ${max}-byte limit`);
+  if (full.kind === 'incomplete')
+    check(data.length < max, `incomplete after ${data.length} bytes, at or above the ${max}-byte limit`);
   if (full.kind === 'complete' && full.value.complete) {
     const h = full.value;
-    check(h.headerBytes <= data.length && h.headerBytes <= max, `headerBytes ${h.headerBytes} beyond the input (${data.length}) or the limit (${max})`);
+    check(
+      h.headerBytes <= data.length && h.headerBytes <= max,
+      `headerBytes ${h.headerBytes} beyond the input (${data.length}) or the limit (${max})`,
+    );
     check(h.host === h.host.toLowerCase() && !h.host.endsWith('.'), `host ${JSON.stringify(h.host)} is not canonical`);
   }
   checkPrefixes(data, full, (h) => (h.complete ? h.headerBytes : 0), parse, 'parseHttpRequestHead');
@@ -104,7 +158,8 @@ function runHttp(input: Buffer): void {
 /** The HTTP request head parser. */
 export const vhostHttpTarget: FuzzTarget = {
   name: 'vhost-http',
-  about: 'parseHttpRequestHead on generated and random heads (two limits): bound respected, canonical host, prefixes never fail where the whole passes',
+  about:
+    'parseHttpRequestHead on generated and random heads (two limits): bound respected, canonical host, prefixes never fail where the whole passes',
   arbitrary: httpArbitrary,
   maxInputBytes: 2 * MAX_HTTP_HEADER_BYTES,
   ciRuns: 800,
@@ -127,21 +182,53 @@ const vec16 = (b: Buffer): Buffer => Buffer.concat([u16(b.length), b]);
 const vec8 = (b: Buffer): Buffer => Buffer.concat([Buffer.from([b.length & 0xff]), b]);
 
 const sniName = fc.oneof(
-  fc.constantFrom('example.com', 'A.Example.COM', 'x_y.example', 'a..b', 'trailing.', '-bad.com', 'a'.repeat(64) + '.com', 'b'.repeat(260), ''),
+  fc.constantFrom(
+    'example.com',
+    'A.Example.COM',
+    'x_y.example',
+    'a..b',
+    'trailing.',
+    '-bad.com',
+    'a'.repeat(64) + '.com',
+    'b'.repeat(260),
+    '',
+  ),
   fc.string({ maxLength: 12 }),
 );
 const serverNameExt = fc
-  .array(fc.tuple(fc.oneof({ weight: 6, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 255 }) }), sniName), { minLength: 0, maxLength: 2 })
-  .map((names) => vec16(Buffer.concat(names.map(([t, n]) => Buffer.concat([Buffer.from([t]), vec16(Buffer.from(n, 'latin1'))])))));
+  .array(
+    fc.tuple(
+      fc.oneof({ weight: 6, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 255 }) }),
+      sniName,
+    ),
+    { minLength: 0, maxLength: 2 },
+  )
+  .map((names) =>
+    vec16(Buffer.concat(names.map(([t, n]) => Buffer.concat([Buffer.from([t]), vec16(Buffer.from(n, 'latin1'))])))),
+  );
 const extension = fc.oneof(
   { weight: 3, arbitrary: serverNameExt.map((body) => Buffer.concat([u16(0), vec16(body)])) },
-  { weight: 2, arbitrary: fc.tuple(fc.integer({ min: 0, max: 0xffff }), fc.uint8Array({ maxLength: 16 })).map(([t, b]) => Buffer.concat([u16(t), vec16(Buffer.from(b))])) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(fc.integer({ min: 0, max: 0xffff }), fc.uint8Array({ maxLength: 16 }))
+      .map(([t, b]) => Buffer.concat([u16(t), vec16(Buffer.from(b))])),
+  },
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 6 }).map((b) => Buffer.from(b)) },
   // A large padding extension (type 21), so small records can spread a hello past the byte limit.
-  { weight: 1, arbitrary: fc.integer({ min: 1000, max: 30000 }).map((n) => Buffer.concat([u16(21), vec16(Buffer.alloc(n))])) },
+  {
+    weight: 1,
+    arbitrary: fc.integer({ min: 1000, max: 30000 }).map((n) => Buffer.concat([u16(21), vec16(Buffer.alloc(n))])),
+  },
 );
 const clientHelloBody = fc
-  .tuple(fc.uint8Array({ minLength: 34, maxLength: 34 }), fc.uint8Array({ maxLength: 33 }), fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 6 }), fc.uint8Array({ maxLength: 2 }), fc.option(fc.array(extension, { maxLength: 4 })))
+  .tuple(
+    fc.uint8Array({ minLength: 34, maxLength: 34 }),
+    fc.uint8Array({ maxLength: 33 }),
+    fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 6 }),
+    fc.uint8Array({ maxLength: 2 }),
+    fc.option(fc.array(extension, { maxLength: 4 })),
+  )
   .map(([fixed, sid, suites, comp, exts]) =>
     Buffer.concat([
       Buffer.from(fixed),
@@ -157,12 +244,22 @@ const sniArbitrary: fc.Arbitrary<Buffer> = fc
     fc.integer({ min: 0, max: 255 }),
     fc.oneof({ weight: 10, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 255 }) }),
     clientHelloBody,
-    fc.oneof({ weight: 4, arbitrary: fc.constant(16384) }, { weight: 2, arbitrary: fc.integer({ min: 1, max: 40 }) }, { weight: 1, arbitrary: fc.constantFrom(0, 16385) }),
-    fc.oneof({ weight: 10, arbitrary: fc.constant(0x0301) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 0xffff }) }),
+    fc.oneof(
+      { weight: 4, arbitrary: fc.constant(16384) },
+      { weight: 2, arbitrary: fc.integer({ min: 1, max: 40 }) },
+      { weight: 1, arbitrary: fc.constantFrom(0, 16385) },
+    ),
+    fc.oneof(
+      { weight: 10, arbitrary: fc.constant(0x0301) },
+      { weight: 1, arbitrary: fc.integer({ min: 0, max: 0xffff }) },
+    ),
     fc.uint8Array({ maxLength: 8 }),
   )
   .map(([seed, hsType, body, recordSize, recVersion, tail]) => {
-    const hs = Buffer.concat([Buffer.from([hsType, body.length >> 16, (body.length >> 8) & 0xff, body.length & 0xff]), body]);
+    const hs = Buffer.concat([
+      Buffer.from([hsType, body.length >> 16, (body.length >> 8) & 0xff, body.length & 0xff]),
+      body,
+    ]);
     const records: Buffer[] = [];
     const step = Math.max(1, recordSize);
     for (let pos = 0; pos < hs.length; pos += step) {
@@ -181,12 +278,19 @@ function runSni(input: Buffer): void {
   const data = input.subarray(1);
   const full = outcome(() => parseTlsClientHelloSni(data), 'parseTlsClientHelloSni');
   if (full.kind === 'incomplete') {
-    check(data.length < MAX_CLIENT_HELLO_BYTES, `incomplete after ${data.length} bytes, at or above MAX_CLIENT_HELLO_BYTES (${MAX_CLIENT_HELLO_BYTES})`);
+    check(
+      data.length < MAX_CLIENT_HELLO_BYTES,
+      `incomplete after ${data.length} bytes, at or above MAX_CLIENT_HELLO_BYTES (${MAX_CLIENT_HELLO_BYTES})`,
+    );
   }
   if (full.kind === 'complete' && full.value.complete) {
     const r = full.value;
     check(r.helloBytes <= data.length, `helloBytes ${r.helloBytes} beyond the input (${data.length})`);
-    if (r.sni !== undefined) check(r.sni === r.sni.toLowerCase() && r.sni.length > 0 && r.sni.length <= 255, `sni ${JSON.stringify(r.sni)} is not a canonical host name`);
+    if (r.sni !== undefined)
+      check(
+        r.sni === r.sni.toLowerCase() && r.sni.length > 0 && r.sni.length <= 255,
+        `sni ${JSON.stringify(r.sni)} is not a canonical host name`,
+      );
   }
   checkPrefixes(data, full, (r) => (r.complete ? r.helloBytes : 0), parseTlsClientHelloSni, 'parseTlsClientHelloSni');
 }
@@ -194,7 +298,8 @@ function runSni(input: Buffer): void {
 /** The TLS ClientHello SNI reader. */
 export const vhostSniTarget: FuzzTarget = {
   name: 'vhost-sni',
-  about: 'parseTlsClientHelloSni on generated ClientHellos split into random records, and garbage: bound respected, prefixes never fail where the whole passes',
+  about:
+    'parseTlsClientHelloSni on generated ClientHellos split into random records, and garbage: bound respected, prefixes never fail where the whole passes',
   arbitrary: sniArbitrary,
   maxInputBytes: 2 * MAX_CLIENT_HELLO_BYTES,
   ciRuns: 800,

@@ -29,7 +29,10 @@ const frame: fc.Arbitrary<Buffer> = fc
         { weight: 1, arbitrary: fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }) },
         { weight: 1, arbitrary: fc.constantFrom(-1n, 0n, 10240n, 10241n, 2n ** 53n + 1n) },
       ),
-      fc.oneof({ weight: 12, arbitrary: fc.constant<number | undefined>(undefined) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 255 }) }),
+      fc.oneof(
+        { weight: 12, arbitrary: fc.constant<number | undefined>(undefined) },
+        { weight: 1, arbitrary: fc.integer({ min: 0, max: 255 }) },
+      ),
     ),
   )
   .map(([name, json, length, typeByte]) => {
@@ -42,15 +45,40 @@ const frame: fc.Arbitrary<Buffer> = fc
 
 /** [chunking seed][1..4 frames][random tail]. */
 const arbitrary: fc.Arbitrary<Buffer> = fc
-  .tuple(fc.integer({ min: 0, max: 255 }), fc.array(frame, { minLength: 1, maxLength: 4 }), fc.uint8Array({ maxLength: 12 }))
+  .tuple(
+    fc.integer({ min: 0, max: 255 }),
+    fc.array(frame, { minLength: 1, maxLength: 4 }),
+    fc.uint8Array({ maxLength: 12 }),
+  )
   .map(([seed, frames, tail]) => Buffer.concat([Buffer.from([seed]), ...frames, Buffer.from(tail)]));
 
 function seeds(): Buffer[] {
   const msgs: Message[] = [
-    makeMessage('Login', { version: '0.70.0', hostname: 'h', os: 'linux', arch: 'amd64', privilege_key: 'k', timestamp: 1, run_id: 'r', metas: { a: 'b' }, client_spec: { type: 'ssh-tunnel' }, pool_count: 1 }),
-    makeMessage('NewProxy', { proxy_name: 'p', proxy_type: 'tcp', remote_port: 6000, custom_domains: ['a.example.com'], headers: { X: 'y' } }),
+    makeMessage('Login', {
+      version: '0.70.0',
+      hostname: 'h',
+      os: 'linux',
+      arch: 'amd64',
+      privilege_key: 'k',
+      timestamp: 1,
+      run_id: 'r',
+      metas: { a: 'b' },
+      client_spec: { type: 'ssh-tunnel' },
+      pool_count: 1,
+    }),
+    makeMessage('NewProxy', {
+      proxy_name: 'p',
+      proxy_type: 'tcp',
+      remote_port: 6000,
+      custom_domains: ['a.example.com'],
+      headers: { X: 'y' },
+    }),
     makeMessage('StartWorkConn', { proxy_name: 'p', src_addr: '1.2.3.4', src_port: 1234, dst_port: 80 }),
-    makeMessage('UDPPacket', { c: 'aGk=', l: { IP: '127.0.0.1', Port: 1, Zone: '' }, r: { IP: '::1', Port: 2, Zone: '' } }),
+    makeMessage('UDPPacket', {
+      c: 'aGk=',
+      l: { IP: '127.0.0.1', Port: 1, Zone: '' },
+      r: { IP: '::1', Port: 2, Zone: '' },
+    }),
     makeMessage('NatHoleResp', { transaction_id: 't', detect_behavior: { role: 'sender' } }),
     makeMessage('Ping', {}),
   ];
@@ -77,7 +105,10 @@ function checkRoundTrip(msg: Message): void {
   check(back !== undefined && back.bytesUsed === again.length, `${msg.type}: its own encoding does not decode`);
   if (OPAQUE.has(msg.type)) return;
   // Compared as bytes: Go (and burrow) write a lone surrogate as U+FFFD, so only the encoding is a fixed point.
-  check(back.message.type === msg.type && encodeMessage(back.message).equals(again), `${msg.type}: encode(decode(encode(m))) differs from encode(m)`);
+  check(
+    back.message.type === msg.type && encodeMessage(back.message).equals(again),
+    `${msg.type}: encode(decode(encode(m))) differs from encode(m)`,
+  );
 }
 
 /** Every message decodeMessage finds in `data`, one after another, and whether it stopped on an error. */
@@ -93,7 +124,10 @@ function decodeAll(data: Buffer, maxSize: number): { messages: Message[]; failed
       throw untyped(err, 'decodeMessage');
     }
     if (r === undefined) return { messages, failed: false };
-    check(r.bytesUsed >= MESSAGE_HEADER_SIZE && r.bytesUsed <= buf.length, `decodeMessage used ${r.bytesUsed} of ${buf.length} bytes`);
+    check(
+      r.bytesUsed >= MESSAGE_HEADER_SIZE && r.bytesUsed <= buf.length,
+      `decodeMessage used ${r.bytesUsed} of ${buf.length} bytes`,
+    );
     messages.push(r.message);
     buf = buf.subarray(r.bytesUsed);
   }
@@ -120,7 +154,10 @@ function run(input: Buffer): void {
         failed = true;
         break;
       }
-      check(decoder.buffered <= MESSAGE_HEADER_SIZE + maxSize, `MessageDecoder holds ${decoder.buffered} bytes, above 9 + ${maxSize}`);
+      check(
+        decoder.buffered <= MESSAGE_HEADER_SIZE + maxSize,
+        `MessageDecoder holds ${decoder.buffered} bytes, above 9 + ${maxSize}`,
+      );
     }
     if (!failed) {
       // An error found after messages it already returned comes with the next push.

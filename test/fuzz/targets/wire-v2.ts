@@ -11,7 +11,12 @@ import {
   MESSAGE_ID,
   SUPPORTED_ALGORITHMS,
 } from '../../../src/wire/v2/constants.js';
-import { decodeFrameHeader, decodeMessagePayload, encodeFrame, encodeMessageFrame } from '../../../src/wire/v2/frame.js';
+import {
+  decodeFrameHeader,
+  decodeMessagePayload,
+  encodeFrame,
+  encodeMessageFrame,
+} from '../../../src/wire/v2/frame.js';
 import {
   checkServerHello,
   decodeClientHello,
@@ -40,7 +45,10 @@ const b64: fc.Arbitrary<unknown> = fc.oneof(
   nastyString,
   anyJson,
 );
-const algorithms = fc.array(fc.oneof(fc.constantFrom(...SUPPORTED_ALGORITHMS, 'AES-256-GCM', ''), nastyString, anyJson), { maxLength: 4 });
+const algorithms = fc.array(
+  fc.oneof(fc.constantFrom(...SUPPORTED_ALGORITHMS, 'AES-256-GCM', ''), nastyString, anyJson),
+  { maxLength: 4 },
+);
 /** A key in one of the spellings Go's decoder matches (exact, other case). */
 const key = (k: string): fc.Arbitrary<string> => fc.constantFrom(k, k.toUpperCase(), k[0]!.toUpperCase() + k.slice(1));
 const maybe = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.option(a, { nil: undefined, freq: 4 });
@@ -54,12 +62,36 @@ function obj(entries: [fc.Arbitrary<string>, fc.Arbitrary<unknown>][]): fc.Arbit
 }
 
 const clientHelloJson = obj([
-  [key('bootstrap'), fc.oneof(obj([[key('transport'), fc.oneof(nastyString, anyJson)], [key('tls'), fc.oneof(fc.boolean(), anyJson)], [key('tcpMux'), fc.boolean()]]), anyJson)],
+  [
+    key('bootstrap'),
+    fc.oneof(
+      obj([
+        [key('transport'), fc.oneof(nastyString, anyJson)],
+        [key('tls'), fc.oneof(fc.boolean(), anyJson)],
+        [key('tcpMux'), fc.boolean()],
+      ]),
+      anyJson,
+    ),
+  ],
   [
     key('capabilities'),
     obj([
-      [key('message'), fc.oneof(obj([[key('codecs'), fc.oneof(fc.array(fc.oneof(fc.constant('json'), nastyString), { maxLength: 3 }), anyJson)]]), anyJson)],
-      [key('crypto'), obj([[key('algorithms'), algorithms], [key('clientRandom'), b64]])],
+      [
+        key('message'),
+        fc.oneof(
+          obj([
+            [key('codecs'), fc.oneof(fc.array(fc.oneof(fc.constant('json'), nastyString), { maxLength: 3 }), anyJson)],
+          ]),
+          anyJson,
+        ),
+      ],
+      [
+        key('crypto'),
+        obj([
+          [key('algorithms'), algorithms],
+          [key('clientRandom'), b64],
+        ]),
+      ],
     ]),
   ],
 ]);
@@ -68,7 +100,13 @@ const serverHelloJson = obj([
     key('selected'),
     obj([
       [key('message'), obj([[key('codec'), fc.oneof(fc.constant('json'), nastyString, anyJson)]])],
-      [key('crypto'), obj([[key('algorithm'), fc.oneof(fc.constantFrom(...SUPPORTED_ALGORITHMS), nastyString, anyJson)], [key('serverRandom'), b64]])],
+      [
+        key('crypto'),
+        obj([
+          [key('algorithm'), fc.oneof(fc.constantFrom(...SUPPORTED_ALGORITHMS), nastyString, anyJson)],
+          [key('serverRandom'), b64],
+        ]),
+      ],
     ]),
   ],
   [key('error'), fc.oneof(nastyString, anyJson)],
@@ -76,7 +114,15 @@ const serverHelloJson = obj([
 
 const messagePayload: fc.Arbitrary<Buffer> = fc
   .constantFrom(...NAMES)
-  .chain((name) => fc.tuple(fc.oneof({ weight: 10, arbitrary: fc.constant(MESSAGE_ID[name]) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 0xffff }) }), bodyText(MESSAGE_FIELDS[name])))
+  .chain((name) =>
+    fc.tuple(
+      fc.oneof(
+        { weight: 10, arbitrary: fc.constant(MESSAGE_ID[name]) },
+        { weight: 1, arbitrary: fc.integer({ min: 0, max: 0xffff }) },
+      ),
+      bodyText(MESSAGE_FIELDS[name]),
+    ),
+  )
   .map(([id, json]) => {
     const head = Buffer.alloc(2);
     head.writeUInt16BE(id);
@@ -92,9 +138,18 @@ const frame: fc.Arbitrary<Buffer> = fc
   )
   .chain(([type, payload]) =>
     fc.tuple(
-      fc.oneof({ weight: 12, arbitrary: fc.constant(type) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 0xffff }) }),
-      fc.oneof({ weight: 12, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 0xffff }) }),
-      fc.oneof({ weight: 12, arbitrary: fc.constant(payload.length) }, { weight: 1, arbitrary: fc.constantFrom(0, 65536, 65537, 0xffffffff) }),
+      fc.oneof(
+        { weight: 12, arbitrary: fc.constant(type) },
+        { weight: 1, arbitrary: fc.integer({ min: 0, max: 0xffff }) },
+      ),
+      fc.oneof(
+        { weight: 12, arbitrary: fc.constant(0) },
+        { weight: 1, arbitrary: fc.integer({ min: 0, max: 0xffff }) },
+      ),
+      fc.oneof(
+        { weight: 12, arbitrary: fc.constant(payload.length) },
+        { weight: 1, arbitrary: fc.constantFrom(0, 65536, 65537, 0xffffffff) },
+      ),
       fc.constant(payload),
     ),
   )
@@ -106,14 +161,23 @@ const frame: fc.Arbitrary<Buffer> = fc
     return Buffer.concat([head, payload]);
   });
 
-const arbitrary: fc.Arbitrary<Buffer> = fc.oneof({ weight: 6, arbitrary: frame }, { weight: 1, arbitrary: fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b)) });
+const arbitrary: fc.Arbitrary<Buffer> = fc.oneof(
+  { weight: 6, arbitrary: frame },
+  { weight: 1, arbitrary: fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b)) },
+);
 
 function seeds(): Buffer[] {
-  const hello = newClientHello({ transport: 'tcp', tls: true, tcpMux: true }, [...SUPPORTED_ALGORITHMS], Buffer.alloc(32, 7));
+  const hello = newClientHello(
+    { transport: 'tcp', tls: true, tcpMux: true },
+    [...SUPPORTED_ALGORITHMS],
+    Buffer.alloc(32, 7),
+  );
   return [
     ...seedOf([], captured('v2-nomux', 1, 'c2s').subarray(7, 600)),
     ...seedOf([], captured('v2-nomux', 1, 's2c').subarray(7, 600)),
-    encodeMessageFrame(makeMessage('Login', { version: '0.70.0', privilege_key: 'k', timestamp: 5, metas: { a: 'b' }, pool_count: 1 })),
+    encodeMessageFrame(
+      makeMessage('Login', { version: '0.70.0', privilege_key: 'k', timestamp: 5, metas: { a: 'b' }, pool_count: 1 }),
+    ),
     encodeMessageFrame(makeMessage('NewProxyResp', { proxy_name: 'p', remote_addr: ':6000' })),
     encodeFrame(FRAME_CLIENT_HELLO, encodeClientHello(hello)),
     encodeFrame(FRAME_SERVER_HELLO, encodeServerHello(newServerHello('aes-256-gcm', Buffer.alloc(32, 9)))),
@@ -127,7 +191,10 @@ function clientHello(payload: Buffer): void {
   const again = mustWork(() => encodeClientHello(hello), 're-encoding a decoded ClientHello');
   const back = typed(() => decodeClientHello(again), 'decoding a re-encoded ClientHello');
   // Compared as bytes: Go (and burrow) write a lone surrogate as U+FFFD, so only the encoding is a fixed point.
-  check(back !== undefined && encodeClientHello(back).equals(again), 'ClientHello: encode(decode(encode(h))) differs from encode(h)');
+  check(
+    back !== undefined && encodeClientHello(back).equals(again),
+    'ClientHello: encode(decode(encode(h))) differs from encode(h)',
+  );
   typed(() => selectAlgorithm(hello), 'selectAlgorithm');
 }
 
@@ -136,7 +203,10 @@ function serverHello(payload: Buffer): void {
   if (hello === undefined) return;
   const again = mustWork(() => encodeServerHello(hello), 're-encoding a decoded ServerHello');
   const back = typed(() => decodeServerHello(again), 'decoding a re-encoded ServerHello');
-  check(back !== undefined && encodeServerHello(back).equals(again), 'ServerHello: encode(decode(encode(h))) differs from encode(h)');
+  check(
+    back !== undefined && encodeServerHello(back).equals(again),
+    'ServerHello: encode(decode(encode(h))) differs from encode(h)',
+  );
   typed(() => checkServerHello(newClientHello({}, [...SUPPORTED_ALGORITHMS]), hello), 'checkServerHello');
 }
 
@@ -151,7 +221,10 @@ function messagePayloadCheck(payload: Buffer): void {
   const back = typed(() => decodeMessagePayload(again.subarray(FRAME_HEADER_SIZE)), 'decoding a re-encoded message');
   check(back !== undefined, `${msg.type}: its own encoding does not decode`);
   if (OPAQUE.has(msg.type)) return;
-  check(back.type === msg.type && encodeMessageFrame(back).equals(again), `${msg.type}: encode(decode(encode(m))) differs from encode(m)`);
+  check(
+    back.type === msg.type && encodeMessageFrame(back).equals(again),
+    `${msg.type}: encode(decode(encode(m))) differs from encode(m)`,
+  );
 }
 
 function run(input: Buffer): void {
@@ -174,7 +247,8 @@ function run(input: Buffer): void {
 /** The v2 frame codec and hello decoders. */
 export const wireV2Target: FuzzTarget = {
   name: 'wire-v2',
-  about: 'v2: decodeFrameHeader, decodeMessagePayload, decodeClientHello/ServerHello with re-encode round trips, selectAlgorithm, checkServerHello',
+  about:
+    'v2: decodeFrameHeader, decodeMessagePayload, decodeClientHello/ServerHello with re-encode round trips, selectAlgorithm, checkServerHello',
   arbitrary,
   maxInputBytes: MAX_INPUT,
   ciRuns: 1500,

@@ -64,12 +64,19 @@ if (['verify', 'reload', 'status'].includes(positional[0] ?? '')) {
   if (flags.has('s') || flags.has('server-addr')) {
     // frpc accepts "host:port" in --server-addr too.
     const [host, port] = String(flags.get('s') ?? flags.get('server-addr')).split(':');
-    top.splice(0, top.length, ...top.filter((l) => !l.startsWith('serverAddr')), `serverAddr = ${JSON.stringify(host)}`);
+    top.splice(
+      0,
+      top.length,
+      ...top.filter((l) => !l.startsWith('serverAddr')),
+      `serverAddr = ${JSON.stringify(host)}`,
+    );
     if (port && !flags.has('P') && !flags.has('server-port')) top.push(`serverPort = ${Number.parseInt(port, 10)}`);
   }
   const rows = [...proxy].map(([name, raw]) => {
     const [key, kind] = PROXY[name];
-    return kind === 'list' ? `${key} = ${JSON.stringify(raw.split(','))}` : flagsToToml(new Map([[name, raw]]), { [name]: [key, kind] }).lines[0];
+    return kind === 'list'
+      ? `${key} = ${JSON.stringify(raw.split(','))}`
+      : flagsToToml(new Map([[name, raw]]), { [name]: [key, kind] }).lines[0];
   });
   if (!rows.some((r) => r.startsWith('name'))) rows.push(`name = ${JSON.stringify(positional[0])}`);
   const body = [...top, '', '[[proxies]]', `type = ${JSON.stringify(positional[0])}`, ...rows, ''].join('\n');
@@ -85,8 +92,10 @@ const writeSync = fs.writeSync;
 fs.writeSync = function (fd, data, ...rest) {
   const written = writeSync.call(fs, fd, data, ...rest);
   if (fd === 1 || fd === 2) {
-    const text = typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
-    for (const m of text.matchAll(/"proxy":"([^"]+)"[^\n]*"msg":"proxy started"/g)) writeSync.call(fs, fd, `[${m[1]}] start proxy success\n`);
+    const text =
+      typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
+    for (const m of text.matchAll(/"proxy":"([^"]+)"[^\n]*"msg":"proxy started"/g))
+      writeSync.call(fs, fd, `[${m[1]}] start proxy success\n`);
   }
   return written;
 };

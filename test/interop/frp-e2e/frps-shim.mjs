@@ -42,7 +42,11 @@ function allowPorts(spec) {
   const lines = [];
   for (const part of spec.split(',').filter(Boolean)) {
     const [start, end] = part.split('-').map((n) => Number.parseInt(n, 10));
-    lines.push('[[allowPorts]]', end === undefined ? `single = ${start}` : `start = ${start}`, ...(end === undefined ? [] : [`end = ${end}`]));
+    lines.push(
+      '[[allowPorts]]',
+      end === undefined ? `single = ${start}` : `start = ${start}`,
+      ...(end === undefined ? [] : [`end = ${end}`]),
+    );
   }
   return lines;
 }

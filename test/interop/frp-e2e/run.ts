@@ -1,7 +1,16 @@
 // Runs frp's own e2e suite (ginkgo, 2 procs) with burrow in a role (frps or frpc) through the shims here, and prints pass counts per v1/legacy.
 // Usage: npx tsx test/interop/frp-e2e/run.ts [--role frps|frpc|real] [--focus REGEX] [--keep] [--out summary.json]
 import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FRP_DIR, REPO_ROOT } from '../harness.js';
@@ -55,9 +64,18 @@ const frpsPath = role === 'frps' ? wrapper('frps') : path.join(FRP_DIR, 'frps');
 const frpcPath = role === 'frpc' ? wrapper('frpc') : path.join(FRP_DIR, 'frpc');
 const focus = option('focus');
 const args = [
-  'run', `-procs=${PROCS}`, `--timeout=${SUITE_TIMEOUT}`, '--json-report=report.json', `--output-dir=${work}`, '--no-color',
+  'run',
+  `-procs=${PROCS}`,
+  `--timeout=${SUITE_TIMEOUT}`,
+  '--json-report=report.json',
+  `--output-dir=${work}`,
+  '--no-color',
   ...(focus ? [`--focus=${focus}`] : []),
-  './e2e.test', '--', `-frps-path=${frpsPath}`, `-frpc-path=${frpcPath}`, '-log-level=info',
+  './e2e.test',
+  '--',
+  `-frps-path=${frpsPath}`,
+  `-frpc-path=${frpcPath}`,
+  '-log-level=info',
 ];
 process.stderr.write(`frp e2e: role ${role}, frps ${frpsPath}, frpc ${frpcPath}, in ${work}\n`);
 const log = path.join(work, 'ginkgo.log');
@@ -88,7 +106,9 @@ const summary = {
   all: tally(specs),
   v1: tally(specs.filter((s) => !isLegacy(s))),
   legacy: tally(specs.filter(isLegacy)),
-  failed: specs.filter((s) => s.State !== 'passed' && s.State !== 'skipped').map((s) => `${isLegacy(s) ? 'legacy' : 'v1'}: ${name(s)} [${s.State}]`),
+  failed: specs
+    .filter((s) => s.State !== 'passed' && s.State !== 'skipped')
+    .map((s) => `${isLegacy(s) ? 'legacy' : 'v1'}: ${name(s)} [${s.State}]`),
 };
 const out = option('out');
 if (out) writeFileSync(out, `${JSON.stringify(summary, null, 2)}\n`);

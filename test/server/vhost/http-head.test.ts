@@ -6,7 +6,12 @@ import http from 'node:http';
 import net from 'node:net';
 import { describe, test } from 'node:test';
 import { BurrowError, ErrorCode, isBurrowError } from '../../../src/errors.js';
-import { canonicalHost, MAX_HTTP_HEADER_BYTES, parseHttpRequestHead, type HttpRequestHead } from '../../../src/server/vhost/index.js';
+import {
+  canonicalHost,
+  MAX_HTTP_HEADER_BYTES,
+  parseHttpRequestHead,
+  type HttpRequestHead,
+} from '../../../src/server/vhost/index.js';
 
 /** Random inputs for the fuzz test. */
 const FUZZ_ROUNDS = 3000;
@@ -33,7 +38,11 @@ describe('parseHttpRequestHead', () => {
     assert.equal(r.httpVersion, 'HTTP/1.1');
     assert.equal(r.host, 'example.com');
     assert.equal(r.urlHost, '');
-    assert.deepEqual(r.headers, [['Host', 'Example.COM'], ['User-Agent', 't'], ['X-Empty', '']]);
+    assert.deepEqual(r.headers, [
+      ['Host', 'Example.COM'],
+      ['User-Agent', 't'],
+      ['X-Empty', ''],
+    ]);
     assert.equal(r.headerBytes, Buffer.byteLength(head));
   });
 
@@ -87,22 +96,35 @@ describe('parseHttpRequestHead', () => {
   });
 
   test('empty lines before the request line are skipped (keep-alive leftovers), a few at most', () => {
-    assert.equal(parse('\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n').headerBytes, 4 + 'GET / HTTP/1.1\r\nHost: a\r\n\r\n'.length);
-    assert.throws(() => parseHttpRequestHead(Buffer.from('\r\n'.repeat(5) + 'GET / HTTP/1.1\r\n\r\n')), isProtocol(/more than 4 empty lines/));
+    assert.equal(
+      parse('\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n').headerBytes,
+      4 + 'GET / HTTP/1.1\r\nHost: a\r\n\r\n'.length,
+    );
+    assert.throws(
+      () => parseHttpRequestHead(Buffer.from('\r\n'.repeat(5) + 'GET / HTTP/1.1\r\n\r\n')),
+      isProtocol(/more than 4 empty lines/),
+    );
   });
 
   test('incomplete at every prefix of a valid head, complete at its full length', () => {
     const head = Buffer.from('POST /api HTTP/1.1\r\nHost: a.example.com\r\nContent-Length: 3\r\n\r\n');
-    for (let n = 0; n < head.length; n++) assert.deepEqual(parseHttpRequestHead(head.subarray(0, n)), { complete: false }, `prefix ${n}`);
+    for (let n = 0; n < head.length; n++)
+      assert.deepEqual(parseHttpRequestHead(head.subarray(0, n)), { complete: false }, `prefix ${n}`);
     assert.equal(parseHttpRequestHead(head).complete, true);
   });
 
   test(`no blank line within ${MAX_HTTP_HEADER_BYTES} bytes: MESSAGE_TOO_LARGE; a custom bound too`, () => {
     const big = Buffer.from(`GET / HTTP/1.1\r\nX: ${'a'.repeat(MAX_HTTP_HEADER_BYTES)}`);
-    assert.throws(() => parseHttpRequestHead(big), (e: unknown) => isBurrowError(e, ErrorCode.MESSAGE_TOO_LARGE) && /within 16384 bytes/.test((e as Error).message));
+    assert.throws(
+      () => parseHttpRequestHead(big),
+      (e: unknown) => isBurrowError(e, ErrorCode.MESSAGE_TOO_LARGE) && /within 16384 bytes/.test((e as Error).message),
+    );
     const exact = Buffer.from(`GET / HTTP/1.1\r\nX: ${'a'.repeat(100)}\r\n\r\n`);
     assert.equal(parseHttpRequestHead(exact, exact.length).complete, true, 'a head of exactly the bound fits');
-    assert.throws(() => parseHttpRequestHead(exact, exact.length - 1), (e: unknown) => isBurrowError(e, ErrorCode.MESSAGE_TOO_LARGE));
+    assert.throws(
+      () => parseHttpRequestHead(exact, exact.length - 1),
+      (e: unknown) => isBurrowError(e, ErrorCode.MESSAGE_TOO_LARGE),
+    );
   });
 
   const malformed: [string, string, RegExp][] = [
@@ -122,10 +144,11 @@ describe('parseHttpRequestHead', () => {
     ['a CR inside the request line', 'GET /\rx HTTP/1.1\r\n\r\n', /has spaces, controls|must be/],
   ];
   for (const [name, text, message] of malformed) {
-    test(`rejects ${name}`, () => assert.throws(() => parseHttpRequestHead(Buffer.from(text, 'latin1')), isProtocol(message)));
+    test(`rejects ${name}`, () =>
+      assert.throws(() => parseHttpRequestHead(Buffer.from(text, 'latin1')), isProtocol(message)));
   }
 
-  test('a request as Node\'s http client sends it (captured on loopback)', async () => {
+  test("a request as Node's http client sends it (captured on loopback)", async () => {
     const server = net.createServer();
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
@@ -145,7 +168,13 @@ describe('parseHttpRequestHead', () => {
         });
       });
     });
-    const req = http.request({ host: '127.0.0.1', port, path: '/api/v1?x=y', method: 'PUT', headers: { Host: 'App.Example.com:8443', 'X-A': 'b' } });
+    const req = http.request({
+      host: '127.0.0.1',
+      port,
+      path: '/api/v1?x=y',
+      method: 'PUT',
+      headers: { Host: 'App.Example.com:8443', 'X-A': 'b' },
+    });
     req.on('error', () => {}); // the capture server hangs up
     req.end('{}');
     try {

@@ -33,7 +33,8 @@ const ADMIN_VARIANTS = [
 
 describe('locationPath', () => {
   it('normalises every variant to a path under /admin', () => {
-    for (const target of ADMIN_VARIANTS) assert.ok(locationPath(target).startsWith('/admin'), `${target} → ${locationPath(target)}`);
+    for (const target of ADMIN_VARIANTS)
+      assert.ok(locationPath(target).startsWith('/admin'), `${target} → ${locationPath(target)}`);
   });
 
   it('keeps ordinary paths, trailing slashes, case, and * as they are', () => {
@@ -66,7 +67,11 @@ describe('http vhost: locations match the normalised path', () => {
     servers.push(pub.server, admin.server);
     seenAdmin = admin.seen;
     vhost.router.add({ domain: 'a.test', location: '/', payload: directBackend(pub.port) });
-    vhost.router.add({ domain: 'a.test', location: '/admin', payload: directBackend(admin.port, { httpUser: 'u', httpPassword: 'p' }) });
+    vhost.router.add({
+      domain: 'a.test',
+      location: '/admin',
+      payload: directBackend(admin.port, { httpUser: 'u', httpPassword: 'p' }),
+    });
     port = (await vhost.listen('127.0.0.1', 0)).port;
   });
 

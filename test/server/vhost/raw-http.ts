@@ -112,7 +112,10 @@ export class RawClient {
 
   private until<T>(check: () => T | undefined, what: string, timeoutMs = RAW_TIMEOUT_MS): Promise<T> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; have ${JSON.stringify(this.pending.slice(0, 200))}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`timed out waiting for ${what}; have ${JSON.stringify(this.pending.slice(0, 200))}`)),
+        timeoutMs,
+      );
       const attempt = (): void => {
         const value = check();
         if (value !== undefined) {
@@ -122,7 +125,9 @@ export class RawClient {
         }
         if (this.closed && what !== 'the socket to close') {
           clearTimeout(timer);
-          reject(new Error(`socket closed while waiting for ${what}; have ${JSON.stringify(this.pending.slice(0, 200))}`));
+          reject(
+            new Error(`socket closed while waiting for ${what}; have ${JSON.stringify(this.pending.slice(0, 200))}`),
+          );
           return;
         }
         this.waiters.push(attempt);

@@ -22,7 +22,13 @@ const cases: [string, string, string, string, string | undefined][] = [
   ['wildcard domain uses all users fallback', 'foo.example.com', '/api/users', 'bob', 'wildcard-all-users'],
   ['mixed-case domain is normalized', 'Foo.Example.Com', '/api/users', 'bob', 'wildcard-all-users'],
   ['exact domain wins over wildcard domain', 'exact.example.com', '/api/users', 'bob', 'exact-subdomain'],
-  ['more specific wildcard wins over broader wildcard', 'bar.foo.example.com', '/api/users', 'bob', 'specific-wildcard'],
+  [
+    'more specific wildcard wins over broader wildcard',
+    'bar.foo.example.com',
+    '/api/users',
+    'bob',
+    'specific-wildcard',
+  ],
   ['wildcard walk checks parent domains', 'a.b.bar.com', '/api/users', 'bob', 'wildcard-parent-domain'],
   ['catch-all domain fallback', 'foo.test.com', '/other', 'bob', 'all-domains'],
   ['catch-all domain honors http user', 'foo.test.com', '/admin/panel', 'root', 'all-domains-user'],
@@ -83,7 +89,9 @@ describe('VhostRouter', () => {
     assert.equal(router.size, routes.length);
     assert.throws(
       () => router.add({ domain: 'EXAMPLE.com', location: '/api', payload: 'dup' }),
-      (e: unknown) => isBurrowError(e, ErrorCode.PROXY_REFUSED) && /domain "example.com" location "\/api" is already in use/.test((e as Error).message),
+      (e: unknown) =>
+        isBurrowError(e, ErrorCode.PROXY_REFUSED) &&
+        /domain "example.com" location "\/api" is already in use/.test((e as Error).message),
     );
     // Same domain and location with another user is a different route (routeByHTTPUser).
     router.add({ domain: 'example.com', location: '/api', httpUser: 'carol', payload: 'carol' });

@@ -41,7 +41,10 @@ async function connectFrom(port: number, localAddress?: string): Promise<RawClie
 }
 
 describe('http vhost: header and idle deadlines', () => {
-  const vhost = new HttpVhost(silentLogger(), { headerTimeoutMs: TEST_HEADER_TIMEOUT_MS, idleTimeoutMs: TEST_IDLE_TIMEOUT_MS });
+  const vhost = new HttpVhost(silentLogger(), {
+    headerTimeoutMs: TEST_HEADER_TIMEOUT_MS,
+    idleTimeoutMs: TEST_IDLE_TIMEOUT_MS,
+  });
   const servers: http.Server[] = [];
   let port = 0;
 
@@ -150,7 +153,9 @@ describe('http vhost: per-address connection cap and rate', () => {
   });
 
   it('connections past the per-address rate are refused on the vhost port; another address is still served', async () => {
-    const port = await start({ rateLimiter: new ConnectionRateLimiter({ connectionsPerSecond: 0.001, burst: TEST_CAP, exemptLoopback: false }) });
+    const port = await start({
+      rateLimiter: new ConnectionRateLimiter({ connectionsPerSecond: 0.001, burst: TEST_CAP, exemptLoopback: false }),
+    });
     for (let i = 0; i < TEST_CAP; i++) {
       const client = await connectFrom(port);
       client.write(REQUEST);
@@ -171,7 +176,11 @@ describe('http vhost: per-address connection cap and rate', () => {
 describe('https vhost: ClientHello deadline and per-address cap', () => {
   const vhost = new HttpsVhost(silentLogger(), { clientHelloTimeoutMs: TEST_HEADER_TIMEOUT_MS });
   /** Default ClientHello deadline, so held connections stay for the cap test. */
-  const capped = new HttpsVhost(silentLogger(), { maxConnectionsPerIp: TEST_CAP, exemptLoopback: false, rateLimiter: null });
+  const capped = new HttpsVhost(silentLogger(), {
+    maxConnectionsPerIp: TEST_CAP,
+    exemptLoopback: false,
+    rateLimiter: null,
+  });
   let port = 0;
   let cappedPort = 0;
 

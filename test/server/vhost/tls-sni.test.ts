@@ -60,7 +60,9 @@ function nodeHello(opts: tls.ConnectionOptions): Promise<Buffer> {
 
 function opensslHello(args: string[]): Promise<Buffer> {
   return captureHello((port) => {
-    const child = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, ...args], { stdio: ['pipe', 'ignore', 'ignore'] });
+    const child = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, ...args], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
     child.on('error', () => {});
     return () => child.kill();
   });
@@ -117,7 +119,8 @@ describe('parseTlsClientHelloSni on real ClientHellos', () => {
 
   test('a hello arriving one byte at a time is incomplete until its last byte', async () => {
     const hello = await nodeHello({ servername: 'slow.example.com' });
-    for (let n = 0; n < hello.length; n++) assert.deepEqual(parseTlsClientHelloSni(hello.subarray(0, n)), { complete: false }, `prefix ${n}`);
+    for (let n = 0; n < hello.length; n++)
+      assert.deepEqual(parseTlsClientHelloSni(hello.subarray(0, n)), { complete: false }, `prefix ${n}`);
     assert.equal((parseTlsClientHelloSni(hello) as { sni?: string }).sni, 'slow.example.com');
   });
 
@@ -127,13 +130,17 @@ describe('parseTlsClientHelloSni on real ClientHellos', () => {
       const cut = refragment(hello, size);
       const r = parseTlsClientHelloSni(Buffer.concat([cut, Buffer.from([0x14, 0x03, 0x03, 0x00, 0x01, 0x01])]));
       assert.deepEqual(r, { complete: true, sni: 'split.example.com', helloBytes: cut.length }, `records of ${size}`);
-      for (const n of [4, 5, 6, 10, cut.length - 1]) assert.deepEqual(parseTlsClientHelloSni(cut.subarray(0, n)), { complete: false });
+      for (const n of [4, 5, 6, 10, cut.length - 1])
+        assert.deepEqual(parseTlsClientHelloSni(cut.subarray(0, n)), { complete: false });
     }
   });
 });
 
 /** Build a minimal ClientHello record around the given extensions block. */
-function helloWith(extensions: Buffer | undefined, opts: { sessionId?: number; suites?: number; compression?: number } = {}): Buffer {
+function helloWith(
+  extensions: Buffer | undefined,
+  opts: { sessionId?: number; suites?: number; compression?: number } = {},
+): Buffer {
   const sid = Buffer.alloc(opts.sessionId ?? 0, 1);
   const suites = Buffer.alloc(opts.suites ?? 2, 0x13);
   const comp = Buffer.alloc(opts.compression ?? 1, 0);
@@ -178,29 +185,80 @@ function sniExt(names: [number, string][]): Buffer {
 describe('parseTlsClientHelloSni on built and malformed hellos', () => {
   test('a minimal hello with and without extensions', () => {
     assert.equal((parseTlsClientHelloSni(helloWith(sniExt([[0, 'a.b']]))) as { sni?: string }).sni, 'a.b');
-    assert.deepEqual(parseTlsClientHelloSni(helloWith(undefined)), { complete: true, helloBytes: helloWith(undefined).length });
+    assert.deepEqual(parseTlsClientHelloSni(helloWith(undefined)), {
+      complete: true,
+      helloBytes: helloWith(undefined).length,
+    });
   });
 
   test('ignores non-host_name entries', () => {
-    assert.equal((parseTlsClientHelloSni(helloWith(sniExt([[1, 'opaque'], [0, 'x.example']]))) as { sni?: string }).sni, 'x.example');
+    assert.equal(
+      (
+        parseTlsClientHelloSni(
+          helloWith(
+            sniExt([
+              [1, 'opaque'],
+              [0, 'x.example'],
+            ]),
+          ),
+        ) as { sni?: string }
+      ).sni,
+      'x.example',
+    );
   });
 
   const malformed: [string, Buffer, RegExp][] = [
     ['plain HTTP', Buffer.from('GET / HTTP/1.1\r\n'), /first byte 0x47 is not a TLS handshake record/],
     ['an SSLv2-style hello', Buffer.from([0x80, 0x2e, 0x01]), /first byte 0x80/],
     ['record version 2', Buffer.from([0x16, 0x02]), /record version major 2 is not 3/],
-    ['an oversize record', Buffer.from([0x16, 0x03, 0x01, 0x40, 0x01]), /record length 16385 exceeds the TLS maximum of 16384/],
+    [
+      'an oversize record',
+      Buffer.from([0x16, 0x03, 0x01, 0x40, 0x01]),
+      /record length 16385 exceeds the TLS maximum of 16384/,
+    ],
     ['an empty record', Buffer.from([0x16, 0x03, 0x01, 0x00, 0x00]), /empty handshake record/],
     ['a ServerHello', Buffer.from([0x16, 0x03, 0x03, 0x00, 0x30, 0x02]), /handshake type 2 is not ClientHello/],
-    ['a ClientHello over 64 KiB', Buffer.from([0x16, 0x03, 0x01, 0x00, 0x04, 0x01, 0x01, 0x00, 0x01]), /ClientHello of 65537 bytes exceeds the limit of 65536/],
-    ['an alert record after the first fragment', Buffer.concat([Buffer.from([0x16, 0x03, 0x01, 0x00, 0x04, 0x01, 0x00, 0x00, 0x40]), Buffer.from([0x15, 0x03, 0x03])]), /record at byte 9 has type 0x15/],
+    [
+      'a ClientHello over 64 KiB',
+      Buffer.from([0x16, 0x03, 0x01, 0x00, 0x04, 0x01, 0x01, 0x00, 0x01]),
+      /ClientHello of 65537 bytes exceeds the limit of 65536/,
+    ],
+    [
+      'an alert record after the first fragment',
+      Buffer.concat([
+        Buffer.from([0x16, 0x03, 0x01, 0x00, 0x04, 0x01, 0x00, 0x00, 0x40]),
+        Buffer.from([0x15, 0x03, 0x03]),
+      ]),
+      /record at byte 9 has type 0x15/,
+    ],
     ['a session id of 33 bytes', helloWith(undefined, { sessionId: 33 }), /session id of 33 bytes exceeds 32/],
-    ['an odd cipher suites length', helloWith(undefined, { suites: 3 }), /cipher suites length 3 is not a positive even number/],
+    [
+      'an odd cipher suites length',
+      helloWith(undefined, { suites: 3 }),
+      /cipher suites length 3 is not a positive even number/,
+    ],
     ['no compression methods', helloWith(undefined, { compression: 0 }), /no compression methods/],
-    ['duplicate extensions', helloWith(Buffer.concat([ext(0x10, Buffer.alloc(0)), ext(0x10, Buffer.alloc(0))])), /duplicate extension 0x0010/],
-    ['an extension running past the block', helloWith(Buffer.from([0x00, 0x10, 0x00, 0x05, 0x00])), /extension 0x0010: needs 5 bytes, 1 left/],
+    [
+      'duplicate extensions',
+      helloWith(Buffer.concat([ext(0x10, Buffer.alloc(0)), ext(0x10, Buffer.alloc(0))])),
+      /duplicate extension 0x0010/,
+    ],
+    [
+      'an extension running past the block',
+      helloWith(Buffer.from([0x00, 0x10, 0x00, 0x05, 0x00])),
+      /extension 0x0010: needs 5 bytes, 1 left/,
+    ],
     ['an empty server_name list', helloWith(ext(0, Buffer.from([0, 0]))), /server_name list is empty/],
-    ['two host_names', helloWith(sniExt([[0, 'a.com'], [0, 'b.com']])), /more than one host_name/],
+    [
+      'two host_names',
+      helloWith(
+        sniExt([
+          [0, 'a.com'],
+          [0, 'b.com'],
+        ]),
+      ),
+      /more than one host_name/,
+    ],
     ['a trailing dot (Go rejects it)', helloWith(sniExt([[0, 'a.com.']])), /"a.com." is not a valid host name/],
     ['an empty host_name', helloWith(sniExt([[0, '']])), /"" is not a valid host name/],
     ['a host_name with a NUL', helloWith(sniExt([[0, 'a\x00.com']])), /is not a valid host name/],

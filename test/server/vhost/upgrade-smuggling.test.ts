@@ -23,7 +23,9 @@ describe('http vhost: Upgrade without 101 (request smuggling)', () => {
     const admin = await namedOrigin('ADMIN');
     const ws = await namedOrigin('WS');
     ws.server.on('upgrade', (_req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
-      socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX-Ws: yes\r\n\r\n');
+      socket.write(
+        'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX-Ws: yes\r\n\r\n',
+      );
       if (head.length > 0) socket.write(head);
       socket.on('data', (chunk: Buffer) => socket.write(Buffer.from(chunk.toString('latin1').toUpperCase(), 'latin1')));
     });
@@ -32,7 +34,11 @@ describe('http vhost: Upgrade without 101 (request smuggling)', () => {
     seenB = b.seen;
     seenAdmin = admin.seen;
     vhost.router.add({ domain: 'a.test', location: '', payload: directBackend(a.port) });
-    vhost.router.add({ domain: 'a.test', location: '/admin', payload: directBackend(admin.port, { httpUser: 'u', httpPassword: 'p' }) });
+    vhost.router.add({
+      domain: 'a.test',
+      location: '/admin',
+      payload: directBackend(admin.port, { httpUser: 'u', httpPassword: 'p' }),
+    });
     vhost.router.add({ domain: 'b.test', location: '', payload: directBackend(b.port) });
     vhost.router.add({ domain: 'ws.test', location: '', payload: directBackend(ws.port) });
     port = (await vhost.listen('127.0.0.1', 0)).port;
@@ -97,7 +103,9 @@ describe('http vhost: Upgrade without 101 (request smuggling)', () => {
   it('an upgrade request with a body is refused and the connection closed', async () => {
     const client = new RawClient(port);
     await client.ready();
-    client.write('POST / HTTP/1.1\r\nHost: a.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nContent-Length: 40\r\n\r\nGET /admin HTTP/1.1\r\nHost: a.test\r\n\r\n');
+    client.write(
+      'POST / HTTP/1.1\r\nHost: a.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nContent-Length: 40\r\n\r\nGET /admin HTTP/1.1\r\nHost: a.test\r\n\r\n',
+    );
     const res = await client.next();
     assert.equal(res.status, 400);
     await client.closedSoon();
