@@ -1,6 +1,7 @@
 // Reading and writing v1 messages on Node streams, never consuming a byte past the message read.
 import type { Readable, Writable } from 'node:stream';
 import { BurrowError, ErrorCode } from '../errors.js';
+import { asBytes, readWithDeadline, type DeadlineRead } from '../io/read-with-deadline.js';
 import { decodeHeader, decodeMessageBody, encodeMessage, checkTypeByte } from './codec.js';
 import { DEFAULT_READ_TIMEOUT_MS, MAX_MESSAGE_SIZE, MESSAGE_HEADER_SIZE } from './constants.js';
 import type { Message } from './messages.js';
@@ -22,66 +23,36 @@ export interface ReadMessageOptions {
  */
 export function readExactly(stream: Readable, n: number, timeoutMs: number): Promise<Buffer> {
   if (n === 0) return Promise.resolve(Buffer.alloc(0));
-  const first = tryRead(stream, n);
-  if (first !== null) return first instanceof Error ? Promise.reject(first) : Promise.resolve(first);
-  if (stream.errored) return Promise.reject(stream.errored);
-  if (stream.destroyed || stream.readableEnded) return Promise.reject(eofError(n, 0));
-
-  return new Promise<Buffer>((resolve, reject) => {
-    let timer: NodeJS.Timeout | undefined;
-    const cleanup = (): void => {
-      if (timer !== undefined) clearTimeout(timer);
-      stream.off('readable', onReadable);
-      stream.off('end', onEnd);
-      stream.off('close', onEnd);
-      stream.off('error', onError);
-    };
-    const onReadable = (): void => {
-      const got = tryRead(stream, n);
-      if (got === null) return; // still fewer than n bytes: wait for the next 'readable'
-      cleanup();
-      if (got instanceof Error) reject(got);
-      else resolve(got);
-    };
-    const onEnd = (): void => {
-      cleanup();
-      reject(stream.errored ?? eofError(n, stream.readableLength));
-    };
-    const onError = (err: Error): void => {
-      cleanup();
-      reject(err);
-    };
-    stream.on('readable', onReadable);
-    stream.on('end', onEnd);
-    stream.on('close', onEnd);
-    stream.on('error', onError);
-    if (timeoutMs > 0) {
-      timer = setTimeout(() => {
-        cleanup();
-        reject(
-          new BurrowError(
-            ErrorCode.TIMEOUT,
-            `read timed out after ${timeoutMs} ms waiting for ${n} bytes (${stream.readableLength} buffered)`,
-          ),
-        );
-      }, timeoutMs);
-    }
-  });
+  return readWithDeadline(stream, new ExactRead(n), timeoutMs);
 }
 
-// One attempt: the n bytes, null when fewer are buffered, or an EOF error when the stream ended
-// short (read(n) then hands back the remainder).
-function tryRead(stream: Readable, n: number): Buffer | Error | null {
-  const chunk: unknown = stream.read(n);
-  if (chunk === null) return null;
-  if (!Buffer.isBuffer(chunk)) {
-    return new BurrowError(ErrorCode.INTERNAL, 'readExactly needs a byte stream (no encoding, not object mode)');
+/** n bytes or nothing: read(n) hands back fewer only when the stream ended short. */
+class ExactRead implements DeadlineRead<Buffer> {
+  constructor(private readonly n: number) {}
+
+  step(stream: Readable): Buffer | undefined {
+    const chunk: unknown = stream.read(this.n);
+    if (chunk === null) return undefined; // still fewer than n bytes buffered
+    const bytes = asBytes(chunk);
+    if (bytes.length !== this.n) throw eofError(this.n, bytes.length);
+    return bytes;
   }
-  return chunk.length === n ? chunk : eofError(n, chunk.length);
+
+  timedOut(stream: Readable, timeoutMs: number): string {
+    return `read timed out after ${timeoutMs} ms waiting for ${this.n} bytes (${stream.readableLength} buffered)`;
+  }
+
+  ended(stream: Readable): string {
+    return eofText(this.n, stream.readableLength);
+  }
 }
 
 function eofError(wanted: number, got: number): BurrowError {
-  return new BurrowError(ErrorCode.UNEXPECTED_EOF, `connection ended after ${got} of ${wanted} expected bytes`);
+  return new BurrowError(ErrorCode.UNEXPECTED_EOF, eofText(wanted, got));
+}
+
+function eofText(wanted: number, got: number): string {
+  return `connection ended after ${got} of ${wanted} expected bytes`;
 }
 
 /**
@@ -95,7 +66,7 @@ export async function readMessage(stream: Readable, opts: ReadMessageOptions = {
   const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : 0;
   // frp rejects an unknown type byte before reading the length: do the same with the first byte.
   const typeByte = await readExactly(stream, 1, timeoutMs);
-  checkTypeByte(typeByte[0]);
+  checkTypeByte(typeByte.readUInt8(0));
   const rest = await readExactly(stream, MESSAGE_HEADER_SIZE - 1, remaining(deadline, timeoutMs));
   const { name, length } = decodeHeader(Buffer.concat([typeByte, rest], MESSAGE_HEADER_SIZE), maxSize);
   const body = await readExactly(stream, length, remaining(deadline, timeoutMs));
