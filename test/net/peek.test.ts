@@ -66,3 +66,20 @@ describe('peekUntil', () => {
     await assert.rejects(refused, /nope/);
   });
 });
+
+describe('peekUntil leaves the stream paused', () => {
+  it("a later 'data' listener does not start it; resume() does, with every byte", async () => {
+    const stream = new PassThrough();
+    const pending = peekUntil(stream, (b) => b.length, { maxBytes: 100, timeoutMs: 1_000 });
+    stream.write('abc');
+    assert.equal(await pending, 3);
+    assert.equal(stream.readableFlowing, false);
+    const got: Buffer[] = [];
+    stream.on('data', (c: Buffer) => got.push(c));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(got.length, 0);
+    stream.resume();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(Buffer.concat(got).toString(), 'abc');
+  });
+});
