@@ -1,5 +1,5 @@
 // Per-address limit of failed admin logins: after a few wrong guesses the address is refused for a growing time.
-import net from 'node:net';
+import { bucketKey } from '../net/address.js';
 import {
   ADMIN_AUTH_BASE_BACKOFF_MS,
   ADMIN_AUTH_MAX_BACKOFF_MS,
@@ -31,24 +31,6 @@ interface Entry {
   strikes: number;
 }
 
-/** The key an address is counted under: IPv4 as is, IPv6 by its /64 (one host usually holds a whole /64). */
-export function addressKey(address: string): string {
-  const a = address.startsWith('::ffff:') && net.isIPv4(address.slice(7)) ? address.slice(7) : address;
-  if (!net.isIPv6(a)) return a;
-  const [head = '', tail = ''] = a.split('::');
-  const left = head === '' ? [] : head.split(':');
-  const right = tail === '' ? [] : tail.split(':');
-  const groups = a.includes('::')
-    ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
-    : left;
-  return (
-    groups
-      .slice(0, 4)
-      .map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''))
-      .join(':') + '::/64'
-  );
-}
-
 /** Counts failed logins per address and says when an address must wait. */
 export class AuthLimiter {
   private readonly entries = new Map<string, Entry>();
@@ -71,14 +53,14 @@ export class AuthLimiter {
 
   /** Milliseconds the address must still wait (0 = it may try). */
   retryAfterMs(address: string): number {
-    const entry = this.entries.get(addressKey(address));
+    const entry = this.entries.get(bucketKey(address));
     if (!entry) return 0;
     return Math.max(0, entry.blockedUntil - this.now());
   }
 
   /** Records a wrong guess; returns the back-off it started (0 when none yet). */
   fail(address: string): number {
-    const key = addressKey(address);
+    const key = bucketKey(address);
     const now = this.now();
     let entry = this.entries.get(key);
     if (entry) this.entries.delete(key);
@@ -111,7 +93,7 @@ export class AuthLimiter {
 
   /** A correct login: the address starts afresh. */
   succeed(address: string): void {
-    this.entries.delete(addressKey(address));
+    this.entries.delete(bucketKey(address));
   }
 
   /** Addresses tracked now (for tests and the bound). */

@@ -2,6 +2,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import net from 'node:net';
+import { isLoopbackAddress } from '../net/address.js';
 
 /** Configured credentials; both empty = no authentication (frp's rule). */
 export interface Credentials {
@@ -39,9 +40,7 @@ export function checkBasicAuth(header: string | undefined, creds: Credentials): 
 export function isLoopback(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
   if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  if (net.isIPv4(h)) return h.startsWith('127.');
-  if (h === '::1') return true;
-  return h.startsWith('::ffff:') && net.isIPv4(h.slice(7)) && h.slice(7).startsWith('127.');
+  return isLoopbackAddress(h);
 }
 
 /** The host name of a Host header value, without port or IPv6 brackets ("" when unparsable). */

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { ProxyConfig } from '../config/index.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import { createRateLimitedStream, parseBandwidth, RateLimiter } from '../net/bandwidth.js';
+import { createRateLimitedStream, parseBandwidth, BandwidthLimiter } from '../net/bandwidth.js';
 import { dialTcp } from '../net/dial.js';
 import { encodeProxyHeader, type ProxyProtocolVersion } from '../net/proxy-protocol.js';
 import { relay } from '../net/relay.js';
@@ -34,7 +34,7 @@ export class ProxyWorker {
   remoteAddr = '';
   lastError = '';
   /** One limiter for the whole proxy, as frp (client-side mode only). */
-  private readonly limiter: RateLimiter | undefined;
+  private readonly limiter: BandwidthLimiter | undefined;
   private readonly udp: UdpWorker | undefined;
 
   constructor(
@@ -47,7 +47,7 @@ export class ProxyWorker {
   ) {
     const { bandwidthLimit, bandwidthLimitMode } = config.transport;
     const bytes = bandwidthLimitMode === 'server' ? 0 : parseBandwidth(bandwidthLimit);
-    this.limiter = bytes > 0 ? new RateLimiter(bytes) : undefined;
+    this.limiter = bytes > 0 ? new BandwidthLimiter(bytes) : undefined;
     if (config.type === 'udp') {
       this.udp = new UdpWorker({
         proxyName: config.name,

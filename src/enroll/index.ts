@@ -28,5 +28,5 @@ export { clientsFile, readClients, policyEntries, policyEnforced, revokedIdentit
 export { tokensFile } from './token-store.js';
 export { joinServer, parseServerAddress, JOIN_FILES, type JoinOptions, type JoinResult } from './join.js';
 export { renewCertificate, renewalDue, renewalTime, type RenewResult } from './renew.js';
-export { RateLimiter } from './rate-limit.js';
+export { RequestRateLimiter } from './rate-limit.js';
 export { startAutoRenewal, AUTO_RENEW_CHECK_MS, AUTO_RENEW_RETRY_MS, type AutoRenewal } from './auto-renew.js';

@@ -1,5 +1,6 @@
 // Per-IP attempt counting in fixed windows, bounded in memory, for the enrollment endpoint.
 import { isIP } from 'node:net';
+import { unmapIPv4 } from '../net/address.js';
 import { splitHostPort } from '../net/dial.js';
 import { RATE_LIMIT_ATTEMPTS, RATE_LIMIT_MAX_TRACKED, RATE_LIMIT_WINDOW_MS } from './constants.js';
 
@@ -8,13 +9,13 @@ const OVERFLOW_KEY = '*';
 
 /** The IP of "1.2.3.4:5", "[::1]:5", "::ffff:1.2.3.4" or a bare address. */
 export function remoteIp(remoteAddress: string): string {
-  if (isIP(remoteAddress)) return remoteAddress.startsWith('::ffff:') ? remoteAddress.slice(7) : remoteAddress;
+  if (isIP(remoteAddress)) return unmapIPv4(remoteAddress);
   const { address } = splitHostPort(remoteAddress);
   return address || remoteAddress;
 }
 
 /** Counts attempts per IP; allows `limit` per window. */
-export class RateLimiter {
+export class RequestRateLimiter {
   private readonly windows = new Map<string, { start: number; count: number }>();
 
   constructor(

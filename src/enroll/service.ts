@@ -32,7 +32,7 @@ import { checkCsr, CsrRefusal } from './csr.js';
 import { HttpFailure, readHttpMessage, writeJsonResponse, type HttpMessage } from './http.js';
 import { issueClientCert, loadEnrollCa, revokedAt } from './issuer.js';
 import { EnrollRequestSchema, RenewRequestSchema, type IssuedResponse } from './protocol.js';
-import { RateLimiter, remoteIp } from './rate-limit.js';
+import { RequestRateLimiter, remoteIp } from './rate-limit.js';
 import { parseToken } from './token.js';
 import { consumeToken, tokensFile, TokenRefusal } from './token-store.js';
 
@@ -57,7 +57,7 @@ export interface EnrollServiceOptions {
   /** Clock (tests). */
   now?: () => number;
   /** Rate limiter (tests may pass a tighter one). */
-  rateLimiter?: RateLimiter;
+  rateLimiter?: RequestRateLimiter;
 }
 
 /** A refusal with the status to answer. */
@@ -96,7 +96,7 @@ export class EnrollService extends EventEmitter {
   readonly disabledReason: string | undefined;
   private readonly logger: Logger;
   private readonly now: () => number;
-  private readonly limiter: RateLimiter;
+  private readonly limiter: RequestRateLimiter;
   private policy: PolicyState = { entries: [], enforced: false, revoked: [] };
   private watch: FileWatch | undefined;
   private inUse = false;
@@ -109,7 +109,7 @@ export class EnrollService extends EventEmitter {
     this.disabledReason = options.caDir ? undefined : (options.disabledReason ?? 'no CA directory is configured');
     this.logger = options.logger ?? silentLogger();
     this.now = options.now ?? Date.now;
-    this.limiter = options.rateLimiter ?? new RateLimiter();
+    this.limiter = options.rateLimiter ?? new RequestRateLimiter();
   }
 
   /** True when this server can issue certificates (its CA set-up is ready). */

@@ -47,7 +47,7 @@ export function parseBandwidth(value: string): number {
  * burst, and a reservation may overdraw it, the debt being the wait. Share one between the
  * connections (and both directions) of a proxy to limit the proxy as a whole, as frp does.
  */
-export class RateLimiter {
+export class BandwidthLimiter {
   readonly bytesPerSecond: number;
   readonly burst: number;
   readonly #now: () => number;
@@ -91,19 +91,19 @@ export class RateLimiter {
 }
 
 /**
- * Pace `inner` to `limit` (a shared RateLimiter, or bytes per second for a private one) in both
+ * Pace `inner` to `limit` (a shared BandwidthLimiter, or bytes per second for a private one) in both
  * directions, as frp's limit.Reader/limit.Writer: writes are cut into pieces of at most the burst,
  * each waiting for its tokens before it goes to `inner`; reads are delivered as they come, then
  * `inner` is paused until the tokens they used are paid back. Waits are unref'd timers, never
  * loops. Backpressure, end, errors and destroy propagate both ways.
  */
-export function createRateLimitedStream(inner: Duplex, limit: RateLimiter | number): Duplex {
-  return new RateLimitedStream(inner, typeof limit === 'number' ? new RateLimiter(limit) : limit);
+export function createRateLimitedStream(inner: Duplex, limit: BandwidthLimiter | number): Duplex {
+  return new RateLimitedStream(inner, typeof limit === 'number' ? new BandwidthLimiter(limit) : limit);
 }
 
 class RateLimitedStream extends Duplex {
   readonly #inner: Duplex;
-  readonly #limiter: RateLimiter;
+  readonly #limiter: BandwidthLimiter;
   #innerEnded = false;
   /** Inner paused because our readable buffer is full. */
   #readerFull = false;
@@ -113,7 +113,7 @@ class RateLimitedStream extends Duplex {
   #waitingDrain: (() => void) | undefined;
   #pendingWrite: ((err?: Error | null) => void) | undefined;
 
-  constructor(inner: Duplex, limiter: RateLimiter) {
+  constructor(inner: Duplex, limiter: BandwidthLimiter) {
     super({ readableHighWaterMark: STREAM_HIGH_WATER_MARK, writableHighWaterMark: STREAM_HIGH_WATER_MARK });
     this.#inner = inner;
     this.#limiter = limiter;

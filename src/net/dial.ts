@@ -1,6 +1,7 @@
 // Dials a TCP address with a deadline, returning a connected socket or a typed error.
 import net from 'node:net';
 import { BurrowError, ErrorCode } from '../errors.js';
+import { unmapIPv4 } from './address.js';
 
 /** How long a TCP connect may take when the caller gives no deadline (frp's dialServerTimeout). */
 export const DEFAULT_DIAL_TIMEOUT_MS = 10_000;
@@ -63,16 +64,11 @@ export function formatAddress(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-/** "::ffff:1.2.3.4" → "1.2.3.4", as Go reports IPv4 peers on dual-stack sockets. */
-export function stripV4Mapped(address: string): string {
-  return address.startsWith('::ffff:') ? address.slice(7) : address;
-}
-
 /** "1.2.3.4:5" / "[::1]:5" (formatAddress's output) → address and port; IPv4-mapped addresses unwrapped. */
 export function splitHostPort(hostPort: string): { address: string; port: number } {
   const colon = hostPort.lastIndexOf(':');
   if (colon < 0) return { address: '', port: 0 };
   const host = hostPort.slice(0, colon).replace(/^\[|\]$/g, '');
   const port = Number(hostPort.slice(colon + 1));
-  return { address: stripV4Mapped(host), port: Number.isInteger(port) ? port : 0 };
+  return { address: unmapIPv4(host), port: Number.isInteger(port) ? port : 0 };
 }

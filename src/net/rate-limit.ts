@@ -1,6 +1,6 @@
-// Per-IP connection rate limiting for bindPort: a token bucket per remote address, in a bounded LRU map.
-import net from 'node:net';
+// Per-IP connection rate limiting for bindPort: a token bucket per remote address (IPv6 per /64), in a bounded LRU map.
 import { BurrowError, ErrorCode } from '../errors.js';
+import { bucketKey, isLoopbackAddress } from './address.js';
 
 /** Default sustained rate: new connections per second per IP (a non-tcpMux client opens one per user connection). */
 export const DEFAULT_CONNECTIONS_PER_SECOND = 50;
@@ -10,12 +10,6 @@ export const DEFAULT_CONNECTION_BURST = 200;
 
 /** Default cap on remote IPs tracked at once; the least recently seen is forgotten first (memory bound under spoofed floods). */
 export const DEFAULT_MAX_TRACKED_IPS = 65_536;
-
-/** IPv6 addresses are bucketed by this prefix: one host usually owns a whole /64, so per-address buckets would be free to multiply. */
-export const IPV6_BUCKET_PREFIX_BITS = 64;
-
-/** Groups of 16 bits in an IPv6 address. */
-const IPV6_GROUPS = 8;
 
 export interface RateLimitOptions {
   /** Tokens added per second per IP (sustained connection rate); must be > 0. */
@@ -29,6 +23,9 @@ export interface RateLimitOptions {
   /** Clock in milliseconds; tests pass a fake one. */
   now?: () => number;
 }
+
+/** Milliseconds per second, for the refill arithmetic. */
+const MS_PER_SECOND = 1000;
 
 interface Bucket {
   tokens: number;
@@ -86,7 +83,7 @@ export class ConnectionRateLimiter {
     let bucket = this.buckets.get(key);
     if (bucket) {
       this.buckets.delete(key);
-      const elapsedSec = Math.max(0, nowMs - bucket.updatedMs) / 1000;
+      const elapsedSec = Math.max(0, nowMs - bucket.updatedMs) / MS_PER_SECOND;
       bucket.tokens = Math.min(this.burst, bucket.tokens + elapsedSec * this.rate);
       bucket.updatedMs = nowMs;
     } else {
@@ -116,7 +113,7 @@ export class ConnectionRateLimiter {
   prune(): void {
     const nowMs = this.now();
     for (const [key, bucket] of this.buckets) {
-      if (bucket.tokens + (Math.max(0, nowMs - bucket.updatedMs) / 1000) * this.rate >= this.burst)
+      if (bucket.tokens + (Math.max(0, nowMs - bucket.updatedMs) / MS_PER_SECOND) * this.rate >= this.burst)
         this.buckets.delete(key);
     }
   }
@@ -129,52 +126,4 @@ export class ConnectionRateLimiter {
       this.buckets.delete(oldest.value);
     }
   }
-}
-
-/** True for 127.0.0.0/8, ::1 and IPv4-mapped loopback. */
-export function isLoopbackAddress(address: string): boolean {
-  const v4 = mappedIPv4(address);
-  if (v4 !== undefined) return v4.startsWith('127.');
-  if (net.isIPv4(address)) return address.startsWith('127.');
-  const groups = expandIPv6(address);
-  return groups !== undefined && groups.slice(0, 7).every((g) => g === 0) && groups[7] === 1;
-}
-
-/** The bucket an address is charged to: the IPv4 address itself, or the IPv6 /64 prefix. */
-export function bucketKey(address: string): string {
-  const v4 = mappedIPv4(address);
-  if (v4 !== undefined) return v4;
-  if (net.isIPv4(address)) return address;
-  const groups = expandIPv6(address);
-  if (groups === undefined) return address; // not an IP (a Unix socket path?): charge it as is
-  const kept = IPV6_BUCKET_PREFIX_BITS / 16;
-  return `${groups
-    .slice(0, kept)
-    .map((g) => g.toString(16))
-    .join(':')}::/${IPV6_BUCKET_PREFIX_BITS}`;
-}
-
-/** The IPv4 address inside `::ffff:a.b.c.d` (how a dual-stack listener reports IPv4 peers). */
-function mappedIPv4(address: string): string | undefined {
-  const match = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  return match && net.isIPv4(match[1]!) ? match[1] : undefined;
-}
-
-/** The eight 16-bit groups of an IPv6 address (zone id dropped), or undefined when it is not one. */
-export function expandIPv6(address: string): number[] | undefined {
-  const bare = address.split('%')[0]!;
-  if (!net.isIPv6(bare)) return undefined;
-  let text = bare;
-  // A trailing dotted IPv4 part counts as two groups.
-  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
-  if (dotted) {
-    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
-    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const [head, tail] = text.split('::') as [string, string | undefined];
-  const parse = (part: string): number[] => (part === '' ? [] : part.split(':').map((g) => parseInt(g, 16)));
-  const front = parse(head);
-  const back = tail === undefined ? [] : parse(tail);
-  const missing = IPV6_GROUPS - front.length - back.length;
-  return [...front, ...new Array<number>(tail === undefined ? 0 : missing).fill(0), ...back];
 }

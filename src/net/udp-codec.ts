@@ -2,6 +2,7 @@
 import { isIP, isIPv6 } from 'node:net';
 import { BurrowError, ErrorCode } from '../errors.js';
 import type { UDPPacket } from '../wire/messages.js';
+import { unmapIPv4 } from './address.js';
 
 /** A datagram's peer, as Node's dgram reports it (an IPv6 zone, if any, after "%"). */
 export interface UdpRemote {
@@ -19,8 +20,6 @@ export interface DecodedUdpPacket {
 export const MAX_UDP_PAYLOAD = 65507;
 /** Go's base64.StdEncoding text: groups of 4, '=' padding only at the end. */
 const STD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-/** IPv4-mapped IPv6, as a dual-stack socket reports an IPv4 peer. */
-const IPV4_MAPPED = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
 const MIN_PORT = 1;
 const MAX_PORT = 65535;
 
@@ -33,8 +32,7 @@ function splitAddress(address: string): { ip: string; zone: string } {
   const pct = address.indexOf('%');
   const ip = pct < 0 ? address : address.slice(0, pct);
   const zone = pct < 0 ? '' : address.slice(pct + 1);
-  const mapped = IPV4_MAPPED.exec(ip);
-  return { ip: mapped !== null && isIP(mapped[1]) === 4 ? mapped[1] : ip, zone };
+  return { ip: unmapIPv4(ip), zone };
 }
 
 function checkPort(port: unknown, where: string): number {

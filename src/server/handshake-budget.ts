@@ -1,6 +1,6 @@
 // The pending-handshake slots of bindPort: one owner for the global and per-address budgets, and eviction of silent connections.
 import type net from 'node:net';
-import { bucketKey, isLoopbackAddress } from '../net/rate-limit.js';
+import { bucketKey, isLoopbackAddress } from '../net/address.js';
 
 /** The two budgets of pending connections (accepted, not yet proven). */
 export interface HandshakeBudgetLimits {

@@ -1,7 +1,7 @@
 // The failed-login limiter with a fake clock: growing back-offs, the cap, the bounded table, IPv6 /64 keys.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { addressKey, AuthLimiter } from '../../src/admin/auth-limiter.js';
+import { AuthLimiter } from '../../src/admin/auth-limiter.js';
 import { ADMIN_AUTH_MAX_FAILURES } from '../../src/admin/constants.js';
 
 describe('AuthLimiter', () => {
@@ -45,9 +45,12 @@ describe('AuthLimiter', () => {
   });
 
   it('counts IPv6 by /64 and v4-mapped addresses as IPv4', () => {
-    assert.equal(addressKey('2001:db8:1:2::5'), addressKey('2001:db8:1:2:aaaa::9'));
-    assert.notEqual(addressKey('2001:db8:1:2::5'), addressKey('2001:db8:1:3::5'));
-    assert.equal(addressKey('::ffff:127.0.0.1'), '127.0.0.1');
-    assert.equal(addressKey('::1'), '0:0:0:0::/64');
+    const limiter = new AuthLimiter({ maxFailures: 1, baseBackoffMs: 1_000, maxBackoffMs: 1_000 }, () => 1_000_000);
+    limiter.fail('2001:db8:1:2::5');
+    assert.ok(limiter.retryAfterMs('2001:db8:1:2:aaaa::9') > 0, 'same /64: backed off too');
+    assert.equal(limiter.retryAfterMs('2001:db8:1:3::5'), 0, 'another /64 is not');
+    limiter.fail('::ffff:127.0.0.1');
+    assert.ok(limiter.retryAfterMs('127.0.0.1') > 0, 'a v4-mapped address counts as its IPv4 address');
+    assert.equal(limiter.size, 2);
   });
 });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
 import { defaultServerConfig, type ServerConfig } from '../../src/config/index.js';
-import { EnrollService, RateLimiter } from '../../src/enroll/index.js';
+import { EnrollService, RequestRateLimiter } from '../../src/enroll/index.js';
 import { certFingerprint, generateCrl, initCa, issueCert } from '../../src/pki/index.js';
 import { peerIdentity } from '../../src/tls/index.js';
 
@@ -72,14 +72,14 @@ export interface Endpoint {
 
 export async function startEndpoint(
   pki: Pki,
-  opts: { rateLimiter?: RateLimiter; now?: () => number; caDir?: string } = {},
+  opts: { rateLimiter?: RequestRateLimiter; now?: () => number; caDir?: string } = {},
 ): Promise<Endpoint> {
   const service = new EnrollService({
     caDir: opts.caDir ?? pki.caDir,
     authToken: 'secret-auth-token',
     tcpMux: true,
     // Every test request comes from 127.0.0.1: a loose limit unless a test checks the limit itself.
-    rateLimiter: opts.rateLimiter ?? new RateLimiter(LOOSE_RATE_LIMIT, 60_000),
+    rateLimiter: opts.rateLimiter ?? new RequestRateLimiter(LOOSE_RATE_LIMIT, 60_000),
     ...(opts.now ? { now: opts.now } : {}),
   });
   await service.start();

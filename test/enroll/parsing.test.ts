@@ -10,7 +10,7 @@ import {
   parseServerAddress,
   renewalDue,
   renewalTime,
-  RateLimiter,
+  RequestRateLimiter,
 } from '../../src/enroll/index.js';
 import { HttpFailure, readHttpMessage } from '../../src/enroll/http.js';
 import { remoteIp } from '../../src/enroll/rate-limit.js';
@@ -67,7 +67,7 @@ describe('parsing', () => {
     assert.equal(remoteIp('1.2.3.4:5'), '1.2.3.4');
     assert.equal(remoteIp('[::1]:5'), '::1');
     assert.equal(remoteIp('::ffff:1.2.3.4'), '1.2.3.4');
-    const limiter = new RateLimiter(2, 1000, 2);
+    const limiter = new RequestRateLimiter(2, 1000, 2);
     assert.deepEqual([limiter.attempt('a', 0), limiter.attempt('a', 1), limiter.attempt('a', 2)], [true, true, false]);
     assert.equal(limiter.attempt('a', 1000), true, 'a new window');
     // Beyond the tracked IPs, newcomers share one bucket instead of growing memory.

@@ -9,7 +9,7 @@ import {
   createEnrollToken,
   joinServer,
   noAllowances,
-  RateLimiter,
+  RequestRateLimiter,
   readClients,
   clientsFile,
   renewCertificate,
@@ -210,7 +210,7 @@ describe('enrollment endpoint limits and set-up', () => {
   after(() => removeDir(dir));
 
   it('rate-limits attempts per IP', async () => {
-    const endpoint = await startEndpoint(pki, { rateLimiter: new RateLimiter(2, MINUTE) });
+    const endpoint = await startEndpoint(pki, { rateLimiter: new RequestRateLimiter(2, MINUTE) });
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 3; i++)

@@ -6,7 +6,7 @@ import net from 'node:net';
 import { Duplex } from 'node:stream';
 import { describe, test } from 'node:test';
 import { ErrorCode, isBurrowError } from '../../src/errors.js';
-import { createRateLimitedStream, parseBandwidth, RateLimiter } from '../../src/net/bandwidth.js';
+import { createRateLimitedStream, parseBandwidth, BandwidthLimiter } from '../../src/net/bandwidth.js';
 
 /** The pace used over loopback: 256 KiB/s. */
 const RATE = 256 * 1024;
@@ -54,10 +54,10 @@ describe('parseBandwidth', () => {
   }
 });
 
-describe('RateLimiter (fake clock)', () => {
+describe('BandwidthLimiter (fake clock)', () => {
   test('starts full, overdraws into a wait, refills at the rate, caps at the burst', () => {
     let now = 0;
-    const l = new RateLimiter(1000, 1000, () => now);
+    const l = new BandwidthLimiter(1000, 1000, () => now);
     assert.equal(l.reserve(600), 0);
     assert.equal(l.reserve(400), 0);
     assert.equal(l.reserve(500), 500, '500 bytes of debt at 1000 B/s = 500 ms');
@@ -70,7 +70,7 @@ describe('RateLimiter (fake clock)', () => {
 
   test('a clock going backwards does not mint tokens', () => {
     let now = 1000;
-    const l = new RateLimiter(100, 100, () => now);
+    const l = new BandwidthLimiter(100, 100, () => now);
     l.reserve(100);
     now = 0;
     assert.equal(l.reserve(10), 100);
@@ -78,15 +78,15 @@ describe('RateLimiter (fake clock)', () => {
 
   test('rejects a non-positive rate or burst', () => {
     assert.throws(
-      () => new RateLimiter(0),
+      () => new BandwidthLimiter(0),
       (e: unknown) => isBurrowError(e, ErrorCode.INTERNAL),
     );
     assert.throws(
-      () => new RateLimiter(Number.NaN),
+      () => new BandwidthLimiter(Number.NaN),
       (e: unknown) => isBurrowError(e, ErrorCode.INTERNAL),
     );
     assert.throws(
-      () => new RateLimiter(10, 0),
+      () => new BandwidthLimiter(10, 0),
       (e: unknown) => isBurrowError(e, ErrorCode.INTERNAL),
     );
   });
@@ -174,7 +174,7 @@ describe('createRateLimitedStream over loopback', () => {
     const p1 = await socketPair();
     const p2 = await socketPair();
     try {
-      const shared = new RateLimiter(RATE);
+      const shared = new BandwidthLimiter(RATE);
       const half = PAYLOAD / 2;
       const started = performance.now();
       const [t1, t2] = await Promise.all([
@@ -194,7 +194,7 @@ describe('createRateLimitedStream over loopback', () => {
   test('data is intact and in order; end travels; destroy reaches inner and cancels pending waits', async () => {
     const { a, b, close } = await socketPair();
     try {
-      const limited = createRateLimitedStream(a, new RateLimiter(1024 * 1024, 64 * 1024));
+      const limited = createRateLimitedStream(a, new BandwidthLimiter(1024 * 1024, 64 * 1024));
       const data = randomBytes(300 * 1024);
       const chunks: Buffer[] = [];
       b.on('data', (c: Buffer) => chunks.push(c));
@@ -203,7 +203,7 @@ describe('createRateLimitedStream over loopback', () => {
       await ended;
       assert.ok(Buffer.concat(chunks).equals(data));
 
-      const slow = createRateLimitedStream(b, new RateLimiter(1, 1));
+      const slow = createRateLimitedStream(b, new BandwidthLimiter(1, 1));
       slow.write(Buffer.from('xy')); // the second byte waits ~1 s
       slow.destroy();
       assert.ok(b.destroyed);

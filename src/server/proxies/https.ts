@@ -1,42 +1,30 @@
 // https proxy: SNI routes on the shared HTTPS vhost; each TLS connection travels untouched on a work connection.
 import type { Duplex } from 'node:stream';
 import { BurrowError, ErrorCode } from '../../errors.js';
-import type { RateLimiter } from '../../net/bandwidth.js';
 import type { NewProxy } from '../../wire/index.js';
 import type { HttpsBackend, HttpsVhost } from '../vhost/index.js';
 import { canonicalAddr, DEFAULT_HTTPS_PORT, proxyDomains } from './domains.js';
-import type { ProxyOwner, ServerProxy } from './proxy.js';
-import { serverLimiter, takeWorkConn, wrapProxyStream } from './work-conn.js';
-import { TrafficMeter } from '../traffic.js';
+import type { ProxyOwner } from './proxy.js';
+import { ProxyBase } from './proxy-base.js';
+
+/** SNI routes match on the name alone. */
+const NO_LOCATION = '';
 
 /** An https proxy registered on the server's HTTPS vhost. */
-export class HttpsProxy implements ServerProxy, HttpsBackend {
+export class HttpsProxy extends ProxyBase implements HttpsBackend {
   readonly type = 'https';
-  private readonly limiter: RateLimiter | undefined;
   private readonly domains: string[] = [];
-  private readonly live = new Set<Duplex>();
-  private closed = false;
 
   constructor(
-    readonly name: string,
-    readonly request: NewProxy,
-    readonly owner: ProxyOwner,
+    name: string,
+    request: NewProxy,
+    owner: ProxyOwner,
     private readonly vhost: HttpsVhost,
     /** vhostHTTPSPort (0 = the server has no HTTPS vhost). */
     private readonly vhostPort: number,
     private readonly subDomainHost: string,
   ) {
-    this.limiter = serverLimiter(request);
-  }
-
-  get proxyName(): string {
-    return this.name;
-  }
-
-  readonly meter = new TrafficMeter();
-
-  get portsUsed(): number {
-    return 0;
+    super(name, request, owner);
   }
 
   async start(): Promise<string> {
@@ -45,7 +33,7 @@ export class HttpsProxy implements ServerProxy, HttpsBackend {
     const domains = proxyDomains(this.request, this.subDomainHost);
     try {
       for (const domain of domains) {
-        this.vhost.router.add({ domain, location: '', payload: this });
+        this.vhost.router.add({ domain, location: NO_LOCATION, payload: this });
         this.domains.push(domain);
       }
     } catch (err) {
@@ -57,24 +45,11 @@ export class HttpsProxy implements ServerProxy, HttpsBackend {
   }
 
   /** Removes the routes: new TLS connections for these names are refused; live ones go on. */
-  stopAccepting(): void {
-    for (const domain of this.domains.splice(0)) this.vhost.router.remove(domain, '');
+  protected closePublicSide(): void {
+    for (const domain of this.domains.splice(0)) this.vhost.router.remove(domain, NO_LOCATION);
   }
 
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.stopAccepting();
-    for (const conn of this.live) conn.destroy();
-    this.live.clear();
-  }
-
-  async openConn(peer: { address: string; port: number }): Promise<Duplex> {
-    if (this.closed) throw new BurrowError(ErrorCode.CLOSED, `proxy [${this.name}] is closed`);
-    const work = await takeWorkConn(this.owner, this.name, { srcAddr: peer.address, srcPort: peer.port });
-    const stream = wrapProxyStream(work.stream, this.request, this.owner.encryptionKey, this.limiter);
-    this.live.add(stream);
-    stream.once('close', () => this.live.delete(stream));
-    return stream;
+  openConn(peer: { address: string; port: number }): Promise<Duplex> {
+    return this.openUserStream({ srcAddr: peer.address, srcPort: peer.port });
   }
 }

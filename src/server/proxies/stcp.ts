@@ -1,8 +1,6 @@
 // stcp proxy: no public port; visitors reach it through the server with NewVisitorConn and the proxy's secret key.
 import type { Duplex } from 'node:stream';
-import { BurrowError, ErrorCode, errorMessage } from '../../errors.js';
-import type { RateLimiter } from '../../net/bandwidth.js';
-import { relayWithIdleTimeout } from '../../net/idle-timeout.js';
+import { BurrowError, ErrorCode } from '../../errors.js';
 import {
   deriveCipherKey,
   verifyPrivilegeKey,
@@ -10,9 +8,8 @@ import {
   type NewProxy,
   type NewVisitorConn,
 } from '../../wire/index.js';
-import type { ProxyOwner, ServerProxy } from './proxy.js';
-import { serverLimiter, takeWorkConn, wrapProxyStream } from './work-conn.js';
-import { TrafficMeter } from '../traffic.js';
+import type { ProxyOwner } from './proxy.js';
+import { ProxyBase } from './proxy-base.js';
 
 /** allowUsers entry that admits every visitor. */
 const ALLOW_ALL_USERS = '*';
@@ -46,32 +43,24 @@ export class VisitorTargets {
 }
 
 /** An stcp proxy: served to visitors that know its secret key. */
-export class StcpProxy implements ServerProxy {
+export class StcpProxy extends ProxyBase {
   readonly type = 'stcp';
   private readonly secretKey: string;
   private readonly allowUsers: string[];
   private visitorKey: Buffer | undefined;
-  private readonly limiter: RateLimiter | undefined;
-  private readonly live = new Set<Duplex>();
-  private closed = false;
 
   constructor(
-    readonly name: string,
-    readonly request: NewProxy,
-    readonly owner: ProxyOwner,
+    name: string,
+    request: NewProxy,
+    owner: ProxyOwner,
     private readonly targets: VisitorTargets,
     ownerUser: string,
   ) {
+    super(name, request, owner);
     this.secretKey = request.sk ?? '';
     // frps: no allowUsers = only the proxy owner's own user.
-    this.allowUsers = (request.allow_users ?? []).length > 0 ? request.allow_users! : [ownerUser];
-    this.limiter = serverLimiter(request);
-  }
-
-  readonly meter = new TrafficMeter();
-
-  get portsUsed(): number {
-    return 0;
+    const allowUsers = request.allow_users ?? [];
+    this.allowUsers = allowUsers.length > 0 ? allowUsers : [ownerUser];
   }
 
   async start(): Promise<string> {
@@ -81,16 +70,8 @@ export class StcpProxy implements ServerProxy {
   }
 
   /** No new visitors reach this proxy; connected ones go on. */
-  stopAccepting(): void {
+  protected closePublicSide(): void {
     this.targets.remove(this);
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.stopAccepting();
-    for (const conn of this.live) conn.destroy();
-    this.live.clear();
   }
 
   /**
@@ -118,31 +99,6 @@ export class StcpProxy implements ServerProxy {
       { useEncryption: request.use_encryption, useCompression: request.use_compression },
       this.visitorKey,
     );
-    this.live.add(visitor);
-    visitor.once('close', () => this.live.delete(visitor));
-    visitor.on('error', () => visitor.destroy());
-    takeWorkConn(this.owner, this.name, { srcAddr: peer.address, srcPort: peer.port }).then(
-      (work) => {
-        if (this.closed || visitor.destroyed) {
-          work.stream.destroy();
-          visitor.destroy();
-          return;
-        }
-        // A user connection silent both ways for userConnIdleTimeout is closed (half-open peers, forgotten sessions).
-        void relayWithIdleTimeout(
-          visitor,
-          wrapProxyStream(work.stream, this.request, this.owner.encryptionKey, this.limiter),
-          this.owner.userConnIdleTimeoutMs,
-          this.meter.userRelay(),
-        );
-      },
-      (err: unknown) => {
-        this.owner.logger.warn(
-          { proxy: this.name, err: errorMessage(err) },
-          'no work connection for visitor connection',
-        );
-        visitor.destroy();
-      },
-    );
+    void this.carryUser(visitor, { srcAddr: peer.address, srcPort: peer.port }, 'visitor connection');
   }
 }

@@ -1,38 +1,30 @@
 // tcp proxy: a public port (alone or shared in a load-balancing group) whose every connection is carried to the client.
 import type net from 'node:net';
-import { errorMessage } from '../../errors.js';
-import type { RateLimiter } from '../../net/bandwidth.js';
-import { relayWithIdleTimeout } from '../../net/idle-timeout.js';
 import type { NewProxy } from '../../wire/index.js';
 import type { PortManager } from '../port-manager.js';
-import type { ProxyOwner, ServerProxy } from './proxy.js';
+import type { ProxyOwner } from './proxy.js';
+import { ProxyBase } from './proxy-base.js';
 import type { TcpGroups } from './tcp-group.js';
-import { serverLimiter, socketAddress, takeWorkConn, wrapProxyStream } from './work-conn.js';
-import { TrafficMeter } from '../traffic.js';
+import { socketAddress } from './work-conn.js';
 
 /** A tcp proxy listening on remote_port (or a port the server picks), or a member of a group's port. */
-export class TcpProxy implements ServerProxy {
+export class TcpProxy extends ProxyBase {
   readonly type = 'tcp';
   private server: net.Server | undefined;
   private port = 0;
-  private readonly live = new Set<net.Socket>();
-  private readonly limiter: RateLimiter | undefined;
   private joinedGroup = '';
-  private closed = false;
 
   constructor(
-    readonly name: string,
-    readonly request: NewProxy,
-    readonly owner: ProxyOwner,
+    name: string,
+    request: NewProxy,
+    owner: ProxyOwner,
     private readonly ports: PortManager,
     private readonly groups: TcpGroups,
   ) {
-    this.limiter = serverLimiter(request);
+    super(name, request, owner);
   }
 
-  readonly meter = new TrafficMeter();
-
-  get portsUsed(): number {
+  override get portsUsed(): number {
     return 1;
   }
 
@@ -54,7 +46,7 @@ export class TcpProxy implements ServerProxy {
   }
 
   /** Closes the public port (or leaves the group); connections already accepted go on. */
-  stopAccepting(): void {
+  protected closePublicSide(): void {
     if (this.joinedGroup !== '') {
       this.groups.leave(this, this.joinedGroup);
       this.joinedGroup = '';
@@ -66,46 +58,8 @@ export class TcpProxy implements ServerProxy {
     }
   }
 
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.stopAccepting();
-    for (const socket of this.live) socket.destroy();
-    this.live.clear();
-  }
-
   /** Carries one user connection to the client (also called by the group this proxy is in). */
   handleUser(user: net.Socket): void {
-    void this.serve(user);
-  }
-
-  private async serve(user: net.Socket): Promise<void> {
-    if (this.closed) {
-      user.destroy();
-      return;
-    }
-    this.live.add(user);
-    user.once('close', () => this.live.delete(user));
-    // Errors before the relay takes over only end this one connection.
-    user.on('error', () => user.destroy());
-    let work;
-    try {
-      work = await takeWorkConn(this.owner, this.name, socketAddress(user));
-    } catch (err) {
-      this.owner.logger.warn({ proxy: this.name, err: errorMessage(err) }, 'no work connection for user connection');
-      user.destroy();
-      return;
-    }
-    if (user.destroyed || this.closed) {
-      work.stream.destroy();
-      return;
-    }
-    // A user connection silent both ways for userConnIdleTimeout is closed (half-open peers, forgotten sessions).
-    void relayWithIdleTimeout(
-      user,
-      wrapProxyStream(work.stream, this.request, this.owner.encryptionKey, this.limiter),
-      this.owner.userConnIdleTimeoutMs,
-      this.meter.userRelay(),
-    );
+    void this.carryUser(user, socketAddress(user), 'user connection');
   }
 }

@@ -1,15 +1,14 @@
 // udp proxy: a public UDP port whose datagrams travel as UDPPacket messages on one long-lived work connection.
 import type dgram from 'node:dgram';
-import { isIPv4 } from 'node:net';
 import { errorMessage } from '../../errors.js';
-import type { RateLimiter } from '../../net/bandwidth.js';
+import { mapIPv4 } from '../../net/address.js';
 import { decodeUdpPacket, encodeUdpPacket, MAX_UDP_PAYLOAD } from '../../net/udp-codec.js';
 import { wrapWire, type NewProxy, type WireConn } from '../../wire/index.js';
 import { UDP_WORK_CONN_READ_TIMEOUT_MS, UDP_WORK_CONN_RETRY_MS, UDP_WORK_CONN_START_DELAY_MS } from '../constants.js';
 import type { PortManager } from '../port-manager.js';
-import type { ProxyOwner, ServerProxy } from './proxy.js';
-import { serverLimiter, takeWorkConn, wrapProxyStream } from './work-conn.js';
-import { TrafficMeter } from '../traffic.js';
+import type { ProxyOwner } from './proxy.js';
+import { ProxyBase } from './proxy-base.js';
+import { takeWorkConn } from './work-conn.js';
 
 /**
  * Datagrams from users held while no work connection is ready (the 500 ms start delay, a reconnect): frps queues them
@@ -28,32 +27,28 @@ export interface UdpProxyStats {
 }
 
 /** A udp proxy bound on remote_port (or a port the server picks). */
-export class UdpProxy implements ServerProxy {
+export class UdpProxy extends ProxyBase {
   readonly type = 'udp';
   readonly stats: UdpProxyStats = { toClient: 0, toUsers: 0, dropped: 0 };
   private socket: dgram.Socket | undefined;
   private port = 0;
   private wire: WireConn | undefined;
-  private readonly limiter: RateLimiter | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
-  private closed = false;
   /** Datagrams that arrived before the work connection was ready (at most UDP_PENDING_MAX). */
   private pending: { payload: Buffer; rinfo: dgram.RemoteInfo }[] = [];
 
   constructor(
-    readonly name: string,
-    readonly request: NewProxy,
-    readonly owner: ProxyOwner,
+    name: string,
+    request: NewProxy,
+    owner: ProxyOwner,
     private readonly ports: PortManager,
     /** udpPacketSize: the largest datagram carried either way. */
     private readonly packetSize: number,
   ) {
-    this.limiter = serverLimiter(request);
+    super(name, request, owner);
   }
 
-  readonly meter = new TrafficMeter();
-
-  get portsUsed(): number {
+  override get portsUsed(): number {
     return 1;
   }
 
@@ -72,13 +67,12 @@ export class UdpProxy implements ServerProxy {
   }
 
   /** UDP has no connections to let finish: a draining server stops the proxy at once. */
-  stopAccepting(): void {
+  override stopAccepting(): void {
     this.close();
   }
 
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
+  /** Frees the port and ends the work connection (close() calls it once). */
+  protected closePublicSide(): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.wire?.stream.destroy();
     this.wire = undefined;
@@ -86,6 +80,7 @@ export class UdpProxy implements ServerProxy {
     if (this.socket) {
       this.socket.close();
       this.ports.release(this.port);
+      this.socket = undefined;
     }
   }
 
@@ -117,8 +112,8 @@ export class UdpProxy implements ServerProxy {
    * back as "127.0.0.1", which an IPv6 socket cannot send to; it is mapped back to "::ffff:127.0.0.1".
    */
   private replyAddress(address: string): string {
-    if (!this.socket || this.socket.address().family !== 'IPv6' || !isIPv4(address)) return address;
-    return `::ffff:${address}`;
+    if (!this.socket || this.socket.address().family !== 'IPv6') return address;
+    return mapIPv4(address);
   }
 
   private scheduleWorkConn(delayMs: number): void {
@@ -144,7 +139,7 @@ export class UdpProxy implements ServerProxy {
       work.stream.destroy();
       return;
     }
-    const stream = wrapProxyStream(work.stream, this.request, this.owner.encryptionKey, this.limiter);
+    const stream = this.wrapWork(work.stream);
     stream.on('error', () => stream.destroy());
     const wire = wrapWire(stream, work.version);
     this.wire = wire;

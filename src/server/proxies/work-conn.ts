@@ -1,8 +1,8 @@
 // Helpers every server proxy shares: taking a work connection with StartWorkConn, wrapping it per the proxy's flags.
 import type { Duplex } from 'node:stream';
 import { BurrowError, ErrorCode } from '../../errors.js';
-import { createRateLimitedStream, parseBandwidth, RateLimiter } from '../../net/bandwidth.js';
-import { stripV4Mapped } from '../../net/dial.js';
+import { createRateLimitedStream, parseBandwidth, BandwidthLimiter } from '../../net/bandwidth.js';
+import { unmapIPv4 } from '../../net/address.js';
 import { wrapWorkConn, type NewProxy, type StartWorkConn, type WireConn } from '../../wire/index.js';
 import type { ProxyOwner } from './proxy.js';
 
@@ -24,9 +24,9 @@ export function socketAddress(
   },
   withDst = true,
 ): UserAddress {
-  const src = { srcAddr: stripV4Mapped(socket.remoteAddress ?? ''), srcPort: socket.remotePort ?? 0 };
+  const src = { srcAddr: unmapIPv4(socket.remoteAddress ?? ''), srcPort: socket.remotePort ?? 0 };
   if (!withDst) return src;
-  return { ...src, dstAddr: stripV4Mapped(socket.localAddress ?? ''), dstPort: socket.localPort ?? 0 };
+  return { ...src, dstAddr: unmapIPv4(socket.localAddress ?? ''), dstPort: socket.localPort ?? 0 };
 }
 
 /**
@@ -65,10 +65,10 @@ export async function takeWorkConn(owner: ProxyOwner, proxyName: string, address
  * bandwidth_limit_mode is "server" (in "client" mode the client paces). Throws BurrowError CONFIG
  * on a malformed bandwidth_limit, which refuses the proxy.
  */
-export function serverLimiter(request: NewProxy): RateLimiter | undefined {
+export function serverLimiter(request: NewProxy): BandwidthLimiter | undefined {
   if (request.bandwidth_limit_mode !== 'server') return undefined;
   const bytes = parseBandwidth(request.bandwidth_limit ?? '');
-  return bytes > 0 ? new RateLimiter(bytes) : undefined;
+  return bytes > 0 ? new BandwidthLimiter(bytes) : undefined;
 }
 
 /** Wraps a work connection's stream per the proxy's useEncryption/useCompression, then paces it. */
@@ -76,7 +76,7 @@ export function wrapProxyStream(
   stream: Duplex,
   request: NewProxy,
   key: Buffer,
-  limiter: RateLimiter | undefined,
+  limiter: BandwidthLimiter | undefined,
 ): Duplex {
   const wrapped = wrapWorkConn(
     stream,

@@ -1,6 +1,7 @@
 // Who may open a vhost connection: the per-IP connection rate (as bindPort's) and a per-IP cap on open connections.
 import type net from 'node:net';
-import { bucketKey, ConnectionRateLimiter, isLoopbackAddress } from '../../net/rate-limit.js';
+import { bucketKey, isLoopbackAddress } from '../../net/address.js';
+import { ConnectionRateLimiter } from '../../net/rate-limit.js';
 
 /**
  * Open vhost connections per source address (an IPv6 /64 counts as one): a browser opens about six

@@ -15,7 +15,7 @@ import type { Duplex } from 'node:stream';
 import { timingSafeEqual } from 'node:crypto';
 import { BurrowError, errorMessage } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import { stripV4Mapped } from '../../net/dial.js';
+import { unmapIPv4 } from '../../net/address.js';
 import { listenOn } from '../../net/listen.js';
 import type { TrafficMeter } from '../traffic.js';
 import { canonicalHost, MAX_HTTP_HEADER_BYTES } from './http-head.js';
@@ -449,5 +449,5 @@ interface UserConnection {
 
 /** Who sent a request: the address StartWorkConn reports as its source. */
 function peerOf(req: http.IncomingMessage): HttpPeer {
-  return { address: stripV4Mapped(req.socket.remoteAddress ?? ''), port: req.socket.remotePort ?? 0 };
+  return { address: unmapIPv4(req.socket.remoteAddress ?? ''), port: req.socket.remotePort ?? 0 };
 }

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { errorMessage } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { peekUntil } from '../../net/peek.js';
-import { stripV4Mapped } from '../../net/dial.js';
+import { unmapIPv4 } from '../../net/address.js';
 import { endSoon } from '../../net/linger.js';
 import { listenOn } from '../../net/listen.js';
 import { relay } from '../../net/relay.js';
@@ -139,7 +139,7 @@ export class HttpsVhost {
       endSoon(socket, UNKNOWN_SNI_LINGER_MS);
       return;
     }
-    const peer = { address: stripV4Mapped(socket.remoteAddress ?? ''), port: socket.remotePort ?? 0 };
+    const peer = { address: unmapIPv4(socket.remoteAddress ?? ''), port: socket.remotePort ?? 0 };
     backend.openConn(peer).then(
       (conn) => {
         if (socket.destroyed) {
