@@ -3,24 +3,32 @@ import { readFileSync } from 'node:fs';
 import { ConfigError, type Problem, describeValue, problemsOf } from './config-error.js';
 import { type Entry, checkAuthMethod, checkCaData, checkProxy, checkUniqueNames, checkVisitor } from './checks.js';
 import { parseFingerprint } from '../pki/fingerprint.js';
-import { completeClient, completeProxy, completeVisitor } from './defaults.js';
+import { completeClient } from './defaults.js';
 import { FRP_CLIENT_KEYS } from './frp-keys.js';
 import { expandIncludes } from './includes.js';
 import { issuesToProblems } from './issues.js';
 import { checkKeys } from './key-check.js';
 import { describeReadError, readConfigFile } from './read.js';
-import { type ProxyInput, type VisitorInput, clientSchema, proxySchema, visitorSchema } from './schema.js';
+import {
+  type ClientTopInput,
+  type ProxyInput,
+  type VisitorInput,
+  clientSchema,
+  clientTopSchema,
+  proxySchema,
+  visitorSchema,
+} from './schema.js';
 import { type Table, isTable, parseConfigText } from './source.js';
 import { resolveToken } from './token-source.js';
-import type { ClientConfig, LoadOptions, Loaded } from './types.js';
+import type { ClientConfig, LoadOptions, Loaded, ProxyConfig, VisitorConfig } from './types.js';
 
-/** The top level of frpc.toml without the proxy and visitor lists, which are validated entry by entry. */
-const clientTopSchema = clientSchema.omit({ proxies: true, visitors: true });
+/** A valid entry: as written (for the checks) and with its defaults filled. */
+type Valid<I, C> = Entry<I> & { readonly config: C };
 
 /** Proxies and visitors found so far: those that passed validation, and every table entry (for name checks). */
 interface Lists {
-  proxies: Entry<ProxyInput>[];
-  visitors: Entry<VisitorInput>[];
+  proxies: Valid<ProxyInput, ProxyConfig>[];
+  visitors: Valid<VisitorInput, VisitorConfig>[];
   allProxies: Omit<Entry<unknown>, 'input'>[];
   allVisitors: Omit<Entry<unknown>, 'input'>[];
 }
@@ -51,7 +59,14 @@ function collectLists(clean: Table, raw: Table, file: string, problems: Problem[
       all.push({ raw: rawList[i] as Table, file, path: [key, i] });
       const r = schema.safeParse(item);
       if (!r.success) problems.push(...issuesToProblems(r.error.issues, item, file, [key, i]));
-      else (out as Entry<unknown>[]).push({ input: r.data, raw: rawList[i] as Table, file, path: [key, i] });
+      else
+        (out as Valid<unknown, unknown>[]).push({
+          input: item,
+          config: r.data,
+          raw: rawList[i] as Table,
+          file,
+          path: [key, i],
+        });
     });
   }
 }
@@ -108,9 +123,11 @@ export function parseClientConfig(text: string, file: string, opts: LoadOptions 
   if (!top.success) problems.push(...issuesToProblems(top.error.issues, topLevel, file));
   collectLists(keys.clean, raw, file, problems, lists);
   let token: string | undefined;
+  // The checks read the file as written (valid once top.success), where a key left out is still absent.
+  const input = topLevel as ClientTopInput;
   if (top.success) {
-    token = resolveToken(top.data.auth, file, problems);
-    const t = top.data.transport;
+    token = resolveToken(input.auth, file, problems);
+    const t = input.transport;
     if (
       t?.heartbeatInterval !== undefined &&
       t.heartbeatTimeout !== undefined &&
@@ -163,7 +180,7 @@ export function parseClientConfig(text: string, file: string, opts: LoadOptions 
           warnings.push(`${file}: transport.tls.${k}: has no effect while transport.tls.enable is false`);
       }
     }
-    for (const included of expandIncludes(top.data.includes ?? [], file, problems, warnings)) {
+    for (const included of expandIncludes(input.includes ?? [], file, problems, warnings)) {
       readIncluded(included, env, problems, warnings, lists);
     }
   }
@@ -174,9 +191,9 @@ export function parseClientConfig(text: string, file: string, opts: LoadOptions 
   checkUniqueNames(lists.allVisitors, 'visitor', problems);
   if (problems.length > 0 || !top.success) throw ConfigError.fromProblems(file, problems);
 
-  const start = top.data.start ?? [];
-  const proxies = lists.proxies.filter((e) => isEnabled(e, start)).map((e) => completeProxy(e.input));
-  const visitors = lists.visitors.filter((e) => isEnabled(e, start)).map((e) => completeVisitor(e.input));
+  const start = input.start ?? [];
+  const proxies = lists.proxies.filter((e) => isEnabled(e, start)).map((e) => e.config);
+  const visitors = lists.visitors.filter((e) => isEnabled(e, start)).map((e) => e.config);
   return { config: completeClient(top.data, env, token, proxies, visitors), warnings, file };
 }
 

@@ -62,3 +62,10 @@ export function table<S extends z.ZodRawShape>(shape: S) {
 export function tables<S extends z.ZodRawShape>(shape: S) {
   return z.array(table(shape), { error: 'expected an array of tables' });
 }
+
+/** frp's util.EmptyOr: the value as written, or `fallback` when it is absent, 0 or "" (frp's zero values). */
+export function emptyOr<S extends z.ZodType<string | number>>(schema: S, fallback: z.output<S>) {
+  return schema
+    .optional()
+    .transform((v): z.output<S> => (v === undefined || v === 0 || v === '' ? fallback : (v as z.output<S>)));
+}

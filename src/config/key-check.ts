@@ -1,8 +1,9 @@
 // Checks a parsed config's keys: unknown keys are problems (with a did-you-mean hint), keys frp knows
 // but burrow does not implement are warned about once each and dropped; returns what zod should see.
-import { z } from 'zod';
+import type { z } from 'zod';
 import { type Problem, formatPath } from './config-error.js';
 import { type FrpKey, type FrpKeys, isTableKey } from './frp-keys.js';
+import { elementOf, shapeOf } from './schema-walk.js';
 import { type Table, isTable } from './source.js';
 import { suggestKey } from './suggest.js';
 
@@ -21,25 +22,6 @@ export interface KeyCheck {
   readonly clean: Table;
   readonly problems: Problem[];
   readonly warnings: string[];
-}
-
-/** The zod schema with optional/nullable wrappers removed. */
-function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
-  let s = schema;
-  while (s instanceof z.ZodOptional || s instanceof z.ZodNullable) s = s.unwrap() as z.ZodType;
-  return s;
-}
-
-/** The keys of an object schema, or undefined when it is not one. */
-function shapeOf(schema: z.ZodType | undefined): Record<string, z.ZodType> | undefined {
-  const s = unwrap(schema);
-  return s instanceof z.ZodObject ? (s.shape as Record<string, z.ZodType>) : undefined;
-}
-
-/** The element schema of an array schema, or undefined. */
-function elementOf(schema: z.ZodType | undefined): z.ZodType | undefined {
-  const s = unwrap(schema);
-  return s instanceof z.ZodArray ? (s.element as z.ZodType) : undefined;
 }
 
 /** The typed-list variant of a catalogue entry, if it is one. */

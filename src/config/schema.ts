@@ -1,8 +1,10 @@
-// What burrow reads from frps.toml / frpc.toml: the zod schema of every supported key, one place per
-// section. Every key is optional here; defaults are filled in by ./defaults.ts (frp's Complete()).
+// What burrow reads from frps.toml / frpc.toml: the zod schema of every supported key with its default,
+// one place per section. The config types (./types.ts) are this schema's output; a new key is one line
+// here plus its line in docs/config.md. Defaults that read another key or the environment are in ./defaults.ts.
 // Keys frp knows but that are missing here are warned about and ignored (see ./frp-keys.ts).
 import { z } from 'zod';
-import { bool, int, intIn, oneOf, port0, port1, str, strArray, strMap, table, tables } from './fields.js';
+import * as d from './default-values.js';
+import { bool, emptyOr, int, intIn, oneOf, port0, port1, str, strArray, strMap, table } from './fields.js';
 
 /** Largest UDP payload a config may ask for (the UDP length field's limit). */
 export const MAX_UDP_PACKET_SIZE = 65535;
@@ -22,6 +24,9 @@ export const TLS_VERIFY_MODES = ['auto', 'full', 'none'] as const;
 /** burrow's server auth.loginProof: auto = burrow clients prove each login, frp clients log in as with frps; require = only proven logins. */
 export const LOGIN_PROOF_MODES = ['auto', 'require'] as const;
 
+/** Largest count a config may ask for. */
+const MAX_COUNT = Number.MAX_SAFE_INTEGER;
+
 /** auth.tokenSource (frp's ValueSource); the checks on type and path are in ./token-source.ts. */
 const tokenSource = table({
   type: str(),
@@ -29,53 +34,91 @@ const tokenSource = table({
   exec: table({
     command: str().optional(),
     args: strArray().optional(),
-    env: tables({ name: str(), value: str() }).optional(),
+    env: z.array(table({ name: str(), value: str() }), { error: 'expected an array of tables' }).optional(),
   }).optional(),
 });
 
+/** `{ single }` or `{ start, end }` as written (checked in ./checks.ts) → an inclusive range. */
+function toRange(r: { start?: number | undefined; end?: number | undefined; single?: number | undefined }) {
+  return r.single !== undefined ? { start: r.single, end: r.single } : { start: r.start ?? 0, end: r.end ?? 0 };
+}
+
+/** An allowPorts list: `[[allowPorts]]` entries of frp's two forms, read as ranges; empty = any. */
+const portRanges = z
+  .array(table({ start: port1().optional(), end: port1().optional(), single: port1().optional() }).transform(toRange), {
+    error: 'expected an array of tables',
+  })
+  .default([]);
+
 /** burrow's [[auth.clients]]: what a client-certificate identity may do (checked in ./checks.ts). */
 const clientPolicy = table({
-  id: str().optional(),
-  allowProxies: strArray().optional(),
-  allowPorts: tables({ start: port1().optional(), end: port1().optional(), single: port1().optional() }).optional(),
-  allowDomains: strArray().optional(),
+  /** A certificate identity: its CN, a DNS or URI SAN, or "sha256:<fingerprint>". */
+  id: str().default(''),
+  /** Globs (`*`, `?`) over proxy names (without the user prefix); empty = any. */
+  allowProxies: strArray().default([]),
+  /** Remote ports the client may open; empty = any the server allows. */
+  allowPorts: portRanges,
+  /** Globs over customDomains / subdomain hosts; empty = any. */
+  allowDomains: strArray().default([]),
 });
 
-/** [auth] of both sides; `method` is checked by hand for a better message on "oidc". */
-const auth = table({
-  method: str().optional(),
-  additionalScopes: z.array(oneOf(AUTH_SCOPES), { error: 'expected array of strings' }).optional(),
-  token: str().optional(),
+/** [auth] of both sides; the token is read from tokenSource by the loader, which is why tokenSource is not in the output. */
+const authShape = {
+  /** Only "token" works; other values are refused by hand in ./checks.ts (a better message on "oidc"). */
+  method: str()
+    .optional()
+    .transform((): 'token' => 'token'),
+  /** Which messages beyond Login carry the auth token's proof. */
+  additionalScopes: z.array(oneOf(AUTH_SCOPES), { error: 'expected array of strings' }).default([]),
+  token: str().default(''),
   tokenSource: tokenSource.optional(),
-});
+};
 
-/** The server's [auth]: the shared keys plus burrow's own login-proof mode. */
-const serverAuth = auth.extend({
-  // burrow's own (server): identity-based authorization of client certificates.
-  clients: z.array(clientPolicy, { error: 'expected an array of tables' }).optional(),
-  // burrow's own (server): the burrow↔burrow login proof (server nonce + HMAC), see docs/tls.md.
-  loginProof: oneOf(LOGIN_PROOF_MODES).optional(),
-});
+/** An [auth] table without its tokenSource, which only says where the token came from. */
+function withoutTokenSource<T extends { tokenSource?: unknown }>({ tokenSource: _source, ...rest }: T) {
+  return rest;
+}
 
-/** [webServer] of both sides. */
+const auth = table(authShape).transform(withoutTokenSource);
+
+/** The server's [auth]: the shared keys plus burrow's identity policies and login-proof mode. */
+const serverAuth = table({
+  ...authShape,
+  /** burrow's own: [[auth.clients]]; empty = no identity-based restriction. */
+  clients: z.array(clientPolicy, { error: 'expected an array of tables' }).default([]),
+  /** burrow's own: "auto" (burrow clients prove each login; frp clients as with frps) or "require" (frp clients refused). */
+  loginProof: oneOf(LOGIN_PROOF_MODES).default(d.DEFAULT_LOGIN_PROOF),
+}).transform(withoutTokenSource);
+
+/** [webServer] of both sides; port 0 = off. */
 const webServer = table({
-  addr: str().optional(),
-  port: port0().optional(),
-  user: str().optional(),
-  password: str().optional(),
-  tls: table({ certFile: str().optional(), keyFile: str().optional() }).optional(),
-  // burrow's own: serve a non-loopback address without credentials (refused unless this is true).
-  allowUnauthenticated: bool().optional(),
+  addr: emptyOr(str(), d.DEFAULT_WEB_SERVER_ADDR),
+  port: port0().default(0),
+  user: str().default(''),
+  password: str().default(''),
+  /** HTTPS for the admin API and dashboard when both are set. */
+  tls: table({ certFile: str().default(''), keyFile: str().default('') }).prefault({}),
+  /** burrow's own: a non-loopback addr without user/password starts only when this is true. */
+  allowUnauthenticated: bool().default(false),
 });
 
 /** [log] of both sides. */
 const log = table({
-  to: str().optional(),
-  level: oneOf(LOG_LEVELS).optional(),
-  maxDays: int().optional(),
-  // burrow's own: "auto" (readable lines on a TTY, JSON otherwise), "text" or "json".
-  format: oneOf(LOG_FORMATS).optional(),
+  to: emptyOr(str(), d.DEFAULT_LOG_TO),
+  level: emptyOr(oneOf(LOG_LEVELS), d.DEFAULT_LOG_LEVEL),
+  maxDays: emptyOr(int(), d.DEFAULT_LOG_MAX_DAYS),
+  /** burrow's own: "auto" = readable lines on a TTY, JSON lines otherwise; "text" or "json" always. */
+  format: oneOf(LOG_FORMATS).default(d.DEFAULT_LOG_FORMAT),
 });
+
+/** The TLS file keys both sides' transport.tls share. */
+const tlsFiles = {
+  certFile: str().default(''),
+  keyFile: str().default(''),
+  trustedCaFile: str().default(''),
+  /** burrow's own: the CA inline (PEM, `hex:` or `base64:` DER); on the server it requires client certificates. */
+  trustedCaData: str().default(''),
+};
 
 /** A bandwidth as frp writes it: a number followed by MB or KB, or empty for no limit. */
 const bandwidth = str().regex(/^\s*(\d+(\.\d+)?(MB|KB))?\s*$/, {
@@ -84,96 +127,165 @@ const bandwidth = str().regex(/^\s*(\d+(\.\d+)?(MB|KB))?\s*$/, {
 
 /** frps.toml. */
 export const serverSchema = table({
-  bindAddr: str().optional(),
-  bindPort: port0().optional(),
-  proxyBindAddr: str().optional(),
-  vhostHTTPPort: port0().optional(),
-  vhostHTTPSPort: port0().optional(),
-  subDomainHost: str().optional(),
-  auth: serverAuth.optional(),
+  bindAddr: emptyOr(str(), d.DEFAULT_BIND_ADDR),
+  bindPort: emptyOr(port0(), d.DEFAULT_BIND_PORT),
+  /** "" = bindAddr (filled by ./defaults.ts). */
+  proxyBindAddr: str().default(''),
+  vhostHTTPPort: port0().default(0),
+  vhostHTTPSPort: port0().default(0),
+  subDomainHost: str().default(''),
+  auth: serverAuth.prefault({}),
   transport: table({
-    tcpMux: bool().optional(),
-    tcpMuxKeepaliveInterval: int().optional(),
-    heartbeatTimeout: int().optional(),
-    maxPoolCount: intIn(0, Number.MAX_SAFE_INTEGER).optional(),
-    tcpKeepalive: int().optional(),
-    // burrow's own: new connections per second per client IP on bindPort (0 = no limit), and the burst.
-    connectionRateLimit: intIn(0, Number.MAX_SAFE_INTEGER).optional(),
-    connectionBurst: intIn(1, Number.MAX_SAFE_INTEGER).optional(),
+    tcpMux: bool().default(true),
+    tcpMuxKeepaliveInterval: emptyOr(int(), d.DEFAULT_TCP_MUX_KEEPALIVE_INTERVAL),
+    /** 0 = by tcpMux (filled by ./defaults.ts). */
+    heartbeatTimeout: int().default(0),
+    maxPoolCount: emptyOr(intIn(0, MAX_COUNT), d.DEFAULT_MAX_POOL_COUNT),
+    tcpKeepalive: emptyOr(int(), d.DEFAULT_TCP_KEEPALIVE),
+    /** burrow's own: new connections per second per client IP on bindPort; 0 = no limit (loopback is never limited). */
+    connectionRateLimit: intIn(0, MAX_COUNT).default(d.DEFAULT_CONNECTION_RATE_LIMIT),
+    /** burrow's own: connections one IP may open at once before the rate applies. */
+    connectionBurst: intIn(1, MAX_COUNT).default(d.DEFAULT_CONNECTION_BURST),
     tls: table({
-      force: bool().optional(),
-      certFile: str().optional(),
-      keyFile: str().optional(),
-      trustedCaFile: str().optional(),
-      // burrow's own: inline CA (PEM, hex:…, base64:…) and a CRL of revoked client certificates.
-      trustedCaData: str().optional(),
-      crlFile: str().optional(),
-      // burrow's own: the CA directory that enrolls clients (docs/enrollment.md).
-      caDir: str().optional(),
-    }).optional(),
-  }).optional(),
-  allowPorts: tables({ start: port1().optional(), end: port1().optional(), single: port1().optional() }).optional(),
-  maxPortsPerClient: intIn(0, Number.MAX_SAFE_INTEGER).optional(),
-  // burrow's own: proxies one client may register at once (0 = no limit).
-  maxProxiesPerClient: intIn(0, Number.MAX_SAFE_INTEGER).optional(),
-  userConnTimeout: intIn(0, Number.MAX_SAFE_INTEGER).optional(),
-  // burrow's own: seconds without a byte either way before a user connection is closed (0 = never).
-  userConnIdleTimeout: intIn(0, Number.MAX_SAFE_INTEGER).optional(),
-  detailedErrorsToClient: bool().optional(),
-  udpPacketSize: intIn(0, MAX_UDP_PACKET_SIZE).optional(),
-  webServer: webServer.optional(),
-  enablePrometheus: bool().optional(),
-  log: log.optional(),
-  // burrow's own: where the generated server certificate lives.
-  stateDir: str().optional(),
+      /** Refuse clients that do not speak TLS; true when a trusted CA is set (filled by ./defaults.ts). */
+      force: bool().default(false),
+      ...tlsFiles,
+      /** burrow's own: a CRL (PEM or DER file); client certificates it lists are refused. */
+      crlFile: str().default(''),
+      /** burrow's own: the CA directory (`burrow ca init`) that enrolls clients; "" = found by docs/enrollment.md's rules. */
+      caDir: str().default(''),
+    }).prefault({}),
+  }).prefault({}),
+  /** Empty = any port. */
+  allowPorts: portRanges,
+  /** Ports one client may hold; 0 = no limit (burrow's default when unset: DEFAULT_MAX_PORTS_PER_CLIENT). */
+  maxPortsPerClient: intIn(0, MAX_COUNT).default(d.DEFAULT_MAX_PORTS_PER_CLIENT),
+  /** burrow's own: proxies one client may register at once; 0 = no limit. */
+  maxProxiesPerClient: intIn(0, MAX_COUNT).default(d.DEFAULT_MAX_PROXIES_PER_CLIENT),
+  userConnTimeout: emptyOr(intIn(0, MAX_COUNT), d.DEFAULT_USER_CONN_TIMEOUT),
+  /** burrow's own: seconds without a byte either way before a tcp/stcp user connection is closed; 0 = never. */
+  userConnIdleTimeout: intIn(0, MAX_COUNT).default(d.DEFAULT_USER_CONN_IDLE_TIMEOUT),
+  detailedErrorsToClient: bool().default(true),
+  udpPacketSize: emptyOr(intIn(0, MAX_UDP_PACKET_SIZE), d.DEFAULT_UDP_PACKET_SIZE),
+  webServer: webServer.prefault({}),
+  enablePrometheus: bool().default(false),
+  log: log.prefault({}),
+  /** burrow's own key: where the generated server certificate lives; "" = default (resolved by the caller). */
+  stateDir: str().default(''),
 });
+
+/** A table of headers set on every request or response (requestHeaders / responseHeaders). */
+const headerOps = table({ set: strMap().default({}) }).prefault({});
+
+/** The encryption and compression switches of proxies and visitors. */
+const linkTransport = {
+  useEncryption: bool().default(false),
+  useCompression: bool().default(false),
+};
+
+/** An entry without its `enabled` switch, which the loader reads to drop disabled entries. */
+function withoutEnabled<T extends { enabled?: unknown }>({ enabled: _enabled, ...rest }: T) {
+  return rest;
+}
 
 /** One [[proxies]] entry: the union of the keys of every proxy type (per-type keys are checked by the key check). */
 export const proxySchema = table({
-  name: str().optional(),
-  type: oneOf(PROXY_TYPES).optional(),
+  name: str().default(''),
+  type: oneOf(PROXY_TYPES).default(d.DEFAULT_PROXY_TYPE),
   enabled: bool().optional(),
-  localIP: str().optional(),
-  localPort: port1().optional(),
-  remotePort: port0().optional(),
-  customDomains: strArray().optional(),
-  subdomain: str().optional(),
-  locations: strArray().optional(),
-  hostHeaderRewrite: str().optional(),
-  httpUser: str().optional(),
-  httpPassword: str().optional(),
-  requestHeaders: table({ set: strMap().optional() }).optional(),
-  responseHeaders: table({ set: strMap().optional() }).optional(),
-  routeByHTTPUser: str().optional(),
-  secretKey: str().optional(),
-  allowUsers: strArray().optional(),
+  localIP: emptyOr(str(), d.DEFAULT_LOCAL_IP),
+  localPort: port1().default(0),
+  /** 0 = the server picks. */
+  remotePort: port0().default(0),
+  customDomains: strArray().default([]),
+  subdomain: str().default(''),
+  locations: strArray().default([]),
+  hostHeaderRewrite: str().default(''),
+  httpUser: str().default(''),
+  httpPassword: str().default(''),
+  /** http: headers set on every request to the local service (requestHeaders.set). */
+  requestHeaders: headerOps,
+  /** http: headers set on every response to the user (responseHeaders.set). */
+  responseHeaders: headerOps,
+  /** http: route by this basic-auth user among proxies sharing a domain. */
+  routeByHTTPUser: str().default(''),
+  secretKey: str().default(''),
+  allowUsers: strArray().default([]),
   transport: table({
-    useEncryption: bool().optional(),
-    useCompression: bool().optional(),
-    bandwidthLimit: bandwidth.optional(),
-    bandwidthLimitMode: oneOf(BANDWIDTH_LIMIT_MODES).optional(),
-    proxyProtocolVersion: oneOf(PROXY_PROTOCOL_VERSIONS).optional(),
-  }).optional(),
-  loadBalancer: table({ group: str().optional(), groupKey: str().optional() }).optional(),
-  metadatas: strMap().optional(),
-  annotations: strMap().optional(),
-});
+    ...linkTransport,
+    bandwidthLimit: bandwidth.optional().transform((v) => v?.trim() ?? ''),
+    bandwidthLimitMode: emptyOr(oneOf(BANDWIDTH_LIMIT_MODES), d.DEFAULT_BANDWIDTH_LIMIT_MODE),
+    proxyProtocolVersion: oneOf(PROXY_PROTOCOL_VERSIONS).default(''),
+  }).prefault({}),
+  loadBalancer: table({ group: str().default(''), groupKey: str().default('') }).prefault({}),
+  metadatas: strMap().default({}),
+  annotations: strMap().default({}),
+}).transform(withoutEnabled);
 
 /** Visitor bindPort: 1-65535, or negative for "do not listen" (frp's meaning); 0 is "missing". */
 const visitorBindPort = int().max(65535, { error: 'expected integer 1-65535 (or negative: do not listen)' });
 
 /** One [[visitors]] entry. */
 export const visitorSchema = table({
-  name: str().optional(),
-  type: oneOf(VISITOR_TYPES).optional(),
+  name: str().default(''),
+  type: oneOf(VISITOR_TYPES).default(d.DEFAULT_VISITOR_TYPE),
   enabled: bool().optional(),
-  serverName: str().optional(),
-  serverUser: str().optional(),
-  secretKey: str().optional(),
-  bindAddr: str().optional(),
-  bindPort: visitorBindPort.optional(),
-  transport: table({ useEncryption: bool().optional(), useCompression: bool().optional() }).optional(),
-});
+  serverName: str().default(''),
+  /** "" = the client's own user. */
+  serverUser: str().default(''),
+  secretKey: str().default(''),
+  bindAddr: emptyOr(str(), d.DEFAULT_VISITOR_BIND_ADDR),
+  /** Negative = do not listen (frp's meaning). */
+  bindPort: visitorBindPort.default(0),
+  transport: table(linkTransport).prefault({}),
+}).transform(withoutEnabled);
+
+/** The top level of frpc.toml without the proxy and visitor lists, which are validated entry by entry. */
+const clientTopShape = {
+  serverAddr: emptyOr(str(), d.DEFAULT_SERVER_ADDR),
+  serverPort: emptyOr(port0(), d.DEFAULT_SERVER_PORT),
+  user: str().default(''),
+  clientID: str().default(''),
+  loginFailExit: bool().default(true),
+  metadatas: strMap().default({}),
+  start: strArray().optional(),
+  includes: strArray().optional(),
+  auth: auth.prefault({}),
+  transport: table({
+    protocol: emptyOr(oneOf(TRANSPORT_PROTOCOLS), d.DEFAULT_TRANSPORT_PROTOCOL),
+    wireProtocol: emptyOr(oneOf(WIRE_PROTOCOLS), d.DEFAULT_WIRE_PROTOCOL),
+    poolCount: emptyOr(intIn(0, MAX_COUNT), d.DEFAULT_POOL_COUNT),
+    tcpMux: bool().default(true),
+    tcpMuxKeepaliveInterval: emptyOr(int(), d.DEFAULT_TCP_MUX_KEEPALIVE_INTERVAL),
+    /** 0 = by tcpMux (filled by ./defaults.ts), as is heartbeatTimeout. */
+    heartbeatInterval: int().default(0),
+    heartbeatTimeout: int().default(0),
+    dialServerTimeout: emptyOr(int(), d.DEFAULT_DIAL_SERVER_TIMEOUT),
+    dialServerKeepalive: emptyOr(int(), d.DEFAULT_DIAL_SERVER_KEEPALIVE),
+    connectServerLocalIP: str().default(''),
+    /** "" = the environment's http_proxy (filled by ./defaults.ts). */
+    proxyURL: str().default(''),
+    tls: table({
+      enable: bool().default(true),
+      ...tlsFiles,
+      /** "" = use serverAddr. */
+      serverName: str().default(''),
+      disableCustomTLSFirstByte: bool().default(true),
+      /** burrow's own: the server certificate's SHA-256 fingerprint to pin ("sha256:…"); "" = no pin. */
+      serverFingerprint: str().default(''),
+      /** burrow's own: auto (verify when a CA or pin is set), full (always; system CAs when none set), none. */
+      verify: oneOf(TLS_VERIFY_MODES).default(d.DEFAULT_TLS_VERIFY),
+    }).prefault({}),
+  }).prefault({}),
+  udpPacketSize: emptyOr(intIn(0, MAX_UDP_PACKET_SIZE), d.DEFAULT_UDP_PACKET_SIZE),
+  webServer: webServer.prefault({}),
+  log: log.prefault({}),
+};
+
+/** The top level of frpc.toml as the loader validates it; `start` and `includes` are read from the input. */
+export const clientTopSchema = table(clientTopShape).transform(
+  ({ start: _start, includes: _includes, ...rest }) => rest,
+);
 
 /** The part of frpc.toml that included files may also hold. */
 const proxiesAndVisitors = {
@@ -181,54 +293,12 @@ const proxiesAndVisitors = {
   visitors: z.array(visitorSchema, { error: 'expected an array of tables' }).optional(),
 };
 
-/** frpc.toml. */
-export const clientSchema = table({
-  serverAddr: str().optional(),
-  serverPort: port0().optional(),
-  user: str().optional(),
-  clientID: str().optional(),
-  loginFailExit: bool().optional(),
-  metadatas: strMap().optional(),
-  start: strArray().optional(),
-  includes: strArray().optional(),
-  auth: auth.optional(),
-  transport: table({
-    protocol: oneOf(TRANSPORT_PROTOCOLS).optional(),
-    wireProtocol: oneOf(WIRE_PROTOCOLS).optional(),
-    poolCount: intIn(0, Number.MAX_SAFE_INTEGER).optional(),
-    tcpMux: bool().optional(),
-    tcpMuxKeepaliveInterval: int().optional(),
-    heartbeatInterval: int().optional(),
-    heartbeatTimeout: int().optional(),
-    dialServerTimeout: int().optional(),
-    dialServerKeepalive: int().optional(),
-    connectServerLocalIP: str().optional(),
-    proxyURL: str().optional(),
-    tls: table({
-      enable: bool().optional(),
-      certFile: str().optional(),
-      keyFile: str().optional(),
-      trustedCaFile: str().optional(),
-      serverName: str().optional(),
-      disableCustomTLSFirstByte: bool().optional(),
-      // burrow's own: inline CA, certificate pinning, and the verification mode.
-      trustedCaData: str().optional(),
-      serverFingerprint: str().optional(),
-      verify: oneOf(TLS_VERIFY_MODES).optional(),
-    }).optional(),
-  }).optional(),
-  udpPacketSize: intIn(0, MAX_UDP_PACKET_SIZE).optional(),
-  webServer: webServer.optional(),
-  log: log.optional(),
-  ...proxiesAndVisitors,
-});
+/** Every key of frpc.toml (what the key check walks). */
+export const clientSchema = table({ ...clientTopShape, ...proxiesAndVisitors });
 
-/** An included client file: only proxies and visitors are read from it. */
-export const includedSchema = table(proxiesAndVisitors);
-
-export type ServerInput = z.infer<typeof serverSchema>;
-export type ClientInput = z.infer<typeof clientSchema>;
-export type ProxyInput = z.infer<typeof proxySchema>;
-export type VisitorInput = z.infer<typeof visitorSchema>;
-export type AuthInput = z.infer<typeof auth>;
-export type TokenSourceInput = z.infer<typeof tokenSource>;
+/** What a file may set (every key optional), as the checks of ./checks.ts read it. */
+export type ServerInput = z.input<typeof serverSchema>;
+export type ClientTopInput = z.input<typeof clientTopSchema>;
+export type ProxyInput = z.input<typeof proxySchema>;
+export type VisitorInput = z.input<typeof visitorSchema>;
+export type AuthInput = z.input<typeof auth>;

@@ -5,7 +5,7 @@ import { completeServer } from './defaults.js';
 import { FRP_SERVER_KEYS } from './frp-keys.js';
 import { issuesToProblems } from './issues.js';
 import { checkKeys } from './key-check.js';
-import { serverSchema } from './schema.js';
+import { type ServerInput, serverSchema } from './schema.js';
 import { parseConfigText } from './source.js';
 import { resolveToken } from './token-source.js';
 import type { LoadOptions, Loaded, ServerConfig } from './types.js';
@@ -24,10 +24,12 @@ export function parseServerConfig(text: string, file: string, opts: LoadOptions 
   const parsed = serverSchema.safeParse(keys.clean);
   let token: string | undefined;
   if (parsed.success) {
-    checkAllowPorts(parsed.data.allowPorts, file, problems);
-    checkClientPolicies(parsed.data.auth?.clients, file, problems);
-    checkCaData(parsed.data.transport?.tls?.trustedCaData, file, ['transport', 'tls', 'trustedCaData'], problems);
-    token = resolveToken(parsed.data.auth, file, problems);
+    // The checks read the file as written (valid now), where a key left out is still absent.
+    const input = keys.clean as ServerInput;
+    checkAllowPorts(input.allowPorts, file, problems);
+    checkClientPolicies(input.auth?.clients, file, problems);
+    checkCaData(input.transport?.tls?.trustedCaData, file, ['transport', 'tls', 'trustedCaData'], problems);
+    token = resolveToken(input.auth, file, problems);
   } else {
     problems.push(...issuesToProblems(parsed.error.issues, keys.clean, file));
   }

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { BurrowError, ErrorCode } from '../errors.js';
 import { relay, type RelayResult, type RelayTally } from './relay.js';
 
-/** Suggested default for user connections: one hour of silence both ways (long enough for an idle SSH session). */
+/** Default for user connections: one hour of silence both ways (long enough for an idle SSH session); config's userConnIdleTimeout reads it. */
 export const DEFAULT_USER_CONN_IDLE_TIMEOUT_MS = 60 * 60 * 1000;
 
 /**

@@ -1,7 +1,7 @@
 // The zod schema (what burrow reads) and frp's key catalogue agree: every supported key is an frp key or a known burrow addition.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
   FRP_CLIENT_KEYS,
   FRP_PROXY_KEYS,
@@ -12,6 +12,7 @@ import {
 } from '../../src/config/frp-keys.js';
 import { clientSchema, proxySchema, serverSchema, visitorSchema } from '../../src/config/schema.js';
 import { parseServerConfig } from '../../src/config/index.js';
+import { shapeOf } from '../../src/config/schema-walk.js';
 
 /** burrow's own keys, which frp does not have. */
 const BURROW_KEYS = new Set([
@@ -33,11 +34,10 @@ const BURROW_KEYS = new Set([
 
 /** Key paths of an object schema that frp's catalogue does not list. */
 function notInFrp(schema: z.ZodType, frp: FrpKeys, prefix = ''): string[] {
-  let s: z.ZodType = schema;
-  while (s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
-  if (!(s instanceof z.ZodObject)) return [];
+  const shape = shapeOf(schema);
+  if (shape === undefined) return [];
   const out: string[] = [];
-  for (const [key, sub] of Object.entries(s.shape as Record<string, z.ZodType>)) {
+  for (const [key, sub] of Object.entries(shape)) {
     const at = prefix + key;
     const fk = frp[key];
     if (fk === undefined) {
@@ -52,6 +52,9 @@ function notInFrp(schema: z.ZodType, frp: FrpKeys, prefix = ''): string[] {
 const union = (byType: Readonly<Record<string, FrpKeys>>): FrpKeys => Object.assign({}, ...Object.values(byType));
 
 test("every key burrow reads is an frp key (or one of burrow's own)", () => {
+  // The walk must see through the schema's default and transform wrappers, or this test would pass on nothing.
+  assert.deepEqual(notInFrp(serverSchema, {}).sort().slice(0, 2), ['allowPorts', 'auth']);
+  assert.ok(notInFrp(serverSchema, { transport: {} }).includes('transport.tls'));
   assert.deepEqual(notInFrp(serverSchema, FRP_SERVER_KEYS), []);
   assert.deepEqual(notInFrp(clientSchema.omit({ proxies: true, visitors: true }), FRP_CLIENT_KEYS), []);
   assert.deepEqual(notInFrp(proxySchema, union(FRP_PROXY_KEYS)), []);

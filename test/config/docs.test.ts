@@ -13,17 +13,16 @@ import {
   isTableKey,
 } from '../../src/config/frp-keys.js';
 import { clientSchema, proxySchema, serverSchema, visitorSchema } from '../../src/config/schema.js';
+import { unwrapSchema } from '../../src/config/schema-walk.js';
 
 const DOC_PATH = new URL('../../docs/config.md', import.meta.url);
 
 /** The heading of the section that lists the frp keys burrow warns about and ignores. */
 const IGNORED_SECTION = '## frp keys burrow ignores';
 
-/** The schema without optional wrappers. */
-function unwrap(schema: z.ZodType): z.ZodType {
-  let s = schema;
-  while (s instanceof z.ZodOptional || s instanceof z.ZodNullable) s = s.unwrap() as z.ZodType;
-  return s;
+/** The schema without optional, default and transform wrappers. */
+function unwrap(schema: z.ZodType): z.ZodType | undefined {
+  return unwrapSchema(schema);
 }
 
 /** The keys of an object schema, or of the tables of an array-of-tables schema; undefined for a leaf. */
