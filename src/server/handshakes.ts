@@ -1,7 +1,7 @@
 // The first message of each logical connection: a client's Login, a NewWorkConn, or a visitor's NewVisitorConn.
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import type { BurrowMetrics } from '../admin/index.js';
+import type { BurrowMetrics } from '../observe/index.js';
 import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { MuxStream } from '../mux/index.js';

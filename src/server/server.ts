@@ -1,13 +1,8 @@
 // The burrow server: listens on bindPort, logs clients in, runs their proxies (frps's role), serves the admin API.
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
-import {
-  BurrowMetrics,
-  startAdminServer,
-  webServerListenOptions,
-  type AdminServer,
-  type ServerView,
-} from '../admin/index.js';
+import { startAdminServer, webServerListenOptions, type AdminServer } from '../admin/index.js';
+import { BurrowMetrics, type ServerView } from '../observe/index.js';
 import type { ServerConfig } from '../config/index.js';
 import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';

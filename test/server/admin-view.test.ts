@@ -4,7 +4,7 @@ import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { BurrowMetrics } from '../../src/admin/index.js';
+import { BurrowMetrics } from '../../src/observe/index.js';
 import { defaultServerConfig } from '../../src/config/index.js';
 import { silentLogger } from '../../src/log.js';
 import { initCa, issueCert } from '../../src/pki/index.js';
