@@ -28,7 +28,13 @@ function control(runId: string, tls: ServerControl['peer']['tls']): ServerContro
     read: () => new Promise(() => undefined),
     write: () => true,
   };
-  const host = {} as ControlHost;
+  // Never asked to register proxies here: the control is not started.
+  const host: ControlHost = {
+    config: defaultServerConfig(),
+    registerProxy: () => Promise.reject(new Error('not used')),
+    proxyStarted: () => undefined,
+    unregisterProxy: () => undefined,
+  };
   const login = {
     version: '0.70.0',
     hostname: 'laptop',
