@@ -3,7 +3,7 @@ import { HttpError, json } from './http.js';
 import { redactConfigText, restoreConfigText } from './redact-config.js';
 import type { Route } from './router.js';
 import { statusJson } from './shapes.js';
-import type { ClientView } from './types.js';
+import type { ClientView } from '../observe/index.js';
 
 /** The API routes of a client (the dashboard's are added by the admin server). */
 export function clientApiRoutes(view: ClientView): Route[] {

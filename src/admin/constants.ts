@@ -1,4 +1,4 @@
-// Limits, timeouts and fixed names of the admin HTTP API and its metrics.
+// Limits, timeouts and fixed names of the admin HTTP API (the metrics' limits are in observe/constants.ts).
 
 /** Largest request body accepted (PUT /api/config): 1 MiB, far above any real frpc.toml. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -16,21 +16,6 @@ export const AUTH_REALM = 'burrow';
 export const DEFAULT_ADMIN_ADDR = '127.0.0.1';
 /** Days of traffic history /api/traffic/:name returns (frp keeps seven, today first). */
 export const TRAFFIC_DAYS = 7;
-
-/** Prefix of every metric name. */
-export const METRIC_PREFIX = 'burrow_';
-/** Label value for a client that presented no certificate. */
-export const NO_IDENTITY = 'none';
-/** Label value used once a label has reached its cap of distinct values. */
-export const OVERFLOW_LABEL = 'other';
-/** Most distinct proxy names kept as label values; more are counted under "other". */
-export const MAX_PROXY_LABELS = 1000;
-/** Most distinct client identities kept as label values; more are counted under "other". */
-export const MAX_IDENTITY_LABELS = 1000;
-/** Most distinct failure reasons kept as label values; more are counted under "other". */
-export const MAX_REASON_LABELS = 32;
-/** Longest label value kept; longer ones are cut (names and reasons are meant to be short). */
-export const MAX_LABEL_LENGTH = 64;
 
 /** Wrong Basic-auth guesses one address may make per ADMIN_AUTH_WINDOW_MS before it is backed off. */
 export const ADMIN_AUTH_MAX_FAILURES = 5;

@@ -1,6 +1,6 @@
 // Masks secrets in a client's config text for GET /api/config, and puts them back into a PUT that kept the mask.
 import { HttpError } from './http.js';
-import { isSecretKey, isValueMapKey, looksLikeKeyMaterial, REDACTED } from './redact.js';
+import { isSecretKey, isValueMapKey, looksLikeKeyMaterial, REDACTED } from '../observe/index.js';
 
 /** The mask as it is written into TOML or JSON text. */
 const MASK_LITERAL = JSON.stringify(REDACTED);

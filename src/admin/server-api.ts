@@ -1,10 +1,10 @@
 // Routes of a server's admin API: frp's /api/serverinfo, /api/proxy…, /api/traffic…, plus ours.
 import { TRAFFIC_DAYS } from './constants.js';
 import { HttpError, json, type Reply } from './http.js';
-import type { BurrowMetrics } from './metrics.js';
+import type { BurrowMetrics } from '../observe/index.js';
 import type { Route } from './router.js';
 import { byName, clientJson, proxyJson, serverInfoJson } from './shapes.js';
-import type { ServerView } from './types.js';
+import type { ServerView } from '../observe/index.js';
 
 /** frp's message when a proxy is unknown. */
 const NO_PROXY = 'no proxy info found';

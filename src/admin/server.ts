@@ -31,11 +31,11 @@ import {
 } from './constants.js';
 import { dashboardRoutes } from './dashboard/index.js';
 import { errorReply, HttpError, readBody, sendReply, statusOfError, type Reply } from './http.js';
-import type { BurrowMetrics } from './metrics.js';
-import { redactJson } from './redact.js';
+import type { BurrowMetrics } from '../observe/index.js';
+import { redactJson } from '../observe/index.js';
 import { matchRoute, type Route } from './router.js';
 import { metricsRoute, serverApiRoutes } from './server-api.js';
-import { isServerView, type AdminView } from './types.js';
+import { isServerView, type AdminView } from '../observe/index.js';
 
 /** Options of startAdminServer; they mirror `[webServer]` and `enablePrometheus`. */
 export interface AdminServerOptions {

@@ -1,11 +1,11 @@
 // The JSON the server API answers: frp's field names where frp has the endpoint, plus burrow's extras.
-import { redactJson } from './redact.js';
-import type { ClientInfo, ClientProxyStatus, ProxyInfo, ServerInfo } from './types.js';
-
-/** A proxy's conf without its secrets (see redact.ts: sk, http_pwd, group_key dropped; header and meta values masked). */
-export function redactConf(conf: Record<string, unknown>): Record<string, unknown> {
-  return redactJson(conf) as Record<string, unknown>;
-}
+import {
+  redactConf,
+  type ClientInfo,
+  type ClientProxyStatus,
+  type ProxyInfo,
+  type ServerInfo,
+} from '../observe/index.js';
 
 /** GET /api/serverinfo: frp's ServerInfoResp, plus `tcpMux` and `startTime`. */
 export function serverInfoJson(info: ServerInfo): Record<string, unknown> {

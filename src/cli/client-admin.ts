@@ -1,6 +1,6 @@
 // `burrow client reload` and `burrow client status`: ask a running client's admin API (named by the config's [webServer]), as `frpc reload` / `frpc status` do.
 import type { Command } from 'commander';
-import type { ClientProxyStatus } from '../admin/index.js';
+import type { ClientProxyStatus } from '../observe/index.js';
 import type { ClientAdminApi } from '../client/index.js';
 import { ExitCode, reportError } from './exit.js';
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
-import type { ClientProxyStatus } from '../admin/index.js';
+import type { ClientProxyStatus } from '../observe/index.js';
 import type { WebServerConfig } from '../config/index.js';
 import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
 import { formatAddress } from '../net/dial.js';

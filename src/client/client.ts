@@ -1,6 +1,7 @@
 // The burrow client (frpc's role): keeps one session to the server alive and serves its proxies.
 import { EventEmitter } from 'node:events';
-import type { AdminServer, ClientProxyStatus, ClientView } from '../admin/index.js';
+import type { AdminServer } from '../admin/index.js';
+import type { ClientProxyStatus, ClientView } from '../observe/index.js';
 import type { ClientConfig } from '../config/index.js';
 import { BurrowError, ErrorCode, errorMessage, isBurrowError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';

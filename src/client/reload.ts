@@ -1,5 +1,5 @@
 // Applies a re-read config to a running client: proxies and visitors added, removed or replaced on the live session; the rest untouched.
-import type { ReloadResult } from '../admin/index.js';
+import type { ReloadResult } from '../observe/index.js';
 import type { ClientConfig } from '../config/index.js';
 import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';

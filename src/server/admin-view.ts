@@ -1,6 +1,13 @@
 // The server as the admin API sees it: snapshots of facts, clients, proxies, traffic and certificates.
-import type { CertificateInfo, ClientInfo, ProxyInfo, ProxyTraffic, ServerInfo, ServerView } from '../admin/index.js';
-import { redactConf } from '../admin/shapes.js';
+import {
+  redactConf,
+  type CertificateInfo,
+  type ClientInfo,
+  type ProxyInfo,
+  type ProxyTraffic,
+  type ServerInfo,
+  type ServerView,
+} from '../observe/index.js';
 import type { PortRange, ServerConfig } from '../config/index.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';

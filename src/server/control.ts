@@ -2,8 +2,7 @@
 import { EventEmitter } from 'node:events';
 import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import { DEFAULT_USER_CONN_IDLE_TIMEOUT, type ServerConfig } from '../config/index.js';
-import { DEFAULT_MAX_PROXIES_PER_CLIENT } from '../config/defaults.js';
+import type { ServerConfig } from '../config/index.js';
 import { endSoon } from '../net/linger.js';
 import {
   LOGIN_PROOF_TIMEOUT_MS,
@@ -29,21 +28,14 @@ import { WorkConnPool } from './work-conn-pool.js';
 
 /** What a control needs from the server that owns it. */
 export interface ControlHost {
-  readonly token: string;
-  readonly heartbeatScope: boolean;
-  readonly maxPoolCount: number;
-  /** Seconds without a Ping before the session is dropped; <= 0 disables the check. */
-  readonly heartbeatTimeoutSec: number;
-  readonly userConnTimeoutMs: number;
-  readonly detailedErrors: boolean;
+  /** The server's config in use: token, scopes, pool cap, timeouts and per-client limits are read from it. */
+  readonly config: ServerConfig;
   /** Registers a proxy for this control; resolves with remote_addr or rejects with the reason. */
   registerProxy(control: ServerControl, request: NewProxy): Promise<ServerProxy>;
   /** A registered proxy is open and its NewProxyResp went out with `remoteAddr`. */
   proxyStarted(proxy: ServerProxy, remoteAddr: string): void;
   /** Forgets a proxy that was closed. */
   unregisterProxy(proxy: ServerProxy): void;
-  /** The server's config in use (auth.loginProof is read from it); absent in tests = defaults. */
-  readonly config?: ServerConfig;
 }
 
 /** A session that must prove its login: the nonce the server sent in LoginResp and the Login's client nonce. */
@@ -103,15 +95,25 @@ export class ServerControl extends EventEmitter implements ProxyOwner {
     this.challenge = options.proof;
     this.proofState = options.proof ? 'pending' : 'none';
     this.workConnSeqs = options.proof ? new SequenceWindow(WORK_CONN_REPLAY_WINDOW) : undefined;
-    this.poolCount = Math.max(0, Math.min(login.pool_count ?? 0, host.maxPoolCount));
+    this.poolCount = Math.max(0, Math.min(login.pool_count ?? 0, host.config.transport.maxPoolCount));
     this.pool = new WorkConnPool((login.pool_count ?? 0) + WORK_CONN_POOL_SPARE);
     channel.stream.on('error', (err) => this.close(err));
     channel.stream.on('close', () => this.close());
   }
 
-  /** The server's userConnIdleTimeout in ms (the default when the host has no config, as in unit tests). */
+  /** The server's userConnIdleTimeout in ms. */
   get userConnIdleTimeoutMs(): number {
-    return (this.host.config?.userConnIdleTimeout ?? DEFAULT_USER_CONN_IDLE_TIMEOUT) * 1000;
+    return this.host.config.userConnIdleTimeout * 1000;
+  }
+
+  /** The server's auth.token (not reloadable: read from the config in use). */
+  private get token(): string {
+    return this.host.config.auth.token;
+  }
+
+  /** detailedErrorsToClient: refusals carry the reason instead of a generic text. */
+  private get detailedErrors(): boolean {
+    return this.host.config.detailedErrorsToClient;
   }
 
   /** Whether the session has ended. */
@@ -154,9 +156,9 @@ export class ServerControl extends EventEmitter implements ProxyOwner {
 
   private serve(): void {
     for (let i = 0; i < this.poolCount; i += 1) this.send({ type: 'ReqWorkConn', body: {} });
-    if (this.host.heartbeatTimeoutSec > 0) {
+    if (this.host.config.transport.heartbeatTimeout > 0) {
       this.heartbeatTimer = setInterval(() => {
-        if (Date.now() - this.lastPing > this.host.heartbeatTimeoutSec * 1000) {
+        if (Date.now() - this.lastPing > this.host.config.transport.heartbeatTimeout * 1000) {
           this.logger.warn('heartbeat timeout');
           this.close(new BurrowError(ErrorCode.TIMEOUT, 'heartbeat timeout'));
         }
@@ -186,7 +188,7 @@ export class ServerControl extends EventEmitter implements ProxyOwner {
       return;
     }
     const input = {
-      token: this.host.token,
+      token: this.token,
       serverNonce: challenge.serverNonce,
       runId: this.runId,
       privilegeKey: this.login.privilege_key ?? '',
@@ -207,7 +209,7 @@ export class ServerControl extends EventEmitter implements ProxyOwner {
 
   /** Ends a session whose proof failed: the reason in a Pong (a burrow client shows it), then end the stream. The server logs the 'close' reason. */
   private refuseProof(reason: string): void {
-    this.send({ type: 'Pong', body: { error: this.host.detailedErrors ? reason : 'login proof failed' } });
+    this.send({ type: 'Pong', body: { error: this.detailedErrors ? reason : 'login proof failed' } });
     this.close(new BurrowError(ErrorCode.AUTH, reason), { flush: true });
   }
 
@@ -220,7 +222,7 @@ export class ServerControl extends EventEmitter implements ProxyOwner {
     if (this.proofState === 'none') return true;
     if (this.proofState !== 'proven' || !this.challenge || !this.workConnSeqs) return false;
     const seq = request.timestamp ?? 0;
-    if (!verifyWorkConnProof(this.host.token, this.challenge.serverNonce, this.runId, seq, request.privilege_key))
+    if (!verifyWorkConnProof(this.token, this.challenge.serverNonce, this.runId, seq, request.privilege_key))
       return false;
     return this.workConnSeqs.accept(seq);
   }
@@ -242,7 +244,7 @@ export class ServerControl extends EventEmitter implements ProxyOwner {
     let conn = this.pool.take();
     if (!conn) {
       this.send({ type: 'ReqWorkConn', body: {} });
-      conn = await this.pool.wait(this.host.userConnTimeoutMs);
+      conn = await this.pool.wait(this.host.config.userConnTimeout * 1000);
     }
     // Refill: one request per connection taken, as frps does.
     this.send({ type: 'ReqWorkConn', body: {} });
@@ -296,9 +298,9 @@ export class ServerControl extends EventEmitter implements ProxyOwner {
     }
   }
 
-  /** The server's maxProxiesPerClient (the default when the host has no config); 0 = no limit. */
+  /** The server's maxProxiesPerClient; 0 = no limit. */
   get maxProxies(): number {
-    return this.host.config?.maxProxiesPerClient ?? DEFAULT_MAX_PROXIES_PER_CLIENT;
+    return this.host.config.maxProxiesPerClient;
   }
 
   private async onNewProxy(request: NewProxy): Promise<void> {
@@ -335,7 +337,7 @@ export class ServerControl extends EventEmitter implements ProxyOwner {
       proxy.afterStart?.();
     } catch (err) {
       this.logger.warn({ proxy: name, type: request.proxy_type, err: errorMessage(err) }, 'new proxy error');
-      const error = this.host.detailedErrors ? errorMessage(err) : `new proxy [${name}] error`;
+      const error = this.detailedErrors ? errorMessage(err) : `new proxy [${name}] error`;
       this.send({ type: 'NewProxyResp', body: { proxy_name: name, error } });
     }
   }
@@ -350,7 +352,10 @@ export class ServerControl extends EventEmitter implements ProxyOwner {
   }
 
   private onPing(ping: Ping): void {
-    if (this.host.heartbeatScope && !verifyPrivilegeKey(this.host.token, ping.timestamp ?? 0, ping.privilege_key)) {
+    if (
+      this.host.config.auth.additionalScopes.includes('HeartBeats') &&
+      !verifyPrivilegeKey(this.token, ping.timestamp ?? 0, ping.privilege_key)
+    ) {
       this.logger.warn("received invalid ping: token in heartbeat doesn't match token from configuration");
       this.send({
         type: 'Pong',

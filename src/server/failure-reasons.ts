@@ -1,5 +1,5 @@
 // Short metric reasons for failed tunnel handshakes and logins: a small fixed set, whatever the error says.
-import { reasonCode } from '../admin/index.js';
+import { reasonCode } from '../observe/index.js';
 import { BurrowError, ErrorCode } from '../errors.js';
 
 /** How deep the cause chain is searched for a Node error code. */

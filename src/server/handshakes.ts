@@ -1,7 +1,7 @@
 // The first message of each logical connection: a client's Login, a NewWorkConn, or a visitor's NewVisitorConn.
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import type { BurrowMetrics } from '../admin/index.js';
+import type { BurrowMetrics } from '../observe/index.js';
 import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { MuxStream } from '../mux/index.js';
@@ -13,7 +13,6 @@ import {
   acceptWire,
   encodeServerNonce,
   HelloError,
-  LoginProofGuard,
   MissingHelloError,
   newServerNonce,
   refuseLogin,
@@ -31,13 +30,14 @@ import {
   YamuxFrameSeenError,
 } from '../wire/index.js';
 // Not (yet) re-exported by the wire index.
-import { mayReplaceSession, type LoginAttempt } from '../wire/login-guard.js';
+import type { LoginAttempt } from '../wire/login-guard.js';
 import { loginDigest } from '../wire/login-proof.js';
 import { FIRST_MESSAGE_TIMEOUT_MS, RUN_ID_BYTES } from './constants.js';
 import { ServerControl, type ControlHost, type PeerInfo } from './control.js';
 import { handshakeReason, LoginFailure } from './failure-reasons.js';
 import { refuseMuxedClient } from './mux-mismatch.js';
-import { IdentityPolicy } from './policy.js';
+import type { IdentityPolicy } from './policy.js';
+import type { SessionRegistry } from './session-registry.js';
 import { identityLogField, otherIdentityRefusal, workConnMatchesControl } from './work-conn-identity.js';
 import { VisitorRefusal, type VisitorTargets } from './proxies/stcp.js';
 
@@ -52,57 +52,50 @@ export const ServerRefusal = {
   shuttingDown: 'server is shutting down',
 } as const;
 
-/** What the handshakes need from the server. */
-export interface HandshakeContext {
+/** What a handshake checks a first message against: the secrets, the policy, the shutdown state. */
+export interface HandshakeAuth {
   readonly token: string;
-  readonly detailedErrors: boolean;
+  /** The control-stream key derived from the token. */
   readonly encryptionKey: Buffer;
+  /** detailedErrorsToClient: refusals carry the reason instead of a generic text. */
+  readonly detailedErrors: boolean;
   /** NewWorkConn carries a privilege key (auth.additionalScopes has "NewWorkConns"). */
   readonly workConnScope: boolean;
-  readonly logger: Logger;
-  readonly metrics: BurrowMetrics;
-  /** Logged-in clients by run_id. */
-  readonly controls: Map<string, ServerControl>;
-  readonly visitorTargets: VisitorTargets;
-  readonly controlHost: ControlHost;
-  /**
-   * The identity policy in force ([[auth.clients]] plus enrolled identities): a Login's `user` is
-   * bound to the certificate by it. Absent: the config's [[auth.clients]] alone.
-   */
-  identityPolicy?(): IdentityPolicy;
+  /** auth.loginProof of the config in use. */
+  loginProofMode(): LoginProofMode;
+  /** The identity policy in force ([[auth.clients]] plus enrolled identities): binds a Login's `user` to its certificate. */
+  policy(): IdentityPolicy;
   /** True once the server is shutting down: logins and visitors are refused. */
   draining(): boolean;
-  /** A client logged in (its control is already in `controls` and started). */
+}
+
+/** Where handshakes report: the log, the metrics, and the server's login and close events. */
+export interface HandshakeReport {
+  readonly logger: Logger;
+  readonly metrics: BurrowMetrics;
+  /** A client logged in (its control is already filed in the registry and started). */
   clientLoggedIn(control: ServerControl): void;
-  /** A client's session ended (already removed from `controls`). */
+  /** A client's session ended (already removed from the registry). */
   clientClosed(control: ServerControl): void;
 }
 
-/** auth.loginProof when the host has no config (library and tests): burrow clients prove, frp clients log in. */
-const DEFAULT_LOGIN_PROOF_MODE: LoginProofMode = 'auto';
+/** What admitted connections are handed to: the host of new controls and the stcp targets of visitors. */
+export interface HandshakeTargets {
+  readonly controlHost: ControlHost;
+  readonly visitorTargets: VisitorTargets;
+}
+
+/** What the handshakes need from the server, in four parts. */
+export interface HandshakeContext {
+  /** The live sessions and their login-proof guard. */
+  readonly sessions: SessionRegistry;
+  readonly auth: HandshakeAuth;
+  readonly report: HandshakeReport;
+  readonly targets: HandshakeTargets;
+}
 
 /** The login-failure metric reason of a Login whose `user` is not its certificate's identity. */
 const LOGIN_USER_NOT_IDENTITY = 'user_not_identity';
-
-/**
- * One login-proof guard per server: it remembers burrow Logins and proven run_ids across
- * connections. Keyed by the context the server built once (server.ts does not hold it itself).
- */
-const guards = new WeakMap<HandshakeContext, LoginProofGuard>();
-
-function loginGuard(ctx: HandshakeContext): LoginProofGuard {
-  let guard = guards.get(ctx);
-  if (!guard) {
-    guard = new LoginProofGuard();
-    guards.set(ctx, guard);
-  }
-  return guard;
-}
-
-/** The fingerprint of a peer's client certificate ("sha256:…"), undefined without one. */
-function clientFingerprint(peer: PeerInfo): string | undefined {
-  return peer.tls?.identity?.fingerprint;
-}
 
 /** The identity label of a peer for metrics: its certificate CN, "" without one. */
 export function identityLabel(peer: PeerInfo): string {
@@ -115,28 +108,33 @@ export function identityLabel(peer: PeerInfo): string {
  * handshake failure).
  */
 export async function serveLogicalConn(ctx: HandshakeContext, conn: Duplex, peer: PeerInfo): Promise<void> {
-  conn.on('error', (err) => ctx.logger.debug({ remote: peer.remoteAddress, err: err.message }, 'connection error'));
+  conn.on('error', (err) =>
+    ctx.report.logger.debug({ remote: peer.remoteAddress, err: err.message }, 'connection error'),
+  );
   let accepted: AcceptedWire;
   try {
     accepted = await acceptWire(conn, { timeoutMs: FIRST_MESSAGE_TIMEOUT_MS });
   } catch (err) {
     // A yamux frame on a plain connection (a stream of a session would not start with one): tcpMux differs.
     if (err instanceof YamuxFrameSeenError && !(conn instanceof MuxStream)) {
-      ctx.metrics.handshakeFailed(handshakeReason(err));
-      refuseMuxedClient(ctx.logger, conn, peer.remoteAddress);
+      ctx.report.metrics.handshakeFailed(handshakeReason(err));
+      refuseMuxedClient(ctx.report.logger, conn, peer.remoteAddress);
       return;
     }
-    ctx.logger.warn({ remote: peer.remoteAddress, reason: errorMessage(err) }, 'bad first message; connection closed');
+    ctx.report.logger.warn(
+      { remote: peer.remoteAddress, reason: errorMessage(err) },
+      'bad first message; connection closed',
+    );
     if (err instanceof MissingHelloError) {
-      ctx.metrics.loginFailed(LoginFailure.missingHello, identityLabel(peer));
+      ctx.report.metrics.loginFailed(LoginFailure.missingHello, identityLabel(peer));
       refuseLogin(err.accepted, { version: FRP_COMPAT_VERSION, error: err.reason });
       destroySoon(conn);
     } else if (err instanceof HelloError) {
-      ctx.metrics.handshakeFailed(LoginFailure.badHello);
+      ctx.report.metrics.handshakeFailed(LoginFailure.badHello);
       writeServerHelloError(conn, err.reason);
       destroySoon(conn);
     } else {
-      ctx.metrics.handshakeFailed(handshakeReason(err));
+      ctx.report.metrics.handshakeFailed(handshakeReason(err));
       conn.destroy();
     }
     return;
@@ -153,8 +151,11 @@ export async function serveLogicalConn(ctx: HandshakeContext, conn: Duplex, peer
       acceptVisitorConn(ctx, accepted.conn, first.body, peer);
       return;
     default:
-      ctx.logger.warn({ remote: peer.remoteAddress, type: first.type }, 'unexpected first message; connection closed');
-      ctx.metrics.handshakeFailed('unexpected_message');
+      ctx.report.logger.warn(
+        { remote: peer.remoteAddress, type: first.type },
+        'unexpected first message; connection closed',
+      );
+      ctx.report.metrics.handshakeFailed('unexpected_message');
       conn.destroy();
   }
 }
@@ -167,56 +168,47 @@ export async function serveLogicalConn(ctx: HandshakeContext, conn: Duplex, peer
  */
 function acceptLogin(ctx: HandshakeContext, accepted: AcceptedWire, login: Login, peer: PeerInfo): void {
   const refuse = (reason: string, metricReason: string): void => {
-    ctx.logger.warn({ remote: peer.remoteAddress, user: login.user ?? '', reason }, 'login refused');
-    ctx.metrics.loginFailed(metricReason, identityLabel(peer));
-    const error = ctx.detailedErrors ? reason : 'register control error';
+    ctx.report.logger.warn({ remote: peer.remoteAddress, user: login.user ?? '', reason }, 'login refused');
+    ctx.report.metrics.loginFailed(metricReason, identityLabel(peer));
+    const error = ctx.auth.detailedErrors ? reason : 'register control error';
     refuseLogin(accepted, { version: FRP_COMPAT_VERSION, error });
     destroySoon(accepted.conn.stream);
   };
-  if (ctx.draining()) {
+  if (ctx.auth.draining()) {
     refuse(ServerRefusal.shuttingDown, LoginFailure.shuttingDown);
     return;
   }
-  if (!verifyPrivilegeKey(ctx.token, login.timestamp ?? 0, login.privilege_key)) {
+  if (!verifyPrivilegeKey(ctx.auth.token, login.timestamp ?? 0, login.privilege_key)) {
     refuse(ServerRefusal.badToken, LoginFailure.badToken);
     return;
   }
-  const policy = ctx.identityPolicy?.() ?? new IdentityPolicy(ctx.controlHost.config?.auth.clients ?? []);
-  const userRefusal = policy.userRefusal(peer.tls?.identity, login.user ?? '');
+  const userRefusal = ctx.auth.policy().userRefusal(peer.tls?.identity, login.user ?? '');
   if (userRefusal) {
     refuse(userRefusal, LOGIN_USER_NOT_IDENTITY);
     return;
   }
-  const guard = loginGuard(ctx);
+  const { sessions } = ctx;
+  const guard = sessions.guard;
   const verdict = guard.check(login, {
-    mode: ctx.controlHost.config?.auth.loginProof ?? DEFAULT_LOGIN_PROOF_MODE,
+    mode: ctx.auth.loginProofMode(),
     nowMs: Date.now(),
-    runIdProvenLive: login.run_id ? ctx.controls.get(login.run_id)?.proven === true : false,
+    runIdProvenLive: login.run_id ? sessions.provenLive(login.run_id) : false,
   });
   if (verdict.kind === 'refuse') {
     refuse(verdict.reason, verdict.metric);
     return;
   }
   const runId = login.run_id || randomBytes(RUN_ID_BYTES).toString('hex');
-  const live = ctx.controls.get(runId);
-  if (live && !live.isClosed && !mayReplaceSession(clientFingerprint(live.peer), clientFingerprint(peer))) {
+  if (sessions.heldByOtherIdentity(runId, peer)) {
     refuse(LoginProofRefusal.otherIdentity(runId), LoginProofFailure.otherIdentity);
     return;
   }
-  if (login.client_id) {
-    for (const other of ctx.controls.values()) {
-      if (
-        other.runId !== runId &&
-        other.login.client_id === login.client_id &&
-        (other.login.user ?? '') === (login.user ?? '')
-      ) {
-        refuse(
-          `client_id [${login.client_id}] for user [${login.user ?? ''}] is already online`,
-          LoginFailure.clientIdInUse,
-        );
-        return;
-      }
-    }
+  if (login.client_id && sessions.clientIdInUse(runId, login.user ?? '', login.client_id)) {
+    refuse(
+      `client_id [${login.client_id}] for user [${login.user ?? ''}] is already online`,
+      LoginFailure.clientIdInUse,
+    );
+    return;
   }
   const serverNonce = verdict.kind === 'proof' ? newServerNonce() : undefined;
   const resp = {
@@ -224,7 +216,7 @@ function acceptLogin(ctx: HandshakeContext, accepted: AcceptedWire, login: Login
     run_id: runId,
     ...(serverNonce ? { burrow_nonce: encodeServerNonce(serverNonce) } : {}),
   };
-  const channel = startServerControl(accepted, resp, ctx.encryptionKey, ctx.token);
+  const channel = startServerControl(accepted, resp, ctx.auth.encryptionKey, ctx.auth.token);
   // The proof covers the Login as the client sent it (its run_id before the server assigned one).
   const proof =
     serverNonce && verdict.kind === 'proof'
@@ -236,45 +228,34 @@ function acceptLogin(ctx: HandshakeContext, accepted: AcceptedWire, login: Login
     { ...login, run_id: runId },
     peer,
     channel,
-    ctx.encryptionKey,
-    ctx.controlHost,
-    ctx.logger,
+    ctx.auth.encryptionKey,
+    ctx.targets.controlHost,
+    ctx.report.logger,
     { proof },
   );
   if (attempt) guard.admit(attempt);
   const register = (): void => {
-    const previous = ctx.controls.get(runId);
     // Checked again: another session of this run_id may have registered while the proof was on its way.
-    if (
-      previous &&
-      !previous.isClosed &&
-      !mayReplaceSession(clientFingerprint(previous.peer), clientFingerprint(peer))
-    ) {
+    if (sessions.heldByOtherIdentity(runId, peer)) {
       const reason = LoginProofRefusal.otherIdentity(runId);
-      ctx.metrics.loginFailed(LoginProofFailure.otherIdentity, identityLabel(peer));
-      ctx.logger.warn({ runId, remote: peer.remoteAddress, user: login.user ?? '', reason }, 'login refused');
+      ctx.report.metrics.loginFailed(LoginProofFailure.otherIdentity, identityLabel(peer));
+      ctx.report.logger.warn({ runId, remote: peer.remoteAddress, user: login.user ?? '', reason }, 'login refused');
       control.close(new BurrowError(ErrorCode.AUTH, reason));
       return;
     }
-    if (previous) {
-      ctx.logger.info({ runId }, 'client logged in again; replacing its previous session');
-      previous.close(new BurrowError(ErrorCode.CLOSED, 'replaced by a new login'));
-    }
-    ctx.controls.set(runId, control);
+    sessions.register(control);
     logLogin(ctx, control, peer);
-    ctx.clientLoggedIn(control);
+    ctx.report.clientLoggedIn(control);
   };
   control.once('close', (err?: Error) => {
     if (attempt) guard.settle(attempt, control.proven, Date.now());
-    if (ctx.controls.get(runId) === control) {
-      ctx.controls.delete(runId);
-      if (control.proven) guard.noteProven(runId, Date.now());
-      ctx.logger.info({ runId }, 'client session closed');
-      ctx.clientClosed(control);
+    if (sessions.remove(control, Date.now())) {
+      ctx.report.logger.info({ runId }, 'client session closed');
+      ctx.report.clientClosed(control);
     } else if (proof && !control.proven) {
-      ctx.metrics.loginFailed(LoginProofFailure.failed, identityLabel(peer));
+      ctx.report.metrics.loginFailed(LoginProofFailure.failed, identityLabel(peer));
       const reason = err ? errorMessage(err) : 'connection closed before the login proof';
-      ctx.logger.warn({ runId, remote: peer.remoteAddress, user: login.user ?? '', reason }, 'login refused');
+      ctx.report.logger.warn({ runId, remote: peer.remoteAddress, user: login.user ?? '', reason }, 'login refused');
     }
   });
   if (proof) {
@@ -282,7 +263,7 @@ function acceptLogin(ctx: HandshakeContext, accepted: AcceptedWire, login: Login
       if (attempt) guard.settle(attempt, true, Date.now());
       guard.noteProven(runId, Date.now());
       // The server may have begun to shut down while the proof was on its way.
-      if (ctx.draining()) control.close(new BurrowError(ErrorCode.CLOSED, ServerRefusal.shuttingDown));
+      if (ctx.auth.draining()) control.close(new BurrowError(ErrorCode.CLOSED, ServerRefusal.shuttingDown));
       else register();
     });
   } else {
@@ -294,7 +275,7 @@ function acceptLogin(ctx: HandshakeContext, accepted: AcceptedWire, login: Login
 /** The 'client login' line: session, transport and client facts, and whether the login was proven. */
 function logLogin(ctx: HandshakeContext, control: ServerControl, peer: PeerInfo): void {
   const { login } = control;
-  ctx.logger.info(
+  ctx.report.logger.info(
     {
       runId: control.runId,
       remote: peer.remoteAddress,
@@ -322,12 +303,15 @@ const WORK_CONN_OTHER_IDENTITY = 'work_conn_other_identity';
 /** A NewWorkConn: filed into the pool of the control its run_id names, if it comes from the session's certificate. */
 function acceptWorkConn(ctx: HandshakeContext, conn: WireConn, request: NewWorkConn, peer: PeerInfo): void {
   const refuse = (reason: string): void => {
-    ctx.logger.warn({ remote: peer.remoteAddress, runId: request.run_id ?? '', reason }, 'work connection refused');
-    conn.write({ type: 'StartWorkConn', body: { error: ctx.detailedErrors ? reason : 'invalid NewWorkConn' } });
+    ctx.report.logger.warn(
+      { remote: peer.remoteAddress, runId: request.run_id ?? '', reason },
+      'work connection refused',
+    );
+    conn.write({ type: 'StartWorkConn', body: { error: ctx.auth.detailedErrors ? reason : 'invalid NewWorkConn' } });
     endSoon(conn.stream);
   };
-  const control = ctx.controls.get(request.run_id ?? '');
-  if (!control || control.isClosed) {
+  const control = ctx.sessions.live(request.run_id ?? '');
+  if (!control) {
     refuse(`no client control found for run id [${request.run_id ?? ''}]`);
     return;
   }
@@ -335,7 +319,7 @@ function acceptWorkConn(ctx: HandshakeContext, conn: WireConn, request: NewWorkC
   // come from the client certificate that session logged in with (or its renewal).
   if (!workConnMatchesControl(control.peer.tls?.identity, peer.tls?.identity)) {
     const reason = otherIdentityRefusal(control.runId);
-    ctx.logger.warn(
+    ctx.report.logger.warn(
       {
         remote: peer.remoteAddress,
         runId: control.runId,
@@ -345,8 +329,8 @@ function acceptWorkConn(ctx: HandshakeContext, conn: WireConn, request: NewWorkC
       },
       'work connection refused: client certificate differs from its session',
     );
-    ctx.metrics.handshakeFailed(WORK_CONN_OTHER_IDENTITY);
-    conn.write({ type: 'StartWorkConn', body: { error: ctx.detailedErrors ? reason : 'invalid NewWorkConn' } });
+    ctx.report.metrics.handshakeFailed(WORK_CONN_OTHER_IDENTITY);
+    conn.write({ type: 'StartWorkConn', body: { error: ctx.auth.detailedErrors ? reason : 'invalid NewWorkConn' } });
     endSoon(conn.stream);
     return;
   }
@@ -356,7 +340,10 @@ function acceptWorkConn(ctx: HandshakeContext, conn: WireConn, request: NewWorkC
       refuse(ServerRefusal.badWorkConnProof);
       return;
     }
-  } else if (ctx.workConnScope && !verifyPrivilegeKey(ctx.token, request.timestamp ?? 0, request.privilege_key)) {
+  } else if (
+    ctx.auth.workConnScope &&
+    !verifyPrivilegeKey(ctx.auth.token, request.timestamp ?? 0, request.privilege_key)
+  ) {
     refuse(ServerRefusal.badWorkConnToken);
     return;
   }
@@ -371,26 +358,26 @@ function acceptWorkConn(ctx: HandshakeContext, conn: WireConn, request: NewWorkC
 function acceptVisitorConn(ctx: HandshakeContext, conn: WireConn, request: NewVisitorConn, peer: PeerInfo): void {
   const name = request.proxy_name ?? '';
   const refuse = (reason: string): void => {
-    ctx.logger.warn({ remote: peer.remoteAddress, proxy: name, reason }, 'visitor connection refused');
-    const error = ctx.detailedErrors ? `register visitor conn error: ${reason}` : 'register visitor conn error';
+    ctx.report.logger.warn({ remote: peer.remoteAddress, proxy: name, reason }, 'visitor connection refused');
+    const error = ctx.auth.detailedErrors ? `register visitor conn error: ${reason}` : 'register visitor conn error';
     conn.write({ type: 'NewVisitorConnResp', body: { proxy_name: name, error } });
     endSoon(conn.stream);
   };
-  if (ctx.draining()) {
+  if (ctx.auth.draining()) {
     refuse(ServerRefusal.shuttingDown);
     return;
   }
   let visitorUser = '';
   const runId = request.run_id ?? '';
   if (runId !== '') {
-    const control = ctx.controls.get(runId);
-    if (!control || control.isClosed) {
+    const control = ctx.sessions.live(runId);
+    if (!control) {
       refuse(VisitorRefusal.noControl(runId));
       return;
     }
     visitorUser = control.login.user ?? '';
   }
-  const target = ctx.visitorTargets.get(name);
+  const target = ctx.targets.visitorTargets.get(name);
   if (!target) {
     refuse(VisitorRefusal.noProxy(name));
     return;
@@ -401,6 +388,9 @@ function acceptVisitorConn(ctx: HandshakeContext, conn: WireConn, request: NewVi
     return;
   }
   conn.write({ type: 'NewVisitorConnResp', body: { proxy_name: name } });
-  ctx.logger.debug({ remote: peer.remoteAddress, proxy: name, user: visitorUser }, 'visitor connection admitted');
+  ctx.report.logger.debug(
+    { remote: peer.remoteAddress, proxy: name, user: visitorUser },
+    'visitor connection admitted',
+  );
   target.serveVisitor(conn.stream, request, splitHostPort(peer.remoteAddress));
 }

@@ -1,7 +1,7 @@
 // bindPort's new connections: rate limit and handshake budget, vhost sniffing, then the tunnel transport and its pre-auth probation.
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { BurrowMetrics } from '../admin/index.js';
+import type { BurrowMetrics } from '../observe/index.js';
 import type { ServerConfig } from '../config/index.js';
 import type { EnrollService } from '../enroll/index.js';
 import { errorMessage } from '../errors.js';

@@ -1,5 +1,5 @@
 // What the server remembers of its proxies for the admin API and metrics: online ones, recently closed ones, totals.
-import type { BurrowMetrics } from '../admin/index.js';
+import type { BurrowMetrics } from '../observe/index.js';
 import type { ServerProxy } from './proxies/proxy.js';
 import type { TrafficMeter } from './traffic.js';
 

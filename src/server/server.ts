@@ -1,13 +1,8 @@
 // The burrow server: listens on bindPort, logs clients in, runs their proxies (frps's role), serves the admin API.
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
-import {
-  BurrowMetrics,
-  startAdminServer,
-  webServerListenOptions,
-  type AdminServer,
-  type ServerView,
-} from '../admin/index.js';
+import { startAdminServer, webServerListenOptions, type AdminServer } from '../admin/index.js';
+import { BurrowMetrics, type ServerView } from '../observe/index.js';
 import type { ServerConfig } from '../config/index.js';
 import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -19,15 +14,14 @@ import { deriveCipherKey, type NewProxy } from '../wire/index.js';
 import { createEnrollService, type EnrollService } from '../enroll/index.js';
 import { ServerAdminView } from './admin-view.js';
 import { ServerControl, type ControlHost, type PeerInfo } from './control.js';
-import { identityLabel, ServerRefusal, type HandshakeContext } from './handshakes.js';
+import { identityLabel, type HandshakeContext } from './handshakes.js';
 import { TunnelIntake } from './intake.js';
+import { SessionRegistry } from './session-registry.js';
 import { IdentityPolicy } from './policy.js';
-import { PortManager } from './port-manager.js';
-import { createProxy } from './proxy-factory.js';
+import { ProxyRegistry } from './proxy-registry.js';
 import { ProxyLedger } from './proxy-ledger.js';
 import type { ServerProxy } from './proxies/proxy.js';
 import { VisitorTargets } from './proxies/stcp.js';
-import { TcpGroups } from './proxies/tcp-group.js';
 import { applyReloadable, keysNeedingRestart, type ServerReloadResult } from './reload.js';
 import { revokedReasons } from './revocation.js';
 import { loadServerTls, tlsFiles } from './tls-material.js';
@@ -57,12 +51,6 @@ export interface CloseOptions {
 /** A running burrow server. Create with `new BurrowServer(config)`, then `await start()`. */
 export class BurrowServer extends EventEmitter implements ControlHost {
   readonly logger: Logger;
-  readonly token: string;
-  readonly heartbeatScope: boolean;
-  readonly maxPoolCount: number;
-  readonly heartbeatTimeoutSec: number;
-  readonly userConnTimeoutMs: number;
-  readonly detailedErrors: boolean;
   /** This server's Prometheus metrics (served at /metrics when enablePrometheus is set). */
   readonly metrics = new BurrowMetrics();
   /** The admin API's view of this server (what /api/* serves). */
@@ -70,10 +58,6 @@ export class BurrowServer extends EventEmitter implements ControlHost {
   /** When the server was created. */
   readonly startedAt = new Date();
   private readonly ledger: ProxyLedger;
-  private readonly encryptionKey: Buffer;
-  private readonly ports: PortManager;
-  private readonly udpPorts: PortManager;
-  private readonly groups: TcpGroups;
   private readonly visitorTargets = new VisitorTargets();
   /** The HTTP and HTTPS vhosts; they serve only when vhostHTTPPort / vhostHTTPSPort is set. */
   readonly httpVhost: HttpVhost;
@@ -82,8 +66,9 @@ export class BurrowServer extends EventEmitter implements ControlHost {
   private readonly httpOnBindPort: boolean;
   private readonly httpsOnBindPort: boolean;
   private readonly proxyBindAddr: string;
-  private readonly controls = new Map<string, ServerControl>();
-  private readonly proxies = new Map<string, ServerProxy>();
+  /** Logged-in clients by run id, and their login-proof guard. */
+  private readonly sessions: SessionRegistry;
+  private readonly proxies: ProxyRegistry;
   /** Every secured tunnel connection (a yamux session, or one logical connection without tcpMux) and its peer. */
   private readonly tunnels = new TunnelSet();
   private readonly handshakes: HandshakeContext;
@@ -109,17 +94,8 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     super();
     this.current = config;
     this.logger = options.logger ?? silentLogger();
-    this.token = config.auth.token;
-    this.heartbeatScope = config.auth.additionalScopes.includes('HeartBeats');
-    this.maxPoolCount = config.transport.maxPoolCount;
-    this.heartbeatTimeoutSec = config.transport.heartbeatTimeout;
-    this.userConnTimeoutMs = config.userConnTimeout * 1000;
-    this.detailedErrors = config.detailedErrorsToClient;
-    this.encryptionKey = deriveCipherKey(config.auth.token);
+    this.sessions = new SessionRegistry(this.logger);
     this.proxyBindAddr = config.proxyBindAddr || config.bindAddr;
-    this.ports = new PortManager(this.proxyBindAddr, config.allowPorts);
-    this.udpPorts = new PortManager(this.proxyBindAddr, config.allowPorts);
-    this.groups = new TcpGroups(this.ports);
     const t = config.transport;
     // bindPort and each vhost port get their own per-IP rate-limit bucket (null: no limit).
     const newRateLimiter = (): ConnectionRateLimiter | null =>
@@ -135,6 +111,19 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     this.policy = new IdentityPolicy(config.auth.clients);
     this.connectionLimiter = newRateLimiter() ?? undefined;
     this.ledger = new ProxyLedger(this.metrics);
+    this.proxies = new ProxyRegistry(
+      {
+        config: () => this.current,
+        policy: () => this.policy,
+        closing: () => this.closing,
+        ledger: this.ledger,
+        httpVhost: this.httpVhost,
+        httpsVhost: this.httpsVhost,
+        visitorTargets: this.visitorTargets,
+      },
+      this.proxyBindAddr,
+      config.allowPorts,
+    );
     this.view = new ServerAdminView({
       config: () => this.current,
       startedAt: this.startedAt,
@@ -144,29 +133,33 @@ export class BurrowServer extends EventEmitter implements ControlHost {
         const address = this.listener?.address();
         return address && typeof address !== 'string' ? address.port : 0;
       },
-      controls: () => this.controls.values(),
+      controls: () => this.sessions.values(),
       currentTls: () => this.serverTls,
     });
     this.handshakes = {
-      token: this.token,
-      detailedErrors: this.detailedErrors,
-      encryptionKey: this.encryptionKey,
-      workConnScope: config.auth.additionalScopes.includes('NewWorkConns'),
-      logger: this.logger,
-      metrics: this.metrics,
-      controls: this.controls,
-      visitorTargets: this.visitorTargets,
-      controlHost: this,
-      draining: () => this.closing,
-      identityPolicy: () => this.policy,
-      clientLoggedIn: (control) => {
-        this.metrics.clientConnected(identityLabel(control.peer));
-        this.enroll?.noteSeen(control.peer.tls?.identity, control.peer.remoteAddress);
-        this.emit('clientLogin', control.runId);
+      sessions: this.sessions,
+      auth: {
+        token: config.auth.token,
+        encryptionKey: deriveCipherKey(config.auth.token),
+        detailedErrors: config.detailedErrorsToClient,
+        workConnScope: config.auth.additionalScopes.includes('NewWorkConns'),
+        loginProofMode: () => this.current.auth.loginProof,
+        policy: () => this.policy,
+        draining: () => this.closing,
       },
-      clientClosed: (control) => {
-        this.metrics.clientDisconnected(identityLabel(control.peer));
-        this.emit('clientClosed', control.runId);
+      targets: { controlHost: this, visitorTargets: this.visitorTargets },
+      report: {
+        logger: this.logger,
+        metrics: this.metrics,
+        clientLoggedIn: (control) => {
+          this.metrics.clientConnected(identityLabel(control.peer));
+          this.enroll?.noteSeen(control.peer.tls?.identity, control.peer.remoteAddress);
+          this.emit('clientLogin', control.runId);
+        },
+        clientClosed: (control) => {
+          this.metrics.clientDisconnected(identityLabel(control.peer));
+          this.emit('clientClosed', control.runId);
+        },
       },
     };
     this.intake = new TunnelIntake({
@@ -217,7 +210,7 @@ export class BurrowServer extends EventEmitter implements ControlHost {
 
   /** Run ids of the clients logged in now. */
   clientRunIds(): string[] {
-    return [...this.controls.keys()];
+    return this.sessions.runIds();
   }
 
   /**
@@ -380,7 +373,7 @@ export class BurrowServer extends EventEmitter implements ControlHost {
    */
   closeSessionsOf(match: (peer: PeerInfo) => boolean, reason: string | ((peer: PeerInfo) => string)): string[] {
     const why = typeof reason === 'string' ? () => reason : reason;
-    return closeMatchingSessions(this.controls.values(), this.tunnels, match, why, this.logger);
+    return closeMatchingSessions(this.sessions.values(), this.tunnels, match, why, this.logger);
   }
 
   /** [[auth.clients]] of the config first (they win), then the enrolled identities'. */
@@ -427,7 +420,7 @@ export class BurrowServer extends EventEmitter implements ControlHost {
       ? new Promise<void>((resolve) => listener.close(() => resolve()))
       : Promise.resolve();
     if (drainMs > 0) await this.drain(drainMs);
-    for (const control of [...this.controls.values()]) control.close();
+    for (const control of [...this.sessions.values()]) control.close();
     this.httpVhost.close();
     this.httpsVhost.close();
     this.tunnels.endAll();
@@ -439,7 +432,7 @@ export class BurrowServer extends EventEmitter implements ControlHost {
 
   /** Stops every proxy accepting, then waits for live user connections to end (at most `drainMs`). */
   private async drain(drainMs: number): Promise<void> {
-    for (const proxy of this.proxies.values()) proxy.stopAccepting?.();
+    this.proxies.stopAccepting();
     // Separate vhost ports close too (a shared bindPort is already closed).
     this.httpVhost.stopListening();
     this.httpsVhost.stopListening();
@@ -462,47 +455,7 @@ export class BurrowServer extends EventEmitter implements ControlHost {
   // ControlHost: proxies ----------------------------------------------------------------------
 
   async registerProxy(control: ServerControl, request: NewProxy): Promise<ServerProxy> {
-    const name = request.proxy_name ?? '';
-    if (this.closing) throw new BurrowError(ErrorCode.PROXY_REFUSED, ServerRefusal.shuttingDown);
-    if (name === '') throw new BurrowError(ErrorCode.PROXY_REFUSED, 'proxy name is empty');
-    if (this.proxies.has(name)) throw new BurrowError(ErrorCode.PROXY_REFUSED, `proxy [${name}] already exists`);
-    const user = control.login.user ?? '';
-    const shortName = user && name.startsWith(`${user}.`) ? name.slice(user.length + 1) : name;
-    const policyRefusal = this.policy.refusal(
-      control.peer.tls?.identity,
-      shortName,
-      request,
-      this.current.subDomainHost,
-    );
-    if (policyRefusal) throw new BurrowError(ErrorCode.PROXY_REFUSED, policyRefusal);
-    const proxy = createProxy(
-      {
-        config: this.current,
-        ports: this.ports,
-        udpPorts: this.udpPorts,
-        groups: this.groups,
-        httpVhost: this.httpVhost,
-        httpsVhost: this.httpsVhost,
-        visitorTargets: this.visitorTargets,
-      },
-      name,
-      request,
-      control,
-      user,
-    );
-    if (this.current.maxPortsPerClient > 0) {
-      const used = control.proxyNames().reduce((sum, n) => sum + (this.proxies.get(n)?.portsUsed ?? 0), 0);
-      if (used + proxy.portsUsed > this.current.maxPortsPerClient)
-        throw new BurrowError(ErrorCode.PROXY_REFUSED, ServerRefusal.maxPorts);
-    }
-    this.proxies.set(name, proxy);
-    this.ledger.register(proxy, {
-      runId: control.runId,
-      user,
-      clientId: control.login.client_id ?? '',
-      identity: identityLabel(control.peer),
-    });
-    return proxy;
+    return this.proxies.register(control, request);
   }
 
   proxyStarted(proxy: ServerProxy, remoteAddr: string): void {
@@ -510,7 +463,6 @@ export class BurrowServer extends EventEmitter implements ControlHost {
   }
 
   unregisterProxy(proxy: ServerProxy): void {
-    if (this.proxies.get(proxy.name) === proxy) this.proxies.delete(proxy.name);
-    this.ledger.closed(proxy);
+    this.proxies.unregister(proxy);
   }
 }

@@ -2,7 +2,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { BurrowError, ErrorCode } from '../../src/errors.js';
-import type { ClientProxyStatus, ClientView, ProxyInfo, ReloadResult, ServerView } from '../../src/admin/index.js';
+import type { ClientProxyStatus, ClientView, ProxyInfo, ReloadResult, ServerView } from '../../src/observe/index.js';
 
 /** Any single request must answer within this time. */
 const REQUEST_TIMEOUT_MS = 5000;

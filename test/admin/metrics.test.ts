@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { register as globalRegistry } from 'prom-client';
-import { BurrowMetrics, MetricName, reasonCode } from '../../src/admin/index.js';
-import { MAX_PROXY_LABELS, MAX_REASON_LABELS } from '../../src/admin/constants.js';
+import { BurrowMetrics, MetricName, reasonCode } from '../../src/observe/index.js';
+import { MAX_PROXY_LABELS, MAX_REASON_LABELS } from '../../src/observe/constants.js';
 
 /** The value of one series line in the exposition text, or undefined when absent. */
 function value(text: string, series: string): number | undefined {

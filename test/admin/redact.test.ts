@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HttpError } from '../../src/admin/http.js';
 import { redactConfigText, restoreConfigText } from '../../src/admin/redact-config.js';
-import { isSecretKey, REDACTED, redactJson } from '../../src/admin/redact.js';
+import { isSecretKey, REDACTED, redactJson } from '../../src/observe/redact.js';
 
 const PEM = '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n';
 

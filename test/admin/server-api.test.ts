@@ -1,7 +1,8 @@
 // The server admin API: every endpoint with and without credentials, frp's shapes, /metrics.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BurrowMetrics, startAdminServer, type AdminServer } from '../../src/admin/index.js';
+import { startAdminServer, type AdminServer } from '../../src/admin/index.js';
+import { BurrowMetrics } from '../../src/observe/index.js';
 import { fakeServerView, request } from './fakes.js';
 
 const AUTH = 'admin:s3cret pass';

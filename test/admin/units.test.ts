@@ -5,7 +5,8 @@ import { describe, it } from 'node:test';
 import { checkBasicAuth, fetchSiteAllowed, hostOf, isLoopback } from '../../src/admin/auth.js';
 import { dashboardScript } from '../../src/admin/dashboard/index.js';
 import { matchRoute, type Route } from '../../src/admin/router.js';
-import { clientJson, ipOf, redactConf, statusJson } from '../../src/admin/shapes.js';
+import { clientJson, ipOf, statusJson } from '../../src/admin/shapes.js';
+import { redactConf } from '../../src/observe/index.js';
 
 const basic = (s: string) => 'Basic ' + Buffer.from(s).toString('base64');
 

@@ -4,7 +4,7 @@ import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { BurrowMetrics } from '../../src/admin/index.js';
+import { BurrowMetrics } from '../../src/observe/index.js';
 import { defaultServerConfig } from '../../src/config/index.js';
 import { silentLogger } from '../../src/log.js';
 import { initCa, issueCert } from '../../src/pki/index.js';
@@ -28,7 +28,13 @@ function control(runId: string, tls: ServerControl['peer']['tls']): ServerContro
     read: () => new Promise(() => undefined),
     write: () => true,
   };
-  const host = {} as ControlHost;
+  // Never asked to register proxies here: the control is not started.
+  const host: ControlHost = {
+    config: defaultServerConfig(),
+    registerProxy: () => Promise.reject(new Error('not used')),
+    proxyStarted: () => undefined,
+    unregisterProxy: () => undefined,
+  };
   const login = {
     version: '0.70.0',
     hostname: 'laptop',

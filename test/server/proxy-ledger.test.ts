@@ -1,7 +1,7 @@
 // ProxyLedger: online and offline proxies, bounded history of closed ones, totals, metrics that survive a close, idle waits.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BurrowMetrics } from '../../src/admin/index.js';
+import { BurrowMetrics } from '../../src/observe/index.js';
 import { silentLogger } from '../../src/log.js';
 import type { ServerProxy } from '../../src/server/proxies/proxy.js';
 import { ProxyLedger, type ProxyOwnerFacts } from '../../src/server/proxy-ledger.js';

@@ -1,4 +1,4 @@
-// The views the admin API reads: what a server and a client expose to it (they implement these).
+// Observe layer (below server, client and admin): the view shapes a server and a client expose, which the admin API reads.
 
 /** Static facts and running totals of a server, for GET /api/serverinfo. */
 export interface ServerInfo {

@@ -1,4 +1,4 @@
-// Prometheus metrics of a burrow server on their own prom-client registry, with bounded label sets.
+// Observe layer (below server, client and admin): a server's Prometheus metrics on their own prom-client registry, bounded labels.
 import { createRequire } from 'node:module';
 import type { Counter, Gauge, Registry } from 'prom-client';
 import {

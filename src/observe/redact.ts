@@ -1,4 +1,4 @@
-// The one place that decides which admin API fields are secrets, and strips them from JSON answers.
+// Observe layer (below server, client and admin): the one place that decides which view fields are secrets, and strips them.
 
 /** What a secret value is replaced by where the key itself is kept (header and meta values, config text). */
 export const REDACTED = '<redacted>';
@@ -94,4 +94,9 @@ export function redactJson(value: unknown): unknown {
     return out;
   }
   return value;
+}
+
+/** A proxy's conf without its secrets (sk, http_pwd, group_key dropped; header and meta values masked). */
+export function redactConf(conf: Record<string, unknown>): Record<string, unknown> {
+  return redactJson(conf) as Record<string, unknown>;
 }
