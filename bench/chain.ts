@@ -1,6 +1,7 @@
 // Starts the baseline: a bare Node TLS relay chain, entry (TCP→TLS) and exit (TLS→TCP) in two processes.
 import type { ChildSet } from './children.js';
 import type { Routes } from './routes.js';
+import { takePorts } from './ports.js';
 
 /** How long a relay child may take to bind its listeners (includes generating its certificate). */
 const RELAY_START_TIMEOUT_MS = 15_000;
@@ -29,6 +30,6 @@ export async function startChain(
     [...tsxArgs, 'bench/tls-relay.ts', 'entry', ...exitPorts.map(String)],
     cwd,
   );
-  const [sourcePort, echoPort] = await children.waitForPorts(entry, RELAY_START_TIMEOUT_MS);
+  const [sourcePort, echoPort] = takePorts(await children.waitForPorts(entry, RELAY_START_TIMEOUT_MS), 2);
   return { sourcePort, echoPort, pids: [entry.proc.pid ?? 0, exit.proc.pid ?? 0] };
 }

@@ -7,11 +7,22 @@ import { LOOPBACK } from './protocol.js';
 /** Pause between two readiness probes. */
 const PROBE_INTERVAL_MS = 100;
 
+/** A tuple of N ports, so that destructuring a known count needs no undefined check. */
+export type Ports<N extends number, T extends number[] = []> = T['length'] extends N ? T : Ports<N, [...T, number]>;
+
+/** The first `count` of `ports` as a tuple; throws when a child announced fewer than the bench needs. */
+export function takePorts<N extends number>(ports: readonly number[], count: N): Ports<N> {
+  if (ports.length < count) {
+    throw new BurrowError(ErrorCode.INTERNAL, `expected ${count} ports, got ${ports.length}: ${ports.join(',')}`);
+  }
+  return ports.slice(0, count) as Ports<N>;
+}
+
 /**
  * `count` distinct ports that were free a moment ago, for configs that need them up front: all are
  * bound to 0 at once (so the OS hands out different ones), then released.
  */
-export async function freePorts(count: number): Promise<number[]> {
+export async function freePorts<N extends number>(count: N): Promise<Ports<N>> {
   const servers = Array.from({ length: count }, () => net.createServer());
   const ports = await Promise.all(
     servers.map(
@@ -23,7 +34,7 @@ export async function freePorts(count: number): Promise<number[]> {
     ),
   );
   await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
+  return takePorts(ports, count);
 }
 
 /**

@@ -11,6 +11,7 @@ import { connectionsWithin, measureHeldConnections, openFilesLimit, openIdleConn
 import { downloadMBps, httpRps, parallelDownloadMBps, pingPongMicros, waitForHttp } from './measure.js';
 import { certIssueRate, loginRate } from './rates.js';
 import { markdownTable, result, writeResults, type Result } from './report.js';
+import { takePorts } from './ports.js';
 import { waitForEchoRoute, waitForRoutes, type Routes } from './routes.js';
 import { median, percentile } from './stats.js';
 import { clientReadyMs, cliStartMs } from './startup.js';
@@ -307,10 +308,12 @@ async function startTunnels(children: ChildSet, workDir: string): Promise<Tunnel
     REPO_ROOT,
   );
   const echo = children.start('target echo', process.execPath, [...TSX_ARGS, 'bench/target.ts', 'echo'], REPO_ROOT);
-  const [[sourcePort], [echoPort]] = await Promise.all([
+  const [sourcePorts, echoPorts] = await Promise.all([
     children.waitForPorts(source, TARGET_START_TIMEOUT_MS),
     children.waitForPorts(echo, TARGET_START_TIMEOUT_MS),
   ]);
+  const [sourcePort] = takePorts(sourcePorts, 1);
+  const [echoPort] = takePorts(echoPorts, 1);
   const targets: Routes = { sourcePort, echoPort };
   const tunnels: Tunnels = {
     burrow: await startBurrow(children, REPO_ROOT, workDir, targets, 'v1'),

@@ -52,7 +52,7 @@ export function decodeHeader(header: Buffer, maxSize: number = MAX_MESSAGE_SIZE)
       `message header: expected ${MESSAGE_HEADER_SIZE} bytes, got ${header.length}`,
     );
   }
-  const name = checkTypeByte(header[0]);
+  const name = checkTypeByte(header.readUInt8(0));
   const length = header.readBigInt64BE(MESSAGE_LENGTH_OFFSET);
   if (length < 0n) {
     throw new BurrowError(ErrorCode.PROTOCOL, `${name}: negative message length ${length}`);
@@ -90,7 +90,7 @@ export function decodeMessage(
 ): { message: Message; bytesUsed: number } | undefined {
   if (buf.length === 0) return undefined;
   if (buf.length < MESSAGE_HEADER_SIZE) {
-    checkTypeByte(buf[0]);
+    checkTypeByte(buf.readUInt8(0));
     return undefined;
   }
   const { name, length } = decodeHeader(buf, maxSize);

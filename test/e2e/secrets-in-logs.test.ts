@@ -95,9 +95,15 @@ describe('secrets never appear in logs', () => {
     cleanups.push(files.close);
     const origin = await startHttpOrigin((_req, res) => res.end('hello'));
     cleanups.push(origin.close);
-    const [bindPort, vhostPort, serverWeb, clientWeb, tcpPort, visitorPort, badVisitorPort] = await Promise.all(
-      Array.from({ length: 7 }, () => freePort()),
-    );
+    const [bindPort, vhostPort, serverWeb, clientWeb, tcpPort, visitorPort, badVisitorPort] = await Promise.all([
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+    ]);
     const serverLog = join(dir, 'server.log');
     const visitorLog = join(dir, 'visitor.log');
     const outputs: string[] = [];

@@ -166,7 +166,7 @@ describe('encodeProxyHeader rejects', () => {
 });
 
 describe('decodeProxyHeader', () => {
-  const cases: ProxyHeaderInfo[] = [
+  const cases: [ProxyHeaderInfo, ProxyHeaderInfo, ...ProxyHeaderInfo[]] = [
     tcp4,
     { srcAddr: '2001:db8::1', srcPort: 0, dstAddr: '::', dstPort: 65535, protocol: 'tcp' },
     { srcAddr: '1:2:3:4:5:6:7:8', srcPort: 9, dstAddr: '1::8', dstPort: 10, protocol: 'tcp' },
@@ -247,7 +247,7 @@ describe('decodeProxyHeader', () => {
       let buf: Buffer;
       if (i % 4 === 0) buf = randomBytes(i % 120);
       else {
-        buf = Buffer.from(seeds[i % seeds.length]);
+        buf = Buffer.from(seeds[i % seeds.length]!); // the modulo keeps the index inside seeds
         buf[(i * 31) % buf.length] = (i * 17) & 0xff;
       }
       try {

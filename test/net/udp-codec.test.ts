@@ -23,7 +23,7 @@ describe('encodeUdpPacket', () => {
   test('through the message codec: exactly frp JSON on the wire, and back', () => {
     const body = encodeUdpPacket(Buffer.from('hi!?'), { address: '203.0.113.5', port: 51234 });
     const wire = encodeMessage({ type: 'UDPPacket', body });
-    assert.equal(String.fromCharCode(wire[0]), 'u');
+    assert.equal(String.fromCharCode(wire.readUInt8(0)), 'u');
     assert.equal(
       wire.subarray(MESSAGE_HEADER).toString(),
       '{"c":"aGkhPw==","r":{"IP":"203.0.113.5","Port":51234,"Zone":""}}',

@@ -23,6 +23,16 @@ const TEST_TIMEOUT_MS = PACK_TIMEOUT_MS * 2 + INSTALL_TIMEOUT_MS + CLI_TIMEOUT_M
 /** npm errors that mean the registry is out of reach (the test then skips). */
 const OFFLINE = /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|ENOTCACHED|network/i;
 
+/** The dashboard's browser scripts, which the build copies into dist/ beside their module. */
+const DASHBOARD_SCRIPTS = ['shared.js', 'server.js', 'client.js'];
+/** Prints each role's dashboard script as the installed package serves it (run inside the installed package). */
+const DASHBOARD_CHECK =
+  "const { dashboardRoutes } = await import('./dist/admin/dashboard/index.js');" +
+  "for (const role of ['server', 'client']) {" +
+  '  const route = dashboardRoutes(role).find((r) => r.pattern === `/static/${role}.js`);' +
+  '  console.log(`${role}: ${JSON.stringify(route.handler().text)}`);' +
+  '}';
+
 const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
 const scratch = mkdtempSync(join(tmpdir(), 'burrow-pack-'));
 const running = new Set<ReturnType<typeof spawn>>();
@@ -108,6 +118,9 @@ describe('the packed tarball', { timeout: TEST_TIMEOUT_MS }, () => {
     const [info] = JSON.parse(dry.out.slice(dry.out.indexOf('['))) as [{ files: { path: string }[] }];
     const files = info.files.map((f) => f.path);
     assert.ok(files.includes('dist/cli/main.js') && files.includes('dist/index.d.ts'), files.join('\n'));
+    for (const script of DASHBOARD_SCRIPTS) {
+      assert.ok(files.includes(`dist/admin/dashboard/assets/${script}`), `${script} missing:\n${files.join('\n')}`);
+    }
     const unexpected = files.filter(
       (f) =>
         !/^dist\/.+\.(js|d\.ts)$/.test(f) &&
@@ -158,6 +171,16 @@ describe('the packed tarball', { timeout: TEST_TIMEOUT_MS }, () => {
     const ca = await run(bin, ['ca', 'init', '--dir', join(scratch, 'ca')], appDir, CLI_TIMEOUT_MS);
     assert.equal(ca.code, 0, ca.out);
     assert.ok(existsSync(join(scratch, 'ca', 'ca.crt')), ca.out);
+
+    // The dashboard reads its browser scripts from the installed package, next to its module.
+    const dashboard = await run(
+      process.execPath,
+      ['--input-type=module', '-e', DASHBOARD_CHECK],
+      join(appDir, 'node_modules', 'burrow'),
+      CLI_TIMEOUT_MS,
+    );
+    assert.equal(dashboard.code, 0, dashboard.out);
+    assert.match(dashboard.out, /server: .*\/api\/serverinfo.*\nclient: .*\/api\/status/s);
 
     // As the README runs it (no --dir): its folder goes in the TMPDIR given here, inside the scratch folder.
     const qsTmp = join(scratch, 'qs-tmp');

@@ -33,8 +33,9 @@ const ROUND_TRIP_TIMEOUT_MS = 30_000;
 /** Split `buf` into consecutive pieces cycling through `sizes`. */
 function split(buf: Buffer, sizes: number[]): Buffer[] {
   const out: Buffer[] = [];
+  assert.ok(sizes.length > 0, 'at least one chunk size');
   for (let off = 0, i = 0; off < buf.length; i++) {
-    const n = sizes[i % sizes.length];
+    const n = sizes[i % sizes.length] ?? 1;
     out.push(buf.subarray(off, off + n));
     off += n;
   }
@@ -120,8 +121,9 @@ describe('createEncryptedStream', () => {
     for (const p of parts) enc.write(p);
     await sleep(1);
     assert.equal(inner.written.length, parts.length, 'one inner write per write');
-    const first = inner.written[0];
-    assert.equal(first.length, CIPHER_IV_SIZE + parts[0].length);
+    const [first] = inner.written;
+    assert.ok(first);
+    assert.equal(first.length, CIPHER_IV_SIZE + (parts[0]?.length ?? 0));
     const iv = first.subarray(0, CIPHER_IV_SIZE);
     const ct = Buffer.concat([first.subarray(CIPHER_IV_SIZE), ...inner.written.slice(1)]);
     assert.deepEqual(createDecipheriv('aes-128-cfb', KAT_KEY, iv).update(ct), KAT_PLAIN);

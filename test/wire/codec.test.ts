@@ -155,7 +155,7 @@ describe('encodeMessage', () => {
 });
 
 describe('decodeMessage', () => {
-  const samples: Message[] = [
+  const samples: [Message, ...Message[]] = [
     {
       type: 'Login',
       body: {
@@ -218,13 +218,15 @@ describe('decodeMessage', () => {
   });
 
   test('decodes back to back messages one at a time, reporting bytes used', () => {
-    const a = encodeMessage(samples[1]);
-    const b = encodeMessage(samples[3]);
+    const [, second, , fourth] = samples;
+    assert.ok(second && fourth);
+    const a = encodeMessage(second);
+    const b = encodeMessage(fourth);
     const both = Buffer.concat([a, b]);
     const first = decodeMessage(both);
     assert.ok(first);
     assert.equal(first.bytesUsed, a.length);
-    assert.deepEqual(decodeMessage(both.subarray(first.bytesUsed))?.message, samples[3]);
+    assert.deepEqual(decodeMessage(both.subarray(first.bytesUsed))?.message, fourth);
   });
 
   test('missing fields stay absent, unknown fields and nulls are ignored', () => {

@@ -94,15 +94,15 @@ describe('v1-nomux conn-1 (control connection)', () => {
       ['NewProxy', 'NewProxy', 'Ping'],
     );
     const ports = remotePorts();
-    assert.deepEqual(msgs[0].body, { proxy_name: 'echo', proxy_type: 'tcp', remote_port: ports.get('echo') });
-    assert.deepEqual(msgs[1].body, {
+    assert.deepEqual(msgs[0]?.body, { proxy_name: 'echo', proxy_type: 'tcp', remote_port: ports.get('echo') });
+    assert.deepEqual(msgs[1]?.body, {
       proxy_name: 'echo-ez',
       proxy_type: 'tcp',
       use_encryption: true,
       use_compression: true,
       remote_port: ports.get('echo-ez'),
     });
-    assert.deepEqual(msgs[2].body, {});
+    assert.deepEqual(msgs[2]?.body, {});
     // Our encoder writes exactly what frpc wrote.
     assert.deepEqual(Buffer.concat(msgs.map(encodeMessage)), plain);
   });
@@ -136,7 +136,7 @@ describe('v1-nomux conn-1 (control connection)', () => {
         { proxy_name: 'echo-ez', remote_addr: `:${ports.get('echo-ez')}` },
       ],
     );
-    assert.deepEqual(msgs[0].body, {});
+    assert.deepEqual(msgs[0]?.body, {});
     assert.deepEqual(Buffer.concat(msgs.map(encodeMessage)), plain);
   });
 

@@ -90,7 +90,7 @@ describe('createCompressedStream', () => {
       const payload = Buffer.concat([sampleText(LOOPBACK_PAYLOAD / 2), randomBytes(LOOPBACK_PAYLOAD / 2)]);
       const pieces: Buffer[] = [];
       for (let off = 0, i = 0; off < payload.length; i++) {
-        const n = ODD_SIZES[i % ODD_SIZES.length];
+        const n = ODD_SIZES[i % ODD_SIZES.length]!; // the modulo keeps the index inside the constant list
         pieces.push(payload.subarray(off, off + n));
         off += n;
       }

@@ -13,6 +13,7 @@ import {
   transcriptHash,
   type AeadAlgorithm,
 } from '../../src/wire/index.js';
+import { xorByte } from './bytes.js';
 
 // Expected values below were computed with Python's hashlib/hmac (SHA-256, HKDF by hand) and the
 // `cryptography` package (AESGCM; XChaCha20-Poly1305 = a pure-Python HChaCha20 + its ChaCha20Poly1305),
@@ -152,7 +153,7 @@ describe('record AEAD', () => {
         'c0875924c1c7987947deafd8780acf49',
     );
     assert.deepEqual(aead.open(nonce, sealed, aad), pt);
-    sealed[0] ^= 1;
+    xorByte(sealed, 0, 1);
     assert.equal(aead.open(nonce, sealed, aad), null);
   });
 
@@ -233,7 +234,7 @@ describe('AEAD stream behaviour', () => {
 
   test('a tag that does not verify: altered byte, reordered records, wrong key', async () => {
     const altered = Buffer.from(kat);
-    altered[NONCE + 4 + 3] ^= 0x40;
+    xorByte(altered, NONCE + 4 + 3, 0x40);
     assert.ok(
       fails(ErrorCode.PROTOCOL, /record 0: aes-256-gcm authentication tag does not verify/)(await readError(altered)),
     );

@@ -89,6 +89,13 @@ function frames(buf: Buffer, offset = 0, max = Infinity): { frames: V2Frame[]; e
   return { frames: out, end: pos };
 }
 
+/** Frame `index` of `buf` (counting from `offset`); fails the test when the capture holds fewer. */
+function frameAt(buf: Buffer, offset: number, index: number): V2Frame {
+  const frame = frames(buf, offset, index + 1).frames[index];
+  assert.ok(frame, `frame ${index} in the capture`);
+  return frame;
+}
+
 /** A Duplex whose readable side holds `bytes` then ends. */
 function replay(bytes: Buffer): Duplex {
   const d = new Duplex({
@@ -136,6 +143,7 @@ async function checkControl(
     [FRAME_CLIENT_HELLO, FRAME_MESSAGE],
   );
   const [chFrame, loginFrame] = up.frames;
+  assert.ok(chFrame && loginFrame);
   const hello = decodeClientHello(chFrame.payload);
   assert.deepEqual(hello.bootstrap, bootstrap);
   assert.deepEqual(hello.capabilities.message.codecs, ['json']);
@@ -160,6 +168,7 @@ async function checkControl(
     [FRAME_SERVER_HELLO, FRAME_MESSAGE],
   );
   const [shFrame, respFrame] = down.frames;
+  assert.ok(shFrame && respFrame);
   const sh = decodeServerHello(shFrame.payload);
   assert.equal(sh.selected.message.codec, 'json');
   assert.equal(sh.selected.crypto.algorithm, 'aes-256-gcm');
@@ -205,7 +214,7 @@ async function checkControl(
   ]);
 
   const { messages: downMsgs, plain } = await decryptMessages(s2c.subarray(down.end), k.serverToClient);
-  assert.equal(downMsgs[0].type, 'ReqWorkConn');
+  assert.equal(downMsgs[0]?.type, 'ReqWorkConn');
   assert.deepEqual(
     downMsgs
       .filter((m) => m.type === 'NewProxyResp')
@@ -253,14 +262,14 @@ describe('v2-nomux conn-1 (control connection)', () => {
     assert.deepEqual(accepted.clientHello?.capabilities.crypto.algorithms, ['aes-256-gcm', 'xchacha20-poly1305']);
     assert.equal(accepted.handshake?.algorithm, 'aes-256-gcm');
     assert.equal(written.length, 1);
-    assert.equal(written[0].readUInt16BE(0), FRAME_SERVER_HELLO);
+    assert.equal(written[0]?.readUInt16BE(0), FRAME_SERVER_HELLO);
     d.destroy();
   });
 });
 
 describe('v2-nomux work connections (conn-2..5)', () => {
   const runId = (() => {
-    const f = frames(loadCapture('v2-nomux', 1).s2c, 0, 2).frames[1];
+    const f = frameAt(loadCapture('v2-nomux', 1).s2c, 0, 1);
     const m = decodeMessageFrame(f);
     assert.ok(m.type === 'LoginResp');
     return m.body.run_id;
@@ -306,7 +315,7 @@ describe('v2-nomux work connections (conn-2..5)', () => {
 
   test('conn-2 and conn-4: StartWorkConn for echo-ez; conn-5 never got one', () => {
     for (const n of [2, 4]) {
-      const m = decodeMessageFrame(frames(loadCapture('v2-nomux', n).s2c, 0, 1).frames[0]);
+      const m = decodeMessageFrame(frameAt(loadCapture('v2-nomux', n).s2c, 0, 0));
       assert.equal(m.type, 'StartWorkConn');
       assert.equal((m.body as { proxy_name?: string }).proxy_name, 'echo-ez');
     }
@@ -338,7 +347,7 @@ describe('v2-mux conn-1 (yamux)', () => {
       const accepted = await acceptWire(replay(s.c2s), { timeoutMs: 1000 });
       assert.equal(accepted.first.type, 'NewWorkConn', `stream ${id}`);
       if (s.s2c.length > 0) {
-        assert.equal(decodeMessageFrame(frames(s.s2c, 0, 1).frames[0]).type, 'StartWorkConn');
+        assert.equal(decodeMessageFrame(frameAt(s.s2c, 0, 0)).type, 'StartWorkConn');
         started++;
       }
     }

@@ -20,8 +20,8 @@ function corrupt(detail: string): BurrowError {
 export function snappyDecodedLength(block: Uint8Array): { length: number; headerBytes: number } {
   let value = 0;
   for (let i = 0; i < MAX_VARINT_BYTES; i++) {
-    if (i >= block.length) throw corrupt(`length varint truncated after ${block.length} bytes`);
     const b = block[i];
+    if (b === undefined) throw corrupt(`length varint truncated after ${block.length} bytes`);
     if (i === MAX_VARINT_BYTES - 1 && b > 0x0f) throw corrupt('length varint exceeds 32 bits');
     value += (b & 0x7f) * 2 ** (7 * i);
     if (b < 0x80) return { length: value, headerBytes: i + 1 };
@@ -43,7 +43,7 @@ export function snappyDecodeBlock(block: Uint8Array, maxLength: number): Buffer 
   let s = headerBytes;
   const n = block.length;
   while (s < n) {
-    const tag = block[s];
+    const tag = block[s]!; // s < n: the loop condition
     const kind = tag & 0x03;
     if (kind === TAG_LITERAL) {
       let litLen = tag >>> 2;
@@ -52,14 +52,14 @@ export function snappyDecodeBlock(block: Uint8Array, maxLength: number): Buffer 
         const extra = litLen - (LITERAL_LENGTH_IN_TAG_LIMIT - 1);
         if (s + extra > n) throw corrupt(`literal length truncated at byte ${s - 1}`);
         litLen = 0;
-        for (let k = 0; k < extra; k++) litLen += block[s + k] * 2 ** (8 * k);
+        for (let k = 0; k < extra; k++) litLen += block[s + k]! * 2 ** (8 * k); // s + extra ≤ n: checked above
         s += extra;
       }
       litLen += 1;
       if (litLen > n - s) throw corrupt(`literal of ${litLen} bytes at byte ${s} runs past the block end (${n})`);
       if (litLen > length - d) throw corrupt(`literal of ${litLen} bytes overflows the declared length ${length}`);
       if (litLen <= SHORT_COPY) {
-        for (let k = 0; k < litLen; k++) dst[d + k] = block[s + k];
+        for (let k = 0; k < litLen; k++) dst[d + k] = block[s + k]!; // litLen ≤ n - s: checked above
       } else {
         dst.set(block.subarray(s, s + litLen), d);
       }
@@ -67,22 +67,23 @@ export function snappyDecodeBlock(block: Uint8Array, maxLength: number): Buffer 
       s += litLen;
       continue;
     }
+    // Each element's bytes are in the block: its length is checked against n before it is read.
     let copyLen: number;
     let offset: number;
     if (kind === TAG_COPY1) {
       if (s + 2 > n) throw corrupt(`copy-1 element truncated at byte ${s}`);
       copyLen = 4 + ((tag >>> 2) & 0x07);
-      offset = ((tag & 0xe0) << 3) | block[s + 1];
+      offset = ((tag & 0xe0) << 3) | block[s + 1]!;
       s += 2;
     } else if (kind === TAG_COPY2) {
       if (s + 3 > n) throw corrupt(`copy-2 element truncated at byte ${s}`);
       copyLen = 1 + (tag >>> 2);
-      offset = block[s + 1] | (block[s + 2] << 8);
+      offset = block[s + 1]! | (block[s + 2]! << 8);
       s += 3;
     } else {
       if (s + 5 > n) throw corrupt(`copy-4 element truncated at byte ${s}`);
       copyLen = 1 + (tag >>> 2);
-      offset = (block[s + 1] | (block[s + 2] << 8) | (block[s + 3] << 16)) + block[s + 4] * 2 ** 24;
+      offset = (block[s + 1]! | (block[s + 2]! << 8) | (block[s + 3]! << 16)) + block[s + 4]! * 2 ** 24;
       s += 5;
     }
     if (offset === 0 || offset > d)
@@ -90,7 +91,7 @@ export function snappyDecodeBlock(block: Uint8Array, maxLength: number): Buffer 
     if (copyLen > length - d) throw corrupt(`copy of ${copyLen} bytes overflows the declared length ${length}`);
     // Byte by byte: copies are at most 64 bytes, where a loop beats a native call, and an
     // overlapping copy (offset < length, a run) must repeat the pattern as the format intends.
-    for (let k = 0; k < copyLen; k++, d++) dst[d] = dst[d - offset];
+    for (let k = 0; k < copyLen; k++, d++) dst[d] = dst[d - offset]!; // 0 < offset ≤ d: checked above
   }
   if (d !== length) throw corrupt(`decoded ${d} bytes, but the block declares ${length}`);
   return dst;

@@ -29,8 +29,9 @@ export function snappyMaxEncodedLength(n: number): number {
   return 32 + n + Math.floor(n / 6);
 }
 
+/** Callers keep i + 3 < src.length: they load at most up to sLimit, INPUT_MARGIN bytes before the end. */
 function load32(src: Uint8Array, i: number): number {
-  return (src[i] | (src[i + 1] << 8) | (src[i + 2] << 16) | (src[i + 3] << 24)) >>> 0;
+  return (src[i]! | (src[i + 1]! << 8) | (src[i + 2]! << 16) | (src[i + 3]! << 24)) >>> 0;
 }
 
 function hash(u: number): number {
@@ -92,7 +93,7 @@ function encodeFragment(dst: Buffer, d: number, src: Uint8Array, start: number, 
     while (s <= sLimit) {
       const cur = load32(src, s);
       const h = hash(cur);
-      candidate = start + table[h];
+      candidate = start + table[h]!; // h < 2 ** HASH_TABLE_BITS, the table's length
       table[h] = s - start;
       if (candidate < s && load32(src, candidate) === cur) {
         found = true;

@@ -17,9 +17,9 @@ function buildTables(): Uint32Array {
     t[n] = c >>> 0;
   }
   for (let n = 0; n < 256; n++) {
-    let c = t[n];
+    let c = t[n]!; // n < 256, filled by the loop above
     for (let s = 1; s < SLICES; s++) {
-      c = t[c & 0xff] ^ (c >>> 8);
+      c = t[c & 0xff]! ^ (c >>> 8);
       t[s * 256 + n] = c >>> 0;
     }
   }
@@ -31,19 +31,20 @@ export function crc32c(data: Uint8Array): number {
   let c = 0xffffffff;
   let i = 0;
   const end8 = data.length - (data.length % SLICES);
+  // Every index is in range: i + 7 < end8 ≤ data.length, and table offsets are a byte plus k * 256, k < SLICES.
   for (; i < end8; i += SLICES) {
-    const lo = c ^ (data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24));
+    const lo = c ^ (data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24));
     c =
-      TABLE[7 * 256 + (lo & 0xff)] ^
-      TABLE[6 * 256 + ((lo >>> 8) & 0xff)] ^
-      TABLE[5 * 256 + ((lo >>> 16) & 0xff)] ^
-      TABLE[4 * 256 + (lo >>> 24)] ^
-      TABLE[3 * 256 + data[i + 4]] ^
-      TABLE[2 * 256 + data[i + 5]] ^
-      TABLE[256 + data[i + 6]] ^
-      TABLE[data[i + 7]];
+      TABLE[7 * 256 + (lo & 0xff)]! ^
+      TABLE[6 * 256 + ((lo >>> 8) & 0xff)]! ^
+      TABLE[5 * 256 + ((lo >>> 16) & 0xff)]! ^
+      TABLE[4 * 256 + (lo >>> 24)]! ^
+      TABLE[3 * 256 + data[i + 4]!]! ^
+      TABLE[2 * 256 + data[i + 5]!]! ^
+      TABLE[256 + data[i + 6]!]! ^
+      TABLE[data[i + 7]!]!;
   }
-  for (; i < data.length; i++) c = TABLE[(c ^ data[i]) & 0xff] ^ (c >>> 8);
+  for (const byte of data.subarray(i)) c = TABLE[(c ^ byte) & 0xff]! ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 

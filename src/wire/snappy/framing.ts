@@ -88,7 +88,8 @@ export class SnappyFrameDecoder {
     this.#parts.push(chunk);
     this.#partsLength += chunk.length;
     if (this.#partsLength < this.#need) return [];
-    const buf = this.#parts.length === 1 ? this.#parts[0] : Buffer.concat(this.#parts, this.#partsLength);
+    const only = this.#parts.length === 1 ? this.#parts[0] : undefined;
+    const buf = only ?? Buffer.concat(this.#parts, this.#partsLength);
     this.#parts = [];
     this.#partsLength = 0;
     const out: Buffer[] = [];
@@ -99,7 +100,7 @@ export class SnappyFrameDecoder {
           this.#need = CHUNK_HEADER_SIZE;
           break;
         }
-        const type = buf[off];
+        const type = buf.readUInt8(off);
         const bodyLength = buf.readUIntLE(off + 1, 3);
         this.#checkHeader(type, bodyLength);
         const total = CHUNK_HEADER_SIZE + bodyLength;

@@ -94,8 +94,9 @@ class AeadStream extends LayeredStream {
   }
 
   // The next n buffered bytes: a view when one chunk holds them, else one bounded copy (n ≤ 65552).
+  // Called only when #pendingLength ≥ n, so the chunks read below exist.
   #take(n: number): Buffer {
-    const first = this.#pending[0];
+    const first = this.#pending[0]!;
     let out: Buffer;
     if (first.length >= n) {
       out = first.subarray(0, n);
@@ -105,7 +106,7 @@ class AeadStream extends LayeredStream {
       out = Buffer.allocUnsafe(n);
       let filled = 0;
       while (filled < n) {
-        const head = this.#pending[0];
+        const head = this.#pending[0]!; // filled < n ≤ #pendingLength: a chunk is left
         const take = Math.min(head.length, n - filled);
         head.copy(out, filled, 0, take);
         filled += take;

@@ -86,8 +86,9 @@ function asBuffer(u: Uint8Array): Buffer {
 /** Add 1 to a big-endian counter spanning the whole nonce, in place; false when it wrapped to zero. */
 export function incrementNonce(nonce: Buffer): boolean {
   for (let i = nonce.length - 1; i >= 0; i--) {
-    nonce[i] = (nonce[i] + 1) & 0xff;
-    if (nonce[i] !== 0) return true;
+    const next = (nonce[i]! + 1) & 0xff; // 0 ≤ i < nonce.length
+    nonce[i] = next;
+    if (next !== 0) return true;
   }
   return false;
 }

@@ -15,6 +15,7 @@ import {
 } from '../../../src/wire/v2/constants.js';
 import { drain, FeedConn } from '../lib/duplex.js';
 import { bounded, check, checkTypedError, INPUT_TIME_LIMIT_MS, split, tick, type FuzzTarget } from '../lib/target.js';
+import { xorByte } from '../../wire/bytes.js';
 
 /** Largest input: a couple of full records. */
 const MAX_INPUT = 3 * (AEAD_RECORD_HEADER_SIZE + AEAD_MAX_RECORD) + XCHACHA_NONCE_SIZE;
@@ -87,7 +88,7 @@ function wire(alg: AeadAlgorithm, streamNonce: Buffer, ops: Op[]): Buffer {
       const body = refSeal(alg, nonce, o.plain, Buffer.concat([streamNonce, header]));
       incrementNonce(nonce);
       const rec = Buffer.concat([header, body]);
-      if (o.kind === 'flip') rec[o.bit % rec.length] ^= 1 << (o.bit % 8);
+      if (o.kind === 'flip') xorByte(rec, o.bit % rec.length, 1 << (o.bit % 8));
       out.push(rec);
       last = rec;
     } else if (o.kind === 'replay') {

@@ -1,63 +1,5 @@
-// The server dashboard: its HTML shell and the script that fills it from the admin API.
-
-/** The server page; the script and stylesheet come from /static (the CSP allows no inline code). */
-export const SERVER_HTML = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>burrow · server dashboard</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="/static/dashboard.css">
-<script src="/static/server.js" defer></script>
-</head>
-<body>
-<header>
-  <div class="brand"><span class="mark"></span>burrow <span class="role">server</span></div>
-  <div id="conn" class="conn">connecting…</div>
-</header>
-<main>
-  <div class="cards" id="overview">
-    <div class="card"><div class="k">Version</div><div class="v" data-k="version">–</div></div>
-    <div class="card"><div class="k">Uptime</div><div class="v" data-k="uptime">–</div></div>
-    <div class="card"><div class="k">Clients</div><div class="v" data-k="clients">–</div></div>
-    <div class="card"><div class="k">Proxies</div><div class="v" data-k="proxies">–</div></div>
-    <div class="card"><div class="k">Connections</div><div class="v" data-k="conns">–</div></div>
-    <div class="card"><div class="k">Traffic in</div><div class="v in" data-k="in">–</div></div>
-    <div class="card"><div class="k">Traffic out</div><div class="v out" data-k="out">–</div></div>
-  </div>
-  <section class="panel">
-    <h2>Proxies <span class="count" id="proxies-count"></span>
-      <span class="legend">last 7 days<i class="in"></i>in<i class="out"></i>out</span></h2>
-    <div class="scroll"><table id="proxies">
-      <thead><tr><th>Name</th><th>Type</th><th>Status</th><th>Client</th><th>Remote</th>
-        <th class="num">Conns</th><th class="num">Today in</th><th class="num">Today out</th><th>Traffic</th></tr></thead>
-      <tbody></tbody>
-    </table></div>
-  </section>
-  <section class="panel">
-    <h2>Clients <span class="count" id="clients-count"></span></h2>
-    <div class="scroll"><table id="clients">
-      <thead><tr><th>Identity</th><th>User · host</th><th>Address</th><th>TLS</th><th>Wire · cipher</th>
-        <th>Version</th><th>Connected</th></tr></thead>
-      <tbody></tbody>
-    </table></div>
-  </section>
-  <section class="panel">
-    <h2>Certificates <span class="count" id="certs-count"></span></h2>
-    <div class="scroll"><table id="certs">
-      <thead><tr><th>Role</th><th>Subject</th><th>Expires</th><th class="num">Days left</th><th>Fingerprint</th></tr></thead>
-      <tbody></tbody>
-    </table></div>
-  </section>
-</main>
-<footer id="ports"></footer>
-</body>
-</html>
-`;
-
-/** The server page's script (after COMMON_JS): polls the API and redraws the tables. */
-export const SERVER_JS = String.raw`
+// The server dashboard's script (after shared.js): polls the admin API and redraws the tables.
+/* global B */
 /** How often a proxy's 7-day traffic is fetched again; it changes slowly. */
 const TRAFFIC_REFRESH_MS = 30000;
 /** Most proxies whose traffic chart is fetched, so a huge server is not asked for all. */
@@ -95,7 +37,11 @@ function renderOverview(info, proxies) {
 
 /** A small SVG bar chart: 7 days, oldest left, an in and an out bar per day. */
 function chart(traffic) {
-  const W = 154, H = 34, days = 7, groupW = W / days, barW = (groupW - 4) / 2;
+  const W = 154,
+    H = 34,
+    days = 7,
+    groupW = W / days,
+    barW = (groupW - 4) / 2;
   const svg = document.createElementNS(SVG_NS, 'svg');
   svg.setAttribute('class', 'chart');
   svg.setAttribute('width', String(W));
@@ -108,7 +54,10 @@ function chart(traffic) {
   for (let slot = 0; slot < days; slot++) {
     const day = days - 1 - slot;
     const label = day === 0 ? 'today' : day === 1 ? 'yesterday' : day + ' days ago';
-    const pair = [['in', Number(tin[day]) || 0], ['out', Number(tout[day]) || 0]];
+    const pair = [
+      ['in', Number(tin[day]) || 0],
+      ['out', Number(tout[day]) || 0],
+    ];
     pair.forEach(function (entry, k) {
       const h = entry[1] > 0 ? Math.max(1.5, (entry[1] / max) * (H - 3)) : 0;
       const r = document.createElementNS(SVG_NS, 'rect');
@@ -126,8 +75,10 @@ function chart(traffic) {
   }
   const base = document.createElementNS(SVG_NS, 'line');
   base.setAttribute('class', 'base');
-  base.setAttribute('x1', '0'); base.setAttribute('x2', String(W));
-  base.setAttribute('y1', String(H - 0.5)); base.setAttribute('y2', String(H - 0.5));
+  base.setAttribute('x1', '0');
+  base.setAttribute('x2', String(W));
+  base.setAttribute('y1', String(H - 0.5));
+  base.setAttribute('y2', String(H - 0.5));
   svg.append(base);
   return svg;
 }
@@ -139,14 +90,20 @@ async function refreshTraffic(proxies) {
     const c = trafficCache.get(p.name);
     return !c || now - c.at > TRAFFIC_REFRESH_MS;
   });
-  await Promise.all(stale.map(async function (p) {
-    try {
-      trafficCache.set(p.name, { at: now, data: await B.getJSON('/api/traffic/' + encodeURIComponent(p.name)) });
-    } catch (err) {
-      trafficCache.set(p.name, { at: now, data: null });
-    }
-  }));
-  const names = new Set(proxies.map(function (p) { return p.name; }));
+  await Promise.all(
+    stale.map(async function (p) {
+      try {
+        trafficCache.set(p.name, { at: now, data: await B.getJSON('/api/traffic/' + encodeURIComponent(p.name)) });
+      } catch {
+        trafficCache.set(p.name, { at: now, data: null });
+      }
+    }),
+  );
+  const names = new Set(
+    proxies.map(function (p) {
+      return p.name;
+    }),
+  );
   for (const name of trafficCache.keys()) if (!names.has(name)) trafficCache.delete(name);
 }
 
@@ -169,12 +126,19 @@ function renderProxies(proxies, clientsByRun) {
     const status = p.status === 'online' ? B.badge('online', 'ok') : B.badge(p.status || 'offline', 'plain');
     const since = p.status === 'online' ? p.lastStartTime : p.lastCloseTime;
     const statusCell = B.td(status);
-    if (since) statusCell.append(B.el('span', { cls: 'sub', text: (p.status === 'online' ? 'since ' : 'closed ') + B.dateTime(since) }));
+    if (since)
+      statusCell.append(
+        B.el('span', { cls: 'sub', text: (p.status === 'online' ? 'since ' : 'closed ') + B.dateTime(since) }),
+      );
     return B.el('tr', { attrs: { 'data-proxy': p.name } }, [
       B.td(B.twoLines(p.name, '', 'mono')),
       B.td(p.type),
       statusCell,
-      B.td(client ? B.twoLines(clientLabel(client), clientSub(client)) : B.twoLines(p.runID ? p.runID.slice(0, 12) : '', 'not connected')),
+      B.td(
+        client
+          ? B.twoLines(clientLabel(client), clientSub(client))
+          : B.twoLines(p.runID ? p.runID.slice(0, 12) : '', 'not connected'),
+      ),
       B.td(p.remoteAddr, 'mono'),
       B.td(p.curConns, 'num'),
       B.td(B.bytes(p.todayTrafficIn), 'num'),
@@ -199,7 +163,9 @@ function identityCell(c) {
   const sans = (id.dns || []).concat(id.uris || []).join(', ');
   const cell = B.td(B.el('strong', { text: id.cn || '(no CN)' }));
   if (sans) cell.append(B.el('span', { cls: 'sub', text: sans }));
-  cell.append(B.el('span', { cls: 'sub mono', text: (id.fingerprint || '').slice(0, 23) + '…', title: id.fingerprint }));
+  cell.append(
+    B.el('span', { cls: 'sub mono', text: (id.fingerprint || '').slice(0, 23) + '…', title: id.fingerprint }),
+  );
   return cell;
 }
 
@@ -221,7 +187,8 @@ function renderClients(clients) {
 
 function renderCerts(certs) {
   const rows = certs.map(function (c) {
-    const kind = c.daysLeft < 0 ? 'bad' : c.daysLeft < CERT_BAD_DAYS ? 'bad' : c.daysLeft < CERT_WARN_DAYS ? 'warn' : 'ok';
+    const kind =
+      c.daysLeft < 0 ? 'bad' : c.daysLeft < CERT_BAD_DAYS ? 'bad' : c.daysLeft < CERT_WARN_DAYS ? 'warn' : 'ok';
     const text = c.daysLeft < 0 ? 'expired' : c.daysLeft + ' days';
     return B.el('tr', {}, [
       B.td(c.role),
@@ -244,10 +211,13 @@ B.poll(async function () {
   ]);
   const proxies = proxiesResp.proxies || [];
   await refreshTraffic(proxies);
-  const clientsByRun = new Map(clients.map(function (c) { return [c.runID, c]; }));
+  const clientsByRun = new Map(
+    clients.map(function (c) {
+      return [c.runID, c];
+    }),
+  );
   renderOverview(info, proxies);
   renderProxies(proxies, clientsByRun);
   renderClients(clients);
   renderCerts(certs);
 });
-`;

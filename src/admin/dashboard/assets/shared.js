@@ -1,11 +1,11 @@
-// Browser-side helpers shared by both dashboard pages (plain ES2020, prepended to each page's script).
+// Browser-side helpers shared by both dashboard pages (plain ES2020 script, served before each page's script).
 
+'use strict';
+/* exported B */
 /**
  * Defines `B` in the page: DOM building (text only, never HTML, since names come from clients),
- * number formatting, JSON fetching and the connection indicator. No backticks or "${" inside.
+ * number formatting, JSON fetching and the connection indicator.
  */
-export const COMMON_JS = String.raw`
-'use strict';
 const B = {};
 /** Milliseconds between two polls of the API. */
 B.POLL_INTERVAL_MS = 3000;
@@ -58,16 +58,22 @@ B.bytes = function (n) {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
   let v = Number(n) || 0;
   let i = 0;
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
   return (i === 0 ? String(v) : v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)) + ' ' + units[i];
 };
 
 /** 93784 → "1d 2h 3m". */
 B.duration = function (seconds) {
   let s = Math.max(0, Math.floor(seconds));
-  const d = Math.floor(s / 86400); s -= d * 86400;
-  const h = Math.floor(s / 3600); s -= h * 3600;
-  const m = Math.floor(s / 60); s -= m * 60;
+  const d = Math.floor(s / 86400);
+  s -= d * 86400;
+  const h = Math.floor(s / 3600);
+  s -= h * 3600;
+  const m = Math.floor(s / 60);
+  s -= m * 60;
   if (d > 0) return d + 'd ' + h + 'h ' + m + 'm';
   if (h > 0) return h + 'h ' + m + 'm';
   if (m > 0) return m + 'm ' + s + 's';
@@ -134,4 +140,3 @@ B.poll = function (fn) {
   tick();
   setInterval(tick, B.POLL_INTERVAL_MS);
 };
-`;

@@ -1,46 +1,5 @@
-// The client dashboard: proxy status table and a config editor with save and reload.
-
-/** The client page; the script and stylesheet come from /static (the CSP allows no inline code). */
-export const CLIENT_HTML = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>burrow · client dashboard</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="/static/dashboard.css">
-<script src="/static/client.js" defer></script>
-</head>
-<body>
-<header>
-  <div class="brand"><span class="mark"></span>burrow <span class="role">client</span></div>
-  <div id="conn" class="conn">connecting…</div>
-</header>
-<main>
-  <section class="panel">
-    <h2>Proxies <span class="count" id="proxies-count"></span></h2>
-    <div class="scroll"><table id="proxies">
-      <thead><tr><th>Name</th><th>Type</th><th>Status</th><th>Local</th><th>Remote</th><th>Plugin</th><th>Error</th></tr></thead>
-      <tbody></tbody>
-    </table></div>
-  </section>
-  <section class="panel">
-    <h2>Configuration</h2>
-    <textarea id="config" spellcheck="false" aria-label="client configuration"></textarea>
-    <div class="actions">
-      <button id="save" class="primary">Save</button>
-      <button id="reload">Reload proxies</button>
-      <button id="revert">Revert</button>
-      <span id="msg" class="msg"></span>
-    </div>
-  </section>
-</main>
-</body>
-</html>
-`;
-
-/** The client page's script (after COMMON_JS). */
-export const CLIENT_JS = String.raw`
+// The client dashboard's script (after shared.js): proxy status table and the config editor's buttons.
+/* global B */
 /** Status phases shown green / red; the rest are neutral. */
 const GOOD_PHASES = ['running'];
 const BAD_PHASES = ['start error', 'check failed'];
@@ -79,8 +38,8 @@ async function loadConfig() {
 async function errorText(r) {
   try {
     const body = await r.json();
-    return body.error || ('HTTP ' + r.status);
-  } catch (err) {
+    return body.error || 'HTTP ' + r.status;
+  } catch {
     return 'HTTP ' + r.status;
   }
 }
@@ -119,7 +78,13 @@ function action(id, fn) {
 
 action('save', save);
 action('reload', reload);
-action('revert', async function () { await loadConfig(); say('Reverted to the file on disk.', ''); });
-loadConfig().catch(function (err) { say(err.message, 'bad'); });
-B.poll(async function () { renderStatus(await B.getJSON('/api/status')); });
-`;
+action('revert', async function () {
+  await loadConfig();
+  say('Reverted to the file on disk.', '');
+});
+loadConfig().catch(function (err) {
+  say(err.message, 'bad');
+});
+B.poll(async function () {
+  renderStatus(await B.getJSON('/api/status'));
+});
