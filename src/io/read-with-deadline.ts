@@ -6,12 +6,15 @@ import { BurrowError, ErrorCode } from '../errors.js';
 export const NO_DEADLINE = 0;
 
 /**
- * The mode a read leaves the stream in. 'released': as Node leaves it once the last 'readable'
- * listener is gone: flowing again when it has 'data' listeners, else no mode, so whatever reads
- * next (a 'data' listener, pipe, TLSSocket, another read) starts it; a pause() made before, as
- * `pauseOnConnect` does, is undone too. 'paused': explicitly paused, only pipe or resume() start it.
+ * The mode a read leaves the stream in, "released" meaning as Node leaves it once the last
+ * 'readable' listener is gone: flowing again when it has 'data' listeners, else in no mode, so
+ * whatever reads next (a 'data' listener, pipe, TLSSocket) starts it, even after a pause() made
+ * before (as `pauseOnConnect` makes). 'as-node': what a paused-mode read does, no change when the
+ * bytes are already buffered (no listener is added), released after a wait (the message readers).
+ * 'released': released in every case (the sniffers, which hand the stream to any next reader).
+ * 'paused': explicitly paused in every case, only pipe or resume() start it.
  */
-export type ModeAfterRead = 'released' | 'paused';
+export type ModeAfterRead = 'as-node' | 'released' | 'paused';
 
 /**
  * One read, as the primitive drives it. `step` takes what it needs from the stream in paused mode
@@ -31,70 +34,73 @@ export interface DeadlineRead<T> {
 /**
  * Runs `read.step` now and on every 'readable' until it returns a value. Resolves with it; rejects
  * with the step's own error, the stream's error, BurrowError TIMEOUT after `timeoutMs`
- * (NO_DEADLINE = none) or UNEXPECTED_EOF when the stream ends, closes or has already ended. When
- * the step is done at once no listener or timer is set up; otherwise every listener is removed and
- * the timer cleared however it ends, and the stream is left as `after` says. Do not run two reads
- * on one stream at once.
+ * (NO_DEADLINE = none) or UNEXPECTED_EOF when the stream ends, closes or has already ended. Every
+ * listener is removed and the timer cleared however it ends (with 'as-node', a step done at once
+ * sets up neither), and the stream is left as `after` says. Do not run two reads on one stream at once.
  */
 export function readWithDeadline<T>(
   stream: Readable,
   read: DeadlineRead<T>,
   timeoutMs: number,
-  after: ModeAfterRead = 'released',
+  after: ModeAfterRead = 'as-node',
 ): Promise<T> {
-  const leavePaused = after === 'paused';
+  if (after !== 'as-node') return waitFor(stream, read, timeoutMs, after === 'paused');
+  // The hot path of the message readers: bytes already buffered cost no listener, timer or closure.
   let value: T | undefined;
   try {
     value = read.step(stream);
   } catch (err) {
-    if (leavePaused) stream.pause();
     return Promise.reject(asError(err));
   }
-  if (leavePaused) stream.pause(); // no listener was added: the mode is ours to set now
   if (value !== undefined) return Promise.resolve(value);
   if (stream.errored) return Promise.reject(stream.errored);
   if (stream.destroyed || stream.readableEnded) return Promise.reject(endedError(stream, read));
+  return waitFor(stream, read, timeoutMs, false);
+}
 
+/** The waiting half: listeners first (releasing the stream when removed), then a step right away. */
+function waitFor<T>(stream: Readable, read: DeadlineRead<T>, timeoutMs: number, leavePaused: boolean): Promise<T> {
   return new Promise<T>((resolve, reject) => {
+    let settled = false;
     let timer: NodeJS.Timeout | undefined;
-    const settle = (): void => {
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
       if (timer !== undefined) clearTimeout(timer);
       stream.off('readable', onReadable);
       stream.off('end', onEnd);
       stream.off('close', onEnd);
       stream.off('error', onError);
       if (leavePaused) pauseAfterRelease(stream);
+      return true;
     };
     const onReadable = (): void => {
       let got: T | undefined;
       try {
         got = read.step(stream);
       } catch (err) {
-        settle();
-        reject(asError(err));
+        if (settle()) reject(asError(err));
         return;
       }
-      if (got === undefined) return; // not yet: wait for the next 'readable'
-      settle();
-      resolve(got);
+      if (got !== undefined && settle()) resolve(got); // undefined: wait for the next 'readable'
     };
     const onEnd = (): void => {
-      settle();
-      reject(stream.errored ?? endedError(stream, read));
+      if (settle()) reject(stream.errored ?? endedError(stream, read));
     };
     const onError = (err: Error): void => {
-      settle();
-      reject(err);
+      if (settle()) reject(err);
     };
     // A 'readable' listener holds the stream in paused mode: nothing flows past the step.
     stream.on('readable', onReadable);
     stream.on('end', onEnd);
     stream.on('close', onEnd);
     stream.on('error', onError);
-    if (timeoutMs > NO_DEADLINE) {
+    onReadable();
+    // An ended or destroyed stream emits no further 'end' or 'close' for us.
+    if (!settled && (stream.destroyed || stream.readableEnded)) onEnd();
+    if (!settled && timeoutMs > NO_DEADLINE) {
       timer = setTimeout(() => {
-        settle();
-        reject(new BurrowError(ErrorCode.TIMEOUT, read.timedOut(stream, timeoutMs)));
+        if (settle()) reject(new BurrowError(ErrorCode.TIMEOUT, read.timedOut(stream, timeoutMs)));
       }, timeoutMs);
     }
   });

@@ -19,7 +19,7 @@ const SOONEST_SNIFF_DEADLINE_MS = 1;
  */
 export function sniffTlsFirstByte(socket: Duplex, opts: { force: boolean; timeoutMs?: number }): Promise<SniffResult> {
   const timeoutMs = Math.max(SOONEST_SNIFF_DEADLINE_MS, opts.timeoutMs ?? SNIFF_TIMEOUT_MS);
-  return readWithDeadline(socket, new FirstByteSniff(opts.force), timeoutMs).catch(asSniffFailure);
+  return readWithDeadline(socket, new FirstByteSniff(opts.force), timeoutMs, 'released').catch(asSniffFailure);
 }
 
 class FirstByteSniff implements DeadlineRead<SniffResult> {

@@ -156,7 +156,7 @@ describe('readWithDeadline', () => {
     assert.equal(Buffer.concat(got).toString(), 'abcdefgh');
   });
 
-  it("'released' leaves a paused stream in no mode, so a 'data' listener starts it", async () => {
+  it("after a wait, a paused stream is left in no mode, so a 'data' listener starts it", async () => {
     const s = new PassThrough();
     s.pause(); // as net.Server's pauseOnConnect leaves a socket
     const p = readWithDeadline(s, new TakeBytes(1), TEST_TIMEOUT_MS);
@@ -168,6 +168,22 @@ describe('readWithDeadline', () => {
     s.on('data', (c: Buffer) => got.push(c));
     await nextTurn();
     assert.equal(Buffer.concat(got).toString(), 'b');
+  });
+
+  it("'as-node' leaves a paused stream paused when the bytes were there; 'released' releases it", async () => {
+    for (const after of ['as-node', 'released'] as const) {
+      const s = new PassThrough();
+      s.pause();
+      s.write('ab');
+      await nextTurn();
+      assert.equal((await readWithDeadline(s, new TakeBytes(1), TEST_TIMEOUT_MS, after)).toString(), 'a');
+      await nextTurn();
+      assert.equal(s.readableFlowing, after === 'as-node' ? false : null, after);
+      const got: Buffer[] = [];
+      s.on('data', (c: Buffer) => got.push(c));
+      await nextTurn();
+      assert.equal(Buffer.concat(got).toString(), after === 'as-node' ? '' : 'b', after);
+    }
   });
 
   it("'released' gives a flowing stream with 'data' listeners back its flow", async () => {

@@ -12,6 +12,8 @@ import {
   type ServerTls,
 } from '../../src/tls/index.js';
 import { readExactly, socketPair, tempDir } from './helpers.js';
+import { peekUntil } from '../../src/net/peek.js';
+import { PassThrough } from 'node:stream';
 
 const clientSettings = {
   enable: true,
@@ -137,5 +139,27 @@ describe('sniffTlsFirstByte', () => {
     } finally {
       await pair.close();
     }
+  });
+
+  it("after peekUntil (paused, bytes put back) the socket is released: a 'data' reader gets every byte", async () => {
+    const pair = await socketPair();
+    try {
+      pair.client.write(Buffer.from('plain bytes'));
+      assert.equal(await peekUntil(pair.accepted, (b) => b.length, { maxBytes: 64, timeoutMs: 2_000 }), 11);
+      assert.deepEqual(await sniffTlsFirstByte(pair.accepted, { force: false }), { kind: 'plain' });
+      assert.equal((await readExactly(pair.accepted, 11)).toString(), 'plain bytes');
+    } finally {
+      await pair.close();
+    }
+  });
+
+  it('a socket reset before the first byte rejects UNEXPECTED_EOF with the cause', async () => {
+    const s = new PassThrough();
+    const sniffing = sniffTlsFirstByte(s, { force: false });
+    s.destroy(new Error('ECONNRESET'));
+    await assert.rejects(
+      sniffing,
+      (err: unknown) => isBurrowError(err, ErrorCode.UNEXPECTED_EOF) && /ECONNRESET/.test(err.message),
+    );
   });
 });
