@@ -27,6 +27,8 @@ export function wantsHalfClose(headers: http.IncomingHttpHeaders): boolean {
 
 /** Node's parser error for a head above maxHeaderSize. */
 const HEADER_OVERFLOW = 'HPE_HEADER_OVERFLOW';
+/** Prefix of the codes of Node's HTTP parser errors (llhttp); other clientErrors are socket failures. */
+const PARSER_ERROR_PREFIX = 'HPE_';
 
 /**
  * The HTTP engine of one server: a never-listening http.Server that `take()` hands sniffed sockets to
@@ -57,11 +59,13 @@ export class HttpEngine {
     });
     this.server.on('clientError', (err: Error & { code?: string }, socket: Duplex) => {
       const visit = this.visits.get(socket);
-      this.visits.delete(socket);
-      if (!visit) {
+      // Not a parse error (ECONNRESET…): the socket failed; its 'close' tells the visit.
+      if (!visit || !err.code?.startsWith(PARSER_ERROR_PREFIX)) {
+        this.visits.delete(socket);
         socket.destroy();
         return;
       }
+      this.visits.delete(socket);
       if (err.code === HEADER_OVERFLOW) visit.badRequest(431, `request head longer than ${maxHeadBytes} bytes`);
       else visit.badRequest(400, `not an HTTP/1.x request (${err.code ?? err.message})`);
     });
