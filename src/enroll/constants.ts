@@ -60,10 +60,7 @@ export const RENEWAL_FRACTION = 2 / 3;
 /** Certificates kept per identity in enroll-clients.json (older ones are dropped; the CA index keeps all). */
 export const MAX_CERTS_PER_IDENTITY = 20;
 
-/** Largest request head (request line + headers) the server reads. */
-export const MAX_REQUEST_HEAD_BYTES = 8 * 1024;
-
-/** Largest request body: a CSR with an RSA-4096 key is about 2 KiB of PEM. */
+/** Largest request body (the head is bounded by the server's HttpEngine, MAX_HTTP_HEAD_BYTES): a CSR with an RSA-4096 key is about 2 KiB of PEM. */
 export const MAX_REQUEST_BODY_BYTES = 32 * 1024;
 
 /** Whole-request deadline on the server (head and body). */

@@ -1,12 +1,14 @@
 // The server side of enrollment: answers POST /~!burrow/enroll and /~!burrow/renew on a connection the tunnel acceptor hands over.
 import { EventEmitter } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { existsSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import type { ClientPolicy } from '../config/index.js';
-import { BurrowError, ErrorCode, errorMessage, isBurrowError } from '../errors.js';
+import { BurrowError, ErrorCode, errorMessage, isBurrowError, type ErrorCodeValue } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { destroySoon } from '../net/linger.js';
 import { exists } from '../pki/files.js';
+import { answerOnSocket, ERROR_RESPONSE_FLUSH_MS, HttpEngine } from '../transport/index.js';
 import { describeIdentity, identityMatches, watchFiles, type FileWatch, type PeerIdentity } from '../tls/index.js';
 import {
   clientsFile,
@@ -24,12 +26,10 @@ import {
   ENROLL_PATH,
   LAST_SEEN_WRITE_INTERVAL_MS,
   MAX_REQUEST_BODY_BYTES,
-  MAX_REQUEST_HEAD_BYTES,
   RENEW_PATH,
   REQUEST_TIMEOUT_MS,
 } from './constants.js';
 import { checkCsr, CsrRefusal } from './csr.js';
-import { HttpFailure, readHttpMessage, writeJsonResponse, type HttpMessage } from './http.js';
 import { issueClientCert, loadEnrollCa, revokedAt } from './issuer.js';
 import { EnrollRequestSchema, RenewRequestSchema, type IssuedResponse } from './protocol.js';
 import { RequestRateLimiter, remoteIp } from './rate-limit.js';
@@ -70,9 +70,20 @@ class Refusal extends BurrowError {
   }
 }
 
+/** A request that is not one: malformed, too large, too slow; answered with `status`. */
+class HttpRefusal extends BurrowError {
+  constructor(
+    readonly status: number,
+    message: string,
+    code: ErrorCodeValue,
+  ) {
+    super(code, message);
+  }
+}
+
 /** The HTTP status a failure is answered with: refusals say theirs, token problems 403, CSR problems 400, the rest 500. */
 function statusOf(err: unknown): number {
-  if (err instanceof Refusal || err instanceof HttpFailure) return err.status;
+  if (err instanceof Refusal || err instanceof HttpRefusal) return err.status;
   if (err instanceof TokenRefusal || isBurrowError(err, ErrorCode.AUTH)) return 403;
   if (err instanceof CsrRefusal) return 400;
   return 500;
@@ -102,6 +113,8 @@ export class EnrollService extends EventEmitter {
   private inUse = false;
   private lastProbe = 0;
   private readonly seenWritten = new Map<string, number>();
+  /** The HTTP engine of callers that bring none (tests, library use); a server passes its own. */
+  private ownHttp: HttpEngine | undefined;
 
   constructor(private readonly options: EnrollServiceOptions) {
     super();
@@ -224,39 +237,122 @@ export class EnrollService extends EventEmitter {
     );
   }
 
-  /** Serves one enrollment request on `conn` and closes it. Never throws; failures are answered and logged. */
-  handle(conn: Duplex, tls: EnrollTlsFacts | undefined, remoteAddress: string): void {
+  /**
+   * Serves one enrollment request on `conn` (parsed by `http`, the server's HTTP engine; a private one
+   * when absent) and closes it. Never throws; failures are answered and logged.
+   */
+  handle(conn: Duplex, tls: EnrollTlsFacts | undefined, remoteAddress: string, http?: HttpEngine): void {
     conn.on('error', (err) =>
       this.logger.debug({ remote: remoteAddress, err: err.message }, 'enrollment connection error'),
     );
-    void this.serve(conn, tls, remoteAddress).catch((err: unknown) => {
-      this.logger.error({ remote: remoteAddress, err: errorMessage(err) }, 'enrollment failed');
-      conn.destroy();
+    this.serve(conn, tls, remoteAddress, http ?? (this.ownHttp ??= new HttpEngine()));
+  }
+
+  /** Reads the request through the engine (bounded head and body, one deadline), answers once, closes. */
+  private serve(conn: Duplex, tls: EnrollTlsFacts | undefined, remote: string, http: HttpEngine): void {
+    let answered = false;
+    let response: ServerResponse | undefined;
+    const finish = (): boolean => {
+      if (answered) return false;
+      answered = true;
+      clearTimeout(timer);
+      http.release(conn);
+      return true;
+    };
+    const answer = (status: number, body: unknown): void => {
+      const json = JSON.stringify(body);
+      const headers = { 'Cache-Control': 'no-store' };
+      if (response && !response.headersSent) {
+        response.writeHead(status, {
+          ...headers,
+          'Content-Type': 'application/json',
+          'Content-Length': Buffer.byteLength(json),
+          Connection: 'close',
+        });
+        response.end(json);
+      } else {
+        void answerOnSocket(conn, status, { type: 'application/json', text: json }, ERROR_RESPONSE_FLUSH_MS, headers);
+      }
+      destroySoon(conn);
+    };
+    const refuse = (err: HttpRefusal): void => {
+      if (!finish()) return;
+      this.logger.warn({ remote, reason: err.message }, 'enrollment request refused');
+      answer(err.status, { error: err.message });
+    };
+    const timer = setTimeout(
+      () =>
+        refuse(new HttpRefusal(408, `the request did not arrive within ${REQUEST_TIMEOUT_MS} ms`, ErrorCode.TIMEOUT)),
+      REQUEST_TIMEOUT_MS,
+    );
+    conn.once('close', () => {
+      if (finish())
+        this.logger.warn(
+          { remote, reason: 'the connection closed before the whole request arrived' },
+          'enrollment request refused',
+        );
+    });
+    http.take(conn, {
+      badRequest: (status, reason) =>
+        refuse(new HttpRefusal(status, reason, status === 431 ? ErrorCode.MESSAGE_TOO_LARGE : ErrorCode.PROTOCOL)),
+      request: (req, res) => {
+        if (response) {
+          req.resume(); // one exchange per connection: a pipelined second request is not served
+          return;
+        }
+        response = res;
+        void this.readBody(req).then(
+          (body) => {
+            if (!finish()) return;
+            void this.respond(req, body, tls, remote).then(({ status, body: answerBody }) =>
+              answer(status, answerBody),
+            );
+          },
+          (err: unknown) =>
+            refuse(err instanceof HttpRefusal ? err : new HttpRefusal(400, errorMessage(err), ErrorCode.PROTOCOL)),
+        );
+      },
     });
   }
 
-  private async serve(conn: Duplex, tls: EnrollTlsFacts | undefined, remote: string): Promise<void> {
-    let message: HttpMessage;
-    try {
-      message = await readHttpMessage(conn, {
-        maxHeadBytes: MAX_REQUEST_HEAD_BYTES,
-        maxBodyBytes: MAX_REQUEST_BODY_BYTES,
-        timeoutMs: REQUEST_TIMEOUT_MS,
-        what: 'request',
-      });
-    } catch (err) {
-      this.logger.warn({ remote, reason: errorMessage(err) }, 'enrollment request refused');
-      if (err instanceof HttpFailure) this.answer(conn, err.status, { error: err.message });
-      else conn.destroy();
-      return;
+  /** The request body: Content-Length only, at most MAX_REQUEST_BODY_BYTES. */
+  private readBody(req: IncomingMessage): Promise<Buffer> {
+    if (req.headers['transfer-encoding'] !== undefined)
+      return Promise.reject(
+        new HttpRefusal(411, 'request uses Transfer-Encoding; send Content-Length', ErrorCode.PROTOCOL),
+      );
+    // Node's parser has checked that Content-Length is one number.
+    const length = Number(req.headers['content-length'] ?? 0);
+    if (length > MAX_REQUEST_BODY_BYTES) {
+      req.resume();
+      return Promise.reject(
+        new HttpRefusal(
+          413,
+          `request body is ${length} bytes; at most ${MAX_REQUEST_BODY_BYTES} are accepted`,
+          ErrorCode.MESSAGE_TOO_LARGE,
+        ),
+      );
     }
-    const [method, path, version] = message.startLine.split(' ');
-    let status = 200;
-    let body: unknown;
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.once('end', () => resolve(Buffer.concat(chunks)));
+      req.once('error', reject);
+    });
+  }
+
+  /** The status and JSON body answering a complete request; failures become their status and reason. */
+  private async respond(
+    req: IncomingMessage,
+    body: Buffer,
+    tls: EnrollTlsFacts | undefined,
+    remote: string,
+  ): Promise<{ status: number; body: unknown }> {
+    const path = req.url ?? '';
     try {
-      body = await this.route(method ?? '', path ?? '', version ?? '', message, tls, remote);
+      return { status: 200, body: await this.route(req.method ?? '', path, req, body, tls, remote) };
     } catch (err) {
-      status = statusOf(err);
+      const status = statusOf(err);
       const reason = errorMessage(err);
       const log = status === 500 ? this.logger.error.bind(this.logger) : this.logger.warn.bind(this.logger);
       log(
@@ -264,25 +360,23 @@ export class EnrollService extends EventEmitter {
         'enrollment request refused',
       );
       // Internal failures may name server paths: the client gets a pointer to the log instead.
-      body = { error: status === 500 ? 'the server could not complete the request; its log says why' : reason };
+      return {
+        status,
+        body: { error: status === 500 ? 'the server could not complete the request; its log says why' : reason },
+      };
     }
-    this.answer(conn, status, body);
-  }
-
-  private answer(conn: Duplex, status: number, body: unknown): void {
-    writeJsonResponse(conn, status, body);
-    destroySoon(conn);
   }
 
   private async route(
     method: string,
     path: string,
-    version: string,
-    message: HttpMessage,
+    req: IncomingMessage,
+    body: Buffer,
     tls: EnrollTlsFacts | undefined,
     remote: string,
   ): Promise<IssuedResponse> {
-    if (!/^HTTP\/1\.[01]$/.test(version)) throw new Refusal(400, 'expected an HTTP/1.1 request line');
+    if (req.httpVersion !== '1.1' && req.httpVersion !== '1.0')
+      throw new Refusal(400, 'expected an HTTP/1.1 request line');
     if (path !== ENROLL_PATH && path !== RENEW_PATH)
       throw new Refusal(
         404,
@@ -298,12 +392,12 @@ export class EnrollService extends EventEmitter {
     }
     // The reason names server paths: it goes to the server's log (at start), not to anyone who asks.
     if (!this.caDir) throw new Refusal(503, "enrollment is not enabled on this server; the server's log says why");
-    if (!(message.headers.get('content-type') ?? '').toLowerCase().startsWith('application/json')) {
+    if (!(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) {
       throw new Refusal(415, 'send the request as Content-Type: application/json');
     }
     let json: unknown;
     try {
-      json = JSON.parse(message.body.toString('utf8'));
+      json = JSON.parse(body.toString('utf8'));
     } catch {
       throw new Refusal(400, 'the request body is not valid JSON');
     }

@@ -11,7 +11,14 @@ import {
   type PeerIdentity,
   type ServerTls,
 } from '../tls/index.js';
-import { acceptWebSocket, FRP_WEBSOCKET_PATH, readAhead, WEBSOCKET_HANDSHAKE_TIMEOUT_MS } from '../transport/index.js';
+import { ENROLL_REQUEST_PREFIX } from '../enroll/constants.js';
+import {
+  acceptWebSocket,
+  FRP_WEBSOCKET_PATH,
+  HttpEngine,
+  readAhead,
+  WEBSOCKET_HANDSHAKE_TIMEOUT_MS,
+} from '../transport/index.js';
 import { HANDSHAKE_TIMEOUT_MS } from './constants.js';
 
 export interface AcceptOptions {
@@ -23,8 +30,8 @@ export interface AcceptOptions {
    * endpoint). Off: such a connection goes on as a tunnel client and fails at its first message.
    */
   enroll?: boolean;
-  /** The WebSocket set-up budget to count against: a server brings its own; without one, a process-wide one is used. */
-  webSockets?: WebSocketSlots;
+  /** The server's WebSocket set-up budget and HTTP engine (per server: nothing is shared between servers). */
+  webSockets: WebSocketSlots;
   /** The yamux session starts unauthenticated with this many streams allowed (SessionOptions.preauthStreams); unset = trusted. */
   preauthStreams?: number;
 }
@@ -48,12 +55,14 @@ export interface AcceptedEnroll {
   kind: 'enroll';
   conn: Duplex;
   tls?: TlsFacts;
+  /** The server's HTTP engine, which parses the request. */
+  http: HttpEngine;
 }
 
 /** The first bytes of frp's WebSocket upgrade (frps's muxer matches exactly these). */
-const WEBSOCKET_PREFIX = Buffer.from(`GET ${FRP_WEBSOCKET_PATH}`, 'latin1');
+export const WEBSOCKET_PREFIX = Buffer.from(`GET ${FRP_WEBSOCKET_PATH}`, 'latin1');
 /** The first bytes of a request to burrow's enrollment endpoint. */
-const ENROLL_PREFIX = Buffer.from('POST /~!burrow/', 'latin1');
+const ENROLL_PREFIX = Buffer.from(ENROLL_REQUEST_PREFIX, 'latin1');
 /** Enough bytes to compare against the longest prefix. */
 const MAX_PREFIX_BYTES = Math.max(WEBSOCKET_PREFIX.length, ENROLL_PREFIX.length);
 
@@ -113,9 +122,11 @@ async function secureLayer(
 /** WebSocket connections being upgraded and secured at once (each may buffer up to one message before anyone is authenticated). */
 export const MAX_PENDING_WEBSOCKETS = 64;
 
-/** A budget of WebSocket upgrade-and-secure steps running at once; each server owns one. */
+/** A budget of WebSocket upgrade-and-secure steps running at once, and the HTTP engine that parses them; each server owns one. */
 export class WebSocketSlots {
   private pending = 0;
+  /** The server's one HTTP engine: WebSocket upgrades and enrollment requests. */
+  readonly http = new HttpEngine();
 
   constructor(private readonly max = MAX_PENDING_WEBSOCKETS) {}
 
@@ -138,9 +149,6 @@ export class WebSocketSlots {
   }
 }
 
-/** The budget of callers that bring none (library use, tests); a BurrowServer passes its own. */
-const processWebSockets = new WebSocketSlots();
-
 /**
  * Layers, as frp's clients build them:
  * - `GET /~!frp` on the raw connection: a WebSocket upgrade (transport.protocol = "websocket"); inside it
@@ -161,11 +169,16 @@ export async function acceptTransport(
   socket: Duplex,
   options: AcceptOptions,
 ): Promise<AcceptedTransport | AcceptedEnroll> {
-  const webSockets = options.webSockets ?? processWebSockets;
+  const webSockets = options.webSockets;
+  const http = webSockets.http;
   let layered: { conn: Duplex; tls?: TlsFacts };
   if ((await matchPrefix(socket, [['websocket', WEBSOCKET_PREFIX]])) === 'websocket') {
     layered = await webSockets.run(async () => {
-      const ws = await acceptWebSocket(socket, { path: FRP_WEBSOCKET_PATH, timeoutMs: WEBSOCKET_HANDSHAKE_TIMEOUT_MS });
+      const ws = await acceptWebSocket(socket, {
+        path: FRP_WEBSOCKET_PATH,
+        timeoutMs: WEBSOCKET_HANDSHAKE_TIMEOUT_MS,
+        http,
+      });
       try {
         return await secureLayer(ws, options);
       } catch (err) {
@@ -187,7 +200,7 @@ export async function acceptTransport(
             ]
           : [['websocket', WEBSOCKET_PREFIX]],
       );
-      if (inner === 'enroll') return { kind: 'enroll', conn: layered.conn, tls: layered.tls };
+      if (inner === 'enroll') return { kind: 'enroll', conn: layered.conn, tls: layered.tls, http };
       // Everything but enrollment needs the client certificate the handshake let through.
       const refusal = options.enroll ? clientCertRefusal(layered.conn as tls.TLSSocket, options.tls) : undefined;
       if (refusal) {
@@ -197,7 +210,7 @@ export async function acceptTransport(
       if (inner === 'websocket') {
         const secured = layered;
         const ws = await webSockets.run(() =>
-          acceptWebSocket(secured.conn, { path: FRP_WEBSOCKET_PATH, timeoutMs: WEBSOCKET_HANDSHAKE_TIMEOUT_MS }),
+          acceptWebSocket(secured.conn, { path: FRP_WEBSOCKET_PATH, timeoutMs: WEBSOCKET_HANDSHAKE_TIMEOUT_MS, http }),
         );
         layered = { conn: ws, tls: secured.tls };
       }

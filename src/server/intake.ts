@@ -168,7 +168,7 @@ export class TunnelIntake {
       .then((transport) => {
         if (transport.kind === 'enroll') {
           slot.release(); // the enrollment endpoint rate-limits and bounds its own requests
-          host.enroll()?.handle(transport.conn, transport.tls, peerBase.remoteAddress);
+          host.enroll()?.handle(transport.conn, transport.tls, peerBase.remoteAddress, transport.http);
           return;
         }
         const clientCert = clientCertOf(transport);

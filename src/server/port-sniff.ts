@@ -1,6 +1,7 @@
 // One port for everything: decides from a connection's first bytes whether it is a tunnel client, an HTTP vhost request or an HTTPS vhost ClientHello.
 import type { Duplex } from 'node:stream';
 import { peekUntil } from '../net/peek.js';
+import { WEBSOCKET_PREFIX } from './accept.js';
 import { MAX_CLIENT_HELLO_BYTES, parseTlsClientHelloSni } from './vhost/index.js';
 
 /** Where a connection on the shared port goes. `sni` is set for 'https'. */
@@ -11,8 +12,6 @@ export type SharedPortRoute =
 const TLS_HANDSHAKE_BYTE = 0x16;
 /** frp's custom first byte before a tunnel client's ClientHello. */
 const CUSTOM_TLS_FIRST_BYTE = 0x17;
-/** frp's WebSocket tunnel path, as the first bytes of its upgrade request. */
-const WEBSOCKET_PREFIX = Buffer.from('GET /~!frp', 'latin1');
 /** How many leading bytes name an HTTP method (frps's muxer compares 3). */
 const HTTP_METHOD_PREFIX_LENGTH = 3;
 /** The method prefixes frps routes to the HTTP vhost. */

@@ -23,8 +23,11 @@ export const WEBSOCKET_WRITE_HIGH_WATER = 256 * 1024;
 /** Bytes received but not yet read before the WebSocket is paused (one TCP read's worth, several frames). */
 export const WEBSOCKET_READ_HIGH_WATER = 256 * 1024;
 
-/** Largest HTTP upgrade request head (request line and headers) the server reads. */
-export const MAX_UPGRADE_REQUEST_BYTES = 8 * 1024;
+/** Largest HTTP request head (request line and headers) the server's HTTP engine reads: upgrades and enrollment requests. */
+export const MAX_HTTP_HEAD_BYTES = 8 * 1024;
+
+/** Largest HTTP upgrade request head the server reads (the engine's bound). */
+export const MAX_UPGRADE_REQUEST_BYTES = MAX_HTTP_HEAD_BYTES;
 
 /** The WebSocket opening handshake (request head in, 101 out; or 101 back to the client) must finish within this. */
 export const WEBSOCKET_HANDSHAKE_TIMEOUT_MS = 10_000;

@@ -3,5 +3,5 @@ export * from './constants.js';
 export { acceptWebSocket, type WebSocketAcceptOptions } from './websocket-accept.js';
 export { dialWebSocket, type WebSocketDialOptions } from './websocket-dial.js';
 export { WebSocketDuplex, frameChunks } from './websocket-duplex.js';
-export { BadRequestHead, headerHasToken, parseRequestHead, readRequestHead, type RequestHead } from './http-head.js';
+export { answerOnSocket, HttpEngine, type HttpVisit } from './http-engine.js';
 export { readAhead, type ReadAheadOptions } from './read-ahead.js';

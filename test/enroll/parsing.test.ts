@@ -1,7 +1,6 @@
-// Small parsers and rules: allowances, durations, server addresses, renewal timing, the HTTP reader's bounds, the rate limiter.
+// Small parsers and rules: allowances, durations, server addresses, renewal timing, the rate limiter.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import {
   describeAllowances,
   parseAllowances,
@@ -12,7 +11,6 @@ import {
   renewalTime,
   RequestRateLimiter,
 } from '../../src/enroll/index.js';
-import { HttpFailure, readHttpMessage } from '../../src/enroll/http.js';
 import { remoteIp } from '../../src/enroll/rate-limit.js';
 import { ErrorCode, isBurrowError } from '../../src/errors.js';
 import { generateSelfSignedServerCert } from '../../src/pki/index.js';
@@ -76,43 +74,5 @@ describe('parsing', () => {
       [limiter.attempt('c', 1001), limiter.attempt('d', 1002), limiter.attempt('e', 1003)],
       [true, true, false],
     );
-  });
-});
-
-describe('HTTP reader bounds', () => {
-  const limits = { maxHeadBytes: 64, maxBodyBytes: 16, timeoutMs: 200, what: 'request' };
-
-  it('reads a head and a Content-Length body split across chunks', async () => {
-    const s = new PassThrough();
-    const p = readHttpMessage(s, limits);
-    s.write('POST /x HTTP/1.1\r\nContent-Le');
-    s.write('ngth: 4\r\n\r\nab');
-    s.write('cdEXTRA');
-    const m = await p;
-    assert.equal(m.startLine, 'POST /x HTTP/1.1');
-    assert.equal(m.body.toString(), 'abcd');
-  });
-
-  it('refuses an oversized head or body, chunked bodies, and stalls', async () => {
-    const cases: [string, number][] = [
-      [`POST /x HTTP/1.1\r\nX: ${'a'.repeat(100)}`, 431],
-      ['POST /x HTTP/1.1\r\nContent-Length: 17\r\n\r\n', 413],
-      ['POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n', 411],
-      ['POST /x HTTP/1.1\r\nbad line\r\n\r\n', 400],
-      ['POST /x HTTP/1.1\r\n', 408],
-    ];
-    for (const [text, status] of cases) {
-      const s = new PassThrough();
-      const p = readHttpMessage(s, limits);
-      s.write(text);
-      await assert.rejects(p, (err: unknown) => err instanceof HttpFailure && err.status === status, `${status}`);
-    }
-  });
-
-  it('says when the peer closes early', async () => {
-    const s = new PassThrough();
-    const p = readHttpMessage(s, limits);
-    s.end('POST /x HTTP/1.1\r\n');
-    await assert.rejects(p, (err: unknown) => isBurrowError(err, ErrorCode.UNEXPECTED_EOF));
   });
 });

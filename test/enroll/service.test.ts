@@ -198,6 +198,25 @@ describe('enrollment endpoint', () => {
     assert.equal(malformed.status, 403);
     assert.match(malformed.body.error ?? '', /malformed enrollment token/);
   });
+  it('refuses what is not one bounded request: an oversized head, a chunked body, a malformed head', async () => {
+    const huge = await rawRequest(endpoint.port, `POST /~!burrow/enroll HTTP/1.1\r\nX: ${'a'.repeat(9000)}\r\n\r\n`);
+    assert.equal(huge.status, 431);
+    assert.match(huge.body.error ?? '', /request head longer than 8192 bytes/);
+    const chunked = await rawRequest(
+      endpoint.port,
+      'POST /~!burrow/enroll HTTP/1.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+    );
+    assert.equal(chunked.status, 411);
+    const badLine = await rawRequest(endpoint.port, 'POST /~!burrow/enroll HTTP/1.1\r\nbad line\r\n\r\n');
+    assert.equal(badLine.status, 400);
+    const twoLengths = await rawRequest(
+      endpoint.port,
+      'POST /~!burrow/enroll HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}',
+    );
+    assert.equal(twoLengths.status, 400);
+    // The endpoint still serves after each of them.
+    assert.equal((await rawRequest(endpoint.port, post('/~!burrow/nope', {}))).status, 404);
+  });
 });
 
 describe('enrollment endpoint limits and set-up', () => {

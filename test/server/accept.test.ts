@@ -13,6 +13,7 @@ import type { Session } from '../../src/mux/index.js';
 import {
   acceptTransport,
   MAX_PENDING_WEBSOCKETS,
+  WebSocketSlots,
   type AcceptedEnroll,
   type AcceptedTransport,
   type AcceptOptions,
@@ -25,14 +26,15 @@ const WAIT_LIMIT_MS = 10_000;
 
 type Outcome = AcceptedTransport | AcceptedEnroll | { kind: 'error'; err: unknown };
 
-/** A listener running acceptTransport on every connection, handing outcomes out in order. */
+/** A listener running acceptTransport on every connection, handing outcomes out in order (one server's WebSocket budget and HTTP engine). */
 class Acceptor {
   readonly outcomes: Outcome[] = [];
   private waiters: ((o: Outcome) => void)[] = [];
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
 
-  constructor(options: AcceptOptions) {
+  constructor(base: Omit<AcceptOptions, 'webSockets'>) {
+    const options: AcceptOptions = { ...base, webSockets: new WebSocketSlots() };
     this.server = net.createServer({ allowHalfOpen: true }, (socket) => {
       this.sockets.add(socket);
       socket.on('error', () => undefined);

@@ -18,7 +18,7 @@ import type { Logger } from '../../log.js';
 import { unmapIPv4 } from '../../net/address.js';
 import { listenOn } from '../../net/listen.js';
 import type { TrafficMeter } from '../traffic.js';
-import { canonicalHost, MAX_HTTP_HEADER_BYTES } from './http-head.js';
+import { canonicalHost, MAX_HTTP_HEADER_BYTES } from './host.js';
 import { BASIC_AUTH_REALM, rawResponse, VhostPage, VHOST_SERVER_HEADER } from './http-pages.js';
 import { VhostRouter } from './router.js';
 import { bodiless, forwardHeaders, pump, responseHeaders } from './http-forward.js';

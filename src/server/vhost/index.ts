@@ -1,11 +1,5 @@
-// vhost parsers and routing: HTTP request heads, TLS ClientHello SNI, domain/location matching, the shared HTTP/HTTPS vhosts.
-export {
-  canonicalHost,
-  MAX_HTTP_HEADER_BYTES,
-  parseHttpRequestHead,
-  type HttpRequestHead,
-  type HttpRequestHeadIncomplete,
-} from './http-head.js';
+// vhost parsers and routing: Host rules, TLS ClientHello SNI, domain/location matching, the shared HTTP/HTTPS vhosts.
+export { canonicalHost, MAX_HTTP_HEADER_BYTES } from './host.js';
 export { matchDomain, VhostRouter, type VhostRoute } from './router.js';
 export {
   MAX_CLIENT_HELLO_BYTES,

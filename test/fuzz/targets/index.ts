@@ -8,7 +8,7 @@ import { muxSessionTarget } from './mux-session.js';
 import { pkiCertTarget, pkiTextTarget } from './pki.js';
 import { snappyTarget } from './snappy.js';
 import { tlsSniffTarget } from './tls-sniff.js';
-import { vhostHttpTarget, vhostSniTarget } from './vhost.js';
+import { vhostSniTarget } from './vhost.js';
 import { wireCodecTarget } from './wire-codec.js';
 import { wireV2Target } from './wire-v2.js';
 
@@ -25,7 +25,6 @@ export const TARGETS: readonly FuzzTarget[] = [
   pkiCertTarget,
   pkiTextTarget,
   tlsSniffTarget,
-  vhostHttpTarget,
   vhostSniTarget,
 ];
 
@@ -44,7 +43,6 @@ export {
   pkiTextTarget,
   snappyTarget,
   tlsSniffTarget,
-  vhostHttpTarget,
   vhostSniTarget,
   wireCodecTarget,
   wireV2Target,

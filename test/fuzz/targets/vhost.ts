@@ -1,14 +1,11 @@
-// Fuzz targets "vhost-http" (HTTP/1.x request head parser) and "vhost-sni" (TLS ClientHello SNI reader): bounds and prefix consistency.
+// Fuzz target "vhost-sni" (TLS ClientHello SNI reader): bounds and prefix consistency.
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { BurrowError } from '../../../src/errors.js';
-import { MAX_HTTP_HEADER_BYTES, parseHttpRequestHead } from '../../../src/server/vhost/http-head.js';
 import { MAX_CLIENT_HELLO_BYTES, parseTlsClientHelloSni } from '../../../src/server/vhost/tls-sni.js';
 import { capturedRead, seedOf } from '../lib/fixtures.js';
 import { check, FuzzFinding, prng, untyped, type FuzzTarget } from '../lib/target.js';
 
-/** A small head limit the HTTP parser is also run with, so the limit path is hit often. */
-const SMALL_HTTP_LIMIT = 96;
 /** Prefixes of each input re-parsed to check that a partial input never fails where the whole one passes. */
 const PREFIX_CHECKS = 12;
 
@@ -68,108 +65,6 @@ function checkPrefixes<T extends { complete: boolean }>(
     }
   }
 }
-
-// ---- HTTP ----
-
-const token = fc.oneof(
-  fc.constantFrom('GET', 'POST', 'CONNECT', 'OPTIONS', 'get', 'M-SEARCH'),
-  fc.string({ minLength: 1, maxLength: 6 }),
-);
-const target = fc.oneof(
-  fc.constantFrom(
-    '/',
-    '/a?b=c',
-    '*',
-    'http://Example.COM:8080/x',
-    'http://u@h/p',
-    'example.com:443',
-    '/%41%zz',
-    '/%e2%82%ac',
-    'https://[::1]:8443/',
-    '//x',
-    'ftp:/x',
-  ),
-  fc.string({ maxLength: 10 }).map((s) => `/${s}`),
-);
-const version = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom('HTTP/1.1', 'HTTP/1.0') },
-  { weight: 1, arbitrary: fc.constantFrom('HTTP/2', 'http/1.1', 'HTTP/1.1 ', '') },
-);
-const hostValue = fc.oneof(
-  fc.constantFrom('example.com', 'EXAMPLE.com.', 'a.example.com:8080', '[::1]:80', '::1', '', ' spaced ', 'h\u00e9'),
-  fc.string({ maxLength: 10 }),
-);
-const header = fc.oneof(
-  { weight: 3, arbitrary: hostValue.map((h) => `Host: ${h}`) },
-  {
-    weight: 3,
-    arbitrary: fc
-      .tuple(fc.constantFrom('Accept', 'X-A', 'Content-Length', 'host', 'HOST'), fc.string({ maxLength: 12 }))
-      .map(([n, v]) => `${n}: ${v}`),
-  },
-  { weight: 1, arbitrary: fc.constantFrom(' folded', 'NoColon', 'Bad Name: x', ':empty', 'X:\x00', 'X: \x7f') },
-);
-const eol = fc.constantFrom('\r\n', '\n');
-const httpHead = fc
-  .tuple(
-    fc.nat({ max: 2 }),
-    token,
-    target,
-    version,
-    fc.array(header, { maxLength: 5 }),
-    eol,
-    fc.boolean(),
-    fc.string({ maxLength: 12 }),
-  )
-  .map(
-    ([lead, method, t, v, headers, nl, blank, body]) =>
-      `${nl.repeat(lead)}${method} ${t} ${v}${nl}${headers.map((h) => h + nl).join('')}${blank ? nl : ''}${body}`,
-  );
-
-const httpArbitrary: fc.Arbitrary<Buffer> = fc
-  .tuple(
-    fc.integer({ min: 0, max: 255 }),
-    fc.oneof(
-      { weight: 8, arbitrary: httpHead.map((s) => Buffer.from(s, 'latin1')) },
-      { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)) },
-    ),
-  )
-  .map(([mode, head]) => Buffer.concat([Buffer.from([mode]), head]));
-
-function runHttp(input: Buffer): void {
-  if (input.length < 1) return;
-  const max = (input[0]! & 1) !== 0 ? SMALL_HTTP_LIMIT : MAX_HTTP_HEADER_BYTES;
-  const data = input.subarray(1);
-  const parse = (b: Buffer): ReturnType<typeof parseHttpRequestHead> => parseHttpRequestHead(b, max);
-  const full = outcome(() => parse(data), 'parseHttpRequestHead');
-  if (full.kind === 'incomplete')
-    check(data.length < max, `incomplete after ${data.length} bytes, at or above the ${max}-byte limit`);
-  if (full.kind === 'complete' && full.value.complete) {
-    const h = full.value;
-    check(
-      h.headerBytes <= data.length && h.headerBytes <= max,
-      `headerBytes ${h.headerBytes} beyond the input (${data.length}) or the limit (${max})`,
-    );
-    check(h.host === h.host.toLowerCase() && !h.host.endsWith('.'), `host ${JSON.stringify(h.host)} is not canonical`);
-  }
-  checkPrefixes(data, full, (h) => (h.complete ? h.headerBytes : 0), parse, 'parseHttpRequestHead');
-}
-
-/** The HTTP request head parser. */
-export const vhostHttpTarget: FuzzTarget = {
-  name: 'vhost-http',
-  about:
-    'parseHttpRequestHead on generated and random heads (two limits): bound respected, canonical host, prefixes never fail where the whole passes',
-  arbitrary: httpArbitrary,
-  maxInputBytes: 2 * MAX_HTTP_HEADER_BYTES,
-  ciRuns: 800,
-  seeds: () => [
-    Buffer.from('\x00GET /index.html HTTP/1.1\r\nHost: Example.com:8080\r\nAccept: */*\r\n\r\nbody', 'latin1'),
-    Buffer.from('\x00CONNECT example.com:443 HTTP/1.1\r\n\r\n', 'latin1'),
-    Buffer.from('\x01POST http://a.example.com/x?y HTTP/1.0\nHost: b\n\n', 'latin1'),
-  ],
-  run: runHttp,
-};
 
 // ---- TLS SNI ----
 
