@@ -12,8 +12,32 @@ export const ErrorCode = {
   UNEXPECTED_EOF: 'ERR_UNEXPECTED_EOF',
   /** A connection could not be made or broke (refused, reset, unreachable). */
   NETWORK: 'ERR_NETWORK',
-  /** A yamux session or stream failure (protocol error, window overrun, go-away, reset). */
-  MUX: 'ERR_MUX',
+  /** yamux: a frame header with a version other than 0 (yamux ErrInvalidVersion). */
+  MUX_INVALID_VERSION: 'ERR_MUX_INVALID_VERSION',
+  /** yamux: a frame header with an unknown frame type (yamux ErrInvalidMsgType). */
+  MUX_INVALID_MSG_TYPE: 'ERR_MUX_INVALID_MSG_TYPE',
+  /** yamux: fewer than 12 bytes given to the header decoder. */
+  MUX_SHORT_HEADER: 'ERR_MUX_SHORT_HEADER',
+  /** yamux: the session's very first bytes are no yamux frame at all (the peer does not speak yamux). */
+  MUX_NOT_YAMUX_PEER: 'ERR_MUX_NOT_YAMUX_PEER',
+  /** yamux: the session ended (conn ended, closed or failed) while the stream was open (yamux ErrSessionShutdown). */
+  MUX_SESSION_SHUTDOWN: 'ERR_MUX_SESSION_SHUTDOWN',
+  /** yamux: every stream id of our parity was used (yamux ErrStreamsExhausted). */
+  MUX_STREAMS_EXHAUSTED: 'ERR_MUX_STREAMS_EXHAUSTED',
+  /** yamux: open() with maxStreams streams already open (burrow's limit; yamux has none). */
+  MUX_TOO_MANY_STREAMS: 'ERR_MUX_TOO_MANY_STREAMS',
+  /** yamux: the peer opened a stream id that is still open (yamux ErrDuplicateStream). */
+  MUX_DUPLICATE_STREAM: 'ERR_MUX_DUPLICATE_STREAM',
+  /** yamux: the peer opened a stream with id 0 or with our parity. */
+  MUX_INVALID_STREAM_ID: 'ERR_MUX_INVALID_STREAM_ID',
+  /** yamux: the peer sent more data than the window we granted (yamux ErrRecvWindowExceeded). */
+  MUX_WINDOW_EXCEEDED: 'ERR_MUX_WINDOW_EXCEEDED',
+  /** yamux: the peer sent Go Away: open() refused, or the session closed on an error code (yamux ErrRemoteGoAway). */
+  MUX_REMOTE_GO_AWAY: 'ERR_MUX_REMOTE_GO_AWAY',
+  /** yamux: the peer reset the stream with RST (yamux ErrConnectionReset). */
+  MUX_STREAM_RESET: 'ERR_MUX_STREAM_RESET',
+  /** yamux: an invalid Session option. */
+  MUX_BAD_OPTION: 'ERR_MUX_BAD_OPTION',
   /** A config file, key or value is invalid. */
   CONFIG: 'ERR_CONFIG',
   /** The server refused the client's login. */

@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import type { ClientConfig } from '../config/index.js';
 import { BurrowError, ErrorCode, errorMessage, isBurrowError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { isMuxError } from '../mux/index.js';
 import { FRP_COMPAT_VERSION } from '../version.js';
 import {
   clientLogin,
@@ -147,9 +148,7 @@ async function proveLogin(channel: ControlChannel, input: LoginProofInput & { ti
  */
 function explainEarlyClose(err: unknown, connector: Connector, config: ClientConfig): unknown {
   const closed =
-    isBurrowError(err, ErrorCode.UNEXPECTED_EOF) ||
-    isBurrowError(err, ErrorCode.MUX) ||
-    isBurrowError(err, ErrorCode.CLOSED);
+    isBurrowError(err, ErrorCode.UNEXPECTED_EOF) || isMuxError(err) || isBurrowError(err, ErrorCode.CLOSED);
   if (!closed) return err;
   const tcpMuxHint = earlyCloseTcpMuxHint(config.transport.tcpMux);
   if (!connector.info.tls) {

@@ -38,8 +38,8 @@ export interface DispatchHost {
 
 /**
  * Receives headers, payload pieces and frame ends from the FrameParser (in wire order) and applies
- * them to the session. Throws BurrowError(MUX) for protocol errors (duplicate or wrong-parity SYN,
- * window overrun); the session answers those with Go Away and closes.
+ * them to the session. Throws a mux BurrowError for protocol errors (MUX_DUPLICATE_STREAM, MUX_INVALID_STREAM_ID,
+ * MUX_WINDOW_EXCEEDED); the session answers those with Go Away and closes.
  */
 export class FrameDispatcher implements FrameHandler {
   /** The stream receiving the current Data frame's payload (null: discard it). */

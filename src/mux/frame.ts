@@ -1,6 +1,6 @@
 // yamux frame header codec: the 12-byte header, encoded and decoded in network byte order.
 
-import { BurrowError, ErrorCode } from '../errors.js';
+import { invalidMsgTypeError, invalidVersionError, shortHeaderError } from './errors.js';
 import { HEADER_SIZE, MAX_FRAME_TYPE, PROTOCOL_VERSION, type FrameTypeValue } from './const.js';
 
 /** One decoded frame header. */
@@ -30,28 +30,19 @@ export function encodeHeader(type: FrameTypeValue, flags: number, streamId: numb
 
 /**
  * Decodes the header at `offset` (12 bytes must be available).
- * Throws BurrowError(MUX) when the version is not 0 or the type is unknown, quoting the bytes.
+ * Throws BurrowError(MUX_INVALID_VERSION / MUX_INVALID_MSG_TYPE) when the version is not 0 or the type is unknown, quoting the bytes.
  */
 export function decodeHeader(buf: Buffer, offset = 0): FrameHeader {
   if (buf.length - offset < HEADER_SIZE) {
-    throw new BurrowError(
-      ErrorCode.MUX,
-      `yamux header: expected ${HEADER_SIZE} bytes, got ${Math.max(0, buf.length - offset)}`,
-    );
+    throw shortHeaderError(HEADER_SIZE, Math.max(0, buf.length - offset));
   }
   const version = buf[offset]!;
   const type = buf[offset + 1]!;
   if (version !== PROTOCOL_VERSION) {
-    throw new BurrowError(
-      ErrorCode.MUX,
-      `yamux header: expected version ${PROTOCOL_VERSION}, got ${version} (header bytes ${hexOf(buf, offset)})`,
-    );
+    throw invalidVersionError(PROTOCOL_VERSION, version, hexOf(buf, offset));
   }
   if (type > MAX_FRAME_TYPE) {
-    throw new BurrowError(
-      ErrorCode.MUX,
-      `yamux header: expected frame type 0..${MAX_FRAME_TYPE}, got ${type} (header bytes ${hexOf(buf, offset)})`,
-    );
+    throw invalidMsgTypeError(MAX_FRAME_TYPE, type, hexOf(buf, offset));
   }
   return {
     version,

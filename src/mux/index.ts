@@ -5,4 +5,5 @@ export { encodeHeader, decodeHeader, describeHeader, type FrameHeader } from './
 export { FrameParser, type FrameHandler } from './parser.js';
 export { Session, type SessionOptions } from './session.js';
 export { MuxStream } from './stream.js';
-export { NotYamuxPeerError } from './errors.js';
+export { NotYamuxPeerError, isMuxError } from './errors.js';
+export { StreamState, type StreamStateValue } from './stream-state.js';

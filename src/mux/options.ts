@@ -1,4 +1,4 @@
-// Checking of Session options: integers with defaults, refused with a MUX error naming the option.
+// Checking of Session options: integers with defaults, refused with ERR_MUX_BAD_OPTION naming the option.
 
 import { badOptionError } from './errors.js';
 

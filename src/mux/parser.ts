@@ -17,8 +17,8 @@ export interface FrameHandler {
 /**
  * A pure, incremental frame parser. Feed it chunks with push(); it calls the handler synchronously.
  * Memory is bounded: only a straddling header (at most 12 bytes) is ever copied; payloads are
- * handed out as subarrays of the input chunks. A bad header throws BurrowError(MUX) from push();
- * when the session's very first header has a bad version, the peer is no yamux peer: NotYamuxPeerError (MUX).
+ * handed out as subarrays of the input chunks. A bad header throws BurrowError(MUX_INVALID_VERSION / MUX_INVALID_MSG_TYPE) from push();
+ * when the session's very first header has a bad version, the peer is no yamux peer: NotYamuxPeerError (MUX_NOT_YAMUX_PEER).
  * Bounding payload sizes is the handler's job (it sees each header before any of its payload).
  */
 export class FrameParser {

@@ -1,9 +1,7 @@
-// A yamux session over one Duplex: opening streams, the send path (batching, backpressure), keepalive, go-away, close.
+// A yamux session over one Duplex: opening streams, the send path (batching, backpressure), go-away, close; pings in keepalive.ts.
 
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import { performance } from 'node:perf_hooks';
-import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
 import {
   DEFAULT_ACCEPT_BACKLOG,
   DEFAULT_CONNECTION_WRITE_TIMEOUT_MS,
@@ -27,7 +25,8 @@ import {
 import {
   badOptionError,
   goAwayOpenError,
-  pingTimeoutError,
+  isMuxError,
+  listenerThrewError,
   remoteGoAwayError,
   sessionAlreadyClosedError,
   sessionClosedError,
@@ -38,6 +37,7 @@ import { FrameDispatcher } from './dispatch.js';
 import { nonNegative, positive } from './options.js';
 import { encodeHeader } from './frame.js';
 import { FrameParser } from './parser.js';
+import { Pinger } from './keepalive.js';
 import { MuxStream } from './stream.js';
 
 /** Session settings; defaults are yamux's DefaultConfig with frp's changes. */
@@ -68,14 +68,6 @@ export interface SessionOptions {
   preauthStreams?: number;
 }
 
-/** A ping waiting for its reply. */
-interface PendingPing {
-  readonly start: number;
-  readonly resolve: (rttMs: number) => void;
-  readonly reject: (err: Error) => void;
-  readonly timer: NodeJS.Timeout;
-}
-
 /**
  * A yamux session (hashicorp/yamux v0.1.1 wire format) over a Duplex such as a TCP or TLS socket.
  * Events: 'stream' (stream: MuxStream) for each stream the peer opens, already ACKed;
@@ -89,7 +81,6 @@ export class Session extends EventEmitter {
 
   private readonly conn: Duplex;
   private readonly client: boolean;
-  private readonly keepaliveIntervalMs: number;
   private readonly writeTimeoutMs: number;
   private readonly acceptBacklog: number;
   private readonly maxStreams: number;
@@ -118,21 +109,13 @@ export class Session extends EventEmitter {
   private readPaused = false;
   private drainWaiters: MuxStream[] = [];
 
-  private readonly pings = new Map<number, PendingPing>();
-  private nextPingId = 0;
-  private keepaliveTimer: NodeJS.Timeout | null = null;
-  private keepaliveInFlight = false;
+  private readonly pinger: Pinger;
 
   /** Wraps `conn` in a yamux session; it starts reading at once. */
   constructor(conn: Duplex, options: SessionOptions) {
     super();
     this.conn = conn;
     this.client = options.client;
-    this.keepaliveIntervalMs = nonNegative(
-      'keepaliveIntervalMs',
-      options.keepaliveIntervalMs,
-      DEFAULT_KEEPALIVE_INTERVAL_MS,
-    );
     this.writeTimeoutMs = positive(
       'connectionWriteTimeoutMs',
       options.connectionWriteTimeoutMs,
@@ -175,7 +158,7 @@ export class Session extends EventEmitter {
         if (code === GoAwayCode.Normal) this.remoteGoAway = true;
         else this.close(remoteGoAwayError(code));
       },
-      onPong: (id) => this.onPong(id),
+      onPong: (id) => this.pinger.onPong(id),
     });
     this.parser = new FrameParser(this.dispatcher);
 
@@ -186,10 +169,8 @@ export class Session extends EventEmitter {
     conn.on('close', this.onConnClose);
     conn.on('error', this.onConnError);
 
-    if (this.keepaliveIntervalMs > 0) {
-      this.keepaliveTimer = setInterval(this.keepalive, this.keepaliveIntervalMs);
-      this.keepaliveTimer.unref();
-    }
+    const keepaliveMs = nonNegative('keepaliveIntervalMs', options.keepaliveIntervalMs, DEFAULT_KEEPALIVE_INTERVAL_MS);
+    this.pinger = new Pinger(this, this.writeTimeoutMs, keepaliveMs);
   }
 
   /** True once the session has closed. */
@@ -231,8 +212,8 @@ export class Session extends EventEmitter {
 
   /**
    * Opens a stream: sends SYN (a Window Update granting the rest of the max window); data may be
-   * written at once. Throws BurrowError(CLOSED) on a closed session, BurrowError(MUX) after the
-   * peer's Go Away, at the stream limit, or when ids are exhausted.
+   * written at once. Throws BurrowError(CLOSED) on a closed session, MUX_REMOTE_GO_AWAY after the
+   * peer's Go Away, MUX_TOO_MANY_STREAMS at the stream limit, MUX_STREAMS_EXHAUSTED when ids run out.
    */
   open(): MuxStream {
     if (this.closed) throw sessionAlreadyClosedError('open a stream');
@@ -241,7 +222,7 @@ export class Session extends EventEmitter {
     const id = this.nextStreamId;
     if (id > MAX_STREAM_ID) throw streamsExhaustedError();
     this.nextStreamId = id + 2;
-    const stream = new MuxStream(this, id);
+    const stream = new MuxStream(this, id, false);
     this.streams.set(id, stream);
     stream.announce(Flag.SYN, this.streamOpenTimeoutMs);
     return stream;
@@ -250,17 +231,7 @@ export class Session extends EventEmitter {
   /** Sends a ping and resolves with the round trip in ms; rejects with BurrowError(TIMEOUT) or (CLOSED). */
   ping(): Promise<number> {
     if (this.closed) return Promise.reject(sessionAlreadyClosedError('ping'));
-    const id = this.nextPingId;
-    this.nextPingId = id === MAX_U32 ? 0 : id + 1;
-    return new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pings.delete(id);
-        reject(pingTimeoutError(this.writeTimeoutMs));
-      }, this.writeTimeoutMs);
-      timer.unref();
-      this.pings.set(id, { start: performance.now(), resolve, reject, timer });
-      this.sendControl(FrameType.Ping, Flag.SYN, 0, id);
-    });
+    return this.pinger.ping();
   }
 
   /** Tells the peer we accept no new streams (its SYNs will get RST); existing streams continue. */
@@ -278,15 +249,7 @@ export class Session extends EventEmitter {
     this.closed = true;
     this.parser.stop();
     this.dispatcher.stop();
-    if (this.keepaliveTimer !== null) clearInterval(this.keepaliveTimer);
-    this.keepaliveTimer = null;
-
-    const pingErr = sessionAlreadyClosedError('wait for a ping reply');
-    for (const p of this.pings.values()) {
-      clearTimeout(p.timer);
-      p.reject(pingErr);
-    }
-    this.pings.clear();
+    this.pinger.stop();
 
     const streams = [...this.streams.values()];
     // Queued streams never reached the user, so nobody listens for their errors: end them quietly.
@@ -364,7 +327,7 @@ export class Session extends EventEmitter {
 
   /** A stream for an incoming SYN; on an unauthenticated session it is held to the initial window and counted. */
   private createIncoming(id: number): MuxStream {
-    const stream = new MuxStream(this, id);
+    const stream = new MuxStream(this, id, true);
     if (!this.authenticated) {
       this.preauthStreamsLeft -= 1;
       stream.holdWindow();
@@ -386,44 +349,19 @@ export class Session extends EventEmitter {
     }
   }
 
-  private onPong(id: number): void {
-    const p = this.pings.get(id);
-    if (p === undefined) return; // late reply to a ping that already timed out
-    this.pings.delete(id);
-    clearTimeout(p.timer);
-    p.resolve(performance.now() - p.start);
-  }
-
-  private readonly keepalive = (): void => {
-    if (this.keepaliveInFlight || this.closed) return;
-    this.keepaliveInFlight = true;
-    this.ping().then(
-      () => {
-        this.keepaliveInFlight = false;
-      },
-      (err: unknown) => {
-        this.keepaliveInFlight = false;
-        if (!this.closed)
-          this.close(new BurrowError(ErrorCode.TIMEOUT, `keepalive failed: ${errorMessage(err)}`, { cause: err }));
-      },
-    );
-  };
-
   // ---- conn events ----
 
   private readonly onConnData = (chunk: Buffer): void => {
     try {
       this.parser.push(chunk);
     } catch (err) {
-      if (err instanceof BurrowError && err.code === ErrorCode.MUX) {
+      if (isMuxError(err)) {
         this.sendControl(FrameType.GoAway, 0, 0, GoAwayCode.ProtocolError);
         this.close(err);
       } else {
         // A throwing 'stream'/'data' listener: report it with the close rather than lose it.
         this.sendControl(FrameType.GoAway, 0, 0, GoAwayCode.InternalError);
-        this.close(
-          new BurrowError(ErrorCode.INTERNAL, `yamux session listener threw: ${errorMessage(err)}`, { cause: err }),
-        );
+        this.close(listenerThrewError(err));
       }
     }
   };

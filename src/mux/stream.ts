@@ -1,4 +1,4 @@
-// One yamux stream as a Node Duplex: send/receive windows, half-close (FIN), reset (RST), timeouts.
+// One yamux stream as a Node Duplex: send/receive windows, half-close (FIN), reset (RST), timeouts; its state in stream-state.ts.
 
 import { Duplex } from 'node:stream';
 import {
@@ -11,6 +11,16 @@ import {
 } from './const.js';
 import { closeTimeoutError, openTimeoutError, sessionAlreadyClosedError, streamResetError } from './errors.js';
 import type { Session } from './session.js';
+import {
+  StreamEvent,
+  StreamState,
+  isGone,
+  mayGrantWindow,
+  nextState,
+  receivesData,
+  type StreamEventValue,
+  type StreamStateValue,
+} from './stream-state.js';
 
 /**
  * A logical stream of a Session. Writes become Data frames bounded by the peer's window; reads are
@@ -31,14 +41,8 @@ export class MuxStream extends Duplex {
   private recvWindow = INITIAL_STREAM_WINDOW;
   /** Bytes of the Data frame being received that are counted in the window but not yet pushed. */
   private inbound = 0;
-  /** True once our SYN or ACK (with its window grant) went out. */
-  private announced = false;
-  private localFin = false;
-  private remoteFin = false;
-  /** True when no RST must be sent on destroy (the peer reset, or the session is gone). */
-  private noReset = false;
-  /** True once the session forgot this stream. */
-  private removed = false;
+  /** Where the stream is in its lifecycle; written only by apply(). */
+  private state: StreamStateValue;
   /** Unauthenticated session: no window beyond the initial one is granted (until grantFullWindow). */
   private held = false;
   /** A held stream we ended (a refused first message): what else the peer sends is dropped, not buffered. */
@@ -56,7 +60,7 @@ export class MuxStream extends Duplex {
   private closeTimer: NodeJS.Timeout | null = null;
 
   /** @internal Use Session.open() or the Session 'stream' event. */
-  constructor(session: Session, id: number) {
+  constructor(session: Session, id: number, incoming: boolean) {
     super({
       allowHalfOpen: true,
       readableHighWaterMark: STREAM_READABLE_HIGH_WATER_MARK,
@@ -64,6 +68,12 @@ export class MuxStream extends Duplex {
     });
     this.session = session;
     this.id = id;
+    this.state = incoming ? StreamState.SYNReceived : StreamState.Init;
+  }
+
+  /** The stream's lifecycle state (see stream-state.ts). */
+  get streamState(): StreamStateValue {
+    return this.state;
   }
 
   // ---- called by Session ----
@@ -76,7 +86,7 @@ export class MuxStream extends Duplex {
     // A held stream's ACK grants nothing: the peer keeps the initial window only.
     const delta = this.held ? 0 : this.session.maxStreamWindow - this.readableLength - this.inbound - this.recvWindow;
     this.recvWindow += delta;
-    this.announced = true;
+    this.apply(flag === Flag.SYN ? StreamEvent.SendSyn : StreamEvent.SendAck);
     this.session.sendControl(FrameType.WindowUpdate, flag, this.id, delta);
     if (flag === Flag.SYN && openTimeoutMs > 0) {
       this.openTimer = setTimeout(onOpenTimeout, openTimeoutMs, this, openTimeoutMs);
@@ -99,7 +109,7 @@ export class MuxStream extends Duplex {
     if (!this.held) return;
     this.held = false;
     this.discarding = false;
-    if (!this.announced || this.remoteFin || this.destroyed || this.removed) return;
+    if (!mayGrantWindow(this.state) || this.destroyed) return;
     const delta = this.session.maxStreamWindow - this.readableLength - this.inbound - this.recvWindow;
     if (delta <= 0) return;
     this.recvWindow += delta;
@@ -108,6 +118,7 @@ export class MuxStream extends Duplex {
 
   /** @internal The peer accepted our SYN. */
   onAck(): void {
+    this.apply(StreamEvent.RecvAck);
     if (this.openTimer !== null) {
       clearTimeout(this.openTimer);
       this.openTimer = null;
@@ -136,30 +147,29 @@ export class MuxStream extends Duplex {
   /** @internal A piece of Data payload (a view of the conn's chunk, pushed without copying). */
   onData(piece: Buffer): void {
     this.inbound -= piece.length;
-    if (this.remoteFin || this.destroyed || this.discarding) return; // data after FIN, our reset or a pre-auth refusal: dropped
+    if (!receivesData(this.state) || this.destroyed || this.discarding) return; // data after FIN, our reset or a pre-auth refusal: dropped
     this.push(piece);
     this.maybeSendWindowUpdate();
   }
 
   /** @internal The peer half-closed: end the readable side. */
   onRemoteFin(): void {
-    if (this.remoteFin) return;
-    this.remoteFin = true;
+    if (!receivesData(this.state)) return;
+    this.apply(StreamEvent.RecvFin);
     if (!this.destroyed) this.push(null);
-    if (this.localFin) this.forget();
+    if (this.state === StreamState.Closed) this.forget(); // both FINs
   }
 
   /** @internal The peer reset the stream; `report` false for a stream never handed out (no listener). */
   onReset(report: boolean): void {
-    this.noReset = true;
+    this.apply(StreamEvent.Reset);
     this.forget();
     this.destroy(report ? streamResetError(this.id) : undefined);
   }
 
   /** @internal The session closed: end quietly if both sides were done, else fail with `err`. */
   onSessionClosed(err: Error | undefined): void {
-    this.noReset = true;
-    this.removed = true;
+    this.apply(StreamEvent.SessionClosed);
     this.clearTimers();
     if ((this.readableEnded && this.writableFinished) || err === undefined) this.destroy();
     else this.destroy(err);
@@ -205,12 +215,12 @@ export class MuxStream extends Duplex {
       callback(sessionAlreadyClosedError(`close stream ${this.id}`));
       return;
     }
-    this.localFin = true;
+    this.apply(StreamEvent.SendFin);
     // An unauthenticated peer's stream we end was refused: nothing it sends from now on is kept.
     if (this.held) this.discarding = true;
     this.session.sendControl(FrameType.WindowUpdate, Flag.FIN, this.id, 0);
-    if (this.remoteFin) {
-      this.forget();
+    if (this.state === StreamState.Closed) {
+      this.forget(); // both FINs
     } else {
       const ms = this.session.streamCloseTimeoutMs;
       if (ms > 0) {
@@ -225,11 +235,10 @@ export class MuxStream extends Duplex {
     this.clearTimers();
     this.pendingChunks = null;
     this.pendingCb = null;
-    if (!this.removed) {
+    if (!isGone(this.state)) {
       // Not both halves closed: tell the peer to drop its side now.
-      if (!this.noReset && !this.session.isClosed) {
-        this.session.sendControl(FrameType.WindowUpdate, Flag.RST, this.id, 0);
-      }
+      if (!this.session.isClosed) this.session.sendControl(FrameType.WindowUpdate, Flag.RST, this.id, 0);
+      this.apply(StreamEvent.Reset);
       this.forget();
     }
     callback(err);
@@ -241,7 +250,7 @@ export class MuxStream extends Duplex {
   closeTimedOut(ms: number): void {
     this.closeTimer = null;
     if (!this.session.isClosed) this.session.sendControl(FrameType.WindowUpdate, Flag.RST, this.id, 0);
-    this.noReset = true;
+    this.apply(StreamEvent.Reset);
     this.forget();
     this.destroy(closeTimeoutError(this.id, ms));
   }
@@ -287,7 +296,7 @@ export class MuxStream extends Duplex {
 
   /** Grants the peer more window once at least half the max can be granted (yamux's rule). */
   private maybeSendWindowUpdate(): void {
-    if (this.held || !this.announced || this.remoteFin || this.destroyed || this.removed) return;
+    if (this.held || !mayGrantWindow(this.state) || this.destroyed) return;
     const max = this.session.maxStreamWindow;
     const delta = max - this.readableLength - this.inbound - this.recvWindow;
     if (delta < max / 2) return;
@@ -295,10 +304,13 @@ export class MuxStream extends Duplex {
     this.session.sendControl(FrameType.WindowUpdate, 0, this.id, delta);
   }
 
-  /** Removes the stream from its session (both FINs seen, a reset, or destroy). */
+  /** The only writer of `state`: moves it along the transition table. */
+  private apply(event: StreamEventValue): void {
+    this.state = nextState(this.state, event);
+  }
+
+  /** Removes the stream from its session once it is Closed or Reset (idempotent: removeStream checks identity). */
   private forget(): void {
-    if (this.removed) return;
-    this.removed = true;
     this.clearTimers();
     this.session.removeStream(this);
   }

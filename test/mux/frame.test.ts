@@ -91,7 +91,7 @@ test('decode rejects a bad version, quoting the bytes', () => {
   assert.throws(
     () => decodeHeader(buf),
     (err: unknown) =>
-      isBurrowError(err, ErrorCode.MUX) &&
+      isBurrowError(err, ErrorCode.MUX_INVALID_VERSION) &&
       /expected version 0, got 71/.test(err.message) &&
       /47 45 54 20/.test(err.message),
   );
@@ -101,18 +101,19 @@ test('decode rejects an unknown type', () => {
   const buf = Buffer.from('000400000000000000000000', 'hex');
   assert.throws(
     () => decodeHeader(buf),
-    (err: unknown) => isBurrowError(err, ErrorCode.MUX) && /expected frame type 0\.\.3, got 4/.test(err.message),
+    (err: unknown) =>
+      isBurrowError(err, ErrorCode.MUX_INVALID_MSG_TYPE) && /expected frame type 0\.\.3, got 4/.test(err.message),
   );
 });
 
 test('decode rejects a short buffer', () => {
   assert.throws(
     () => decodeHeader(Buffer.alloc(11)),
-    (err: unknown) => isBurrowError(err, ErrorCode.MUX) && /got 11/.test(err.message),
+    (err: unknown) => isBurrowError(err, ErrorCode.MUX_SHORT_HEADER) && /got 11/.test(err.message),
   );
   assert.throws(
     () => decodeHeader(Buffer.alloc(12), 1),
-    (err: unknown) => isBurrowError(err, ErrorCode.MUX),
+    (err: unknown) => isBurrowError(err, ErrorCode.MUX_SHORT_HEADER),
   );
 });
 

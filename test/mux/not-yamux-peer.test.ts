@@ -1,9 +1,9 @@
-// A session whose very first header is invalid closes with NotYamuxPeerError; a later bad header stays a plain MUX error.
+// A session whose very first header is invalid closes with NotYamuxPeerError; a later bad header stays a plain invalid-header error.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ErrorCode, isBurrowError } from '../../src/errors.js';
 import { FrameType } from '../../src/mux/const.js';
-import { NotYamuxPeerError } from '../../src/mux/errors.js';
+import { isMuxError, NotYamuxPeerError } from '../../src/mux/errors.js';
 import { encodeHeader } from '../../src/mux/frame.js';
 import { FrameParser } from '../../src/mux/parser.js';
 import { closed, rawPeer, waitFor, within, WAIT_LIMIT_MS } from './helpers.js';
@@ -13,22 +13,26 @@ const V1_LOGIN = Buffer.concat([Buffer.from('6f000000000000000e', 'hex'), Buffer
 
 const noop = { onHeader() {}, onPayload() {}, onFrameEnd() {} };
 
-test('parser: an frp v1 message as first bytes throws NotYamuxPeerError (MUX), split or whole', () => {
+test('parser: an frp v1 message as first bytes throws NotYamuxPeerError (MUX_NOT_YAMUX_PEER), split or whole', () => {
   for (const chunks of [[V1_LOGIN], [V1_LOGIN.subarray(0, 5), V1_LOGIN.subarray(5)]]) {
     const parser = new FrameParser(noop);
     assert.throws(
       () => chunks.forEach((c) => parser.push(c)),
-      (err: unknown) => err instanceof NotYamuxPeerError && isBurrowError(err, ErrorCode.MUX) && err.firstByte === 0x6f,
+      (err: unknown) =>
+        err instanceof NotYamuxPeerError &&
+        isBurrowError(err, ErrorCode.MUX_NOT_YAMUX_PEER) &&
+        isMuxError(err) &&
+        err.firstByte === 0x6f,
     );
   }
 });
 
-test('parser: a bad header after a valid one is a plain MUX error, not NotYamuxPeerError', () => {
+test('parser: a bad header after a valid one is a plain invalid-version error, not NotYamuxPeerError', () => {
   const parser = new FrameParser(noop);
   parser.push(encodeHeader(FrameType.Ping, 0, 0, 1));
   assert.throws(
     () => parser.push(V1_LOGIN),
-    (err: unknown) => isBurrowError(err, ErrorCode.MUX) && !(err instanceof NotYamuxPeerError),
+    (err: unknown) => isBurrowError(err, ErrorCode.MUX_INVALID_VERSION) && !(err instanceof NotYamuxPeerError),
   );
 });
 

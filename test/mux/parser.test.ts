@@ -130,14 +130,14 @@ test('a chunk that is exactly one payload is handed over as is', () => {
   assert.equal(pieces[0], payload);
 });
 
-test('a bad version mid-stream throws BurrowError(MUX) after the good frames', () => {
+test('a bad version mid-stream throws BurrowError(MUX_INVALID_VERSION) after the good frames', () => {
   const good = encodeHeader(FrameType.Ping, Flag.SYN, 0, 1);
   const bad = Buffer.from('010000000000000000000000', 'hex');
   const headers: FrameHeader[] = [];
   const parser = new FrameParser({ onHeader: (h) => headers.push(h), onPayload() {}, onFrameEnd() {} });
   assert.throws(
     () => parser.push(Buffer.concat([good, bad])),
-    (err: unknown) => isBurrowError(err, ErrorCode.MUX) && /got 1/.test(err.message),
+    (err: unknown) => isBurrowError(err, ErrorCode.MUX_INVALID_VERSION) && /got 1/.test(err.message),
   );
   assert.equal(headers.length, 1);
 });
@@ -149,7 +149,7 @@ test('an unknown type split across chunks throws when the header completes', () 
   assert.equal(parser.midFrame, true);
   assert.throws(
     () => parser.push(bad.subarray(5)),
-    (err: unknown) => isBurrowError(err, ErrorCode.MUX) && /got 9/.test(err.message),
+    (err: unknown) => isBurrowError(err, ErrorCode.MUX_INVALID_MSG_TYPE) && /got 9/.test(err.message),
   );
 });
 

@@ -30,7 +30,7 @@ test('a peer sending more than the window gets GoAway(1) and the session closes'
     for (let i = 0; i < 6; i++) peer.socket.write(data(1, big));
     peer.socket.write(data(1, Buffer.from('!')));
     const err = await within(why, 5000, 'session close');
-    assert.ok(isBurrowError(err, ErrorCode.MUX));
+    assert.ok(isBurrowError(err, ErrorCode.MUX_WINDOW_EXCEEDED));
     assert.match(err!.message, /receive window exceeded: expected at most 0 bytes, got a 1-byte data frame/);
     await within(once(peer.socket, 'end'), 5000, 'conn end');
     const goAway = peer.frames.find((f) => f.type === FrameType.GoAway);
@@ -55,7 +55,7 @@ test('an oversized data header is refused before its payload is buffered', async
   }
 });
 
-test('garbage (bad version) closes with BurrowError(MUX); the server still accepts new sessions', async () => {
+test('garbage (bad version) closes with BurrowError(MUX_NOT_YAMUX_PEER); the server still accepts new sessions', async () => {
   const listener = net.createServer();
   const sessions: Session[] = [];
   const closes: Array<Promise<Error | undefined>> = [];
@@ -76,7 +76,7 @@ test('garbage (bad version) closes with BurrowError(MUX); the server still accep
     raw.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
     await within(once(raw, 'end'), 5000, 'garbage conn closed');
     const err = await closes[0]!;
-    assert.ok(isBurrowError(err, ErrorCode.MUX));
+    assert.ok(isBurrowError(err, ErrorCode.MUX_NOT_YAMUX_PEER));
     assert.match(err!.message, /expected version 0, got 71 \(header bytes 47 45 54 20/);
     assert.equal(Buffer.concat(got).toString('hex'), '000300000000000000000001'); // GoAway(ProtocolError)
     raw.destroy();
@@ -104,6 +104,7 @@ test('an unknown frame type closes with GoAway(1), naming the type', async () =>
     const why = closed(peer.session);
     peer.socket.write(Buffer.from('000700000000000100000000', 'hex'));
     const err = await within(why, 5000, 'close');
+    assert.ok(isBurrowError(err, ErrorCode.MUX_INVALID_MSG_TYPE));
     assert.match(err!.message, /expected frame type 0\.\.3, got 7/);
     await waitFor(
       () => peer.frames.some((f) => f.type === FrameType.GoAway && f.length === GoAwayCode.ProtocolError),
@@ -121,6 +122,7 @@ test('a SYN for a stream id already open is a protocol error', async () => {
     const why = closed(peer.session);
     peer.socket.write(Buffer.concat([syn(1), syn(1)]));
     const err = await within(why, 5000, 'close');
+    assert.ok(isBurrowError(err, ErrorCode.MUX_DUPLICATE_STREAM));
     assert.match(err!.message, /peer opened stream 1, which is already open/);
   } finally {
     await peer.close();
@@ -133,6 +135,7 @@ test('a SYN with our own parity is a protocol error', async () => {
     const why = closed(peer.session);
     peer.socket.write(syn(2)); // the session is the server: peer must use odd ids
     const err = await within(why, 5000, 'close');
+    assert.ok(isBurrowError(err, ErrorCode.MUX_INVALID_STREAM_ID));
     assert.match(err!.message, /peer opened stream 2, expected an odd id/);
   } finally {
     await peer.close();
@@ -246,7 +249,7 @@ test('GoAway(0) from the peer: open() throws; GoAway(1)/(2) close the session', 
     await waitFor(() => peer.frames.some((f) => f.type === FrameType.Ping), 'ping reply after go away');
     assert.throws(
       () => peer.session.open(),
-      (err: unknown) => isBurrowError(err, ErrorCode.MUX) && /peer sent go away/.test(err.message),
+      (err: unknown) => isBurrowError(err, ErrorCode.MUX_REMOTE_GO_AWAY) && /peer sent go away/.test(err.message),
     );
     assert.equal(peer.session.isClosed, false);
     const why = closed(peer.session);
@@ -305,7 +308,7 @@ test('maxStreams: SYNs beyond it get RST and open() throws', async () => {
     );
     assert.throws(
       () => peer.session.open(),
-      (err: unknown) => isBurrowError(err, ErrorCode.MUX) && /2 streams are open/.test(err.message),
+      (err: unknown) => isBurrowError(err, ErrorCode.MUX_TOO_MANY_STREAMS) && /2 streams are open/.test(err.message),
     );
   } finally {
     await peer.close();
@@ -413,7 +416,7 @@ test('headers split across TCP writes, one byte at a time', async () => {
   }
 });
 
-test('the conn ending destroys open streams with BurrowError(MUX) session closed', async () => {
+test('the conn ending destroys open streams with BurrowError(MUX_SESSION_SHUTDOWN)', async () => {
   const peer = await rawPeer();
   try {
     const streams: MuxStream[] = [];
@@ -424,7 +427,7 @@ test('the conn ending destroys open streams with BurrowError(MUX) session closed
     const why = closed(peer.session);
     peer.socket.end();
     const [err] = await within(failed, 5000, 'stream error');
-    assert.ok(isBurrowError(err, ErrorCode.MUX));
+    assert.ok(isBurrowError(err, ErrorCode.MUX_SESSION_SHUTDOWN));
     assert.match(err.message, /session closed: connection ended by peer/);
     assert.match((await why)!.message, /connection ended by peer/);
   } finally {

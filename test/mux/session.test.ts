@@ -183,7 +183,7 @@ test('half-close from the acceptor first', async () => {
   }
 });
 
-test('destroy() sends RST: the peer stream fails with BurrowError(MUX) reset', async () => {
+test('destroy() sends RST: the peer stream fails with BurrowError(MUX_STREAM_RESET)', async () => {
   const pair = await sessionPair();
   try {
     const serverSide = new Promise<MuxStream>((resolve) => pair.server.once('stream', resolve));
@@ -193,7 +193,7 @@ test('destroy() sends RST: the peer stream fails with BurrowError(MUX) reset', a
     const failed = once(s, 'error') as Promise<[Error]>;
     c.destroy();
     const [err] = await within(failed, 5000, 'reset on peer');
-    assert.ok(isBurrowError(err, ErrorCode.MUX));
+    assert.ok(isBurrowError(err, ErrorCode.MUX_STREAM_RESET));
     assert.match(err.message, /stream 1 reset by peer/);
     await waitFor(() => pair.client.numStreams === 0 && pair.server.numStreams === 0, 'forgotten');
     // The session itself is fine.
@@ -217,7 +217,7 @@ test('writes to a stream reset by the peer fail; the sender sees the error', asy
   }
 });
 
-test('go away: open() then throws BurrowError(MUX); existing streams continue', async () => {
+test('go away: open() then throws BurrowError(MUX_REMOTE_GO_AWAY); existing streams continue', async () => {
   const pair = await sessionPair();
   try {
     pair.server.on('stream', echo);
@@ -228,7 +228,7 @@ test('go away: open() then throws BurrowError(MUX); existing streams continue', 
     await pair.client.ping();
     assert.throws(
       () => pair.client.open(),
-      (err: unknown) => isBurrowError(err, ErrorCode.MUX) && /go away/.test(err.message),
+      (err: unknown) => isBurrowError(err, ErrorCode.MUX_REMOTE_GO_AWAY) && /go away/.test(err.message),
     );
     const [back] = await Promise.all([readAll(before), writeAll(before, Buffer.from('still works'))]);
     assert.equal(back.toString(), 'still works');
@@ -251,7 +251,7 @@ test('after our own go away, new incoming streams get RST', async () => {
     assert.equal(accepted, 0);
     assert.throws(
       () => pair.client.open(),
-      (e: unknown) => isBurrowError(e, ErrorCode.MUX),
+      (e: unknown) => isBurrowError(e, ErrorCode.MUX_REMOTE_GO_AWAY),
     );
     assert.equal(pair.client.numStreams, 0);
     assert.equal(pair.server.numStreams, 0);
@@ -306,10 +306,10 @@ test('close() destroys streams, emits close once, and the peer session closes to
     );
     await assert.rejects(pair.client.ping(), (err: unknown) => isBurrowError(err, ErrorCode.CLOSED));
     const err = await within(serverClosed, 5000, 'peer session close');
-    assert.ok(isBurrowError(err, ErrorCode.MUX));
+    assert.ok(isBurrowError(err, ErrorCode.MUX_SESSION_SHUTDOWN));
     assert.match(err!.message, /session closed/);
     const [streamErr] = await sErr;
-    assert.ok(isBurrowError(streamErr, ErrorCode.MUX));
+    assert.ok(isBurrowError(streamErr, ErrorCode.MUX_SESSION_SHUTDOWN));
     assert.match(streamErr.message, /session closed/);
     await delay(20);
     assert.equal(closes, 1);
