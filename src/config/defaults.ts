@@ -1,14 +1,13 @@
 // frp's Complete() rules that read another key or the environment, and the all-defaults configs;
 // every other default is declared with its key in ./schema.ts.
-import { HEARTBEAT_OFF, DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT_TIMEOUT } from './default-values.js';
 import {
-  type ProxyInput,
-  type VisitorInput,
-  clientTopSchema,
-  proxySchema,
-  serverSchema,
-  visitorSchema,
-} from './schema.js';
+  DEFAULT_HEARTBEAT_INTERVAL,
+  DEFAULT_HEARTBEAT_TIMEOUT,
+  DEFAULT_PROXY_TYPE,
+  DEFAULT_VISITOR_TYPE,
+  HEARTBEAT_OFF,
+} from './default-values.js';
+import { type VisitorInput, clientTopSchema, proxySchema, serverSchema, visitorSchema } from './schema.js';
 import type { ClientConfig, ProxyConfig, ServerConfig, VisitorConfig } from './types.js';
 
 export * from './default-values.js';
@@ -34,19 +33,17 @@ export function completeServer(c: ServerConfig, token?: string): ServerConfig {
   };
 }
 
-/** A full ProxyConfig from one [[proxies]] entry. */
-export function completeProxy(p: ProxyInput): ProxyConfig {
-  return proxySchema.parse(p);
+/**
+ * A proxy entry with every default filled (for library users building configs in code). Name and type
+ * are taken as given, not validated: a bad one is reported by the loader, as ConfigError, like a file's.
+ */
+export function defaultProxyConfig(name = '', type: ProxyConfig['type'] = DEFAULT_PROXY_TYPE): ProxyConfig {
+  return { ...proxySchema.parse({}), name, type };
 }
 
-/** A proxy entry with every default filled (for library users building configs in code). */
-export function defaultProxyConfig(name = '', type: ProxyConfig['type'] = 'tcp'): ProxyConfig {
-  return completeProxy({ name, type });
-}
-
-/** A full VisitorConfig from one [[visitors]] entry. */
-export function completeVisitor(v: VisitorInput): VisitorConfig {
-  return visitorSchema.parse(v);
+/** A visitor entry with every default filled; name and type as given (see defaultProxyConfig). */
+export function completeVisitor(v: Pick<VisitorInput, 'name' | 'type'>): VisitorConfig {
+  return { ...visitorSchema.parse({}), name: v.name ?? '', type: v.type ?? DEFAULT_VISITOR_TYPE };
 }
 
 /** The client's config from what the schema read; `proxies`/`visitors` are the final (merged, filtered) lists. */

@@ -54,14 +54,14 @@ const QUIC: FrpKeys = { keepalivePeriod: 'value', maxIdleTimeout: 'value', maxIn
 /** NatTraversalConfig. */
 const NAT_TRAVERSAL: FrpKeys = { disableAssistedAddrs: 'value' };
 
+/** AuthConfig's keys both sides share (each side has its own oidc table). */
+const AUTH_BASE: FrpKeys = { method: 'value', additionalScopes: 'value', token: 'value', tokenSource: VALUE_SOURCE };
+
 /** Every key of frps.toml (ServerConfig). */
 export const FRP_SERVER_KEYS: FrpKeys = {
   version: 'value',
   auth: {
-    method: 'value',
-    additionalScopes: 'value',
-    token: 'value',
-    tokenSource: VALUE_SOURCE,
+    ...AUTH_BASE,
     oidc: { issuer: 'value', audience: 'value', skipExpiryCheck: 'value', skipIssuerCheck: 'value' },
   },
   bindAddr: 'value',
@@ -202,10 +202,7 @@ export const FRP_VISITOR_KEYS: Readonly<Record<string, FrpKeys>> = {
 export const FRP_CLIENT_KEYS: FrpKeys = {
   version: 'value',
   auth: {
-    method: 'value',
-    additionalScopes: 'value',
-    token: 'value',
-    tokenSource: VALUE_SOURCE,
+    ...AUTH_BASE,
     oidc: {
       clientID: 'value',
       clientSecret: 'value',

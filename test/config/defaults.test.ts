@@ -2,11 +2,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  defaultProxyConfig,
   defaultClientConfig,
   defaultServerConfig,
   parseClientConfig,
   parseServerConfig,
   type ClientConfig,
+  type ProxyType,
   type ServerConfig,
 } from '../../src/config/index.js';
 
@@ -245,4 +247,41 @@ test('frp start list and enabled = false leave proxies out', () => {
     ['a'],
   );
   assert.deepEqual(loaded.warnings, []);
+});
+
+test('defaultProxyConfig: fresh defaults each call, name and type as given (the loader validates them)', () => {
+  const a = defaultProxyConfig('web', 'http');
+  const b = defaultProxyConfig('web', 'http');
+  assert.deepEqual(a, b);
+  assert.notEqual(a.customDomains, b.customDomains);
+  assert.notEqual(a.transport, b.transport);
+  assert.equal(a.localIP, '127.0.0.1');
+  assert.equal(a.transport.bandwidthLimitMode, 'client');
+  assert.equal('enabled' in a, false);
+  assert.equal(defaultProxyConfig('x', 'bogus' as ProxyType).type, 'bogus');
+});
+
+test('parsed entries hold no input-only keys (enabled, tokenSource, start, includes)', () => {
+  const text = [
+    'start = ["a", "v"]',
+    'includes = []',
+    '[auth]',
+    'tokenSource = { type = "file", file = { path = "/dev/null" } }',
+    '[[proxies]]',
+    'name = "a"',
+    'type = "tcp"',
+    'localPort = 1',
+    'enabled = true',
+    '[[visitors]]',
+    'name = "v"',
+    'type = "stcp"',
+    'serverName = "a"',
+    'bindPort = 9000',
+    'enabled = true',
+  ].join('\n');
+  const { config } = parseClientConfig(text, 'frpc.toml', { env: {} });
+  assert.deepEqual(Object.keys(config).sort(), Object.keys(defaultClientConfig({})).sort());
+  assert.equal('tokenSource' in config.auth, false);
+  assert.equal('enabled' in config.proxies[0]!, false);
+  assert.equal('enabled' in config.visitors[0]!, false);
 });
