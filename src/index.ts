@@ -29,7 +29,7 @@ export {
   type ProxyStatus,
   type VisitorOptions,
 } from './client/index.js';
-export type { ClientProxyStatus } from './observe/index.js';
+export type { ClientProxyStatus, ClientView, ServerView } from './observe/index.js';
 export {
   loadServerConfig,
   loadClientConfig,

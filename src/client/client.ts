@@ -1,7 +1,7 @@
 // The burrow client (frpc's role): keeps one session to the server alive and serves its proxies.
 import { EventEmitter } from 'node:events';
 import type { AdminServer } from '../admin/index.js';
-import type { ClientProxyStatus, ClientView } from '../observe/index.js';
+import type { ClientView } from '../observe/index.js';
 import type { ClientConfig } from '../config/index.js';
 import { BurrowError, ErrorCode, errorMessage, isBurrowError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -18,6 +18,7 @@ import { awaitRegistration, forwardProxyConfig, forwardUrl, type Forward, type F
 import { configToToml } from './options.js';
 import { ProxySet } from './proxy-set.js';
 import type { ProxyPhase, ProxyWorker } from './proxy-worker.js';
+import { ClientAdminView } from './admin-view.js';
 import { applyReload, type ClientReloadResult } from './reload.js';
 import { VisitorSet } from './visitor-set.js';
 
@@ -30,15 +31,6 @@ export interface ClientOptions {
   /** The environment for {{ .Envs.NAME }} when the config is read again; default process.env. */
   env?: NodeJS.ProcessEnv;
 }
-
-/** frp's names for a proxy's phases, as GET /api/status and `burrow client status` show them. */
-const FRP_PHASE: Record<ProxyPhase, string> = {
-  new: 'new',
-  'wait-start': 'wait start',
-  running: 'running',
-  error: 'start error',
-  closed: 'closed',
-};
 
 /** A proxy's state, as reported by `proxies()` and the 'proxy' event. */
 export interface ProxyStatus {
@@ -58,10 +50,12 @@ export interface ProxyStatus {
  * `webServer.port` set the admin API (GET /api/status, GET/PUT /api/config, GET /api/reload) runs
  * beside it. Events: 'connected' (runId), 'disconnected' (error), 'proxy' (ProxyStatus), 'close'.
  */
-export class BurrowClient extends EventEmitter implements ClientView {
+export class BurrowClient extends EventEmitter {
   readonly logger: Logger;
   /** The config the client runs with; `proxies` and `visitors` follow reloads. */
   readonly config: ClientConfig;
+  /** The admin API's view of this client (what /api/status, /api/config and /api/reload serve). */
+  readonly view: ClientView;
   private readonly proxies: ProxySet;
   private readonly visitors: VisitorSet;
   private readonly source: ConfigSource;
@@ -103,6 +97,12 @@ export class BurrowClient extends EventEmitter implements ClientView {
       return control ? { runId: control.runId, openConn: () => control.openConn() } : undefined;
     };
     this.visitors = new VisitorSet(config.user, session, this.logger);
+    this.view = new ClientAdminView({
+      proxyStatuses: () => this.proxyStatuses(),
+      reload: () => this.reload(),
+      source: this.source,
+      logger: this.logger,
+    });
   }
 
   /** The run id of the current (or last) session. */
@@ -123,36 +123,6 @@ export class BurrowClient extends EventEmitter implements ClientView {
   /** Every proxy (configured or forwarded) and where it stands. */
   proxyStatuses(): ProxyStatus[] {
     return [...this.proxies.workers.values()].map(statusOf);
-  }
-
-  /** GET /api/status: every proxy with frp's phase names. */
-  status(): ClientProxyStatus[] {
-    return [...this.proxies.workers.values()].map((worker) => {
-      const s = statusOf(worker);
-      return {
-        name: s.name,
-        type: s.type,
-        status: FRP_PHASE[s.phase],
-        err: s.error,
-        localAddr: s.localAddr,
-        plugin: '',
-        remoteAddr: s.remoteAddr,
-      };
-    });
-  }
-
-  /** GET /api/config: the config file as it is on disk now, or the TOML the client was started with. */
-  configText(): Promise<string> {
-    return this.source.read();
-  }
-
-  /**
-   * PUT /api/config: validates `text` as a client config (BurrowError CONFIG when invalid, and
-   * nothing is written), then writes it to the config file as frpc does. Apply it with reload().
-   */
-  async putConfigText(text: string): Promise<void> {
-    await this.source.write(text);
-    this.logger.info({ config: this.source.name }, 'config replaced through the admin API; reload to apply it');
   }
 
   /**
@@ -315,7 +285,7 @@ export class BurrowClient extends EventEmitter implements ClientView {
     const { startAdminServer, webServerListenOptions } = await import('../admin/index.js');
     this.admin = await startAdminServer({
       ...webServerListenOptions(web),
-      view: this,
+      view: this.view,
       logger: this.logger,
     });
   }

@@ -181,7 +181,7 @@ describe('reload on a live client', () => {
     assert.deepEqual([empty.added, empty.removed, empty.changed], [[], [], []]);
     assert.equal(await fetchText(remotePort), 'one', 'the forwarded proxy was left alone');
 
-    await client.putConfigText(clientText([['fwd', two.port, await freePort()]]));
+    await client.view.putConfigText(clientText([['fwd', two.port, await freePort()]]));
     await assert.rejects(
       client.reload(),
       (err: unknown) => isBurrowError(err, ErrorCode.CONFIG) && /already forwarded/.test(err.message),
@@ -195,22 +195,22 @@ describe('reload on a live client', () => {
     const client = new BurrowClient(parseClientConfig(text, 'mem.toml').config, { configText: text });
     cleanups.push(() => client.close());
     await client.start();
-    assert.equal(await client.configText(), text);
-    await assert.rejects(client.putConfigText('[[proxies]]\nname = "x"\ntype = "nope"\n'), (err: unknown) =>
+    assert.equal(await client.view.configText(), text);
+    await assert.rejects(client.view.putConfigText('[[proxies]]\nname = "x"\ntype = "nope"\n'), (err: unknown) =>
       isBurrowError(err, ErrorCode.CONFIG),
     );
-    assert.equal(await client.configText(), text);
+    assert.equal(await client.view.configText(), text);
 
     const remotePort = await freePort();
     const next = clientText([['mem', two.port, remotePort]]);
-    await client.putConfigText(next);
-    assert.equal(await client.configText(), next);
+    await client.view.putConfigText(next);
+    assert.equal(await client.view.configText(), next);
     const result = await client.reload();
     assert.deepEqual(result.added, ['mem']);
     await phase(client, 'mem', 'running');
     assert.equal(await fetchText(remotePort), 'two');
     assert.deepEqual(
-      client.status().map((s) => [s.name, s.status, s.plugin]),
+      client.view.status().map((s) => [s.name, s.status, s.plugin]),
       [['mem', 'running', '']],
     );
   });
