@@ -64,7 +64,7 @@ class Reader {
     return out;
   }
   u8(what: string): number {
-    return this.bytes(1, what)[0];
+    return this.bytes(1, what).readUInt8(0);
   }
   u16(what: string): number {
     return this.bytes(2, what).readUInt16BE(0);
@@ -112,8 +112,8 @@ function gatherHandshake(buf: Buffer): { data: Buffer; used: number; partial: bo
     if (buf[off] !== TLS_HANDSHAKE_RECORD) {
       throw bad(
         off === 0
-          ? `first byte ${hex8(buf[0])} is not a TLS handshake record (0x16)`
-          : `record at byte ${off} has type ${hex8(buf[off])}, expected the rest of the ClientHello (0x16)`,
+          ? `first byte ${hex8(buf.readUInt8(0))} is not a TLS handshake record (0x16)`
+          : `record at byte ${off} has type ${hex8(buf.readUInt8(off))}, expected the rest of the ClientHello (0x16)`,
       );
     }
     if (avail >= 2 && buf[off + 1] !== RECORD_VERSION_MAJOR)
