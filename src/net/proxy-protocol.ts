@@ -105,7 +105,7 @@ function ipv6ToText(b: Uint8Array): string {
   const isMapped = b.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff;
   if (isMapped) return `::ffff:${Array.from(b.subarray(12)).join('.')}`;
   const groups: number[] = [];
-  for (let i = 0; i < IPV6_BYTES; i += 2) groups.push((b[i] << 8) | b[i + 1]);
+  for (let i = 0; i < IPV6_BYTES; i += 2) groups.push(((b[i] ?? 0) << 8) | (b[i + 1] ?? 0)); // i + 1 < IPV6_BYTES: both bytes exist
   // Longest run of two or more zero groups becomes "::" (the first one on a tie).
   let bestStart = -1;
   let bestLen = 1;
@@ -212,7 +212,7 @@ function decodeV1(buf: Buffer): DecodedProxyHeader | undefined {
     return { version: 'v1', command: 'proxy', family: 'unspec', protocol: 'unspec', headerBytes: lf + 1 };
   }
   if (parts.length !== 6) throw headerError(`v1 line ${JSON.stringify(line)} must have 6 fields, has ${parts.length}`);
-  const [, proto, srcAddr, dstAddr, srcPort, dstPort] = parts;
+  const [, proto = '', srcAddr = '', dstAddr = '', srcPort = '', dstPort = ''] = parts;
   const check = proto === 'TCP4' ? isIPv4 : proto === 'TCP6' ? isIPv6 : undefined;
   if (check === undefined) throw headerError(`v1 protocol ${JSON.stringify(proto)} is not TCP4, TCP6 or UNKNOWN`);
   if (!check(srcAddr) || !check(dstAddr))
@@ -234,14 +234,14 @@ function decodeV1(buf: Buffer): DecodedProxyHeader | undefined {
 
 function decodeV2(buf: Buffer): DecodedProxyHeader | undefined {
   if (buf.length < V2_FIXED_SIZE) return undefined;
-  const verCmd = buf[V2_VER_CMD_OFFSET];
+  const verCmd = buf.readUInt8(V2_VER_CMD_OFFSET);
   if ((verCmd & 0xf0) !== V2_VERSION)
     throw headerError(`v2 version nibble is 0x${(verCmd >> 4).toString(16)}, expected 0x2`);
   const cmd = verCmd & 0x0f;
   if (cmd !== V2_CMD_LOCAL && cmd !== V2_CMD_PROXY)
     throw headerError(`v2 command 0x${cmd.toString(16)} is neither LOCAL nor PROXY`);
-  const af = buf[V2_FAM_OFFSET] >> 4;
-  const tp = buf[V2_FAM_OFFSET] & 0x0f;
+  const af = buf.readUInt8(V2_FAM_OFFSET) >> 4;
+  const tp = buf.readUInt8(V2_FAM_OFFSET) & 0x0f;
   const len = buf.readUInt16BE(V2_LEN_OFFSET);
   const headerBytes = V2_FIXED_SIZE + len;
   if (buf.length < headerBytes) return undefined;

@@ -5,7 +5,7 @@ import type { NewProxy } from '../wire/index.js';
 import type { PortManager } from './port-manager.js';
 import { HttpProxy } from './proxies/http.js';
 import { HttpsProxy } from './proxies/https.js';
-import type { ProxyOwner, ServerProxy } from './proxies/proxy.js';
+import type { ProxyOwner, ProxySpec, ServerProxy } from './proxies/proxy.js';
 import { StcpProxy, type VisitorTargets } from './proxies/stcp.js';
 import { TcpProxy } from './proxies/tcp.js';
 import type { TcpGroups } from './proxies/tcp-group.js';
@@ -32,17 +32,18 @@ export function createProxy(
   user: string,
 ): ServerProxy {
   const { config } = deps;
+  const spec: ProxySpec = { name, request, owner };
   switch (request.proxy_type) {
     case 'tcp':
-      return new TcpProxy(name, request, owner, deps.ports, deps.groups);
+      return new TcpProxy(spec, deps.ports, deps.groups);
     case 'udp':
-      return new UdpProxy(name, request, owner, deps.udpPorts, config.udpPacketSize);
+      return new UdpProxy(spec, deps.udpPorts, config.udpPacketSize);
     case 'http':
-      return new HttpProxy(name, request, owner, deps.httpVhost, config.vhostHTTPPort, config.subDomainHost);
+      return new HttpProxy(spec, deps.httpVhost, config.vhostHTTPPort, config.subDomainHost);
     case 'https':
-      return new HttpsProxy(name, request, owner, deps.httpsVhost, config.vhostHTTPSPort, config.subDomainHost);
+      return new HttpsProxy(spec, deps.httpsVhost, config.vhostHTTPSPort, config.subDomainHost);
     case 'stcp':
-      return new StcpProxy(name, request, owner, deps.visitorTargets, user);
+      return new StcpProxy(spec, deps.visitorTargets, user);
     default:
       throw new BurrowError(
         ErrorCode.PROXY_REFUSED,

@@ -1,10 +1,9 @@
 // http proxy: routes on the shared HTTP vhost (domains × locations) whose requests travel on work connections.
 import type { Duplex } from 'node:stream';
 import { BurrowError, ErrorCode } from '../../errors.js';
-import type { NewProxy } from '../../wire/index.js';
 import type { HttpBackend, HttpPeer, HttpVhost } from '../vhost/index.js';
 import { canonicalAddr, DEFAULT_HTTP_PORT, proxyDomains } from './domains.js';
-import type { ProxyOwner } from './proxy.js';
+import type { ProxySpec } from './proxy.js';
 import { ProxyBase } from './proxy-base.js';
 
 /** The location of a proxy that names none: every path. */
@@ -21,20 +20,18 @@ export class HttpProxy extends ProxyBase implements HttpBackend {
   private readonly routes: { domain: string; location: string; httpUser: string }[] = [];
 
   constructor(
-    name: string,
-    request: NewProxy,
-    owner: ProxyOwner,
+    spec: ProxySpec,
     private readonly vhost: HttpVhost,
     /** vhostHTTPPort (0 = the server has no HTTP vhost). */
     private readonly vhostPort: number,
     private readonly subDomainHost: string,
   ) {
-    super(name, request, owner);
-    this.rewriteHost = request.host_header_rewrite ?? '';
-    this.setHeaders = request.headers ?? {};
-    this.setResponseHeaders = request.response_headers ?? {};
-    this.httpUser = request.http_user ?? '';
-    this.httpPassword = request.http_pwd ?? '';
+    super(spec);
+    this.rewriteHost = spec.request.host_header_rewrite ?? '';
+    this.setHeaders = spec.request.headers ?? {};
+    this.setResponseHeaders = spec.request.response_headers ?? {};
+    this.httpUser = spec.request.http_user ?? '';
+    this.httpPassword = spec.request.http_pwd ?? '';
   }
 
   async start(): Promise<string> {

@@ -1,10 +1,9 @@
 // https proxy: SNI routes on the shared HTTPS vhost; each TLS connection travels untouched on a work connection.
 import type { Duplex } from 'node:stream';
 import { BurrowError, ErrorCode } from '../../errors.js';
-import type { NewProxy } from '../../wire/index.js';
 import type { HttpsBackend, HttpsVhost } from '../vhost/index.js';
 import { canonicalAddr, DEFAULT_HTTPS_PORT, proxyDomains } from './domains.js';
-import type { ProxyOwner } from './proxy.js';
+import type { ProxySpec } from './proxy.js';
 import { ProxyBase } from './proxy-base.js';
 
 /** SNI routes match on the name alone. */
@@ -16,15 +15,13 @@ export class HttpsProxy extends ProxyBase implements HttpsBackend {
   private readonly domains: string[] = [];
 
   constructor(
-    name: string,
-    request: NewProxy,
-    owner: ProxyOwner,
+    spec: ProxySpec,
     private readonly vhost: HttpsVhost,
     /** vhostHTTPSPort (0 = the server has no HTTPS vhost). */
     private readonly vhostPort: number,
     private readonly subDomainHost: string,
   ) {
-    super(name, request, owner);
+    super(spec);
   }
 
   async start(): Promise<string> {

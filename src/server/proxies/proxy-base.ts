@@ -10,36 +10,36 @@ import type { BandwidthLimiter } from '../../net/bandwidth.js';
 import { relayWithIdleTimeout } from '../../net/idle-timeout.js';
 import type { NewProxy } from '../../wire/index.js';
 import { TrafficMeter } from '../traffic.js';
-import type { ProxyOwner, ServerProxy } from './proxy.js';
+import type { ProxyOwner, ProxySpec, ServerProxy } from './proxy.js';
 import { serverLimiter, takeWorkConn, wrapProxyStream, type UserAddress } from './work-conn.js';
 
 /** What every server proxy type builds on. */
 export abstract class ProxyBase implements ServerProxy {
   abstract readonly type: string;
   readonly meter = new TrafficMeter();
+  /** Public ports held (for maxPortsPerClient); a proxy with a port of its own says 1. */
+  readonly portsUsed: number = 0;
   /** The proxy's server-side limiter, shared by all its connections (undefined = not limited here). */
   protected readonly limiter: BandwidthLimiter | undefined;
   /** User connections (or their work streams) open now; close() destroys them. */
   private readonly live = new Set<Duplex>();
   private closedFlag = false;
 
+  readonly name: string;
+  readonly request: NewProxy;
+  readonly owner: ProxyOwner;
+
   /** Throws BurrowError CONFIG on a malformed bandwidth_limit, which refuses the proxy. */
-  constructor(
-    readonly name: string,
-    readonly request: NewProxy,
-    readonly owner: ProxyOwner,
-  ) {
-    this.limiter = serverLimiter(request);
+  constructor(spec: ProxySpec) {
+    this.name = spec.name;
+    this.request = spec.request;
+    this.owner = spec.owner;
+    this.limiter = serverLimiter(spec.request);
   }
 
   /** The name the vhosts log and route by (the wire name). */
   get proxyName(): string {
     return this.name;
-  }
-
-  /** Public ports held; only proxies that listen on one hold any. */
-  get portsUsed(): number {
-    return 0;
   }
 
   /** True once close() has run. */

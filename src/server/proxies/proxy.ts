@@ -16,6 +16,14 @@ export interface ProxyOwner {
   getWorkConn(): Promise<WireConn>;
 }
 
+/** What every server proxy is built from: its wire name, the NewProxy asking for it, the session behind it. */
+export interface ProxySpec {
+  /** Wire name (with the user prefix when the client has a user). */
+  readonly name: string;
+  readonly request: NewProxy;
+  readonly owner: ProxyOwner;
+}
+
 /** A running proxy on the server. */
 export interface ServerProxy {
   /** Wire name (with the user prefix when the client has a user). */

@@ -1,14 +1,8 @@
 // stcp proxy: no public port; visitors reach it through the server with NewVisitorConn and the proxy's secret key.
 import type { Duplex } from 'node:stream';
 import { BurrowError, ErrorCode } from '../../errors.js';
-import {
-  deriveCipherKey,
-  verifyPrivilegeKey,
-  wrapWorkConn,
-  type NewProxy,
-  type NewVisitorConn,
-} from '../../wire/index.js';
-import type { ProxyOwner } from './proxy.js';
+import { deriveCipherKey, verifyPrivilegeKey, wrapWorkConn, type NewVisitorConn } from '../../wire/index.js';
+import type { ProxySpec } from './proxy.js';
 import { ProxyBase } from './proxy-base.js';
 
 /** allowUsers entry that admits every visitor. */
@@ -50,16 +44,14 @@ export class StcpProxy extends ProxyBase {
   private visitorKey: Buffer | undefined;
 
   constructor(
-    name: string,
-    request: NewProxy,
-    owner: ProxyOwner,
+    spec: ProxySpec,
     private readonly targets: VisitorTargets,
     ownerUser: string,
   ) {
-    super(name, request, owner);
-    this.secretKey = request.sk ?? '';
+    super(spec);
+    this.secretKey = spec.request.sk ?? '';
     // frps: no allowUsers = only the proxy owner's own user.
-    const allowUsers = request.allow_users ?? [];
+    const allowUsers = spec.request.allow_users ?? [];
     this.allowUsers = allowUsers.length > 0 ? allowUsers : [ownerUser];
   }
 

@@ -1,8 +1,7 @@
 // tcp proxy: a public port (alone or shared in a load-balancing group) whose every connection is carried to the client.
 import type net from 'node:net';
-import type { NewProxy } from '../../wire/index.js';
 import type { PortManager } from '../port-manager.js';
-import type { ProxyOwner } from './proxy.js';
+import type { ProxySpec } from './proxy.js';
 import { ProxyBase } from './proxy-base.js';
 import type { TcpGroups } from './tcp-group.js';
 import { socketAddress } from './work-conn.js';
@@ -10,22 +9,17 @@ import { socketAddress } from './work-conn.js';
 /** A tcp proxy listening on remote_port (or a port the server picks), or a member of a group's port. */
 export class TcpProxy extends ProxyBase {
   readonly type = 'tcp';
+  override readonly portsUsed = 1;
   private server: net.Server | undefined;
   private port = 0;
   private joinedGroup = '';
 
   constructor(
-    name: string,
-    request: NewProxy,
-    owner: ProxyOwner,
+    spec: ProxySpec,
     private readonly ports: PortManager,
     private readonly groups: TcpGroups,
   ) {
-    super(name, request, owner);
-  }
-
-  override get portsUsed(): number {
-    return 1;
+    super(spec);
   }
 
   async start(): Promise<string> {

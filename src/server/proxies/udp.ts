@@ -3,10 +3,10 @@ import type dgram from 'node:dgram';
 import { errorMessage } from '../../errors.js';
 import { mapIPv4 } from '../../net/address.js';
 import { decodeUdpPacket, encodeUdpPacket, MAX_UDP_PAYLOAD } from '../../net/udp-codec.js';
-import { wrapWire, type NewProxy, type WireConn } from '../../wire/index.js';
+import { wrapWire, type WireConn } from '../../wire/index.js';
 import { UDP_WORK_CONN_READ_TIMEOUT_MS, UDP_WORK_CONN_RETRY_MS, UDP_WORK_CONN_START_DELAY_MS } from '../constants.js';
 import type { PortManager } from '../port-manager.js';
-import type { ProxyOwner } from './proxy.js';
+import type { ProxySpec } from './proxy.js';
 import { ProxyBase } from './proxy-base.js';
 import { takeWorkConn } from './work-conn.js';
 
@@ -29,6 +29,7 @@ export interface UdpProxyStats {
 /** A udp proxy bound on remote_port (or a port the server picks). */
 export class UdpProxy extends ProxyBase {
   readonly type = 'udp';
+  override readonly portsUsed = 1;
   readonly stats: UdpProxyStats = { toClient: 0, toUsers: 0, dropped: 0 };
   private socket: dgram.Socket | undefined;
   private port = 0;
@@ -38,18 +39,12 @@ export class UdpProxy extends ProxyBase {
   private pending: { payload: Buffer; rinfo: dgram.RemoteInfo }[] = [];
 
   constructor(
-    name: string,
-    request: NewProxy,
-    owner: ProxyOwner,
+    spec: ProxySpec,
     private readonly ports: PortManager,
     /** udpPacketSize: the largest datagram carried either way. */
     private readonly packetSize: number,
   ) {
-    super(name, request, owner);
-  }
-
-  override get portsUsed(): number {
-    return 1;
+    super(spec);
   }
 
   async start(): Promise<string> {

@@ -16,17 +16,17 @@ import { timingSafeEqual } from 'node:crypto';
 import { BurrowError, errorMessage } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { unmapIPv4 } from '../../net/address.js';
-import { listenOn } from '../../net/listen.js';
 import type { TrafficMeter } from '../traffic.js';
 import { canonicalHost, MAX_HTTP_HEADER_BYTES } from './host.js';
 import { BASIC_AUTH_REALM, rawResponse, VhostPage, VHOST_SERVER_HEADER } from './http-pages.js';
 import { VhostRouter } from './router.js';
 import { bodiless, forwardHeaders, pump, responseHeaders } from './http-forward.js';
 import { WorkConnAgent, type WorkRequestOptions } from './work-agent.js';
-import { VhostAdmission, type VhostAdmissionOptions } from './admission.js';
+import type { VhostAdmissionOptions } from './admission.js';
 import { HeadWatch, VHOST_HEADER_TIMEOUT_MS, VHOST_IDLE_TIMEOUT_MS, type HeadWatchTimeouts } from './head-watch.js';
 import { proxyUpgrade } from './http-upgrade.js';
 import { locationPath } from './location-path.js';
+import { VhostBase, type VhostKind } from './vhost-base.js';
 
 /** Node's own header timeout (it applies only where Node's checker runs; HeadWatch enforces VHOST_HEADER_TIMEOUT_MS everywhere). */
 export const HTTP_HEADERS_TIMEOUT_MS = VHOST_HEADER_TIMEOUT_MS;
@@ -39,6 +39,13 @@ export const HTTP_RESPONSE_HEADER_TIMEOUT_MS = 60_000;
 
 /** After answering a malformed request, the connection is destroyed this long after end() if the peer keeps it open. */
 const BAD_REQUEST_LINGER_MS = 1_000;
+
+/** Its logs' prefix and its own port's listener. */
+const HTTP_VHOST_KIND: VhostKind = {
+  label: 'http vhost',
+  portKey: 'vhostHTTPPort',
+  listenerOptions: { noDelay: true },
+};
 
 /** Bounds of an HttpVhost; defaults are the named constants (tests shorten the timeouts). */
 export interface HttpVhostOptions extends VhostAdmissionOptions, Partial<HeadWatchTimeouts> {
@@ -96,24 +103,18 @@ function sameSecret(a: string, b: string): boolean {
  * The HTTP vhost of a server. Sockets are handed in by a listener on vhostHTTPPort or by the
  * shared-port sniffer (`handleSocket`); routes are added by http proxies (`router`).
  */
-export class HttpVhost {
+export class HttpVhost extends VhostBase {
   readonly router = new VhostRouter<HttpBackend>();
   private readonly server: http.Server;
-  private listener: net.Server | undefined;
-  private readonly sockets = new Set<Duplex>();
   /** The work-connection pool of each backend with requests in flight or idle connections. */
   private readonly agents = new Map<HttpBackend, WorkConnAgent>();
   /** Per user connection: who it is, and the bytes already counted (so each request counts its own). */
   private readonly connections = new WeakMap<net.Socket, UserConnection>();
-  private readonly admission: VhostAdmission;
   private readonly watch: HeadWatch;
   private timeouts: HeadWatchTimeouts & { responseTimeoutMs: number };
 
-  constructor(
-    private readonly logger: Logger,
-    options: HttpVhostOptions = {},
-  ) {
-    this.admission = new VhostAdmission(options);
+  constructor(logger: Logger, options: HttpVhostOptions = {}) {
+    super(logger, options, HTTP_VHOST_KIND);
     this.timeouts = {
       headerTimeoutMs: options.headerTimeoutMs ?? VHOST_HEADER_TIMEOUT_MS,
       idleTimeoutMs: options.idleTimeoutMs ?? VHOST_IDLE_TIMEOUT_MS,
@@ -146,19 +147,8 @@ export class HttpVhost {
    * either way.
    */
   handleSocket(socket: net.Socket, charged = true): void {
-    if (!this.admission.admit(socket, charged)) {
-      this.logger.debug(
-        { remote: socket.remoteAddress, refused: this.admission.refused },
-        'http vhost: connection rate or per-address cap; connection closed',
-      );
-      socket.destroy();
-      return;
-    }
-    this.sockets.add(socket);
-    socket.once('close', () => {
-      this.sockets.delete(socket);
-      this.watch.busy(socket);
-    });
+    if (!this.admit(socket, charged)) return;
+    this.track(socket, () => this.watch.busy(socket));
     this.watch.connectionOpened(socket);
     this.attach(socket);
   }
@@ -190,30 +180,9 @@ export class HttpVhost {
     socket.destroy();
   }
 
-  /** Listens on its own port (vhostHTTPPort when it differs from bindPort). */
-  async listen(host: string, port: number): Promise<net.AddressInfo> {
-    const listener = net.createServer({ noDelay: true }, (socket) => this.handleSocket(socket, false));
-    const address = await listenOn(listener, host, port, `vhostHTTPPort ${host}:${port}`, this.logger);
-    this.listener = listener;
-    return address;
-  }
-
-  /** Stops listening and closes every connection. */
-  /** Connections open now (admitted and not closed). */
-  get openConnections(): number {
-    return this.sockets.size;
-  }
-
-  /** Stops accepting new connections on the vhost's own port (a drain); open ones go on. */
-  stopListening(): void {
-    this.listener?.close();
-  }
-
-  /** Stops listening and closes every connection. */
-  close(): void {
-    this.stopListening();
-    for (const socket of this.sockets) socket.destroy();
-    this.sockets.clear();
+  /** Stops listening and closes every connection, then the work-connection pools. */
+  override close(): void {
+    super.close();
     for (const agent of this.agents.values()) agent.destroy();
     this.agents.clear();
     this.watch.close();
@@ -389,7 +358,7 @@ export class HttpVhost {
   /** An answer is done: with none left in flight, the connection waits (idle deadline) for its next request. */
   private requestEnded(socket: net.Socket, conn: UserConnection): void {
     conn.inFlight -= 1;
-    if (conn.inFlight === 0 && this.sockets.has(socket)) this.watch.idle(socket);
+    if (conn.inFlight === 0 && this.tracks(socket)) this.watch.idle(socket);
   }
 
   private async onUpgrade(req: http.IncomingMessage, socket: net.Socket, head: Buffer): Promise<void> {

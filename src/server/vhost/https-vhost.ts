@@ -6,17 +6,27 @@ import type { Logger } from '../../log.js';
 import { peekUntil } from '../../net/peek.js';
 import { unmapIPv4 } from '../../net/address.js';
 import { endSoon } from '../../net/linger.js';
-import { listenOn } from '../../net/listen.js';
 import { relay } from '../../net/relay.js';
 import type { TrafficMeter } from '../traffic.js';
-import { VhostAdmission, type VhostAdmissionOptions } from './admission.js';
+import type { VhostAdmissionOptions } from './admission.js';
 import { VhostRouter } from './router.js';
-import { MAX_CLIENT_HELLO_BYTES, parseTlsClientHelloSni, type TlsClientHelloResult } from './tls-sni.js';
+import { VhostBase, type VhostKind } from './vhost-base.js';
+import {
+  MAX_CLIENT_HELLO_BYTES,
+  parseTlsClientHelloSni,
+  tlsRecordBoundary,
+  type TlsClientHelloResult,
+} from './tls-sni.js';
 
 /** The ClientHello of a new connection must be complete within this (frps: 10 s). */
 export const CLIENT_HELLO_TIMEOUT_MS = 10_000;
-/** TLS record header size: type, version, length. */
-const TLS_RECORD_HEADER = 5;
+
+/** Its logs' prefix and its own port's listener; allowHalfOpen: a TLS close_notify then FIN from one side must not cut the other's answer. */
+const HTTPS_VHOST_KIND: VhostKind = {
+  label: 'https vhost',
+  portKey: 'vhostHTTPSPort',
+  listenerOptions: { noDelay: true, allowHalfOpen: true },
+};
 
 /** Bounds of an HttpsVhost; defaults are the named constants (tests shorten the timeout). */
 export interface HttpsVhostOptions extends VhostAdmissionOptions {
@@ -34,20 +44,6 @@ export interface HttpsBackend {
 }
 
 /**
- * Where the record being received ends: the parser is only worth running once that many bytes are
- * here (walking record headers is cheap; re-parsing a ClientHello on every tiny packet is not).
- */
-function recordBoundary(buf: Buffer): number {
-  let off = 0;
-  while (off + TLS_RECORD_HEADER <= buf.length) {
-    const end = off + TLS_RECORD_HEADER + buf.readUInt16BE(off + 3);
-    if (end > buf.length) return end;
-    off = end;
-  }
-  return off + TLS_RECORD_HEADER;
-}
-
-/**
  * Reads the ClientHello at the start of a connection (bounded by MAX_CLIENT_HELLO_BYTES and
  * CLIENT_HELLO_TIMEOUT_MS), puts the bytes back, and resolves with its SNI ("" without one).
  * Rejects on anything that is not a well-formed ClientHello.
@@ -60,7 +56,7 @@ export async function readClientHelloSni(stream: Duplex, timeoutMs = CLIENT_HELL
       if (bytes.length < needed) return undefined;
       const parsed = parseTlsClientHelloSni(bytes);
       if (parsed.complete) return parsed;
-      needed = recordBoundary(bytes);
+      needed = tlsRecordBoundary(bytes);
       return undefined;
     },
     { maxBytes: MAX_CLIENT_HELLO_BYTES, timeoutMs },
@@ -69,18 +65,12 @@ export async function readClientHelloSni(stream: Duplex, timeoutMs = CLIENT_HELL
 }
 
 /** The HTTPS vhost of a server; sockets come from a listener on vhostHTTPSPort or from the shared-port sniffer. */
-export class HttpsVhost {
+export class HttpsVhost extends VhostBase {
   readonly router = new VhostRouter<HttpsBackend>();
-  private listener: net.Server | undefined;
-  private readonly sockets = new Set<net.Socket>();
-  private readonly admission: VhostAdmission;
   private clientHelloTimeoutMs: number;
 
-  constructor(
-    private readonly logger: Logger,
-    options: HttpsVhostOptions = {},
-  ) {
-    this.admission = new VhostAdmission(options);
+  constructor(logger: Logger, options: HttpsVhostOptions = {}) {
+    super(logger, options, HTTPS_VHOST_KIND);
     this.clientHelloTimeoutMs = options.clientHelloTimeoutMs ?? CLIENT_HELLO_TIMEOUT_MS;
   }
 
@@ -100,7 +90,7 @@ export class HttpsVhost {
    */
   handleSocket(socket: net.Socket, charged = true): void {
     if (!this.admit(socket, charged)) return;
-    this.track(socket);
+    this.trackWithErrors(socket);
     readClientHelloSni(socket, this.clientHelloTimeoutMs).then(
       (sni) => this.routeAdmitted(socket, sni),
       (err: unknown) => {
@@ -119,19 +109,8 @@ export class HttpsVhost {
     this.routeAdmitted(socket, sni);
   }
 
-  /** Per-IP rate (unless `charged`) and cap; a refused socket is destroyed. */
-  private admit(socket: net.Socket, charged: boolean): boolean {
-    if (this.admission.admit(socket, charged)) return true;
-    this.logger.debug(
-      { remote: socket.remoteAddress, refused: this.admission.refused },
-      'https vhost: connection rate or per-address cap; connection closed',
-    );
-    socket.destroy();
-    return false;
-  }
-
   private routeAdmitted(socket: net.Socket, sni: string): void {
-    this.track(socket);
+    this.trackWithErrors(socket);
     const backend = sni === '' ? undefined : this.router.match(sni)?.payload;
     if (!backend) {
       // Unknown host: closed cleanly, as frps does (there is no certificate to answer with).
@@ -155,40 +134,9 @@ export class HttpsVhost {
     );
   }
 
-  /** Listens on its own port (vhostHTTPSPort when it differs from bindPort). */
-  async listen(host: string, port: number): Promise<net.AddressInfo> {
-    // allowHalfOpen: a TLS close_notify then FIN from one side must not cut the other's answer.
-    const listener = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) =>
-      this.handleSocket(socket, false),
-    );
-    const address = await listenOn(listener, host, port, `vhostHTTPSPort ${host}:${port}`, this.logger);
-    this.listener = listener;
-    return address;
-  }
-
-  /** Stops listening and closes every connection. */
-  /** Connections open now (admitted and not closed). */
-  get openConnections(): number {
-    return this.sockets.size;
-  }
-
-  /** Stops accepting new connections on the vhost's own port (a drain); open ones go on. */
-  stopListening(): void {
-    this.listener?.close();
-  }
-
-  /** Stops listening and closes every connection. */
-  close(): void {
-    this.stopListening();
-    for (const socket of this.sockets) socket.destroy();
-    this.sockets.clear();
-  }
-
-  private track(socket: net.Socket): void {
-    if (this.sockets.has(socket)) return;
-    this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
-    socket.on('error', () => socket.destroy());
+  /** Counts an admitted socket; its errors only end it. */
+  private trackWithErrors(socket: net.Socket): void {
+    if (this.track(socket)) socket.on('error', () => socket.destroy());
   }
 }
 

@@ -6,6 +6,7 @@ export {
   MAX_CLIENT_HELLO_SIZE,
   parseTlsClientHelloSni,
   TLS_HANDSHAKE_RECORD,
+  tlsRecordBoundary,
   type TlsClientHelloResult,
 } from './tls-sni.js';
 export { HttpVhost, type HttpBackend, type HttpPeer } from './http-vhost.js';

@@ -5,6 +5,8 @@ import { BurrowError, ErrorCode } from '../../errors.js';
 export const TLS_HANDSHAKE_RECORD = 0x16;
 /** Record header: type (1), legacy version (2), length (2). */
 const RECORD_HEADER_SIZE = 5;
+/** Where the 16-bit fragment length sits in a record header (after type and version). */
+const RECORD_LENGTH_OFFSET = 3;
 /** Largest plaintext record fragment (RFC 8446 §5.1: 2^14). */
 const MAX_RECORD_FRAGMENT = 16384;
 /** All record versions a ClientHello may carry have major version 3 (SSL 3.0 .. TLS 1.3). */
@@ -62,7 +64,7 @@ class Reader {
     return out;
   }
   u8(what: string): number {
-    return this.bytes(1, what)[0];
+    return this.bytes(1, what).readUInt8(0);
   }
   u16(what: string): number {
     return this.bytes(2, what).readUInt16BE(0);
@@ -110,14 +112,14 @@ function gatherHandshake(buf: Buffer): { data: Buffer; used: number; partial: bo
     if (buf[off] !== TLS_HANDSHAKE_RECORD) {
       throw bad(
         off === 0
-          ? `first byte ${hex8(buf[0])} is not a TLS handshake record (0x16)`
-          : `record at byte ${off} has type ${hex8(buf[off])}, expected the rest of the ClientHello (0x16)`,
+          ? `first byte ${hex8(buf.readUInt8(0))} is not a TLS handshake record (0x16)`
+          : `record at byte ${off} has type ${hex8(buf.readUInt8(off))}, expected the rest of the ClientHello (0x16)`,
       );
     }
     if (avail >= 2 && buf[off + 1] !== RECORD_VERSION_MAJOR)
       throw bad(`record version major ${buf[off + 1]} is not 3 (SSL 3.0 .. TLS 1.3)`);
     if (avail < RECORD_HEADER_SIZE) return { data: Buffer.alloc(0), used: off, partial: true };
-    const len = buf.readUInt16BE(off + 3);
+    const len = buf.readUInt16BE(off + RECORD_LENGTH_OFFSET);
     if (len === 0) throw bad(`empty handshake record at byte ${off}`);
     if (len > MAX_RECORD_FRAGMENT) throw bad(`record length ${len} exceeds the TLS maximum of ${MAX_RECORD_FRAGMENT}`);
     const fragment = buf.subarray(off + RECORD_HEADER_SIZE, Math.min(buf.length, off + RECORD_HEADER_SIZE + len));
@@ -149,6 +151,20 @@ function parseServerName(ext: Buffer): string | undefined {
     host = text.toLowerCase();
   }
   return host;
+}
+
+/**
+ * Where the TLS record being received ends: a ClientHello parser is only worth running once that
+ * many bytes are here (walking record headers is cheap; re-parsing on every tiny packet is not).
+ */
+export function tlsRecordBoundary(buf: Buffer): number {
+  let off = 0;
+  while (off + RECORD_HEADER_SIZE <= buf.length) {
+    const end = off + RECORD_HEADER_SIZE + buf.readUInt16BE(off + RECORD_LENGTH_OFFSET);
+    if (end > buf.length) return end;
+    off = end;
+  }
+  return off + RECORD_HEADER_SIZE;
 }
 
 /**

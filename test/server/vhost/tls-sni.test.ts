@@ -7,7 +7,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { describe, test } from 'node:test';
 import { BurrowError, ErrorCode, isBurrowError } from '../../../src/errors.js';
-import { MAX_CLIENT_HELLO_BYTES, parseTlsClientHelloSni } from '../../../src/server/vhost/index.js';
+import { MAX_CLIENT_HELLO_BYTES, parseTlsClientHelloSni, tlsRecordBoundary } from '../../../src/server/vhost/index.js';
 
 /** Bound for capturing a ClientHello on loopback. */
 const CAPTURE_TIMEOUT_MS = 10_000;
@@ -294,5 +294,24 @@ describe('parseTlsClientHelloSni on built and malformed hellos', () => {
         assert.ok(err instanceof BurrowError && err.code === ErrorCode.PROTOCOL, `round ${i}: ${String(err)}`);
       }
     }
+  });
+});
+
+describe('tlsRecordBoundary', () => {
+  /** A record header announcing `length` bytes of fragment. */
+  function header(length: number): Buffer {
+    const h = Buffer.from([0x16, 0x03, 0x01, 0, 0]);
+    h.writeUInt16BE(length, 3);
+    return h;
+  }
+
+  test('says where the record being received ends', () => {
+    assert.equal(tlsRecordBoundary(Buffer.alloc(0)), 5, 'no header yet: at least one header');
+    assert.equal(tlsRecordBoundary(Buffer.from([0x16, 0x03])), 5);
+    assert.equal(tlsRecordBoundary(header(100)), 105, 'a header alone: its record');
+    assert.equal(tlsRecordBoundary(Buffer.concat([header(100), Buffer.alloc(40)])), 105);
+    const first = Buffer.concat([header(10), Buffer.alloc(10)]);
+    assert.equal(tlsRecordBoundary(first), 20, 'one whole record: the next header');
+    assert.equal(tlsRecordBoundary(Buffer.concat([first, header(7)])), 27, 'then the second record');
   });
 });
