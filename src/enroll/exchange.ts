@@ -136,6 +136,14 @@ function exchange(
       timeoutMs,
     );
     req.once('error', (err) => settle({ error: err }));
+    // Should the client miss a close (the connection failed just before it took it), the close decides.
+    conn.once('close', () =>
+      setImmediate(() =>
+        settle({
+          error: conn.errored ?? new BurrowError(ErrorCode.UNEXPECTED_EOF, 'the connection closed before the answer'),
+        }),
+      ),
+    );
     req.once('response', (res) => {
       const chunks: Buffer[] = [];
       let total = 0;

@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { existsSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import type { ClientPolicy } from '../config/index.js';
-import { BurrowError, ErrorCode, errorMessage, isBurrowError, type ErrorCodeValue } from '../errors.js';
+import { BurrowError, ErrorCode, errorMessage, isBurrowError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { destroySoon } from '../net/linger.js';
 import { exists } from '../pki/files.js';
@@ -25,11 +25,11 @@ import {
   ACCEPTING_PROBE_MS,
   ENROLL_PATH,
   LAST_SEEN_WRITE_INTERVAL_MS,
-  MAX_REQUEST_BODY_BYTES,
   RENEW_PATH,
   REQUEST_TIMEOUT_MS,
 } from './constants.js';
 import { checkCsr, CsrRefusal } from './csr.js';
+import { HttpRefusal, readRequestBody } from './request-body.js';
 import { issueClientCert, loadEnrollCa, revokedAt } from './issuer.js';
 import { EnrollRequestSchema, RenewRequestSchema, type IssuedResponse } from './protocol.js';
 import { RequestRateLimiter, remoteIp } from './rate-limit.js';
@@ -67,17 +67,6 @@ class Refusal extends BurrowError {
     message: string,
   ) {
     super(ErrorCode.AUTH, message);
-  }
-}
-
-/** A request that is not one: malformed, too large, too slow; answered with `status`. */
-class HttpRefusal extends BurrowError {
-  constructor(
-    readonly status: number,
-    message: string,
-    code: ErrorCodeValue,
-  ) {
-    super(code, message);
   }
 }
 
@@ -301,7 +290,7 @@ export class EnrollService extends EventEmitter {
           return;
         }
         response = res;
-        void this.readBody(req).then(
+        void readRequestBody(req).then(
           (body) => {
             if (!finish()) return;
             void this.respond(req, body, tls, remote).then(({ status, body: answerBody }) =>
@@ -312,32 +301,6 @@ export class EnrollService extends EventEmitter {
             refuse(err instanceof HttpRefusal ? err : new HttpRefusal(400, errorMessage(err), ErrorCode.PROTOCOL)),
         );
       },
-    });
-  }
-
-  /** The request body: Content-Length only, at most MAX_REQUEST_BODY_BYTES. */
-  private readBody(req: IncomingMessage): Promise<Buffer> {
-    if (req.headers['transfer-encoding'] !== undefined)
-      return Promise.reject(
-        new HttpRefusal(411, 'request uses Transfer-Encoding; send Content-Length', ErrorCode.PROTOCOL),
-      );
-    // Node's parser has checked that Content-Length is one number.
-    const length = Number(req.headers['content-length'] ?? 0);
-    if (length > MAX_REQUEST_BODY_BYTES) {
-      req.resume();
-      return Promise.reject(
-        new HttpRefusal(
-          413,
-          `request body is ${length} bytes; at most ${MAX_REQUEST_BODY_BYTES} are accepted`,
-          ErrorCode.MESSAGE_TOO_LARGE,
-        ),
-      );
-    }
-    return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.once('end', () => resolve(Buffer.concat(chunks)));
-      req.once('error', reject);
     });
   }
 
