@@ -61,7 +61,7 @@ export async function writeAllOrNothing(files: readonly FileToWrite[]): Promise<
     const left = notRestored.length === 0 ? '' : ` (could not put back: ${notRestored.join('; ')})`;
     throw new BurrowError(ErrorCode.PKI, `cannot write ${current}: ${errorMessage(err)}${left}`, { cause: err });
   }
-  await Promise.all(backups.map((b) => (b === undefined ? undefined : rm(b, { force: true }))));
+  await Promise.all(backups.filter((b) => b !== undefined).map((b) => rm(b, { force: true })));
 }
 
 /** Keeps an existing file under a second name (a hard link, else a copy); undefined when there is none. */

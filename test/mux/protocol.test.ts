@@ -370,8 +370,10 @@ test('stream close timeout: after our FIN, a silent peer gets RST and the stream
 test('FIN with data: the payload is delivered before the end', async () => {
   const peer = await rawPeer();
   try {
-    const got = new Promise<string>((resolve) =>
-      peer.session.on('stream', (s: MuxStream) => readAll(s).then((b) => resolve(b.toString()))),
+    const got = new Promise<string>((resolve, reject) =>
+      peer.session.on('stream', (s: MuxStream) => {
+        readAll(s).then((b) => resolve(b.toString()), reject);
+      }),
     );
     peer.socket.write(Buffer.concat([syn(1), data(1, Buffer.from('all at once'), Flag.FIN)]));
     assert.equal(await within(got, 5000, 'data + FIN'), 'all at once');
@@ -383,8 +385,10 @@ test('FIN with data: the payload is delivered before the end', async () => {
 test('SYN carried on a Data frame with payload counts against the initial window', async () => {
   const peer = await rawPeer();
   try {
-    const got = new Promise<string>((resolve) =>
-      peer.session.on('stream', (s: MuxStream) => readAll(s).then((b) => resolve(b.toString()))),
+    const got = new Promise<string>((resolve, reject) =>
+      peer.session.on('stream', (s: MuxStream) => {
+        readAll(s).then((b) => resolve(b.toString()), reject);
+      }),
     );
     peer.socket.write(
       Buffer.concat([data(1, Buffer.from('syn+data'), Flag.SYN), encodeHeader(FrameType.WindowUpdate, Flag.FIN, 1, 0)]),
@@ -398,8 +402,10 @@ test('SYN carried on a Data frame with payload counts against the initial window
 test('headers split across TCP writes, one byte at a time', async () => {
   const peer = await rawPeer();
   try {
-    const got = new Promise<string>((resolve) =>
-      peer.session.on('stream', (s: MuxStream) => readAll(s).then((b) => resolve(b.toString()))),
+    const got = new Promise<string>((resolve, reject) =>
+      peer.session.on('stream', (s: MuxStream) => {
+        readAll(s).then((b) => resolve(b.toString()), reject);
+      }),
     );
     const bytes = Buffer.concat([
       syn(1),

@@ -78,8 +78,10 @@ test('server-opened streams use even ids and work both ways', async () => {
 test('data written right after open() arrives with the SYN, before any ACK', async () => {
   const pair = await sessionPair();
   try {
-    const got = new Promise<Buffer>((resolve) =>
-      pair.server.once('stream', (s: MuxStream) => readAll(s).then(resolve)),
+    const got = new Promise<Buffer>((resolve, reject) =>
+      pair.server.once('stream', (s: MuxStream) => {
+        readAll(s).then(resolve, reject);
+      }),
     );
     const s = pair.client.open();
     s.end('hello right away');
@@ -170,14 +172,19 @@ test('half-close both ways: each side reads the other to the end, then the strea
 test('half-close from the acceptor first', async () => {
   const pair = await sessionPair();
   try {
+    let late: Promise<Buffer> | undefined;
     pair.server.once('stream', (s: MuxStream) => {
       s.end('bye first');
-      readAll(s).then((b) => assert.equal(b.toString(), 'late reply'));
+      late = readAll(s);
     });
     const c = pair.client.open();
     assert.equal((await within(readAll(c), 5000, 'server data')).toString(), 'bye first');
     c.end('late reply');
     await waitFor(() => pair.client.numStreams === 0 && pair.server.numStreams === 0, 'forgotten');
+    assert.equal(
+      (await within(late ?? Promise.reject(new Error('no stream')), 5000, 'late reply')).toString(),
+      'late reply',
+    );
   } finally {
     await pair.close();
   }
