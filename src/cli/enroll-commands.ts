@@ -2,6 +2,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { DEFAULT_ENROLL_CERT_DAYS, DEFAULT_TOKEN_TTL_MS } from '../enroll/constants.js';
 import { formatDuration } from '../enroll/duration.js';
+import type { JoinFlags } from './enroll-client.js';
 import type { AdminFlags, TokenCreateFlags } from './enroll-server.js';
 import { parseDaysOption, run } from './run.js';
 
@@ -131,21 +132,9 @@ export function registerClientEnrollCommands(clientCommand: Command): void {
       'the name to check the server certificate against when SERVER is an address it does not hold',
     )
     .option('--force', 'replace existing files in --dir')
-    .action(
-      async (
-        server: string,
-        flags: {
-          token?: string;
-          tokenFile?: string;
-          fingerprint: string;
-          dir: string;
-          serverName?: string;
-          force?: boolean;
-        },
-      ) => {
-        process.exitCode = await run(async () => (await clientSide()).join(server, flags));
-      },
-    );
+    .action(async (server: string, flags: JoinFlags) => {
+      process.exitCode = await run(async () => (await clientSide()).join(server, flags));
+    });
 
   clientCommand
     .command('renew')

@@ -30,7 +30,7 @@ import {
 } from './constants.js';
 import { checkCsr, CsrRefusal } from './csr.js';
 import { HttpRefusal, readRequestBody } from './request-body.js';
-import { issueClientCert, loadEnrollCa, revokedAt } from './issuer.js';
+import { issueClientCert, loadEnrollCa, revokedAt, type IssuedCert } from './issuer.js';
 import { EnrollRequestSchema, RenewRequestSchema, type IssuedResponse } from './protocol.js';
 import { RequestRateLimiter, remoteIp } from './rate-limit.js';
 import { parseToken } from './token.js';
@@ -422,11 +422,7 @@ export class EnrollService extends EventEmitter {
     await this.reloadPolicy();
     this.emit('enrolled', record.identity);
     return {
-      identity: record.identity,
-      certificate: issued.certPem,
-      ca: issued.caPem,
-      serial: issued.record.serial,
-      notAfter: issued.record.notAfter,
+      ...issuedAnswer(record.identity, issued),
       client: { authToken: this.options.authToken, tcpMux: this.options.tcpMux, allowances },
     };
   }
@@ -480,12 +476,17 @@ export class EnrollService extends EventEmitter {
       'client certificate renewed',
     );
     this.emit('renewed', record.identity);
-    return {
-      identity: record.identity,
-      certificate: issued.certPem,
-      ca: issued.caPem,
-      serial: issued.record.serial,
-      notAfter: issued.record.notAfter,
-    };
+    return issuedAnswer(record.identity, issued);
   }
+}
+
+/** The answer both /enroll and /renew give for a freshly issued certificate. */
+function issuedAnswer(identity: string, issued: IssuedCert): IssuedResponse {
+  return {
+    identity,
+    certificate: issued.certPem,
+    ca: issued.caPem,
+    serial: issued.record.serial,
+    notAfter: issued.record.notAfter,
+  };
 }
