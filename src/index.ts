@@ -4,6 +4,7 @@ import type { ServerConfig } from './config/index.js';
 import { BurrowServer, type ServerOptions } from './server/index.js';
 
 export { BurrowError, ErrorCode, isBurrowError, type ErrorCodeValue } from './errors.js';
+export { isMuxError } from './mux/index.js';
 export { BURROW_VERSION, FRP_COMPAT_VERSION } from './version.js';
 export { createLogger, loggerFromConfig, silentLogger, type Logger, type LoggerOptions } from './log.js';
 export {
