@@ -1,4 +1,4 @@
-// Opens logical connections to the server: TCP (+ WebSocket), the optional 0x17 byte and TLS, then yamux streams or new connections.
+// Opens logical connections to the server: TCP, then the Transport chosen by transport.protocol and TLS (src/transport), then yamux streams or new connections.
 import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';

@@ -1,4 +1,4 @@
-// Turns an accepted connection into the server's transport: WebSocket and/or TLS by the first bytes, then optionally yamux.
+// Turns an accepted connection into the server's transport: the WebSocket/TLS/plain Transport by the first bytes, enrollment inside TLS, then optionally yamux.
 import type { Duplex } from 'node:stream';
 import type * as tls from 'node:tls';
 import { BurrowError, ErrorCode } from '../errors.js';
