@@ -1,25 +1,17 @@
-// Opens logical connections to the server: TCP (+ WebSocket), the optional 0x17 byte and TLS, then yamux streams or new connections.
+// Opens logical connections to the server: TCP, then the Transport chosen by transport.protocol and TLS (src/transport), then yamux streams or new connections.
 import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type * as tls from 'node:tls';
 import type { ClientConfig } from '../config/index.js';
 import { BurrowError, ErrorCode } from '../errors.js';
 import { Session } from '../mux/index.js';
 import { dialTcp, formatAddress } from '../net/dial.js';
-import { buildClientTlsOptions, connectTls, peerFingerprint, type ClientTls } from '../tls/client-tls.js';
+import { buildClientTlsOptions, type ClientTls } from '../tls/client-tls.js';
+import { chooseTransport } from '../transport/choose.js';
 import { WEBSOCKET_HANDSHAKE_TIMEOUT_MS } from '../transport/constants.js';
+import type { TransportDialOptions, TransportInfo } from '../transport/transport.js';
 
-/** What the client learnt about the transport when it connected. */
-export interface TransportInfo {
-  tls: boolean;
-  /** The server certificate's fingerprint, when TLS is on. */
-  serverFingerprint?: string;
-  /** Negotiated TLS version, e.g. "TLSv1.3". */
-  tlsVersion?: string;
-  /** Negotiated cipher suite. */
-  tlsCipher?: string;
-}
+export type { TransportInfo };
 
 /**
  * One connection to the server. With tcpMux every logical connection is a yamux stream of one
@@ -76,9 +68,10 @@ export class Connector extends EventEmitter {
 
   private async dial(): Promise<Duplex> {
     const transport = this.config.transport;
-    // ws is loaded only for the WebSocket protocols, and before the dial: no socket waits on it.
-    const usesWebSocket = transport.protocol === 'websocket' || transport.protocol === 'wss';
-    const dialWebSocket = usesWebSocket ? (await import('../transport/websocket-dial.js')).dialWebSocket : undefined;
+    // One snapshot of the TLS settings (they may be reloaded) decides the transport and feeds its handshake.
+    const clientTls = this.tlsNow();
+    // The WebSocket transports (and ws) are loaded before the dial: no socket waits on them.
+    const chosen = await chooseTransport(transport.protocol, clientTls !== undefined);
     const socket = await dialTcp({
       host: this.config.serverAddr,
       port: this.config.serverPort,
@@ -89,33 +82,33 @@ export class Connector extends EventEmitter {
       ...(transport.connectServerLocalIP ? { localAddress: transport.connectServerLocalIP } : {}),
     });
     try {
-      switch (transport.protocol) {
-        case 'websocket': {
-          const ws = await dialWebSocket!(socket, {
-            scheme: 'ws',
-            host: formatAddress(this.config.serverAddr, this.config.serverPort),
-            timeoutMs: this.handshakeTimeoutMs(),
-          });
-          return await this.secure(ws, this.tlsNow());
-        }
-        case 'wss': {
-          // wss is TLS whatever transport.tls.enable says (frp's rule), and never with the 0x17 byte.
-          const clientTls = this.tlsNow() ?? (await this.wssTls());
-          const secure = await this.tlsOver(socket, clientTls, false);
-          const name = transport.tls.serverName || this.config.serverAddr;
-          return await dialWebSocket!(secure, {
-            scheme: 'wss',
-            host: isIP(name) === 6 ? `[${name}]` : name,
-            timeoutMs: this.handshakeTimeoutMs(),
-          });
-        }
-        default:
-          return await this.secure(socket, this.tlsNow());
-      }
+      const dialed = await chosen.dial(socket, await this.dialOptions(clientTls));
+      this.info = dialed.info;
+      return dialed.conn;
     } catch (err) {
       socket.destroy();
       throw err;
     }
+  }
+
+  /** The transport's plain options, read from the config and the dial's TLS settings. */
+  private async dialOptions(configured: ClientTls | undefined): Promise<TransportDialOptions> {
+    const transport = this.config.transport;
+    const wss = transport.protocol === 'wss';
+    // wss is TLS whatever transport.tls.enable says (frp's rule), and never with the 0x17 byte.
+    const clientTls = wss ? (configured ?? (await this.wssTls())) : configured;
+    const name = transport.tls.serverName || this.config.serverAddr;
+    return {
+      ...(clientTls ? { tls: clientTls } : {}),
+      customFirstByte: !transport.tls.disableCustomTLSFirstByte,
+      tlsTimeoutMs: transport.dialServerTimeout * 1000,
+      webSocketHost: wss
+        ? isIP(name) === 6
+          ? `[${name}]`
+          : name
+        : formatAddress(this.config.serverAddr, this.config.serverPort),
+      webSocketTimeoutMs: this.handshakeTimeoutMs(),
+    };
   }
 
   /** Deadline of one WebSocket handshake: the dial timeout, as frp's whole dial has, or the transport's own. */
@@ -129,38 +122,5 @@ export class Connector extends EventEmitter {
   private wssTls(): Promise<ClientTls> {
     this.wssTlsSettings ??= buildClientTlsOptions({ ...this.config.transport.tls, serverAddr: this.config.serverAddr });
     return this.wssTlsSettings;
-  }
-
-  /** TLS over `conn` when `clientTls` is set (see tlsOver), else `conn` itself. */
-  private async secure(conn: Duplex, clientTls: ClientTls | undefined): Promise<Duplex> {
-    if (clientTls) return this.tlsOver(conn, clientTls, true);
-    this.info = { tls: false };
-    return conn;
-  }
-
-  /**
-   * Runs TLS over `conn` (a TCP socket or a WebSocket stream), recording what was negotiated. The 0x17
-   * byte goes first unless transport.tls.disableCustomTLSFirstByte (or `firstByte` is false: wss).
-   */
-  private async tlsOver(conn: Duplex, clientTls: ClientTls, firstByte: boolean): Promise<tls.TLSSocket> {
-    const transport = this.config.transport;
-    try {
-      // connectTls only writes to and wraps its socket; Node wraps a non-socket Duplex (the WebSocket) for TLS.
-      const secure = await connectTls(conn, clientTls.options, {
-        customFirstByte: firstByte && !transport.tls.disableCustomTLSFirstByte,
-        timeoutMs: transport.dialServerTimeout * 1000,
-        ...(clientTls.pin ? { pin: clientTls.pin } : {}),
-      });
-      this.info = {
-        tls: true,
-        serverFingerprint: peerFingerprint(secure),
-        tlsVersion: secure.getProtocol() ?? undefined,
-        tlsCipher: secure.getCipher()?.standardName,
-      };
-      return secure;
-    } catch (err) {
-      conn.destroy();
-      throw err;
-    }
   }
 }

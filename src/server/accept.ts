@@ -1,25 +1,25 @@
-// Turns an accepted connection into the server's transport: WebSocket and/or TLS by the first bytes, then optionally yamux.
+// Turns an accepted connection into the server's transport: the WebSocket/TLS/plain Transport by the first bytes, enrollment inside TLS, then optionally yamux.
 import type { Duplex } from 'node:stream';
 import type * as tls from 'node:tls';
 import { BurrowError, ErrorCode } from '../errors.js';
 import { Session } from '../mux/index.js';
-import {
-  clientCertRefusal,
-  peerIdentity,
-  sniffTlsFirstByte,
-  wrapServerSocket,
-  type PeerIdentity,
-  type ServerTls,
-} from '../tls/index.js';
+import { clientCertRefusal, type ServerTls } from '../tls/index.js';
 import { ENROLL_REQUEST_PREFIX } from '../enroll/constants.js';
 import {
-  acceptWebSocket,
+  acceptSecure,
   FRP_WEBSOCKET_PATH,
   HttpEngine,
   readAhead,
+  upgradeSecured,
+  websocketTransport,
   WEBSOCKET_HANDSHAKE_TIMEOUT_MS,
+  type SecuredConn,
+  type TlsFacts,
+  type TransportAcceptOptions,
 } from '../transport/index.js';
 import { HANDSHAKE_TIMEOUT_MS } from './constants.js';
+
+export type { TlsFacts };
 
 export interface AcceptOptions {
   tls: ServerTls;
@@ -34,16 +34,6 @@ export interface AcceptOptions {
   webSockets: WebSocketSlots;
   /** The yamux session starts unauthenticated with this many streams allowed (SessionOptions.preauthStreams); unset = trusted. */
   preauthStreams?: number;
-}
-
-/** TLS facts of an accepted connection (absent on plain connections). */
-export interface TlsFacts {
-  version: string;
-  cipher: string;
-  /** The client certificate's identity, when the client presented one. */
-  identity?: PeerIdentity;
-  /** The client certificate (DER), for revocation checks when a new CRL arrives. */
-  certDer?: Buffer;
 }
 
 /** The secured connection of one client: a yamux session or a single logical connection. */
@@ -89,34 +79,15 @@ function matchPrefix(stream: Duplex, prefixes: readonly [PrefixKind, Buffer][]):
   ).then((r) => r.kind);
 }
 
-function tlsFacts(secure: tls.TLSSocket): TlsFacts {
-  const identity = peerIdentity(secure);
-  const certDer = secure.getPeerX509Certificate()?.raw;
+/** The transports' plain options for this server (accept.ts knows the server's deadlines). */
+function transportOptions(options: AcceptOptions, deferClientCertCheck = false): TransportAcceptOptions {
   return {
-    version: secure.getProtocol() ?? '',
-    cipher: secure.getCipher()?.standardName ?? '',
-    ...(identity ? { identity } : {}),
-    ...(certDer ? { certDer } : {}),
-  };
-}
-
-/**
- * Reads the first byte (0x17 / 0x16 → TLS, anything else → plain unless TLS is forced) and completes the
- * TLS handshake when there is one. `conn` may be a TCP socket or a WebSocket stream: sniffing and TLS only
- * use the Duplex side of it (Node wraps a non-socket Duplex for TLS itself).
- */
-async function secureLayer(
-  conn: Duplex,
-  options: AcceptOptions,
-  deferClientCertCheck = false,
-): Promise<{ conn: Duplex; tls?: TlsFacts }> {
-  const sniff = await sniffTlsFirstByte(conn, { force: options.tls.force, timeoutMs: HANDSHAKE_TIMEOUT_MS });
-  if (sniff.kind !== 'tls') return { conn };
-  const secure = await wrapServerSocket(conn, options.tls, {
+    tls: options.tls,
     handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
     deferClientCertCheck,
-  });
-  return { conn: secure, tls: tlsFacts(secure) };
+    http: options.webSockets.http,
+    webSocketTimeoutMs: WEBSOCKET_HANDSHAKE_TIMEOUT_MS,
+  };
 }
 
 /** WebSocket connections being upgraded and secured at once (each may buffer up to one message before anyone is authenticated). */
@@ -171,25 +142,14 @@ export async function acceptTransport(
 ): Promise<AcceptedTransport | AcceptedEnroll> {
   const webSockets = options.webSockets;
   const http = webSockets.http;
-  let layered: { conn: Duplex; tls?: TlsFacts };
+  let layered: SecuredConn;
   if ((await matchPrefix(socket, [['websocket', WEBSOCKET_PREFIX]])) === 'websocket') {
-    layered = await webSockets.run(async () => {
-      const ws = await acceptWebSocket(socket, {
-        path: FRP_WEBSOCKET_PATH,
-        timeoutMs: WEBSOCKET_HANDSHAKE_TIMEOUT_MS,
-        http,
-      });
-      try {
-        return await secureLayer(ws, options);
-      } catch (err) {
-        ws.destroy();
-        throw err;
-      }
-    });
+    layered = await webSockets.run(() => websocketTransport.accept(socket, transportOptions(options)));
   } else {
     // With enrollment, a client without a certificate gets through the handshake; only an
     // enrollment request may go on without one (checked right below).
-    layered = await secureLayer(socket, options, options.enroll === true);
+    const transport = transportOptions(options, options.enroll === true);
+    layered = await acceptSecure(socket, transport);
     if (layered.tls) {
       const inner = await matchPrefix(
         layered.conn,
@@ -207,12 +167,10 @@ export async function acceptTransport(
         layered.conn.destroy();
         throw refusal;
       }
+      // wss: the WebSocket upgrade inside this TLS connection.
       if (inner === 'websocket') {
         const secured = layered;
-        const ws = await webSockets.run(() =>
-          acceptWebSocket(secured.conn, { path: FRP_WEBSOCKET_PATH, timeoutMs: WEBSOCKET_HANDSHAKE_TIMEOUT_MS, http }),
-        );
-        layered = { conn: ws, tls: secured.tls };
+        layered = await webSockets.run(() => upgradeSecured(secured, transport));
       }
     }
   }

@@ -2,7 +2,7 @@
 import type { Duplex } from 'node:stream';
 import { peekUntil } from '../net/peek.js';
 import { WEBSOCKET_PREFIX } from './accept.js';
-import { MAX_CLIENT_HELLO_BYTES, parseTlsClientHelloSni } from './vhost/index.js';
+import { MAX_CLIENT_HELLO_BYTES, parseTlsClientHelloSni, tlsRecordBoundary } from './vhost/index.js';
 
 /** Where a connection on the shared port goes. `sni` is set for 'https'. */
 export type SharedPortRoute =
@@ -16,8 +16,6 @@ const CUSTOM_TLS_FIRST_BYTE = 0x17;
 const HTTP_METHOD_PREFIX_LENGTH = 3;
 /** The method prefixes frps routes to the HTTP vhost. */
 const HTTP_METHOD_PREFIXES = new Set(['GET', 'HEA', 'POS', 'PUT', 'DEL', 'CON', 'OPT', 'TRA', 'PAT']);
-/** TLS record header size: type, version, length. */
-const TLS_RECORD_HEADER = 5;
 
 /** What the shared port serves besides tunnel clients. */
 export interface SharedPortOptions {
@@ -29,17 +27,6 @@ export interface SharedPortOptions {
   servesSni: (sni: string) => boolean;
   /** Deadline for the decision (frps: 10 s). */
   timeoutMs: number;
-}
-
-/** Where the TLS record being received ends (re-parse a ClientHello only when it is complete). */
-function recordBoundary(buf: Buffer): number {
-  let off = 0;
-  while (off + TLS_RECORD_HEADER <= buf.length) {
-    const end = off + TLS_RECORD_HEADER + buf.readUInt16BE(off + 3);
-    if (end > buf.length) return end;
-    off = end;
-  }
-  return off + TLS_RECORD_HEADER;
 }
 
 /**
@@ -66,7 +53,7 @@ export function sniffSharedPort(stream: Duplex, options: SharedPortOptions): Pro
           return { kind: 'tunnel' };
         }
         if (!parsed.complete) {
-          needed = recordBoundary(bytes);
+          needed = tlsRecordBoundary(bytes);
           return undefined;
         }
         const sni = parsed.sni ?? '';

@@ -19,7 +19,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   pki: [],
   wire: ['io'],
   tls: ['io', 'pki'],
-  transport: ['io'],
+  transport: ['io', 'tls'],
   net: ['io', 'wire'],
   config: ['net', 'pki'],
   enroll: ['config', 'net', 'pki', 'tls', 'transport'],
