@@ -41,6 +41,25 @@ function ownValue<T>(obj: Readonly<Record<string, T>> | undefined, key: string):
   return obj !== undefined && Object.hasOwn(obj, key) ? obj[key] : undefined;
 }
 
+/**
+ * The known key `written` stands for: itself when known, else the known key equal to it ignoring
+ * case (as Go's encoding/json matches struct fields), else itself (then reported as unknown).
+ */
+function canonicalKey(
+  written: string,
+  shape: Readonly<Record<string, unknown>> | undefined,
+  frp: FrpKeys | undefined,
+  typed: TypedContext | undefined,
+): string {
+  const tables = [shape, frp, ...Object.values(typed?.byType ?? {})];
+  if (tables.some((t) => ownValue(t, written) !== undefined)) return written;
+  const folded = written.toLowerCase();
+  for (const table of tables) {
+    for (const known of Object.keys(table ?? {})) if (known.toLowerCase() === folded) return known;
+  }
+  return written;
+}
+
 /** For `[[proxies]]` / `[[visitors]]`: which type this entry has and the keys of every type. */
 interface TypedContext {
   readonly type: string | undefined;
@@ -73,8 +92,24 @@ class Walker {
   ): Table {
     const shape = shapeOf(schema);
     const out: Table = {};
-    for (const [key, v] of Object.entries(value)) {
-      const p = [...path, key];
+    /** Canonical key → the spelling whose value it holds, for keys written twice in different cases. */
+    const spelled = new Map<string, string>();
+    for (const [written, v] of Object.entries(value)) {
+      const p = [...path, written];
+      // frp decodes its config with Go's encoding/json, which matches keys case-insensitively
+      // ("subdomainHost" is subDomainHost): such a spelling loads here under its canonical name.
+      const key = canonicalKey(written, shape, frp, typed);
+      const earlier = spelled.get(key);
+      if (earlier !== undefined) {
+        // Go marshals the TOML table with sorted keys, so the spelling that sorts last wins in frp.
+        const [lost, won] = earlier < written ? [earlier, written] : [written, earlier];
+        this.warn(
+          p,
+          `the same key as ${JSON.stringify(earlier)} (keys match regardless of case); ${JSON.stringify(won)} is used, as frp does, ${JSON.stringify(lost)} ignored`,
+        );
+        if (won === earlier) continue;
+      }
+      spelled.set(key, written);
       // Own keys only: "__proto__", "constructor" or "toString" must not find Object.prototype's members.
       const sub = ownValue(shape, key);
       const fk = ownValue(frp, key);

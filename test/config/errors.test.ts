@@ -44,13 +44,45 @@ test('range error, with the path as the caller gave it', () => {
   assert.equal(server('webServer.port = -1').message, 'frps.toml: webServer.port: expected integer 0-65535, got -1');
 });
 
+test('keys match regardless of case, as frp decodes them (Go encoding/json)', () => {
+  const loaded = parseServerConfig(
+    'BINDADDR = "127.0.0.2"\nbindport = 7001\n[transport]\ntcpmux = false\n',
+    'frps.toml',
+    {
+      env,
+    },
+  );
+  assert.equal(loaded.config.bindAddr, '127.0.0.2');
+  assert.equal(loaded.config.bindPort, 7001);
+  assert.equal(loaded.config.transport.tcpMux, false);
+  assert.deepEqual(loaded.warnings, []);
+
+  const proxies = parseClientConfig(
+    '[[proxies]]\nname = "a"\nTYPE = "http"\nlocalport = 80\ncustomdomains = ["a.example"]\n',
+    'frpc.toml',
+    { env },
+  ).config.proxies;
+  assert.equal(proxies[0]?.type, 'http');
+  assert.equal(proxies[0]?.localPort, 80);
+  assert.deepEqual(proxies[0]?.customDomains, ['a.example']);
+
+  // Both spellings: frp marshals the table with sorted keys, so the one that sorts last wins; burrow says so.
+  const twice = parseServerConfig('bindPort = 7001\nbindport = 7002\n', 'frps.toml', { env });
+  assert.equal(twice.config.bindPort, 7002);
+  assert.deepEqual(twice.warnings, [
+    'frps.toml: bindport: the same key as "bindPort" (keys match regardless of case); "bindport" is used, as frp does, "bindPort" ignored',
+  ]);
+  const reversed = parseServerConfig('bindport = 7002\nbindPort = 7001\n', 'frps.toml', { env });
+  assert.equal(reversed.config.bindPort, 7002);
+});
+
 test('unknown keys are refused with a did-you-mean hint', () => {
   assert.equal(server('bindPot = 7000').message, 'frps.toml: bindPot: unknown key (did you mean "bindPort"?)');
   assert.equal(server('bind_port = 7000').message, 'frps.toml: bind_port: unknown key (did you mean "bindPort"?)');
-  assert.equal(server('BINDADDR = "x"').message, 'frps.toml: BINDADDR: unknown key (did you mean "bindAddr"?)');
+  assert.equal(server('BINDADR = "x"').message, 'frps.toml: BINDADR: unknown key (did you mean "bindAddr"?)');
   assert.equal(
-    server('transport.tcpmux = true').message,
-    'frps.toml: transport.tcpmux: unknown key (did you mean "tcpMux"?)',
+    server('transport.tcpmx = true').message,
+    'frps.toml: transport.tcpmx: unknown key (did you mean "tcpMux"?)',
   );
   assert.equal(
     server('auth.oidc.isuer = "x"').message,
