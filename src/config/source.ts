@@ -1,4 +1,4 @@
-// Turns a config file's text into a plain object: format by extension, templating, TOML or JSON parsing.
+// Turns a config file's text into a plain object: format by extension and content, templating, TOML or JSON parsing.
 import path from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { ConfigError } from './config-error.js';
@@ -29,6 +29,11 @@ function detectFormat(file: string): 'toml' | 'json' {
   return ext === '.json' ? 'json' : 'toml';
 }
 
+/** True when the first non-whitespace character is "{", frp's test for a JSON config. */
+function looksLikeJson(text: string): boolean {
+  return text.trimStart().startsWith('{');
+}
+
 /** The first line of smol-toml's message, without its "Invalid TOML document: " prefix. */
 function tomlReason(err: TomlError): string {
   return err.message
@@ -37,11 +42,13 @@ function tomlReason(err: TomlError): string {
     .trim();
 }
 
-/** Renders the template in `text` and parses it (TOML, or JSON for *.json) into a table; errors name `file`. */
+/** Renders the template in `text` and parses it (TOML, or JSON for *.json or text starting with "{") into a table; errors name `file`. */
 export function parseConfigText(text: string, file: string, env: NodeJS.ProcessEnv): Table {
   const format = detectFormat(file);
   const rendered = renderTemplate(text, env, file);
-  if (format === 'json') {
+  // frp reads a file whose text starts with "{" as JSON whatever its name (yaml.IsJSONBuffer), and
+  // no TOML document can start that way: an extensionless JSON config loads as it does in frp.
+  if (format === 'json' || looksLikeJson(rendered)) {
     let value: unknown;
     try {
       value = JSON.parse(rendered);

@@ -138,6 +138,18 @@ test('JSON config files are read; INI and YAML are refused with a clear message'
   });
 });
 
+test('a config whose text starts with "{" is read as JSON whatever its name, as frp does', async () => {
+  const bare = path.join(dir, 'frps-config');
+  writeFileSync(bare, `\n  ${JSON.stringify({ bindPort: 7101, auth: { token: 'x' } })}\n`);
+  const s = await loadServerConfig(bare, { env });
+  assert.equal(s.config.bindPort, 7101);
+  assert.equal(s.config.auth.token, 'x');
+  assert.equal(parseServerConfig('{"bindPort": 7102}', 'frps.toml', { env }).config.bindPort, 7102);
+  // Its errors are JSON's, naming the file; a TOML file is still TOML.
+  assert.throws(() => parseClientConfig('{"serverPort": ', 'frpc', { env }), { message: /^frpc: invalid JSON: / });
+  assert.equal(parseServerConfig('bindPort = 7103', 'frps', { env }).config.bindPort, 7103);
+});
+
 test('a missing config file is a ConfigError naming it', async () => {
   const missing = path.join(dir, 'nope', 'frpc.toml');
   await assert.rejects(loadClientConfig(missing, { env }), (err: unknown) => {
