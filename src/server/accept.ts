@@ -9,7 +9,6 @@ import {
   acceptSecure,
   FRP_WEBSOCKET_PATH,
   HttpEngine,
-  readAhead,
   upgradeSecured,
   websocketTransport,
   WEBSOCKET_HANDSHAKE_TIMEOUT_MS,
@@ -17,6 +16,7 @@ import {
   type TlsFacts,
   type TransportAcceptOptions,
 } from '../transport/index.js';
+import { lookAhead } from '../io/look-ahead.js';
 import { HANDSHAKE_TIMEOUT_MS } from './constants.js';
 
 export type { TlsFacts };
@@ -63,7 +63,7 @@ type PrefixKind = 'websocket' | 'enroll';
  * yamux header, a frp message, a TLS record: usually after one byte). Every byte is put back.
  */
 function matchPrefix(stream: Duplex, prefixes: readonly [PrefixKind, Buffer][]): Promise<PrefixKind | undefined> {
-  return readAhead<{ kind: PrefixKind | undefined }>(
+  return lookAhead<{ kind: PrefixKind | undefined }>(
     stream,
     (bytes) => {
       let open = false;

@@ -4,7 +4,6 @@ export { acceptWebSocket, type WebSocketAcceptOptions } from './websocket-accept
 export { dialWebSocket, type WebSocketDialOptions } from './websocket-dial.js';
 export { WebSocketDuplex, frameChunks } from './websocket-duplex.js';
 export { answerOnSocket, HttpEngine, type HttpVisit } from './http-engine.js';
-export { readAhead, type ReadAheadOptions } from './read-ahead.js';
 export type {
   DialedTransport,
   SecuredConn,

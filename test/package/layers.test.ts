@@ -24,7 +24,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   config: ['net', 'pki'],
   enroll: ['config', 'net', 'pki', 'tls', 'transport'],
   admin: ['config', 'net', 'observe', 'tls'],
-  server: ['admin', 'config', 'enroll', 'mux', 'net', 'observe', 'pki', 'tls', 'transport', 'wire'],
+  server: ['admin', 'config', 'enroll', 'io', 'mux', 'net', 'observe', 'pki', 'tls', 'transport', 'wire'],
   client: ['admin', 'config', 'enroll', 'mux', 'net', 'observe', 'tls', 'transport', 'wire'],
   quickstart: ['server', 'client', 'config', 'pki'],
 };

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import type http from 'node:http';
 import { describe, it } from 'node:test';
-import { HttpEngine, readAhead, type HttpVisit } from '../../src/transport/index.js';
+import { lookAhead } from '../../src/io/look-ahead.js';
+import { HttpEngine, type HttpVisit } from '../../src/transport/index.js';
 import { socketPair } from '../tls/helpers.js';
 import { within } from './helpers.js';
 
@@ -15,7 +16,7 @@ async function visitWith(engine: HttpEngine, bytes: string): Promise<Seen> {
   try {
     pair.client.write(bytes);
     // Read ahead and put back, as the acceptor's sniffing does.
-    await readAhead(pair.accepted, (b) => (b.length >= 4 ? true : undefined), { maxBytes: 4, timeoutMs: 5000 });
+    await lookAhead(pair.accepted, (b) => (b.length >= 4 ? true : undefined), { maxBytes: 4, timeoutMs: 5000 });
     const seen = new Promise<Seen>((resolve) => {
       const visit: HttpVisit = {
         request: (req: http.IncomingMessage) => resolve({ kind: 'request', url: req.url ?? '' }),

@@ -1,17 +1,17 @@
-// readAhead: puts every byte back and leaves the stream released, so a later 'data' listener or pipe reads it all.
+// lookAhead (what the server's accept uses to match prefixes): puts every byte back and leaves the stream released, so a later 'data' listener or pipe reads it all.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { ErrorCode, isBurrowError } from '../../src/errors.js';
-import { readAhead } from '../../src/transport/index.js';
+import { lookAhead } from '../../src/io/look-ahead.js';
 
-describe('readAhead', () => {
+describe('lookAhead leaves the stream released', () => {
   it("a 'data' listener attached afterwards sees every byte, even on a stream paused before", async () => {
     for (const pausedBefore of [false, true]) {
       const s = new PassThrough();
       if (pausedBefore) s.pause();
-      const p = readAhead(s, (b) => (b.length >= 3 ? b.subarray(0, 3).toString() : undefined), {
+      const p = lookAhead(s, (b) => (b.length >= 3 ? b.subarray(0, 3).toString() : undefined), {
         maxBytes: 64,
         timeoutMs: 2_000,
       });
@@ -28,17 +28,17 @@ describe('readAhead', () => {
 
   it('rejects past maxBytes, on the deadline and on early close, removing its listeners', async () => {
     const big = new PassThrough();
-    const tooBig = readAhead(big, () => undefined, { maxBytes: 4, timeoutMs: 2_000 });
+    const tooBig = lookAhead(big, () => undefined, { maxBytes: 4, timeoutMs: 2_000 });
     big.write('12345');
     await assert.rejects(tooBig, (err) => isBurrowError(err, ErrorCode.MESSAGE_TOO_LARGE));
     const slow = new PassThrough();
     await assert.rejects(
-      readAhead(slow, () => undefined, { maxBytes: 4, timeoutMs: 20 }),
+      lookAhead(slow, () => undefined, { maxBytes: 4, timeoutMs: 20 }),
       (err) => isBurrowError(err, ErrorCode.TIMEOUT),
     );
     assert.equal(slow.listenerCount('readable') + slow.listenerCount('end') + slow.listenerCount('error'), 0);
     const short = new PassThrough();
-    const early = readAhead(short, () => undefined, { maxBytes: 4, timeoutMs: 2_000 });
+    const early = lookAhead(short, () => undefined, { maxBytes: 4, timeoutMs: 2_000 });
     short.end('x');
     await assert.rejects(early, (err) => isBurrowError(err, ErrorCode.UNEXPECTED_EOF));
   });
