@@ -9,6 +9,7 @@ import { BurrowClient, type ProxyStatus } from '../../src/client/index.js';
 import { defaultServerConfig, parseClientConfig } from '../../src/config/index.js';
 import { ErrorCode, isBurrowError } from '../../src/errors.js';
 import { BurrowServer } from '../../src/server/index.js';
+import { freePort } from '../e2e/harness.js';
 
 const TOKEN = 'reload-apply-token';
 /** Longest wait for a proxy to reach a phase. */
@@ -33,15 +34,6 @@ function fetchText(port: number): Promise<string> {
     socket.on('error', reject);
     socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
   });
-}
-
-/** A free loopback port. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Resolves when `name` has reached `phase` (checked now, then on each 'proxy' event). */

@@ -17,16 +17,38 @@ export const READY_TIMEOUT_MS = 20_000;
 /** How long one download in a test may take before the test fails. */
 export const TRANSFER_TIMEOUT_MS = 60_000;
 
-/** A port that was free a moment ago (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports handed out by freePort() come from below Linux's ephemeral range (32768–60999), where the
+ * OS never picks the local port of an outgoing connection: a port the OS chose and freed could be
+ * taken by any test's next connect() before the child process binds it (EADDRINUSE).
+ */
+const FREE_PORT_MIN = 20_000;
+const FREE_PORT_MAX = 32_767;
+/** Tries before giving up on finding a free port in that range. */
+const FREE_PORT_ATTEMPTS = 200;
+/** Ports this test process handed out already: never the same twice. */
+const handedOut = new Set<number>();
+
+/** True when `port` can be bound on 127.0.0.1 right now. */
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/** A port that was free a moment ago, outside the ephemeral range (see FREE_PORT_MIN), never handed out twice by this process. */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < FREE_PORT_ATTEMPTS; attempt++) {
+    const port = FREE_PORT_MIN + Math.floor(Math.random() * (FREE_PORT_MAX - FREE_PORT_MIN + 1));
+    if (handedOut.has(port)) continue;
+    if (await canBind(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error(`no free port in ${FREE_PORT_MIN}-${FREE_PORT_MAX} after ${FREE_PORT_ATTEMPTS} tries`);
 }
 
 /** Scratch directories not yet removed; whatever is left goes when the test file's process exits, pass or fail. */

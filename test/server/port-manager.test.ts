@@ -4,14 +4,7 @@ import net from 'node:net';
 import { describe, it } from 'node:test';
 import { ErrorCode, isBurrowError } from '../../src/errors.js';
 import { PortError, PortManager } from '../../src/server/port-manager.js';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from '../e2e/harness.js';
 
 const refusedWith = (text: string) => (err: unknown) =>
   isBurrowError(err, ErrorCode.PROXY_REFUSED) && err.message === text;
