@@ -56,6 +56,8 @@ export const ErrorCode = {
   USAGE: 'ERR_USAGE',
   /** A certificate or key could not be created, parsed or verified. */
   PKI: 'ERR_PKI',
+  /** A proxy's client plugin could not start (bad file, unreadable key, …); the proxy reports it as its error. */
+  PLUGIN: 'ERR_PLUGIN',
   /** Anything that does not fit the codes above; the message says what. */
   INTERNAL: 'ERR_INTERNAL',
 } as const;

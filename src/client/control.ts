@@ -284,8 +284,10 @@ export class ClientControl extends EventEmitter {
         const proxy = this.proxyByWireName(message.body.proxy_name ?? '');
         if (!proxy) return;
         proxy.onResponse(message.body.remote_addr, message.body.error);
+        // Accepted by the server but failed here (its plugin could not start): withdraw it, then retry as after a refusal.
+        if (!message.body.error && proxy.phase === 'error') this.closeProxy(proxy);
         this.emit('proxy', proxy);
-        if (message.body.error) {
+        if (proxy.phase === 'error') {
           this.after(PROXY_RETRY_AFTER_ERROR_MS, () => {
             if (proxy.phase === 'error' && this.proxies.get(proxy.config.name) === proxy) this.sendNewProxy(proxy);
           });

@@ -9,6 +9,8 @@ import { encodeProxyHeader, type ProxyProtocolVersion } from '../net/proxy-proto
 import { relay } from '../net/relay.js';
 import { wrapWorkConn, type NewProxy, type StartWorkConn, type WireConn } from '../wire/index.js';
 import { LOCAL_DIAL_TIMEOUT_MS } from './constants.js';
+import type { ClientPlugin } from './plugins/plugin.js';
+import { createClientPlugin } from './plugins/registry.js';
 import { UdpWorker } from './udp-worker.js';
 
 /** Where a proxy stands, as `burrow client status` will show it. */
@@ -36,6 +38,8 @@ export class ProxyWorker {
   /** One limiter for the whole proxy, as frp (client-side mode only). */
   private readonly limiter: BandwidthLimiter | undefined;
   private readonly udp: UdpWorker | undefined;
+  /** The proxy's client plugin, started when the server accepts the proxy (as frp's proxy Run). */
+  private plugin: ClientPlugin | undefined;
 
   constructor(
     readonly config: ProxyConfig,
@@ -97,15 +101,28 @@ export class ProxyWorker {
       this.logger.warn({ proxy: this.config.name, err: error }, 'proxy refused by server');
       return;
     }
+    if (this.config.plugin && !this.plugin) {
+      try {
+        this.plugin = createClientPlugin(this.config.plugin, { proxyName: this.config.name, logger: this.logger });
+      } catch (err) {
+        // The server runs the proxy but nothing here can serve it: the session withdraws it (CloseProxy) and retries, as frpc.
+        this.phase = 'error';
+        this.lastError = errorMessage(err);
+        this.logger.warn({ proxy: this.config.name, err: this.lastError }, 'proxy plugin failed to start');
+        return;
+      }
+    }
     this.phase = 'running';
     this.lastError = '';
     this.remoteAddr = remoteAddr ?? '';
     this.logger.info({ proxy: this.config.name, type: this.config.type, remoteAddr: this.remoteAddr }, 'proxy started');
   }
 
-  /** Stops what the proxy runs on its own (the udp work connection). */
+  /** Stops what the proxy runs on its own (the udp work connection, the plugin). */
   close(): void {
     this.udp?.close();
+    void this.plugin?.close();
+    this.plugin = undefined;
   }
 
   /** Serves one work connection (StartWorkConn already read): a udp proxy's packet stream, or one user connection. */
@@ -121,6 +138,17 @@ export class ProxyWorker {
       header = proxyProtocolHeader(this.config.transport.proxyProtocolVersion, start);
     } catch (err) {
       this.logger.warn({ proxy: this.config.name, err: errorMessage(err) }, 'PROXY protocol header not written');
+    }
+    if (this.plugin) {
+      this.plugin.handle({
+        conn: work,
+        proxyProtocolHeader: header,
+        srcAddr: start.src_addr ?? '',
+        srcPort: start.src_port ?? 0,
+        dstAddr: start.dst_addr ?? '',
+        dstPort: start.dst_port ?? 0,
+      });
+      return;
     }
     let local: Duplex;
     try {

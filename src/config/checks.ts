@@ -1,6 +1,7 @@
 // Checks zod cannot express: auth method, required keys per proxy/visitor type, port ranges, duplicate names.
 import type { Problem } from './config-error.js';
 import { formatPath } from './config-error.js';
+import { PLUGIN_KEYS, PLUGIN_TYPES, type PluginType, pluginSchema } from './plugin-schema.js';
 import { PROXY_TYPES, VISITOR_TYPES, type ProxyInput, type ServerInput, type VisitorInput } from './schema.js';
 import { type Table, isTable } from './source.js';
 
@@ -115,6 +116,42 @@ export function checkProxy(e: Entry<ProxyInput>, problems: Problem[]): void {
   }
   if (DOMAIN_PROXY_TYPES.includes(p.type) && (p.customDomains ?? []).length === 0 && (p.subdomain ?? '') === '') {
     push(problems, e.file, e.path, `customDomains or subdomain required for a "${p.type}" proxy`);
+  }
+}
+
+/** The plugin type of frp's VirtualNet feature, which burrow lacks: the proxy is skipped with a warning. */
+export const UNSUPPORTED_PLUGIN_TYPE: PluginType = 'virtual_net';
+
+/**
+ * A proxy's `[proxies.plugin]`: each key must belong to the plugin's type, and the keys that type
+ * requires must be set (frp's validation/plugin.go). A virtual_net plugin is warned about.
+ */
+export function checkPlugin(e: Entry<ProxyInput>, problems: Problem[], warnings: string[]): void {
+  const plugin = e.input.plugin;
+  if (plugin === undefined) return;
+  const at = [...e.path, 'plugin'];
+  const type = plugin.type;
+  if (type === undefined) {
+    push(problems, e.file, [...at, 'type'], `required (expected one of ${typeList(PLUGIN_TYPES)})`);
+    return;
+  }
+  const own = PLUGIN_KEYS[type];
+  // A complete config (the library's connect options) carries every key at its default: only a set value is foreign.
+  const defaults = pluginSchema.parse({ type }) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(plugin)) {
+    if (key === 'type' || own.keys.includes(key)) continue;
+    if (JSON.stringify(value) === JSON.stringify(defaults[key])) continue;
+    const owners = PLUGIN_TYPES.filter((t) => PLUGIN_KEYS[t].keys.includes(key));
+    push(problems, e.file, [...at, key], `not a key of the "${type}" plugin (only of ${typeList(owners)})`);
+  }
+  for (const key of own.required) {
+    const value = (plugin as Record<string, unknown>)[key];
+    if (value === undefined || value === '') push(problems, e.file, [...at, key], `required by the "${type}" plugin`);
+  }
+  if (type === UNSUPPORTED_PLUGIN_TYPE) {
+    warnings.push(
+      `${e.file}: ${formatPath(at)}: "virtual_net" belongs to frp's VirtualNet feature, which burrow does not support yet; the proxy is skipped`,
+    );
   }
 }
 

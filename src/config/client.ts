@@ -1,7 +1,16 @@
 // Loads frpc.toml: parse, check keys, validate, merge included proxies/visitors, fill frp's defaults.
 import { readFileSync } from 'node:fs';
 import { ConfigError, type Problem, describeValue, problemsOf } from './config-error.js';
-import { type Entry, checkAuthMethod, checkCaData, checkProxy, checkUniqueNames, checkVisitor } from './checks.js';
+import {
+  type Entry,
+  UNSUPPORTED_PLUGIN_TYPE,
+  checkAuthMethod,
+  checkCaData,
+  checkPlugin,
+  checkProxy,
+  checkUniqueNames,
+  checkVisitor,
+} from './checks.js';
 import { parseFingerprint } from '../pki/fingerprint.js';
 import { completeClient } from './defaults.js';
 import { FRP_CLIENT_KEYS } from './frp-keys.js';
@@ -186,13 +195,16 @@ export function parseClientConfig(text: string, file: string, opts: LoadOptions 
   }
 
   for (const e of lists.proxies) checkProxy(e, problems);
+  for (const e of lists.proxies) checkPlugin(e, problems, warnings);
   for (const e of lists.visitors) checkVisitor(e, problems);
   checkUniqueNames(lists.allProxies, 'proxy', problems);
   checkUniqueNames(lists.allVisitors, 'visitor', problems);
   if (problems.length > 0 || !top.success) throw ConfigError.fromProblems(file, problems);
 
   const start = input.start ?? [];
-  const proxies = lists.proxies.filter((e) => isEnabled(e, start)).map((e) => e.config);
+  const proxies = lists.proxies
+    .filter((e) => isEnabled(e, start) && e.config.plugin?.type !== UNSUPPORTED_PLUGIN_TYPE)
+    .map((e) => e.config);
   const visitors = lists.visitors.filter((e) => isEnabled(e, start)).map((e) => e.config);
   return { config: completeClient(top.data, env, token, proxies, visitors), warnings, file };
 }

@@ -128,8 +128,23 @@ const PROXY_BASE: FrpKeys = {
   },
   localIP: 'value',
   localPort: 'value',
-  // TypedClientPluginOptions: a union over plugin types; its inside is not checked.
-  plugin: 'value',
+  // TypedClientPluginOptions: the union of every plugin type's keys (which belong to which type: ./plugin-schema.ts).
+  plugin: {
+    type: 'value',
+    httpUser: 'value',
+    httpPassword: 'value',
+    username: 'value',
+    password: 'value',
+    localPath: 'value',
+    stripPrefix: 'value',
+    unixPath: 'value',
+    localAddr: 'value',
+    hostHeaderRewrite: 'value',
+    requestHeaders: { set: 'value' },
+    enableHTTP2: 'value',
+    crtPath: 'value',
+    keyPath: 'value',
+  },
 };
 
 /** DomainConfig. */

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import * as d from './default-values.js';
 import { bool, emptyOr, int, intIn, oneOf, port0, port1, str, strArray, strMap, table } from './fields.js';
+import { pluginSchema } from './plugin-schema.js';
 
 /** Largest UDP payload a config may ask for (the UDP length field's limit). */
 export const MAX_UDP_PACKET_SIZE = 65535;
@@ -220,6 +221,8 @@ export const proxySchema = table({
   loadBalancer: table({ group: str().default(''), groupKey: str().default('') }).prefault({}),
   metadatas: strMap().default({}),
   annotations: strMap().default({}),
+  /** A client plugin that serves the proxy's connections instead of localIP:localPort. */
+  plugin: pluginSchema.optional(),
 }).transform(withoutEnabled);
 
 /** Visitor bindPort: 1-65535, or negative for "do not listen" (frp's meaning); 0 is "missing". */

@@ -149,12 +149,13 @@ test('frp keys burrow does not implement: accepted, exactly one warning each', (
       'localPort = 1',
       'healthCheck.type = "tcp"',
       'healthCheck.intervalSeconds = 10',
-      '[[proxies]]',
-      'name = "s"',
-      'type = "tcp"',
-      'remotePort = 1080',
-      '[proxies.plugin]',
-      'type = "socks5"',
+      '[[visitors]]',
+      'name = "v"',
+      'type = "stcp"',
+      'serverName = "s"',
+      'bindPort = 9000',
+      '[visitors.plugin]',
+      'type = "virtual_net"',
     ].join('\n'),
     'frpc.toml',
     { env },
@@ -165,9 +166,10 @@ test('frp keys burrow does not implement: accepted, exactly one warning each', (
     cw('virtualNet.address'),
     cw('proxies[0].healthCheck.type'),
     cw('proxies[0].healthCheck.intervalSeconds'),
-    cw('proxies[1].plugin'),
+    cw('visitors[0].plugin'),
   ]);
-  assert.equal(c.config.proxies.length, 2);
+  assert.equal(c.config.proxies.length, 1);
+  assert.equal(c.config.visitors.length, 1);
 
   // Keys burrow reads but cannot honour yet say so once, naming the key.
   const dial = parseClientConfig(
