@@ -161,3 +161,48 @@ export async function startBurrowHttp(
   );
   return { vhostPort, pids: [server.proc.pid ?? 0, client.proc.pid ?? 0] };
 }
+
+/** A third burrow pair for udp-throughput: one udp proxy to the UDP echo target; returns its public port. */
+export async function startBurrowUdp(
+  children: ChildSet,
+  cwd: string,
+  workDir: string,
+  localPort: number,
+): Promise<{ remotePort: number; pids: number[] }> {
+  const token = randomBytes(TOKEN_BYTES).toString('hex');
+  const [bindPort, remotePort] = await freePorts(2);
+  const stateDir = path.join(workDir, 'state');
+  const serverConfig = path.join(workDir, 'frps-udp.toml');
+  const clientConfig = path.join(workDir, 'frpc-udp.toml');
+  writeFileSync(serverConfig, serverToml(bindPort, token, stateDir));
+  writeFileSync(
+    clientConfig,
+    [
+      `serverAddr = "${LOOPBACK}"`,
+      `serverPort = ${bindPort}`,
+      `auth.token = "${token}"`,
+      '',
+      '[[proxies]]',
+      'name = "bench-udp"',
+      'type = "udp"',
+      `localIP = "${LOOPBACK}"`,
+      `localPort = ${localPort}`,
+      `remotePort = ${remotePort}`,
+      '',
+    ].join('\n'),
+  );
+  const server = children.start(
+    'burrow server (udp)',
+    process.execPath,
+    [...nodeArgs(), CLI_PATH, 'server', '-c', serverConfig, '--log-level', LOG_LEVEL],
+    cwd,
+  );
+  await children.waitForLine(server, SERVER_READY_LINE, SERVER_START_TIMEOUT_MS);
+  const client = children.start(
+    'burrow client (udp)',
+    process.execPath,
+    [...nodeArgs(), CLI_PATH, 'client', '-c', clientConfig, '--log-level', LOG_LEVEL],
+    cwd,
+  );
+  return { remotePort, pids: [server.proc.pid ?? 0, client.proc.pid ?? 0] };
+}

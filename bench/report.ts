@@ -15,6 +15,10 @@ export interface Result {
   baseline: number | null;
   unit: string;
   ratio: number | null;
+  /** The real frp 0.70.0 in the same topology; absent when frp is not beside the repository, null for figures it has no counterpart for. */
+  frp?: number | null;
+  /** burrow / frp (same sense as `ratio`). */
+  ratio_frp?: number | null;
   /** Connections held, for conns-10k-kb (fewer than 10,000 in --quick or under a low open-files limit). */
   connections?: number;
 }
@@ -25,25 +29,38 @@ export function result(
   burrow: number,
   baseline: number | null,
   unit: string,
-  extra: { connections?: number } = {},
+  extra: { connections?: number; frp?: number | null } = {},
 ): Result {
   const round = (value: number, places: number): number => Number(value.toFixed(places));
+  const { frp, ...rest } = extra;
   return {
     name,
     burrow: round(burrow, VALUE_DECIMALS),
     baseline: baseline === null ? null : round(baseline, VALUE_DECIMALS),
     unit,
-    ratio: baseline === null ? null : round(burrow / baseline, RATIO_DECIMALS),
-    ...extra,
+    ratio: baseline === null || baseline === 0 ? null : round(burrow / baseline, RATIO_DECIMALS),
+    ...(frp === undefined
+      ? {}
+      : {
+          frp: frp === null ? null : round(frp, VALUE_DECIMALS),
+          ratio_frp: frp === null || frp === 0 ? null : round(burrow / frp, RATIO_DECIMALS),
+        }),
+    ...rest,
   };
 }
 
-/** The results as a markdown table: name | burrow | baseline | unit | ratio. */
+/** The results as a markdown table: name | burrow | baseline | unit | ratio, and frp | ratio when frp was measured. */
 export function markdownTable(results: readonly Result[]): string {
+  const withFrp = results.some((r) => r.frp !== undefined);
+  const frpHead = withFrp ? ' frp | ratio (burrow/frp) |' : '';
+  const frpRule = withFrp ? ' ---: | ---: |' : '';
+  const frpCells = (r: Result): string => (withFrp ? ` ${r.frp ?? '—'} | ${r.ratio_frp ?? '—'} |` : '');
   const rows = [
-    '| name | burrow | baseline | unit | ratio (burrow/baseline) |',
-    '| --- | ---: | ---: | --- | ---: |',
-    ...results.map((r) => `| ${nameCell(r)} | ${r.burrow} | ${r.baseline ?? '—'} | ${r.unit} | ${r.ratio ?? '—'} |`),
+    `| name | burrow | baseline | unit | ratio (burrow/baseline) |${frpHead}`,
+    `| --- | ---: | ---: | --- | ---: |${frpRule}`,
+    ...results.map(
+      (r) => `| ${nameCell(r)} | ${r.burrow} | ${r.baseline ?? '—'} | ${r.unit} | ${r.ratio ?? '—'} |${frpCells(r)}`,
+    ),
   ];
   return rows.join('\n');
 }

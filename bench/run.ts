@@ -4,10 +4,27 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BurrowError, ErrorCode, errorMessage } from '../src/errors.js';
-import { CLI_PATH, HTTP_BENCH_HOST, startBurrow, startBurrowHttp, type BurrowRoutes } from './burrow.js';
+import {
+  CLI_PATH,
+  HTTP_BENCH_HOST,
+  startBurrow,
+  startBurrowHttp,
+  startBurrowUdp,
+  type BurrowRoutes,
+} from './burrow.js';
 import { startChain } from './chain.js';
 import { ChildSet } from './children.js';
-import { connectionsWithin, measureHeldConnections, openFilesLimit, openIdleConnections, closeAll } from './conns.js';
+import {
+  connectionsWithin,
+  measureHeldConnections,
+  openFilesLimit,
+  openIdleConnections,
+  closeAll,
+  totalRss,
+} from './conns.js';
+import { frpPresent, startFrp, startFrpHttp, startFrpUdp, type FrpPair } from './frp.js';
+import { kbPerClient } from './clients.js';
+import { udpEchoRate, waitForUdpRoute, UDP_DATAGRAM_BYTES } from './udp.js';
 import { downloadMBps, httpRps, parallelDownloadMBps, pingPongMicros, waitForHttp } from './measure.js';
 import { certIssueRate, loginRate } from './rates.js';
 import { markdownTable, result, writeResults, type Result } from './report.js';
@@ -28,6 +45,8 @@ interface Plan {
   readonly rateSeconds: number;
   /** Idle connections conns-10k-kb holds (fewer if the open-files limit says so). */
   readonly heldConnections: number;
+  /** Logged-in clients clients-1k holds against one server. */
+  readonly clients: number;
 }
 
 /** Parallel streams of tcp-throughput-8 (each downloads downloadBytes / PARALLEL_STREAMS). */
@@ -50,6 +69,7 @@ const PLANS: Record<'full' | 'quick', Plan> = {
     warmupRoundTrips: 1_000,
     rateSeconds: 5,
     heldConnections: 10_000,
+    clients: 1_000,
   },
   quick: {
     downloadBytes: 64 * MIB,
@@ -58,6 +78,7 @@ const PLANS: Record<'full' | 'quick', Plan> = {
     warmupRoundTrips: 300,
     rateSeconds: 2,
     heldConnections: 2_000,
+    clients: 1_000,
   },
 };
 /** An unmeasured download per tunnel first, so JIT and TCP windows are warm for the first repetition. */
@@ -80,16 +101,23 @@ const RESULTS_FILE = path.join(REPO_ROOT, 'bench', 'results', 'latest.json');
 /** Where a run with --only writes its figures. */
 const PARTIAL_RESULTS_FILE = path.join(REPO_ROOT, 'bench', 'results', 'partial.json');
 
-/** The two tunnels compared; burrow first in the report. */
+/** The tunnels compared; burrow first in the report. */
 interface Tunnels {
   readonly burrow: BurrowRoutes;
   /** The same tunnel with a client speaking frp wire v2 (AEAD control channel; data path unchanged). */
   readonly burrowV2: Routes;
   readonly baseline: Routes;
+  /** The real frps + frpc in the same topology, when frp is beside the repository. */
+  readonly frp?: Routes & FrpPair;
 }
-type TunnelName = keyof Tunnels;
+type TunnelName = Exclude<keyof Tunnels, 'frp'> | 'frp';
 /** A tunnel measured against the baseline. */
-type Subject = Exclude<TunnelName, 'baseline'>;
+type Subject = 'burrow' | 'burrowV2';
+/** Samples per tunnel. */
+type PerTunnel = Record<TunnelName, number[]>;
+const perTunnel = (): PerTunnel => ({ burrow: [], burrowV2: [], baseline: [], frp: [] });
+/** An unmeasured second after an http pair starts, and how long idle-rss lets a started pair settle. */
+const IDLE_SETTLE_MS = 2_000;
 
 function progress(message: string): void {
   process.stderr.write(`${message}\n`);
@@ -102,7 +130,10 @@ const STEPS = [
   'tcp-throughput-8',
   'latency',
   'http-rps',
+  'udp-throughput',
   'conns-10k-kb',
+  'idle-rss',
+  'clients-1k',
   'login-rate',
   'cert-issue-rate',
   'cli-start',
@@ -131,9 +162,28 @@ function parseArgs(argv: string[]): { plan: Plan; steps: Step[]; partial: boolea
   return { plan: argv.includes('--quick') ? PLANS.quick : PLANS.full, steps, partial };
 }
 
-/** Alternates which tunnel goes first, so slow drift of the machine does not favour one of them. */
-function orderFor(repeat: number, subject: Subject = 'burrow'): TunnelName[] {
-  return repeat % 2 === 0 ? [subject, 'baseline'] : ['baseline', subject];
+/** Rotates which tunnel goes first, so slow drift of the machine does not favour one of them; frp takes part when measured. */
+function orderFor(repeat: number, subject: Subject = 'burrow', withFrp = false): TunnelName[] {
+  const names: TunnelName[] = withFrp ? [subject, 'baseline', 'frp'] : [subject, 'baseline'];
+  const shift = repeat % names.length;
+  return [...names.slice(shift), ...names.slice(0, shift)];
+}
+
+/** The median of frp's samples when frp took part, else undefined (no frp column). */
+function frpMedian(samples: PerTunnel, measured: boolean): number | undefined {
+  return measured ? median(samples.frp) : undefined;
+}
+
+/** ", frp X unit" for a progress line when frp took part. */
+function frpNote(samples: number[], unit: string, digits = 1): string {
+  return samples.length > 0 ? `, frp ${samples.at(-1)?.toFixed(digits)} ${unit}` : '';
+}
+
+/** The routes of a tunnel (frp's only when it was started). */
+function routesOf(tunnels: Tunnels, name: TunnelName): Routes {
+  const routes = tunnels[name];
+  if (routes === undefined) throw new BurrowError(ErrorCode.INTERNAL, `bench: tunnel ${name} was not started`);
+  return routes;
 }
 
 async function measureThroughput(
@@ -143,39 +193,47 @@ async function measureThroughput(
   subject: Subject,
   name: string,
 ): Promise<Result> {
-  const rates: Record<TunnelName, number[]> = { burrow: [], burrowV2: [], baseline: [] };
-  for (const tunnel of orderFor(0, subject)) {
-    await downloadMBps(tunnels[tunnel].sourcePort, WARMUP_DOWNLOAD_BYTES, MEASURE_TIMEOUT_MS);
+  const rates = perTunnel();
+  // frp's counterpart of the v2 row would be frpc on wire v2; the frp column compares the default (v1) row only.
+  const withFrp = tunnels.frp !== undefined && subject === 'burrow';
+  for (const tunnel of orderFor(0, subject, withFrp)) {
+    await downloadMBps(routesOf(tunnels, tunnel).sourcePort, WARMUP_DOWNLOAD_BYTES, MEASURE_TIMEOUT_MS);
   }
   for (let repeat = 0; repeat < plan.repeats; repeat++) {
-    for (const tunnel of orderFor(repeat, subject)) {
-      rates[tunnel].push(await downloadMBps(tunnels[tunnel].sourcePort, plan.downloadBytes, MEASURE_TIMEOUT_MS));
+    for (const tunnel of orderFor(repeat, subject, withFrp)) {
+      rates[tunnel].push(
+        await downloadMBps(routesOf(tunnels, tunnel).sourcePort, plan.downloadBytes, MEASURE_TIMEOUT_MS),
+      );
       children.assertAllRunning();
     }
     progress(
       `${name} ${repeat + 1}/${plan.repeats}: burrow ${rates[subject].at(-1)?.toFixed(1)} MB/s, ` +
-        `baseline ${rates.baseline.at(-1)?.toFixed(1)} MB/s`,
+        `baseline ${rates.baseline.at(-1)?.toFixed(1)} MB/s${frpNote(rates.frp, 'MB/s')}`,
     );
   }
-  return result(name, median(rates[subject]), median(rates.baseline), 'MB/s');
+  const frp = tunnels.frp === undefined ? undefined : withFrp ? median(rates.frp) : null;
+  return result(name, median(rates[subject]), median(rates.baseline), 'MB/s', { frp });
 }
 
 async function measureParallelThroughput(tunnels: Tunnels, plan: Plan, children: ChildSet): Promise<Result> {
-  const rates: Record<TunnelName, number[]> = { burrow: [], burrowV2: [], baseline: [] };
+  const rates = perTunnel();
+  const withFrp = tunnels.frp !== undefined;
   const each = Math.floor(plan.downloadBytes / PARALLEL_STREAMS);
   for (let repeat = 0; repeat < plan.repeats; repeat++) {
-    for (const tunnel of orderFor(repeat)) {
+    for (const tunnel of orderFor(repeat, 'burrow', withFrp)) {
       rates[tunnel].push(
-        await parallelDownloadMBps(tunnels[tunnel].sourcePort, PARALLEL_STREAMS, each, MEASURE_TIMEOUT_MS),
+        await parallelDownloadMBps(routesOf(tunnels, tunnel).sourcePort, PARALLEL_STREAMS, each, MEASURE_TIMEOUT_MS),
       );
       children.assertAllRunning();
     }
     progress(
       `tcp-throughput-8 ${repeat + 1}/${plan.repeats}: burrow ${rates.burrow.at(-1)?.toFixed(1)} MB/s, ` +
-        `baseline ${rates.baseline.at(-1)?.toFixed(1)} MB/s`,
+        `baseline ${rates.baseline.at(-1)?.toFixed(1)} MB/s${frpNote(rates.frp, 'MB/s')}`,
     );
   }
-  return result('tcp-throughput-8', median(rates.burrow), median(rates.baseline), 'MB/s');
+  return result('tcp-throughput-8', median(rates.burrow), median(rates.baseline), 'MB/s', {
+    frp: frpMedian(rates, withFrp),
+  });
 }
 
 /** http-rps: an http vhost proxy vs a plain Node HTTP reverse proxy, both to the same origin. */
@@ -195,31 +253,31 @@ async function measureHttpRps(children: ChildSet, workDir: string, plan: Plan): 
   );
   const [baselinePort] = await children.waitForPorts(baselineChild, TARGET_START_TIMEOUT_MS);
   const { vhostPort: burrowPort } = await startBurrowHttp(children, REPO_ROOT, workDir, originPort!);
-  await waitForHttp(burrowPort, HTTP_BENCH_HOST, ROUTES_READY_DEADLINE_MS);
-  await waitForHttp(baselinePort!, HTTP_BENCH_HOST, ROUTES_READY_DEADLINE_MS);
-  const burrow: number[] = [];
-  const baseline: number[] = [];
-  const ports = { burrow: burrowPort, baseline: baselinePort! };
+  const withFrp = frpPresent(REPO_ROOT);
+  const ports: Partial<Record<TunnelName, number>> = { burrow: burrowPort, baseline: baselinePort! };
+  if (withFrp) {
+    ports.frp = (await startFrpHttp(children, REPO_ROOT, workDir, originPort!, HTTP_BENCH_HOST)).vhostPort;
+  }
+  for (const port of Object.values(ports)) await waitForHttp(port, HTTP_BENCH_HOST, ROUTES_READY_DEADLINE_MS);
+  const rates = perTunnel();
   // Unmeasured first: JIT, and the work-connection pool and keep-alive connections filled.
   for (const port of Object.values(ports))
     await httpRps(port, HTTP_BENCH_HOST, HTTP_CONNECTIONS, HTTP_WARMUP_SECONDS, MEASURE_TIMEOUT_MS);
   for (let repeat = 0; repeat < plan.repeats; repeat++) {
-    for (const name of orderFor(repeat)) {
-      const rate = await httpRps(
-        name === 'baseline' ? ports.baseline : ports.burrow,
-        HTTP_BENCH_HOST,
-        HTTP_CONNECTIONS,
-        plan.rateSeconds,
-        MEASURE_TIMEOUT_MS,
-      );
-      (name === 'baseline' ? baseline : burrow).push(rate);
+    for (const name of orderFor(repeat, 'burrow', withFrp)) {
+      const port = ports[name];
+      if (port === undefined) continue;
+      rates[name].push(await httpRps(port, HTTP_BENCH_HOST, HTTP_CONNECTIONS, plan.rateSeconds, MEASURE_TIMEOUT_MS));
     }
     children.assertAllRunning();
     progress(
-      `http-rps ${repeat + 1}/${plan.repeats}: burrow ${burrow.at(-1)?.toFixed(0)} req/s, baseline ${baseline.at(-1)?.toFixed(0)} req/s`,
+      `http-rps ${repeat + 1}/${plan.repeats}: burrow ${rates.burrow.at(-1)?.toFixed(0)} req/s, ` +
+        `baseline ${rates.baseline.at(-1)?.toFixed(0)} req/s${frpNote(rates.frp, 'req/s', 0)}`,
     );
   }
-  return result('http-rps', median(burrow), median(baseline), 'req/s');
+  return result('http-rps', median(rates.burrow), median(rates.baseline), 'req/s', {
+    frp: frpMedian(rates, withFrp),
+  });
 }
 
 /**
@@ -254,13 +312,20 @@ async function measureConns(children: ChildSet, workDir: string, plan: Plan): Pr
   );
   const chainEcho = await startEcho('conns baseline');
   const chain = await startChain(children, REPO_ROOT, TSX_ARGS, { sourcePort: chainEcho, echoPort: chainEcho });
-  await waitForEchoRoute('burrow (conns)', burrow.echoPort, ROUTES_READY_DEADLINE_MS);
-  await waitForEchoRoute('baseline (conns)', chain.echoPort, ROUTES_READY_DEADLINE_MS);
-  const kb: Record<'burrow' | 'baseline', number> = { burrow: 0, baseline: 0 };
-  for (const [name, tunnel] of [
+  const measured: [TunnelName, { echoPort: number; pids: number[] }][] = [
     ['burrow', burrow],
     ['baseline', chain],
-  ] as const) {
+  ];
+  if (frpPresent(REPO_ROOT)) {
+    const frpEcho = await startEcho('conns frp');
+    const frp = await startFrp(children, REPO_ROOT, workDir, { sourcePort: frpEcho, echoPort: frpEcho }, 'conns');
+    measured.push(['frp', frp]);
+  }
+  for (const [name, tunnel] of measured) {
+    await waitForEchoRoute(`${name} (conns)`, tunnel.echoPort, ROUTES_READY_DEADLINE_MS);
+  }
+  const kb: Partial<Record<TunnelName, number>> = {};
+  for (const [name, tunnel] of measured) {
     await closeAll(await openIdleConnections(tunnel.echoPort, CONNS_WARMUP, MEASURE_TIMEOUT_MS));
     const reading = await measureHeldConnections(tunnel.echoPort, tunnel.pids, count, MEASURE_TIMEOUT_MS);
     children.assertAllRunning();
@@ -270,16 +335,86 @@ async function measureConns(children: ChildSet, workDir: string, plan: Plan): Pr
         `${(reading.rssAfterBytes / MIB).toFixed(1)} MiB, ${reading.kbPerConn.toFixed(1)} KB per connection`,
     );
   }
-  return result('conns-10k-kb', kb.burrow, kb.baseline, 'KB/conn', { connections: count });
+  return result('conns-10k-kb', kb.burrow ?? 0, kb.baseline ?? 0, 'KB/conn', { connections: count, frp: kb.frp });
+}
+
+/**
+ * udp-throughput: echoed datagrams/s (UDP_DATAGRAM_BYTES each, a bounded window in flight) through a
+ * udp proxy, against the same echo reached directly (the baseline: no tunnel at all), and the loss.
+ */
+async function measureUdp(children: ChildSet, workDir: string, plan: Plan): Promise<Result[]> {
+  const echo = children.start('udp echo', process.execPath, [...TSX_ARGS, 'bench/udp-target.ts'], REPO_ROOT);
+  const [echoPort] = await children.waitForPorts(echo, TARGET_START_TIMEOUT_MS);
+  const withFrp = frpPresent(REPO_ROOT);
+  const ports: Partial<Record<TunnelName, number>> = {
+    burrow: (await startBurrowUdp(children, REPO_ROOT, workDir, echoPort!)).remotePort,
+    baseline: echoPort!,
+  };
+  if (withFrp) ports.frp = (await startFrpUdp(children, REPO_ROOT, workDir, echoPort!)).remotePort;
+  for (const [name, port] of Object.entries(ports)) await waitForUdpRoute(name, port, ROUTES_READY_DEADLINE_MS);
+  const rates = perTunnel();
+  const losses = perTunnel();
+  for (let repeat = 0; repeat < plan.repeats; repeat++) {
+    for (const name of orderFor(repeat, 'burrow', withFrp)) {
+      const port = ports[name];
+      if (port === undefined) continue;
+      const reading = await udpEchoRate(port, plan.rateSeconds);
+      rates[name].push(reading.rate);
+      losses[name].push(reading.loss * 100);
+    }
+    children.assertAllRunning();
+    progress(
+      `udp-throughput ${repeat + 1}/${plan.repeats}: burrow ${rates.burrow.at(-1)?.toFixed(0)} dgram/s ` +
+        `(${losses.burrow.at(-1)?.toFixed(2)} % lost), direct ${rates.baseline.at(-1)?.toFixed(0)} dgram/s` +
+        (withFrp ? `, frp ${rates.frp.at(-1)?.toFixed(0)} dgram/s (${losses.frp.at(-1)?.toFixed(2)} % lost)` : ''),
+    );
+  }
+  return [
+    result(`udp-throughput (${UDP_DATAGRAM_BYTES} B)`, median(rates.burrow), median(rates.baseline), 'dgram/s', {
+      frp: frpMedian(rates, withFrp),
+    }),
+    result('udp-loss', median(losses.burrow), null, '%', { frp: frpMedian(losses, withFrp) }),
+  ];
+}
+
+/**
+ * idle-rss: MB of RSS of a freshly started tunnel's two processes (burrow server + client with its
+ * two tcp proxies, the relay chain's two hops, frps + frpc) once it carries traffic and has settled.
+ */
+async function measureIdleRss(children: ChildSet, workDir: string): Promise<Result> {
+  const echo = children.start(
+    'target echo (idle)',
+    process.execPath,
+    [...TSX_ARGS, 'bench/target.ts', 'echo'],
+    REPO_ROOT,
+  );
+  const [echoPort] = await children.waitForPorts(echo, TARGET_START_TIMEOUT_MS);
+  const targets: Routes = { sourcePort: echoPort!, echoPort: echoPort! };
+  const pairs: [TunnelName, { echoPort: number; pids: number[] }][] = [
+    ['burrow', await startBurrow(children, REPO_ROOT, workDir, targets, 'v1', 'idle')],
+    ['baseline', await startChain(children, REPO_ROOT, TSX_ARGS, targets)],
+  ];
+  if (frpPresent(REPO_ROOT)) pairs.push(['frp', await startFrp(children, REPO_ROOT, workDir, targets, 'idle')]);
+  for (const [name, pair] of pairs) await waitForEchoRoute(`${name} (idle)`, pair.echoPort, ROUTES_READY_DEADLINE_MS);
+  await new Promise((resolve) => setTimeout(resolve, IDLE_SETTLE_MS));
+  const mb: Partial<Record<TunnelName, number>> = {};
+  for (const [name, pair] of pairs) mb[name] = (await totalRss(pair.pids)) / MIB;
+  children.assertAllRunning();
+  progress(
+    `idle-rss: burrow ${mb.burrow?.toFixed(1)} MB, baseline ${mb.baseline?.toFixed(1)} MB` +
+      (mb.frp === undefined ? '' : `, frp ${mb.frp.toFixed(1)} MB`),
+  );
+  return result('idle-rss', mb.burrow ?? 0, mb.baseline ?? 0, 'MiB', { frp: mb.frp });
 }
 
 async function measureLatency(tunnels: Tunnels, plan: Plan, children: ChildSet): Promise<Result[]> {
-  const p50: Record<TunnelName, number[]> = { burrow: [], burrowV2: [], baseline: [] };
-  const p99: Record<TunnelName, number[]> = { burrow: [], burrowV2: [], baseline: [] };
+  const p50 = perTunnel();
+  const p99 = perTunnel();
+  const withFrp = tunnels.frp !== undefined;
   for (let repeat = 0; repeat < plan.repeats; repeat++) {
-    for (const name of orderFor(repeat)) {
+    for (const name of orderFor(repeat, 'burrow', withFrp)) {
       const samples = await pingPongMicros(
-        tunnels[name].echoPort,
+        routesOf(tunnels, name).echoPort,
         plan.roundTrips,
         plan.warmupRoundTrips,
         MEASURE_TIMEOUT_MS,
@@ -290,12 +425,12 @@ async function measureLatency(tunnels: Tunnels, plan: Plan, children: ChildSet):
     }
     progress(
       `latency ${repeat + 1}/${plan.repeats}: p50 burrow ${p50.burrow.at(-1)?.toFixed(1)} µs, ` +
-        `baseline ${p50.baseline.at(-1)?.toFixed(1)} µs`,
+        `baseline ${p50.baseline.at(-1)?.toFixed(1)} µs${frpNote(p50.frp, 'µs')}`,
     );
   }
   return [
-    result('latency-p50', median(p50.burrow), median(p50.baseline), 'µs'),
-    result('latency-p99', median(p99.burrow), median(p99.baseline), 'µs'),
+    result('latency-p50', median(p50.burrow), median(p50.baseline), 'µs', { frp: frpMedian(p50, withFrp) }),
+    result('latency-p99', median(p99.burrow), median(p99.baseline), 'µs', { frp: frpMedian(p99, withFrp) }),
   ];
 }
 
@@ -319,10 +454,12 @@ async function startTunnels(children: ChildSet, workDir: string): Promise<Tunnel
     burrow: await startBurrow(children, REPO_ROOT, workDir, targets, 'v1'),
     burrowV2: await startBurrow(children, REPO_ROOT, workDir, targets, 'v2'),
     baseline: await startChain(children, REPO_ROOT, TSX_ARGS, targets),
+    ...(frpPresent(REPO_ROOT) ? { frp: await startFrp(children, REPO_ROOT, workDir, targets) } : {}),
   };
   await waitForRoutes('burrow', tunnels.burrow, ROUTES_READY_DEADLINE_MS);
   await waitForRoutes('burrow (wire v2)', tunnels.burrowV2, ROUTES_READY_DEADLINE_MS);
   await waitForRoutes('baseline', tunnels.baseline, ROUTES_READY_DEADLINE_MS);
+  if (tunnels.frp) await waitForRoutes('frp', tunnels.frp, ROUTES_READY_DEADLINE_MS);
   return tunnels;
 }
 
@@ -347,16 +484,29 @@ async function runStep(
       return [await measureHttpRps(children, workDir, plan)];
     case 'conns-10k-kb':
       return [await measureConns(children, workDir, plan)];
+    case 'udp-throughput':
+      return measureUdp(children, workDir, plan);
     case 'login-rate': {
-      const { burrow } = await tunnels();
-      return [
-        result(
-          'login-rate',
-          await loginRate(burrow.bindPort, burrow.token, PARALLEL_LOGINS, plan.rateSeconds),
-          null,
-          'logins/s',
-        ),
-      ];
+      const { burrow, frp } = await tunnels();
+      const rate = await loginRate(burrow.bindPort, burrow.token, PARALLEL_LOGINS, plan.rateSeconds);
+      // The same logins (frp's protocol: TLS, yamux, Login) against frps.
+      const frpRate = frp ? await loginRate(frp.bindPort, frp.token, PARALLEL_LOGINS, plan.rateSeconds) : undefined;
+      progress(
+        `login-rate: burrow ${rate.toFixed(0)} logins/s${frpRate === undefined ? '' : `, frps ${frpRate.toFixed(0)}`}`,
+      );
+      return [result('login-rate', rate, null, 'logins/s', { frp: frpRate })];
+    }
+    case 'idle-rss':
+      return [await measureIdleRss(children, workDir)];
+    case 'clients-1k': {
+      const { burrow, frp } = await tunnels();
+      const own = await kbPerClient(burrow.bindPort, burrow.token, burrow.pids[0]!, plan.clients);
+      const theirs = frp ? await kbPerClient(frp.bindPort, frp.token, frp.pids[0]!, plan.clients) : undefined;
+      progress(
+        `clients-1k: ${plan.clients} clients, burrow server ${own.kb.toFixed(1)} KB per client` +
+          (theirs ? `, frps ${theirs.kb.toFixed(1)} KB per client` : ''),
+      );
+      return [result('clients-1k', own.kb, null, 'KB/client', { frp: theirs?.kb })];
     }
     case 'cert-issue-rate':
       return [result('cert-issue-rate', await certIssueRate(plan.rateSeconds, MAX_CERTS), null, 'certs/s')];
