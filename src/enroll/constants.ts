@@ -84,21 +84,6 @@ export const RATE_LIMIT_WINDOW_MS = 60_000;
 /** Most IPs tracked at once; beyond it, finished windows are pruned and then new IPs share one bucket. */
 export const RATE_LIMIT_MAX_TRACKED = 10_000;
 
-/** How long a process waits for another one's lock on the enrollment files. */
-export const LOCK_TIMEOUT_MS = 5_000;
-
-/** Pause between attempts to take a busy lock. */
-export const LOCK_RETRY_MS = 20;
-
-/** A lock file not refreshed for this long is left over from a crash and may be taken over. */
-export const LOCK_STALE_MS = 30_000;
-
-/** How often a holder refreshes its lock file's time: well inside LOCK_STALE_MS, so a long critical section keeps its lock. */
-export const LOCK_HEARTBEAT_MS = LOCK_STALE_MS / 3;
-
-/** Random bytes of the owner value written into a lock file (and of the names a lock is moved aside to). */
-export const LOCK_OWNER_BYTES = 16;
-
 /** lastSeen is written at most this often per identity (logins can be frequent). */
 export const LAST_SEEN_WRITE_INTERVAL_MS = 60_000;
 

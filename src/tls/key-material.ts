@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
-import { splitPemCertificates } from '../pki/index.js';
+import { splitPemCertificates } from '../pki/pem.js';
 
 /** Largest PEM file we read: a long chain or CA bundle fits easily; anything bigger is a wrong path. */
 const MAX_PEM_FILE_BYTES = 4 * 1024 * 1024;

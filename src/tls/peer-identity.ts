@@ -1,7 +1,7 @@
 // Who a TLS peer is: the names and fingerprint of the certificate it presented, and matching policy ids to them.
 import type { X509Certificate } from 'node:crypto';
 import type * as tls from 'node:tls';
-import { certFingerprint } from '../pki/index.js';
+import { certFingerprint } from '../pki/fingerprint.js';
 
 /** The identity a client certificate carries. */
 export interface PeerIdentity {

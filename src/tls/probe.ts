@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import * as tls from 'node:tls';
 import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
-import { certFingerprint } from '../pki/index.js';
+import { certFingerprint } from '../pki/fingerprint.js';
 import { HANDSHAKE_TIMEOUT_MS, MIN_TLS_VERSION } from './constants.js';
 import { tlsError } from './tls-errors.js';
 

@@ -4,7 +4,7 @@ import * as tls from 'node:tls';
 import type * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { BurrowError, ErrorCode } from '../errors.js';
-import { certFingerprint } from '../pki/index.js';
+import { certFingerprint } from '../pki/fingerprint.js';
 import { HANDSHAKE_TIMEOUT_MS, INTERMEDIATE_CIPHERS, MIN_TLS_VERSION } from './constants.js';
 import { checkCertKeyPair, readPemFile } from './key-material.js';
 import { loadOrCreateServerIdentity } from './state-dir.js';

@@ -4,7 +4,8 @@ import { isAbsolute, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
-import { certFingerprint, generateSelfSignedServerCert } from '../pki/index.js';
+import { withFileLock } from '../pki/file-lock.js';
+import { certFingerprint } from '../pki/fingerprint.js';
 import { CERT_FILE_MODE, KEY_FILE_MODE, SERVER_CERT_FILE, SERVER_KEY_FILE, STATE_DIR_MODE } from './constants.js';
 import { checkCertKeyPair, readPemFile } from './key-material.js';
 
@@ -72,32 +73,38 @@ async function writeFileAtomic(file: string, data: string, mode: number): Promis
   }
 }
 
+/** Reads the identity both files hold, checking that they parse and match. */
+async function loadIdentity(certFile: string, keyFile: string): Promise<ServerIdentity> {
+  const [certPem, keyPem] = await Promise.all([
+    readPemFile(certFile, 'server certificate'),
+    readPemFile(keyFile, 'server key'),
+  ]);
+  checkCertKeyPair(certPem, certFile, keyPem, keyFile);
+  return { certPem, keyPem, fingerprint: certFingerprint(certPem), created: false, certFile, keyFile };
+}
+
+/** The error for a state directory holding one of the two files. */
+function halfIdentity(haveCert: boolean, certFile: string, keyFile: string): BurrowError {
+  const [present, missing] = haveCert ? [certFile, keyFile] : [keyFile, certFile];
+  return new BurrowError(
+    ErrorCode.TLS,
+    `${missing} is missing but ${present} exists; restore it, or remove ${present} to generate a new server identity`,
+  );
+}
+
 /**
  * Loads the server identity from `stateDir/server.crt` + `stateDir/server.key`, or generates and
  * stores one when neither exists (directory created 0700, key written 0600), so the fingerprint
  * stays the same across restarts. When only one file exists, or they do not parse or match,
- * throws BurrowError(TLS) naming the file: a user's key is never overwritten.
+ * throws BurrowError(TLS) naming the file: a user's key is never overwritten. Generation runs
+ * under a lock file (server.crt.lock), so servers started at once on a fresh state directory
+ * agree on one identity: the first generates it, the others wait and load it.
  */
 export async function loadOrCreateServerIdentity(stateDir: string): Promise<ServerIdentity> {
   const certFile = join(stateDir, SERVER_CERT_FILE);
   const keyFile = join(stateDir, SERVER_KEY_FILE);
   const [haveCert, haveKey] = await Promise.all([exists(certFile), exists(keyFile)]);
-
-  if (haveCert && haveKey) {
-    const [certPem, keyPem] = await Promise.all([
-      readPemFile(certFile, 'server certificate'),
-      readPemFile(keyFile, 'server key'),
-    ]);
-    checkCertKeyPair(certPem, certFile, keyPem, keyFile);
-    return { certPem, keyPem, fingerprint: certFingerprint(certPem), created: false, certFile, keyFile };
-  }
-  if (haveCert !== haveKey) {
-    const [present, missing] = haveCert ? [certFile, keyFile] : [keyFile, certFile];
-    throw new BurrowError(
-      ErrorCode.TLS,
-      `${missing} is missing but ${present} exists; restore it, or remove ${present} to generate a new server identity`,
-    );
-  }
+  if (haveCert && haveKey) return loadIdentity(certFile, keyFile);
 
   try {
     await mkdir(stateDir, { recursive: true, mode: STATE_DIR_MODE });
@@ -106,9 +113,17 @@ export async function loadOrCreateServerIdentity(stateDir: string): Promise<Serv
       cause: err,
     });
   }
-  const { certPem, keyPem } = await generateSelfSignedServerCert();
-  // Key first: a crash between the two writes leaves a lone key, which the next start reports.
-  await writeFileAtomic(keyFile, keyPem, KEY_FILE_MODE);
-  await writeFileAtomic(certFile, certPem, CERT_FILE_MODE);
-  return { certPem, keyPem, fingerprint: certFingerprint(certPem), created: true, certFile, keyFile };
+  return withFileLock(certFile, async () => {
+    // Looked at again under the lock: another server may have generated them meanwhile.
+    const [cert, key] = await Promise.all([exists(certFile), exists(keyFile)]);
+    if (cert && key) return loadIdentity(certFile, keyFile);
+    if (cert !== key) throw halfIdentity(cert, certFile, keyFile);
+    // Loaded only here: certificate generation needs @peculiar/x509, which a server with its identity never loads.
+    const { generateSelfSignedServerCert } = await import('../pki/self-signed.js');
+    const { certPem, keyPem } = await generateSelfSignedServerCert();
+    // Key first: a crash between the two writes leaves a lone key, which the next start reports.
+    await writeFileAtomic(keyFile, keyPem, KEY_FILE_MODE);
+    await writeFileAtomic(certFile, certPem, CERT_FILE_MODE);
+    return { certPem, keyPem, fingerprint: certFingerprint(certPem), created: true, certFile, keyFile };
+  });
 }

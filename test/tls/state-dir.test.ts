@@ -1,4 +1,5 @@
 // Tests for the state directory and the persisted generated server identity.
+import { spawn } from 'node:child_process';
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { statSync, readFileSync, writeFileSync, rmSync, readdirSync } from 'node:fs';
@@ -55,6 +56,37 @@ describe('loadOrCreateServerIdentity', () => {
     assert.equal(second.fingerprint, first.fingerprint);
     assert.equal(second.certPem, first.certPem);
     assert.equal(second.keyPem, first.keyPem);
+  });
+
+  it('servers starting at once on a fresh state directory agree on one identity', async () => {
+    const stateDir = join(tmp.dir, 'race');
+    const starts = await Promise.all(Array.from({ length: 6 }, () => loadOrCreateServerIdentity(stateDir)));
+    assert.equal(starts.filter((s) => s.created).length, 1, 'exactly one start generated the files');
+    assert.deepEqual(new Set(starts.map((s) => s.fingerprint)).size, 1);
+    assert.equal(starts[0]!.fingerprint, opensslFingerprint(join(stateDir, 'server.crt')));
+    assert.deepEqual(readdirSync(stateDir).sort(), ['server.crt', 'server.key'], 'the lock file is gone');
+  });
+
+  it('processes starting at once on a fresh state directory agree on one identity', async () => {
+    const stateDir = join(tmp.dir, 'race-processes');
+    const script = `import('${new URL('../../src/tls/index.ts', import.meta.url).href}').then(async (m) => { const id = await m.loadOrCreateServerIdentity(process.argv[1]); process.stdout.write(id.fingerprint + ' ' + id.created); })`;
+    const runs = await Promise.all(
+      Array.from(
+        { length: 3 },
+        () =>
+          new Promise<string>((resolve, reject) => {
+            const child = spawn(process.execPath, ['--import', 'tsx', '-e', script, stateDir], {
+              stdio: ['ignore', 'pipe', 'inherit'],
+            });
+            let out = '';
+            child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+            child.once('error', reject);
+            child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`exit ${code}: ${out}`))));
+          }),
+      ),
+    );
+    assert.equal(new Set(runs.map((r) => r.split(' ')[0])).size, 1, runs.join('\n'));
+    assert.equal(runs.filter((r) => r.endsWith('true')).length, 1, runs.join('\n'));
   });
 
   it('the key is PKCS#8 EC and matches the certificate (openssl)', async () => {
