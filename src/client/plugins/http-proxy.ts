@@ -153,6 +153,7 @@ export const createHttpProxyPlugin: PluginFactory = (options, { proxyName, logge
       socket.once('close', () => clearTimeout(timer));
     });
     upstream.once('error', (err) => {
+      if (res.destroyed) return; // the user went away first: nothing to tell
       if (res.headersSent) {
         res.destroy(err);
         return;
