@@ -8,6 +8,7 @@ import { dialTcp } from '../../net/dial.js';
 import { relay } from '../../net/relay.js';
 import { LOCAL_DIAL_TIMEOUT_MS } from '../constants.js';
 import { authFailDelay, basicAuthOk, type BasicCredentials } from './basic-auth.js';
+import { HeadDeadlines } from './head-deadline.js';
 import { PluginHttpServer } from './http-bridge.js';
 import type { ClientPlugin, PluginFactory } from './plugin.js';
 
@@ -176,7 +177,9 @@ export const createHttpProxyPlugin: PluginFactory = (options, { proxyName, logge
   };
 
   const bridge = new PluginHttpServer(forward);
+  const deadlines = new HeadDeadlines(bridge.server);
   bridge.server.on('connect', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    deadlines.tunnelled(socket);
     tunnel(req, socket, head).catch((err: unknown) => {
       logger.warn({ proxy: proxyName, err: errorMessage(err) }, 'http_proxy: tunnel error');
       socket.destroy();
@@ -186,6 +189,7 @@ export const createHttpProxyPlugin: PluginFactory = (options, { proxyName, logge
   const plugin: ClientPlugin = {
     type: 'http_proxy',
     handle({ conn }) {
+      deadlines.watch(conn);
       bridge.handle(conn);
     },
     async close() {

@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream';
 import { BurrowError, ErrorCode, errorMessage } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { authFailDelay, basicAuthOk, type BasicCredentials } from './basic-auth.js';
+import { HeadDeadlines } from './head-deadline.js';
 import { PluginHttpServer } from './http-bridge.js';
 import type { ClientPlugin, PluginFactory } from './plugin.js';
 import { listingPage, type ListingEntry } from './static-file-listing.js';
@@ -220,9 +221,11 @@ export const createStaticFilePlugin: PluginFactory = (options, { proxyName, logg
       else answer(res, 500, 'Internal Server Error');
     });
   });
+  const deadlines = new HeadDeadlines(bridge.server);
   const plugin: ClientPlugin = {
     type: 'static_file',
     handle({ conn }) {
+      deadlines.watch(conn);
       bridge.handle(conn);
     },
     close() {
