@@ -2,11 +2,17 @@
 import type { PluginConfig, PluginType } from '../../config/plugin-schema.js';
 import { BurrowError, ErrorCode, errorMessage } from '../../errors.js';
 import type { ClientPlugin, PluginContext, PluginFactory } from './plugin.js';
+import { createHttpProxyPlugin } from './http-proxy.js';
+import { createSocks5Plugin } from './socks5.js';
+import { createStaticFilePlugin } from './static-file.js';
 import { createUnixDomainSocketPlugin } from './unix-domain-socket.js';
 
 /** The plugin types burrow implements; the config check warns about the others (virtual_net) and skips their proxies. */
 const FACTORIES: Partial<Record<PluginType, PluginFactory>> = {
   unix_domain_socket: createUnixDomainSocketPlugin,
+  http_proxy: createHttpProxyPlugin,
+  socks5: createSocks5Plugin,
+  static_file: createStaticFilePlugin,
 };
 
 /** True when burrow can run plugins of this type. */
