@@ -52,10 +52,10 @@ const POLL_MS = 25;
 /** Default wait of waitFor. */
 const WAIT_MS = 20_000;
 
-/** Starts a test plugin; with `tls` it serves https (addr then starts with "https://"). */
+/** Starts a test plugin on `port` (default: one the OS picks); with `tls` it serves https (addr then starts with "https://"). */
 export async function startPlugin(
   handler: PluginHandler = () => undefined,
-  options: { tls?: { cert: string; key: string } } = {},
+  options: { tls?: { cert: string; key: string }; port?: number } = {},
 ): Promise<TestPlugin> {
   const requests: PluginRequest[] = [];
   const sockets = new Set<net.Socket>();
@@ -120,7 +120,7 @@ export async function startPlugin(
     sockets.add(s);
     s.once('close', () => sockets.delete(s));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;
   Object.assign(plugin, { port, addr: options.tls ? `https://127.0.0.1:${port}` : `127.0.0.1:${port}` });
   return plugin;
