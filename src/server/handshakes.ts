@@ -195,6 +195,11 @@ async function acceptLogin(ctx: HandshakeContext, accepted: AcceptedWire, sent: 
       return;
     }
     if (accepted.conn.stream.destroyed) return;
+    // The server may have begun to shut down while the plugins were asked.
+    if (ctx.auth.draining()) {
+      refuse(ServerRefusal.shuttingDown, LoginFailure.shuttingDown);
+      return;
+    }
   }
   if (!verifyPrivilegeKey(ctx.auth.token, login.timestamp ?? 0, login.privilege_key)) {
     refuse(ServerRefusal.badToken, LoginFailure.badToken);
