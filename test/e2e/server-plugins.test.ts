@@ -58,7 +58,7 @@ describe('server plugins through the real CLI', () => {
   let secondPort: number;
   let server: BurrowProcess;
   let echo: Awaited<ReturnType<typeof startEchoServer>>;
-  const ports = { echo: 0, asked: 0, moved: 0, guarded: 0 };
+  const ports = { echo: 0, asked: 0, moved: 0, guarded: 0, visitor: 0 };
   let alice: BurrowProcess;
 
   /** The first plugin: refuses mallory, is slow for slowpoke, answers garbage to garbage, changes alice's Login and proxies. */
@@ -82,7 +82,8 @@ describe('server plugins through the real CLI', () => {
           return { body: { unchange: false, content: { ...c, remote_port: ports.moved } } };
         return undefined;
       case 'NewUserConn':
-        if (c.proxy_name === 'alice.guarded') return { body: { reject: true, reject_reason: 'no users for guarded' } };
+        if (c.proxy_name === 'alice.guarded' || c.proxy_name === 'alice.vault')
+          return { body: { reject: true, reject_reason: `no users for ${String(c.proxy_name)}` } };
         return undefined;
       default:
         return undefined;
@@ -142,8 +143,17 @@ describe('server plugins through the real CLI', () => {
       ...tcp('moved', 0),
       ...tcp('guarded', ports.guarded),
       ...tcp('forbidden', 0),
+      ...[
+        '[[proxies]]',
+        'name = "vault"',
+        'type = "stcp"',
+        'secretKey = "vault-key"',
+        'allowUsers = ["alice-visitor"]',
+        `localPort = ${echo.port}`,
+        '',
+      ],
     ]);
-    await alice.waitForCount(/proxy started/, 4);
+    await alice.waitForCount(/proxy started/, 5);
   });
 
   after(async () => {
@@ -203,12 +213,31 @@ describe('server plugins through the real CLI', () => {
 
   it('closes a user connection a NewUserConn plugin rejects, and serves the others', async () => {
     assert.equal(await tryEcho(ports.guarded), '');
-    await server.waitFor(all(/the user conn \[127\.0\.0\.1:\d+\] was rejected/, 'no users for guarded'));
+    await server.waitFor(all(/the user conn \[127\.0\.0\.1:\d+\] was rejected/, 'no users for alice.guarded'));
     assert.equal(await tryEcho(ports.asked), 'ping\n');
     const asked = first.of('NewUserConn').find((r) => r.body.content.proxy_name === 'alice.asked');
     assert.ok(asked);
     assert.equal(asked.body.content.proxy_type, 'tcp');
     assert.match(String(asked.body.content.remote_addr), /^127\.0\.0\.1:\d+$/);
+  });
+
+  it('asks about stcp visitor connections too, and closes the one a plugin rejects', async () => {
+    const visitor = client('visitor', 'alice-visitor', [
+      '[[visitors]]',
+      'name = "to-vault"',
+      'type = "stcp"',
+      'serverUser = "alice"',
+      'serverName = "vault"',
+      'secretKey = "vault-key"',
+      'bindAddr = "127.0.0.1"',
+      `bindPort = ${ports.visitor}`,
+    ]);
+    await visitor.waitFor(/visitor listening/);
+    assert.equal(await tryEcho(ports.visitor), '');
+    await server.waitFor(all(/the user conn \[127\.0\.0\.1:\d+\] was rejected/, 'no users for alice.vault'));
+    const asked = first.of('NewUserConn').find((r) => r.body.content.proxy_name === 'alice.vault');
+    assert.equal(asked?.body.content.proxy_type, 'stcp');
+    await visitor.kill();
   });
 
   it('asks about Pings and work connections with the session they belong to', async () => {
@@ -253,10 +282,39 @@ describe('server plugins through the real CLI', () => {
     assert.equal(await tryEcho(ports.echo), 'ping\n');
   });
 
+  it("gives the client frp's generic text instead of the reason when detailedErrorsToClient = false", async () => {
+    const quiet = await setup();
+    const quietPlugin = await startPlugin(() => ({ body: { reject: true, reject_reason: 'secret reason' } }));
+    try {
+      const toml = serverToml(quiet.bindPort, quiet.dir, [
+        'detailedErrorsToClient = false',
+        '[[httpPlugins]]',
+        'name = "quiet"',
+        `addr = "${quietPlugin.addr}"`,
+        'ops = ["Login"]',
+      ]);
+      const quietServer = new BurrowProcess(['server', '-c', writeFile(quiet.dir, 'frps.toml', toml)]);
+      await quietServer.waitFor(/burrow server listening/);
+      const refused = new BurrowProcess([
+        'client',
+        '-c',
+        writeFile(quiet.dir, 'frpc.toml', clientToml(quiet.bindPort, [], ['user = "eve"'])),
+      ]);
+      assert.notEqual(await refused.exited, 0);
+      assert.match(refused.output, /register control error/);
+      assert.doesNotMatch(refused.output, /secret reason/);
+      await quietServer.waitFor(all('login refused', 'secret reason'));
+      await quietServer.kill();
+    } finally {
+      await quietPlugin.close();
+      removeDir(quiet.dir);
+    }
+  });
+
   it('tells the CloseProxy plugin about each proxy of a client that leaves', async () => {
     await alice.kill();
-    const closed = await first.waitFor('CloseProxy', 4);
+    const closed = await first.waitFor('CloseProxy', 5);
     const names = closed.map((r) => r.body.content.proxy_name).sort();
-    assert.deepEqual(names, ['alice.asked', 'alice.echo', 'alice.guarded', 'alice.moved']);
+    assert.deepEqual(names, ['alice.asked', 'alice.echo', 'alice.guarded', 'alice.moved', 'alice.vault']);
   });
 });
