@@ -1,11 +1,11 @@
-// e2e: [[httpPlugins]] through the real CLI against plain Node HTTP plugins: Login, NewProxy, NewUserConn refused or
-// changed, Ping / NewWorkConn / CloseProxy seen, two plugins in order, and a plugin down, slow or answering garbage
-// while the server goes on serving the other clients.
+// e2e: [[httpPlugins]] through the real CLI against plain Node HTTP plugins: Login, NewProxy, NewUserConn (tcp, stcp,
+// https) refused or changed, Ping / NewWorkConn / CloseProxy seen, two plugins in order, generic refusals without
+// detailedErrorsToClient, and a plugin down, slow or answering garbage while the server goes on serving the others.
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { BurrowProcess, freePort, killAll, removeDir, roundTrip, startEchoServer, writeFile } from './harness.js';
-import { clientToml, serverToml, setup } from './proxy-helpers.js';
+import { clientToml, serverToml, setup, tlsFetch } from './proxy-helpers.js';
 import { ALLOW, startPlugin, type PluginRequest, type TestPlugin } from '../server/plugins/plugin-server.js';
 
 /** The plugin request deadline the server runs with here (frp has none; burrow's default is 5 s). */
@@ -44,9 +44,15 @@ function adminGet(port: number, path: string): Promise<unknown> {
   });
 }
 
-/** Connects, sends a line and resolves with what came back before the close ("" when refused at once). */
+/** Connects, sends a line and resolves with what came back before the close ("" when closed or reset unanswered). */
 async function tryEcho(port: number): Promise<string> {
-  return (await roundTrip(port, Buffer.from('ping\n'), 10_000)).toString('utf8');
+  try {
+    return (await roundTrip(port, Buffer.from('ping\n'), 10_000)).toString('utf8');
+  } catch (err) {
+    // A server that destroys a refused connection after our bytes arrived resets it.
+    if ((err as NodeJS.ErrnoException).code === 'ECONNRESET') return '';
+    throw err;
+  }
 }
 
 describe('server plugins through the real CLI', () => {
@@ -58,7 +64,7 @@ describe('server plugins through the real CLI', () => {
   let secondPort: number;
   let server: BurrowProcess;
   let echo: Awaited<ReturnType<typeof startEchoServer>>;
-  const ports = { echo: 0, asked: 0, moved: 0, guarded: 0, visitor: 0 };
+  const ports = { echo: 0, asked: 0, moved: 0, guarded: 0, visitor: 0, vhostHttps: 0 };
   let alice: BurrowProcess;
 
   /** The first plugin: refuses mallory, is slow for slowpoke, answers garbage to garbage, changes alice's Login and proxies. */
@@ -82,7 +88,7 @@ describe('server plugins through the real CLI', () => {
           return { body: { unchange: false, content: { ...c, remote_port: ports.moved } } };
         return undefined;
       case 'NewUserConn':
-        if (c.proxy_name === 'alice.guarded' || c.proxy_name === 'alice.vault')
+        if (['alice.guarded', 'alice.vault', 'alice.site'].includes(String(c.proxy_name)))
           return { body: { reject: true, reject_reason: `no users for ${String(c.proxy_name)}` } };
         return undefined;
       default:
@@ -120,6 +126,7 @@ describe('server plugins through the real CLI', () => {
     const all = '["Login", "NewProxy", "CloseProxy", "Ping", "NewWorkConn", "NewUserConn"]';
     const toml = serverToml(bindPort, dir, [
       `webServer.port = ${adminPort}`,
+      `vhostHTTPSPort = ${ports.vhostHttps}`,
       '',
       '[[httpPlugins]]',
       'name = "first"',
@@ -145,6 +152,14 @@ describe('server plugins through the real CLI', () => {
       ...tcp('forbidden', 0),
       ...[
         '[[proxies]]',
+        'name = "site"',
+        'type = "https"',
+        'customDomains = ["site.example"]',
+        `localPort = ${echo.port}`,
+        '',
+      ],
+      ...[
+        '[[proxies]]',
         'name = "vault"',
         'type = "stcp"',
         'secretKey = "vault-key"',
@@ -153,7 +168,7 @@ describe('server plugins through the real CLI', () => {
         '',
       ],
     ]);
-    await alice.waitForCount(/proxy started/, 5);
+    await alice.waitForCount(/proxy started/, 6);
   });
 
   after(async () => {
@@ -240,6 +255,14 @@ describe('server plugins through the real CLI', () => {
     await visitor.kill();
   });
 
+  it('asks about https vhost connections too, and closes the one a plugin rejects', async () => {
+    const got = await tlsFetch(ports.vhostHttps, 'site.example', 'hello\n', 10_000).catch(() => Buffer.alloc(0));
+    assert.equal(got.length, 0);
+    await server.waitFor(all(/the user conn \[127\.0\.0\.1:\d+\] was rejected/, 'no users for alice.site'));
+    const asked = first.of('NewUserConn').find((r) => r.body.content.proxy_name === 'alice.site');
+    assert.equal(asked?.body.content.proxy_type, 'https');
+  });
+
   it('asks about Pings and work connections with the session they belong to', async () => {
     const [ping] = await first.waitFor('Ping');
     const [work] = await first.waitFor('NewWorkConn');
@@ -313,8 +336,8 @@ describe('server plugins through the real CLI', () => {
 
   it('tells the CloseProxy plugin about each proxy of a client that leaves', async () => {
     await alice.kill();
-    const closed = await first.waitFor('CloseProxy', 5);
+    const closed = await first.waitFor('CloseProxy', 6);
     const names = closed.map((r) => r.body.content.proxy_name).sort();
-    assert.deepEqual(names, ['alice.asked', 'alice.echo', 'alice.guarded', 'alice.moved', 'alice.vault']);
+    assert.deepEqual(names, ['alice.asked', 'alice.echo', 'alice.guarded', 'alice.moved', 'alice.site', 'alice.vault']);
   });
 });
