@@ -49,7 +49,7 @@ export function pluginUrl(addr: string, path: string): string {
 export class HttpPlugin {
   readonly name: string;
   readonly ops: ReadonlySet<PluginOp>;
-  /** The URL without the query (also what the logs show). */
+  /** The URL without the query, and without user:password when it has them (what the logs show). */
   readonly url: string;
   /** tlsVerify: an https plugin's certificate is checked. */
   readonly verifiesTls: boolean;
@@ -62,16 +62,17 @@ export class HttpPlugin {
   constructor(config: HttpPluginConfig, timeoutMs = PLUGIN_REQUEST_TIMEOUT_MS) {
     this.name = config.name;
     this.ops = new Set(config.ops);
-    this.url = pluginUrl(config.addr, config.path);
+    const url = pluginUrl(config.addr, config.path);
     this.timeoutMs = timeoutMs;
     this.verifiesTls = config.tlsVerify;
     try {
-      this.target = new URL(this.url);
+      this.target = new URL(url);
     } catch (err) {
-      throw new BurrowError(ErrorCode.CONFIG, `httpPlugins [${config.name}]: "${this.url}" is not a URL`, {
+      throw new BurrowError(ErrorCode.CONFIG, `httpPlugins [${config.name}]: addr + path is not a URL`, {
         cause: err,
       });
     }
+    this.url = withoutCredentials(this.target);
     const agentOptions = { keepAlive: true, maxSockets: MAX_PLUGIN_SOCKETS };
     this.agent = this.isHttps
       ? new https.Agent({ ...agentOptions, rejectUnauthorized: config.tlsVerify })
@@ -130,6 +131,8 @@ export class HttpPlugin {
           path,
           method: 'POST',
           agent: this.agent,
+          // user:password in addr become Basic auth, as Go's http.Client sends them.
+          ...(this.target.username !== '' ? { auth: credentials(this.target) } : {}),
           headers: {
             'Content-Type': 'application/json',
             'Content-Length': body.length,
@@ -169,6 +172,19 @@ export class HttpPlugin {
       req.end(body);
     });
   }
+}
+
+/** The URL as text without its user:password (they are secrets and stay out of logs). */
+function withoutCredentials(url: URL): string {
+  const copy = new URL(url.href);
+  copy.username = '';
+  copy.password = '';
+  return copy.href;
+}
+
+/** user:password of a URL, percent-decoded, for Basic auth. */
+function credentials(url: URL): string {
+  return `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
 }
 
 function network(err: Error): BurrowError {

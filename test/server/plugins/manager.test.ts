@@ -225,6 +225,16 @@ describe('PluginManager', () => {
     assert.equal(p.of('Ping').length, 1);
   });
 
+  it('sends user:password of addr as Basic auth and keeps them out of the logs', async () => {
+    const p = await plugin(() => ({ status: 500 }));
+    const { m, lines } = manager([entry('authed', `http://plug:s3cr%3At@${p.addr}`, ['Ping'])]);
+    await assert.rejects(m.ping({ user, ping: {} }));
+    assert.equal(p.of('Ping')[0]?.authorization, `Basic ${Buffer.from('plug:s3cr:t').toString('base64')}`);
+    await logLine(lines, /send Ping request to plugin \[authed\] error/);
+    assert.doesNotMatch(JSON.stringify(lines), /s3cr/);
+    assert.match(JSON.stringify(lines), new RegExp(`"url":"http://${p.addr}/handler"`));
+  });
+
   it('refuses an addr that makes no URL', () => {
     const { logger } = memoryLogger();
     assert.throws(

@@ -12,6 +12,7 @@ export interface PluginRequest {
   /** The raw query string as sent (to check frp's key order). */
   rawQuery: string;
   reqId: string | undefined;
+  authorization: string | undefined;
   contentType: string | undefined;
   /** The parsed body: { version, op, content }. */
   body: { version: string; op: string; content: Record<string, unknown> };
@@ -96,6 +97,7 @@ export async function startPlugin(
         query: { op: url.searchParams.get('op'), version: url.searchParams.get('version') },
         rawQuery: url.search.slice(1),
         reqId: req.headers['x-frp-reqid'] as string | undefined,
+        authorization: req.headers.authorization,
         contentType: req.headers['content-type'],
         body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as PluginRequest['body'],
       };
