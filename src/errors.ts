@@ -58,6 +58,10 @@ export const ErrorCode = {
   PKI: 'ERR_PKI',
   /** A proxy's client plugin could not start (bad file, unreadable key, …); the proxy reports it as its error. */
   PLUGIN: 'ERR_PLUGIN',
+  /** A server plugin ([[httpPlugins]]) rejected the operation; the message is its reject_reason. */
+  PLUGIN_REJECTED: 'ERR_PLUGIN_REJECTED',
+  /** A server plugin could not be asked: down, too slow, a non-200 status or an answer that is not frp's shape. */
+  PLUGIN_FAILED: 'ERR_PLUGIN_FAILED',
   /** Anything that does not fit the codes above; the message says what. */
   INTERNAL: 'ERR_INTERNAL',
 } as const;

@@ -25,6 +25,9 @@ export const TLS_VERIFY_MODES = ['auto', 'full', 'none'] as const;
 /** burrow's server auth.loginProof: auto = burrow clients prove each login, frp clients log in as with frps; require = only proven logins. */
 export const LOGIN_PROOF_MODES = ['auto', 'require'] as const;
 
+/** frp's server plugin operations (pkg/plugin/server/plugin.go), the values of [[httpPlugins]].ops. */
+export const HTTP_PLUGIN_OPS = ['Login', 'NewProxy', 'CloseProxy', 'Ping', 'NewWorkConn', 'NewUserConn'] as const;
+
 /** Largest count a config may ask for. */
 const MAX_COUNT = Number.MAX_SAFE_INTEGER;
 
@@ -126,6 +129,17 @@ const bandwidth = str().regex(/^\s*(\d+(\.\d+)?(MB|KB))?\s*$/, {
   error: 'expected a bandwidth such as "1MB" or "512KB"',
 });
 
+/** One [[httpPlugins]] entry (frp's HTTPPluginOptions): a server plugin asked over HTTP (docs/server-plugins.md). */
+const httpPlugin = table({
+  name: str().min(1, { error: 'must not be empty' }),
+  /** host:port (http) or http(s)://host:port. */
+  addr: str().min(1, { error: 'must not be empty' }),
+  path: str().default(''),
+  ops: z.array(oneOf(HTTP_PLUGIN_OPS), { error: 'expected array of strings' }).default([]),
+  /** https addrs only: verify the plugin's certificate (frp's default: false). */
+  tlsVerify: bool().default(false),
+});
+
 /** frps.toml. */
 export const serverSchema = table({
   bindAddr: emptyOr(str(), d.DEFAULT_BIND_ADDR),
@@ -171,6 +185,8 @@ export const serverSchema = table({
   webServer: webServer.prefault({}),
   enablePrometheus: bool().default(false),
   log: log.prefault({}),
+  /** Server plugins, asked in this order for the ops each lists. */
+  httpPlugins: z.array(httpPlugin, { error: 'expected an array of tables' }).default([]),
   /** burrow's own key: where the generated server certificate lives; "" = default (resolved by the caller). */
   stateDir: str().default(''),
 });

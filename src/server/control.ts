@@ -25,6 +25,7 @@ import { HEARTBEAT_CHECK_INTERVAL_MS, WORK_CONN_POOL_SPARE } from './constants.j
 import type { TlsFacts } from './accept.js';
 import type { ProxyOwner, ServerProxy } from './proxies/proxy.js';
 import { WorkConnPool } from './work-conn-pool.js';
+import type { PluginManager, PluginUser } from './plugins/index.js';
 
 /** What a control needs from the server that owns it. */
 export interface ControlHost {
@@ -36,6 +37,8 @@ export interface ControlHost {
   proxyStarted(proxy: ServerProxy, remoteAddr: string): void;
   /** Forgets a proxy that was closed. */
   unregisterProxy(proxy: ServerProxy): void;
+  /** [[httpPlugins]] asked at NewProxy, CloseProxy, Ping and NewUserConn; absent = none. */
+  readonly plugins?: PluginManager;
 }
 
 /** A session that must prove its login: the nonce the server sent in LoginResp and the Login's client nonce. */
@@ -134,6 +137,24 @@ export class ServerControl extends EventEmitter implements ProxyOwner {
   /** Whether this session proved its login (burrow↔burrow); false for frp clients and before the proof. */
   get proven(): boolean {
     return this.proofState === 'proven';
+  }
+
+  /** frp's plugin UserInfo of this session: its Login's user and metas, and its run id. */
+  pluginUser(): PluginUser {
+    return { user: this.login.user ?? '', metas: this.login.metas, runId: this.runId };
+  }
+
+  /** The NewUserConn plugins' verdict on a user connection to one of this client's proxies; rejects when refused. */
+  async admitUserConn(proxyName: string, proxyType: string, remoteAddr: string): Promise<void> {
+    const plugins = this.host.plugins;
+    if (!plugins?.has('NewUserConn')) return;
+    await plugins.newUserConn({ user: this.pluginUser(), proxyName, proxyType, remoteAddr });
+  }
+
+  /** Tells the CloseProxy plugins (a notification: its answer is not waited for, as in frps). */
+  private notifyProxyClosed(proxy: ServerProxy): void {
+    const plugins = this.host.plugins;
+    if (plugins?.has('CloseProxy')) void plugins.closeProxy({ user: this.pluginUser(), proxyName: proxy.name });
   }
 
   /** Names of the proxies this client runs now. */
@@ -262,6 +283,7 @@ export class ServerControl extends EventEmitter implements ProxyOwner {
     for (const proxy of this.proxies.values()) {
       proxy.close();
       this.host.unregisterProxy(proxy);
+      this.notifyProxyClosed(proxy);
     }
     this.proxies.clear();
     this.pool.close();
@@ -291,7 +313,7 @@ export class ServerControl extends EventEmitter implements ProxyOwner {
         this.onCloseProxy(message.body.proxy_name ?? '');
         return;
       case 'Ping':
-        this.onPing(message.body);
+        await this.onPing(message.body);
         return;
       default:
         this.logger.warn({ type: message.type }, 'unexpected message on control stream; ignored');
@@ -303,9 +325,17 @@ export class ServerControl extends EventEmitter implements ProxyOwner {
     return this.host.config.maxProxiesPerClient;
   }
 
-  private async onNewProxy(request: NewProxy): Promise<void> {
-    const name = request.proxy_name ?? '';
+  private async onNewProxy(sent: NewProxy): Promise<void> {
+    // The NewProxy as registered: as sent, or as the NewProxy plugins changed it (frps answers with its name).
+    let request = sent;
+    let name = request.proxy_name ?? '';
     try {
+      const plugins = this.host.plugins;
+      if (plugins?.has('NewProxy')) {
+        request = (await plugins.newProxy({ user: this.pluginUser(), proxy: sent })).proxy;
+        name = request.proxy_name ?? '';
+        if (this.closed) return;
+      }
       // NewProxy messages are handled one at a time (readLoop awaits each), so the count cannot race.
       const cap = this.maxProxies;
       if (cap > 0 && this.proxies.size >= cap) {
@@ -348,10 +378,24 @@ export class ServerControl extends EventEmitter implements ProxyOwner {
     this.proxies.delete(name);
     proxy.close();
     this.host.unregisterProxy(proxy);
+    this.notifyProxyClosed(proxy);
     this.logger.info({ proxy: name }, 'close proxy success');
   }
 
-  private onPing(ping: Ping): void {
+  private async onPing(sent: Ping): Promise<void> {
+    // frps asks its Ping plugins before checking the heartbeat's token; a refusal answers Pong with the reason.
+    let ping = sent;
+    const plugins = this.host.plugins;
+    if (plugins?.has('Ping')) {
+      try {
+        ping = (await plugins.ping({ user: this.pluginUser(), ping: sent })).ping;
+      } catch (err) {
+        const reason = errorMessage(err);
+        this.logger.warn({ reason }, 'received invalid ping');
+        this.send({ type: 'Pong', body: { error: this.detailedErrors ? reason : 'invalid ping' } });
+        return;
+      }
+    }
     if (
       this.host.config.auth.additionalScopes.includes('HeartBeats') &&
       !verifyPrivilegeKey(this.token, ping.timestamp ?? 0, ping.privilege_key)

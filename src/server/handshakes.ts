@@ -37,6 +37,7 @@ import { ServerControl, type ControlHost, type PeerInfo } from './control.js';
 import { handshakeReason, LoginFailure } from './failure-reasons.js';
 import { refuseMuxedClient } from './mux-mismatch.js';
 import type { IdentityPolicy } from './policy.js';
+import type { PluginManager } from './plugins/index.js';
 import type { SessionRegistry } from './session-registry.js';
 import { identityLogField, otherIdentityRefusal, workConnMatchesControl } from './work-conn-identity.js';
 import { VisitorRefusal, type VisitorTargets } from './proxies/stcp.js';
@@ -92,10 +93,15 @@ export interface HandshakeContext {
   readonly auth: HandshakeAuth;
   readonly report: HandshakeReport;
   readonly targets: HandshakeTargets;
+  /** [[httpPlugins]] asked at Login and NewWorkConn; absent = none. */
+  readonly plugins?: PluginManager;
 }
 
 /** The login-failure metric reason of a Login whose `user` is not its certificate's identity. */
 const LOGIN_USER_NOT_IDENTITY = 'user_not_identity';
+
+/** The login-failure metric reason of a Login a server plugin refused (or could not be asked about). */
+const LOGIN_PLUGIN_REFUSED = 'plugin';
 
 /** The identity label of a peer for metrics: its certificate CN, "" without one. */
 export function identityLabel(peer: PeerInfo): string {
@@ -142,10 +148,10 @@ export async function serveLogicalConn(ctx: HandshakeContext, conn: Duplex, peer
   const first = accepted.first;
   switch (first.type) {
     case 'Login':
-      acceptLogin(ctx, accepted, first.body, peer);
+      await acceptLogin(ctx, accepted, first.body, peer);
       return;
     case 'NewWorkConn':
-      acceptWorkConn(ctx, accepted.conn, first.body, peer);
+      await acceptWorkConn(ctx, accepted.conn, first.body, peer);
       return;
     case 'NewVisitorConn':
       acceptVisitorConn(ctx, accepted.conn, first.body, peer);
@@ -166,7 +172,9 @@ export async function serveLogicalConn(ctx: HandshakeContext, conn: Duplex, peer
  * a server nonce in LoginResp and is registered (replacing a previous session of its run_id) only
  * once proven. A live session is never replaced from another client certificate.
  */
-function acceptLogin(ctx: HandshakeContext, accepted: AcceptedWire, login: Login, peer: PeerInfo): void {
+async function acceptLogin(ctx: HandshakeContext, accepted: AcceptedWire, sent: Login, peer: PeerInfo): Promise<void> {
+  // The Login as the server uses it: as sent, or as the Login plugins changed it.
+  let login = sent;
   const refuse = (reason: string, metricReason: string): void => {
     ctx.report.logger.warn({ remote: peer.remoteAddress, user: login.user ?? '', reason }, 'login refused');
     ctx.report.metrics.loginFailed(metricReason, identityLabel(peer));
@@ -177,6 +185,21 @@ function acceptLogin(ctx: HandshakeContext, accepted: AcceptedWire, login: Login
   if (ctx.auth.draining()) {
     refuse(ServerRefusal.shuttingDown, LoginFailure.shuttingDown);
     return;
+  }
+  // frps asks its Login plugins before checking the token: they may refuse, or change the Login.
+  if (ctx.plugins?.has('Login')) {
+    try {
+      login = (await ctx.plugins.login({ login: sent, clientAddress: peer.remoteAddress })).login;
+    } catch (err) {
+      refuse(errorMessage(err), LOGIN_PLUGIN_REFUSED);
+      return;
+    }
+    if (accepted.conn.stream.destroyed) return;
+    // The server may have begun to shut down while the plugins were asked.
+    if (ctx.auth.draining()) {
+      refuse(ServerRefusal.shuttingDown, LoginFailure.shuttingDown);
+      return;
+    }
   }
   if (!verifyPrivilegeKey(ctx.auth.token, login.timestamp ?? 0, login.privilege_key)) {
     refuse(ServerRefusal.badToken, LoginFailure.badToken);
@@ -220,7 +243,7 @@ function acceptLogin(ctx: HandshakeContext, accepted: AcceptedWire, login: Login
   // The proof covers the Login as the client sent it (its run_id before the server assigned one).
   const proof =
     serverNonce && verdict.kind === 'proof'
-      ? { serverNonce, clientNonce: verdict.clientNonce, loginDigest: loginDigest(login) }
+      ? { serverNonce, clientNonce: verdict.clientNonce, loginDigest: loginDigest(sent) }
       : undefined;
   const attempt: LoginAttempt | undefined = verdict.kind === 'proof' ? verdict.attempt : undefined;
   const control = new ServerControl(
@@ -301,7 +324,9 @@ function logLogin(ctx: HandshakeContext, control: ServerControl, peer: PeerInfo)
 const WORK_CONN_OTHER_IDENTITY = 'work_conn_other_identity';
 
 /** A NewWorkConn: filed into the pool of the control its run_id names, if it comes from the session's certificate. */
-function acceptWorkConn(ctx: HandshakeContext, conn: WireConn, request: NewWorkConn, peer: PeerInfo): void {
+async function acceptWorkConn(ctx: HandshakeContext, conn: WireConn, sent: NewWorkConn, peer: PeerInfo): Promise<void> {
+  // The NewWorkConn as checked: as sent, or as the NewWorkConn plugins changed it.
+  let request = sent;
   const refuse = (reason: string): void => {
     ctx.report.logger.warn(
       { remote: peer.remoteAddress, runId: request.run_id ?? '', reason },
@@ -333,6 +358,16 @@ function acceptWorkConn(ctx: HandshakeContext, conn: WireConn, request: NewWorkC
     conn.write({ type: 'StartWorkConn', body: { error: ctx.auth.detailedErrors ? reason : 'invalid NewWorkConn' } });
     endSoon(conn.stream);
     return;
+  }
+  // frps asks its NewWorkConn plugins once the session is found, before checking the token.
+  if (ctx.plugins?.has('NewWorkConn')) {
+    try {
+      request = (await ctx.plugins.newWorkConn({ user: control.pluginUser(), workConn: sent })).workConn;
+    } catch (err) {
+      refuse(errorMessage(err));
+      return;
+    }
+    if (conn.stream.destroyed) return;
   }
   if (control.proven) {
     // A proven session's work connections carry an HMAC bound to its nonce (replaces the md5 check).

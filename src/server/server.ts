@@ -28,6 +28,7 @@ import { loadServerTls, tlsFiles } from './tls-material.js';
 import { preauthLimits, type PreauthLimits } from './preauth.js';
 import { closeMatchingSessions, TunnelSet } from './tunnels.js';
 import { HttpsVhost, HttpVhost } from './vhost/index.js';
+import { PluginManager } from './plugins/index.js';
 
 export { ServerRefusal } from './handshakes.js';
 export type { ServerReloadResult } from './reload.js';
@@ -37,6 +38,8 @@ export interface ServerOptions {
   logger?: Logger;
   /** Pre-authentication limits (handshake budgets, yamux session deadline and stream cap); defaults are the named constants. */
   preauth?: Partial<PreauthLimits>;
+  /** Deadline of one [[httpPlugins]] request in ms; default PLUGIN_REQUEST_TIMEOUT_MS (or $BURROW_PLUGIN_TIMEOUT_MS). */
+  pluginTimeoutMs?: number;
 }
 
 /** Options of close(). */
@@ -72,6 +75,8 @@ export class BurrowServer extends EventEmitter implements ControlHost {
   /** Every secured tunnel connection (a yamux session, or one logical connection without tcpMux) and its peer. */
   private readonly tunnels = new TunnelSet();
   private readonly handshakes: HandshakeContext;
+  /** [[httpPlugins]]: asked at Login, NewProxy, CloseProxy, Ping, NewWorkConn and NewUserConn. */
+  readonly plugins: PluginManager;
   /** bindPort's new connections, from accept until they are proven (budgets, deadlines). */
   readonly intake: TunnelIntake;
   private current: ServerConfig;
@@ -109,6 +114,7 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     this.httpOnBindPort = sameAddr && config.vhostHTTPPort > 0 && config.vhostHTTPPort === config.bindPort;
     this.httpsOnBindPort = sameAddr && config.vhostHTTPSPort > 0 && config.vhostHTTPSPort === config.bindPort;
     this.policy = new IdentityPolicy(config.auth.clients);
+    this.plugins = new PluginManager(config.httpPlugins, { logger: this.logger, timeoutMs: options.pluginTimeoutMs });
     this.connectionLimiter = newRateLimiter() ?? undefined;
     this.ledger = new ProxyLedger(this.metrics);
     this.proxies = new ProxyRegistry(
@@ -138,6 +144,7 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     });
     this.handshakes = {
       sessions: this.sessions,
+      plugins: this.plugins,
       auth: {
         token: config.auth.token,
         encryptionKey: deriveCipherKey(config.auth.token),
@@ -427,6 +434,7 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     this.intake.destroyAll();
     await this.admin?.close();
     await listenerClosed;
+    this.plugins.close();
     this.emit('close');
   }
 

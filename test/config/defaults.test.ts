@@ -47,6 +47,7 @@ const FRP_SERVER_DEFAULTS: ServerConfig = {
   },
   enablePrometheus: false,
   log: { to: 'console', level: 'info', maxDays: 3, format: 'auto' },
+  httpPlugins: [],
   stateDir: '',
 };
 

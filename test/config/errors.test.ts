@@ -135,9 +135,13 @@ test('frp keys burrow does not implement: accepted, exactly one warning each', (
     w('auth.oidc.issuer'),
     w('transport.quic.keepalivePeriod'),
     w('sshTunnelGateway.bindPort'),
-    w('httpPlugins'),
   ]);
   assert.equal(loaded.config.bindPort, 7000);
+  // [[httpPlugins]] is implemented now (docs/server-plugins.md): read, not warned about.
+  assert.deepEqual(
+    loaded.config.httpPlugins.map((p) => p.name),
+    ['p', 'q'],
+  );
 
   const c = parseClientConfig(
     [

@@ -46,7 +46,10 @@ export class HttpsProxy extends ProxyBase implements HttpsBackend {
     for (const domain of this.domains.splice(0)) this.vhost.router.remove(domain, NO_LOCATION);
   }
 
-  openConn(peer: { address: string; port: number }): Promise<Duplex> {
-    return this.openUserStream({ srcAddr: peer.address, srcPort: peer.port });
+  async openConn(peer: { address: string; port: number }): Promise<Duplex> {
+    const address = { srcAddr: peer.address, srcPort: peer.port };
+    if (!(await this.admitUser(address)))
+      throw new BurrowError(ErrorCode.PLUGIN_REJECTED, `user connection to [${this.name}] rejected by a server plugin`);
+    return this.openUserStream(address);
   }
 }

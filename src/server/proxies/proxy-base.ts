@@ -7,6 +7,7 @@
 import type { Duplex } from 'node:stream';
 import { BurrowError, ErrorCode, errorMessage } from '../../errors.js';
 import type { BandwidthLimiter } from '../../net/bandwidth.js';
+import { formatAddress } from '../../net/dial.js';
 import { relayWithIdleTimeout } from '../../net/idle-timeout.js';
 import type { NewProxy } from '../../wire/index.js';
 import { TrafficMeter } from '../traffic.js';
@@ -93,6 +94,25 @@ export abstract class ProxyBase implements ServerProxy {
   }
 
   /**
+   * frps's NewUserConn hook (tcp, stcp, https): true when the server plugins admit the user
+   * connection from `address`; false, logged, when one refuses it or cannot be asked.
+   */
+  protected async admitUser(address: UserAddress): Promise<boolean> {
+    if (!this.owner.admitUserConn) return true;
+    const remoteAddr = formatAddress(address.srcAddr ?? '', address.srcPort ?? 0);
+    try {
+      await this.owner.admitUserConn(this.name, this.type, remoteAddr);
+      return true;
+    } catch (err) {
+      this.owner.logger.warn(
+        { proxy: this.name, remote: remoteAddr, err: errorMessage(err) },
+        `the user conn [${remoteAddr}] was rejected`,
+      );
+      return false;
+    }
+  }
+
+  /**
    * Carries one user connection to the client: takes a work connection and relays the two until
    * either side ends or both stay silent for userConnIdleTimeout. `what` names the connection in
    * the log line written when no work connection comes. Resolves once the relay has started (or
@@ -106,6 +126,10 @@ export abstract class ProxyBase implements ServerProxy {
     this.track(user);
     // Errors before the relay takes over only end this one connection.
     user.on('error', () => user.destroy());
+    if (!(await this.admitUser(address))) {
+      user.destroy();
+      return;
+    }
     let work;
     try {
       work = await takeWorkConn(this.owner, this.name, address);

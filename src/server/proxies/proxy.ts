@@ -14,6 +14,8 @@ export interface ProxyOwner {
   readonly userConnIdleTimeoutMs: number;
   /** A work connection from the pool, or a fresh one requested from the client. */
   getWorkConn(): Promise<WireConn>;
+  /** The NewUserConn server plugins' verdict on a user connection; rejects when refused. Absent = always admitted. */
+  admitUserConn?(proxyName: string, proxyType: string, remoteAddr: string): Promise<void>;
 }
 
 /** What every server proxy is built from: its wire name, the NewProxy asking for it, the session behind it. */
