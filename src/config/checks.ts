@@ -6,6 +6,8 @@ import { type Table, isTable } from './source.js';
 
 /** Proxy types that are routed by host name and so need customDomains or subdomain. */
 const DOMAIN_PROXY_TYPES: readonly string[] = ['http', 'https', 'tcpmux'];
+/** The one tcpmux multiplexer frp has. */
+const TCPMUX_MULTIPLEXER = 'httpconnect';
 
 /** One proxy or visitor entry, with where it was written. */
 export interface Entry<T> {
@@ -101,7 +103,7 @@ export function checkCaData(
   if (!ok) push(problems, file, path, 'expected a PEM certificate, "hex:<DER in hex>" or "base64:<DER in base64>"');
 }
 
-/** Per-proxy rules: name and type present, a backend port unless a plugin serves it, domains for vhost types. */
+/** Per-proxy rules: name and type present, a backend port unless a plugin serves it, domains for vhost types, the tcpmux multiplexer. */
 export function checkProxy(e: Entry<ProxyInput>, problems: Problem[]): void {
   const p = e.input;
   if (p.name === undefined) push(problems, e.file, [...e.path, 'name'], 'required (expected string)');
@@ -115,6 +117,16 @@ export function checkProxy(e: Entry<ProxyInput>, problems: Problem[]): void {
   }
   if (DOMAIN_PROXY_TYPES.includes(p.type) && (p.customDomains ?? []).length === 0 && (p.subdomain ?? '') === '') {
     push(problems, e.file, e.path, `customDomains or subdomain required for a "${p.type}" proxy`);
+  }
+  if (p.type === 'tcpmux' && p.multiplexer !== TCPMUX_MULTIPLEXER) {
+    // frpc refuses the proxy too ("not support multiplexer"): the server would not know how to route it.
+    const got = p.multiplexer === undefined ? 'required' : `got ${JSON.stringify(p.multiplexer)}`;
+    push(
+      problems,
+      e.file,
+      [...e.path, 'multiplexer'],
+      `${got} for a "tcpmux" proxy (expected "${TCPMUX_MULTIPLEXER}")`,
+    );
   }
 }
 
