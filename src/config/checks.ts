@@ -63,6 +63,38 @@ export function checkAllowPorts(
   });
 }
 
+/** The frps.toml keys checkTcpmuxPort reads (the schema's output, defaults filled). */
+interface TcpmuxPorts {
+  bindAddr: string;
+  bindPort: number;
+  proxyBindAddr: string;
+  vhostHTTPPort: number;
+  vhostHTTPSPort: number;
+  tcpmuxHTTPConnectPort: number;
+}
+
+/** tcpmuxHTTPConnectPort is a port of its own (frps listens on it alone): not bindPort, not a vhost port. */
+export function checkTcpmuxPort(c: TcpmuxPorts, file: string, problems: Problem[]): void {
+  const port = c.tcpmuxHTTPConnectPort;
+  if (port <= 0) return;
+  const sameAddr = c.proxyBindAddr === '' || c.proxyBindAddr === c.bindAddr;
+  const taken =
+    sameAddr && port === c.bindPort
+      ? 'bindPort'
+      : port === c.vhostHTTPPort
+        ? 'vhostHTTPPort'
+        : port === c.vhostHTTPSPort
+          ? 'vhostHTTPSPort'
+          : undefined;
+  if (taken !== undefined)
+    push(
+      problems,
+      file,
+      ['tcpmuxHTTPConnectPort'],
+      `${port} is ${taken} too; the tcpmux multiplexer needs a port of its own`,
+    );
+}
+
 /** [[auth.clients]]: each entry names an identity, once, and its port ranges are well-formed. */
 export function checkClientPolicies(
   policies: NonNullable<ServerInput['auth']>['clients'],
