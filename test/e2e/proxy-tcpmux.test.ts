@@ -17,6 +17,7 @@ describe('tcpmux proxies through the real CLI', () => {
   const closers: (() => Promise<void>)[] = [];
   let muxPort = 0;
   let passPort = 0;
+  let adminPort = 0;
   /** The CONNECT targets the passthrough service (an HTTP proxy of its own) was asked for. */
   const passTargets: string[] = [];
 
@@ -47,10 +48,15 @@ describe('tcpmux proxies through the real CLI', () => {
 
     const one = await setup();
     dirs.push(one.dir);
-    muxPort = await freePort();
+    [muxPort, adminPort] = [await freePort(), await freePort()];
     await startServer(
       one.dir,
-      serverToml(one.bindPort, one.dir, [`tcpmuxHTTPConnectPort = ${muxPort}`, 'subDomainHost = "tunnel.test"']),
+      serverToml(one.bindPort, one.dir, [
+        `tcpmuxHTTPConnectPort = ${muxPort}`,
+        'subDomainHost = "tunnel.test"',
+        'webServer.addr = "127.0.0.1"',
+        `webServer.port = ${adminPort}`,
+      ]),
     );
     await startClient(
       one.dir,
@@ -116,6 +122,21 @@ describe('tcpmux proxies through the real CLI', () => {
     assert.equal(unknown.connectStatus, 404);
     const raw = splitResponse(await rawConnect(muxPort, 'CONNECT nobody.example.com:80 HTTP/1.1\r\n\r\n'));
     assert.match(raw.status, /^HTTP\/1\.1 404 /);
+  });
+
+  it('the admin API shows the port and the tcpmux proxies with their remote addresses', async () => {
+    const info = (await (await fetch(`http://127.0.0.1:${adminPort}/api/serverinfo`)).json()) as Record<
+      string,
+      unknown
+    >;
+    assert.equal(info.tcpmuxHTTPConnectPort, muxPort);
+    const listed = (await (await fetch(`http://127.0.0.1:${adminPort}/api/proxy/tcpmux`)).json()) as {
+      proxies: { name: string; status: string; remoteAddr?: string }[];
+    };
+    const byName = new Map(listed.proxies.map((p) => [p.name, p]));
+    assert.deepEqual([...byName.keys()].sort(), ['a', 'b', 'echo', 'for-alice', 'for-bob', 'secure']);
+    assert.equal(byName.get('b')?.status, 'online');
+    assert.equal(byName.get('b')?.remoteAddr, `svc-b.example.com:${muxPort},bee.tunnel.test:${muxPort}`);
   });
 
   it('checks httpUser / httpPassword: none or wrong gets 407 with a Basic challenge, and no 200 before it', async () => {
