@@ -35,7 +35,8 @@ export function basicAuth(user: string, password: string): string {
  */
 export function rawConnect(port: number, bytes: Buffer | string, end = true): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+    // Half-open only when we end first: otherwise the peer's end closes the socket.
+    const socket = net.connect({ host: '127.0.0.1', port, allowHalfOpen: end });
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => socket.destroy(new Error('tcpmux exchange timed out')), TCPMUX_TIMEOUT_MS);
     socket.on('data', (c: Buffer) => chunks.push(c));

@@ -51,6 +51,30 @@ export interface TcpmuxVhostOptions extends VhostAdmissionOptions {
   headerTimeoutMs?: number;
 }
 
+/** parseRequestHead, refusing a head past MAX_HTTP_HEADER_BYTES also when it came whole in one chunk. */
+function boundedHead(bytes: Buffer): RequestHead | undefined {
+  const head = parseRequestHead(bytes);
+  if (head !== undefined && head.length > MAX_HTTP_HEADER_BYTES)
+    throw new BurrowError(ErrorCode.MESSAGE_TOO_LARGE, `CONNECT head of ${head.length} bytes`);
+  return head;
+}
+
+/**
+ * Drops the first `length` bytes of a paused socket whose look-ahead put them back, keeping what
+ * follows for the tunnel. read() without a size takes the whole buffer (read(n) would wait for a
+ * buffer of n bytes to fill past the high-water mark); the rest goes back in front. False when
+ * fewer bytes are buffered.
+ */
+function dropHead(socket: net.Socket, length: number): boolean {
+  const buffered = socket.read() as Buffer | null;
+  if (buffered === null || buffered.length < length) {
+    if (buffered !== null) socket.unshift(buffered);
+    return false;
+  }
+  if (buffered.length > length) socket.unshift(buffered.subarray(length));
+  return true;
+}
+
 /** One tcpmux proxy as the multiplexer sees it. */
 export interface TcpmuxBackend {
   readonly proxyName: string;
@@ -95,7 +119,7 @@ export class TcpmuxVhost extends VhostBase {
     if (!this.track(socket)) return;
     // Errors before the relay takes over only end this one connection.
     socket.on('error', () => socket.destroy());
-    peekUntil(socket, parseRequestHead, { maxBytes: MAX_HTTP_HEADER_BYTES, timeoutMs: this.headerTimeoutMs }).then(
+    peekUntil(socket, boundedHead, { maxBytes: MAX_HTTP_HEADER_BYTES, timeoutMs: this.headerTimeoutMs }).then(
       (head) => this.route(socket, head),
       (err: unknown) => this.refuseHead(socket, err),
     );
@@ -139,7 +163,7 @@ export class TcpmuxVhost extends VhostBase {
       return;
     }
     // Without passthrough the head is ours: take it off, so only the bytes after it (early data) reach the service.
-    if (!this.passthrough && head.length > 0 && socket.read(head.length) === null) {
+    if (!this.passthrough && !dropHead(socket, head.length)) {
       socket.destroy(new BurrowError(ErrorCode.INTERNAL, 'tcpmux: the CONNECT head was not buffered'));
       return;
     }
