@@ -33,6 +33,9 @@ import { CONNECT_ESTABLISHED, TcpmuxAnswer } from './responses.js';
 /** A connection refused with an answer is destroyed this long after end() if the peer keeps it open. */
 export const TCPMUX_REFUSED_LINGER_MS = 1_000;
 
+/** The 400 page's text for a head that does not parse. */
+const NOT_A_CONNECT_HEAD = 'the request is not a valid HTTP/1.x request head';
+
 /** tcpmux routes match on the host (and user) alone: frp gives them no location. */
 const NO_LOCATION = '';
 
@@ -120,7 +123,15 @@ export class TcpmuxVhost extends VhostBase {
     // Errors before the relay takes over only end this one connection.
     socket.on('error', () => socket.destroy());
     peekUntil(socket, boundedHead, { maxBytes: MAX_HTTP_HEADER_BYTES, timeoutMs: this.headerTimeoutMs }).then(
-      (head) => this.route(socket, head),
+      (head) => {
+        try {
+          this.route(socket, head);
+        } catch (err) {
+          // Nothing in route() is expected to throw; if it does, only this connection ends.
+          this.logger.warn({ remote: socket.remoteAddress, err: errorMessage(err) }, 'tcpmux: routing failed');
+          socket.destroy();
+        }
+      },
       (err: unknown) => this.refuseHead(socket, err),
     );
   }
@@ -129,7 +140,8 @@ export class TcpmuxVhost extends VhostBase {
   private refuseHead(socket: net.Socket, err: unknown): void {
     this.logger.debug({ remote: socket.remoteAddress, err: errorMessage(err) }, 'tcpmux: no valid CONNECT head');
     if (socket.destroyed) return;
-    if (isBurrowError(err, ErrorCode.PROTOCOL)) this.refuse(socket, TcpmuxAnswer.badRequest(errorMessage(err)));
+    // The parser's reason quotes the user's bytes: it goes to the log, not back into the page.
+    if (isBurrowError(err, ErrorCode.PROTOCOL)) this.refuse(socket, TcpmuxAnswer.badRequest(NOT_A_CONNECT_HEAD));
     else if (isBurrowError(err, ErrorCode.MESSAGE_TOO_LARGE)) this.refuse(socket, TcpmuxAnswer.headTooLarge());
     else if (isBurrowError(err, ErrorCode.TIMEOUT) && socket.bytesRead > 0)
       this.refuse(socket, TcpmuxAnswer.requestTimeout());

@@ -83,6 +83,15 @@ describe('TcpmuxVhost', () => {
     assert.equal(rest.toString('latin1'), tail);
   });
 
+  it('answers 400 at once to bytes that are no HTTP head, without quoting them back', async () => {
+    const port = await start(false);
+    const started = Date.now();
+    const reply = splitResponse(await rawConnect(port, '<script>x</script> / HTTP/1.1\r\n\r\n'));
+    assert.match(reply.status, /^HTTP\/1\.1 400 /);
+    assert.ok(!reply.rest.toString().includes('<script>'), 'the page does not echo the request');
+    assert.ok(Date.now() - started < SHORT_HEADER_TIMEOUT_MS, 'refused without waiting for the deadline');
+  });
+
   it('answers 502 when the proxy gives no work connection, with or without passthrough', async () => {
     for (const passthrough of [false, true]) {
       const port = await start(passthrough);
