@@ -14,7 +14,7 @@ export function serverInfoJson(info: ServerInfo): Record<string, unknown> {
     bindPort: info.bindPort,
     vhostHTTPPort: info.vhostHTTPPort,
     vhostHTTPSPort: info.vhostHTTPSPort,
-    tcpmuxHTTPConnectPort: 0,
+    tcpmuxHTTPConnectPort: info.tcpmuxHTTPConnectPort ?? 0,
     kcpBindPort: 0,
     quicBindPort: 0,
     subdomainHost: info.subdomainHost ?? '',

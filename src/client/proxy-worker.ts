@@ -90,6 +90,7 @@ export class ProxyWorker {
       route_by_http_user: c.routeByHTTPUser,
       sk: c.secretKey,
       allow_users: c.allowUsers,
+      multiplexer: c.multiplexer,
     };
   }
 

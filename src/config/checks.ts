@@ -7,6 +7,8 @@ import { type Table, isTable } from './source.js';
 
 /** Proxy types that are routed by host name and so need customDomains or subdomain. */
 const DOMAIN_PROXY_TYPES: readonly string[] = ['http', 'https', 'tcpmux'];
+/** The one tcpmux multiplexer frp has. */
+const TCPMUX_MULTIPLEXER = 'httpconnect';
 
 /** One proxy or visitor entry, with where it was written. */
 export interface Entry<T> {
@@ -62,6 +64,38 @@ export function checkAllowPorts(
   });
 }
 
+/** The frps.toml keys checkTcpmuxPort reads (the schema's output, defaults filled). */
+interface TcpmuxPorts {
+  bindAddr: string;
+  bindPort: number;
+  proxyBindAddr: string;
+  vhostHTTPPort: number;
+  vhostHTTPSPort: number;
+  tcpmuxHTTPConnectPort: number;
+}
+
+/** tcpmuxHTTPConnectPort is a port of its own (frps listens on it alone): not bindPort, not a vhost port. */
+export function checkTcpmuxPort(c: TcpmuxPorts, file: string, problems: Problem[]): void {
+  const port = c.tcpmuxHTTPConnectPort;
+  if (port <= 0) return;
+  const sameAddr = c.proxyBindAddr === '' || c.proxyBindAddr === c.bindAddr;
+  const taken =
+    sameAddr && port === c.bindPort
+      ? 'bindPort'
+      : port === c.vhostHTTPPort
+        ? 'vhostHTTPPort'
+        : port === c.vhostHTTPSPort
+          ? 'vhostHTTPSPort'
+          : undefined;
+  if (taken !== undefined)
+    push(
+      problems,
+      file,
+      ['tcpmuxHTTPConnectPort'],
+      `${port} is ${taken} too; the tcpmux multiplexer needs a port of its own`,
+    );
+}
+
 /** [[auth.clients]]: each entry names an identity, once, and its port ranges are well-formed. */
 export function checkClientPolicies(
   policies: NonNullable<ServerInput['auth']>['clients'],
@@ -102,7 +136,7 @@ export function checkCaData(
   if (!ok) push(problems, file, path, 'expected a PEM certificate, "hex:<DER in hex>" or "base64:<DER in base64>"');
 }
 
-/** Per-proxy rules: name and type present, a backend port unless a plugin serves it, domains for vhost types. */
+/** Per-proxy rules: name and type present, a backend port unless a plugin serves it, domains for vhost types, the tcpmux multiplexer. */
 export function checkProxy(e: Entry<ProxyInput>, problems: Problem[]): void {
   const p = e.input;
   if (p.name === undefined) push(problems, e.file, [...e.path, 'name'], 'required (expected string)');
@@ -116,6 +150,16 @@ export function checkProxy(e: Entry<ProxyInput>, problems: Problem[]): void {
   }
   if (DOMAIN_PROXY_TYPES.includes(p.type) && (p.customDomains ?? []).length === 0 && (p.subdomain ?? '') === '') {
     push(problems, e.file, e.path, `customDomains or subdomain required for a "${p.type}" proxy`);
+  }
+  if (p.type === 'tcpmux' && p.multiplexer !== TCPMUX_MULTIPLEXER) {
+    // frpc refuses the proxy too ("not support multiplexer"): the server would not know how to route it.
+    const got = p.multiplexer === undefined ? 'required' : `got ${JSON.stringify(p.multiplexer)}`;
+    push(
+      problems,
+      e.file,
+      [...e.path, 'multiplexer'],
+      `${got} for a "tcpmux" proxy (expected "${TCPMUX_MULTIPLEXER}")`,
+    );
   }
 }
 

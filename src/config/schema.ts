@@ -148,6 +148,10 @@ export const serverSchema = table({
   proxyBindAddr: str().default(''),
   vhostHTTPPort: port0().default(0),
   vhostHTTPSPort: port0().default(0),
+  /** Port of the tcpmux HTTP CONNECT multiplexer; 0 = off. */
+  tcpmuxHTTPConnectPort: port0().default(0),
+  /** tcpmux: forward the CONNECT request itself to the local service instead of answering 200. */
+  tcpmuxPassthrough: bool().default(false),
   subDomainHost: str().default(''),
   auth: serverAuth.prefault({}),
   transport: table({
@@ -226,6 +230,8 @@ export const proxySchema = table({
   responseHeaders: headerOps,
   /** http: route by this basic-auth user among proxies sharing a domain. */
   routeByHTTPUser: str().default(''),
+  /** tcpmux: how user connections are told apart; only "httpconnect" (checked in ./checks.ts). */
+  multiplexer: str().default(''),
   secretKey: str().default(''),
   allowUsers: strArray().default([]),
   transport: table({

@@ -1,6 +1,6 @@
 // Loads frps.toml: parse, check keys, validate, fill frp's defaults.
 import { ConfigError, type Problem } from './config-error.js';
-import { checkAllowPorts, checkAuthMethod, checkCaData, checkClientPolicies } from './checks.js';
+import { checkAllowPorts, checkAuthMethod, checkCaData, checkClientPolicies, checkTcpmuxPort } from './checks.js';
 import { completeServer } from './defaults.js';
 import { FRP_SERVER_KEYS } from './frp-keys.js';
 import { issuesToProblems } from './issues.js';
@@ -29,6 +29,7 @@ export function parseServerConfig(text: string, file: string, opts: LoadOptions 
     checkAllowPorts(input.allowPorts, file, problems);
     checkClientPolicies(input.auth?.clients, file, problems);
     checkCaData(input.transport?.tls?.trustedCaData, file, ['transport', 'tls', 'trustedCaData'], problems);
+    checkTcpmuxPort(parsed.data, file, problems);
     token = resolveToken(input.auth, file, problems);
   } else {
     problems.push(...issuesToProblems(parsed.error.issues, keys.clean, file));

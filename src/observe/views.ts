@@ -9,6 +9,8 @@ export interface ServerInfo {
   vhostHTTPPort: number;
   /** 0 when off. */
   vhostHTTPSPort: number;
+  /** tcpmuxHTTPConnectPort; 0 or absent when off. */
+  tcpmuxHTTPConnectPort?: number;
   /** transport.tcpMux (yamux) of the server. */
   tcpMux: boolean;
   subdomainHost?: string;

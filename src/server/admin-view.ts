@@ -130,6 +130,7 @@ export class ServerAdminView implements ServerView {
       bindPort: this.source.boundPort() || config.bindPort,
       vhostHTTPPort: config.vhostHTTPPort,
       vhostHTTPSPort: config.vhostHTTPSPort,
+      tcpmuxHTTPConnectPort: config.tcpmuxHTTPConnectPort,
       tcpMux: config.transport.tcpMux,
       subdomainHost: config.subDomainHost,
       startTime: this.source.startedAt.toISOString(),

@@ -8,9 +8,11 @@ import { HttpsProxy } from './proxies/https.js';
 import type { ProxyOwner, ProxySpec, ServerProxy } from './proxies/proxy.js';
 import { StcpProxy, type VisitorTargets } from './proxies/stcp.js';
 import { TcpProxy } from './proxies/tcp.js';
+import { TcpmuxProxy } from './proxies/tcpmux.js';
 import type { TcpGroups } from './proxies/tcp-group.js';
 import { UdpProxy } from './proxies/udp.js';
 import type { HttpsVhost, HttpVhost } from './vhost/index.js';
+import type { TcpmuxVhost } from './tcpmux/index.js';
 
 /** The shared server parts proxies are built on. */
 export interface ProxyDeps {
@@ -20,6 +22,7 @@ export interface ProxyDeps {
   readonly groups: TcpGroups;
   readonly httpVhost: HttpVhost;
   readonly httpsVhost: HttpsVhost;
+  readonly tcpmuxVhost: TcpmuxVhost;
   readonly visitorTargets: VisitorTargets;
 }
 
@@ -42,6 +45,8 @@ export function createProxy(
       return new HttpProxy(spec, deps.httpVhost, config.vhostHTTPPort, config.subDomainHost);
     case 'https':
       return new HttpsProxy(spec, deps.httpsVhost, config.vhostHTTPSPort, config.subDomainHost);
+    case 'tcpmux':
+      return new TcpmuxProxy(spec, deps.tcpmuxVhost, config.tcpmuxHTTPConnectPort, config.subDomainHost);
     case 'stcp':
       return new StcpProxy(spec, deps.visitorTargets, user);
     default:

@@ -12,6 +12,7 @@ import type { ServerProxy } from './proxies/proxy.js';
 import type { VisitorTargets } from './proxies/stcp.js';
 import { TcpGroups } from './proxies/tcp-group.js';
 import type { HttpsVhost, HttpVhost } from './vhost/index.js';
+import type { TcpmuxVhost } from './tcpmux/index.js';
 
 /** What the registry reads from its server. */
 export interface ProxyRegistryHost {
@@ -24,6 +25,7 @@ export interface ProxyRegistryHost {
   readonly ledger: ProxyLedger;
   readonly httpVhost: HttpVhost;
   readonly httpsVhost: HttpsVhost;
+  readonly tcpmuxVhost: TcpmuxVhost;
   readonly visitorTargets: VisitorTargets;
 }
 
@@ -56,9 +58,15 @@ export class ProxyRegistry {
     const identity = control.peer.tls?.identity;
     const policyRefusal = this.host.policy().refusal(identity, shortName, request, config.subDomainHost);
     if (policyRefusal) throw new BurrowError(ErrorCode.PROXY_REFUSED, policyRefusal);
-    const { httpVhost, httpsVhost, visitorTargets } = this.host;
+    const { httpVhost, httpsVhost, tcpmuxVhost, visitorTargets } = this.host;
     const deps = { config, ports: this.ports, udpPorts: this.udpPorts, groups: this.groups };
-    const proxy = createProxy({ ...deps, httpVhost, httpsVhost, visitorTargets }, name, request, control, user);
+    const proxy = createProxy(
+      { ...deps, httpVhost, httpsVhost, tcpmuxVhost, visitorTargets },
+      name,
+      request,
+      control,
+      user,
+    );
     if (config.maxPortsPerClient > 0) {
       const used = control.proxyNames().reduce((sum, n) => sum + (this.proxies.get(n)?.portsUsed ?? 0), 0);
       if (used + proxy.portsUsed > config.maxPortsPerClient)

@@ -29,6 +29,7 @@ import { preauthLimits, type PreauthLimits } from './preauth.js';
 import { closeMatchingSessions, TunnelSet } from './tunnels.js';
 import { HttpsVhost, HttpVhost } from './vhost/index.js';
 import { PluginManager } from './plugins/index.js';
+import { TcpmuxVhost } from './tcpmux/index.js';
 
 export { ServerRefusal } from './handshakes.js';
 export type { ServerReloadResult } from './reload.js';
@@ -65,6 +66,8 @@ export class BurrowServer extends EventEmitter implements ControlHost {
   /** The HTTP and HTTPS vhosts; they serve only when vhostHTTPPort / vhostHTTPSPort is set. */
   readonly httpVhost: HttpVhost;
   readonly httpsVhost: HttpsVhost;
+  /** The tcpmux HTTP CONNECT multiplexer; it serves only when tcpmuxHTTPConnectPort is set (on its own port, as in frps). */
+  readonly tcpmuxVhost: TcpmuxVhost;
   /** vhostHTTPPort / vhostHTTPSPort share bindPort: new connections are sniffed. */
   private readonly httpOnBindPort: boolean;
   private readonly httpsOnBindPort: boolean;
@@ -109,6 +112,10 @@ export class BurrowServer extends EventEmitter implements ControlHost {
         : null;
     this.httpVhost = new HttpVhost(this.logger, { rateLimiter: newRateLimiter() });
     this.httpsVhost = new HttpsVhost(this.logger, { rateLimiter: newRateLimiter() });
+    this.tcpmuxVhost = new TcpmuxVhost(this.logger, {
+      rateLimiter: newRateLimiter(),
+      passthrough: config.tcpmuxPassthrough,
+    });
     // frps muxes the vhosts onto bindPort only when they share its address and port.
     const sameAddr = this.proxyBindAddr === config.bindAddr;
     this.httpOnBindPort = sameAddr && config.vhostHTTPPort > 0 && config.vhostHTTPPort === config.bindPort;
@@ -125,6 +132,7 @@ export class BurrowServer extends EventEmitter implements ControlHost {
         ledger: this.ledger,
         httpVhost: this.httpVhost,
         httpsVhost: this.httpsVhost,
+        tcpmuxVhost: this.tcpmuxVhost,
         visitorTargets: this.visitorTargets,
       },
       this.proxyBindAddr,
@@ -273,7 +281,7 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     );
   }
 
-  /** Opens the vhost ports that do not share bindPort. */
+  /** Opens the vhost ports that do not share bindPort, and the tcpmux port. */
   private async startVhosts(): Promise<void> {
     const { vhostHTTPPort, vhostHTTPSPort } = this.current;
     if (vhostHTTPPort > 0 && !this.httpOnBindPort) {
@@ -283,6 +291,14 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     if (vhostHTTPSPort > 0 && !this.httpsOnBindPort) {
       const address = await this.httpsVhost.listen(this.proxyBindAddr, vhostHTTPSPort);
       this.logger.info({ address: formatAddress(address.address, address.port) }, 'https vhost listening');
+    }
+    const { tcpmuxHTTPConnectPort, tcpmuxPassthrough } = this.current;
+    if (tcpmuxHTTPConnectPort > 0) {
+      const address = await this.tcpmuxVhost.listen(this.proxyBindAddr, tcpmuxHTTPConnectPort);
+      this.logger.info(
+        { address: formatAddress(address.address, address.port), passthrough: tcpmuxPassthrough },
+        'tcpmux httpconnect multiplexer listening',
+      );
     }
     if (this.httpOnBindPort || this.httpsOnBindPort) {
       this.logger.info(
@@ -430,6 +446,7 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     for (const control of [...this.sessions.values()]) control.close();
     this.httpVhost.close();
     this.httpsVhost.close();
+    this.tcpmuxVhost.close();
     this.tunnels.endAll();
     this.intake.destroyAll();
     await this.admin?.close();
@@ -444,6 +461,7 @@ export class BurrowServer extends EventEmitter implements ControlHost {
     // Separate vhost ports close too (a shared bindPort is already closed).
     this.httpVhost.stopListening();
     this.httpsVhost.stopListening();
+    this.tcpmuxVhost.stopListening();
     const live = this.ledger.liveConns;
     if (live === 0) return;
     this.logger.info({ connections: live, drainMs }, 'draining: waiting for live user connections to finish');

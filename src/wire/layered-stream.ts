@@ -1,5 +1,5 @@
 // The plumbing every byte-transforming layer over a connection shares: events, backpressure, end and destroy.
-import { Duplex } from 'node:stream';
+import { Duplex, finished } from 'node:stream';
 import { BurrowError, ErrorCode } from '../errors.js';
 
 /** Buffering of a layered Duplex on each side before backpressure applies. */
@@ -132,8 +132,14 @@ export abstract class LayeredStream extends Duplex {
   }
 
   override _final(callback: (err?: Error | null) => void): void {
-    if (!this.inner.destroyed && !this.inner.writableEnded) this.inner.end();
-    callback();
+    if (this.inner.destroyed || this.inner.writableEnded) {
+      callback();
+      return;
+    }
+    // Finish only once inner has flushed: our 'finish' may destroy us (and inner) while inner still holds bytes.
+    // inner's own error or early close reaches us through #onError / #onClose, so it is not passed on twice.
+    finished(this.inner, { readable: false }, () => callback());
+    this.inner.end();
   }
 
   override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {

@@ -18,6 +18,8 @@ const FRP_SERVER_DEFAULTS: ServerConfig = {
   proxyBindAddr: '0.0.0.0',
   vhostHTTPPort: 0,
   vhostHTTPSPort: 0,
+  tcpmuxHTTPConnectPort: 0,
+  tcpmuxPassthrough: false,
   subDomainHost: '',
   auth: { method: 'token', token: '', additionalScopes: [], clients: [], loginProof: 'auto' },
   transport: {
@@ -197,6 +199,7 @@ test('proxy and visitor defaults: localIP and visitor bindAddr 127.0.0.1, bandwi
       requestHeaders: { set: {} },
       responseHeaders: { set: {} },
       routeByHTTPUser: '',
+      multiplexer: '',
       secretKey: '',
       allowUsers: [],
       transport: {

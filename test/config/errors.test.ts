@@ -109,7 +109,6 @@ test('frp keys burrow does not implement: accepted, exactly one warning each', (
   const text = [
     'kcpBindPort = 7001',
     'quicBindPort = 7002',
-    'tcpmuxHTTPConnectPort = 1337',
     'natholeAnalysisDataReserveHours = 1',
     'auth.oidc.issuer = "https://issuer.example"',
     'transport.quic.keepalivePeriod = 5',
@@ -130,7 +129,6 @@ test('frp keys burrow does not implement: accepted, exactly one warning each', (
   assert.deepEqual(loaded.warnings, [
     w('kcpBindPort'),
     w('quicBindPort'),
-    w('tcpmuxHTTPConnectPort'),
     w('natholeAnalysisDataReserveHours'),
     w('auth.oidc.issuer'),
     w('transport.quic.keepalivePeriod'),

@@ -13,6 +13,7 @@ import { VisitorTargets } from '../../src/server/proxies/stcp.js';
 import { ProxyLedger } from '../../src/server/proxy-ledger.js';
 import { ProxyRegistry } from '../../src/server/proxy-registry.js';
 import { HttpsVhost, HttpVhost } from '../../src/server/vhost/index.js';
+import { TcpmuxVhost } from '../../src/server/tcpmux/index.js';
 import type { ControlChannel } from '../../src/wire/index.js';
 
 const config = defaultServerConfig();
@@ -53,6 +54,7 @@ function registry(closing: boolean, policy = new IdentityPolicy([])): ProxyRegis
       ledger: new ProxyLedger(new BurrowMetrics()),
       httpVhost: new HttpVhost(logger),
       httpsVhost: new HttpsVhost(logger),
+      tcpmuxVhost: new TcpmuxVhost(logger),
       visitorTargets: new VisitorTargets(),
     },
     '127.0.0.1',

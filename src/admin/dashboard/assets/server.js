@@ -30,6 +30,7 @@ function renderOverview(info, proxies) {
   const ports = ['bind port ' + info.bindPort];
   if (info.vhostHTTPPort) ports.push('HTTP vhost ' + info.vhostHTTPPort);
   if (info.vhostHTTPSPort) ports.push('HTTPS vhost ' + info.vhostHTTPSPort);
+  if (info.tcpmuxHTTPConnectPort) ports.push('tcpmux ' + info.tcpmuxHTTPConnectPort);
   if (info.subdomainHost) ports.push('subdomain host ' + info.subdomainHost);
   ports.push('tcpMux ' + (info.tcpMux ? 'on' : 'off'));
   document.getElementById('ports').textContent = 'burrow ' + info.version + ' · ' + ports.join(' · ');
