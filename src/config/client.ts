@@ -126,7 +126,7 @@ export function parseClientConfig(text: string, file: string, opts: LoadOptions 
   // The checks read the file as written (valid once top.success), where a key left out is still absent.
   const input = topLevel as ClientTopInput;
   if (top.success) {
-    token = resolveToken(input.auth, file, problems);
+    token = resolveToken(input.auth, file, problems, { allowUnsafe: opts.allowUnsafe ?? [], env });
     const t = input.transport;
     if (
       t?.heartbeatInterval !== undefined &&

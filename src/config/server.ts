@@ -29,7 +29,7 @@ export function parseServerConfig(text: string, file: string, opts: LoadOptions 
     checkAllowPorts(input.allowPorts, file, problems);
     checkClientPolicies(input.auth?.clients, file, problems);
     checkCaData(input.transport?.tls?.trustedCaData, file, ['transport', 'tls', 'trustedCaData'], problems);
-    token = resolveToken(input.auth, file, problems);
+    token = resolveToken(input.auth, file, problems, { allowUnsafe: opts.allowUnsafe ?? [], env });
   } else {
     problems.push(...issuesToProblems(parsed.error.issues, keys.clean, file));
   }
