@@ -100,13 +100,18 @@ const webServer = table({
   tls: table({ certFile: str().default(''), keyFile: str().default('') }).prefault({}),
   /** burrow's own: a non-loopback addr without user/password starts only when this is true. */
   allowUnauthenticated: bool().default(false),
+  /** Serve the dashboard's files from this folder instead of the built-in ones; unset or "" = built-in. */
+  assetsDir: str().optional(),
 });
 
 /** [log] of both sides. */
 const log = table({
   to: emptyOr(str(), d.DEFAULT_LOG_TO),
   level: emptyOr(oneOf(LOG_LEVELS), d.DEFAULT_LOG_LEVEL),
+  /** With log.to a file: rotated daily, rotated files older than this many days deleted (<= 0: kept). */
   maxDays: emptyOr(int(), d.DEFAULT_LOG_MAX_DAYS),
+  /** No ANSI colours in console lines (unset = false). */
+  disablePrintColor: bool().optional(),
   /** burrow's own: "auto" = readable lines on a TTY, JSON lines otherwise; "text" or "json" always. */
   format: oneOf(LOG_FORMATS).default(d.DEFAULT_LOG_FORMAT),
 });
@@ -133,6 +138,12 @@ export const serverSchema = table({
   proxyBindAddr: str().default(''),
   vhostHTTPPort: port0().default(0),
   vhostHTTPSPort: port0().default(0),
+  /** Seconds the http vhost waits for a local service's response head (frp's ResponseHeaderTimeout); <= 0 = 60. */
+  vhostHTTPTimeout: emptyOr(int(), d.DEFAULT_VHOST_HTTP_TIMEOUT).transform((v) =>
+    v > 0 ? v : d.DEFAULT_VHOST_HTTP_TIMEOUT,
+  ),
+  /** A file whose content is the http vhost's 404 page; "" = the built-in page. */
+  custom404Page: str().default(''),
   subDomainHost: str().default(''),
   auth: serverAuth.prefault({}),
   transport: table({

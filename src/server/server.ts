@@ -28,6 +28,10 @@ import { loadServerTls, tlsFiles } from './tls-material.js';
 import { preauthLimits, type PreauthLimits } from './preauth.js';
 import { closeMatchingSessions, TunnelSet } from './tunnels.js';
 import { HttpsVhost, HttpVhost } from './vhost/index.js';
+import { notFoundPage } from './vhost/http-pages.js';
+
+/** vhostHTTPTimeout is in seconds. */
+const MS_PER_SECOND = 1000;
 
 export { ServerRefusal } from './handshakes.js';
 export type { ServerReloadResult } from './reload.js';
@@ -102,7 +106,12 @@ export class BurrowServer extends EventEmitter implements ControlHost {
       t.connectionRateLimit > 0
         ? new ConnectionRateLimiter({ connectionsPerSecond: t.connectionRateLimit, burst: t.connectionBurst })
         : null;
-    this.httpVhost = new HttpVhost(this.logger, { rateLimiter: newRateLimiter() });
+    this.httpVhost = new HttpVhost(this.logger, {
+      rateLimiter: newRateLimiter(),
+      // custom404Page is read once, here (frp reads it at each 404).
+      responseTimeoutMs: config.vhostHTTPTimeout * MS_PER_SECOND,
+      notFoundPage: notFoundPage(config.custom404Page, this.logger),
+    });
     this.httpsVhost = new HttpsVhost(this.logger, { rateLimiter: newRateLimiter() });
     // frps muxes the vhosts onto bindPort only when they share its address and port.
     const sameAddr = this.proxyBindAddr === config.bindAddr;

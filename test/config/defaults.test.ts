@@ -18,6 +18,8 @@ const FRP_SERVER_DEFAULTS: ServerConfig = {
   proxyBindAddr: '0.0.0.0',
   vhostHTTPPort: 0,
   vhostHTTPSPort: 0,
+  vhostHTTPTimeout: 60,
+  custom404Page: '',
   subDomainHost: '',
   auth: { method: 'token', token: '', additionalScopes: [], clients: [], loginProof: 'auto' },
   transport: {
