@@ -52,6 +52,8 @@ export interface AdminServerOptions {
   authLimits?: AuthLimitOptions;
   /** Serve HTTPS with this certificate and key (PEM files). */
   tls?: { certFile: string; keyFile: string };
+  /** webServer.assetsDir: serve the dashboard from this folder instead of the built-in files; "" = built-in. */
+  assetsDir?: string;
   /** A server's or a client's view; decides which API and page are served. */
   view: AdminView;
   /** Served at /metrics when enablePrometheus is true. */
@@ -63,9 +65,10 @@ export interface AdminServerOptions {
 /** Where and how the admin server listens, from a `[webServer]` table (server or client alike). */
 export function webServerListenOptions(
   web: WebServerConfig,
-): Pick<AdminServerOptions, 'addr' | 'port' | 'user' | 'password' | 'allowUnauthenticated' | 'tls'> {
+): Pick<AdminServerOptions, 'addr' | 'port' | 'user' | 'password' | 'allowUnauthenticated' | 'tls' | 'assetsDir'> {
   return {
     addr: web.addr,
+    assetsDir: web.assetsDir ?? '',
     port: web.port,
     user: web.user,
     password: web.password,
@@ -85,16 +88,18 @@ export interface AdminServer {
 }
 
 /** The routes for a view: its API, /metrics when enabled, /healthz and the dashboard (exported for the tests that walk them all). */
-export function adminRoutes(options: Pick<AdminServerOptions, 'view' | 'metrics' | 'enablePrometheus'>): Route[] {
-  const { view } = options;
+export function adminRoutes(
+  options: Pick<AdminServerOptions, 'view' | 'metrics' | 'enablePrometheus' | 'assetsDir'>,
+): Route[] {
+  const { view, assetsDir = '' } = options;
   const metrics = options.enablePrometheus ? options.metrics : undefined;
   const routes: Route[] = [
     { method: 'GET', pattern: '/healthz', public: true, handler: () => ({ status: 200, text: '' }) },
   ];
   if (isServerView(view)) {
-    routes.push(...serverApiRoutes(view, metrics), ...dashboardRoutes('server'));
+    routes.push(...serverApiRoutes(view, metrics), ...dashboardRoutes('server', assetsDir));
   } else {
-    routes.push(...clientApiRoutes(view), ...dashboardRoutes('client'));
+    routes.push(...clientApiRoutes(view), ...dashboardRoutes('client', assetsDir));
     if (metrics) routes.push(metricsRoute(metrics));
   }
   return routes;
