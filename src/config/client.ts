@@ -20,6 +20,7 @@ import {
 } from './schema.js';
 import { type Table, isTable, parseConfigText } from './source.js';
 import { resolveToken } from './token-source.js';
+import { noEffectWarnings } from './no-effect.js';
 import type { ClientConfig, LoadOptions, Loaded, ProxyConfig, VisitorConfig } from './types.js';
 
 /** A valid entry: as written (for the checks) and with its defaults filled. */
@@ -127,6 +128,7 @@ export function parseClientConfig(text: string, file: string, opts: LoadOptions 
   const input = topLevel as ClientTopInput;
   if (top.success) {
     token = resolveToken(input.auth, file, problems, { allowUnsafe: opts.allowUnsafe ?? [], env });
+    warnings.push(...noEffectWarnings(input, file, 'client'));
     const t = input.transport;
     if (
       t?.heartbeatInterval !== undefined &&

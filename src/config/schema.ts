@@ -96,12 +96,19 @@ const webServer = table({
   port: port0().default(0),
   user: str().default(''),
   password: str().default(''),
-  /** HTTPS for the admin API and dashboard when both are set. */
-  tls: table({ certFile: str().default(''), keyFile: str().default('') }).prefault({}),
+  /** HTTPS for the admin API and dashboard when both are set; trustedCaFile and serverName are read but unused, as in frp (./no-effect.ts). */
+  tls: table({
+    certFile: str().default(''),
+    keyFile: str().default(''),
+    trustedCaFile: str().optional(),
+    serverName: str().optional(),
+  }).prefault({}),
   /** burrow's own: a non-loopback addr without user/password starts only when this is true. */
   allowUnauthenticated: bool().default(false),
   /** Serve the dashboard's files from this folder instead of the built-in ones; unset or "" = built-in. */
   assetsDir: str().optional(),
+  /** Profiling endpoints under /debug/pprof/ (Node's CPU and heap profiles, see src/admin/pprof.ts); unset = false. */
+  pprofEnable: bool().optional(),
 });
 
 /** [log] of both sides. */
@@ -132,6 +139,8 @@ const bandwidth = str().regex(/^\s*(\d+(\.\d+)?(MB|KB))?\s*$/, {
 
 /** frps.toml. */
 export const serverSchema = table({
+  /** frp's APIMetadata.version: read, used by nothing (in frp neither). */
+  version: str().optional(),
   bindAddr: emptyOr(str(), d.DEFAULT_BIND_ADDR),
   bindPort: emptyOr(port0(), d.DEFAULT_BIND_PORT),
   /** "" = bindAddr (filled by ./defaults.ts). */
@@ -161,6 +170,8 @@ export const serverSchema = table({
       /** Refuse clients that do not speak TLS; true when a trusted CA is set (filled by ./defaults.ts). */
       force: bool().default(false),
       ...tlsFiles,
+      /** Read but unused, as in frps (./no-effect.ts warns). */
+      serverName: str().optional(),
       /** burrow's own: a CRL (PEM or DER file); client certificates it lists are refused. */
       crlFile: str().default(''),
       /** burrow's own: the CA directory (`burrow ca init`) that enrolls clients; "" = found by docs/enrollment.md's rules. */
@@ -253,6 +264,8 @@ export const visitorSchema = table({
 
 /** The top level of frpc.toml without the proxy and visitor lists, which are validated entry by entry. */
 const clientTopShape = {
+  /** frp's APIMetadata.version: read, used by nothing (in frp neither). */
+  version: str().optional(),
   serverAddr: emptyOr(str(), d.DEFAULT_SERVER_ADDR),
   serverPort: emptyOr(port0(), d.DEFAULT_SERVER_PORT),
   user: str().default(''),
