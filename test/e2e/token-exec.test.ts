@@ -54,13 +54,21 @@ describe('auth.tokenSource exec through the real CLI', () => {
     assert.equal(verify.code, 0, verify.output);
     const server = new BurrowProcess(['server', '--allow-unsafe', 'TokenSourceExec', '-c', frps]);
     await server.waitFor(/burrow server listening/);
+    const adminPort = await freePort();
     const frpc = writeFile(
       dir,
       'frpc.toml',
-      `serverAddr = "127.0.0.1"\nserverPort = ${bindPort}\nlog.level = "debug"\n${execSource()}`,
+      `serverAddr = "127.0.0.1"\nserverPort = ${bindPort}\nlog.level = "debug"\nwebServer.port = ${adminPort}\n${execSource()}`,
     );
     const client = new BurrowProcess(['client', '--allow-unsafe=TokenSourceExec', '-c', frpc]);
     await client.waitFor(/login to server success/);
+    // `client reload` reads the file for the admin address, and the running client re-reads it: both run the command.
+    const reloaded = await runCli(['client', 'reload', '--allow-unsafe', 'TokenSourceExec', '-c', frpc]);
+    assert.equal(reloaded.code, 0, `${reloaded.output}\n${client.output}`);
+    assert.match(reloaded.output, /reload success/);
+    const refusedReload = await runCli(['client', 'reload', '-c', frpc]);
+    assert.equal(refusedReload.code, 2, refusedReload.output);
+    assert.match(refusedReload.output, /--allow-unsafe=TokenSourceExec/);
     // A client whose command prints another token is refused: the token really is the command's output.
     const other = writeFile(
       dir,
@@ -72,7 +80,7 @@ describe('auth.tokenSource exec through the real CLI', () => {
     assert.match(refused.output, /token in login doesn't match/);
     await client.kill();
     await server.kill();
-    for (const output of [server.output, client.output, refused.output, verify.output])
+    for (const output of [server.output, client.output, refused.output, verify.output, reloaded.output])
       assert.doesNotMatch(output, new RegExp(TOKEN));
   });
 });
