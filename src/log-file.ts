@@ -1,10 +1,22 @@
 // A log.to file rotated daily as frp's (golib's RotateFileWriter): at local midnight NAME.EXT becomes NAME.YYYYMMDD-HHMMSS.EXT, and rotated files older than log.maxDays are deleted.
-import { closeSync, existsSync, fstatSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import { BurrowError, ErrorCode, errorMessage } from './errors.js';
 
 /** Mode of a log file burrow creates: it may hold addresses and names, so owner only. */
 export const LOG_FILE_MODE = 0o600;
+/** Mode of the folders burrow creates for a log file (golib creates them too, 0755; owner only here). */
+export const LOG_DIR_MODE = 0o700;
 
 /** Milliseconds in a day of log.maxDays (frp counts 24 h, not calendar days). */
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -115,6 +127,7 @@ export class RotatingLogFile {
 
   private open(): number {
     try {
+      mkdirSync(path.dirname(this.file), { recursive: true, mode: LOG_DIR_MODE });
       return openSync(this.file, 'a', LOG_FILE_MODE);
     } catch (err) {
       throw new BurrowError(ErrorCode.CONFIG, `log.to: cannot open ${this.file} for appending: ${errorMessage(err)}`, {

@@ -89,8 +89,8 @@ it('at open: a file last written on an earlier day is rotated, expired files are
   assert.equal(readFileSync(file, 'utf8'), 'today\n');
 });
 
-it('createLogger rotates its log.to file on the clock it is given', () => {
-  const dir = freshDir();
+it('createLogger rotates its log.to file on the clock it is given, in a folder it creates', () => {
+  const dir = path.join(freshDir(), 'new', 'logs');
   const file = path.join(dir, 'server.log');
   let now = new Date(2020, 5, 1, 23, 0, 0);
   const logger = createLogger({ to: file, format: 'json', maxDays: 3, now: () => now });
