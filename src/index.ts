@@ -40,6 +40,8 @@ export {
   defaultClientConfig,
   defaultProxyConfig,
   ConfigError,
+  UNSAFE_TOKEN_SOURCE_EXEC,
+  type LoadOptions,
   type ServerConfig,
   type ClientConfig,
   type ProxyConfig,

@@ -1,7 +1,7 @@
-// Logging: a pino logger (one readable line per event on a terminal, JSON lines otherwise, to stdout or a file) and the silent default the library uses.
-import { openSync, writeSync } from 'node:fs';
+// Logging: a pino logger (one readable line per event on a terminal, JSON lines otherwise, to stdout or a daily-rotated file) and the silent default the library uses.
+import { writeSync } from 'node:fs';
 import { pino, type DestinationStream, type Logger, type LoggerOptions as PinoOptions } from 'pino';
-import { BurrowError, ErrorCode, errorMessage } from './errors.js';
+import { LOG_FILE_MODE, RotatingLogFile } from './log-file.js';
 
 export type { Logger } from 'pino';
 
@@ -12,8 +12,10 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /** `log.to` value meaning standard output (frp's word). */
 export const LOG_TO_CONSOLE = 'console';
 
-/** Mode of a log file burrow creates: it may hold addresses and names, so owner only. */
-export const LOG_FILE_MODE = 0o600;
+export { LOG_FILE_MODE };
+
+/** frp's log.maxDays default: rotated log files older than this many days are deleted. */
+export const DEFAULT_LOG_MAX_DAYS = 3;
 
 /** `log.format` values: "auto" is text on a terminal and JSON elsewhere (a file, a pipe). */
 export const LOG_FORMATS = ['auto', 'text', 'json'] as const;
@@ -48,19 +50,25 @@ export interface LoggerOptions {
   format?: LogFormat;
   /** Older spelling of the format: true is "text", false is "json" (`format` wins when both are given). */
   pretty?: boolean;
+  /** With `to` a file: rotated daily, rotated files older than this many days deleted (<= 0: kept); default 3. */
+  maxDays?: number;
+  /** false: no ANSI colours even on a terminal (log.disablePrintColor); default true (still off without a TTY or with NO_COLOR). */
+  colour?: boolean;
+  /** The clock of the file's daily rotation (tests cross midnight with it). */
+  now?: () => Date;
   /** Extra fields on every line, e.g. `{ role: 'server' }`. */
   base?: Record<string, unknown>;
 }
 
 /**
  * A logger writing synchronously (nothing is lost when the process exits) to stdout, or appended
- * to the file `to` names: readable lines or JSON lines as `format` says. Throws BurrowError CONFIG
- * when that file cannot be opened.
+ * to the file `to` names (rotated daily, see ./log-file.ts): readable lines or JSON lines as
+ * `format` says. Throws BurrowError CONFIG when that file cannot be opened.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const to = options.to ?? LOG_TO_CONSOLE;
   const toFile = to !== '' && to !== LOG_TO_CONSOLE;
-  const fd = toFile ? openLogFile(to) : STDOUT_FD;
+  const sink = toFile ? fileSink(to, options) : stdoutSink;
   const format = options.format ?? (options.pretty === undefined ? 'auto' : options.pretty ? 'text' : 'json');
   const onTerminal = !toFile && Boolean(process.stdout.isTTY);
   const text = format === 'text' || (format === 'auto' && onTerminal);
@@ -69,8 +77,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     base: options.base ?? {},
     redact: { paths: REDACT_PATHS, censor: REDACTED },
   };
-  if (text) return pino(common, textDestination(fd, onTerminal && !process.env.NO_COLOR));
-  return pino({ ...common, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd, sync: true }));
+  const colour = onTerminal && !process.env.NO_COLOR && options.colour !== false;
+  if (text) return pino(common, textDestination(sink, colour));
+  return pino({ ...common, timestamp: pino.stdTimeFunctions.isoTime }, { write: sink });
 }
 
 /**
@@ -78,7 +87,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
  * wins), `to` and `format`. `role` ("server" or "client") is put on every line.
  */
 export function loggerFromConfig(
-  log: { level: string; to: string; format?: LogFormat },
+  log: { level: string; to: string; format?: LogFormat; maxDays?: number; disablePrintColor?: boolean | undefined },
   role: string,
   levelFlag?: string,
 ): Logger {
@@ -87,6 +96,8 @@ export function loggerFromConfig(
     to: log.to,
     base: { role },
     ...(log.format ? { format: log.format } : {}),
+    ...(log.maxDays !== undefined ? { maxDays: log.maxDays } : {}),
+    colour: log.disablePrintColor !== true,
   });
 }
 
@@ -95,15 +106,18 @@ export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }
 
-/** Opens a log file for appending; created owner-only when new (an existing file keeps its mode). */
-function openLogFile(path: string): number {
-  try {
-    return openSync(path, 'a', LOG_FILE_MODE);
-  } catch (err) {
-    throw new BurrowError(ErrorCode.CONFIG, `log.to: cannot open ${path} for appending: ${errorMessage(err)}`, {
-      cause: err,
-    });
-  }
+/** Writes one line to standard output, synchronously. */
+function stdoutSink(line: string): void {
+  writeSync(STDOUT_FD, line);
+}
+
+/** Appends lines to `file`, rotated daily; created owner-only when new (an existing file keeps its mode). */
+function fileSink(file: string, options: LoggerOptions): (line: string) => void {
+  const rotating = new RotatingLogFile(file, {
+    maxDays: options.maxDays ?? DEFAULT_LOG_MAX_DAYS,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  return (line) => rotating.write(line);
 }
 
 function normaliseLevel(level: string | undefined): LogLevel {
@@ -130,11 +144,11 @@ const COLOUR_RESET = '\x1b[0m';
 /** Fields the line shows in its own place, not as key=value. */
 const PLACED_FIELDS = new Set(['level', 'time', 'msg', 'role', 'pid', 'hostname']);
 
-/** A pino destination turning each JSON line into a readable one and writing it synchronously to `fd`. */
-function textDestination(fd: number, colour: boolean): DestinationStream {
+/** A pino destination turning each JSON line into a readable one and handing it to `sink`. */
+function textDestination(sink: (line: string) => void, colour: boolean): DestinationStream {
   return {
     write(line: string): void {
-      writeSync(fd, formatLine(line, colour));
+      sink(formatLine(line, colour));
     },
   };
 }

@@ -9,6 +9,8 @@ export interface Reply {
   json?: unknown;
   /** Sent as is, with `contentType`. */
   text?: string;
+  /** Bytes sent as they are, with `contentType` (files of webServer.assetsDir). */
+  body?: Buffer;
   contentType?: string;
   headers?: Record<string, string>;
 }
@@ -45,13 +47,13 @@ const COMMON_HEADERS: Record<string, string> = {
 
 /** Writes a Reply to the response. */
 export function sendReply(res: ServerResponse, reply: Reply): void {
-  let body: string;
+  let body: string | Buffer;
   let type: string;
   if (reply.json !== undefined) {
     body = JSON.stringify(reply.json);
     type = 'application/json; charset=utf-8';
   } else {
-    body = reply.text ?? '';
+    body = reply.body ?? reply.text ?? '';
     type = reply.contentType ?? 'text/plain; charset=utf-8';
   }
   res.writeHead(reply.status, {

@@ -13,7 +13,7 @@ export interface RouteContext {
 
 export type Handler = (ctx: RouteContext) => Reply | Promise<Reply>;
 
-/** One route: a method, a pattern such as "/api/proxy/:type/:name", and its handler. */
+/** One route: a method, a pattern such as "/api/proxy/:type/:name" (a last segment "*" matches any rest, none too), and its handler. */
 export interface Route {
   method: 'GET' | 'PUT';
   pattern: string;
@@ -35,11 +35,16 @@ function segments(path: string): string[] {
   return path.split('/').filter((s) => s !== '');
 }
 
+/** A last pattern segment matching whatever follows (the handler reads the rest from the request). */
+const REST = '*';
+
 /** Matches one pattern against path segments; returns params or undefined. */
 function matchPattern(pattern: string[], path: string[]): Record<string, string> | undefined {
-  if (pattern.length !== path.length) return undefined;
+  const rest = pattern[pattern.length - 1] === REST;
+  const fixed = rest ? pattern.length - 1 : pattern.length;
+  if (rest ? path.length < fixed : path.length !== fixed) return undefined;
   const params: Record<string, string> = {};
-  for (let i = 0; i < pattern.length; i++) {
+  for (let i = 0; i < fixed; i++) {
     const p = pattern[i] as string;
     const s = path[i] as string;
     if (p.startsWith(':')) {

@@ -33,6 +33,7 @@ import { dashboardRoutes } from './dashboard/index.js';
 import { errorReply, HttpError, readBody, sendReply, statusOfError, type Reply } from './http.js';
 import type { BurrowMetrics } from '../observe/index.js';
 import { redactJson } from '../observe/index.js';
+import { NodeProfiler, pprofRoutes } from './pprof.js';
 import { matchRoute, type Route } from './router.js';
 import { metricsRoute, serverApiRoutes } from './server-api.js';
 import { isServerView, type AdminView } from '../observe/index.js';
@@ -52,6 +53,10 @@ export interface AdminServerOptions {
   authLimits?: AuthLimitOptions;
   /** Serve HTTPS with this certificate and key (PEM files). */
   tls?: { certFile: string; keyFile: string };
+  /** webServer.assetsDir: serve the dashboard from this folder instead of the built-in files; "" = built-in. */
+  assetsDir?: string;
+  /** webServer.pprofEnable: CPU and heap profiles under /debug/pprof/ (./pprof.ts), behind the same credentials. */
+  pprofEnable?: boolean;
   /** A server's or a client's view; decides which API and page are served. */
   view: AdminView;
   /** Served at /metrics when enablePrometheus is true. */
@@ -63,9 +68,14 @@ export interface AdminServerOptions {
 /** Where and how the admin server listens, from a `[webServer]` table (server or client alike). */
 export function webServerListenOptions(
   web: WebServerConfig,
-): Pick<AdminServerOptions, 'addr' | 'port' | 'user' | 'password' | 'allowUnauthenticated' | 'tls'> {
+): Pick<
+  AdminServerOptions,
+  'addr' | 'port' | 'user' | 'password' | 'allowUnauthenticated' | 'tls' | 'assetsDir' | 'pprofEnable'
+> {
   return {
     addr: web.addr,
+    assetsDir: web.assetsDir ?? '',
+    pprofEnable: web.pprofEnable ?? false,
     port: web.port,
     user: web.user,
     password: web.password,
@@ -85,16 +95,18 @@ export interface AdminServer {
 }
 
 /** The routes for a view: its API, /metrics when enabled, /healthz and the dashboard (exported for the tests that walk them all). */
-export function adminRoutes(options: Pick<AdminServerOptions, 'view' | 'metrics' | 'enablePrometheus'>): Route[] {
-  const { view } = options;
+export function adminRoutes(
+  options: Pick<AdminServerOptions, 'view' | 'metrics' | 'enablePrometheus' | 'assetsDir'>,
+): Route[] {
+  const { view, assetsDir = '' } = options;
   const metrics = options.enablePrometheus ? options.metrics : undefined;
   const routes: Route[] = [
     { method: 'GET', pattern: '/healthz', public: true, handler: () => ({ status: 200, text: '' }) },
   ];
   if (isServerView(view)) {
-    routes.push(...serverApiRoutes(view, metrics), ...dashboardRoutes('server'));
+    routes.push(...serverApiRoutes(view, metrics), ...dashboardRoutes('server', assetsDir));
   } else {
-    routes.push(...clientApiRoutes(view), ...dashboardRoutes('client'));
+    routes.push(...clientApiRoutes(view), ...dashboardRoutes('client', assetsDir));
     if (metrics) routes.push(metricsRoute(metrics));
   }
   return routes;
@@ -181,6 +193,9 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     });
   });
   server.on('error', (err) => logger.error({ err: err.message }, 'admin API: server error'));
+  // Made once listening, so a failed start leaves no inspector session behind; the handler reads `routes` per request.
+  const profiler = options.pprofEnable === true ? new NodeProfiler() : undefined;
+  if (profiler) routes.push(...pprofRoutes(profiler));
 
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -192,7 +207,12 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     );
   }
   logger.info(
-    { url, auth: authRequired(creds), prometheus: Boolean(options.enablePrometheus && options.metrics) },
+    {
+      url,
+      auth: authRequired(creds),
+      prometheus: Boolean(options.enablePrometheus && options.metrics),
+      pprof: profiler !== undefined,
+    },
     'admin API listening',
   );
 
@@ -201,6 +221,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     url,
     close: () =>
       new Promise<void>((resolve) => {
+        profiler?.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

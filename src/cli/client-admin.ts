@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { ClientProxyStatus } from '../observe/index.js';
 import type { ClientAdminApi } from '../client/index.js';
 import { ExitCode, reportError } from './exit.js';
+import { allowUnsafeOption } from './unsafe-option.js';
 
 /** Column headings of `burrow client status`. */
 const STATUS_COLUMNS = ['NAME', 'TYPE', 'STATUS', 'LOCAL ADDR', 'REMOTE ADDR', 'ERROR'] as const;
@@ -10,43 +11,47 @@ const STATUS_COLUMNS = ['NAME', 'TYPE', 'STATUS', 'LOCAL ADDR', 'REMOTE ADDR', '
 /** Spaces between two columns of the table. */
 const COLUMN_GAP = 2;
 
+/** The flags of `reload` and `status`: the config names the admin API (its tokenSource may need --allow-unsafe). */
+interface AdminFlags {
+  config: string;
+  allowUnsafe?: string[];
+}
+
 /** Adds `client reload` and `client status` under the `client` command. */
 export function registerClientAdminCommands(client: Command, defaultConfig: string): void {
-  client
-    .command('reload')
+  allowUnsafeOption(client.command('reload'))
     .description(
       "make a running client re-read its config: proxies added, removed or changed are applied, the others keep running (uses the client's admin API, [webServer])",
     )
     .option('-c, --config <file>', 'the config file the running client uses', defaultConfig)
-    .action(async (flags: { config: string }) => {
-      process.exitCode = await runReload(flags.config);
+    .action(async (flags: AdminFlags) => {
+      process.exitCode = await runReload(flags);
     });
 
-  client
-    .command('status')
+  allowUnsafeOption(client.command('status'))
     .description(
       "print the proxies of a running client and where each stands (uses the client's admin API, [webServer])",
     )
     .option('-c, --config <file>', 'the config file the running client uses', defaultConfig)
-    .action(async (flags: { config: string }) => {
-      process.exitCode = await runStatus(flags.config);
+    .action(async (flags: AdminFlags) => {
+      process.exitCode = await runStatus(flags);
     });
 }
 
 /** The admin API the config file names; its warnings are the running client's business, not printed again. */
-async function adminApi(file: string): Promise<ClientAdminApi> {
+async function adminApi(flags: AdminFlags): Promise<ClientAdminApi> {
   // Loaded here, when `reload` or `status` runs.
   const [{ loadClientConfig }, { ClientAdminApi }] = await Promise.all([
     import('../config/index.js'),
     import('../client/index.js'),
   ]);
-  const { config } = await loadClientConfig(file);
-  return new ClientAdminApi(config.webServer, file);
+  const { config } = await loadClientConfig(flags.config, { allowUnsafe: flags.allowUnsafe ?? [] });
+  return new ClientAdminApi(config.webServer, flags.config);
 }
 
-async function runReload(file: string): Promise<number> {
+async function runReload(flags: AdminFlags): Promise<number> {
   try {
-    const result = await (await adminApi(file)).reload();
+    const result = await (await adminApi(flags)).reload();
     const parts = [
       ['added', result.added],
       ['removed', result.removed],
@@ -68,9 +73,9 @@ async function runReload(file: string): Promise<number> {
   }
 }
 
-async function runStatus(file: string): Promise<number> {
+async function runStatus(flags: AdminFlags): Promise<number> {
   try {
-    const statuses = await (await adminApi(file)).status();
+    const statuses = await (await adminApi(flags)).status();
     process.stdout.write(formatStatusTable(statuses));
     return ExitCode.OK;
   } catch (err) {

@@ -9,6 +9,7 @@ import { registerServerEnrollCommands } from './enroll-commands.js';
 import { ExitCode, reportError } from './exit.js';
 import { printWarnings, verifyConfig } from './output.js';
 import { onStopSignal } from './signals.js';
+import { allowUnsafeOption } from './unsafe-option.js';
 
 /** Milliseconds per second, for --drain-timeout. */
 const MS_PER_SECOND = 1000;
@@ -18,12 +19,12 @@ interface ServerFlags {
   stateDir?: string;
   logLevel?: string;
   drainTimeout: string;
+  allowUnsafe?: string[];
 }
 
 /** Adds `server` (run) and `server verify` to the program. */
 export function registerServerCommand(program: Command): void {
-  const server = program
-    .command('server')
+  const server = allowUnsafeOption(program.command('server'))
     .description('run a burrow server (frps): accept clients on bindPort and expose their proxies')
     .option('-c, --config <file>', 'server config file (frps.toml); without it, frp defaults are used')
     .option('--state-dir <dir>', 'where the generated TLS certificate is kept (default: $XDG_STATE_HOME/burrow)')
@@ -37,22 +38,21 @@ export function registerServerCommand(program: Command): void {
       process.exitCode = await runServer(flags);
     });
 
-  server
-    .command('verify')
+  allowUnsafeOption(server.command('verify'))
     .description('check a server config file and exit: 0 when valid, 2 with the problems otherwise')
     .requiredOption('-c, --config <file>', 'server config file (frps.toml)')
-    .action(async (flags: { config: string }) => {
-      process.exitCode = await verifyConfig(flags.config, readConfig);
+    .action(async (flags: { config: string; allowUnsafe?: string[] }) => {
+      process.exitCode = await verifyConfig(flags.config, (file) => readConfig(file, flags.allowUnsafe));
     });
 
   registerServerEnrollCommands(server);
 }
 
 // The server's modules load when a server command runs (not for `burrow server --help`).
-async function readConfig(file: string | undefined): Promise<ServerConfig> {
+async function readConfig(file: string | undefined, allowUnsafe: readonly string[] = []): Promise<ServerConfig> {
   const { defaultServerConfig, loadServerConfig } = await import('../config/index.js');
   if (!file) return defaultServerConfig();
-  const loaded = await loadServerConfig(file);
+  const loaded = await loadServerConfig(file, { allowUnsafe });
   printWarnings(loaded.warnings);
   return loaded.config;
 }
@@ -70,7 +70,7 @@ async function runServer(flags: ServerFlags): Promise<number> {
       process.stderr.write(`burrow: --drain-timeout must be a number of seconds >= 0, got "${flags.drainTimeout}"\n`);
       return ExitCode.USAGE;
     }
-    const config = await readConfig(flags.config);
+    const config = await readConfig(flags.config, flags.allowUnsafe);
     if (flags.stateDir) config.stateDir = flags.stateDir;
     const [{ loggerFromConfig }, { BurrowServer }] = await Promise.all([
       import('../log.js'),
@@ -108,7 +108,7 @@ async function reload(server: BurrowServer, flags: ServerFlags, logger: Logger):
   }
   let next: ServerConfig;
   try {
-    next = await readConfig(flags.config);
+    next = await readConfig(flags.config, flags.allowUnsafe);
   } catch (err) {
     logger.error(
       { file: flags.config, err: errorMessage(err) },

@@ -30,6 +30,8 @@ export interface ClientOptions {
   configText?: string;
   /** The environment for {{ .Envs.NAME }} when the config is read again; default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** frp's `--allow-unsafe` features the config file may use when it is read again (reload). */
+  allowUnsafe?: readonly string[];
 }
 
 /** A proxy's state, as reported by `proxies()` and the 'proxy' event. */
@@ -82,7 +84,7 @@ export class BurrowClient extends EventEmitter {
     this.encryptionKey = deriveCipherKey(config.auth.token);
     const env = options.env ?? process.env;
     const text = options.configFile !== undefined ? '' : (options.configText ?? configToToml(config, env));
-    this.source = new ConfigSource(options.configFile, text, env);
+    this.source = new ConfigSource(options.configFile, text, env, options.allowUnsafe ?? []);
     this.proxies = new ProxySet({
       user: config.user,
       encryptionKey: this.encryptionKey,

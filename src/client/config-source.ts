@@ -18,6 +18,8 @@ export class ConfigSource {
     private readonly file: string | undefined,
     private text: string,
     private readonly env: NodeJS.ProcessEnv,
+    /** frp's `--allow-unsafe` features (TokenSourceExec runs auth.tokenSource's command on each read). */
+    private readonly allowUnsafe: readonly string[] = [],
   ) {}
 
   /** The file name, or a description of the in-memory text. */
@@ -60,6 +62,6 @@ export class ConfigSource {
   }
 
   private parse(text: string): Loaded<ClientConfig> {
-    return parseClientConfig(text, this.name, { env: this.env });
+    return parseClientConfig(text, this.name, { env: this.env, allowUnsafe: this.allowUnsafe });
   }
 }

@@ -29,6 +29,7 @@ import {
 } from './schema.js';
 import { type Table, isTable, parseConfigText } from './source.js';
 import { resolveToken } from './token-source.js';
+import { noEffectWarnings } from './no-effect.js';
 import type { ClientConfig, LoadOptions, Loaded, ProxyConfig, VisitorConfig } from './types.js';
 
 /** A valid entry: as written (for the checks) and with its defaults filled. */
@@ -135,7 +136,8 @@ export function parseClientConfig(text: string, file: string, opts: LoadOptions 
   // The checks read the file as written (valid once top.success), where a key left out is still absent.
   const input = topLevel as ClientTopInput;
   if (top.success) {
-    token = resolveToken(input.auth, file, problems);
+    token = resolveToken(input.auth, file, problems, { allowUnsafe: opts.allowUnsafe ?? [], env });
+    warnings.push(...noEffectWarnings(input, file, 'client'));
     const t = input.transport;
     if (
       t?.heartbeatInterval !== undefined &&

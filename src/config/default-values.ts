@@ -25,6 +25,8 @@ export const DEFAULT_WEB_SERVER_ADDR = '127.0.0.1';
 export const DEFAULT_LOG_TO = 'console';
 export const DEFAULT_LOG_LEVEL = 'info';
 export const DEFAULT_LOG_MAX_DAYS = 3;
+/** Seconds the http vhost waits for a response head (frp's vhostHTTPTimeout). */
+export const DEFAULT_VHOST_HTTP_TIMEOUT = 60;
 export const DEFAULT_LOCAL_IP = '127.0.0.1';
 export const DEFAULT_VISITOR_BIND_ADDR = '127.0.0.1';
 export const DEFAULT_BANDWIDTH_LIMIT_MODE = 'client';

@@ -10,6 +10,7 @@ export { loadClientConfig, parseClientConfig } from './client.js';
 export { loadServerConfig, parseServerConfig } from './server.js';
 export { renderTemplate } from './template.js';
 export { UNSUPPORTED_WARNING } from './key-check.js';
+export { UNSAFE_FEATURES, UNSAFE_TOKEN_SOURCE_EXEC } from './token-exec.js';
 export type {
   AuthConfig,
   AuthScope,

@@ -100,17 +100,29 @@ const webServer = table({
   port: port0().default(0),
   user: str().default(''),
   password: str().default(''),
-  /** HTTPS for the admin API and dashboard when both are set. */
-  tls: table({ certFile: str().default(''), keyFile: str().default('') }).prefault({}),
+  /** HTTPS for the admin API and dashboard when both are set; trustedCaFile and serverName are read but unused, as in frp (./no-effect.ts). */
+  tls: table({
+    certFile: str().default(''),
+    keyFile: str().default(''),
+    trustedCaFile: str().optional(),
+    serverName: str().optional(),
+  }).prefault({}),
   /** burrow's own: a non-loopback addr without user/password starts only when this is true. */
   allowUnauthenticated: bool().default(false),
+  /** Serve the dashboard's files from this folder instead of the built-in ones; unset or "" = built-in. */
+  assetsDir: str().optional(),
+  /** Profiling endpoints under /debug/pprof/ (Node's CPU and heap profiles, see src/admin/pprof.ts); unset = false. */
+  pprofEnable: bool().optional(),
 });
 
 /** [log] of both sides. */
 const log = table({
   to: emptyOr(str(), d.DEFAULT_LOG_TO),
   level: emptyOr(oneOf(LOG_LEVELS), d.DEFAULT_LOG_LEVEL),
+  /** With log.to a file: rotated daily, rotated files older than this many days deleted (<= 0: kept). */
   maxDays: emptyOr(int(), d.DEFAULT_LOG_MAX_DAYS),
+  /** No ANSI colours in console lines (unset = false). */
+  disablePrintColor: bool().optional(),
   /** burrow's own: "auto" = readable lines on a TTY, JSON lines otherwise; "text" or "json" always. */
   format: oneOf(LOG_FORMATS).default(d.DEFAULT_LOG_FORMAT),
 });
@@ -142,6 +154,8 @@ const httpPlugin = table({
 
 /** frps.toml. */
 export const serverSchema = table({
+  /** frp's APIMetadata.version: read, used by nothing (in frp neither). */
+  version: str().optional(),
   bindAddr: emptyOr(str(), d.DEFAULT_BIND_ADDR),
   bindPort: emptyOr(port0(), d.DEFAULT_BIND_PORT),
   /** "" = bindAddr (filled by ./defaults.ts). */
@@ -152,6 +166,12 @@ export const serverSchema = table({
   tcpmuxHTTPConnectPort: port0().default(0),
   /** tcpmux: forward the CONNECT request itself to the local service instead of answering 200. */
   tcpmuxPassthrough: bool().default(false),
+  /** Seconds the http vhost waits for a local service's response head (frp's ResponseHeaderTimeout); <= 0 = 60. */
+  vhostHTTPTimeout: emptyOr(int(), d.DEFAULT_VHOST_HTTP_TIMEOUT).transform((v) =>
+    v > 0 ? v : d.DEFAULT_VHOST_HTTP_TIMEOUT,
+  ),
+  /** A file whose content is the http vhost's 404 page; "" = the built-in page. */
+  custom404Page: str().default(''),
   subDomainHost: str().default(''),
   auth: serverAuth.prefault({}),
   transport: table({
@@ -169,6 +189,8 @@ export const serverSchema = table({
       /** Refuse clients that do not speak TLS; true when a trusted CA is set (filled by ./defaults.ts). */
       force: bool().default(false),
       ...tlsFiles,
+      /** Read but unused, as in frps (./no-effect.ts warns). */
+      serverName: str().optional(),
       /** burrow's own: a CRL (PEM or DER file); client certificates it lists are refused. */
       crlFile: str().default(''),
       /** burrow's own: the CA directory (`burrow ca init`) that enrolls clients; "" = found by docs/enrollment.md's rules. */
@@ -267,6 +289,8 @@ export const visitorSchema = table({
 
 /** The top level of frpc.toml without the proxy and visitor lists, which are validated entry by entry. */
 const clientTopShape = {
+  /** frp's APIMetadata.version: read, used by nothing (in frp neither). */
+  version: str().optional(),
   serverAddr: emptyOr(str(), d.DEFAULT_SERVER_ADDR),
   serverPort: emptyOr(port0(), d.DEFAULT_SERVER_PORT),
   user: str().default(''),

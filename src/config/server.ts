@@ -8,6 +8,7 @@ import { checkKeys } from './key-check.js';
 import { type ServerInput, serverSchema } from './schema.js';
 import { parseConfigText } from './source.js';
 import { resolveToken } from './token-source.js';
+import { noEffectWarnings } from './no-effect.js';
 import type { LoadOptions, Loaded, ServerConfig } from './types.js';
 import { readConfigFile } from './read.js';
 
@@ -23,19 +24,21 @@ export function parseServerConfig(text: string, file: string, opts: LoadOptions 
   checkAuthMethod(keys.clean, file, problems);
   const parsed = serverSchema.safeParse(keys.clean);
   let token: string | undefined;
+  const warnings = [...keys.warnings];
   if (parsed.success) {
     // The checks read the file as written (valid now), where a key left out is still absent.
     const input = keys.clean as ServerInput;
+    warnings.push(...noEffectWarnings(input, file, 'server'));
     checkAllowPorts(input.allowPorts, file, problems);
     checkClientPolicies(input.auth?.clients, file, problems);
     checkCaData(input.transport?.tls?.trustedCaData, file, ['transport', 'tls', 'trustedCaData'], problems);
     checkTcpmuxPort(parsed.data, file, problems);
-    token = resolveToken(input.auth, file, problems);
+    token = resolveToken(input.auth, file, problems, { allowUnsafe: opts.allowUnsafe ?? [], env });
   } else {
     problems.push(...issuesToProblems(parsed.error.issues, keys.clean, file));
   }
   if (problems.length > 0 || !parsed.success) throw ConfigError.fromProblems(file, problems);
-  return { config: completeServer(parsed.data, token), warnings: keys.warnings, file };
+  return { config: completeServer(parsed.data, token), warnings, file };
 }
 
 /** Reads and parses frps.toml (see parseServerConfig); `file` is used as given in every message. */

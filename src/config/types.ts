@@ -42,6 +42,8 @@ export type TlsClientConfig = ClientConfig['transport']['tls'];
 export interface LoadOptions {
   /** The environment for {{ .Envs.NAME }} and http_proxy; default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** frp's `--allow-unsafe` features; "TokenSourceExec" lets auth.tokenSource.type = "exec" run its command. */
+  allowUnsafe?: readonly string[];
 }
 
 /** A loaded config, the warnings about it (one line each), and the file it came from. */

@@ -30,6 +30,10 @@ import { closeMatchingSessions, TunnelSet } from './tunnels.js';
 import { HttpsVhost, HttpVhost } from './vhost/index.js';
 import { PluginManager } from './plugins/index.js';
 import { TcpmuxVhost } from './tcpmux/index.js';
+import { notFoundPage } from './vhost/http-pages.js';
+
+/** vhostHTTPTimeout is in seconds. */
+const MS_PER_SECOND = 1000;
 
 export { ServerRefusal } from './handshakes.js';
 export type { ServerReloadResult } from './reload.js';
@@ -110,7 +114,12 @@ export class BurrowServer extends EventEmitter implements ControlHost {
       t.connectionRateLimit > 0
         ? new ConnectionRateLimiter({ connectionsPerSecond: t.connectionRateLimit, burst: t.connectionBurst })
         : null;
-    this.httpVhost = new HttpVhost(this.logger, { rateLimiter: newRateLimiter() });
+    this.httpVhost = new HttpVhost(this.logger, {
+      rateLimiter: newRateLimiter(),
+      // custom404Page is read once, here (frp reads it at each 404).
+      responseTimeoutMs: config.vhostHTTPTimeout * MS_PER_SECOND,
+      notFoundPage: notFoundPage(config.custom404Page, this.logger),
+    });
     this.httpsVhost = new HttpsVhost(this.logger, { rateLimiter: newRateLimiter() });
     this.tcpmuxVhost = new TcpmuxVhost(this.logger, {
       rateLimiter: newRateLimiter(),

@@ -20,6 +20,8 @@ const FRP_SERVER_DEFAULTS: ServerConfig = {
   vhostHTTPSPort: 0,
   tcpmuxHTTPConnectPort: 0,
   tcpmuxPassthrough: false,
+  vhostHTTPTimeout: 60,
+  custom404Page: '',
   subDomainHost: '',
   auth: { method: 'token', token: '', additionalScopes: [], clients: [], loginProof: 'auto' },
   transport: {

@@ -59,7 +59,7 @@ test('auth.tokenSource problems: missing file, exec, both token and tokenSource'
   assert.throws(
     () => parseServerConfig('auth.tokenSource = { type = "exec", exec = { command = "echo" } }', file, { env }),
     {
-      message: `${file}: auth.tokenSource.type: burrow does not run commands for the token ("exec"); use type "file"`,
+      message: `${file}: auth.tokenSource.type: "exec" runs a command, an unsafe feature: start with --allow-unsafe=TokenSourceExec to allow it, or use type "file"`,
     },
   );
   assert.throws(

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 
 /** Files at the top of src/ that every layer may import. */
-const FOUNDATION = ['errors', 'log', 'version'];
+const FOUNDATION = ['errors', 'log', 'log-file', 'version'];
 
 /** Layer → the layers it may import (besides itself and FOUNDATION): the "imports" column of the doc. */
 const ALLOWED: Record<string, readonly string[]> = {

@@ -49,8 +49,10 @@ const HTTP_VHOST_KIND: VhostKind = {
 
 /** Bounds of an HttpVhost; defaults are the named constants (tests shorten the timeouts). */
 export interface HttpVhostOptions extends VhostAdmissionOptions, Partial<HeadWatchTimeouts> {
-  /** The local service must send its response head within this; default HTTP_RESPONSE_HEADER_TIMEOUT_MS. */
+  /** The local service must send its response head within this; default HTTP_RESPONSE_HEADER_TIMEOUT_MS (vhostHTTPTimeout). */
   responseTimeoutMs?: number;
+  /** The body of the 404 page (custom404Page's content); default the built-in page. */
+  notFoundPage?: string;
 }
 
 /** Where a request came from. */
@@ -112,9 +114,11 @@ export class HttpVhost extends VhostBase {
   private readonly connections = new WeakMap<net.Socket, UserConnection>();
   private readonly watch: HeadWatch;
   private timeouts: HeadWatchTimeouts & { responseTimeoutMs: number };
+  private readonly notFoundPage: string;
 
   constructor(logger: Logger, options: HttpVhostOptions = {}) {
     super(logger, options, HTTP_VHOST_KIND);
+    this.notFoundPage = options.notFoundPage ?? VhostPage.notFound;
     this.timeouts = {
       headerTimeoutMs: options.headerTimeoutMs ?? VHOST_HEADER_TIMEOUT_MS,
       idleTimeoutMs: options.idleTimeoutMs ?? VHOST_IDLE_TIMEOUT_MS,
@@ -217,7 +221,7 @@ export class HttpVhost extends VhostBase {
     const route = this.router.match(host, path, credentials?.user ?? '');
     if (!route) {
       this.logger.debug({ host, path: target }, 'http request for an unknown host');
-      reply(404, 'Not Found', VhostPage.notFound);
+      reply(404, 'Not Found', this.notFoundPage);
       return undefined;
     }
     const backend = route.payload;
