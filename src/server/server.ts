@@ -27,13 +27,10 @@ import { revokedReasons } from './revocation.js';
 import { loadServerTls, tlsFiles } from './tls-material.js';
 import { preauthLimits, type PreauthLimits } from './preauth.js';
 import { closeMatchingSessions, TunnelSet } from './tunnels.js';
-import { HttpsVhost, HttpVhost } from './vhost/index.js';
+import type { HttpsVhost, HttpVhost } from './vhost/index.js';
 import { PluginManager } from './plugins/index.js';
-import { TcpmuxVhost } from './tcpmux/index.js';
-import { notFoundPage } from './vhost/http-pages.js';
-
-/** vhostHTTPTimeout is in seconds. */
-const MS_PER_SECOND = 1000;
+import type { TcpmuxVhost } from './tcpmux/index.js';
+import { VhostPorts } from './vhost-ports.js';
 
 export { ServerRefusal } from './handshakes.js';
 export type { ServerReloadResult } from './reload.js';
@@ -73,8 +70,7 @@ export class BurrowServer extends EventEmitter implements ControlHost {
   /** The tcpmux HTTP CONNECT multiplexer; it serves only when tcpmuxHTTPConnectPort is set (on its own port, as in frps). */
   readonly tcpmuxVhost: TcpmuxVhost;
   /** vhostHTTPPort / vhostHTTPSPort share bindPort: new connections are sniffed. */
-  private readonly httpOnBindPort: boolean;
-  private readonly httpsOnBindPort: boolean;
+  private readonly vhosts: VhostPorts;
   private readonly proxyBindAddr: string;
   /** Logged-in clients by run id, and their login-proof guard. */
   private readonly sessions: SessionRegistry;
@@ -114,21 +110,10 @@ export class BurrowServer extends EventEmitter implements ControlHost {
       t.connectionRateLimit > 0
         ? new ConnectionRateLimiter({ connectionsPerSecond: t.connectionRateLimit, burst: t.connectionBurst })
         : null;
-    this.httpVhost = new HttpVhost(this.logger, {
-      rateLimiter: newRateLimiter(),
-      // custom404Page is read once, here (frp reads it at each 404).
-      responseTimeoutMs: config.vhostHTTPTimeout * MS_PER_SECOND,
-      notFoundPage: notFoundPage(config.custom404Page, this.logger),
-    });
-    this.httpsVhost = new HttpsVhost(this.logger, { rateLimiter: newRateLimiter() });
-    this.tcpmuxVhost = new TcpmuxVhost(this.logger, {
-      rateLimiter: newRateLimiter(),
-      passthrough: config.tcpmuxPassthrough,
-    });
-    // frps muxes the vhosts onto bindPort only when they share its address and port.
-    const sameAddr = this.proxyBindAddr === config.bindAddr;
-    this.httpOnBindPort = sameAddr && config.vhostHTTPPort > 0 && config.vhostHTTPPort === config.bindPort;
-    this.httpsOnBindPort = sameAddr && config.vhostHTTPSPort > 0 && config.vhostHTTPSPort === config.bindPort;
+    this.vhosts = new VhostPorts(config, this.proxyBindAddr, this.logger, newRateLimiter);
+    this.httpVhost = this.vhosts.http;
+    this.httpsVhost = this.vhosts.https;
+    this.tcpmuxVhost = this.vhosts.tcpmux;
     this.policy = new IdentityPolicy(config.auth.clients);
     this.plugins = new PluginManager(config.httpPlugins, { logger: this.logger, timeoutMs: options.pluginTimeoutMs });
     this.connectionLimiter = newRateLimiter() ?? undefined;
@@ -195,8 +180,8 @@ export class BurrowServer extends EventEmitter implements ControlHost {
       connectionLimiter: this.connectionLimiter,
       httpVhost: this.httpVhost,
       httpsVhost: this.httpsVhost,
-      httpOnBindPort: this.httpOnBindPort,
-      httpsOnBindPort: this.httpsOnBindPort,
+      httpOnBindPort: this.vhosts.httpOnBindPort,
+      httpsOnBindPort: this.vhosts.httpsOnBindPort,
       closing: () => this.closing,
       config: () => this.current,
       tls: () => this.tls,
@@ -270,7 +255,7 @@ export class BurrowServer extends EventEmitter implements ControlHost {
         this.logger,
       );
       this.listener = listener;
-      await this.startVhosts();
+      await this.vhosts.listen();
       await this.startAdmin();
     } catch (err) {
       await this.close();
@@ -288,33 +273,6 @@ export class BurrowServer extends EventEmitter implements ControlHost {
       },
       'burrow server listening',
     );
-  }
-
-  /** Opens the vhost ports that do not share bindPort, and the tcpmux port. */
-  private async startVhosts(): Promise<void> {
-    const { vhostHTTPPort, vhostHTTPSPort } = this.current;
-    if (vhostHTTPPort > 0 && !this.httpOnBindPort) {
-      const address = await this.httpVhost.listen(this.proxyBindAddr, vhostHTTPPort);
-      this.logger.info({ address: formatAddress(address.address, address.port) }, 'http vhost listening');
-    }
-    if (vhostHTTPSPort > 0 && !this.httpsOnBindPort) {
-      const address = await this.httpsVhost.listen(this.proxyBindAddr, vhostHTTPSPort);
-      this.logger.info({ address: formatAddress(address.address, address.port) }, 'https vhost listening');
-    }
-    const { tcpmuxHTTPConnectPort, tcpmuxPassthrough } = this.current;
-    if (tcpmuxHTTPConnectPort > 0) {
-      const address = await this.tcpmuxVhost.listen(this.proxyBindAddr, tcpmuxHTTPConnectPort);
-      this.logger.info(
-        { address: formatAddress(address.address, address.port), passthrough: tcpmuxPassthrough },
-        'tcpmux httpconnect multiplexer listening',
-      );
-    }
-    if (this.httpOnBindPort || this.httpsOnBindPort) {
-      this.logger.info(
-        { http: this.httpOnBindPort, https: this.httpsOnBindPort },
-        'vhosts share bindPort: each new connection is sniffed',
-      );
-    }
   }
 
   /** Starts the admin API and dashboard when webServer.port is set. */
@@ -453,9 +411,7 @@ export class BurrowServer extends EventEmitter implements ControlHost {
       : Promise.resolve();
     if (drainMs > 0) await this.drain(drainMs);
     for (const control of [...this.sessions.values()]) control.close();
-    this.httpVhost.close();
-    this.httpsVhost.close();
-    this.tcpmuxVhost.close();
+    this.vhosts.close();
     this.tunnels.endAll();
     this.intake.destroyAll();
     await this.admin?.close();
@@ -468,9 +424,7 @@ export class BurrowServer extends EventEmitter implements ControlHost {
   private async drain(drainMs: number): Promise<void> {
     this.proxies.stopAccepting();
     // Separate vhost ports close too (a shared bindPort is already closed).
-    this.httpVhost.stopListening();
-    this.httpsVhost.stopListening();
-    this.tcpmuxVhost.stopListening();
+    this.vhosts.stopListening();
     const live = this.ledger.liveConns;
     if (live === 0) return;
     this.logger.info({ connections: live, drainMs }, 'draining: waiting for live user connections to finish');
