@@ -56,6 +56,10 @@ export const ErrorCode = {
   USAGE: 'ERR_USAGE',
   /** A certificate or key could not be created, parsed or verified. */
   PKI: 'ERR_PKI',
+  /** A named object (e.g. a stored proxy) does not exist. */
+  NOT_FOUND: 'ERR_NOT_FOUND',
+  /** A name is already taken (e.g. a stored proxy named like one of the config file's). */
+  CONFLICT: 'ERR_CONFLICT',
   /** Anything that does not fit the codes above; the message says what. */
   INTERNAL: 'ERR_INTERNAL',
 } as const;

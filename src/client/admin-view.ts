@@ -1,6 +1,6 @@
 // The admin API's view of a client (what /api/status, /api/config and /api/reload serve), built by BurrowClient.
 import type { Logger } from '../log.js';
-import type { ClientProxyStatus, ClientView } from '../observe/index.js';
+import type { ClientProxyStatus, ClientStoreView, ClientView } from '../observe/index.js';
 import type { ProxyStatus } from './client.js';
 import type { ConfigSource } from './config-source.js';
 import type { ProxyPhase } from './proxy-worker.js';
@@ -24,6 +24,8 @@ export interface ClientViewHost {
   /** The config file (or start text) the client runs from. */
   readonly source: ConfigSource;
   readonly logger: Logger;
+  /** frp's [store] once opened (undefined without store.path). */
+  store(): ClientStoreView | undefined;
 }
 
 /** The client's ClientView: the admin API's methods, kept off BurrowClient's library surface. */
@@ -58,6 +60,11 @@ export class ClientAdminView implements ClientView {
       { config: this.host.source.name },
       'config replaced through the admin API; reload to apply it',
     );
+  }
+
+  /** The /api/store routes' store; undefined without store.path. */
+  get store(): ClientStoreView | undefined {
+    return this.host.store();
   }
 
   /** GET /api/reload: the client's reload. */
