@@ -32,7 +32,10 @@ describe('client dials the server through a proxy (transport.proxyURL)', () => {
   });
 
   /** A server, and a client with `extra` lines; resolves with the client once its tcp proxy runs, and the proxy's remote port. */
-  async function tunnel(extra: string[]): Promise<{ client: BurrowProcess; remotePort: number; bindPort: number }> {
+  async function tunnel(
+    extra: string[],
+    env: NodeJS.ProcessEnv = {},
+  ): Promise<{ client: BurrowProcess; remotePort: number; bindPort: number }> {
     echo ??= await startEchoServer();
     const { dir, bindPort } = await setup();
     dirs.push(dir);
@@ -45,7 +48,10 @@ describe('client dials the server through a proxy (transport.proxyURL)', () => {
       `localPort = ${echo.port}`,
       `remotePort = ${remotePort}`,
     ];
-    const client = new BurrowProcess(['client', '-c', writeFile(dir, 'frpc.toml', clientToml(bindPort, body, extra))]);
+    const client = new BurrowProcess(
+      ['client', '-c', writeFile(dir, 'frpc.toml', clientToml(bindPort, body, extra))],
+      env,
+    );
     return { client, remotePort, bindPort };
   }
 
@@ -164,6 +170,14 @@ describe('client dials the server through a proxy (transport.proxyURL)', () => {
       assert.match(await refused(none.client), /accepts none of the offered SOCKS5 methods/);
     },
   );
+
+  it("without transport.proxyURL, $http_proxy is the proxy (frp's default)", { skip: missing('danted') }, async () => {
+    const dante = await startDante(await proxyDir());
+    proxies.push(dante);
+    const { client, remotePort, bindPort } = await tunnel([], { http_proxy: `socks5://127.0.0.1:${dante.port}` });
+    await carries(client, remotePort);
+    assert.match(dante.log(), new RegExp(`127\\.0\\.0\\.1\\.${bindPort}`));
+  });
 
   it('an unreachable proxy is named as such', async () => {
     const closed = await freePort();
