@@ -1,6 +1,7 @@
 // The admin API's view of a client (what /api/status, /api/config and /api/reload serve), built by BurrowClient.
 import type { Logger } from '../log.js';
 import type { ClientProxyStatus, ClientStoreView, ClientView } from '../observe/index.js';
+import type { ClientStore } from './store.js';
 import type { ProxyStatus } from './client.js';
 import type { ConfigSource } from './config-source.js';
 import type { ProxyPhase } from './proxy-worker.js';
@@ -25,7 +26,7 @@ export interface ClientViewHost {
   readonly source: ConfigSource;
   readonly logger: Logger;
   /** frp's [store] once opened (undefined without store.path). */
-  store(): ClientStoreView | undefined;
+  store(): ClientStore | undefined;
 }
 
 /** The client's ClientView: the admin API's methods, kept off BurrowClient's library surface. */
@@ -34,6 +35,7 @@ export class ClientAdminView implements ClientView {
 
   /** GET /api/status: every proxy with frp's phase names. */
   status(): ClientProxyStatus[] {
+    const store = this.host.store();
     return this.host.proxyStatuses().map((s) => ({
       name: s.name,
       type: s.type,
@@ -42,6 +44,8 @@ export class ClientAdminView implements ClientView {
       localAddr: s.localAddr,
       plugin: '',
       remoteAddr: s.remoteAddr,
+      // frp marks the proxies of its store, so its page can offer to edit them.
+      ...(store?.runs('proxy', s.name) ? { source: 'store' as const } : {}),
     }));
   }
 

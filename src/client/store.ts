@@ -98,6 +98,12 @@ export class ClientStore implements ClientStoreView {
     return out;
   }
 
+  /** True when `name` runs from the store: stored, enabled, and not shadowed by the config file (frp's IsStoreProxyEnabled). */
+  runs(kind: StoreKind, name: string): boolean {
+    const h = this.held[kind].get(name);
+    return h !== undefined && h.config !== undefined && !this.host.configNames(kind).has(name);
+  }
+
   /** GET /api/store/{proxies,visitors}: every entry by name. */
   list(kind: StoreKind): Record<string, unknown>[] {
     return [...this.held[kind].values()]

@@ -142,6 +142,8 @@ export interface ClientProxyStatus {
   plugin: string;
   /** What the server assigned, e.g. "example.com:6000". */
   remoteAddr: string;
+  /** frp's "store" for a proxy that runs from the client's store (absent for the config file's). */
+  source?: 'store';
 }
 
 /** What a proxy reload changed, by proxy name. */

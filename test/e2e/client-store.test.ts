@@ -163,11 +163,12 @@ describe('client store through the real CLI', () => {
     const one = await request(adminPort, 'GET', '/api/store/proxies/stored');
     assert.deepEqual(JSON.parse(one.body), frpAnswer());
     const status = JSON.parse((await request(adminPort, 'GET', '/api/status')).body) as {
-      tcp: { name: string; status: string }[];
+      tcp: { name: string; status: string; source?: string }[];
     };
-    assert.deepEqual(status.tcp.map((p) => [p.name, p.status]).sort(), [
-      ['cfg', 'running'],
-      ['stored', 'running'],
+    // frp marks the store's proxies with "source": "store"; the config file's have no source.
+    assert.deepEqual(status.tcp.map((p) => [p.name, p.status, p.source]).sort(), [
+      ['cfg', 'running', undefined],
+      ['stored', 'running', 'store'],
     ]);
   });
 
