@@ -53,12 +53,13 @@ async function storeReply(run: () => unknown): Promise<Reply> {
 
 /** frp's /api/store/proxies and /api/store/visitors: list, create, get, update, delete. */
 function storeRoutes(store: ClientStoreView): Route[] {
-  const kinds: [string, StoreKind, string][] = [
-    ['proxies', 'proxy', 'proxies'],
-    ['visitors', 'visitor', 'visitors'],
+  // The path segment is also the list's key in GET's answer ({ "proxies": [...] }).
+  const kinds: [string, StoreKind][] = [
+    ['proxies', 'proxy'],
+    ['visitors', 'visitor'],
   ];
-  return kinds.flatMap(([segment, kind, listKey]): Route[] => {
-    const list = `/api/store/${segment}`;
+  return kinds.flatMap(([listKey, kind]): Route[] => {
+    const list = `/api/store/${listKey}`;
     const one = `${list}/:name`;
     return [
       { method: 'GET', pattern: list, handler: () => storeReply(() => ({ [listKey]: store.list(kind) })) },

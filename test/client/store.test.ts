@@ -10,6 +10,8 @@ import { readStoreFile, writeStoreFile } from '../../src/client/store-file.js';
 import { storedProxyConfig, storedVisitorConfig } from '../../src/client/store-configs.js';
 import { ClientStore } from '../../src/client/store.js';
 import { silentLogger } from '../../src/log.js';
+import { clientApiRoutes } from '../../src/admin/client-api.js';
+import { matchRoute } from '../../src/admin/router.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -223,5 +225,36 @@ describe('store file', () => {
     );
     assert.deepEqual(s.list('proxy'), []);
     assert.equal(applied, 0);
+  });
+});
+
+describe('store routes', () => {
+  const view = {
+    status: () => [],
+    configText: () => Promise.resolve(''),
+    putConfigText: () => Promise.resolve(),
+    reload: () => Promise.resolve({ added: [], removed: [], changed: [] }),
+  };
+
+  it('are served only with a store, as frpc registers them only with [store] path', async () => {
+    assert.equal(matchRoute(clientApiRoutes(view), 'GET', '/api/store/proxies').kind, 'none');
+    const store = await ClientStore.open(join(tempDir(), 'store.json'), {
+      configNames: () => new Set(),
+      apply: () => Promise.resolve(),
+      logger: silentLogger(),
+    });
+    const routes = clientApiRoutes({ ...view, store });
+    for (const [method, path] of [
+      ['GET', '/api/store/proxies'],
+      ['POST', '/api/store/proxies'],
+      ['GET', '/api/store/proxies/web'],
+      ['PUT', '/api/store/proxies/web'],
+      ['DELETE', '/api/store/proxies/web'],
+      ['GET', '/api/store/visitors'],
+      ['POST', '/api/store/visitors'],
+      ['DELETE', '/api/store/visitors/v'],
+    ] as const) {
+      assert.equal(matchRoute(routes, method, path).kind, 'found', `${method} ${path}`);
+    }
   });
 });
