@@ -22,7 +22,9 @@ export function entryLabel(kind: StoreKind, name: string): string {
 function readEntry(kind: StoreKind, e: StoredEntry): { list: unknown[]; warnings: string[] } {
   const key = kind === 'proxy' ? 'proxies' : 'visitors';
   const label = entryLabel(kind, e.name);
-  const loaded = parseClientConfig(JSON.stringify({ [key]: [withoutZeroValues(e.entry)] }), label, { env: {} });
+  // frp does not template its store: "{{" (only ever inside a JSON string here) is escaped past the loader's template step.
+  const text = JSON.stringify({ [key]: [withoutZeroValues(e.entry)] }).replaceAll('{{', '\\u007b\\u007b');
+  const loaded = parseClientConfig(text, label, { env: {} });
   return { list: kind === 'proxy' ? loaded.config.proxies : loaded.config.visitors, warnings: loaded.warnings };
 }
 

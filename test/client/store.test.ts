@@ -169,6 +169,14 @@ describe('store definitions (frp ProxyDefinition / VisitorDefinition)', () => {
       parseDefinition('visitor', JSON.stringify({ name: 'v', type: 'stcp', stcp: { serverName: 's', bindPort: 9 } })),
     );
     assert.equal(v.config?.serverName, 's');
+    // frp does not template its store: "{{ … }}" in a value is kept as written.
+    const braces = storedProxyConfig(
+      parseDefinition(
+        'proxy',
+        JSON.stringify({ name: 'b', type: 'tcp', tcp: { localPort: 80, metadatas: { m: '{{ .Envs.HOME }}' } } }),
+      ),
+    );
+    assert.deepEqual(braces.config?.metadatas, { m: '{{ .Envs.HOME }}' });
     assert.throws(
       () =>
         storedVisitorConfig(
