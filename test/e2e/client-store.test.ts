@@ -210,6 +210,13 @@ describe('client store through the real CLI', () => {
     assert.deepEqual(await roundTrip(configPort, payload), payload);
     const list = JSON.parse((await request(adminPort, 'GET', '/api/store/proxies')).body) as unknown;
     assert.deepEqual(list, { proxies: [frpAnswer()] });
+    // A reload of the config file leaves the store's proxy alone.
+    const reload = JSON.parse((await request(adminPort, 'GET', '/api/reload')).body) as {
+      removed: string[];
+      changed: string[];
+    };
+    assert.deepEqual([reload.removed, reload.changed], [[], []]);
+    assert.deepEqual(await roundTrip(storedPort, payload), payload);
   });
 
   it('DELETE removes it from the session and the file; the config file’s proxy runs on', async () => {
