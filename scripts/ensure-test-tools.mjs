@@ -1,4 +1,4 @@
-// Test set-up: installs the Debian packages some tests need (chromium for the dashboard, testssl.sh for the TLS scan); never fails the run.
+// Test set-up: installs the Debian packages some tests need (chromium for the dashboard, testssl.sh for the TLS scan, proxies for transport.proxyURL); never fails the run.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 
@@ -6,6 +6,15 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 const TOOLS = [
   { path: '/usr/bin/chromium', pkg: 'chromium', test: 'the dashboard browser test' },
   { path: '/usr/bin/testssl', pkg: 'testssl.sh', test: 'the testssl.sh scan test' },
+  { path: '/usr/sbin/squid', pkg: 'squid', test: 'the proxyURL test through squid (HTTP CONNECT, basic auth)' },
+  { path: '/usr/bin/htpasswd', pkg: 'apache2-utils', test: 'the proxyURL test through squid (its htpasswd file)' },
+  { path: '/usr/bin/tinyproxy', pkg: 'tinyproxy', test: 'the proxyURL test through tinyproxy (HTTP CONNECT)' },
+  { path: '/usr/sbin/danted', pkg: 'dante-server', test: 'the proxyURL test through dante (SOCKS5)' },
+  {
+    path: '/usr/bin/microsocks',
+    pkg: 'microsocks',
+    test: 'the proxyURL test through microsocks (SOCKS5 username auth)',
+  },
 ];
 /** apt's package lists; older than this (or absent) means `apt-get update` first. */
 const APT_LISTS_DIR = '/var/lib/apt/lists';

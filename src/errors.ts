@@ -62,6 +62,10 @@ export const ErrorCode = {
   PLUGIN_REJECTED: 'ERR_PLUGIN_REJECTED',
   /** A server plugin could not be asked: down, too slow, a non-200 status or an answer that is not frp's shape. */
   PLUGIN_FAILED: 'ERR_PLUGIN_FAILED',
+  /** A named object (e.g. a stored proxy) does not exist. */
+  NOT_FOUND: 'ERR_NOT_FOUND',
+  /** A name is already taken (e.g. a stored proxy named like one of the config file's). */
+  CONFLICT: 'ERR_CONFLICT',
   /** Anything that does not fit the codes above; the message says what. */
   INTERNAL: 'ERR_INTERNAL',
 } as const;

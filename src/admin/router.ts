@@ -15,7 +15,7 @@ export type Handler = (ctx: RouteContext) => Reply | Promise<Reply>;
 
 /** One route: a method, a pattern such as "/api/proxy/:type/:name" (a last segment "*" matches any rest, none too), and its handler. */
 export interface Route {
-  method: 'GET' | 'PUT';
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE';
   pattern: string;
   handler: Handler;
   /** Changes state: refused when a browser says the request comes from another site. */

@@ -123,6 +123,7 @@ export function statusJson(statuses: ClientProxyStatus[]): Record<string, unknow
       local_addr: s.localAddr,
       plugin: s.plugin,
       remote_addr: s.remoteAddr,
+      ...(s.source !== undefined ? { source: s.source } : {}),
     }));
   }
   return out;

@@ -1,6 +1,7 @@
 // The admin API's view of a client (what /api/status, /api/config and /api/reload serve), built by BurrowClient.
 import type { Logger } from '../log.js';
-import type { ClientProxyStatus, ClientView } from '../observe/index.js';
+import type { ClientProxyStatus, ClientStoreView, ClientView } from '../observe/index.js';
+import type { ClientStore } from './store.js';
 import type { ProxyStatus } from './client.js';
 import type { ConfigSource } from './config-source.js';
 import type { ProxyPhase } from './proxy-worker.js';
@@ -24,6 +25,8 @@ export interface ClientViewHost {
   /** The config file (or start text) the client runs from. */
   readonly source: ConfigSource;
   readonly logger: Logger;
+  /** frp's [store] once opened (undefined without store.path). */
+  store(): ClientStore | undefined;
 }
 
 /** The client's ClientView: the admin API's methods, kept off BurrowClient's library surface. */
@@ -32,6 +35,7 @@ export class ClientAdminView implements ClientView {
 
   /** GET /api/status: every proxy with frp's phase names. */
   status(): ClientProxyStatus[] {
+    const store = this.host.store();
     return this.host.proxyStatuses().map((s) => ({
       name: s.name,
       type: s.type,
@@ -40,6 +44,8 @@ export class ClientAdminView implements ClientView {
       localAddr: s.localAddr,
       plugin: '',
       remoteAddr: s.remoteAddr,
+      // frp marks the proxies of its store, so its page can offer to edit them.
+      ...(store?.runs('proxy', s.name) ? { source: 'store' as const } : {}),
     }));
   }
 
@@ -58,6 +64,11 @@ export class ClientAdminView implements ClientView {
       { config: this.host.source.name },
       'config replaced through the admin API; reload to apply it',
     );
+  }
+
+  /** The /api/store routes' store; undefined without store.path. */
+  get store(): ClientStoreView | undefined {
+    return this.host.store();
   }
 
   /** GET /api/reload: the client's reload. */

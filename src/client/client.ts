@@ -1,8 +1,9 @@
 // The burrow client (frpc's role): keeps one session to the server alive and serves its proxies.
 import { EventEmitter } from 'node:events';
+import path from 'node:path';
 import type { AdminServer } from '../admin/index.js';
 import type { ClientView } from '../observe/index.js';
-import type { ClientConfig } from '../config/index.js';
+import type { ClientConfig, ProxyConfig, VisitorConfig } from '../config/index.js';
 import { BurrowError, ErrorCode, errorMessage, isBurrowError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { formatAddress } from '../net/dial.js';
@@ -21,6 +22,7 @@ import type { ProxyPhase, ProxyWorker } from './proxy-worker.js';
 import { ClientAdminView } from './admin-view.js';
 import { applyReload, type ClientReloadResult } from './reload.js';
 import { VisitorSet } from './visitor-set.js';
+import { ClientStore } from './store.js';
 
 export interface ClientOptions {
   logger?: Logger;
@@ -61,6 +63,11 @@ export class BurrowClient extends EventEmitter {
   private readonly proxies: ProxySet;
   private readonly visitors: VisitorSet;
   private readonly source: ConfigSource;
+  private readonly configFile: string | undefined;
+  /** frp's [store], when store.path is set: opened by start(). */
+  private store: ClientStore | undefined;
+  /** The config file's own proxies and visitors (config.proxies and .visitors add the store's). */
+  private fileEntries: { proxies: ProxyConfig[]; visitors: VisitorConfig[] };
   private readonly encryptionKey: Buffer;
   private clientTls: ClientTls | undefined;
   private tlsWatch: FileWatch | undefined;
@@ -85,6 +92,8 @@ export class BurrowClient extends EventEmitter {
     const env = options.env ?? process.env;
     const text = options.configFile !== undefined ? '' : (options.configText ?? configToToml(config, env));
     this.source = new ConfigSource(options.configFile, text, env, options.allowUnsafe ?? []);
+    this.configFile = options.configFile;
+    this.fileEntries = { proxies: [...config.proxies], visitors: [...config.visitors] };
     this.proxies = new ProxySet({
       user: config.user,
       encryptionKey: this.encryptionKey,
@@ -104,6 +113,7 @@ export class BurrowClient extends EventEmitter {
       reload: () => this.reload(),
       source: this.source,
       logger: this.logger,
+      store: () => this.store,
     });
   }
 
@@ -147,14 +157,16 @@ export class BurrowClient extends EventEmitter {
       // close() may have run while the file was read: apply nothing to a closed client.
       this.throwIfClosed();
       for (const warning of next.warnings) this.logger.warn({ config: this.source.name }, warning);
+      const fromFile = { proxies: next.config.proxies, visitors: next.config.visitors };
       const result = await applyReload(
         this.config,
-        next.config,
+        { ...next.config, ...this.withStore(fromFile) },
         this.proxies,
         this.visitors,
         this.logger,
         this.source.name,
       );
+      this.fileEntries = fromFile;
       this.config.proxies = this.proxies.configured();
       this.config.visitors = this.visitors.configs();
       return result;
@@ -162,6 +174,62 @@ export class BurrowClient extends EventEmitter {
       this.logger.warn({ config: this.source.name, err: errorMessage(err) }, 'reload refused; nothing changed');
       throw err;
     }
+  }
+
+  /** The config file's entries plus the store's that do not clash with them. */
+  private withStore(fromFile: { proxies: ProxyConfig[]; visitors: VisitorConfig[] }): {
+    proxies: ProxyConfig[];
+    visitors: VisitorConfig[];
+  } {
+    const store = this.store;
+    if (!store) return fromFile;
+    return {
+      proxies: [...fromFile.proxies, ...store.proxyConfigs(namesOf(fromFile.proxies))],
+      visitors: [...fromFile.visitors, ...store.visitorConfigs(namesOf(fromFile.visitors))],
+    };
+  }
+
+  /** Applies a store change: the config file's entries as last loaded plus the store's, in the reload queue. */
+  private applyStore(): Promise<void> {
+    const run = this.reloading.then(async () => {
+      this.throwIfClosed();
+      await applyReload(
+        this.config,
+        { ...this.config, ...this.withStore(this.fileEntries) },
+        this.proxies,
+        this.visitors,
+        this.logger,
+        this.store?.file ?? 'store',
+      );
+      this.config.proxies = this.proxies.configured();
+      this.config.visitors = this.visitors.configs();
+    });
+    this.reloading = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Opens frp's [store] when store.path is set (relative to the config file's folder, as frpc): its
+   * proxies join the config's before the first login, its visitors start with the config's.
+   */
+  private async openStore(): Promise<void> {
+    const file = this.config.store.path;
+    if (file === '' || this.store) return;
+    const resolved =
+      this.configFile !== undefined && !path.isAbsolute(file) ? path.join(path.dirname(this.configFile), file) : file;
+    this.store = await ClientStore.open(resolved, {
+      configNames: (kind) => namesOf(kind === 'proxy' ? this.fileEntries.proxies : this.fileEntries.visitors),
+      apply: () => this.applyStore(),
+      logger: this.logger,
+    });
+    const added = this.withStore(this.fileEntries);
+    for (const proxy of added.proxies.slice(this.fileEntries.proxies.length)) this.proxies.add(proxy);
+    this.config.proxies = this.proxies.configured();
+    this.config.visitors = added.visitors;
+    this.logger.info(
+      { store: resolved, proxies: this.config.proxies.length - this.fileEntries.proxies.length },
+      'store opened',
+    );
   }
 
   /**
@@ -201,6 +269,7 @@ export class BurrowClient extends EventEmitter {
 
   /** Connects and logs in; see the class comment for when it rejects. */
   async start(): Promise<void> {
+    await this.openStore();
     await this.startAdmin();
     try {
       await this.startSession();
@@ -417,6 +486,11 @@ export class BurrowClient extends EventEmitter {
       this.wakeUp = done;
     });
   }
+}
+
+/** The names of a list of proxies or visitors. */
+function namesOf(entries: readonly { name: string }[]): ReadonlySet<string> {
+  return new Set(entries.map((e) => e.name));
 }
 
 function statusOf(proxy: ProxyWorker): ProxyStatus {

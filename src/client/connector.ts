@@ -6,6 +6,7 @@ import type { ClientConfig } from '../config/index.js';
 import { BurrowError, ErrorCode } from '../errors.js';
 import { Session } from '../mux/index.js';
 import { dialTcp, formatAddress } from '../net/dial.js';
+import { dialViaProxy, parseProxyUrl } from '../net/proxy-dial.js';
 import { buildClientTlsOptions, type ClientTls } from '../tls/client-tls.js';
 import { chooseTransport } from '../transport/choose.js';
 import { WEBSOCKET_HANDSHAKE_TIMEOUT_MS } from '../transport/constants.js';
@@ -21,6 +22,7 @@ export type { TransportInfo };
  * - "websocket": TCP → WebSocket (Host = serverAddr:serverPort) → [0x17] + TLS when TLS is on.
  * - "wss": TCP → TLS (always, no 0x17) → WebSocket (Host = tls.serverName or serverAddr).
  * "kcp" and "quic" are not supported: they dial "tcp" (the config loader warned about it).
+ * With transport.proxyURL the TCP connection is a tunnel through an HTTP CONNECT or SOCKS5 proxy.
  * Emits 'close' when the session (tcpMux) is lost.
  */
 export class Connector extends EventEmitter {
@@ -72,15 +74,21 @@ export class Connector extends EventEmitter {
     const clientTls = this.tlsNow();
     // The WebSocket transports (and ws) are loaded before the dial: no socket waits on them.
     const chosen = await chooseTransport(transport.protocol, clientTls !== undefined);
-    const socket = await dialTcp({
-      host: this.config.serverAddr,
-      port: this.config.serverPort,
+    const tcp = {
       timeoutMs: transport.dialServerTimeout * 1000,
       keepAliveMs: transport.dialServerKeepalive * 1000,
       // Without tcpMux a work connection carries a user's half-close as a FIN.
       allowHalfOpen: true,
       ...(transport.connectServerLocalIP ? { localAddress: transport.connectServerLocalIP } : {}),
-    });
+    };
+    const server = { host: this.config.serverAddr, port: this.config.serverPort };
+    // transport.proxyURL (or $http_proxy): TCP to the proxy, its handshake, then every layer as without it.
+    const socket = transport.proxyURL
+      ? await dialViaProxy(parseProxyUrl(transport.proxyURL), server, {
+          ...tcp,
+          handshakeTimeoutMs: this.handshakeTimeoutMs(),
+        })
+      : await dialTcp({ ...tcp, ...server });
     try {
       const dialed = await chosen.dial(socket, await this.dialOptions(clientTls));
       this.info = dialed.info;

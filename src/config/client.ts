@@ -12,6 +12,8 @@ import {
   checkVisitor,
 } from './checks.js';
 import { parseFingerprint } from '../pki/fingerprint.js';
+import { parseProxyUrl } from '../net/proxy-dial.js';
+import { errorMessage } from '../errors.js';
 import { completeClient } from './defaults.js';
 import { FRP_CLIENT_KEYS } from './frp-keys.js';
 import { expandIncludes } from './includes.js';
@@ -178,11 +180,13 @@ export function parseClientConfig(text: string, file: string, opts: LoadOptions 
         `${file}: transport.protocol: "${t.protocol}" is an frp transport burrow does not support yet; connecting over "tcp" instead`,
       );
     }
-    // frpc can dial the server through an HTTP/SOCKS5 proxy; burrow dials directly (a file's key is warned, http_proxy is not).
+    // The file's proxy URL is checked here; one from $http_proxy is checked when the client dials.
     if ((t?.proxyURL ?? '') !== '') {
-      warnings.push(
-        `${file}: transport.proxyURL: dialing the server through a proxy is not supported by burrow yet; connecting directly`,
-      );
+      try {
+        parseProxyUrl(t?.proxyURL ?? '');
+      } catch (err) {
+        problems.push({ file, path: 'transport.proxyURL', message: errorMessage(err) });
+      }
     }
     // wss is TLS whatever transport.tls.enable says (frp's rule), so the TLS files still apply.
     if (t?.tls?.enable === false && t.protocol !== 'wss') {

@@ -329,6 +329,8 @@ const clientTopShape = {
   udpPacketSize: emptyOr(intIn(0, MAX_UDP_PACKET_SIZE), d.DEFAULT_UDP_PACKET_SIZE),
   webServer: webServer.prefault({}),
   log: log.prefault({}),
+  /** frp's [store]: proxies and visitors added through the admin API persist to this JSON file; "" = off. */
+  store: table({ path: str().default('') }).prefault({}),
 };
 
 /** The top level of frpc.toml as the loader validates it; `start` and `includes` are read from the input. */

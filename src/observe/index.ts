@@ -8,6 +8,7 @@ export type {
   ClientIdentityInfo,
   ClientInfo,
   ClientProxyStatus,
+  ClientStoreView,
   ClientTlsInfo,
   ClientView,
   ProxyInfo,
@@ -15,4 +16,5 @@ export type {
   ReloadResult,
   ServerInfo,
   ServerView,
+  StoreKind,
 } from './views.js';

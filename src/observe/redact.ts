@@ -24,6 +24,8 @@ const SECRET_KEYS = new Set([
   'proxyauthorization',
   'cookie',
   'setcookie',
+  // transport.proxyURL may carry the proxy's user and password (http://user:pass@host:port).
+  'proxyurl',
 ]);
 
 /** Suffixes that make any key a secret one (e.g. `oidcClientSecret`, `adminPassword`, `refreshToken`). */

@@ -144,6 +144,8 @@ export interface ClientProxyStatus {
   plugin: string;
   /** What the server assigned, e.g. "example.com:6000". */
   remoteAddr: string;
+  /** frp's "store" for a proxy that runs from the client's store (absent for the config file's). */
+  source?: 'store';
 }
 
 /** What a proxy reload changed, by proxy name. */
@@ -162,6 +164,23 @@ export interface ClientView {
   configText(): Promise<string>;
   putConfigText(text: string): Promise<void>;
   reload(): Promise<ReloadResult>;
+  /** frp's /api/store routes; undefined when the client has no [store] path (then they are not served). */
+  readonly store?: ClientStoreView | undefined;
+}
+
+/** What /api/store/{proxies,visitors} hold. */
+export type StoreKind = 'proxy' | 'visitor';
+
+/**
+ * The client's store as the admin API sees it: frp's definitions (`{ name, type, <type>: {…} }`) as
+ * JSON objects, bodies as text. Throws BurrowError CONFIG (400), NOT_FOUND (404), CONFLICT (409).
+ */
+export interface ClientStoreView {
+  list(kind: StoreKind): Record<string, unknown>[];
+  get(kind: StoreKind, name: string): Record<string, unknown>;
+  create(kind: StoreKind, body: string): Promise<Record<string, unknown>>;
+  update(kind: StoreKind, name: string, body: string): Promise<Record<string, unknown>>;
+  remove(kind: StoreKind, name: string): Promise<void>;
 }
 
 /** Either view; the admin server tells them apart by their methods (see isServerView). */

@@ -40,6 +40,19 @@ describe('redactJson', () => {
     });
   });
 
+  it('treats transport.proxyURL as a secret: it may hold the proxy password', () => {
+    assert.equal(isSecretKey('proxyURL'), true);
+    assert.deepEqual(redactJson({ transport: { proxyURL: 'http://u:pw@p:1', protocol: 'tcp' } }), {
+      transport: { protocol: 'tcp' },
+    });
+    const text = redactConfigText('transport.proxyURL = "http://u:pw@p:1"\n');
+    assert.equal(text, `transport.proxyURL = "${REDACTED}"\n`);
+    assert.equal(
+      restoreConfigText(text, 'transport.proxyURL = "http://u:pw@p:1"\n'),
+      'transport.proxyURL = "http://u:pw@p:1"\n',
+    );
+  });
+
   it('keeps the fields the API serves on purpose', () => {
     for (const key of ['key', 'name', 'user', 'clientID', 'runID', 'fingerprint', 'tokenSource', 'keyFile', 'tls']) {
       assert.equal(isSecretKey(key), false, key);

@@ -97,6 +97,7 @@ const FRP_CLIENT_DEFAULTS: ClientConfig = {
     allowUnauthenticated: false,
   },
   log: { to: 'console', level: 'info', maxDays: 3, format: 'auto' },
+  store: { path: '' },
   proxies: [],
   visitors: [],
 };

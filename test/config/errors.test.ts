@@ -181,8 +181,11 @@ test('frp keys burrow does not implement: accepted, exactly one warning each', (
   );
   assert.deepEqual(dial.warnings, [
     'frpc.toml: transport.protocol: "kcp" is an frp transport burrow does not support yet; connecting over "tcp" instead',
-    'frpc.toml: transport.proxyURL: dialing the server through a proxy is not supported by burrow yet; connecting directly',
   ]);
+  // A proxy URL burrow cannot dial is refused at load, naming the key and never the password.
+  const bad = client('transport.proxyURL = "ntlm://user:hunter2@127.0.0.1:3128"');
+  assert.match(bad.message, /^frpc\.toml: transport\.proxyURL: proxy URL scheme "ntlm" is not supported/);
+  assert.doesNotMatch(bad.message, /hunter2/);
 });
 
 test('TOML syntax errors give line and column', () => {
