@@ -15,19 +15,18 @@ function dropNulls(value: unknown): unknown {
   return out;
 }
 
-/** `line L, column C: reason` of a yaml error. */
+/** `line L, column C: invalid YAML: reason` of a yaml error, as TOML errors read. */
 function yamlReason(err: YAMLError): string {
   const pos = err.linePos?.[0];
   const reason = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-  return pos === undefined ? reason : `line ${pos.line}, column ${pos.col}: ${reason}`;
+  return pos === undefined ? `invalid YAML: ${reason}` : `line ${pos.line}, column ${pos.col}: invalid YAML: ${reason}`;
 }
 
 /** Parses rendered YAML text into a table; errors name `file` with the line and column. */
 export function parseYamlConfig(text: string, file: string): Table {
   const doc = parseDocument(text, { version: '1.1', merge: true, prettyErrors: true });
   const err = doc.errors[0];
-  if (err !== undefined)
-    throw new ConfigError(file, [`${file}: ${yamlReason(err)}: invalid YAML`], undefined, { cause: err });
+  if (err !== undefined) throw new ConfigError(file, [`${file}: ${yamlReason(err)}`], undefined, { cause: err });
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });

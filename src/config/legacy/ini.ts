@@ -38,6 +38,7 @@ export interface IniOptions {
 /** ini.v1's key/value delimiters. */
 const DELIMITERS = '=:';
 const TRIPLE_QUOTE = '"""';
+const BACKTICK = '`';
 
 /** Thrown for text ini.v1 would refuse; `line` is 1-based. */
 export class IniSyntaxError extends Error {
@@ -50,13 +51,14 @@ export class IniSyntaxError extends Error {
   }
 }
 
-/** Strips one pair of matching quotes around a value, as ini.v1 does ("..." or '...'). */
+/** True when `quote` opens and closes the value and appears nowhere else (ini.v1's hasSurroundedQuote). */
+function surrounded(value: string, quote: string): boolean {
+  return value.length >= 2 && value.startsWith(quote) && value.endsWith(quote) && value.split(quote).length === 3;
+}
+
+/** Strips one pair of quotes around a value, as ini.v1 does ("..." or '...' with no other such quote inside). */
 function unquote(value: string): string {
-  if (value.length >= 2) {
-    const first = value[0];
-    if ((first === '"' || first === "'") && value.endsWith(first)) return value.slice(1, -1);
-  }
-  return value;
+  return surrounded(value, '"') || surrounded(value, "'") ? value.slice(1, -1) : value;
 }
 
 /** The key name and the rest of the line, or undefined when the line has no delimiter. */
@@ -110,7 +112,8 @@ export function parseIni(text: string, options: IniOptions): IniSection[] {
     if (line.startsWith('[')) {
       const close = line.lastIndexOf(']');
       if (close < 0) throw new IniSyntaxError(lineNo, 'unclosed section header (no "]")');
-      const name = line.slice(1, close).trim();
+      // ini.v1 keeps the spaces inside the brackets: "[ common ]" is not [common] (frp agrees).
+      const name = line.slice(1, close);
       if (name === '') throw new IniSyntaxError(lineNo, 'empty section name');
       current = section(name, lineNo);
       continue;
@@ -123,24 +126,32 @@ export function parseIni(text: string, options: IniOptions): IniSection[] {
     }
     if (kv.name === '') throw new IniSyntaxError(lineNo, 'empty key name');
     let value = kv.rest.trim();
-    if (value.startsWith(TRIPLE_QUOTE)) {
-      // A """ value runs to the next """, newlines included.
-      let body = value.slice(TRIPLE_QUOTE.length);
-      while (!body.includes(TRIPLE_QUOTE)) {
+    const quote =
+      value.length > TRIPLE_QUOTE.length && value.startsWith(TRIPLE_QUOTE)
+        ? TRIPLE_QUOTE
+        : value.startsWith(BACKTICK)
+          ? BACKTICK
+          : '';
+    if (quote !== '') {
+      // A """ or ` value runs to the last such quote on its line, or on to the next line holding one.
+      let body = value.slice(quote.length);
+      while (!body.includes(quote)) {
         i++;
-        if (i >= lines.length) throw new IniSyntaxError(lineNo, 'unclosed """ value');
+        if (i >= lines.length) throw new IniSyntaxError(lineNo, `unclosed ${quote} value`);
         body += `\n${lines[i]!}`;
         if (body.length > MAX_INI_VALUE_CHARS)
           throw new IniSyntaxError(lineNo, `value longer than ${MAX_INI_VALUE_CHARS} characters`);
       }
-      value = body.slice(0, body.indexOf(TRIPLE_QUOTE));
-    } else {
+      value = body.slice(0, body.lastIndexOf(quote));
+    } else if (value.endsWith('\\')) {
+      // Continued lines are joined as written; ini.v1 strips no quotes from them.
       while (value.endsWith('\\') && i + 1 < lines.length) {
         i++;
         value = value.slice(0, -1) + lines[i]!.trim();
         if (value.length > MAX_INI_VALUE_CHARS)
           throw new IniSyntaxError(lineNo, `value longer than ${MAX_INI_VALUE_CHARS} characters`);
       }
+    } else {
       value = unquote(value);
     }
     current.keys.set(kv.name, { value, line: lineNo });

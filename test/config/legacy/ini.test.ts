@@ -28,7 +28,7 @@ test('sections, both delimiters, spacing, whole-line comments; # after a value i
     'server_addr=127.0.0.1',
     '  server_port  :  7000  ',
     'token = abc # not a comment',
-    '[ ssh ]',
+    '[ssh]',
     'local_port = 22',
   ].join('\n');
   assert.deepEqual(flat(text), {
@@ -44,6 +44,8 @@ test('quotes are stripped in pairs, """ spans lines, a trailing backslash contin
     'q1 = "  spaced  "',
     "q2 = 'single'",
     'q3 = "unbalanced',
+    'q4 = "a"b"',
+    'tick = `raw "x"`',
     'multi = """line one',
     'line two"""',
     'cont = first \\',
@@ -54,6 +56,8 @@ test('quotes are stripped in pairs, """ spans lines, a trailing backslash contin
     q1: '  spaced  ',
     q2: 'single',
     q3: '"unbalanced',
+    q4: '"a"b"',
+    tick: 'raw "x"',
     multi: 'line one\nline two',
     cont: 'first second',
     'quoted = key': 'v',
@@ -77,6 +81,11 @@ test('a section written twice is merged and a key written twice keeps its last v
     parseIni('[a]\n[b]\n[a]\n', LOOSE).map((s) => s.name),
     [DEFAULT_SECTION, 'a', 'b'],
   );
+});
+
+test('section names keep their spaces, as ini.v1 does: "[ common ]" is not [common]', () => {
+  assert.deepEqual(Object.keys(flat('[ common ]\nx = 1\n')), [DEFAULT_SECTION, ' common ']);
+  assert.equal(isLegacyIni('[ common ]\nx = 1\n'), false);
 });
 
 test('keys before any section go to DEFAULT; a BOM and CRLF are accepted', () => {
