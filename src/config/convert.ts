@@ -5,11 +5,12 @@ import { ConfigError } from './config-error.js';
 import { parseClientConfig } from './client.js';
 import { FRP_CLIENT_KEYS, FRP_SERVER_KEYS } from './frp-keys.js';
 import { CLIENT_COMMON_KEYS, SERVER_COMMON_KEYS } from './legacy/common-keys.js';
-import { COMMON_SECTION, type Role } from './legacy/convert.js';
+import { COMMON_SECTION, type Role, convertLegacy } from './legacy/convert.js';
 import { DEFAULT_SECTION, isLegacyIni, parseIniFile } from './legacy/ini.js';
 import { readConfigFile } from './read.js';
 import { parseServerConfig } from './server.js';
-import { type Table, parseConfigText, readConfigSource } from './source.js';
+import { type Table, isTable, parseConfigText, readConfigSource } from './source.js';
+import { renderTemplate } from './template.js';
 
 export type { Role } from './legacy/convert.js';
 
@@ -29,6 +30,50 @@ export interface ConvertOptions {
   readonly role?: Role;
   /** The environment templates read (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
+}
+
+/** What a template action renders to in the marked pass: the variable's name between sentinels. */
+const MARK = (name: string): string => `@@BURROW_ENV_${name}@@`;
+const MARKED = /@@BURROW_ENV_([A-Za-z_][A-Za-z0-9_]*)@@/g;
+
+/** An environment in which every variable is its own marker. */
+const MARKER_ENV: NodeJS.ProcessEnv = new Proxy(
+  {},
+  { get: (_target, name) => (typeof name === 'string' ? MARK(name) : undefined) },
+);
+
+/** The file's table rendered with markers for the variables, or undefined when that text does not parse. */
+function markedTable(text: string, file: string, role: Role): Table | undefined {
+  try {
+    if (path.extname(file).toLowerCase() === '.ini' || isLegacyIni(text)) {
+      // Included files are left out: their values keep what the environment gave them.
+      const sections = parseIniFile(renderTemplate(text, MARKER_ENV, file), file);
+      return convertLegacy({ file, sections }, [], role).table;
+    }
+    return parseConfigText(text, file, MARKER_ENV);
+  } catch (err) {
+    if (err instanceof ConfigError) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * `real` with each string that came from a template action written back as `{{ .Envs.NAME }}` (read from
+ * `marked` at the same place), so secrets the environment supplies stay out of the converted file.
+ */
+function keepTemplates(real: unknown, marked: unknown): unknown {
+  if (typeof real === 'string' && typeof marked === 'string' && MARKED.test(marked)) {
+    MARKED.lastIndex = 0;
+    return marked.replace(MARKED, (_m, name: string) => `{{ .Envs.${name} }}`);
+  }
+  MARKED.lastIndex = 0;
+  if (Array.isArray(real)) return real.map((v, i) => keepTemplates(v, Array.isArray(marked) ? marked[i] : undefined));
+  if (isTable(real)) {
+    const out: Table = {};
+    for (const [k, v] of Object.entries(real)) out[k] = keepTemplates(v, isTable(marked) ? marked[k] : undefined);
+    return out;
+  }
+  return real;
 }
 
 /** Keys only one side has. */
@@ -66,7 +111,8 @@ export function guessRole(text: string, file: string, env: NodeJS.ProcessEnv): R
 /**
  * Converts config `text` (`file` names it in messages and says its format) to v1 TOML. The file is loaded
  * first exactly as `burrow server` / `burrow client` would load it, so a file with problems throws the same
- * ConfigError; templates are rendered, so the TOML holds the values the environment gave them.
+ * ConfigError. A string value written with `{{ .Envs.NAME }}` keeps the template (so a secret from the environment
+ * does not land in the output); other values hold what the environment gave them.
  */
 export function convertConfigText(text: string, file: string, opts: ConvertOptions = {}): ConvertedConfig {
   const env = opts.env ?? process.env;
@@ -78,7 +124,8 @@ export function convertConfigText(text: string, file: string, opts: ConvertOptio
   }
   const loaded = role === 'server' ? parseServerConfig(text, file, { env }) : parseClientConfig(text, file, { env });
   const source = readConfigSource(text, file, env, role);
-  const table: Table = source.table;
+  const marked = markedTable(text, file, role);
+  const table = (marked === undefined ? source.table : keepTemplates(source.table, marked)) as Table;
   const notice = source.legacy ? source.warnings[0] : undefined;
   return { toml: stringify(table), role, warnings: loaded.warnings.filter((w) => w !== notice) };
 }

@@ -124,14 +124,16 @@ describe('legacy INI and YAML configs through the real CLI', () => {
       assert.equal(await converted.exited, 0, converted.output);
       const toml = Buffer.concat(chunks).toString('utf8');
       assert.doesNotMatch(toml, /legacy INI/, 'warnings go to stderr, not into the TOML');
+      assert.ok(!toml.includes(TOKEN), 'the token from the environment stays a template');
+      assert.match(toml, /token = "\{\{ \.Envs\.E2E_TOKEN \}\}"/);
       const out = path.join(dir, name);
       writeFileSync(out, toml);
-      const verify = await runCli([name.startsWith('frps') ? 'server' : 'client', 'verify', '-c', out]);
+      const verify = await runCli([name.startsWith('frps') ? 'server' : 'client', 'verify', '-c', out], env);
       assert.equal(verify.code, 0, verify.output);
       assert.doesNotMatch(verify.output, /warning/, verify.output);
       const { readFileSync } = await import('node:fs');
       const fromIni = (parse as typeof parseClientConfig)(readFileSync(file, 'utf8'), file, { env });
-      const fromToml = (parse as typeof parseClientConfig)(toml, out, { env: {} });
+      const fromToml = (parse as typeof parseClientConfig)(toml, out, { env });
       assert.deepEqual(fromToml.config, fromIni.config);
     }
   });

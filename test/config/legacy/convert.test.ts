@@ -328,3 +328,15 @@ test("keys frp ignores are warned about, not refused: another type's key, DEFAUL
     'frps.ini: [ssh]: ignored: frps reads only [common] and [plugin.NAME] sections',
   ]);
 });
+
+test('convert keeps {{ .Envs.NAME }} in string values, so secrets from the environment stay out of the TOML', () => {
+  const text = '[common]\nserver_port = {{ .Envs.PORT }}\ntoken = {{ .Envs.TOKEN }}\nuser = u-{{ .Envs.WHO }}\n';
+  const env = { PORT: '7300', TOKEN: 'env-secret', WHO: 'me' };
+  const { toml } = convertConfigText(text, 'frpc.ini', { env });
+  assert.ok(!toml.includes('env-secret'), toml);
+  assert.match(toml, /^token = "\{\{ \.Envs\.TOKEN \}\}"$/m);
+  assert.match(toml, /^user = "u-\{\{ \.Envs\.WHO \}\}"$/m);
+  assert.match(toml, /^serverPort = 7300$/m, 'a number cannot hold a template: its value is written');
+  const back = parseClientConfig(toml, path.join(dir, 'back.toml'), { env });
+  assert.deepEqual(back.config, parseClientConfig(text, 'frpc.ini', { env }).config);
+});
