@@ -61,16 +61,18 @@ function markedTable(text: string, file: string, role: Role): Table | undefined 
  * `real` with each string that came from a template action written back as `{{ .Envs.NAME }}` (read from
  * `marked` at the same place), so secrets the environment supplies stay out of the converted file.
  */
-function keepTemplates(real: unknown, marked: unknown): unknown {
-  if (typeof real === 'string' && typeof marked === 'string' && MARKED.test(marked)) {
-    MARKED.lastIndex = 0;
-    return marked.replace(MARKED, (_m, name: string) => `{{ .Envs.${name} }}`);
+function keepTemplates(real: unknown, marked: unknown, env: NodeJS.ProcessEnv): unknown {
+  if (typeof real === 'string' && typeof marked === 'string') {
+    const template = marked.replace(MARKED, (_m, name: string) => `{{ .Envs.${name} }}`);
+    // Only where the template renders to this very value: a section the marked pass could not read
+    // shifts the lists, and a value must never take another entry's template.
+    return template !== marked && renderTemplate(template, env) === real ? template : real;
   }
-  MARKED.lastIndex = 0;
-  if (Array.isArray(real)) return real.map((v, i) => keepTemplates(v, Array.isArray(marked) ? marked[i] : undefined));
+  if (Array.isArray(real))
+    return real.map((v, i) => keepTemplates(v, Array.isArray(marked) ? marked[i] : undefined, env));
   if (isTable(real)) {
     const out: Table = {};
-    for (const [k, v] of Object.entries(real)) out[k] = keepTemplates(v, isTable(marked) ? marked[k] : undefined);
+    for (const [k, v] of Object.entries(real)) out[k] = keepTemplates(v, isTable(marked) ? marked[k] : undefined, env);
     return out;
   }
   return real;
@@ -125,7 +127,7 @@ export function convertConfigText(text: string, file: string, opts: ConvertOptio
   const loaded = role === 'server' ? parseServerConfig(text, file, { env }) : parseClientConfig(text, file, { env });
   const source = readConfigSource(text, file, env, role);
   const marked = markedTable(text, file, role);
-  const table = (marked === undefined ? source.table : keepTemplates(source.table, marked)) as Table;
+  const table = (marked === undefined ? source.table : keepTemplates(source.table, marked, env)) as Table;
   const notice = source.legacy ? source.warnings[0] : undefined;
   return { toml: stringify(table), role, warnings: loaded.warnings.filter((w) => w !== notice) };
 }
