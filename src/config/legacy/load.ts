@@ -7,6 +7,7 @@ import type { Table } from '../source.js';
 import { renderTemplate } from '../template.js';
 import { COMMON_SECTION, type IniSource, type Role, convertLegacy } from './convert.js';
 import { parseIniFile } from './ini.js';
+import { locateProblems, locateWarnings } from './origins.js';
 import { parseList } from './values.js';
 
 /** A legacy file read into v1 keys. */
@@ -52,7 +53,10 @@ export function readLegacyIni(text: string, file: string, env: NodeJS.ProcessEnv
     }
   }
   const converted = convertLegacy({ file, sections }, included, role);
-  problems.push(...converted.problems);
-  if (problems.length > 0) throw ConfigError.fromProblems(file, problems);
-  return { table: converted.table, warnings: [...warnings, ...converted.warnings], origins: converted.origins };
+  // The include problems name v1's includes[i]: trace them to the INI key like the others.
+  if (includes !== undefined) converted.origins.set('includes', `[${COMMON_SECTION}] includes`);
+  const located = [...locateProblems(problems, converted.origins), ...converted.problems];
+  if (located.length > 0) throw ConfigError.fromProblems(file, located);
+  const all = [...locateWarnings(warnings, file, converted.origins), ...converted.warnings];
+  return { table: converted.table, warnings: all, origins: converted.origins };
 }

@@ -340,3 +340,30 @@ test('convert keeps {{ .Envs.NAME }} in string values, so secrets from the envir
   const back = parseClientConfig(toml, path.join(dir, 'back.toml'), { env });
   assert.deepEqual(back.config, parseClientConfig(text, 'frpc.ini', { env }).config);
 });
+
+test('includes problems name the INI key; a pattern matching nothing is a warning', () => {
+  const main = path.join(dir, 'inc', 'frpc.ini');
+  mkdirSync(path.dirname(main), { recursive: true });
+  assert.throws(() => parseClientConfig('[common]\nincludes = missing/*.ini\n', main, { env }), {
+    message: `${main}: [common] includes (v1 includes[0]): directory ${JSON.stringify(path.join(dir, 'inc', 'missing'))} does not exist`,
+  });
+  const loaded = parseClientConfig('[common]\nincludes = *.conf\n', main, { env });
+  assert.deepEqual(loaded.warnings.slice(1), [`${main}: [common] includes (v1 includes[0]): no file matches "*.conf"`]);
+});
+
+test('convert guesses frps or frpc from the name, then from the keys; it asks when it cannot tell', () => {
+  const server = '[common]\nbind_port = 7001\n';
+  assert.equal(convertConfigText(server, 'legacy.ini', { env }).role, 'server');
+  assert.equal(convertConfigText('[common]\nserver_port = 7001\n', 'legacy.ini', { env }).role, 'client');
+  assert.equal(convertConfigText('[common]\n[ssh]\nlocal_port = 22\n', 'legacy.ini', { env }).role, 'client');
+  assert.equal(convertConfigText('bindPort: 7001\n', 'legacy.yaml', { env }).role, 'server');
+  assert.equal(convertConfigText('[common]\ntoken = t\n', 'frpc-home.ini', { env }).role, 'client');
+  assert.throws(() => convertConfigText('[common]\ntoken = t\n', 'legacy.ini', { env }), {
+    message:
+      'legacy.ini: cannot tell whether this is a server (frps) or a client (frpc) config; say which with --server or --client',
+  });
+  assert.match(
+    convertConfigText('[common]\ntoken = t\n', 'legacy.ini', { env, role: 'server' }).toml,
+    /^\[auth\]\ntoken = "t"$/m,
+  );
+});
