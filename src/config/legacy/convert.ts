@@ -211,7 +211,8 @@ class Converter {
     }
     const port = keys.get('dashboard_port');
     if (port !== undefined && !keys.has('dashboard_addr')) {
-      const n = this.read('int', port, src.file, COMMON_SECTION, 'dashboard_port');
+      // Already read (and any bad value reported) as webServer.port: the value written there decides.
+      const n = (this.table.webServer as Table | undefined)?.port;
       // Legacy frps listens on 0.0.0.0 when dashboard_addr is left out; v1 would pick 127.0.0.1.
       if (typeof n === 'number' && n > 0) {
         const origin = `${this.where(src.file, COMMON_SECTION, 'dashboard_port')} (legacy dashboard_addr default)`;

@@ -367,3 +367,9 @@ test('convert guesses frps or frpc from the name, then from the keys; it asks wh
     /^\[auth\]\ntoken = "t"$/m,
   );
 });
+
+test('a bad dashboard_port is reported once', () => {
+  assert.throws(() => parseServerConfig('[common]\ndashboard_port = lots\n', 'frps.ini', { env }), {
+    message: 'frps.ini: [common] dashboard_port: line 2: expected integer, got "lots"',
+  });
+});
