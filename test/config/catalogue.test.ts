@@ -71,6 +71,6 @@ test('a legacy INI file named .toml is read as INI (frp detects the format by co
   // Text that is no INI (a TOML array over lines) stays TOML, where [common] is a table nobody knows.
   assert.throws(() => parseServerConfig('[common]\nports = [\n  7000,\n]\n', 'frps.toml', { env: {} }), {
     message:
-      "frps.toml: common: unknown key ([common] is frp's legacy INI format; burrow reads the TOML format with frp's new key names)",
+      "frps.toml: common: unknown key ([common] starts frp's legacy INI format, but this file does not parse as INI: fix its INI syntax, or write it with frp's TOML key names)",
   });
 });
