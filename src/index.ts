@@ -48,6 +48,13 @@ export {
   type VisitorConfig,
   type Loaded,
 } from './config/index.js';
+export {
+  convertConfigFile,
+  convertConfigText,
+  type ConvertOptions,
+  type ConvertedConfig,
+  type Role as ConfigRole,
+} from './config/convert.js';
 
 /** Starts a server with a complete config (see loadServerConfig / defaultServerConfig). */
 export async function startServer(config: ServerConfig, options: ServerOptions = {}): Promise<BurrowServer> {

@@ -1,6 +1,8 @@
 // Masks secrets in a client's config text for GET /api/config, and puts them back into a PUT that kept the mask.
 import { HttpError } from './http.js';
+import { parse as parseToml } from 'smol-toml';
 import { isSecretKey, isValueMapKey, looksLikeKeyMaterial, REDACTED } from '../observe/index.js';
+import { isIniText, walkIni, walkYaml, yamlDocument } from './redact-formats.js';
 
 /** The mask as it is written into TOML or JSON text. */
 const MASK_LITERAL = JSON.stringify(REDACTED);
@@ -156,6 +158,8 @@ function asJson(text: string): Record<string, unknown> | undefined {
  * replaced by "<redacted>"; everything else, comments included, as it was.
  */
 export function redactConfigText(text: string): string {
+  const other = otherFormat(text);
+  if (other) return other.walk(() => REDACTED);
   const json = asJson(text);
   if (json)
     return (
@@ -174,6 +178,23 @@ export function redactConfigText(text: string): string {
  * and sent back keeps its secrets. Throws HttpError 400 when a mask sits where `current` has none.
  */
 export function restoreConfigText(text: string, current: string): string {
+  const otherCurrent = otherFormat(current);
+  const other = otherFormat(text);
+  if (otherCurrent && other) {
+    const secrets = new Map<string, string>();
+    otherCurrent.walk((p, v) => (secrets.set(p, v), v));
+    return other.walk((p, v) => {
+      if (v !== REDACTED) return v;
+      const original = secrets.get(p);
+      if (original === undefined) {
+        throw new HttpError(
+          400,
+          `${p} is "${REDACTED}", the mask GET /api/config shows in place of a secret, and the config in use has no value there to keep: write the value itself`,
+        );
+      }
+      return original;
+    });
+  }
   const json = asJson(text);
   const originals = new Map<string, string>();
   const currentJson = asJson(current);
@@ -198,4 +219,20 @@ export function restoreConfigText(text: string, current: string): string {
     return JSON.stringify(restored, null, 2) + '\n';
   }
   return walkToml(text, (p, raw) => restore(p, raw, literalValue(raw) === REDACTED));
+}
+
+/** For frp's legacy INI and for YAML text (neither TOML nor JSON): a walk over its secret values. */
+function otherFormat(
+  text: string,
+): { walk: (onSecret: (path: string, value: string) => string) => string } | undefined {
+  if (isIniText(text)) return { walk: (onSecret) => walkIni(text, onSecret) };
+  if (asJson(text)) return undefined;
+  try {
+    parseToml(text);
+    return undefined;
+  } catch {
+    // Not TOML: YAML when it parses as YAML, else the TOML walk still masks what it can.
+  }
+  const doc = yamlDocument(text);
+  return doc === undefined ? undefined : { walk: (onSecret) => walkYaml(yamlDocument(text)!, onSecret) };
 }

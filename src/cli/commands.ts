@@ -45,6 +45,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./cert-command.js')).registerCertCommand,
   },
   {
+    name: 'config',
+    term: 'config',
+    description: 'work with config files: convert frp INI/YAML/JSON to TOML',
+    load: async () => (await import('./config-command.js')).registerConfigCommand,
+  },
+  {
     name: 'probe',
     term: 'probe [options] <address>',
     description:

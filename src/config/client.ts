@@ -29,7 +29,7 @@ import {
   proxySchema,
   visitorSchema,
 } from './schema.js';
-import { type Table, isTable, parseConfigText } from './source.js';
+import { type Table, isTable, parseConfigText, readConfigSource } from './source.js';
 import { resolveToken } from './token-source.js';
 import { noEffectWarnings } from './no-effect.js';
 import type { ClientConfig, LoadOptions, Loaded, ProxyConfig, VisitorConfig } from './types.js';
@@ -123,10 +123,11 @@ function isEnabled(e: Entry<{ name?: string | undefined }>, start: readonly stri
  */
 export function parseClientConfig(text: string, file: string, opts: LoadOptions = {}): Loaded<ClientConfig> {
   const env = opts.env ?? process.env;
-  const raw = parseConfigText(text, file, env);
+  const source = readConfigSource(text, file, env, 'client');
+  const raw = source.table;
   const keys = checkKeys(raw, clientSchema, FRP_CLIENT_KEYS, file);
   const problems: Problem[] = [...keys.problems];
-  const warnings = [...keys.warnings];
+  const warnings = [...source.warnings, ...keys.warnings];
   checkAuthMethod(keys.clean, file, problems);
 
   const { proxies: _proxies, visitors: _visitors, ...topLevel } = keys.clean;
@@ -205,14 +206,15 @@ export function parseClientConfig(text: string, file: string, opts: LoadOptions 
   for (const e of lists.visitors) checkVisitor(e, problems);
   checkUniqueNames(lists.allProxies, 'proxy', problems);
   checkUniqueNames(lists.allVisitors, 'visitor', problems);
-  if (problems.length > 0 || !top.success) throw ConfigError.fromProblems(file, problems);
+  if (problems.length > 0 || !top.success) throw ConfigError.fromProblems(file, source.locate(problems));
 
   const start = input.start ?? [];
   const proxies = lists.proxies
     .filter((e) => isEnabled(e, start) && e.config.plugin?.type !== UNSUPPORTED_PLUGIN_TYPE)
     .map((e) => e.config);
   const visitors = lists.visitors.filter((e) => isEnabled(e, start)).map((e) => e.config);
-  return { config: completeClient(top.data, env, token, proxies, visitors), warnings, file };
+  const located = source.locateWarnings(warnings);
+  return { config: completeClient(top.data, env, token, proxies, visitors), warnings: located, file };
 }
 
 /** Reads and parses frpc.toml (see parseClientConfig); `file` is used as given in every message. */

@@ -14,7 +14,8 @@ type Path = (string | number)[];
 
 /** frp's legacy INI files start with a [common] section; in TOML that is a table nobody knows. */
 const LEGACY_INI_SECTION = 'common';
-const LEGACY_INI_HINT = "[common] is frp's legacy INI format; burrow reads the TOML format with frp's new key names";
+const LEGACY_INI_HINT =
+  "[common] starts frp's legacy INI format, but this file does not parse as INI: fix its INI syntax, or write it with frp's TOML key names";
 
 /** What the key check found. */
 export interface KeyCheck {

@@ -6,7 +6,7 @@ import { FRP_SERVER_KEYS } from './frp-keys.js';
 import { issuesToProblems } from './issues.js';
 import { checkKeys } from './key-check.js';
 import { type ServerInput, serverSchema } from './schema.js';
-import { parseConfigText } from './source.js';
+import { readConfigSource } from './source.js';
 import { resolveToken } from './token-source.js';
 import { noEffectWarnings } from './no-effect.js';
 import type { LoadOptions, Loaded, ServerConfig } from './types.js';
@@ -18,13 +18,14 @@ import { readConfigFile } from './read.js';
  */
 export function parseServerConfig(text: string, file: string, opts: LoadOptions = {}): Loaded<ServerConfig> {
   const env = opts.env ?? process.env;
-  const raw = parseConfigText(text, file, env);
+  const source = readConfigSource(text, file, env, 'server');
+  const raw = source.table;
   const keys = checkKeys(raw, serverSchema, FRP_SERVER_KEYS, file);
   const problems: Problem[] = [...keys.problems];
   checkAuthMethod(keys.clean, file, problems);
   const parsed = serverSchema.safeParse(keys.clean);
   let token: string | undefined;
-  const warnings = [...keys.warnings];
+  const warnings = [...source.warnings, ...source.locateWarnings(keys.warnings)];
   if (parsed.success) {
     // The checks read the file as written (valid now), where a key left out is still absent.
     const input = keys.clean as ServerInput;
@@ -37,7 +38,7 @@ export function parseServerConfig(text: string, file: string, opts: LoadOptions 
   } else {
     problems.push(...issuesToProblems(parsed.error.issues, keys.clean, file));
   }
-  if (problems.length > 0 || !parsed.success) throw ConfigError.fromProblems(file, problems);
+  if (problems.length > 0 || !parsed.success) throw ConfigError.fromProblems(file, source.locate(problems));
   return { config: completeServer(parsed.data, token), warnings, file };
 }
 

@@ -61,9 +61,16 @@ test("every key burrow reads is an frp key (or one of burrow's own)", () => {
   assert.deepEqual(notInFrp(visitorSchema, union(FRP_VISITOR_KEYS)), []);
 });
 
-test('a legacy INI file named .toml gets a hint', () => {
-  assert.throws(() => parseServerConfig('[common]\nbind_port = 7000\n', 'frps.toml', { env: {} }), {
+test('a legacy INI file named .toml is read as INI (frp detects the format by content); a TOML [common] gets a hint', () => {
+  const loaded = parseServerConfig('[common]\nbind_port = 7000\n', 'frps.toml', { env: {} });
+  assert.equal(loaded.config.bindPort, 7000);
+  assert.match(
+    loaded.warnings[0] ?? '',
+    /^frps\.toml: frp's legacy INI format; `burrow config convert frps\.toml` prints the TOML$/,
+  );
+  // Text that is no INI (a TOML array over lines) stays TOML, where [common] is a table nobody knows.
+  assert.throws(() => parseServerConfig('[common]\nports = [\n  7000,\n]\n', 'frps.toml', { env: {} }), {
     message:
-      "frps.toml: common: unknown key ([common] is frp's legacy INI format; burrow reads the TOML format with frp's new key names)",
+      "frps.toml: common: unknown key ([common] starts frp's legacy INI format, but this file does not parse as INI: fix its INI syntax, or write it with frp's TOML key names)",
   });
 });

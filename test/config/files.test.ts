@@ -121,18 +121,14 @@ test('includes: a missing directory is a problem, a pattern matching nothing a w
   assert.deepEqual(loaded.warnings, [`${file}: includes[0]: no file matches "conf.d/*.yaml"`]);
 });
 
-test('JSON config files are read; INI and YAML are refused with a clear message', async () => {
+test('JSON, YAML and legacy INI config files are read', async () => {
   const json = path.join(dir, 'frps.json');
   writeFileSync(json, JSON.stringify({ bindPort: 7100, transport: { tcpMux: false } }));
   const s = await loadServerConfig(json, { env });
   assert.equal(s.config.bindPort, 7100);
   assert.equal(s.config.transport.heartbeatTimeout, 90);
-  assert.throws(() => parseServerConfig('[common]\nbind_port = 7000\n', 'frps.ini', { env }), {
-    message: /^frps\.ini: INI is frp's deprecated config format; burrow reads TOML/,
-  });
-  assert.throws(() => parseClientConfig('serverAddr: x\n', 'frpc.yaml', { env }), {
-    message: 'frpc.yaml: burrow reads TOML config files only (and JSON); convert this YAML file to TOML',
-  });
+  assert.equal(parseServerConfig('[common]\nbind_port = 7000\n', 'frps.ini', { env }).config.bindPort, 7000);
+  assert.equal(parseClientConfig('serverAddr: x\n', 'frpc.yaml', { env }).config.serverAddr, 'x');
   assert.throws(() => parseClientConfig('{"serverPort": ', 'frpc.json', { env }), {
     message: /^frpc\.json: invalid JSON: /,
   });

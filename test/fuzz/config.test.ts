@@ -1,5 +1,5 @@
 // Short CI fuzz pass over the config loader: corpus, seeds, mutations, generated inputs.
 import { fuzzTests } from './lib/property.js';
-import { configTarget } from './targets/index.js';
+import { configTarget, legacyIniTarget } from './targets/index.js';
 
-for (const target of [configTarget]) fuzzTests(target);
+for (const target of [configTarget, legacyIniTarget]) fuzzTests(target);

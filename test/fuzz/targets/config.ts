@@ -8,6 +8,7 @@ import { BurrowError } from '../../../src/errors.js';
 import { parseClientConfig } from '../../../src/config/client.js';
 import { clientSchema, serverSchema } from '../../../src/config/schema.js';
 import { parseServerConfig } from '../../../src/config/server.js';
+import { isLegacyIni } from '../../../src/config/legacy/ini.js';
 import { renderTemplate } from '../../../src/config/template.js';
 import { check, untyped, type FuzzTarget } from '../lib/target.js';
 
@@ -304,6 +305,8 @@ function prototypeKey(value: unknown, path: string): string | undefined {
 
 /** The text as the loader sees it (templates rendered), parsed; undefined when it does not parse. */
 function rawTable(text: string, json: boolean): unknown {
+  // Text with an INI [common] section loads as frp's legacy INI (its own target, legacy-ini), not as TOML.
+  if (isLegacyIni(text)) return undefined;
   try {
     const rendered = renderTemplate(text, FUZZ_ENV);
     return json ? JSON.parse(rendered) : parseToml(rendered);

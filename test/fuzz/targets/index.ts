@@ -3,6 +3,7 @@ import type { FuzzTarget } from '../lib/target.js';
 import { aeadStreamTarget } from './aead-stream.js';
 import { cipherTarget } from './cipher.js';
 import { configTarget } from './config.js';
+import { legacyIniTarget } from './legacy-ini.js';
 import { muxParserTarget } from './mux-parser.js';
 import { muxSessionTarget } from './mux-session.js';
 import { pkiCertTarget, pkiTextTarget } from './pki.js';
@@ -22,6 +23,7 @@ export const TARGETS: readonly FuzzTarget[] = [
   muxSessionTarget,
   snappyTarget,
   configTarget,
+  legacyIniTarget,
   pkiCertTarget,
   pkiTextTarget,
   tlsSniffTarget,
@@ -37,6 +39,7 @@ export {
   aeadStreamTarget,
   cipherTarget,
   configTarget,
+  legacyIniTarget,
   muxParserTarget,
   muxSessionTarget,
   pkiCertTarget,
