@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { runCli } from '../harness.js';
 
@@ -34,6 +35,8 @@ export interface SeenRequest {
   headers: http.IncomingHttpHeaders;
   bodySha256: string;
   bodyBytes: number;
+  /** The SNI of the origin's TLS connection ("" for none or plain HTTP). */
+  sni: string;
 }
 
 /** An origin that answers every request with what it saw, as JSON, and an `x-origin` response header. */
@@ -57,6 +60,7 @@ function recorder(scheme: string): http.RequestListener {
         headers: req.headers,
         bodySha256: hash.digest('hex'),
         bodyBytes: bytes,
+        sni: (req.socket as TLSSocket).servername || '',
       };
       res.writeHead(200, { 'content-type': 'application/json', 'x-origin': scheme, connection: 'keep-alive' });
       res.end(JSON.stringify(seen));
