@@ -106,6 +106,16 @@ export function outgoingResponseHeaders(headers: IncomingHttpHeaders): OutgoingH
   return copyEndToEnd(headers);
 }
 
+/** An HTTP/1.1 response head as bytes to write on a raw socket (an upgrade's answer); `headers` as outgoingResponseHeaders gives them. */
+export function responseHead(status: number, statusMessage: string, headers: OutgoingHttpHeaders): string {
+  const lines = [`HTTP/1.1 ${status} ${statusMessage}`];
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) lines.push(`${name}: ${v}`);
+  }
+  return `${lines.join('\r\n')}\r\n\r\n`;
+}
+
 /** A host as frp's CanonicalHost compares it: lower case, no port, no trailing dot. */
 export function canonicalHost(host: string): string {
   let h = host.toLowerCase();

@@ -1,4 +1,6 @@
 // A plugin that serves HTTP to the user and forwards every request to localAddr (the http2http and http2https plugins).
+import type http from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { PluginConfig, PluginType } from '../../config/plugin-schema.js';
 import type { ForwardedMode } from './forward-headers.js';
 import { PluginHttpServer } from './http-bridge.js';
@@ -21,6 +23,9 @@ export function createHttpForwardPlugin(
     logger,
   });
   const bridge = new PluginHttpServer((req, res) => forwarder.handle(req, res));
+  bridge.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) =>
+    forwarder.upgrade(req, socket, head),
+  );
   return {
     type,
     handle({ conn, srcAddr }) {

@@ -1,4 +1,5 @@
 // A plugin that terminates the user's TLS (HTTP/1.1, or HTTP/2 by ALPN) and forwards every request to localAddr (https2http, https2https).
+import type http from 'node:http';
 import http2 from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
@@ -48,6 +49,16 @@ export function createHttpsForwardPlugin(
     forwarder.handle(req, res);
   };
   const http1 = new PluginHttpServer(onRequest);
+  http1.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    const sni = (req.socket as TLSSocket).servername;
+    if (typeof sni === 'string' && isMisdirected(sni, req.headers.host ?? '')) {
+      socket.end(
+        `HTTP/1.1 ${MISDIRECTED_REQUEST} Misdirected Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+      );
+      return;
+    }
+    forwarder.upgrade(req, socket, head);
+  });
   // Never listens: only sockets whose ALPN chose h2 are handed to it, as Node's own tls.Server would.
   const h2 = http2.createSecureServer({}, onRequest);
   const open = new Set<Duplex>();

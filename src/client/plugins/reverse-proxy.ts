@@ -5,13 +5,18 @@ import https from 'node:https';
 import { isIP } from 'node:net';
 import { BurrowError, ErrorCode, errorMessage } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import { outgoingRequestHeaders, outgoingResponseHeaders, type ForwardRules } from './forward-headers.js';
+import type { Duplex } from 'node:stream';
+import { relay } from '../../net/relay.js';
+import { outgoingRequestHeaders, outgoingResponseHeaders, responseHead, type ForwardRules } from './forward-headers.js';
 
 /** A request to localAddr is abandoned (502, as Go's ReverseProxy) after this long without a byte either way. */
 export const LOCAL_HTTP_IDLE_TIMEOUT_MS = 5 * 60_000;
 
 /** Idle keep-alive connections kept to localAddr (Go's http.Transport keeps 2 per host by default; more helps h2 users). */
 const LOCAL_MAX_FREE_SOCKETS = 16;
+
+/** What the user gets when an upgrade cannot reach localAddr (Go's ReverseProxy: 502, empty body). */
+const UPGRADE_FAILED = 'HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n';
 
 /** Where a plugin's user connection came from, stored on the socket the HTTP server serves (it also reaches an HTTP/2 session's socket proxy). */
 export const SOURCE_ADDR = Symbol('burrow.pluginSourceAddr');
@@ -64,8 +69,8 @@ export class HttpForwarder {
         : new http.Agent({ keepAlive: true, maxFreeSockets: LOCAL_MAX_FREE_SOCKETS });
   }
 
-  /** Forwards one request and streams the answer back; a failure before the answer starts is a 502 (logged). */
-  handle(req: AnyRequest, res: AnyResponse): void {
+  /** The request to localAddr for `req`, its headers per the rules; `upgrade` keeps Connection/Upgrade on a connection of its own. */
+  private request(req: AnyRequest, upgrade = false): http.ClientRequest {
     const h2 = req.httpVersionMajor === 2;
     const host = (h2 ? (req.headers[':authority'] as string | undefined) : undefined) ?? req.headers.host ?? '';
     const srcAddr = (req.socket as SourceTagged)[SOURCE_ADDR] ?? '';
@@ -73,19 +78,65 @@ export class HttpForwarder {
       { headers: req.headers, host, srcAddr, tls: 'encrypted' in req.socket && req.socket.encrypted === true },
       this.options.rules,
     );
-    const out = (this.options.scheme === 'https' ? https : http).request({
+    // Go's ReverseProxy puts the upgrade back after dropping the hop-by-hop headers.
+    if (upgrade) Object.assign(headers, { connection: 'Upgrade', upgrade: req.headers.upgrade });
+    const https_ = this.options.scheme === 'https';
+    const out = (https_ ? https : http).request({
       host: this.host,
       port: this.port,
       method: req.method,
       path: req.url,
       headers,
-      agent: this.agent,
+      // An upgraded connection leaves the pool for good: give it one of its own.
+      agent: upgrade ? false : this.agent,
       // Go's Transport names localAddr's host by SNI, never the user's Host; an IP address gets none.
-      ...(this.options.scheme === 'https' ? { servername: isIP(this.host) ? '' : this.host } : {}),
+      ...(https_ ? { servername: isIP(this.host) ? '' : this.host, rejectUnauthorized: false } : {}),
     });
     out.setTimeout(LOCAL_HTTP_IDLE_TIMEOUT_MS, () =>
       out.destroy(new Error(`no answer from ${this.options.localAddr} within ${LOCAL_HTTP_IDLE_TIMEOUT_MS} ms`)),
     );
+    return out;
+  }
+
+  /**
+   * Forwards an HTTP/1.1 upgrade (WebSocket) as Go's ReverseProxy: a 101 from localAddr joins the two
+   * connections; any other answer is passed back and the connection closed; a failure is a 502.
+   */
+  upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const out = this.request(req, true);
+    out.once('upgrade', (answer, local, localHead) => {
+      out.setTimeout(0);
+      const headers = outgoingResponseHeaders(answer.headers);
+      Object.assign(headers, { connection: 'Upgrade', upgrade: answer.headers.upgrade });
+      socket.write(responseHead(101, answer.statusMessage ?? 'Switching Protocols', headers));
+      if (localHead.length > 0) socket.write(localHead);
+      if (head.length > 0) local.write(head);
+      void relay(socket, local);
+    });
+    out.once('response', (answer) => {
+      const headers = { ...outgoingResponseHeaders(answer.headers), connection: 'close' };
+      socket.write(responseHead(answer.statusCode ?? 502, answer.statusMessage ?? '', headers));
+      answer.once('error', () => socket.destroy());
+      answer.pipe(socket);
+    });
+    out.once('error', (err) => {
+      this.options.logger.warn(
+        { proxy: this.options.proxyName, localAddr: this.options.localAddr, err: errorMessage(err) },
+        'http: proxy error',
+      );
+      if (socket.writable) socket.end(UPGRADE_FAILED);
+      else socket.destroy();
+    });
+    socket.once('close', () => out.destroy());
+    // An upgrade request has no body: what follows its head is the new protocol, in `head` and on the socket.
+    out.end();
+  }
+
+  /** Forwards one request and streams the answer back; a failure before the answer starts is a 502 (logged). */
+  handle(req: AnyRequest, res: AnyResponse): void {
+    const h2 = req.httpVersionMajor === 2;
+    const out = this.request(req);
     out.once('response', (answer) => {
       const resHeaders = outgoingResponseHeaders(answer.headers);
       const status = answer.statusCode ?? 502;

@@ -196,3 +196,39 @@ export function sClient(
     child.stdin.end(input);
   });
 }
+
+/** A WebSocket echo service on 127.0.0.1; `hosts` keeps the Host of each upgrade request. */
+export async function startWsEcho(): Promise<{ port: number; hosts: string[]; close: () => Promise<void> }> {
+  const { WebSocketServer } = await import('ws');
+  const hosts: string[] = [];
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  wss.on('connection', (ws, req) => {
+    hosts.push(req.headers.host ?? '');
+    ws.on('message', (data, binary) => ws.send(data, { binary }));
+  });
+  await new Promise<void>((resolve) => wss.once('listening', resolve));
+  return {
+    port: (wss.address() as net.AddressInfo).port,
+    hosts,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const client of wss.clients) client.terminate();
+        wss.close(() => resolve());
+      }),
+  };
+}
+
+/** Opens a WebSocket to `url` (options as ws's, e.g. `ca`, `servername`), sends `message`, resolves with the echo. */
+export async function wsEcho(url: string, message: string, options: Record<string, unknown> = {}): Promise<string> {
+  const { WebSocket } = await import('ws');
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { handshakeTimeout: TOOL_TIMEOUT_MS, ...options });
+    ws.once('open', () => ws.send(message));
+    ws.once('message', (data: Buffer) => {
+      resolve(data.toString('utf8'));
+      ws.close();
+    });
+    ws.once('error', reject);
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade answered ${res.statusCode}`)));
+  });
+}

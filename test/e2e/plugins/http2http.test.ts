@@ -8,19 +8,30 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freePort, killAll, removeDir, type BurrowProcess } from '../harness.js';
 import { clientToml, serverToml, setup, startClient, startServer } from '../proxy-helpers.js';
-import { curl, pluginProxy, runTool, seen, startHttpRecorder, type RecordingOrigin } from './forward-helpers.js';
+import {
+  curl,
+  pluginProxy,
+  runTool,
+  seen,
+  startHttpRecorder,
+  startWsEcho,
+  wsEcho,
+  type RecordingOrigin,
+} from './forward-helpers.js';
 
 describe('http2http plugin through the real CLI', () => {
   let dir = '';
   let origin: RecordingOrigin;
+  let ws: Awaited<ReturnType<typeof startWsEcho>>;
   let client: BurrowProcess;
-  const ports = { tcp: 0, down: 0, vhttp: 0 };
+  const ports = { tcp: 0, down: 0, vhttp: 0, ws: 0 };
 
   before(async () => {
     const s = await setup();
     dir = s.dir;
     for (const key of Object.keys(ports) as (keyof typeof ports)[]) ports[key] = await freePort();
     origin = await startHttpRecorder();
+    ws = await startWsEcho();
     await startServer(dir, serverToml(s.bindPort, dir, [`vhostHTTPPort = ${ports.vhttp}`]));
     const plugin = (localPort: number, extra: string[] = []): string[] => [
       'type = "http2http"',
@@ -34,14 +45,20 @@ describe('http2http plugin through the real CLI', () => {
         plugin(origin.port, ['hostHeaderRewrite = "origin.internal"', 'requestHeaders.set.x-from-plugin = "yes"']),
       ),
       ...pluginProxy('h2h-vhost', ['type = "http"', 'customDomains = ["web.test"]'], plugin(origin.port)),
+      ...pluginProxy(
+        'h2h-ws',
+        ['type = "tcp"', `remotePort = ${ports.ws}`],
+        plugin(ws.port, ['hostHeaderRewrite = "ws.internal"']),
+      ),
       ...pluginProxy('h2h-down', ['type = "tcp"', `remotePort = ${ports.down}`], plugin(await freePort())),
     ];
-    client = await startClient(dir, clientToml(s.bindPort, body), 3);
+    client = await startClient(dir, clientToml(s.bindPort, body), 4);
   });
 
   after(async () => {
     await killAll();
     await origin.close();
+    await ws.close();
     removeDir(dir);
   });
 
@@ -86,6 +103,11 @@ describe('http2http plugin through the real CLI', () => {
     const req = seen(r);
     assert.equal(req.headers.host, `web.test:${ports.vhttp}`);
     assert.equal(req.url, '/v');
+  });
+
+  it('relays a WebSocket upgrade (Host rewritten) and its messages both ways', async () => {
+    assert.equal(await wsEcho(`ws://127.0.0.1:${ports.ws}/chat`, 'ping over ws'), 'ping over ws');
+    assert.equal(ws.hosts.at(-1), 'ws.internal');
   });
 
   it('answers 502 when localAddr is unreachable, and logs it', async () => {

@@ -9,17 +9,27 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freePort, killAll, removeDir, runCli, type BurrowProcess } from '../harness.js';
 import { clientToml, serverToml, setup, startClient, startServer } from '../proxy-helpers.js';
-import { burrowCert, curl, pluginProxy, seen, startHttpRecorder, type RecordingOrigin } from './forward-helpers.js';
+import {
+  burrowCert,
+  curl,
+  pluginProxy,
+  seen,
+  startHttpRecorder,
+  startWsEcho,
+  wsEcho,
+  type RecordingOrigin,
+} from './forward-helpers.js';
 
 const HOST = 'app.test';
 
 describe('https2http plugin through the real CLI', () => {
   let dir = '';
   let origin: RecordingOrigin;
+  let ws: Awaited<ReturnType<typeof startWsEcho>>;
   let client: BurrowProcess;
   let clientFile = '';
   let ca = '';
-  const ports = { tcp: 0, h1only: 0, generated: 0, down: 0, broken: 0, vhttps: 0, admin: 0 };
+  const ports = { ws: 0, tcp: 0, h1only: 0, generated: 0, down: 0, broken: 0, vhttps: 0, admin: 0 };
 
   before(async () => {
     const s = await setup();
@@ -28,6 +38,7 @@ describe('https2http plugin through the real CLI', () => {
     const issued = await burrowCert(dir, [HOST]);
     ca = issued.ca;
     origin = await startHttpRecorder();
+    ws = await startWsEcho();
     await startServer(dir, serverToml(s.bindPort, dir, [`vhostHTTPSPort = ${ports.vhttps}`]));
     const plugin = (localPort: number, extra: string[] = []): string[] => [
       'type = "https2http"',
@@ -50,6 +61,7 @@ describe('https2http plugin through the real CLI', () => {
         ['type = "tcp"', `remotePort = ${ports.h1only}`],
         plugin(origin.port, [...files, 'enableHTTP2 = false']),
       ),
+      ...pluginProxy('h2h-ws', ['type = "tcp"', `remotePort = ${ports.ws}`], plugin(ws.port, files)),
       ...pluginProxy('h2h-gen', ['type = "tcp"', `remotePort = ${ports.generated}`], plugin(origin.port)),
       ...pluginProxy('h2h-down', ['type = "tcp"', `remotePort = ${ports.down}`], plugin(await freePort(), files)),
       ...pluginProxy('h2h-vhost', ['type = "https"', `customDomains = ["${HOST}"]`], plugin(origin.port, files)),
@@ -60,13 +72,14 @@ describe('https2http plugin through the real CLI', () => {
       ),
     ];
     const admin = [`webServer.addr = "127.0.0.1"`, `webServer.port = ${ports.admin}`];
-    client = await startClient(dir, clientToml(s.bindPort, body, admin), 5);
+    client = await startClient(dir, clientToml(s.bindPort, body, admin), 6);
     clientFile = join(dir, 'frpc.toml');
   });
 
   after(async () => {
     await killAll();
     await origin.close();
+    await ws.close();
     removeDir(dir);
   });
 
@@ -126,6 +139,17 @@ describe('https2http plugin through the real CLI', () => {
     assert.equal(refused.status, 0, 'curl must refuse the generated certificate without -k');
     const r = await curl(['-k', ...url(ports.generated)]);
     assert.equal(seen(r).headers.host, `${HOST}:${ports.generated}`);
+  });
+
+  it('relays a WebSocket upgrade over the TLS it terminates (wss)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const echoed = await wsEcho(`wss://127.0.0.1:${ports.ws}/live`, 'ping over wss', {
+      ca: readFileSync(ca),
+      servername: HOST,
+      headers: { host: `${HOST}:${ports.ws}` },
+    });
+    assert.equal(echoed, 'ping over wss');
+    assert.equal(ws.hosts.at(-1), `${HOST}:${ports.ws}`);
   });
 
   it('answers 502 when localAddr is unreachable, and logs it', async () => {
