@@ -41,6 +41,26 @@ export function parseLocalAddr(localAddr: string): { host: string; port: number 
   return { host: match[1] ?? (match[2] || '127.0.0.1'), port };
 }
 
+/** Refuses, at start, a hostHeaderRewrite or requestHeaders.set entry Node could never send (BurrowError PLUGIN naming it). */
+function checkRules(rules: ForwardRules): void {
+  const check = (what: string, fn: () => void): void => {
+    try {
+      fn();
+    } catch (err) {
+      throw new BurrowError(ErrorCode.PLUGIN, `${what}: ${errorMessage(err)}`, { cause: err });
+    }
+  };
+  if (rules.hostHeaderRewrite !== '') {
+    check('hostHeaderRewrite', () => http.validateHeaderValue('host', rules.hostHeaderRewrite));
+  }
+  for (const [name, value] of Object.entries(rules.setHeaders)) {
+    check(`requestHeaders.set.${name}`, () => {
+      http.validateHeaderName(name);
+      http.validateHeaderValue(name, value);
+    });
+  }
+}
+
 /** An incoming request of either HTTP version, and its response. */
 export type AnyRequest = http.IncomingMessage | http2.Http2ServerRequest;
 export type AnyResponse = http.ServerResponse | http2.Http2ServerResponse;
@@ -63,6 +83,7 @@ export class HttpForwarder {
 
   constructor(private readonly options: ForwarderOptions) {
     ({ host: this.host, port: this.port } = parseLocalAddr(options.localAddr));
+    checkRules(options.rules);
     this.agent =
       options.scheme === 'https'
         ? new https.Agent({ keepAlive: true, maxFreeSockets: LOCAL_MAX_FREE_SOCKETS, rejectUnauthorized: false })
@@ -104,7 +125,14 @@ export class HttpForwarder {
    */
   upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
-    const out = this.request(req, true);
+    let out: http.ClientRequest;
+    try {
+      out = this.request(req, true);
+    } catch (err) {
+      this.logFailure(err);
+      socket.end(UPGRADE_FAILED);
+      return;
+    }
     out.once('upgrade', (answer, local, localHead) => {
       out.setTimeout(0);
       const headers = outgoingResponseHeaders(answer.headers);
@@ -121,10 +149,7 @@ export class HttpForwarder {
       answer.pipe(socket);
     });
     out.once('error', (err) => {
-      this.options.logger.warn(
-        { proxy: this.options.proxyName, localAddr: this.options.localAddr, err: errorMessage(err) },
-        'http: proxy error',
-      );
+      this.logFailure(err);
       if (socket.writable) socket.end(UPGRADE_FAILED);
       else socket.destroy();
     });
@@ -136,7 +161,14 @@ export class HttpForwarder {
   /** Forwards one request and streams the answer back; a failure before the answer starts is a 502 (logged). */
   handle(req: AnyRequest, res: AnyResponse): void {
     const h2 = req.httpVersionMajor === 2;
-    const out = this.request(req);
+    let out: http.ClientRequest;
+    try {
+      out = this.request(req);
+    } catch (err) {
+      // Node refuses a header it cannot send (a value the user's HTTP/2 allowed): the user gets the 502 Go would give.
+      this.failed(err instanceof Error ? err : new Error(errorMessage(err)), res);
+      return;
+    }
     out.once('response', (answer) => {
       const resHeaders = outgoingResponseHeaders(answer.headers);
       const status = answer.statusCode ?? 502;
@@ -160,16 +192,20 @@ export class HttpForwarder {
   /** Go's ReverseProxy ErrorHandler: logs "http: proxy error" and answers 502, or cuts the answer already under way. */
   private failed(err: Error, res: AnyResponse): void {
     if (res.destroyed) return;
-    this.options.logger.warn(
-      { proxy: this.options.proxyName, localAddr: this.options.localAddr, err: errorMessage(err) },
-      'http: proxy error',
-    );
+    this.logFailure(err);
     if (res.headersSent) {
       res.destroy();
       return;
     }
     (res as http.ServerResponse).writeHead(502);
     res.end();
+  }
+
+  private logFailure(err: unknown): void {
+    this.options.logger.warn(
+      { proxy: this.options.proxyName, localAddr: this.options.localAddr, err: errorMessage(err) },
+      'http: proxy error',
+    );
   }
 
   /** Closes the pooled connections to localAddr. */
