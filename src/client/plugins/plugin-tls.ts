@@ -129,7 +129,9 @@ export class PluginTls {
       secureContext: context,
       ...(this.alpn.length > 0 ? { ALPNProtocols: this.alpn } : {}),
     });
-    // The plaintext side is ours: a TLS error destroys both layers.
+    // Both layers are ours: an error on either destroys both (also in the gap before a reader takes the socket).
+    conn.on('error', () => conn.destroy());
+    socket.on('error', () => socket.destroy());
     socket.on('close', () => conn.destroy());
     await awaitHandshake(socket, {
       event: 'secure',

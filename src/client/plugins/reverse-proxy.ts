@@ -145,10 +145,10 @@ export class HttpForwarder {
     out.once('response', (answer) => {
       const headers = { ...outgoingResponseHeaders(answer.headers), connection: 'close' };
       socket.write(responseHead(answer.statusCode ?? 502, answer.statusMessage ?? '', headers));
-      answer.once('error', () => socket.destroy());
+      answer.on('error', () => socket.destroy());
       answer.pipe(socket);
     });
-    out.once('error', (err) => {
+    out.on('error', (err) => {
       this.logFailure(err);
       if (socket.writable) socket.end(UPGRADE_FAILED);
       else socket.destroy();
@@ -176,16 +176,16 @@ export class HttpForwarder {
       if (h2 || answer.statusMessage === undefined) (res as http.ServerResponse).writeHead(status, resHeaders);
       else (res as http.ServerResponse).writeHead(status, answer.statusMessage, resHeaders);
       // pipe, not pipeline: an error must not destroy the user's connection before failed() decides.
-      answer.once('error', (err) => this.failed(err, res));
+      answer.on('error', (err) => this.failed(err, res));
       answer.pipe(res as NodeJS.WritableStream);
     });
-    out.once('error', (err) => this.failed(err, res));
+    out.on('error', (err) => this.failed(err, res));
     // The user gone before the answer: stop the local request too.
     res.once('close', () => {
       if (!res.writableFinished) out.destroy();
     });
     // pipe, not pipeline: a local failure mid-upload must leave the user's connection up for the 502.
-    req.once('error', (err) => out.destroy(err));
+    req.on('error', (err) => out.destroy(err));
     (req as NodeJS.ReadableStream).pipe(out);
   }
 
