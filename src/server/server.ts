@@ -1,7 +1,7 @@
 // The burrow server: listens on bindPort, logs clients in, runs their proxies (frps's role), serves the admin API.
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
-import { startAdminServer, webServerListenOptions, type AdminServer } from '../admin/index.js';
+import type { AdminServer } from '../admin/index.js';
 import { BurrowMetrics, type ServerView } from '../observe/index.js';
 import type { ServerConfig } from '../config/index.js';
 import { BurrowError, ErrorCode, errorMessage } from '../errors.js';
@@ -279,6 +279,8 @@ export class BurrowServer extends EventEmitter implements ControlHost {
   private async startAdmin(): Promise<void> {
     const web = this.current.webServer;
     if (web.port <= 0) return;
+    // Loaded only when asked for, as in the client: a server without [webServer] never loads the admin layer.
+    const { startAdminServer, webServerListenOptions } = await import('../admin/index.js');
     this.admin = await startAdminServer({
       ...webServerListenOptions(web),
       view: this.view,
