@@ -199,7 +199,8 @@ export class ClientControl extends EventEmitter {
 
   /** Sends every proxy, starts heartbeats (tcpMux off) and reads control messages. */
   start(): void {
-    for (const proxy of this.proxies.values()) this.sendNewProxy(proxy);
+    // A proxy whose healthCheck has not passed is announced by its first success instead.
+    for (const proxy of this.proxies.values()) if (proxy.healthy) this.sendNewProxy(proxy);
     const { heartbeatInterval, heartbeatTimeout } = this.config.transport;
     if (heartbeatInterval > 0) {
       this.sendPing();
@@ -289,7 +290,8 @@ export class ClientControl extends EventEmitter {
         this.emit('proxy', proxy);
         if (proxy.phase === 'error') {
           this.after(PROXY_RETRY_AFTER_ERROR_MS, () => {
-            if (proxy.phase === 'error' && this.proxies.get(proxy.config.name) === proxy) this.sendNewProxy(proxy);
+            if (proxy.phase === 'error' && proxy.healthy && this.proxies.get(proxy.config.name) === proxy)
+              this.sendNewProxy(proxy);
           });
         }
         return;
