@@ -283,8 +283,7 @@ export class ClientControl extends EventEmitter {
         return;
       case 'NewProxyResp': {
         const proxy = this.proxyByWireName(message.body.proxy_name ?? '');
-        if (!proxy) return;
-        proxy.onResponse(message.body.remote_addr, message.body.error);
+        if (!proxy || !proxy.onResponse(message.body.remote_addr, message.body.error)) return;
         // Accepted by the server but failed here (its plugin could not start): withdraw it, then retry as after a refusal.
         if (!message.body.error && proxy.phase === 'error') this.closeProxy(proxy);
         this.emit('proxy', proxy);

@@ -54,9 +54,10 @@ export class ProxySet {
     const worker = new ProxyWorker(config, wireName, encryptionKey, logger, udpPacketSize);
     this.workers.set(config.name, worker);
     if (options.forwarded) this.forwarded.add(config.name);
-    // With a healthCheck, the first successful check announces it (frp's order).
-    if (worker.healthy) this.host.session()?.sendNewProxy(worker);
+    // With a healthCheck, the first successful check announces it (frp's order); its result comes
+    // asynchronously, so `healthy` below is false for a checked proxy and true for the others.
     worker.startHealthCheck((healthy) => this.healthChanged(worker, healthy));
+    if (worker.healthy) this.host.session()?.sendNewProxy(worker);
     return worker;
   }
 

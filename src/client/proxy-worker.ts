@@ -130,13 +130,20 @@ export class ProxyWorker {
     };
   }
 
-  /** Applies the server's NewProxyResp. */
-  onResponse(remoteAddr: string | undefined, error: string | undefined): void {
+  /**
+   * Applies the server's NewProxyResp; false (ignored) unless the proxy waits for one, as frp: an
+   * answer arriving after a failed health check withdrew the proxy must not mark it running.
+   */
+  onResponse(remoteAddr: string | undefined, error: string | undefined): boolean {
+    if (this.phase !== 'wait-start') {
+      this.logger.debug({ proxy: this.config.name, phase: this.phase }, 'NewProxyResp ignored: not waiting for one');
+      return false;
+    }
     if (error) {
       this.phase = 'error';
       this.lastError = error;
       this.logger.warn({ proxy: this.config.name, err: error }, 'proxy refused by server');
-      return;
+      return true;
     }
     if (this.config.plugin && !this.plugin) {
       try {
@@ -146,13 +153,14 @@ export class ProxyWorker {
         this.phase = 'error';
         this.lastError = errorMessage(err);
         this.logger.warn({ proxy: this.config.name, err: this.lastError }, 'proxy plugin failed to start');
-        return;
+        return true;
       }
     }
     this.phase = 'running';
     this.lastError = '';
     this.remoteAddr = remoteAddr ?? '';
     this.logger.info({ proxy: this.config.name, type: this.config.type, remoteAddr: this.remoteAddr }, 'proxy started');
+    return true;
   }
 
   /** Stops what the proxy runs on its own (the udp work connection, the plugin, the health check). */
