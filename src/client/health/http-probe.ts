@@ -37,8 +37,9 @@ export function requestHeaders(headers: HttpProbeTarget['headers']): Record<stri
  * Resolves when the local service answers 2xx within the timeout; rejects with BurrowError
  * HEALTH_CHECK (other status), TIMEOUT or NETWORK. The body is drained up to MAX_HEALTH_BODY_BYTES
  * within the same timeout and does not change the verdict (frp ignores errors while draining it).
+ * `signal` aborts the check (CLOSED): the monitor stopped, nothing may stay open after it.
  */
-export function probeHttp(target: HttpProbeTarget): Promise<void> {
+export function probeHttp(target: HttpProbeTarget, signal?: AbortSignal): Promise<void> {
   const where = `http://${formatAddress(target.host, target.port)}${requestPath(target.path)}`;
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -57,6 +58,7 @@ export function probeHttp(target: HttpProbeTarget): Promise<void> {
       // A fresh connection per check, closed after it: nothing stays open between checks.
       agent: false,
       maxHeaderSize: MAX_HEALTH_HEADER_BYTES,
+      ...(signal ? { signal } : {}),
     });
     const timer = setTimeout(() => {
       finish(new BurrowError(ErrorCode.TIMEOUT, `GET ${where}: no answer within ${target.timeoutMs} ms`));
@@ -64,9 +66,10 @@ export function probeHttp(target: HttpProbeTarget): Promise<void> {
     }, target.timeoutMs);
     // The timer also bounds the drain after the verdict; it ends with the connection.
     req.on('close', () => clearTimeout(timer));
-    req.on('error', (err) =>
-      finish(new BurrowError(ErrorCode.NETWORK, `GET ${where}: ${errorMessage(err)}`, { cause: err })),
-    );
+    req.on('error', (err) => {
+      const code = err.name === 'AbortError' ? ErrorCode.CLOSED : ErrorCode.NETWORK;
+      finish(new BurrowError(code, `GET ${where}: ${errorMessage(err)}`, { cause: err }));
+    });
     req.on('response', (res) => {
       const status = res.statusCode ?? 0;
       if (Math.floor(status / 100) === HEALTHY_STATUS_CLASS) finish();

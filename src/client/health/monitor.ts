@@ -2,8 +2,8 @@
 import { errorMessage } from '../../errors.js';
 import type { Logger } from '../../log.js';
 
-/** One check: resolves when the local service is healthy, rejects with the reason when not. */
-export type HealthProbe = () => Promise<void>;
+/** One check: resolves when the local service is healthy, rejects with the reason when not; `signal` aborts it. */
+export type HealthProbe = (signal: AbortSignal) => Promise<void>;
 
 export interface HealthMonitorOptions {
   readonly probe: HealthProbe;
@@ -20,7 +20,7 @@ export interface HealthMonitorOptions {
 
 /**
  * Starts unhealthy, as frp: the proxy is announced only after a first successful check. The first
- * check runs at start(); stop() ends the loop (a check under way finishes, its result is dropped).
+ * check runs at start(); stop() ends the loop and aborts a check under way (its result is dropped).
  */
 export class HealthMonitor {
   private ok = false;
@@ -29,6 +29,8 @@ export class HealthMonitor {
   private stopped = false;
   private started = false;
   private timer: NodeJS.Timeout | undefined;
+  /** Aborts the check under way when the monitor stops. */
+  private readonly abort = new AbortController();
 
   constructor(private readonly options: HealthMonitorOptions) {}
 
@@ -55,6 +57,7 @@ export class HealthMonitor {
 
   stop(): void {
     this.stopped = true;
+    this.abort.abort();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }
@@ -72,7 +75,7 @@ export class HealthMonitor {
     let failure: unknown;
     let failed = false;
     try {
-      await this.options.probe();
+      await this.options.probe(this.abort.signal);
     } catch (err) {
       failed = true;
       failure = err;

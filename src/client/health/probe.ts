@@ -13,9 +13,9 @@ export function healthProbe(config: ProxyConfig): HealthProbe | undefined {
   const target = { host: config.localIP, port: config.localPort, timeoutMs: check.timeoutSeconds * MS_PER_SECOND };
   switch (check.type) {
     case 'tcp':
-      return () => probeTcp(target);
+      return (signal) => probeTcp(target, signal);
     case 'http':
-      return () => probeHttp({ ...target, path: check.path, headers: check.httpHeaders });
+      return (signal) => probeHttp({ ...target, path: check.path, headers: check.httpHeaders }, signal);
   }
 }
 

@@ -67,13 +67,15 @@ describe('HealthMonitor', () => {
     assert.equal(monitor.healthy, false);
   });
 
-  it('checks no more after stop(), and a check under way is dropped', async () => {
+  it('checks no more after stop(), which aborts a check under way and drops its result', async () => {
     let checks = 0;
     let release: () => void = () => undefined;
+    let aborted = false;
     const changes: boolean[] = [];
     const monitor = new HealthMonitor({
-      probe: () => {
+      probe: (signal) => {
         checks += 1;
+        signal.addEventListener('abort', () => (aborted = true));
         return new Promise<void>((resolve) => (release = resolve));
       },
       intervalMs: INTERVAL_MS,
@@ -84,6 +86,7 @@ describe('HealthMonitor', () => {
     });
     monitor.start();
     monitor.stop();
+    assert.equal(aborted, true, 'stop() aborts the check under way');
     release();
     await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS * 10));
     assert.equal(checks, 1);

@@ -122,6 +122,21 @@ describe('health probes', () => {
     );
   });
 
+  it('an aborted check rejects with CLOSED at once (the monitor stopped)', async () => {
+    const stalled = new AbortController();
+    const pending = probeHttp(
+      { host: '127.0.0.1', port, path: '/stall', headers: [], timeoutMs: TIMEOUT_MS },
+      stalled.signal,
+    );
+    const started = Date.now();
+    setTimeout(() => stalled.abort(), 50);
+    await assert.rejects(pending, (err) => isBurrowError(err, ErrorCode.CLOSED));
+    assert.ok(Date.now() - started < TIMEOUT_MS, 'before the timeout');
+    await assert.rejects(probeTcp({ host: '127.0.0.1', port, timeoutMs: TIMEOUT_MS }, AbortSignal.abort()), (err) =>
+      isBurrowError(err, ErrorCode.CLOSED),
+    );
+  });
+
   it('http: an endless 2xx body is healthy and its connection is closed after at most MAX_HEALTH_BODY_BYTES', async () => {
     await get('/endless');
     const deadline = Date.now() + TIMEOUT_MS;
@@ -136,11 +151,11 @@ describe('health probes', () => {
     assert.equal(healthProbe(proxy([`localPort = ${port}`])), undefined);
     const tcp = healthProbe(proxy([`localPort = ${port}`, 'healthCheck.type = "tcp"']));
     assert.ok(tcp);
-    await tcp();
+    await tcp(new AbortController().signal);
     const httpProbe = healthProbe(
       proxy([`localPort = ${port}`, 'healthCheck.type = "http"', 'healthCheck.path = "/nope"']),
     );
     assert.ok(httpProbe);
-    await assert.rejects(httpProbe(), (err) => isBurrowError(err, ErrorCode.HEALTH_CHECK));
+    await assert.rejects(httpProbe(new AbortController().signal), (err) => isBurrowError(err, ErrorCode.HEALTH_CHECK));
   });
 });
