@@ -1,4 +1,4 @@
-// The http health check: GET http://localIP:localPort{path} with the configured headers; a 2xx answer is healthy (frp's doHTTPCheck).
+// The http health check: GET http://localIP:localPort{path} with the configured headers, redirects followed; a 2xx answer is healthy (frp's doHTTPCheck).
 import http from 'node:http';
 import { BurrowError, ErrorCode, errorMessage } from '../../errors.js';
 import { formatAddress } from '../../net/dial.js';
@@ -9,6 +9,20 @@ export const MAX_HEALTH_BODY_BYTES = 64 * 1024;
 const MAX_HEALTH_HEADER_BYTES = 16 * 1024;
 /** The status class frp calls healthy: StatusCode/100 == 2. */
 const HEALTHY_STATUS_CLASS = 2;
+/** Go's http.Client (frp's check) fails on the 10th redirect answer with "stopped after 10 redirects": 10 requests at most. */
+export const MAX_HEALTH_REDIRECTS = 10;
+/** The statuses Go's http.Client follows for a GET. */
+const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+/** Headers Go drops when a redirect goes to another host (plus Host, which names the first one). */
+const CROSS_HOST_DROPPED: ReadonlySet<string> = new Set([
+  'host',
+  'authorization',
+  'www-authenticate',
+  'cookie',
+  'cookie2',
+]);
+/** The port of an http: URL that names none. */
+const HTTP_DEFAULT_PORT = 80;
 
 export interface HttpProbeTarget {
   readonly host: string;
@@ -33,47 +47,105 @@ export function requestHeaders(headers: HttpProbeTarget['headers']): Record<stri
   return Object.fromEntries([...byName.values()].map((h) => [h.name, h.value]));
 }
 
+/** One answer: its status and, for a redirect, where it points. */
+interface Hop {
+  readonly status: number;
+  readonly location: string | undefined;
+}
+
 /**
- * Resolves when the local service answers 2xx within the timeout; rejects with BurrowError
- * HEALTH_CHECK (other status), TIMEOUT or NETWORK. The body is drained up to MAX_HEALTH_BODY_BYTES
- * within the same timeout and does not change the verdict (frp ignores errors while draining it).
+ * Resolves when the local service answers 2xx within the timeout, after following up to
+ * MAX_HEALTH_REDIRECTS redirects as frp's Go http.Client does; rejects with BurrowError
+ * HEALTH_CHECK (another status, too many redirects, a redirect off http), TIMEOUT or NETWORK.
  * `signal` aborts the check (CLOSED): the monitor stopped, nothing may stay open after it.
  */
-export function probeHttp(target: HttpProbeTarget, signal?: AbortSignal): Promise<void> {
-  const where = `http://${formatAddress(target.host, target.port)}${requestPath(target.path)}`;
+export async function probeHttp(target: HttpProbeTarget, signal?: AbortSignal): Promise<void> {
+  const deadline = Date.now() + target.timeoutMs;
+  const first = new URL(`http://${formatAddress(target.host, target.port)}${requestPath(target.path)}`);
+  let url = first;
+  let headers = requestHeaders(target.headers);
+  for (let redirects = 0; ; redirects += 1) {
+    const hop = await getOnce(url, headers, deadline, target.timeoutMs, signal);
+    const location = REDIRECT_STATUSES.has(hop.status) ? hop.location : undefined;
+    if (location === undefined) {
+      if (Math.floor(hop.status / 100) === HEALTHY_STATUS_CLASS) return;
+      throw new BurrowError(ErrorCode.HEALTH_CHECK, `GET ${url.href}: status ${hop.status}, not 2xx`);
+    }
+    // This is redirect answer number redirects + 1; Go fails on the 10th instead of following it.
+    if (redirects + 1 >= MAX_HEALTH_REDIRECTS)
+      throw new BurrowError(
+        ErrorCode.HEALTH_CHECK,
+        `GET ${first.href}: stopped after ${MAX_HEALTH_REDIRECTS} redirects`,
+      );
+    const next = new URL(location, url);
+    if (next.protocol !== 'http:')
+      throw new BurrowError(
+        ErrorCode.HEALTH_CHECK,
+        `GET ${url.href}: redirect to ${next.href} not followed (not http)`,
+      );
+    // Go keeps the request's headers on a redirect but drops the credentials and the Host to another host.
+    if (next.host !== url.host) headers = withoutCrossHostHeaders(headers);
+    url = next;
+  }
+}
+
+/** The headers without those Go's http.Client drops when a redirect leaves the host. */
+function withoutCrossHostHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !CROSS_HOST_DROPPED.has(name.toLowerCase())));
+}
+
+/**
+ * One GET; resolves with the status once the answer's headers are in. Its body is drained (up to
+ * MAX_HEALTH_BODY_BYTES, before the deadline) without changing the verdict, as frp ignores errors
+ * while draining; a redirect's connection is closed at once.
+ */
+function getOnce(
+  url: URL,
+  headers: Record<string, string>,
+  deadline: number,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<Hop> {
   return new Promise((resolve, reject) => {
     let settled = false;
-    const finish = (err?: Error): void => {
+    const finish = (err: Error | undefined, hop?: Hop): void => {
       if (settled) return;
       settled = true;
       if (err) reject(err);
-      else resolve();
+      else if (hop) resolve(hop);
     };
     const req = http.request({
-      host: target.host,
-      port: target.port,
+      // URL keeps an IPv6 host in brackets; the request wants it bare.
+      host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: url.port === '' ? HTTP_DEFAULT_PORT : Number(url.port),
       method: 'GET',
-      path: requestPath(target.path),
-      headers: requestHeaders(target.headers),
-      // A fresh connection per check, closed after it: nothing stays open between checks.
+      path: `${url.pathname}${url.search}`,
+      headers,
+      // A fresh connection per request, closed after it: nothing stays open between checks.
       agent: false,
       maxHeaderSize: MAX_HEALTH_HEADER_BYTES,
       ...(signal ? { signal } : {}),
     });
-    const timer = setTimeout(() => {
-      finish(new BurrowError(ErrorCode.TIMEOUT, `GET ${where}: no answer within ${target.timeoutMs} ms`));
-      req.destroy();
-    }, target.timeoutMs);
+    const timer = setTimeout(
+      () => {
+        finish(new BurrowError(ErrorCode.TIMEOUT, `GET ${url.href}: no answer within ${timeoutMs} ms`));
+        req.destroy();
+      },
+      Math.max(0, deadline - Date.now()),
+    );
     // The timer also bounds the drain after the verdict; it ends with the connection.
     req.on('close', () => clearTimeout(timer));
     req.on('error', (err) => {
       const code = err.name === 'AbortError' ? ErrorCode.CLOSED : ErrorCode.NETWORK;
-      finish(new BurrowError(code, `GET ${where}: ${errorMessage(err)}`, { cause: err }));
+      finish(new BurrowError(code, `GET ${url.href}: ${errorMessage(err)}`, { cause: err }));
     });
     req.on('response', (res) => {
       const status = res.statusCode ?? 0;
-      if (Math.floor(status / 100) === HEALTHY_STATUS_CLASS) finish();
-      else finish(new BurrowError(ErrorCode.HEALTH_CHECK, `GET ${where}: status ${status}, not 2xx`));
+      finish(undefined, { status, location: res.headers.location });
+      if (REDIRECT_STATUSES.has(status)) {
+        req.destroy();
+        return;
+      }
       let read = 0;
       res.on('data', (chunk: Buffer) => {
         read += chunk.length;

@@ -33,6 +33,7 @@ describe('health probes', () => {
   let port = 0;
   const seen: { path: string; headers: http.IncomingHttpHeaders }[] = [];
   const sockets = new Set<net.Socket>();
+  let loops = 0;
 
   before(async () => {
     server = http.createServer((req, res) => {
@@ -40,6 +41,12 @@ describe('health probes', () => {
       if (req.url === '/ok') res.end('fine');
       else if (req.url === '/created') res.writeHead(204).end();
       else if (req.url === '/redirect') res.writeHead(302, { location: '/ok' }).end();
+      else if (req.url === '/redirect-auth') res.writeHead(307, { location: 'auth' }).end();
+      else if (req.url === '/loop') {
+        loops += 1;
+        res.writeHead(301, { location: '/loop' }).end();
+      } else if (req.url === '/no-location') res.writeHead(302).end();
+      else if (req.url === '/to-https') res.writeHead(308, { location: `https://127.0.0.1:${port}/ok` }).end();
       else if (req.url === '/auth') res.writeHead(req.headers['x-health-key'] === 'k1' ? 200 : 403).end();
       else if (req.url === '/host') res.writeHead(req.headers.host === 'svc.internal' ? 200 : 421).end();
       else if (req.url === '/stall')
@@ -79,14 +86,28 @@ describe('health probes', () => {
     );
   });
 
-  it('http: any 2xx is healthy; 3xx and 5xx are not (frp: StatusCode/100 == 2, redirects are not followed here)', async () => {
+  it('http: any 2xx is healthy; 5xx is not (frp: StatusCode/100 == 2)', async () => {
     await get('/ok');
     await get('/created');
-    await assert.rejects(
-      get('/redirect'),
-      (err) => isBurrowError(err, ErrorCode.HEALTH_CHECK) && /302/.test(String(err)),
-    );
     await assert.rejects(get('/nope'), (err) => isBurrowError(err, ErrorCode.HEALTH_CHECK) && /500/.test(String(err)));
+  });
+
+  it("http: redirects are followed as Go's http.Client does (same-host ones keep the headers), 10 requests at most", async () => {
+    await get('/redirect');
+    await get('/redirect-auth', [{ name: 'X-Health-Key', value: 'k1' }]);
+    await assert.rejects(
+      get('/loop'),
+      (err) => isBurrowError(err, ErrorCode.HEALTH_CHECK) && /stopped after 10 redirects/.test(String(err)),
+    );
+    assert.equal(loops, 10, 'ten requests, as Go sends');
+    await assert.rejects(
+      get('/no-location'),
+      (err) => isBurrowError(err, ErrorCode.HEALTH_CHECK) && /status 302/.test(String(err)),
+    );
+    await assert.rejects(
+      get('/to-https'),
+      (err) => isBurrowError(err, ErrorCode.HEALTH_CHECK) && /not followed/.test(String(err)),
+    );
   });
 
   it('http: sends the configured headers (a later one of the same name wins) and Host from them', async () => {
