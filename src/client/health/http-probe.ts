@@ -69,24 +69,29 @@ export async function probeHttp(target: HttpProbeTarget, signal?: AbortSignal): 
     const location = REDIRECT_STATUSES.has(hop.status) ? hop.location : undefined;
     if (location === undefined) {
       if (Math.floor(hop.status / 100) === HEALTHY_STATUS_CLASS) return;
-      throw new BurrowError(ErrorCode.HEALTH_CHECK, `GET ${url.href}: status ${hop.status}, not 2xx`);
+      throw new BurrowError(ErrorCode.HEALTH_CHECK, `GET ${shown(url)}: status ${hop.status}, not 2xx`);
     }
     // This is redirect answer number redirects + 1; Go fails on the 10th instead of following it.
     if (redirects + 1 >= MAX_HEALTH_REDIRECTS)
       throw new BurrowError(
         ErrorCode.HEALTH_CHECK,
-        `GET ${first.href}: stopped after ${MAX_HEALTH_REDIRECTS} redirects`,
+        `GET ${shown(first)}: stopped after ${MAX_HEALTH_REDIRECTS} redirects`,
       );
     const next = new URL(location, url);
     if (next.protocol !== 'http:')
       throw new BurrowError(
         ErrorCode.HEALTH_CHECK,
-        `GET ${url.href}: redirect to ${next.href} not followed (not http)`,
+        `GET ${shown(url)}: redirect to ${shown(next)} not followed (not http)`,
       );
     // Go keeps the request's headers on a redirect but drops the credentials and the Host to another host.
     if (next.host !== url.host) headers = withoutCrossHostHeaders(headers);
     url = next;
   }
+}
+
+/** A URL as logs and errors show it: without its query, which may carry a credential (no secrets in logs). */
+export function shown(url: URL): string {
+  return `${url.protocol}//${url.host}${url.pathname}${url.search === '' ? '' : '?…'}`;
 }
 
 /** The headers without those Go's http.Client drops when a redirect leaves the host. */
@@ -128,7 +133,7 @@ function getOnce(
     });
     const timer = setTimeout(
       () => {
-        finish(new BurrowError(ErrorCode.TIMEOUT, `GET ${url.href}: no answer within ${timeoutMs} ms`));
+        finish(new BurrowError(ErrorCode.TIMEOUT, `GET ${shown(url)}: no answer within ${timeoutMs} ms`));
         req.destroy();
       },
       Math.max(0, deadline - Date.now()),
@@ -137,7 +142,7 @@ function getOnce(
     req.on('close', () => clearTimeout(timer));
     req.on('error', (err) => {
       const code = err.name === 'AbortError' ? ErrorCode.CLOSED : ErrorCode.NETWORK;
-      finish(new BurrowError(code, `GET ${url.href}: ${errorMessage(err)}`, { cause: err }));
+      finish(new BurrowError(code, `GET ${shown(url)}: ${errorMessage(err)}`, { cause: err }));
     });
     req.on('response', (res) => {
       const status = res.statusCode ?? 0;

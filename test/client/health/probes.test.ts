@@ -8,6 +8,7 @@ import {
   probeHttp,
   requestHeaders,
   requestPath,
+  shown,
 } from '../../../src/client/health/http-probe.js';
 import { probeTcp } from '../../../src/client/health/tcp-probe.js';
 import { healthProbe } from '../../../src/client/health/probe.js';
@@ -123,6 +124,15 @@ describe('health probes', () => {
         { name: 'a', value: '2' },
       ]),
       { a: '2' },
+    );
+  });
+
+  it('http: errors name the URL without its query (it may carry a credential)', async () => {
+    assert.equal(shown(new URL('http://127.0.0.1:8080/h?token=s3cret')), 'http://127.0.0.1:8080/h?…');
+    assert.equal(shown(new URL('http://[::1]:8080/h')), 'http://[::1]:8080/h');
+    await assert.rejects(
+      get('/nope?token=s3cret'),
+      (err) => !String(err).includes('s3cret') && /\/nope\?…/.test(String(err)),
     );
   });
 
