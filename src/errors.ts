@@ -66,6 +66,8 @@ export const ErrorCode = {
   NOT_FOUND: 'ERR_NOT_FOUND',
   /** A name is already taken (e.g. a stored proxy named like one of the config file's). */
   CONFLICT: 'ERR_CONFLICT',
+  /** A proxy's HTTP health check got an answer other than 2xx. */
+  HEALTH_CHECK: 'ERR_HEALTH_CHECK',
   /** Anything that does not fit the codes above; the message says what. */
   INTERNAL: 'ERR_INTERNAL',
 } as const;

@@ -13,6 +13,7 @@ const FRP_PHASE: Record<ProxyPhase, string> = {
   'wait-start': 'wait start',
   running: 'running',
   error: 'start error',
+  'check-failed': 'check failed',
   closed: 'closed',
 };
 

@@ -199,7 +199,8 @@ export class ClientControl extends EventEmitter {
 
   /** Sends every proxy, starts heartbeats (tcpMux off) and reads control messages. */
   start(): void {
-    for (const proxy of this.proxies.values()) this.sendNewProxy(proxy);
+    // A proxy whose healthCheck has not passed is announced by its first success instead.
+    for (const proxy of this.proxies.values()) if (proxy.healthy) this.sendNewProxy(proxy);
     const { heartbeatInterval, heartbeatTimeout } = this.config.transport;
     if (heartbeatInterval > 0) {
       this.sendPing();
@@ -282,14 +283,14 @@ export class ClientControl extends EventEmitter {
         return;
       case 'NewProxyResp': {
         const proxy = this.proxyByWireName(message.body.proxy_name ?? '');
-        if (!proxy) return;
-        proxy.onResponse(message.body.remote_addr, message.body.error);
+        if (!proxy || !proxy.onResponse(message.body.remote_addr, message.body.error)) return;
         // Accepted by the server but failed here (its plugin could not start): withdraw it, then retry as after a refusal.
         if (!message.body.error && proxy.phase === 'error') this.closeProxy(proxy);
         this.emit('proxy', proxy);
         if (proxy.phase === 'error') {
           this.after(PROXY_RETRY_AFTER_ERROR_MS, () => {
-            if (proxy.phase === 'error' && this.proxies.get(proxy.config.name) === proxy) this.sendNewProxy(proxy);
+            if (proxy.phase === 'error' && proxy.healthy && this.proxies.get(proxy.config.name) === proxy)
+              this.sendNewProxy(proxy);
           });
         }
         return;

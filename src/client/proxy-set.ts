@@ -54,8 +54,38 @@ export class ProxySet {
     const worker = new ProxyWorker(config, wireName, encryptionKey, logger, udpPacketSize);
     this.workers.set(config.name, worker);
     if (options.forwarded) this.forwarded.add(config.name);
-    this.host.session()?.sendNewProxy(worker);
+    // With a healthCheck, the first successful check announces it (frp's order); its result comes
+    // asynchronously, so `healthy` below is false for a checked proxy and true for the others.
+    worker.startHealthCheck((healthy) => this.healthChanged(worker, healthy));
+    if (worker.healthy) this.host.session()?.sendNewProxy(worker);
     return worker;
+  }
+
+  /**
+   * A health transition (frp's proxy wrapper): healthy again → NewProxy when the session is up and the
+   * proxy is not registered; unhealthy → CloseProxy (the server closes its port, or drops it from its
+   * loadBalancer group) and phase 'check-failed' until a check succeeds again.
+   */
+  private healthChanged(worker: ProxyWorker, healthy: boolean): void {
+    const name = worker.config.name;
+    if (this.workers.get(name) !== worker) return;
+    const session = this.host.session();
+    if (healthy) {
+      // 'error': a refused proxy whose retry found it unhealthy is tried again now.
+      if (!session || (worker.phase !== 'new' && worker.phase !== 'check-failed' && worker.phase !== 'error')) return;
+      this.host.logger.info({ proxy: name }, 'health check passed; registering the proxy with the server');
+      session.sendNewProxy(worker);
+    } else {
+      if (worker.phase !== 'running' && worker.phase !== 'wait-start') return;
+      session?.closeProxy(worker);
+      worker.phase = 'check-failed';
+      worker.lastError = `health check failed: ${worker.healthError}`;
+      this.host.logger.warn(
+        { proxy: name, err: worker.healthError },
+        'health check failed; proxy closed on the server',
+      );
+    }
+    this.host.changed(worker);
   }
 
   /**

@@ -11,10 +11,12 @@ import { wrapWorkConn, type NewProxy, type StartWorkConn, type WireConn } from '
 import { LOCAL_DIAL_TIMEOUT_MS } from './constants.js';
 import type { ClientPlugin } from './plugins/plugin.js';
 import { createClientPlugin } from './plugins/registry.js';
+import { HealthMonitor } from './health/monitor.js';
+import { healthIntervalMs, healthProbe } from './health/probe.js';
 import { UdpWorker } from './udp-worker.js';
 
-/** Where a proxy stands, as `burrow client status` will show it. */
-export type ProxyPhase = 'new' | 'wait-start' | 'running' | 'error' | 'closed';
+/** Where a proxy stands, as `burrow client status` will show it ('check-failed': withdrawn by its health check). */
+export type ProxyPhase = 'new' | 'wait-start' | 'running' | 'error' | 'check-failed' | 'closed';
 
 /** The PROXY protocol header for a work connection, or undefined when off or when StartWorkConn has no source (frp's rule). */
 export function proxyProtocolHeader(version: string, start: StartWorkConn): Buffer | undefined {
@@ -40,6 +42,8 @@ export class ProxyWorker {
   private readonly udp: UdpWorker | undefined;
   /** The proxy's client plugin, started when the server accepts the proxy (as frp's proxy Run). */
   private plugin: ClientPlugin | undefined;
+  /** The healthCheck monitor, when the proxy has one (created by startHealthCheck). */
+  private health: HealthMonitor | undefined;
 
   constructor(
     readonly config: ProxyConfig,
@@ -62,6 +66,38 @@ export class ProxyWorker {
         logger,
       });
     }
+  }
+
+  /**
+   * Whether the proxy may be announced: always without a healthCheck; with one, only once a check
+   * succeeded and until maxFailed checks in a row fail (frp announces nothing before that).
+   */
+  get healthy(): boolean {
+    return this.health?.healthy ?? true;
+  }
+
+  /** Why the last health check failed ("" when none failed or there is no check). */
+  get healthError(): string {
+    return this.health?.lastError ?? '';
+  }
+
+  /** Starts the healthCheck monitor, if the config has one; `onChange` hears each transition. */
+  startHealthCheck(onChange: (healthy: boolean) => void): void {
+    const probe = healthProbe(this.config);
+    if (!probe || this.health) return;
+    this.health = new HealthMonitor({
+      probe,
+      intervalMs: healthIntervalMs(this.config),
+      maxFailed: this.config.healthCheck.maxFailed,
+      onChange,
+      proxy: this.config.name,
+      logger: this.logger,
+    });
+    this.logger.debug(
+      { proxy: this.config.name, check: this.config.healthCheck.type },
+      'health check enabled; the proxy starts after the first success',
+    );
+    this.health.start();
   }
 
   /** The NewProxy message announcing this proxy. */
@@ -94,13 +130,20 @@ export class ProxyWorker {
     };
   }
 
-  /** Applies the server's NewProxyResp. */
-  onResponse(remoteAddr: string | undefined, error: string | undefined): void {
+  /**
+   * Applies the server's NewProxyResp; false (ignored) unless the proxy waits for one, as frp: an
+   * answer arriving after a failed health check withdrew the proxy must not mark it running.
+   */
+  onResponse(remoteAddr: string | undefined, error: string | undefined): boolean {
+    if (this.phase !== 'wait-start') {
+      this.logger.debug({ proxy: this.config.name, phase: this.phase }, 'NewProxyResp ignored: not waiting for one');
+      return false;
+    }
     if (error) {
       this.phase = 'error';
       this.lastError = error;
       this.logger.warn({ proxy: this.config.name, err: error }, 'proxy refused by server');
-      return;
+      return true;
     }
     if (this.config.plugin && !this.plugin) {
       try {
@@ -110,17 +153,19 @@ export class ProxyWorker {
         this.phase = 'error';
         this.lastError = errorMessage(err);
         this.logger.warn({ proxy: this.config.name, err: this.lastError }, 'proxy plugin failed to start');
-        return;
+        return true;
       }
     }
     this.phase = 'running';
     this.lastError = '';
     this.remoteAddr = remoteAddr ?? '';
     this.logger.info({ proxy: this.config.name, type: this.config.type, remoteAddr: this.remoteAddr }, 'proxy started');
+    return true;
   }
 
-  /** Stops what the proxy runs on its own (the udp work connection, the plugin). */
+  /** Stops what the proxy runs on its own (the udp work connection, the plugin, the health check). */
   close(): void {
+    this.health?.stop();
     this.udp?.close();
     void this.plugin?.close();
     this.plugin = undefined;

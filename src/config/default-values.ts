@@ -50,3 +50,7 @@ export const DEFAULT_PROXY_TYPE = 'tcp';
 export const DEFAULT_VISITOR_TYPE = 'stcp';
 /** burrow's transport.tls.verify: verify when a CA or a pin is configured. */
 export const DEFAULT_TLS_VERIFY = 'auto';
+/** frp's healthCheck defaults (client/health/health.go): seconds per check, failures in a row, seconds between checks. */
+export const DEFAULT_HEALTH_CHECK_TIMEOUT = 3;
+export const DEFAULT_HEALTH_CHECK_MAX_FAILED = 1;
+export const DEFAULT_HEALTH_CHECK_INTERVAL = 10;

@@ -231,6 +231,37 @@ function withoutEnabled<T extends { enabled?: unknown }>({ enabled: _enabled, ..
   return rest;
 }
 
+/** healthCheck.type: "" = no check (frp's zero value), "tcp" connects, "http" GETs healthCheck.path. */
+export const HEALTH_CHECK_TYPES = ['', 'tcp', 'http'] as const;
+/** Longest healthCheck interval or timeout, in seconds: a day (Node timers hold at most 2^31 ms). */
+export const MAX_HEALTH_CHECK_SECONDS = 86_400;
+
+/** An HTTP header name: an RFC 9110 token, which Node's http client would otherwise refuse at every check. */
+const httpHeaderName = str().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, {
+  error: "expected an HTTP header name (letters, digits and !#$%&'*+-.^_`|~)",
+});
+/** An HTTP header value: no CR, LF or NUL (they would split or end the request). */
+const httpHeaderValue = str().regex(/^[^\r\n\0]*$/, { error: 'expected a header value without CR, LF or NUL' });
+
+/** [proxies.healthCheck] (frp's HealthCheckConfig); 0 for a number = frp's default. */
+const healthCheck = table({
+  type: oneOf(HEALTH_CHECK_TYPES).default(''),
+  timeoutSeconds: emptyOr(intIn(0, MAX_HEALTH_CHECK_SECONDS), d.DEFAULT_HEALTH_CHECK_TIMEOUT),
+  /** Consecutive failed checks that take the proxy down. */
+  maxFailed: emptyOr(intIn(0, MAX_COUNT), d.DEFAULT_HEALTH_CHECK_MAX_FAILED),
+  intervalSeconds: emptyOr(intIn(0, MAX_HEALTH_CHECK_SECONDS), d.DEFAULT_HEALTH_CHECK_INTERVAL),
+  path: str().default(''),
+  httpHeaders: z
+    .array(table({ name: httpHeaderName, value: httpHeaderValue.default('') }), {
+      error: 'expected an array of tables',
+    })
+    .default([]),
+}).superRefine((c, ctx) => {
+  // frp's validation: an http check needs the path it GETs.
+  if (c.type === 'http' && c.path === '')
+    ctx.addIssue({ code: 'custom', path: ['path'], message: 'expected a path such as "/healthz" when type is "http"' });
+});
+
 /** One [[proxies]] entry: the union of the keys of every proxy type (per-type keys are checked by the key check). */
 export const proxySchema = table({
   name: str().default(''),
@@ -263,6 +294,7 @@ export const proxySchema = table({
     proxyProtocolVersion: oneOf(PROXY_PROTOCOL_VERSIONS).default(''),
   }).prefault({}),
   loadBalancer: table({ group: str().default(''), groupKey: str().default('') }).prefault({}),
+  healthCheck: healthCheck.prefault({}),
   metadatas: strMap().default({}),
   annotations: strMap().default({}),
   /** A client plugin that serves the proxy's connections instead of localIP:localPort. */

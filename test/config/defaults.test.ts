@@ -213,6 +213,7 @@ test('proxy and visitor defaults: localIP and visitor bindAddr 127.0.0.1, bandwi
         proxyProtocolVersion: '',
       },
       loadBalancer: { group: '', groupKey: '' },
+      healthCheck: { type: '', timeoutSeconds: 3, maxFailed: 1, intervalSeconds: 10, path: '', httpHeaders: [] },
       metadatas: {},
       annotations: {},
     },
