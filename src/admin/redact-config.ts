@@ -35,7 +35,15 @@ function keyParts(dotted: string): string[] {
 /** True when the value at this path is a secret: a secret key, or anything under a header/meta map. */
 function sensitive(path: string[]): boolean {
   const last = path[path.length - 1] ?? '';
+  // healthCheck.httpHeaders = [{ name, value }]: the names are shown, as a map's keys are.
+  if (last === 'name' && isValueMapKey(path[path.length - 3] ?? '')) return false;
   return isSecretKey(last) || path.slice(0, -1).some(isValueMapKey);
+}
+
+/** True when every "[" of `text` outside string literals has its "]" (a TOML array written over several lines). */
+function bracketsClosed(text: string): boolean {
+  const bare = text.replace(new RegExp(STRING_VALUE, 'g'), '');
+  return (bare.match(/\[/g)?.length ?? 0) <= (bare.match(/\]/g)?.length ?? 0);
 }
 
 /** True when a value is to be masked: a secret path, key material, or a mask already (so a PUT can restore it). */
@@ -96,6 +104,21 @@ function walkToml(text: string, onSecret: OnSecret): string {
       const literal = str[0];
       const secret = maskable(path, literalValue(literal));
       out.push(indent + key + eq + (secret ? onSecret(path.join('.'), literal) : literal) + rest.slice(literal.length));
+      continue;
+    }
+    if (rest.startsWith('[')) {
+      // An array, perhaps over several lines; its inline tables (httpHeaders = [{ name, value }]) are walked by index.
+      let raw = rest;
+      while (!bracketsClosed(raw) && i + 1 < lines.length) raw += '\n' + (lines[++i] as string);
+      let index = -1;
+      const walked = raw.replace(/\{[^{}]*\}/g, (inlineTable: string) => {
+        index += 1;
+        return inlineTable.replace(INLINE_PAIR, (whole: string, k: string, e: string, v: string) => {
+          const inner = [...path, String(index), ...keyParts(k)];
+          return maskable(inner, literalValue(v)) ? k + e + onSecret(inner.join('.'), v) : whole;
+        });
+      });
+      out.push(indent + key + eq + walked);
       continue;
     }
     if (rest.startsWith('{')) {

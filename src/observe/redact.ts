@@ -44,6 +44,8 @@ const VALUE_MAP_KEYS = new Set([
   'metadatas',
   'additionalendpointparams',
   'additionalauthparams',
+  // healthCheck.httpHeaders = [{ name, value }]: the list's strings (an Authorization value among them).
+  'httpheaders',
 ]);
 
 /** A key as compared: lower case, separators removed ("http_pwd", "httpPassword" → "httppwd", "httppassword"). */

@@ -118,4 +118,24 @@ describe('config text mask', () => {
     assert.ok(!masked.includes('J1') && !masked.includes('J2'));
     assert.equal(restoreConfigText(masked, json), json);
   });
+  it('healthCheck.httpHeaders values are masked (names shown), on one line or several, and restored by index', () => {
+    const toml = [
+      '[[proxies]]',
+      'name = "a"',
+      'healthCheck.httpHeaders = [{ name = "Authorization", value = "Bearer H1" }]',
+      '[[proxies]]',
+      'name = "b"',
+      '[proxies.healthCheck]',
+      'httpHeaders = [',
+      '  { name = "X-One", value = "H2" },',
+      '  { name = "X-Two", value = "H3" },',
+      ']',
+      'type = "http"',
+      '',
+    ].join('\n');
+    const masked = redactConfigText(toml);
+    for (const secret of ['H1', 'H2', 'H3']) assert.ok(!masked.includes(secret), masked);
+    for (const name of ['Authorization', 'X-One', 'X-Two', 'type = "http"']) assert.ok(masked.includes(name), masked);
+    assert.equal(restoreConfigText(masked, toml), toml);
+  });
 });
