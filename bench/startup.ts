@@ -1,4 +1,4 @@
-// Start-up figures: cli-start (`burrow --version` against a bare `node`) and client-ready (process start to "proxy started").
+// Start-up figures: cli-start (`burrow --version` against a bare `node`) and client-ready (process start to "start proxy success").
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ const START_TIMEOUT_MS = 30_000;
 /** Random bytes in the throw-away auth token. */
 const TOKEN_BYTES = 16;
 /** The client's log line once its proxy is registered (info level). */
-const PROXY_STARTED = 'proxy started';
+const PROXY_STARTED = 'start proxy success';
 const NS_PER_MS = 1e6;
 /** Output kept from a timed client, for the error message (the ready line comes within a few lines). */
 const MAX_OUTPUT_CHARS = 64 * 1024;
@@ -45,7 +45,7 @@ export function cliStartMs(cwd: string): { burrow: number; node: number; version
   return { burrow: Math.max(version, help), node, version, help };
 }
 
-/** Ms from spawning `burrow client -c FILE` to its "proxy started" line; the process is then killed. */
+/** Ms from spawning `burrow client -c FILE` to its "start proxy success" line; the process is then killed. */
 function timeClientReady(cwd: string, configFile: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
@@ -78,7 +78,7 @@ function timeClientReady(cwd: string, configFile: string): Promise<number> {
 
 /**
  * client-ready: a burrow server in this process (TLS, tcpMux, frp's defaults), and the median over
- * CLIENT_READY_RUNS of a fresh `burrow client` process reaching "proxy started" (a new remote port each run).
+ * CLIENT_READY_RUNS of a fresh `burrow client` process reaching "start proxy success" (a new remote port each run).
  */
 export async function clientReadyMs(cwd: string, workDir: string): Promise<number> {
   const token = randomBytes(TOKEN_BYTES).toString('hex');

@@ -320,7 +320,7 @@ export class BurrowClient extends EventEmitter {
   }
 
   /**
-   * Loads the enrollment code (zod stores, x509) after login, off the path to "proxy started",
+   * Loads the enrollment code (zod stores, x509) after login, off the path to "start proxy success",
    * and starts the renewal timer unless close() ran meanwhile. A failed load is logged.
    */
   private async startRenewal(): Promise<void> {

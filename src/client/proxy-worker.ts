@@ -159,7 +159,11 @@ export class ProxyWorker {
     this.phase = 'running';
     this.lastError = '';
     this.remoteAddr = remoteAddr ?? '';
-    this.logger.info({ proxy: this.config.name, type: this.config.type, remoteAddr: this.remoteAddr }, 'proxy started');
+    // frpc's own words: users' scripts (and frp's e2e suite) wait for "[NAME] start proxy success".
+    this.logger.info(
+      { proxy: this.config.name, type: this.config.type, remoteAddr: this.remoteAddr },
+      `[${this.config.name}] start proxy success`,
+    );
     return true;
   }
 

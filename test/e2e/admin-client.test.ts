@@ -233,7 +233,7 @@ describe('client admin API through the real CLI', () => {
       .split('\n')
       .map((line) => JSON.parse(line) as { msg: string; role: string });
     assert.ok(
-      lines.some((l) => l.msg === 'proxy started'),
+      lines.some((l) => l.msg?.endsWith('start proxy success') === true),
       'proxy events are logged',
     );
     assert.ok(

@@ -167,7 +167,7 @@ describe('no admin endpoint of server or client serves a secret', () => {
     ].join('\n');
     clientFile = writeFile(dir, 'frpc.toml', clientConfig);
     const client = new BurrowProcess(['client', '-c', clientFile]);
-    await client.waitForCount(/proxy started/, 3);
+    await client.waitForCount(/start proxy success/, 3);
     // The http proxy really carries the planted header: the secret is live, not just in a file.
     const through = await httpGet(vhostPort, 'site.example.test', '/', {
       Authorization: `Basic ${Buffer.from(`visitor:${S.httpPassword}`).toString('base64')}`,

@@ -243,7 +243,7 @@ describe('admin API of a real server', () => {
         clientToml(bindPort, { crt: pki.aliceCrt, key: pki.aliceKey }, tcpProxy('files', files.port, remotePort)),
       ),
     ]);
-    await client.waitFor(/proxy started/);
+    await client.waitFor(/start proxy success/);
     assert.equal(sha256(await download(remotePort)), sha256(payload));
 
     assert.equal((await get(`${url}/healthz`)).status, 200, '/healthz needs no credentials');
@@ -376,7 +376,7 @@ describe('admin API of a real server', () => {
       '-c',
       writeFile(dir, 'frpc-hup-a.toml', clientToml(bindPort, alice, tcpProxy('a', files.port, portA))),
     ]);
-    await first.waitFor(/proxy started/);
+    await first.waitFor(/start proxy success/);
 
     writeFile(dir, 'frps-hup.toml', `${serverToml(bindPort, adminPort)}\n[[auth.clients]]\nid = "bob"\n`);
     server.child.kill('SIGHUP');
@@ -475,7 +475,7 @@ describe('admin API of a real server', () => {
         clientToml(bindPort, { crt: pki.aliceCrt, key: pki.aliceKey }, tcpProxy('slow', slow.port, remotePort)),
       ),
     ]);
-    await client.waitFor(/proxy started/);
+    await client.waitFor(/start proxy success/);
     const downloading = download(remotePort);
     // Wait for the download to be under way, as the server counts it.
     const url = await adminUrlOf(server);
@@ -514,7 +514,7 @@ describe('admin API of a real server', () => {
         clientToml(bindPort, { crt: pki.aliceCrt, key: pki.aliceKey }, tcpProxy('slow', slow.port, remotePort)),
       ),
     ]);
-    await client.waitFor(/proxy started/);
+    await client.waitFor(/start proxy success/);
     const downloading = download(remotePort);
     const url = await adminUrlOf(server);
     for (let i = 0; i < 100; i += 1) {

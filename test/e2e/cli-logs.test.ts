@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { BurrowProcess, freePort, killAll, removeDir, scratchDir, startEchoServer, writeFile } from './harness.js';
 
-/** `2026-12-03 19:17:25.123 [I] [client] proxy started proxy=echo type=tcp …` */
+/** `2026-12-03 19:17:25.123 [I] [client] [echo] start proxy success proxy=echo type=tcp …` */
 const TEXT_LINE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \[[TDIWEF]\] \[(server|client)\] /;
 
 /** The lines of an output that look like log lines (JSON or text), not the CLI's own banner lines. */
@@ -59,8 +59,8 @@ describe('log.format through the CLI', () => {
       '-c',
       writeFile(dir, 'auto.toml', clientToml('', 'as-auto', await freePort())),
     ]);
-    await json.waitFor(/proxy started/);
-    await auto.waitFor(/proxy started/);
+    await json.waitFor(/start proxy success/);
+    await auto.waitFor(/start proxy success/);
     await server.waitFor(/new proxy success.*as-auto|as-auto.*new proxy success/);
 
     for (const [name, proc] of [
@@ -74,7 +74,7 @@ describe('log.format through the CLI', () => {
         assert.equal(event.role, 'client', line);
       }
       assert.ok(
-        lines.some((line) => (JSON.parse(line) as { msg?: string }).msg === 'proxy started'),
+        lines.some((line) => (JSON.parse(line) as { msg?: string }).msg?.endsWith('start proxy success') === true),
         proc.output,
       );
     }

@@ -156,7 +156,7 @@ describe('client reload keeps unchanged proxies and their live connections', () 
     const server = await startServer(dir, serverToml(bindPort, dir));
     const configFile = writeFile(dir, 'frpc.toml', config(proxy('alpha', files.port, portA)));
     const client = new BurrowProcess(['client', '-c', configFile]);
-    await client.waitForCount(/proxy started/, 1);
+    await client.waitForCount(/start proxy success/, 1);
 
     const download = new PacedDownload(portA, PAUSE_AT_BYTES);
     await download.paused;
@@ -166,14 +166,14 @@ describe('client reload keeps unchanged proxies and their live connections', () 
     const reload = await runCli(['client', 'reload', '-c', configFile]);
     assert.equal(reload.code, 0, reload.output);
     assert.match(reload.output, /reload success \(added: beta; removed: -; changed: -\)/);
-    await client.waitForCount(/proxy started/, 2);
+    await client.waitForCount(/start proxy success/, 2);
     const echoed = randomPayload(ECHO_SIZE);
     assert.equal(sha256(await roundTrip(portB, echoed)), sha256(echoed), 'B carries bytes');
 
     // 2. B replaced by C in the file, applied with SIGHUP.
     writeFile(dir, 'frpc.toml', config(proxy('alpha', files.port, portA), proxy('gamma', echo.port, portC)));
     client.child.kill('SIGHUP');
-    await client.waitForCount(/proxy started/, 3);
+    await client.waitForCount(/start proxy success/, 3);
     await waitRefused(portB);
     assert.equal(sha256(await roundTrip(portC, echoed)), sha256(echoed), 'C carries bytes');
 
@@ -186,7 +186,7 @@ describe('client reload keeps unchanged proxies and their live connections', () 
     assert.equal(sha256(received), sha256(payload), 'the download through A is byte-identical');
 
     // A was registered once and never closed: neither reload touched it.
-    assert.equal(logged(client, 'proxy started', 'alpha'), 1, client.output);
+    assert.equal(logged(client, '[alpha] start proxy success', 'alpha'), 1, client.output);
     assert.equal(logged(client, 'proxy closed', 'alpha'), 0, client.output);
     assert.equal(logged(client, 'proxy closed', 'beta'), 1, client.output);
     assert.equal(logged(server, 'new proxy success', 'alpha'), 1, server.output);

@@ -95,7 +95,7 @@ describe('client store through the real CLI', () => {
 
   function startClient(): Promise<string> {
     client = new BurrowProcess(['client', '-c', configFile]);
-    return client.waitFor(/"proxy":"cfg".*"msg":"proxy started"/);
+    return client.waitFor(/"msg":"\[cfg\] start proxy success"/);
   }
 
   before(async () => {
@@ -153,7 +153,7 @@ describe('client store through the real CLI', () => {
     const created = await request(adminPort, 'POST', '/api/store/proxies', postBody());
     assert.equal(created.status, 200, created.body);
     assert.deepEqual(JSON.parse(created.body), frpAnswer());
-    await client.waitFor(/"proxy":"stored".*"msg":"proxy started"/);
+    await client.waitFor(/"msg":"\[stored\] start proxy success"/);
     const payload = randomPayload(64 * 1024);
     assert.deepEqual(await roundTrip(storedPort, payload), payload);
 
@@ -204,7 +204,7 @@ describe('client store through the real CLI', () => {
     await client.kill();
     await waitClosed(storedPort);
     await startClient();
-    await client.waitFor(/"proxy":"stored".*"msg":"proxy started"/);
+    await client.waitFor(/"msg":"\[stored\] start proxy success"/);
     const payload = randomPayload(16 * 1024);
     assert.deepEqual(await roundTrip(storedPort, payload), payload);
     assert.deepEqual(await roundTrip(configPort, payload), payload);

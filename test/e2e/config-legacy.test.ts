@@ -101,7 +101,7 @@ describe('legacy INI and YAML configs through the real CLI', () => {
     const server = new BurrowProcess(['server', '-c', frps, '--state-dir', path.join(dir, 'state')], env);
     await server.waitFor(/burrow server listening/);
     const client = new BurrowProcess(['client', '-c', frpc], env);
-    await client.waitForCount(/proxy started/, 2);
+    await client.waitForCount(/start proxy success/, 2);
     assert.match(client.output, /"tls":true/);
     await echoThrough(remoteA);
     await echoThrough(remoteB);
@@ -172,7 +172,7 @@ describe('legacy INI and YAML configs through the real CLI', () => {
     const server = new BurrowProcess(['server', '-c', frps], env);
     await server.waitFor(/burrow server listening/);
     const client = new BurrowProcess(['client', '-c', frpc], env);
-    await client.waitFor(/proxy started/);
+    await client.waitFor(/start proxy success/);
     await echoThrough(remote);
     await client.kill();
     await server.kill();

@@ -121,11 +121,11 @@ async function startRealServer(dir: string, files: number): Promise<{ url: strin
     ].join('\n');
   // A proxy that was online and closed: the dashboard lists it as offline.
   const gone = new BurrowProcess(['client', '-c', writeFile(dir, 'frpc-old.toml', clientToml([['old', oldPort]]))]);
-  await gone.waitFor(/proxy started/);
+  await gone.waitFor(/start proxy success/);
   await download(oldPort);
   await gone.kill();
   const client = new BurrowProcess(['client', '-c', writeFile(dir, 'frpc.toml', clientToml([['web', webPort]]))]);
-  await client.waitFor(/proxy started/);
+  await client.waitFor(/start proxy success/);
   return { url, webPort };
 }
 

@@ -149,7 +149,7 @@ describe('enrollment through the real CLI', () => {
       ].join('\n'),
     );
     client = new BurrowProcess(['client', '-c', aliceConfig]);
-    await client.waitFor(/proxy started/);
+    await client.waitFor(/start proxy success/);
     await client.waitFor(/proxy refused by server/);
     assert.match(client.output, /proxy name \\"db\\" is not allowed for identity \\"alice\\"/);
     assert.equal(sha256(await download(webPort)), sha256(payload));
@@ -311,7 +311,7 @@ describe('revoking the only enrolled identity (a server without a CRL)', () => {
     const soloPort = await freePort();
     addProxy(join(dir, 'frpc.toml'), 'solo-web', soloPort);
     const solo = new BurrowProcess(['client', '-c', join(dir, 'frpc.toml')]);
-    await solo.waitFor(/proxy started/);
+    await solo.waitFor(/start proxy success/);
     assert.equal(sha256(await download(soloPort)), sha256(payload));
 
     assert.match(await cli(['server', 'revoke', '-c', frps, 'solo']), /revoked "solo"/);

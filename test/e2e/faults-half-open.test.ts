@@ -161,7 +161,7 @@ describe('half-open connections', () => {
 
     await client.waitFor(/session to server lost/, MUX_DETECT_BOUND_MS);
     await client.waitForCount(/login to server success/, 2, MUX_DETECT_BOUND_MS);
-    await client.waitForCount(/proxy started/, 2, MUX_DETECT_BOUND_MS);
+    await client.waitForCount(/start proxy success/, 2, MUX_DETECT_BOUND_MS);
     assert.equal(sha256(await download(remotePort)), sha256(payload), 'the new path carries data');
     // Both ends gave up on the dead connection: the client closed its side, the server its own.
     await until(() => holed.downClosed, MUX_DETECT_BOUND_MS, 'the client to close the black-holed connection');
@@ -199,7 +199,7 @@ describe('half-open connections', () => {
     await client.waitFor(/session to server lost/, HEARTBEAT_DETECT_BOUND_MS);
     assert.match(client.output, /heartbeat timeout/);
     await until(() => control.downClosed, HEARTBEAT_DETECT_BOUND_MS, 'the client to close its dead control connection');
-    await client.waitForCount(/proxy started/, 2, HEARTBEAT_DETECT_BOUND_MS);
+    await client.waitForCount(/start proxy success/, 2, HEARTBEAT_DETECT_BOUND_MS);
     assert.equal(sha256(await download(remotePort)), sha256(payload), 'the new path carries data');
     // Without tcpMux nothing but the session's close ends its pooled work connections (no fd leak per lost session).
     await until(

@@ -66,14 +66,14 @@ it('kill -9 the client: its remote port is free for a new client at once', async
   );
 
   const first = new BurrowProcess(['client', '-c', clientConfig]);
-  await first.waitFor(/proxy started/);
+  await first.waitFor(/start proxy success/);
   assert.equal(sha256(await download(remotePort)), sha256(payload));
   await first.kill('SIGKILL');
   await server.waitFor(/client session closed/);
 
   // A new client (new run_id) registers the same proxy name and port straight away.
   const second = new BurrowProcess(['client', '-c', clientConfig]);
-  await second.waitFor(/proxy started/);
+  await second.waitFor(/start proxy success/);
   assert.doesNotMatch(second.output, /proxy refused/);
   assert.equal(sha256(await download(remotePort)), sha256(payload));
   await second.kill();
@@ -161,7 +161,7 @@ it('kill -9 the server mid-transfer: the transfer is torn down, the first retry 
       ].join('\n'),
     ),
   ]);
-  await client.waitForCount(/proxy started/, 2);
+  await client.waitForCount(/start proxy success/, 2);
 
   // A transfer in progress ...
   const user = net.connect({ host: '127.0.0.1', port: tricklePort });
@@ -195,8 +195,8 @@ it('kill -9 the server mid-transfer: the transfer is torn down, the first retry 
   await sleep(SERVER_DOWN_MS);
   const secondServer = new BurrowProcess(['server', '-c', serverConfig]);
   const listening = await secondServer.waitFor(/burrow server listening/);
-  await client.waitForCount(/proxy started/, 4, REREGISTER_BOUND_MS);
-  const started = client.lines.filter((line) => /proxy started/.test(line)).slice(-1)[0]!;
+  await client.waitForCount(/start proxy success/, 4, REREGISTER_BOUND_MS);
+  const started = client.lines.filter((line) => /start proxy success/.test(line)).slice(-1)[0]!;
   const reregisterMs = timeOf(started) - timeOf(listening);
   assert.ok(reregisterMs < REREGISTER_BOUND_MS, `re-registered ${reregisterMs} ms after the server came back`);
   // Back-off steps between the two servers, each logged as a failed attempt.

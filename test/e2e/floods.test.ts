@@ -221,7 +221,7 @@ describe('floods on bindPort', () => {
       );
       const loginMs = Date.now() - loginStarted;
       assert.ok(loginMs < LOGIN_UNDER_FLOOD_BOUND_MS, `login took ${loginMs} ms under the flood`);
-      await client.waitFor(/proxy started/);
+      await client.waitFor(/start proxy success/);
       const got = await download(remotePort);
       assert.equal(got.length, FILE_SIZE);
       assert.equal(sha256(got), payloadHash);

@@ -155,7 +155,7 @@ describe('e2e: proxy health checks', () => {
     await waitPort(remote, true, INTERVAL_S * 1000 + SLACK_MS);
     assert.equal((await download(remote)).toString(), 'alive');
     await client.waitFor(/health check status change to success/);
-    await client.waitForCount(/proxy started/, 2);
+    await client.waitForCount(/start proxy success/, 2);
     assert.match(await statusRow(configFile, 'checked'), /\brunning\b/);
   });
 
@@ -238,7 +238,7 @@ describe('e2e: proxy health checks', () => {
     assert.deepEqual(got, Array<string>(GROUP_DOWNLOADS).fill('two'));
 
     await one.start();
-    await a.waitForCount(/"proxy":"one".*proxy started/, 2, INTERVAL_S * 1000 + SLACK_MS);
+    await a.waitForCount(/\[one\] start proxy success/, 2, INTERVAL_S * 1000 + SLACK_MS);
     const again = new Set<string>();
     for (let i = 0; i < 4; i += 1) again.add((await download(group)).toString());
     assert.deepEqual([...again].sort(), ['one', 'two'], 'the member is back in the group');

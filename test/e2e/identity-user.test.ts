@@ -132,7 +132,7 @@ describe('Login user bound to the client certificate when [[auth.clients]] is se
       ].join('\n');
     const remotePort = await freePort();
     const good = new BurrowProcess(['client', '-c', writeFile(dir, 'good.toml', clientToml('alice', remotePort))]);
-    await good.waitFor(/proxy started/);
+    await good.waitFor(/start proxy success/);
     assert.equal(sha256(await download(remotePort)), sha256(payload));
     await good.kill();
     const bad = runCli(['client', '-c', writeFile(dir, 'bad.toml', clientToml('mallory', await freePort()))]);

@@ -271,7 +271,7 @@ describe('work connections are bound to the certificate of their session (issue 
     const client = new BurrowProcess(['client', '-c', writeFile(dir, 'alice-frpc.toml', clientToml)]);
     const login = await server.waitFor(/"loginProof":"proven"[^\n]*client login/);
     const runId = /"runId":"([0-9a-f]+)"/.exec(login)?.[1] ?? '';
-    await client.waitFor(/proxy started/);
+    await client.waitFor(/start proxy success/);
     const bob = await dialer(bindPort, cert('bob'), true);
     closers.push(() => bob.close());
     assertRefused(await attack(bob, runId), 'bob');

@@ -76,7 +76,7 @@ describe('userConnIdleTimeout through the real CLI', () => {
         ].join('\n'),
       ),
     ]);
-    await client.waitFor(/proxy started/);
+    await client.waitFor(/start proxy success/);
     try {
       const silent = net.connect({ host: '127.0.0.1', port: remotePort });
       const opened = Date.now();

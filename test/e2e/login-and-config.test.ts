@@ -103,7 +103,7 @@ describe('login, config and bad input through the real CLI', () => {
         `serverAddr = "127.0.0.1"\nserverPort = ${bindPort}\nauth.token = "t"\n[[proxies]]\nname = "f"\ntype = "tcp"\nlocalPort = ${files.port}\nremotePort = ${remotePort}\n`,
       ),
     ]);
-    await client.waitFor(/proxy started/);
+    await client.waitFor(/start proxy success/);
 
     // Garbage: a plain connection whose "yamux header" has version 0x42, and an oversized v1 message.
     for (const garbage of [

@@ -333,7 +333,7 @@ describe('burrow↔burrow login proof through the real CLI', () => {
     await server.waitFor(/new proxy success/);
     await client.waitFor(/login proven: answered the server nonce/);
     // The client must have seen NewProxyResp before a work connection for the proxy arrives.
-    await client.waitFor(/proxy started/);
+    await client.waitFor(/start proxy success/);
     assert.equal(sha256(await download(remotePort)), sha256(payload));
     assert.equal(
       sha256(await download(remotePort)),
@@ -359,7 +359,7 @@ describe('burrow↔burrow login proof through the real CLI', () => {
     ]);
     await server.waitFor(/client login \(login proven/);
     await server.waitFor(/new proxy success/);
-    await client.waitFor(/proxy started/);
+    await client.waitFor(/start proxy success/);
     assert.equal(sha256(await download(remotePort)), sha256(payload));
 
     // What a passive attacker captured: the control connection (Login in clear, then the
@@ -551,7 +551,7 @@ describe('burrow↔burrow login proof through the real CLI', () => {
     ]);
     const victimRunId = await loggedInRunId(server, /client login \(login proven/);
     await server.waitFor(/new proxy success/);
-    await victim.waitFor(/proxy started/);
+    await victim.waitFor(/start proxy success/);
     const rewrites: [string, (login: Login) => Login][] = [
       ['run_id', (login) => ({ ...login, run_id: victimRunId })],
       ['user', (login) => ({ ...login, user: 'mallory' })],

@@ -50,7 +50,7 @@ export async function startClient(
   name = 'frpc.toml',
 ): Promise<BurrowProcess> {
   const client = new BurrowProcess(['client', '-c', writeFile(dir, name, toml)]);
-  if (proxies > 0) await client.waitForCount(/proxy started/, proxies);
+  if (proxies > 0) await client.waitForCount(/start proxy success/, proxies);
   else await client.waitFor(/login to server success/);
   return client;
 }

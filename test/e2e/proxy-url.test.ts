@@ -57,7 +57,7 @@ describe('client dials the server through a proxy (transport.proxyURL)', () => {
 
   /** Waits for the proxy to run, then sends 1 MiB through it and checks every byte came back. */
   async function carries(client: BurrowProcess, remotePort: number): Promise<void> {
-    await client.waitFor(/"msg":"proxy started"/);
+    await client.waitFor(/start proxy success"/);
     const payload = randomPayload(PAYLOAD_BYTES);
     const back = await roundTrip(remotePort, payload);
     assert.equal(back.length, payload.length);

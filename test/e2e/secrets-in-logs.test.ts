@@ -202,7 +202,7 @@ describe('secrets never appear in logs', () => {
         ),
       ),
     ]);
-    await owner.waitForCount(/proxy started/, 3);
+    await owner.waitForCount(/start proxy success/, 3);
     await owner.waitFor(/refused|not allowed/);
 
     // Visitors (good key and wrong key) log to a file.

@@ -168,7 +168,7 @@ describe('server plugins through the real CLI', () => {
         '',
       ],
     ]);
-    await alice.waitForCount(/proxy started/, 6);
+    await alice.waitForCount(/start proxy success/, 6);
   });
 
   after(async () => {
@@ -222,7 +222,7 @@ describe('server plugins through the real CLI', () => {
   });
 
   it('opens a proxy as a NewProxy plugin changed it (remote_port moved)', async () => {
-    await alice.waitFor(all('"proxy":"moved"', `"remoteAddr":":${ports.moved}"`, 'proxy started'));
+    await alice.waitFor(all('"proxy":"moved"', `"remoteAddr":":${ports.moved}"`, 'start proxy success'));
     assert.equal(await tryEcho(ports.moved), 'ping\n');
   });
 

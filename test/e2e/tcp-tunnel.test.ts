@@ -115,7 +115,7 @@ describe('tcp tunnel through the real CLI', () => {
           ]),
         ),
       ]);
-      await client.waitForCount(/proxy started/, 2);
+      await client.waitForCount(/start proxy success/, 2);
       if (mode.tls) assert.match(client.output, /"tls":true/, 'client reports a TLS session');
       else assert.match(client.output, /"tls":false/, 'client reports a plain session');
 
@@ -156,14 +156,14 @@ describe('tcp tunnel through the real CLI', () => {
         clientToml(bindPort, mode, [{ name: 'files', localPort: files.port, remotePort: filesPort }]),
       ),
     ]);
-    await client.waitForCount(/proxy started/, 1);
+    await client.waitForCount(/start proxy success/, 1);
     assert.equal(sha256(await download(filesPort)), payloadHash);
 
     await first.kill('SIGKILL');
     await client.waitFor(/session to server lost/);
     const second = new BurrowProcess(['server', '-c', serverConfig]);
     await second.waitFor(/burrow server listening/);
-    await client.waitForCount(/proxy started/, 2);
+    await client.waitForCount(/start proxy success/, 2);
     assert.equal(sha256(await download(filesPort)), payloadHash);
     // The restarted server kept its generated certificate: same fingerprint both times.
     const fingerprint = (p: BurrowProcess) => /fingerprint (sha256:[0-9a-f]+)/.exec(p.output)?.[1];

@@ -155,7 +155,7 @@ remotePort = ${remotePort}
   ): Promise<BurrowProcess> {
     const { file, remotePort } = await clientConfig(serverPort, extra);
     const client = new BurrowProcess(['client', '-c', file]);
-    await client.waitFor(/proxy started/);
+    await client.waitFor(/start proxy success/);
     assert.equal(sha256(await download(remotePort)), sha256(payload));
     return client;
   }
@@ -304,7 +304,7 @@ remotePort = ${remotePort}
 `,
     );
     const client = new BurrowProcess(['client', '-c', clientFile]);
-    await client.waitFor(/proxy started/);
+    await client.waitFor(/start proxy success/);
     const downloading = download(remotePort);
     await new Promise((resolve) => setTimeout(resolve, 300));
     copyFileSync(pki.server2Crt, crt);

@@ -80,7 +80,7 @@ describe('wire v1 and v2 side by side through the real CLI', () => {
         const proc = new BurrowProcess(['client', '-c', writeFile(dir, `frpc-${wire}.toml`, text)]);
         clients.push({ wire, port, proc });
       }
-      for (const c of clients) await c.proc.waitFor(/proxy started/);
+      for (const c of clients) await c.proc.waitFor(/start proxy success/);
       const v2Login = await clients[1]!.proc.waitFor(/login to server success/);
       assert.match(v2Login, /"wire":"v2"/);
       assert.match(v2Login, /"controlCipher":"(aes-256-gcm|xchacha20-poly1305)"/);

@@ -113,8 +113,8 @@ describe('interop: legacy INI and YAML config files', { skip: FRP_SKIP }, () => 
       const args = [BURROW_CLI, 'client', '-c', writeConfig(dir, 'frpc.ini', frpcIni(bindPort, origin.port, [a, b]))];
       const client = new Peer('burrow client frpc.ini', process.execPath, args);
       await Promise.all([
-        client.waitFor(/"proxy":"files".*"msg":"proxy started"/),
-        client.waitFor(/"proxy":"more_0".*"msg":"proxy started"/),
+        client.waitFor(/"msg":"\[files\] start proxy success"/),
+        client.waitFor(/"msg":"\[more_0\] start proxy success"/),
       ]);
       await fetchIntact(a);
       await fetchIntact(b);

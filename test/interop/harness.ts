@@ -199,7 +199,7 @@ function proxyStarted(impl: 'frpc' | 'burrow', name: string): RegExp {
   const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return impl === 'frpc'
     ? new RegExp(`\\[${escaped}\\] start proxy success`)
-    : new RegExp(`"proxy":"${escaped}".*"msg":"proxy started"`);
+    : new RegExp(`"proxy":"${escaped}".*"msg":"\\[${escaped}\\] start proxy success"`);
 }
 
 /** The line each client prints once visitor `name` listens. */

@@ -86,20 +86,6 @@ if (['verify', 'reload', 'status'].includes(positional[0] ?? '')) {
 } else {
   burrowArgs = ['client', '-c', config];
 }
-// Users' scripts (and frp's suite) wait for frpc's "[NAME] start proxy success"; until burrow prints it itself, add it
-// after each "proxy started" log line (burrow's logger writes with fs.writeSync on fd 1).
-const writeSync = fs.writeSync;
-fs.writeSync = function (fd, data, ...rest) {
-  const written = writeSync.call(fs, fd, data, ...rest);
-  if (fd === 1 || fd === 2) {
-    const text =
-      typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
-    for (const m of text.matchAll(/"proxy":"([^"]+)"[^\n]*"msg":"proxy started"/g))
-      writeSync.call(fs, fd, `[${m[1]}] start proxy success\n`);
-  }
-  return written;
-};
-
 if (burrowArgs[1] === 'verify') {
   // frp's scripts (and its suite) look for frpc's own success line; burrow's verify prints its own words, so add frp's.
   const result = spawnSync(process.execPath, [CLI, ...burrowArgs], { encoding: 'utf8' });
