@@ -118,11 +118,20 @@ function scan(
       (err, stdout, stderr) => {
         const text = `${stdout}\n${stderr}`;
         // testssl.sh's exit status counts findings; the JSON file is the verdict. No file means the scan itself failed.
+        if (err?.killed) {
+          // Killed at SCAN_TIMEOUT_MS, its JSON file is cut short: say so rather than fail on the JSON.
+          reject(new Error(`testssl.sh did not finish within ${SCAN_TIMEOUT_MS} ms (a loaded machine?):\n${text}`));
+          return;
+        }
         if (!existsSync(jsonFile)) {
           reject(new Error(`testssl.sh wrote no ${jsonFile} (${err?.message ?? 'no error'}):\n${text}`));
           return;
         }
-        resolve({ findings: JSON.parse(readFileSync(jsonFile, 'utf8')) as Finding[], text });
+        try {
+          resolve({ findings: JSON.parse(readFileSync(jsonFile, 'utf8')) as Finding[], text });
+        } catch (parseErr) {
+          reject(new Error(`testssl.sh wrote a malformed ${jsonFile} (${String(parseErr)}):\n${text}`));
+        }
       },
     );
   });
