@@ -1,5 +1,5 @@
 // frpc's command line run as burrow: `frpc -c FILE`, `frpc verify|reload|status -c FILE`, and flag mode (`frpc tcp -s … -P … -l … -r …`) become `burrow client …` in this process.
-import fs, { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
