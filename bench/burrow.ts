@@ -115,6 +115,46 @@ export async function startBurrow(
 export const HTTP_BENCH_HOST = 'bench.local';
 
 /**
+ * A burrow pair with one proxy (`proxyLines`, a [[proxies]] table) for one figure: the server
+ * with `serverExtra` lines, its ready line awaited, then the client. Returns both process ids.
+ */
+async function startOneProxyPair(
+  children: ChildSet,
+  cwd: string,
+  workDir: string,
+  label: string,
+  bindPort: number,
+  serverExtra: string[],
+  proxyLines: string[],
+): Promise<number[]> {
+  const token = randomBytes(TOKEN_BYTES).toString('hex');
+  const stateDir = path.join(workDir, 'state');
+  const serverConfig = path.join(workDir, `frps-${label}.toml`);
+  const clientConfig = path.join(workDir, `frpc-${label}.toml`);
+  writeFileSync(serverConfig, [serverToml(bindPort, token, stateDir), ...serverExtra, ''].join('\n'));
+  writeFileSync(
+    clientConfig,
+    [`serverAddr = "${LOOPBACK}"`, `serverPort = ${bindPort}`, `auth.token = "${token}"`, '', ...proxyLines, ''].join(
+      '\n',
+    ),
+  );
+  const server = children.start(
+    `burrow server (${label})`,
+    process.execPath,
+    [...nodeArgs(), CLI_PATH, 'server', '-c', serverConfig, '--log-level', LOG_LEVEL],
+    cwd,
+  );
+  await children.waitForLine(server, SERVER_READY_LINE, SERVER_START_TIMEOUT_MS);
+  const client = children.start(
+    `burrow client (${label})`,
+    process.execPath,
+    [...nodeArgs(), CLI_PATH, 'client', '-c', clientConfig, '--log-level', LOG_LEVEL],
+    cwd,
+  );
+  return [server.proc.pid ?? 0, client.proc.pid ?? 0];
+}
+
+/**
  * A second burrow pair for http-rps: a server with vhostHTTPPort and a client with one http proxy
  * (customDomains = HTTP_BENCH_HOST) to the HTTP origin. Returns the vhost port and both process ids.
  */
@@ -124,42 +164,24 @@ export async function startBurrowHttp(
   workDir: string,
   originPort: number,
 ): Promise<{ vhostPort: number; pids: number[] }> {
-  const token = randomBytes(TOKEN_BYTES).toString('hex');
   const [bindPort, vhostPort] = await freePorts(2);
-  const stateDir = path.join(workDir, 'state');
-  const serverConfig = path.join(workDir, 'frps-http.toml');
-  const clientConfig = path.join(workDir, 'frpc-http.toml');
-  writeFileSync(serverConfig, `${serverToml(bindPort, token, stateDir)}vhostHTTPPort = ${vhostPort}\n`);
-  writeFileSync(
-    clientConfig,
+  const pids = await startOneProxyPair(
+    children,
+    cwd,
+    workDir,
+    'http',
+    bindPort,
+    [`vhostHTTPPort = ${vhostPort}`],
     [
-      `serverAddr = "${LOOPBACK}"`,
-      `serverPort = ${bindPort}`,
-      `auth.token = "${token}"`,
-      '',
       '[[proxies]]',
       'name = "bench-http"',
       'type = "http"',
       `localIP = "${LOOPBACK}"`,
       `localPort = ${originPort}`,
       `customDomains = ["${HTTP_BENCH_HOST}"]`,
-      '',
-    ].join('\n'),
+    ],
   );
-  const server = children.start(
-    'burrow server (http)',
-    process.execPath,
-    [...nodeArgs(), CLI_PATH, 'server', '-c', serverConfig, '--log-level', LOG_LEVEL],
-    cwd,
-  );
-  await children.waitForLine(server, SERVER_READY_LINE, SERVER_START_TIMEOUT_MS);
-  const client = children.start(
-    'burrow client (http)',
-    process.execPath,
-    [...nodeArgs(), CLI_PATH, 'client', '-c', clientConfig, '--log-level', LOG_LEVEL],
-    cwd,
-  );
-  return { vhostPort, pids: [server.proc.pid ?? 0, client.proc.pid ?? 0] };
+  return { vhostPort, pids };
 }
 
 /** A third burrow pair for udp-throughput: one udp proxy to the UDP echo target; returns its public port. */
@@ -169,40 +191,22 @@ export async function startBurrowUdp(
   workDir: string,
   localPort: number,
 ): Promise<{ remotePort: number; pids: number[] }> {
-  const token = randomBytes(TOKEN_BYTES).toString('hex');
   const [bindPort, remotePort] = await freePorts(2);
-  const stateDir = path.join(workDir, 'state');
-  const serverConfig = path.join(workDir, 'frps-udp.toml');
-  const clientConfig = path.join(workDir, 'frpc-udp.toml');
-  writeFileSync(serverConfig, serverToml(bindPort, token, stateDir));
-  writeFileSync(
-    clientConfig,
+  const pids = await startOneProxyPair(
+    children,
+    cwd,
+    workDir,
+    'udp',
+    bindPort,
+    [],
     [
-      `serverAddr = "${LOOPBACK}"`,
-      `serverPort = ${bindPort}`,
-      `auth.token = "${token}"`,
-      '',
       '[[proxies]]',
       'name = "bench-udp"',
       'type = "udp"',
       `localIP = "${LOOPBACK}"`,
       `localPort = ${localPort}`,
       `remotePort = ${remotePort}`,
-      '',
-    ].join('\n'),
+    ],
   );
-  const server = children.start(
-    'burrow server (udp)',
-    process.execPath,
-    [...nodeArgs(), CLI_PATH, 'server', '-c', serverConfig, '--log-level', LOG_LEVEL],
-    cwd,
-  );
-  await children.waitForLine(server, SERVER_READY_LINE, SERVER_START_TIMEOUT_MS);
-  const client = children.start(
-    'burrow client (udp)',
-    process.execPath,
-    [...nodeArgs(), CLI_PATH, 'client', '-c', clientConfig, '--log-level', LOG_LEVEL],
-    cwd,
-  );
-  return { remotePort, pids: [server.proc.pid ?? 0, client.proc.pid ?? 0] };
+  return { remotePort, pids };
 }

@@ -1,6 +1,5 @@
 // The burrow client (frpc's role): keeps one session to the server alive and serves its proxies.
 import { EventEmitter } from 'node:events';
-import path from 'node:path';
 import type { AdminServer } from '../admin/index.js';
 import type { ClientView } from '../observe/index.js';
 import type { ClientConfig, ProxyConfig, VisitorConfig } from '../config/index.js';
@@ -23,6 +22,7 @@ import { ClientAdminView } from './admin-view.js';
 import { applyReload, type ClientReloadResult } from './reload.js';
 import { VisitorSet } from './visitor-set.js';
 import { ClientStore } from './store.js';
+import { namesOf, storeFilePath, withStore } from './store-entries.js';
 
 export interface ClientOptions {
   logger?: Logger;
@@ -160,7 +160,7 @@ export class BurrowClient extends EventEmitter {
       const fromFile = { proxies: next.config.proxies, visitors: next.config.visitors };
       const result = await applyReload(
         this.config,
-        { ...next.config, ...this.withStore(fromFile) },
+        { ...next.config, ...withStore(fromFile, this.store) },
         this.proxies,
         this.visitors,
         this.logger,
@@ -176,26 +176,13 @@ export class BurrowClient extends EventEmitter {
     }
   }
 
-  /** The config file's entries plus the store's that do not clash with them. */
-  private withStore(fromFile: { proxies: ProxyConfig[]; visitors: VisitorConfig[] }): {
-    proxies: ProxyConfig[];
-    visitors: VisitorConfig[];
-  } {
-    const store = this.store;
-    if (!store) return fromFile;
-    return {
-      proxies: [...fromFile.proxies, ...store.proxyConfigs(namesOf(fromFile.proxies))],
-      visitors: [...fromFile.visitors, ...store.visitorConfigs(namesOf(fromFile.visitors))],
-    };
-  }
-
   /** Applies a store change: the config file's entries as last loaded plus the store's, in the reload queue. */
   private applyStore(): Promise<void> {
     const run = this.reloading.then(async () => {
       this.throwIfClosed();
       await applyReload(
         this.config,
-        { ...this.config, ...this.withStore(this.fileEntries) },
+        { ...this.config, ...withStore(this.fileEntries, this.store) },
         this.proxies,
         this.visitors,
         this.logger,
@@ -215,14 +202,13 @@ export class BurrowClient extends EventEmitter {
   private async openStore(): Promise<void> {
     const file = this.config.store.path;
     if (file === '' || this.store) return;
-    const resolved =
-      this.configFile !== undefined && !path.isAbsolute(file) ? path.join(path.dirname(this.configFile), file) : file;
+    const resolved = storeFilePath(file, this.configFile);
     this.store = await ClientStore.open(resolved, {
       configNames: (kind) => namesOf(kind === 'proxy' ? this.fileEntries.proxies : this.fileEntries.visitors),
       apply: () => this.applyStore(),
       logger: this.logger,
     });
-    const added = this.withStore(this.fileEntries);
+    const added = withStore(this.fileEntries, this.store);
     for (const proxy of added.proxies.slice(this.fileEntries.proxies.length)) this.proxies.add(proxy);
     this.config.proxies = this.proxies.configured();
     this.config.visitors = added.visitors;
@@ -486,11 +472,6 @@ export class BurrowClient extends EventEmitter {
       this.wakeUp = done;
     });
   }
-}
-
-/** The names of a list of proxies or visitors. */
-function namesOf(entries: readonly { name: string }[]): ReadonlySet<string> {
-  return new Set(entries.map((e) => e.name));
 }
 
 function statusOf(proxy: ProxyWorker): ProxyStatus {
