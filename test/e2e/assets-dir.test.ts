@@ -1,48 +1,19 @@
 // e2e: webServer.assetsDir through the real CLI: the server's and the client's dashboards come from the folder (frp's /static/ layout), nothing outside it is served.
 import assert from 'node:assert/strict';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { adminGet, type AdminAnswer } from './admin-get.js';
 import { BurrowProcess, freePort, killAll, removeDir, runCli, scratchDir, writeFile } from './harness.js';
 
 const USER = 'admin';
 const PASSWORD = 'assets-test';
 const AUTH = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
 const INDEX = '<!DOCTYPE html><title>custom dashboard</title><script src="app.js"></script>\n';
-/** A request that takes longer fails the test instead of hanging it. */
-const REQUEST_TIMEOUT_MS = 10_000;
-
-interface Got {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
 
 /** GET `path` from the admin API on 127.0.0.1:`port`, with credentials unless `auth` is false. */
-function get(port: number, path: string, auth = true): Promise<Got> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        agent: false,
-        timeout: REQUEST_TIMEOUT_MS,
-        headers: auth ? { Authorization: AUTH } : {},
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`GET ${path} timed out`)));
-    req.on('error', reject);
-  });
+function get(port: number, path: string, auth = true): Promise<AdminAnswer> {
+  return adminGet(port, path, auth ? AUTH : undefined);
 }
 
 describe('webServer.assetsDir through the real CLI', () => {

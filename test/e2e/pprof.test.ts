@@ -1,40 +1,14 @@
 // e2e: webServer.pprofEnable through the real CLI: /debug/pprof/ profiles behind the admin credentials on server and client, absent without the key.
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { adminGet, type AdminAnswer } from './admin-get.js';
 import { BurrowProcess, freePort, killAll, removeDir, scratchDir, writeFile } from './harness.js';
 
 const AUTH = `Basic ${Buffer.from('admin:pprof-test').toString('base64')}`;
-/** A request that takes longer fails the test instead of hanging it. */
-const REQUEST_TIMEOUT_MS = 20_000;
 
-function get(
-  port: number,
-  path: string,
-  auth = true,
-): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        agent: false,
-        timeout: REQUEST_TIMEOUT_MS,
-        headers: auth ? { Authorization: AUTH } : {},
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`GET ${path} timed out`)));
-    req.on('error', reject);
-  });
+/** GET `path` from the admin API on 127.0.0.1:`port`, with credentials unless `auth` is false. */
+function get(port: number, path: string, auth = true): Promise<AdminAnswer> {
+  return adminGet(port, path, auth ? AUTH : undefined);
 }
 
 describe('webServer.pprofEnable through the real CLI', () => {
