@@ -82,7 +82,11 @@ describe('unix_domain_socket plugin through the real CLI', () => {
   });
 
   it('a missing socket closes that connection, logs why, and the other proxies keep working', async () => {
-    const back = await roundTrip(ports.missing, Buffer.from('x'));
+    // The user's connection is closed with nothing sent back: a FIN, or a reset when the close races the user's write.
+    const back = await roundTrip(ports.missing, Buffer.from('x')).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ECONNRESET') return Buffer.alloc(0);
+      throw err;
+    });
     assert.equal(back.length, 0);
     await client.waitFor(/dial to unix socket error/);
     const again = await roundTrip(ports.plain, Buffer.from('still here'));
