@@ -76,7 +76,11 @@ export function udpEchoRate(port: number, seconds: number): Promise<UdpReading> 
         else finish(undefined, { rate, loss: sent === 0 ? 0 : lost / sent, sent });
       }, UDP_LOSS_TIMEOUT_MS);
     }, seconds * 1000);
+    let settled = false;
+    // A socket error can come after the result (or a second one): settle and close the socket once.
     const finish = (err: Error | undefined, reading?: UdpReading): void => {
+      if (settled) return;
+      settled = true;
       clearInterval(ticker);
       clearTimeout(stopAt);
       socket.close();
